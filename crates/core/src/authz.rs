@@ -1,0 +1,209 @@
+//! Who may do what: DESIGN.md §2's matrix, as one function the whole suite goes through.
+//!
+//! Every command the CLI offers names one [`Action`]; [`permits`] is the only place the matrix
+//! lives. Ownership ("a client's own orders") is checked by the context that owns the data.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::AccountId;
+use crate::types::Login;
+
+/// The roles an account can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Manager,
+    Accountant,
+    Warehouse,
+    Worker,
+    Client,
+    Service,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Accountant,
+        Role::Warehouse,
+        Role::Worker,
+        Role::Client,
+        Role::Service,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Accountant => "accountant",
+            Role::Warehouse => "warehouse",
+            Role::Worker => "worker",
+            Role::Client => "client",
+            Role::Service => "service",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().to_lowercase())
+            .ok_or_else(|| {
+                Error::bad_input(format!(
+                    "`{s}` is not a role: use admin, manager, accountant, warehouse, worker, client or service"
+                ))
+            })
+    }
+}
+
+/// The authenticated account a command runs as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: AccountId,
+    pub login: Login,
+    pub role: Role,
+}
+
+/// Everything an authenticated account can ask crew to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    WhoAmI,
+    ManageAccounts,
+    ImportClients,
+    ImportWorkers,
+    ListServiceTypes,
+    ManageServiceTypes,
+    QuoteOrder,
+    CreateOrder,
+    CopyOrder,
+    CancelOrder,
+    ViewOrders,
+    AssignOrder,
+    CheckInOrder,
+    CompleteOrder,
+    FailOrder,
+    ReopenOrder,
+    ViewEvents,
+}
+
+impl Action {
+    pub const ALL: [Action; 17] = [
+        Action::WhoAmI,
+        Action::ManageAccounts,
+        Action::ImportClients,
+        Action::ImportWorkers,
+        Action::ListServiceTypes,
+        Action::ManageServiceTypes,
+        Action::QuoteOrder,
+        Action::CreateOrder,
+        Action::CopyOrder,
+        Action::CancelOrder,
+        Action::ViewOrders,
+        Action::AssignOrder,
+        Action::CheckInOrder,
+        Action::CompleteOrder,
+        Action::FailOrder,
+        Action::ReopenOrder,
+        Action::ViewEvents,
+    ];
+
+    /// How the action reads in a refusal: "… may not {describe}".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::WhoAmI => "see who they are",
+            Action::ManageAccounts => "manage accounts",
+            Action::ImportClients => "import clients",
+            Action::ImportWorkers => "import workers",
+            Action::ListServiceTypes => "list service types",
+            Action::ManageServiceTypes => "manage service types",
+            Action::QuoteOrder => "quote orders",
+            Action::CreateOrder => "create orders",
+            Action::CopyOrder => "copy orders",
+            Action::CancelOrder => "cancel orders",
+            Action::ViewOrders => "view orders",
+            Action::AssignOrder => "assign orders",
+            Action::CheckInOrder => "check in to orders",
+            Action::CompleteOrder => "complete orders",
+            Action::FailOrder => "fail orders",
+            Action::ReopenOrder => "reopen orders",
+            Action::ViewEvents => "view the event log",
+        }
+    }
+}
+
+/// Whether `role` may perform `action` at all (ownership is checked separately).
+pub fn permits(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        WhoAmI => true,
+        ManageAccounts | ImportClients | ImportWorkers => role == Admin,
+        ListServiceTypes => matches!(role, Admin | Manager | Client | Worker),
+        ManageServiceTypes | AssignOrder | ReopenOrder | ViewEvents => matches!(role, Admin | Manager),
+        // Clients order for themselves; managers quote to answer a client's question.
+        QuoteOrder => matches!(role, Admin | Manager | Client),
+        CreateOrder | CopyOrder => role == Client,
+        // Managers may cancel on a client's behalf; clients their own.
+        CancelOrder => matches!(role, Admin | Manager | Client),
+        ViewOrders => matches!(role, Admin | Manager | Client | Worker),
+        CheckInOrder | CompleteOrder => role == Worker,
+        FailOrder => matches!(role, Admin | Manager | Worker),
+    }
+}
+
+/// Refuses with a clear message when the actor's role does not permit the action.
+pub fn require(actor: &Actor, action: Action) -> Result<()> {
+    if permits(actor.role, action) {
+        Ok(())
+    } else {
+        Err(Error::not_allowed(format!(
+            "{} `{}` may not {}",
+            actor.role,
+            actor.login,
+            action.describe()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_may_do_everything_a_manager_may() {
+        for action in Action::ALL {
+            if permits(Role::Manager, action) {
+                assert!(permits(Role::Admin, action), "{action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_accounts_and_imports() {
+        for role in Role::ALL {
+            let expected = role == Role::Admin;
+            assert_eq!(permits(role, Action::ManageAccounts), expected);
+            assert_eq!(permits(role, Action::ImportWorkers), expected);
+        }
+    }
+
+    #[test]
+    fn a_denied_action_names_role_login_and_action() {
+        let actor = Actor { id: AccountId::new(7), login: Login::parse("bob").unwrap(), role: Role::Client };
+        let err = require(&actor, Action::AssignOrder).unwrap_err();
+        assert_eq!(err.message, "client `bob` may not assign orders");
+    }
+}

@@ -1,0 +1,68 @@
+//! Hiring: workers join the pool. For now, the company's existing workforce arrives by import;
+//! the application pipeline comes later and emits the same [`Event::WorkerHired`].
+
+use crate::app::{record, Ctx};
+use crate::authz::{require, Action, Role};
+use crate::error::{Error, Result};
+use crate::events::{Event, HireSource, HiredWorker};
+use crate::imports::{bounded, Field, ImportSummary, RawRecord};
+use crate::store::Tx;
+use crate::types::{Email, Name, SkillSet, Zone};
+
+/// One row of `crew import workers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerRow(pub HiredWorker);
+
+fn short_text(raw: &str) -> Result<String> {
+    Name::parse(raw).map(|n| n.to_string())
+}
+
+impl WorkerRow {
+    pub const REQUIRED: &'static [&'static str] = &["name", "email", "zone", "skills"];
+    pub const OPTIONAL: &'static [&'static str] = &["capacity", "rating", "age", "breed", "coat", "photo"];
+
+    pub fn parse(record: &RawRecord) -> Result<Self> {
+        let f = Field::new(record);
+        let skills = f.required("skills", SkillSet::parse)?;
+        if skills.is_empty() {
+            return Err(Error::bad_input("field `skills`: at least one `skill:level` is required"));
+        }
+        Ok(WorkerRow(HiredWorker {
+            name: f.required("name", Name::parse)?,
+            email: f.required("email", Email::parse)?,
+            zone: f.required("zone", Zone::parse)?,
+            skills,
+            capacity: f.optional("capacity", |s| bounded(s, 1, 20))?.map(|n| n as u32),
+            rating: f.optional("rating", |s| bounded(s, 0, 100))?.map(|n| n as u8),
+            age: f.optional("age", |s| bounded(s, 0, 200))?.map(|n| n as u32),
+            breed: f.optional("breed", short_text)?,
+            coat: f.optional("coat", short_text)?,
+            photo: f.optional("photo", short_text)?,
+            source: HireSource::WorkforceImport,
+        }))
+    }
+}
+
+/// `crew import workers`: every new worker is hired (one `WorkerHired` each, which IAM, and later
+/// matching and billing, react to). Workers already in the pool are left as they are.
+pub fn import_workforce(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
+    require(&ctx.actor, Action::ImportWorkers)?;
+    let rows = crate::imports::parse_unique_by_email(records, WorkerRow::parse, |r| &r.0.email)?;
+    let mut summary = ImportSummary::default();
+    for (raw, WorkerRow(worker)) in records.iter().zip(rows) {
+        match tx.account_by_email(&worker.email)? {
+            Some(a) if a.role == Role::Worker => summary.unchanged += 1,
+            Some(a) => {
+                return Err(Error::conflict(format!(
+                    "{}: field `email`: {} belongs to a {} account",
+                    raw.location, worker.email, a.role
+                )));
+            }
+            None => {
+                record(tx, ctx, Event::WorkerHired(worker))?;
+                summary.created += 1;
+            }
+        }
+    }
+    Ok(summary)
+}

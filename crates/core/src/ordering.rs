@@ -1,0 +1,702 @@
+//! Ordering: service types, and each order's life from `open` to `completed`, `failed` or
+//! `cancelled`.
+//!
+//! ```text
+//! open ──assign──▶ assigned ──check in──▶ active ──complete──▶ completed
+//!  │  ◀──reopen──    │ │                    │
+//!  │                 │ └───────fail─────────┴──▶ failed ──reopen──▶ open
+//!  └──cancel──▶ cancelled ◀──cancel──┘
+//! ```
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::app::{record, Ctx};
+use crate::authz::{require, Action, Actor, Role};
+use crate::error::{Error, Result};
+use crate::events::{AssignedBy, Event, ServiceTypeDetails};
+use crate::ids::{AccountId, OrderId, ServiceTypeId};
+use crate::store::Tx;
+use crate::types::{Login, Money, Name, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
+
+/// What ordering needs from configuration.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The price of any order (DESIGN.md: the first version is 100 units for any service).
+    pub base_price: Money,
+}
+
+impl Policy {
+    /// The price of an order at this moment (loyalty discounts arrive with billing).
+    pub fn price(&self, _service_type: &ServiceType) -> Money {
+        self.base_price
+    }
+}
+
+/// A kind of work clients can order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceType {
+    pub id: ServiceTypeId,
+    pub code: ServiceCode,
+    pub name: Name,
+    pub description: Text,
+    /// The skills (and minimum levels) a worker needs for it.
+    pub skills: SkillSet,
+    pub retired: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A service type about to be added.
+#[derive(Debug, Clone)]
+pub struct NewServiceType {
+    pub code: ServiceCode,
+    pub name: Name,
+    pub description: Text,
+    pub skills: SkillSet,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Open,
+    Assigned,
+    Active,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::Open,
+        OrderStatus::Assigned,
+        OrderStatus::Active,
+        OrderStatus::Completed,
+        OrderStatus::Failed,
+        OrderStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Open => "open",
+            OrderStatus::Assigned => "assigned",
+            OrderStatus::Active => "active",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Failed => "failed",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self> {
+        OrderStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim().to_lowercase())
+            .ok_or_else(|| {
+                Error::bad_input(format!(
+                    "`{raw}` is not an order status: use open, assigned, active, completed, failed or cancelled"
+                ))
+            })
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A photo kept in the media folder: its path there and its checksum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Photo {
+    pub path: String,
+    pub sha256: Sha256Hex,
+}
+
+/// A client's order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub client: AccountId,
+    pub service_type: ServiceCode,
+    pub zone: Zone,
+    pub scheduled_at: DateTime<Utc>,
+    pub description: Text,
+    pub status: OrderStatus,
+    pub worker: Option<AccountId>,
+    /// The price quoted when the order was placed.
+    pub quote: Money,
+    /// The price fixed at assignment.
+    pub price: Option<Money>,
+    pub copied_from: Option<OrderId>,
+    pub check_in_photo: Option<Photo>,
+    pub completion_photo: Option<Photo>,
+    /// Why it failed or was cancelled.
+    pub reason: Option<Text>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An order about to be placed.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub client: AccountId,
+    pub service_type: ServiceCode,
+    pub zone: Zone,
+    pub scheduled_at: DateTime<Utc>,
+    pub description: Text,
+    pub quote: Money,
+    pub copied_from: Option<OrderId>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which orders `crew order list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    pub client: Option<AccountId>,
+    pub worker: Option<AccountId>,
+    pub limit: Option<usize>,
+}
+
+/// A change asked of an order's life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transition {
+    Assign { worker: AccountId, price: Money, by: AssignedBy },
+    CheckIn { photo: Photo },
+    Complete { photo: Photo },
+    Fail { reason: Text },
+    Cancel { reason: Text },
+    Reopen,
+}
+
+impl Transition {
+    fn verb(&self) -> &'static str {
+        match self {
+            Transition::Assign { .. } => "assigned",
+            Transition::CheckIn { .. } => "checked in",
+            Transition::Complete { .. } => "completed",
+            Transition::Fail { .. } => "failed",
+            Transition::Cancel { .. } => "cancelled",
+            Transition::Reopen => "reopened",
+        }
+    }
+
+    /// The states this transition may start from.
+    pub fn allowed_from(&self) -> &'static [OrderStatus] {
+        use OrderStatus::*;
+        match self {
+            Transition::Assign { .. } => &[Open, Assigned],
+            Transition::CheckIn { .. } => &[Assigned],
+            Transition::Complete { .. } => &[Active],
+            Transition::Fail { .. } => &[Assigned, Active],
+            Transition::Cancel { .. } => &[Open, Assigned],
+            Transition::Reopen => &[Assigned, Failed],
+        }
+    }
+}
+
+/// Decides whether a transition is legal in the order's state, and which event records it.
+pub fn decide(order: &Order, transition: &Transition) -> Result<Event> {
+    let from = transition.allowed_from();
+    if !from.contains(&order.status) {
+        let names: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        return Err(Error::conflict(format!(
+            "order #{} is {}; it cannot be {} (only an order that is {} can)",
+            order.id,
+            order.status,
+            transition.verb(),
+            names.join(" or ")
+        )));
+    }
+    let id = order.id;
+    Ok(match transition.clone() {
+        Transition::Assign { worker, price, by } => {
+            if order.worker == Some(worker) {
+                return Err(Error::conflict(format!("order #{id} is already assigned to worker #{worker}")));
+            }
+            Event::OrderAssigned { order: id, worker, price, by }
+        }
+        Transition::CheckIn { photo } => Event::OrderCheckedIn { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 },
+        Transition::Complete { photo } => Event::OrderCompleted { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 },
+        Transition::Fail { reason } => {
+            if reason.is_empty() {
+                return Err(Error::bad_input("a failed order needs a reason (--reason)"));
+            }
+            Event::OrderFailed { order: id, worker: order.worker, reason }
+        }
+        Transition::Cancel { reason } => Event::OrderCancelled {
+            order: id,
+            worker: order.worker,
+            reason,
+            after_assignment: order.status == OrderStatus::Assigned,
+        },
+        Transition::Reopen => Event::OrderReopened { order: id, previous_worker: order.worker },
+    })
+}
+
+fn assigned(order: &Order) -> Result<AccountId> {
+    order.worker.ok_or_else(|| Error::internal(format!("order #{} has no worker", order.id)))
+}
+
+/// The order after a transition (the state `decide` allowed).
+pub fn apply(mut order: Order, transition: Transition, now: DateTime<Utc>) -> Order {
+    order.updated_at = now;
+    match transition {
+        Transition::Assign { worker, price, .. } => {
+            order.status = OrderStatus::Assigned;
+            order.worker = Some(worker);
+            order.price = Some(price);
+        }
+        Transition::CheckIn { photo } => {
+            order.status = OrderStatus::Active;
+            order.check_in_photo = Some(photo);
+        }
+        Transition::Complete { photo } => {
+            order.status = OrderStatus::Completed;
+            order.completion_photo = Some(photo);
+        }
+        Transition::Fail { reason } => {
+            order.status = OrderStatus::Failed;
+            order.reason = Some(reason);
+        }
+        Transition::Cancel { reason } => {
+            order.status = OrderStatus::Cancelled;
+            order.reason = Some(reason);
+        }
+        Transition::Reopen => {
+            order.status = OrderStatus::Open;
+            order.worker = None;
+            order.price = None;
+            order.check_in_photo = None;
+            order.reason = None;
+        }
+    }
+    order
+}
+
+fn transition(tx: &mut dyn Tx, ctx: &Ctx, order: Order, t: Transition) -> Result<Order> {
+    let event = decide(&order, &t)?;
+    let order = apply(order, t, ctx.now);
+    tx.update_order(&order)?;
+    record(tx, ctx, event)?;
+    Ok(order)
+}
+
+// ---------------------------------------------------------------- service types
+
+/// `crew service-type add`.
+pub fn add_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: ServiceCode, name: Name, description: Text, skills: SkillSet) -> Result<ServiceType> {
+    require(&ctx.actor, Action::ManageServiceTypes)?;
+    if tx.service_type(&code)?.is_some() {
+        return Err(Error::conflict(format!("service type `{code}` exists")));
+    }
+    let new = NewServiceType { code: code.clone(), name, description, skills, created_at: ctx.now };
+    tx.insert_service_type(&new)?;
+    let st = find_service_type(tx, &code)?;
+    record(tx, ctx, Event::ServiceTypeAdded(service_type_details(&st)))?;
+    Ok(st)
+}
+
+fn service_type_details(st: &ServiceType) -> ServiceTypeDetails {
+    ServiceTypeDetails {
+        service_type: st.id,
+        code: st.code.clone(),
+        name: st.name.clone(),
+        description: st.description.clone(),
+        skills: st.skills.clone(),
+    }
+}
+
+fn find_service_type(tx: &mut dyn Tx, code: &ServiceCode) -> Result<ServiceType> {
+    tx.service_type(code)?.ok_or_else(|| Error::not_found(format!("no service type `{code}`")))
+}
+
+/// What `crew service-type edit` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceTypeEdit {
+    pub name: Option<Name>,
+    pub description: Option<Text>,
+    pub skills: Option<SkillSet>,
+}
+
+/// `crew service-type edit`.
+pub fn edit_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode, edit: ServiceTypeEdit) -> Result<ServiceType> {
+    require(&ctx.actor, Action::ManageServiceTypes)?;
+    let mut st = find_service_type(tx, code)?;
+    if st.retired {
+        return Err(Error::conflict(format!("service type `{code}` is retired")));
+    }
+    let before = st.clone();
+    if let Some(name) = edit.name {
+        st.name = name;
+    }
+    if let Some(description) = edit.description {
+        st.description = description;
+    }
+    if let Some(skills) = edit.skills {
+        st.skills = skills;
+    }
+    if st == before {
+        return Err(Error::bad_input("nothing to change: give --name, --description or --skills with a new value"));
+    }
+    tx.update_service_type(&st)?;
+    record(tx, ctx, Event::ServiceTypeEdited(service_type_details(&st)))?;
+    Ok(st)
+}
+
+/// `crew service-type retire`: no new orders of this type; existing ones go on.
+pub fn retire_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode) -> Result<ServiceType> {
+    require(&ctx.actor, Action::ManageServiceTypes)?;
+    let mut st = find_service_type(tx, code)?;
+    if st.retired {
+        return Err(Error::conflict(format!("service type `{code}` is already retired")));
+    }
+    st.retired = true;
+    tx.update_service_type(&st)?;
+    record(tx, ctx, Event::ServiceTypeRetired { service_type: st.id, code: st.code.clone() })?;
+    Ok(st)
+}
+
+/// `crew service-type list`.
+pub fn list_service_types(tx: &mut dyn Tx, ctx: &Ctx, include_retired: bool) -> Result<Vec<ServiceType>> {
+    require(&ctx.actor, Action::ListServiceTypes)?;
+    Ok(tx.service_types()?.into_iter().filter(|s| include_retired || !s.retired).collect())
+}
+
+// ---------------------------------------------------------------- orders
+
+/// What a client asks for.
+#[derive(Debug, Clone)]
+pub struct OrderRequest {
+    pub service_type: ServiceCode,
+    /// `None`: the client's own zone.
+    pub zone: Option<Zone>,
+    pub scheduled_at: DateTime<Utc>,
+    pub description: Text,
+}
+
+/// The approximate price a client sees before ordering.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quote {
+    pub service_type: ServiceCode,
+    pub zone: Zone,
+    pub scheduled_at: DateTime<Utc>,
+    pub price: Money,
+}
+
+fn orderable(tx: &mut dyn Tx, ctx: &Ctx, req: &OrderRequest) -> Result<(ServiceType, Zone)> {
+    let st = find_service_type(tx, &req.service_type)?;
+    if st.retired {
+        return Err(Error::conflict(format!("service type `{}` is retired; it can no longer be ordered", st.code)));
+    }
+    if req.scheduled_at <= ctx.now {
+        return Err(Error::bad_input(format!(
+            "the order's time {} is not in the future",
+            req.scheduled_at.to_rfc3339()
+        )));
+    }
+    let zone = match &req.zone {
+        Some(z) => z.clone(),
+        None => match tx.client_profile(ctx.actor.id)? {
+            Some(p) => p.zone,
+            None => return Err(Error::bad_input("give the order's zone with --zone")),
+        },
+    };
+    Ok((st, zone))
+}
+
+/// `crew order quote`.
+pub fn quote(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, req: &OrderRequest) -> Result<Quote> {
+    require(&ctx.actor, Action::QuoteOrder)?;
+    let (st, zone) = orderable(tx, ctx, req)?;
+    Ok(Quote { service_type: st.code.clone(), zone, scheduled_at: req.scheduled_at, price: policy.price(&st) })
+}
+
+/// `crew order create`: the client places an order; it is `open` until matched.
+pub fn create_order(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, req: OrderRequest) -> Result<Order> {
+    require(&ctx.actor, Action::CreateOrder)?;
+    place(tx, ctx, policy, req, None)
+}
+
+fn place(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, req: OrderRequest, copied_from: Option<OrderId>) -> Result<Order> {
+    let (st, zone) = orderable(tx, ctx, &req)?;
+    let new = NewOrder {
+        client: ctx.actor.id,
+        service_type: st.code.clone(),
+        zone,
+        scheduled_at: req.scheduled_at,
+        description: req.description,
+        quote: policy.price(&st),
+        copied_from,
+        created_at: ctx.now,
+    };
+    let id = tx.insert_order(&new)?;
+    record(
+        tx,
+        ctx,
+        Event::OrderCreated {
+            order: id,
+            client: new.client,
+            service_type: new.service_type.clone(),
+            zone: new.zone.clone(),
+            scheduled_at: new.scheduled_at,
+            description: new.description.clone(),
+            quote: new.quote,
+            copied_from,
+        },
+    )?;
+    load(tx, id)
+}
+
+fn load(tx: &mut dyn Tx, id: OrderId) -> Result<Order> {
+    tx.order(id)?.ok_or_else(|| Error::not_found(format!("no order #{id}")))
+}
+
+/// Whether the actor may see this order: managers all, clients and workers their own.
+fn may_see(actor: &Actor, order: &Order) -> bool {
+    match actor.role {
+        Role::Admin | Role::Manager => true,
+        Role::Client => order.client == actor.id,
+        Role::Worker => order.worker == Some(actor.id),
+        _ => false,
+    }
+}
+
+/// Loads an order the actor may see; someone else's order is refused.
+fn visible(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+    let order = load(tx, id)?;
+    if !may_see(&ctx.actor, &order) {
+        return Err(Error::not_allowed(format!("order #{id} is not one of yours")));
+    }
+    Ok(order)
+}
+
+/// `crew order copy`: the same order again at a new time (e.g. after a no-show), priced afresh.
+pub fn copy_order(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, id: OrderId, scheduled_at: DateTime<Utc>) -> Result<Order> {
+    require(&ctx.actor, Action::CopyOrder)?;
+    let source = visible(tx, ctx, id)?;
+    let req = OrderRequest {
+        service_type: source.service_type,
+        zone: Some(source.zone),
+        scheduled_at,
+        description: source.description,
+    };
+    place(tx, ctx, policy, req, Some(id))
+}
+
+/// `crew order list`: managers see every order; clients and workers their own.
+pub fn list_orders(tx: &mut dyn Tx, ctx: &Ctx, mut filter: OrderFilter) -> Result<Vec<Order>> {
+    require(&ctx.actor, Action::ViewOrders)?;
+    match ctx.actor.role {
+        Role::Client => filter.client = Some(ctx.actor.id),
+        Role::Worker => filter.worker = Some(ctx.actor.id),
+        _ => {}
+    }
+    tx.orders(&filter)
+}
+
+/// `crew order show`.
+pub fn show_order(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+    require(&ctx.actor, Action::ViewOrders)?;
+    visible(tx, ctx, id)
+}
+
+/// `crew order cancel`: a client cancels their own open or assigned order; a manager any.
+pub fn cancel(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
+    require(&ctx.actor, Action::CancelOrder)?;
+    let order = visible(tx, ctx, id)?;
+    transition(tx, ctx, order, Transition::Cancel { reason })
+}
+
+/// `crew order assign`: a manager picks the worker by hand (the manual override of matching).
+pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, id: OrderId, worker: &Login) -> Result<Order> {
+    require(&ctx.actor, Action::AssignOrder)?;
+    let order = load(tx, id)?;
+    let account = tx
+        .account_by_login(worker)?
+        .ok_or_else(|| Error::not_found(format!("no account with login `{worker}`")))?;
+    if account.role != Role::Worker {
+        return Err(Error::bad_input(format!("`{worker}` is a {}, not a worker", account.role)));
+    }
+    if !account.active {
+        return Err(Error::conflict(format!("worker `{worker}` is deactivated")));
+    }
+    let st = find_service_type(tx, &order.service_type)?;
+    let t = Transition::Assign { worker: account.id, price: policy.price(&st), by: AssignedBy::Manual };
+    transition(tx, ctx, order, t)
+}
+
+/// Loads an order the actor is the assigned worker of.
+fn own_job(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+    let order = load(tx, id)?;
+    if order.worker != Some(ctx.actor.id) {
+        return Err(Error::not_allowed(format!("order #{id} is not assigned to you")));
+    }
+    Ok(order)
+}
+
+/// `crew order check-in`: the assigned worker arrives, with a photo; the order becomes active.
+pub fn check_in(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, photo: Photo) -> Result<Order> {
+    require(&ctx.actor, Action::CheckInOrder)?;
+    let order = own_job(tx, ctx, id)?;
+    transition(tx, ctx, order, Transition::CheckIn { photo })
+}
+
+/// `crew order complete`: the assigned worker finishes, with a photo of the signed report.
+pub fn complete(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, photo: Photo) -> Result<Order> {
+    require(&ctx.actor, Action::CompleteOrder)?;
+    let order = own_job(tx, ctx, id)?;
+    transition(tx, ctx, order, Transition::Complete { photo })
+}
+
+/// `crew order fail`: the assigned worker, or a manager, records that the work failed.
+pub fn fail(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
+    require(&ctx.actor, Action::FailOrder)?;
+    let order = match ctx.actor.role {
+        Role::Worker => own_job(tx, ctx, id)?,
+        _ => load(tx, id)?,
+    };
+    transition(tx, ctx, order, Transition::Fail { reason })
+}
+
+/// `crew order reopen`: a manager puts an assigned or failed order back to `open`, unassigned.
+pub fn reopen(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+    require(&ctx.actor, Action::ReopenOrder)?;
+    let order = load(tx, id)?;
+    transition(tx, ctx, order, Transition::Reopen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, h, 0, 0).unwrap()
+    }
+
+    fn order(status: OrderStatus) -> Order {
+        Order {
+            id: OrderId::new(1),
+            client: AccountId::new(2),
+            service_type: ServiceCode::parse("cleaning").unwrap(),
+            zone: Zone::parse("north").unwrap(),
+            scheduled_at: at(12),
+            description: Text::default(),
+            status,
+            worker: (status != OrderStatus::Open).then(|| AccountId::new(3)),
+            quote: Money::from_cents(10_000),
+            price: None,
+            copied_from: None,
+            check_in_photo: None,
+            completion_photo: None,
+            reason: None,
+            created_at: at(1),
+            updated_at: at(1),
+        }
+    }
+
+    fn photo() -> Photo {
+        Photo { path: "orders/1/x.jpg".into(), sha256: Sha256Hex::of(b"x") }
+    }
+
+    fn all_transitions() -> Vec<Transition> {
+        vec![
+            Transition::Assign { worker: AccountId::new(9), price: Money::from_cents(100), by: AssignedBy::Manual },
+            Transition::CheckIn { photo: photo() },
+            Transition::Complete { photo: photo() },
+            Transition::Fail { reason: Text::parse("no show").unwrap() },
+            Transition::Cancel { reason: Text::default() },
+            Transition::Reopen,
+        ]
+    }
+
+    /// The lifecycle of DESIGN.md "Ordering", written out independently of `allowed_from`.
+    fn expected(from: OrderStatus, t: &Transition) -> Option<OrderStatus> {
+        use OrderStatus::*;
+        match (from, t) {
+            (Open | Assigned, Transition::Assign { .. }) => Some(Assigned),
+            (Assigned, Transition::CheckIn { .. }) => Some(Active),
+            (Active, Transition::Complete { .. }) => Some(Completed),
+            (Assigned | Active, Transition::Fail { .. }) => Some(Failed),
+            (Open | Assigned, Transition::Cancel { .. }) => Some(Cancelled),
+            (Assigned | Failed, Transition::Reopen) => Some(Open),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_transition_from_every_state_follows_the_lifecycle() {
+        for status in OrderStatus::ALL {
+            for t in all_transitions() {
+                let o = order(status);
+                match (decide(&o, &t), expected(status, &t)) {
+                    (Ok(_), Some(to)) => assert_eq!(apply(o, t, at(2)).status, to),
+                    (Err(e), None) => {
+                        assert_eq!(e.kind, crate::error::ErrorKind::Conflict);
+                        assert!(e.message.contains(&format!("is {status}")), "{}", e.message);
+                    }
+                    (got, want) => panic!("{status} + {t:?}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cancelling_after_assignment_is_recorded_as_such() {
+        let e = decide(&order(OrderStatus::Assigned), &Transition::Cancel { reason: Text::default() }).unwrap();
+        assert!(matches!(e, Event::OrderCancelled { after_assignment: true, .. }));
+        let e = decide(&order(OrderStatus::Open), &Transition::Cancel { reason: Text::default() }).unwrap();
+        assert!(matches!(e, Event::OrderCancelled { after_assignment: false, .. }));
+    }
+
+    #[test]
+    fn failing_needs_a_reason() {
+        let e = decide(&order(OrderStatus::Active), &Transition::Fail { reason: Text::default() }).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::BadInput);
+    }
+
+    #[test]
+    fn reassigning_to_the_same_worker_is_refused() {
+        let t = Transition::Assign { worker: AccountId::new(3), price: Money::from_cents(1), by: AssignedBy::Manual };
+        assert!(decide(&order(OrderStatus::Assigned), &t).is_err());
+    }
+
+    #[test]
+    fn reopening_clears_worker_and_price() {
+        let mut o = order(OrderStatus::Assigned);
+        o.price = Some(Money::from_cents(10_000));
+        let o = apply(o, Transition::Reopen, at(3));
+        assert_eq!((o.status, o.worker, o.price), (OrderStatus::Open, None, None));
+    }
+
+    proptest! {
+        /// Whatever is tried, an order only ever moves along the lifecycle, terminal states
+        /// (completed, cancelled) never change, and an assigned or active order has a worker.
+        #[test]
+        fn random_walks_stay_on_the_lifecycle(steps in proptest::collection::vec(0usize..6, 0..40)) {
+            let mut o = order(OrderStatus::Open);
+            for i in steps {
+                let t = all_transitions()[i].clone();
+                let before = o.status;
+                match decide(&o, &t) {
+                    Ok(_) => {
+                        let want = expected(before, &t);
+                        o = apply(o, t, at(4));
+                        prop_assert_eq!(Some(o.status), want);
+                    }
+                    Err(_) => prop_assert_eq!(expected(before, &t), None),
+                }
+                prop_assert!(!matches!(before, OrderStatus::Completed | OrderStatus::Cancelled) || o.status == before);
+                if matches!(o.status, OrderStatus::Assigned | OrderStatus::Active) {
+                    prop_assert!(o.worker.is_some());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The storage traits every context works through. `crew-store` implements them over SQLite; a
+//! server database would implement the same traits.
+//!
+//! A [`Tx`] is one transaction: everything a command does through it commits together or not at
+//! all. Each context owns its own trait's tables; other contexts only call its query functions.
+
+use chrono::{DateTime, Utc};
+
+use crate::authz::Role;
+use crate::error::Result;
+use crate::events::{Event, EventFilter, StoredEvent};
+use crate::iam::{Account, ClientProfile, NewAccount, Session};
+use crate::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
+use crate::ordering::{NewOrder, NewServiceType, Order, OrderFilter, ServiceType};
+use crate::types::{Email, Login, ServiceCode};
+
+/// The append-only event log and each subscriber's position in it.
+pub trait EventLog {
+    fn append_event(&mut self, at: DateTime<Utc>, actor: Option<AccountId>, event: &Event) -> Result<EventSeq>;
+    /// Events with `seq > after`, oldest first, at most `limit`.
+    fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<StoredEvent>>;
+    fn find_events(&mut self, filter: &EventFilter) -> Result<Vec<StoredEvent>>;
+    /// The last event `subscriber` has handled (`EventSeq::START` if none).
+    fn subscriber_position(&mut self, subscriber: &str) -> Result<EventSeq>;
+    fn set_subscriber_position(&mut self, subscriber: &str, seq: EventSeq) -> Result<()>;
+}
+
+/// IAM's tables: accounts, sessions and tokens, client details.
+pub trait IamStore {
+    fn count_accounts(&mut self) -> Result<u64>;
+    fn count_active_accounts(&mut self, role: Role) -> Result<u64>;
+    fn insert_account(&mut self, account: &NewAccount) -> Result<AccountId>;
+    fn update_account(&mut self, account: &Account) -> Result<()>;
+    fn account(&mut self, id: AccountId) -> Result<Option<Account>>;
+    fn account_by_login(&mut self, login: &Login) -> Result<Option<Account>>;
+    fn account_by_email(&mut self, email: &Email) -> Result<Option<Account>>;
+    fn accounts(&mut self, role: Option<Role>) -> Result<Vec<Account>>;
+    fn insert_session(&mut self, session: &Session) -> Result<()>;
+    fn session(&mut self, token_hash: &str) -> Result<Option<Session>>;
+    fn delete_session(&mut self, token_hash: &str) -> Result<bool>;
+    /// Ends every session and revokes every token of the account; returns how many.
+    fn delete_sessions_of(&mut self, account: AccountId) -> Result<u64>;
+    fn client_profile(&mut self, account: AccountId) -> Result<Option<ClientProfile>>;
+    fn upsert_client_profile(&mut self, profile: &ClientProfile) -> Result<()>;
+}
+
+/// Ordering's tables: service types and orders.
+pub trait OrderingStore {
+    fn insert_service_type(&mut self, service_type: &NewServiceType) -> Result<ServiceTypeId>;
+    fn update_service_type(&mut self, service_type: &ServiceType) -> Result<()>;
+    fn service_type(&mut self, code: &ServiceCode) -> Result<Option<ServiceType>>;
+    fn service_types(&mut self) -> Result<Vec<ServiceType>>;
+    fn insert_order(&mut self, order: &NewOrder) -> Result<OrderId>;
+    fn update_order(&mut self, order: &Order) -> Result<()>;
+    fn order(&mut self, id: OrderId) -> Result<Option<Order>>;
+    fn orders(&mut self, filter: &OrderFilter) -> Result<Vec<Order>>;
+}
+
+/// One transaction over every context's tables.
+pub trait Tx: EventLog + IamStore + OrderingStore {}
+impl<T: EventLog + IamStore + OrderingStore> Tx for T {}
+
+/// A database that runs transactions.
+pub trait Store {
+    /// Runs `f` in a write transaction (taken up front, so concurrent writers queue instead of
+    /// failing); commits if `f` returns `Ok`, rolls back otherwise.
+    fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
+    /// Runs `f` in a read transaction: a consistent snapshot; writes are not expected.
+    fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
+}

@@ -1,0 +1,451 @@
+//! Validated value types: past `parse`, a value cannot be invalid.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// Implements `Display`, `FromStr`, serde (as the string form) and `as_str` for a string newtype.
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                $name::parse(s)
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let raw = String::deserialize(d)?;
+                $name::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// An email address, trimmed and lower-cased so that one person has one address.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim().to_lowercase();
+        let bad = |why: &str| Err(Error::bad_input(format!("`{raw}` is not a valid email address: {why}")));
+        if s.is_empty() {
+            return bad("it is empty");
+        }
+        if s.len() > 254 {
+            return bad("it is longer than 254 characters");
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')) {
+            return bad("it contains a space or a character not allowed in an address");
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return bad("it has no `@`");
+        };
+        if local.is_empty() || domain.contains('@') {
+            return bad("it needs exactly one `@` with a name before it");
+        }
+        if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
+            return bad("the part after `@` is not a domain like `example.com`");
+        }
+        Ok(Email(s))
+    }
+}
+string_newtype!(Email);
+
+/// The name an account logs in with: 1–64 of `a-z 0-9 . _ - @ +`, lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Login(String);
+
+impl Login {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim().to_lowercase();
+        if s.is_empty() || s.len() > 64 {
+            return Err(Error::bad_input(format!("`{raw}` is not a valid login: it must be 1 to 64 characters")));
+        }
+        if !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')) {
+            return Err(Error::bad_input(format!(
+                "`{raw}` is not a valid login: use letters, digits and . _ - @ + only"
+            )));
+        }
+        Ok(Login(s))
+    }
+}
+string_newtype!(Login);
+
+/// A short lower-case code: `north`, `deep-cleaning`, `window_washing`.
+fn parse_code(raw: &str, what: &str) -> Result<String> {
+    let s = raw.trim().to_lowercase();
+    let ok_len = !s.is_empty() && s.len() <= 40;
+    let ok_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok_start = s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok_len && ok_chars && ok_start {
+        Ok(s)
+    } else {
+        Err(Error::bad_input(format!(
+            "`{raw}` is not a valid {what}: use 1 to 40 letters, digits, `-` or `_`, starting with a letter or digit"
+        )))
+    }
+}
+
+/// A zone of the city where orders happen and workers live.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Zone(String);
+impl Zone {
+    pub fn parse(raw: &str) -> Result<Self> {
+        parse_code(raw, "zone").map(Zone)
+    }
+}
+string_newtype!(Zone);
+
+/// A skill a worker has and a service type needs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Skill(String);
+impl Skill {
+    pub fn parse(raw: &str) -> Result<Self> {
+        parse_code(raw, "skill").map(Skill)
+    }
+}
+string_newtype!(Skill);
+
+/// The code of a service type (`cleaning`, `gardening`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceCode(String);
+impl ServiceCode {
+    pub fn parse(raw: &str) -> Result<Self> {
+        parse_code(raw, "service type code").map(ServiceCode)
+    }
+}
+string_newtype!(ServiceCode);
+
+/// A person's or thing's display name: 1–200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(String);
+impl Name {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(Error::bad_input("a name must not be empty"));
+        }
+        if s.chars().count() > 200 {
+            return Err(Error::bad_input("a name must be at most 200 characters"));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(Error::bad_input("a name must not contain control characters"));
+        }
+        Ok(Name(s.to_string()))
+    }
+}
+string_newtype!(Name);
+
+/// Free text (an order's description, a reason): at most 2000 characters, may be empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text(String);
+impl Text {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim();
+        if s.chars().count() > 2000 {
+            return Err(Error::bad_input("text must be at most 2000 characters"));
+        }
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(Error::bad_input("text must not contain control characters"));
+        }
+        Ok(Text(s.to_string()))
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+string_newtype!(Text);
+
+/// A phone number: digits with optional `+`, spaces, dashes and parentheses; 5–20 digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim();
+        let digits = s.chars().filter(char::is_ascii_digit).count();
+        let chars_ok = s.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
+        if chars_ok && (5..=20).contains(&digits) {
+            Ok(Phone(s.to_string()))
+        } else {
+            Err(Error::bad_input(format!("`{raw}` is not a valid phone number")))
+        }
+    }
+}
+string_newtype!(Phone);
+
+/// How a client pays its weekly invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    #[default]
+    Card,
+    BankTransfer,
+    Invoice,
+}
+
+impl PaymentMethod {
+    pub fn parse(raw: &str) -> Result<Self> {
+        match raw.trim().to_lowercase().replace('-', "_").as_str() {
+            "card" => Ok(PaymentMethod::Card),
+            "bank_transfer" => Ok(PaymentMethod::BankTransfer),
+            "invoice" => Ok(PaymentMethod::Invoice),
+            _ => Err(Error::bad_input(format!(
+                "`{raw}` is not a payment method: use card, bank_transfer or invoice"
+            ))),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "card",
+            PaymentMethod::BankTransfer => "bank_transfer",
+            PaymentMethod::Invoice => "invoice",
+        }
+    }
+}
+
+impl fmt::Display for PaymentMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount of money in minor units (cents) of the one configured currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub fn from_cents(cents: i64) -> Self {
+        Money(cents)
+    }
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+
+    /// Parses a decimal string with at most two decimals: `100`, `12.5`, `12.50`, `-3.00`.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim();
+        let bad = || Error::bad_input(format!("`{raw}` is not an amount of money: write it like `12.50`"));
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) || (digits.contains('.') && frac.is_empty()) {
+            return Err(bad());
+        }
+        let whole: i64 = whole.parse().map_err(|_| bad())?;
+        let frac_cents: i64 = match frac.len() {
+            0 => 0,
+            1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
+            _ => frac.parse().map_err(|_| bad())?,
+        };
+        let cents = whole.checked_mul(100).and_then(|w| w.checked_add(frac_cents)).ok_or_else(bad)?;
+        Ok(Money(if negative { -cents } else { cents }))
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl FromStr for Money {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Money::parse(s)
+    }
+}
+
+/// Money crosses every boundary as a decimal string (`"12.50"`), never a float.
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Money::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A skill level from 1 (beginner) to 5 (master).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct SkillLevel(u8);
+impl SkillLevel {
+    pub fn new(level: i64) -> Result<Self> {
+        if (1..=5).contains(&level) {
+            Ok(SkillLevel(level as u8))
+        } else {
+            Err(Error::bad_input(format!("skill level {level} is out of range: use 1 to 5")))
+        }
+    }
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+impl<'de> Deserialize<'de> for SkillLevel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        SkillLevel::new(i64::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Skills with levels, written `skill:level;skill:level` in files (DESIGN.md §6).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SkillSet(BTreeMap<Skill, SkillLevel>);
+
+impl SkillSet {
+    /// Parses `cleaning:3;gardening:2`; a skill may appear once. An empty string is an empty set.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let mut map = BTreeMap::new();
+        for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (skill, level) = part
+                .split_once(':')
+                .ok_or_else(|| Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)")))?;
+            let skill = Skill::parse(skill)?;
+            let level: i64 = level
+                .trim()
+                .parse()
+                .map_err(|_| Error::bad_input(format!("`{part}`: the level must be a whole number from 1 to 5")))?;
+            let level = SkillLevel::new(level)?;
+            if map.insert(skill.clone(), level).is_some() {
+                return Err(Error::bad_input(format!("skill `{skill}` is listed twice")));
+            }
+        }
+        Ok(SkillSet(map))
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&Skill, &SkillLevel)> {
+        self.0.iter()
+    }
+    pub fn level(&self, skill: &Skill) -> Option<SkillLevel> {
+        self.0.get(skill).copied()
+    }
+}
+
+impl fmt::Display for SkillSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(s, l)| format!("{s}:{}", l.get())).collect();
+        f.write_str(&parts.join(";"))
+    }
+}
+
+/// A SHA-256 digest as 64 lower-case hex characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sha256Hex(String);
+impl Sha256Hex {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim().to_lowercase();
+        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Sha256Hex(s))
+        } else {
+            Err(Error::bad_input(format!("`{raw}` is not a SHA-256 digest")))
+        }
+    }
+    /// The digest of some bytes.
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::{Digest, Sha256};
+        Sha256Hex(format!("{:x}", Sha256::digest(bytes)))
+    }
+}
+string_newtype!(Sha256Hex);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn money_parses_decimal_strings_into_cents() {
+        for (raw, cents) in [("100", 10000), ("12.5", 1250), ("12.50", 1250), ("0.07", 7), ("-3.00", -300), (" 7 ", 700)] {
+            assert_eq!(Money::parse(raw).unwrap().cents(), cents, "{raw}");
+        }
+    }
+
+    #[test]
+    fn money_rejects_floats_with_too_many_decimals_and_junk() {
+        for raw in ["", "12.", ".5", "1.234", "1e3", "abc", "--1", "1,50", "99999999999999999999"] {
+            assert!(Money::parse(raw).is_err(), "{raw} should be rejected");
+        }
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        for raw in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "a@b@c.com", "a@.com"] {
+            assert!(Email::parse(raw).is_err(), "{raw} should be rejected");
+        }
+    }
+
+    #[test]
+    fn skill_sets_parse_the_interchange_form() {
+        let set = SkillSet::parse("gardening:2; cleaning:5").unwrap();
+        assert_eq!(set.to_string(), "cleaning:5;gardening:2");
+        assert!(SkillSet::parse("cleaning:6").is_err());
+        assert!(SkillSet::parse("cleaning:0").is_err());
+        assert!(SkillSet::parse("cleaning").is_err());
+        assert!(SkillSet::parse("cleaning:2;cleaning:3").is_err());
+        assert!(SkillSet::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn codes_are_lower_case_slugs() {
+        assert_eq!(Zone::parse("North").unwrap().as_str(), "north");
+        assert!(Zone::parse("").is_err());
+        assert!(Zone::parse("north east").is_err());
+        assert!(Zone::parse("-north").is_err());
+        assert!(Login::parse("Admin").is_ok());
+        assert!(Login::parse("ad min").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn money_display_round_trips(cents in -1_000_000_000_000i64..1_000_000_000_000i64) {
+            let m = Money::from_cents(cents);
+            prop_assert_eq!(Money::parse(&m.to_string()).unwrap(), m);
+        }
+
+        #[test]
+        fn email_parse_is_idempotent(local in "[a-zA-Z0-9._+-]{1,20}", domain in "[a-z0-9-]{1,10}\\.[a-z]{2,5}") {
+            let e = Email::parse(&format!("{local}@{domain}")).unwrap();
+            prop_assert_eq!(Email::parse(e.as_str()).unwrap(), e);
+        }
+    }
+}

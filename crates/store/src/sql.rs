@@ -1,0 +1,500 @@
+//! The storage traits over one SQLite transaction.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use crew_core::authz::Role;
+use crew_core::error::{Error, Result};
+use crew_core::events::{Event, EventFilter, StoredEvent};
+use crew_core::iam::{Account, ClientProfile, NewAccount, Session, SessionKind};
+use crew_core::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
+use crew_core::ordering::{NewOrder, NewServiceType, Order, OrderFilter, OrderStatus, Photo, ServiceType};
+use crew_core::store::{EventLog, IamStore, OrderingStore};
+use crew_core::types::{Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+pub(crate) fn internal(e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.code == rusqlite::ErrorCode::ConstraintViolation
+    {
+        return Error::conflict(format!("the database refused the change: {e}"));
+    }
+    Error::internal(format!("database: {e}"))
+}
+
+/// Times are stored as RFC 3339 UTC text of fixed width, so they sort as text.
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Reads a column into a domain type, turning a bad stored value into a conversion error.
+fn col<T>(row: &Row<'_>, idx: usize, parse: impl FnOnce(&str) -> Result<T>) -> rusqlite::Result<T> {
+    let raw: String = row.get(idx)?;
+    parse(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+fn opt_col<T>(row: &Row<'_>, idx: usize, parse: impl FnOnce(&str) -> Result<T>) -> rusqlite::Result<Option<T>> {
+    let raw: Option<String> = row.get(idx)?;
+    raw.map(|raw| parse(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))))
+        .transpose()
+}
+
+fn time(raw: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::internal(format!("stored time `{raw}`: {e}")))
+}
+
+fn role(raw: &str) -> Result<Role> {
+    raw.parse()
+}
+
+pub(crate) struct SqliteTx<'a> {
+    conn: &'a Connection,
+}
+
+impl<'a> SqliteTx<'a> {
+    pub(crate) fn new(conn: &'a Connection) -> Self {
+        SqliteTx { conn }
+    }
+}
+
+// ---------------------------------------------------------------- events
+
+const EVENT_COLUMNS: &str = "seq, at, actor_id, type, version, payload";
+
+fn event_row(row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
+    let type_name: String = row.get(3)?;
+    let version: u32 = row.get(4)?;
+    let payload: String = row.get(5)?;
+    let event = Event::upcast(&type_name, version, &payload)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, Type::Text, e.into()))?;
+    Ok(StoredEvent {
+        seq: EventSeq::new(row.get(0)?),
+        at: col(row, 1, time)?,
+        actor: row.get::<_, Option<i64>>(2)?.map(AccountId::new),
+        event,
+    })
+}
+
+impl EventLog for SqliteTx<'_> {
+    fn append_event(&mut self, at: DateTime<Utc>, actor: Option<AccountId>, event: &Event) -> Result<EventSeq> {
+        let payload = serde_json::to_string(event).map_err(|e| Error::internal(format!("event encoding: {e}")))?;
+        self.conn
+            .prepare_cached("INSERT INTO events (at, actor_id, type, version, order_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .and_then(|mut s| {
+                s.execute(params![
+                    ts(at),
+                    actor.map(AccountId::get),
+                    event.type_name(),
+                    event.version(),
+                    event.order().map(OrderId::get),
+                    payload
+                ])
+            })
+            .map_err(internal)?;
+        Ok(EventSeq::new(self.conn.last_insert_rowid()))
+    }
+
+    fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<StoredEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"))
+            .map_err(internal)?;
+        let rows = stmt.query_map(params![after.get(), limit as i64], event_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn find_events(&mut self, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events
+                 WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR at >= ?2) AND seq > ?3
+                 ORDER BY seq LIMIT ?4"
+            ))
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    filter.order.map(OrderId::get),
+                    filter.since.map(ts),
+                    filter.after.unwrap_or(EventSeq::START).get(),
+                    filter.limit.map_or(-1, |l| l as i64)
+                ],
+                event_row,
+            )
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn subscriber_position(&mut self, subscriber: &str) -> Result<EventSeq> {
+        let pos: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT position FROM subscriptions WHERE name = ?1")
+            .and_then(|mut s| s.query_row([subscriber], |r| r.get(0)).optional())
+            .map_err(internal)?;
+        Ok(pos.map_or(EventSeq::START, EventSeq::new))
+    }
+
+    fn set_subscriber_position(&mut self, subscriber: &str, seq: EventSeq) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO subscriptions (name, position) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            )
+            .and_then(|mut s| s.execute(params![subscriber, seq.get()]))
+            .map_err(internal)?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- IAM
+
+const ACCOUNT_COLUMNS: &str = "id, login, name, email, role, active, password_hash, created_at";
+
+fn account_row(row: &Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: AccountId::new(row.get(0)?),
+        login: col(row, 1, Login::parse)?,
+        name: col(row, 2, Name::parse)?,
+        email: opt_col(row, 3, Email::parse)?,
+        role: col(row, 4, role)?,
+        active: row.get(5)?,
+        password_hash: row.get(6)?,
+        created_at: col(row, 7, time)?,
+    })
+}
+
+fn session_kind(kind: SessionKind) -> &'static str {
+    match kind {
+        SessionKind::Login => "login",
+        SessionKind::ServiceToken => "service_token",
+    }
+}
+
+impl SqliteTx<'_> {
+    fn account_where(&self, clause: &str, value: &str) -> Result<Option<Account>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {clause}"))
+            .and_then(|mut s| s.query_row([value], account_row).optional())
+            .map_err(internal)
+    }
+}
+
+impl IamStore for SqliteTx<'_> {
+    fn count_accounts(&mut self) -> Result<u64> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)).map_err(internal)?;
+        Ok(n as u64)
+    }
+
+    fn count_active_accounts(&mut self, role: Role) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM accounts WHERE role = ?1 AND active = 1", [role.as_str()], |r| r.get(0))
+            .map_err(internal)?;
+        Ok(n as u64)
+    }
+
+    fn insert_account(&mut self, a: &NewAccount) -> Result<AccountId> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO accounts (login, name, email, role, active, password_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    a.login.as_str(),
+                    a.name.as_str(),
+                    a.email.as_ref().map(Email::as_str),
+                    a.role.as_str(),
+                    a.password_hash,
+                    ts(a.created_at)
+                ])
+            })
+            .map_err(internal)?;
+        Ok(AccountId::new(self.conn.last_insert_rowid()))
+    }
+
+    fn update_account(&mut self, a: &Account) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE accounts SET login = ?2, name = ?3, email = ?4, role = ?5, active = ?6, password_hash = ?7
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    a.id.get(),
+                    a.login.as_str(),
+                    a.name.as_str(),
+                    a.email.as_ref().map(Email::as_str),
+                    a.role.as_str(),
+                    a.active,
+                    a.password_hash
+                ])
+            })
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn account(&mut self, id: AccountId) -> Result<Option<Account>> {
+        self.account_where("id = ?1", &id.get().to_string())
+    }
+
+    fn account_by_login(&mut self, login: &Login) -> Result<Option<Account>> {
+        self.account_where("login = ?1", login.as_str())
+    }
+
+    fn account_by_email(&mut self, email: &Email) -> Result<Option<Account>> {
+        self.account_where("email = ?1", email.as_str())
+    }
+
+    fn accounts(&mut self, role: Option<Role>) -> Result<Vec<Account>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE ?1 IS NULL OR role = ?1 ORDER BY id"))
+            .map_err(internal)?;
+        let rows = stmt.query_map([role.map(Role::as_str)], account_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn insert_session(&mut self, s: &Session) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO sessions (token_hash, account_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![s.token_hash, s.account.get(), session_kind(s.kind), ts(s.created_at)],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &str) -> Result<Option<Session>> {
+        self.conn
+            .prepare_cached("SELECT token_hash, account_id, kind, created_at FROM sessions WHERE token_hash = ?1")
+            .and_then(|mut s| {
+                s.query_row([token_hash], |row| {
+                    let kind: String = row.get(2)?;
+                    Ok(Session {
+                        token_hash: row.get(0)?,
+                        account: AccountId::new(row.get(1)?),
+                        kind: if kind == "login" { SessionKind::Login } else { SessionKind::ServiceToken },
+                        created_at: col(row, 3, time)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(internal)
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<bool> {
+        let n = self.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash]).map_err(internal)?;
+        Ok(n > 0)
+    }
+
+    fn delete_sessions_of(&mut self, account: AccountId) -> Result<u64> {
+        let n = self.conn.execute("DELETE FROM sessions WHERE account_id = ?1", [account.get()]).map_err(internal)?;
+        Ok(n as u64)
+    }
+
+    fn client_profile(&mut self, account: AccountId) -> Result<Option<ClientProfile>> {
+        self.conn
+            .prepare_cached("SELECT account_id, zone, phone, payment_method FROM client_profiles WHERE account_id = ?1")
+            .and_then(|mut s| {
+                s.query_row([account.get()], |row| {
+                    Ok(ClientProfile {
+                        account: AccountId::new(row.get(0)?),
+                        zone: col(row, 1, Zone::parse)?,
+                        phone: opt_col(row, 2, Phone::parse)?,
+                        payment_method: col(row, 3, PaymentMethod::parse)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(internal)
+    }
+
+    fn upsert_client_profile(&mut self, p: &ClientProfile) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO client_profiles (account_id, zone, phone, payment_method) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (account_id) DO UPDATE
+                 SET zone = excluded.zone, phone = excluded.phone, payment_method = excluded.payment_method",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    p.account.get(),
+                    p.zone.as_str(),
+                    p.phone.as_ref().map(Phone::as_str),
+                    p.payment_method.as_str()
+                ])
+            })
+            .map_err(internal)?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- ordering
+
+const SERVICE_TYPE_COLUMNS: &str = "id, code, name, description, skills, retired, created_at";
+
+fn service_type_row(row: &Row<'_>) -> rusqlite::Result<ServiceType> {
+    Ok(ServiceType {
+        id: ServiceTypeId::new(row.get(0)?),
+        code: col(row, 1, ServiceCode::parse)?,
+        name: col(row, 2, Name::parse)?,
+        description: col(row, 3, Text::parse)?,
+        skills: col(row, 4, SkillSet::parse)?,
+        retired: row.get(5)?,
+        created_at: col(row, 6, time)?,
+    })
+}
+
+const ORDER_COLUMNS: &str = "id, client_id, service_type, zone, scheduled_at, description, status, worker_id, quote_cents, \
+     price_cents, copied_from, check_in_photo, check_in_sha256, completion_photo, completion_sha256, reason, created_at, updated_at";
+
+fn photo(row: &Row<'_>, path_idx: usize) -> rusqlite::Result<Option<Photo>> {
+    let path: Option<String> = row.get(path_idx)?;
+    let sha = opt_col(row, path_idx + 1, Sha256Hex::parse)?;
+    Ok(path.zip(sha).map(|(path, sha256)| Photo { path, sha256 }))
+}
+
+fn order_row(row: &Row<'_>) -> rusqlite::Result<Order> {
+    Ok(Order {
+        id: OrderId::new(row.get(0)?),
+        client: AccountId::new(row.get(1)?),
+        service_type: col(row, 2, ServiceCode::parse)?,
+        zone: col(row, 3, Zone::parse)?,
+        scheduled_at: col(row, 4, time)?,
+        description: col(row, 5, Text::parse)?,
+        status: col(row, 6, OrderStatus::parse)?,
+        worker: row.get::<_, Option<i64>>(7)?.map(AccountId::new),
+        quote: Money::from_cents(row.get(8)?),
+        price: row.get::<_, Option<i64>>(9)?.map(Money::from_cents),
+        copied_from: row.get::<_, Option<i64>>(10)?.map(OrderId::new),
+        check_in_photo: photo(row, 11)?,
+        completion_photo: photo(row, 13)?,
+        reason: opt_col(row, 15, Text::parse)?,
+        created_at: col(row, 16, time)?,
+        updated_at: col(row, 17, time)?,
+    })
+}
+
+impl OrderingStore for SqliteTx<'_> {
+    fn insert_service_type(&mut self, st: &NewServiceType) -> Result<ServiceTypeId> {
+        self.conn
+            .execute(
+                "INSERT INTO service_types (code, name, description, skills, retired, created_at)
+                 VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+                params![st.code.as_str(), st.name.as_str(), st.description.as_str(), st.skills.to_string(), ts(st.created_at)],
+            )
+            .map_err(internal)?;
+        Ok(ServiceTypeId::new(self.conn.last_insert_rowid()))
+    }
+
+    fn update_service_type(&mut self, st: &ServiceType) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE service_types SET name = ?2, description = ?3, skills = ?4, retired = ?5 WHERE id = ?1",
+                params![st.id.get(), st.name.as_str(), st.description.as_str(), st.skills.to_string(), st.retired],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn service_type(&mut self, code: &ServiceCode) -> Result<Option<ServiceType>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {SERVICE_TYPE_COLUMNS} FROM service_types WHERE code = ?1"))
+            .and_then(|mut s| s.query_row([code.as_str()], service_type_row).optional())
+            .map_err(internal)
+    }
+
+    fn service_types(&mut self) -> Result<Vec<ServiceType>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {SERVICE_TYPE_COLUMNS} FROM service_types ORDER BY code"))
+            .map_err(internal)?;
+        let rows = stmt.query_map([], service_type_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn insert_order(&mut self, o: &NewOrder) -> Result<OrderId> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO orders (client_id, service_type, zone, scheduled_at, description, status, quote_cents,
+                                     copied_from, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?8)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    o.client.get(),
+                    o.service_type.as_str(),
+                    o.zone.as_str(),
+                    ts(o.scheduled_at),
+                    o.description.as_str(),
+                    o.quote.cents(),
+                    o.copied_from.map(OrderId::get),
+                    ts(o.created_at)
+                ])
+            })
+            .map_err(internal)?;
+        Ok(OrderId::new(self.conn.last_insert_rowid()))
+    }
+
+    fn update_order(&mut self, o: &Order) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE orders SET status = ?2, worker_id = ?3, price_cents = ?4, check_in_photo = ?5, check_in_sha256 = ?6,
+                        completion_photo = ?7, completion_sha256 = ?8, reason = ?9, updated_at = ?10
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    o.id.get(),
+                    o.status.as_str(),
+                    o.worker.map(AccountId::get),
+                    o.price.map(Money::cents),
+                    o.check_in_photo.as_ref().map(|p| p.path.as_str()),
+                    o.check_in_photo.as_ref().map(|p| p.sha256.as_str()),
+                    o.completion_photo.as_ref().map(|p| p.path.as_str()),
+                    o.completion_photo.as_ref().map(|p| p.sha256.as_str()),
+                    o.reason.as_ref().map(Text::as_str),
+                    ts(o.updated_at)
+                ])
+            })
+            .map_err(internal)?;
+        if n == 0 {
+            return Err(Error::not_found(format!("no order #{}", o.id)));
+        }
+        Ok(())
+    }
+
+    fn order(&mut self, id: OrderId) -> Result<Option<Order>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id.get()], order_row).optional())
+            .map_err(internal)
+    }
+
+    fn orders(&mut self, f: &OrderFilter) -> Result<Vec<Order>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ORDER_COLUMNS} FROM orders
+                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR client_id = ?2) AND (?3 IS NULL OR worker_id = ?3)
+                 ORDER BY scheduled_at, id LIMIT ?4"
+            ))
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    f.status.map(OrderStatus::as_str),
+                    f.client.map(AccountId::get),
+                    f.worker.map(AccountId::get),
+                    f.limit.map_or(-1, |l| l as i64)
+                ],
+                order_row,
+            )
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+}
