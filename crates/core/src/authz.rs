@@ -152,7 +152,9 @@ pub fn permits(role: Role, action: Action) -> bool {
         WhoAmI => true,
         ManageAccounts | ImportClients | ImportWorkers => role == Admin,
         ListServiceTypes => matches!(role, Admin | Manager | Client | Worker),
-        ManageServiceTypes | AssignOrder | ReopenOrder | ViewEvents => matches!(role, Admin | Manager),
+        ManageServiceTypes | AssignOrder | ReopenOrder | ViewEvents => {
+            matches!(role, Admin | Manager)
+        }
         // Clients order for themselves; managers quote to answer a client's question.
         QuoteOrder => matches!(role, Admin | Manager | Client),
         CreateOrder | CopyOrder => role == Client,
@@ -202,7 +204,11 @@ mod tests {
 
     #[test]
     fn a_denied_action_names_role_login_and_action() {
-        let actor = Actor { id: AccountId::new(7), login: Login::parse("bob").unwrap(), role: Role::Client };
+        let actor = Actor {
+            id: AccountId::new(7),
+            login: Login::parse("bob").unwrap(),
+            role: Role::Client,
+        };
         let err = require(&actor, Action::AssignOrder).unwrap_err();
         assert_eq!(err.message, "client `bob` may not assign orders");
     }

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::authz::Role;
 use crate::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
-use crate::types::{Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
+use crate::types::{
+    Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone,
+};
 
 /// How an order came to have its worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,13 +38,39 @@ pub enum HireSource {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     // IAM
-    AccountCreated { account: AccountId, login: Login, name: Name, role: Role, email: Option<Email> },
-    AccountDeactivated { account: AccountId, login: Login },
-    RoleChanged { account: AccountId, login: Login, from: Role, to: Role },
-    PasswordReset { account: AccountId, login: Login },
-    ServiceTokenIssued { account: AccountId, login: Login },
-    SessionStarted { account: AccountId, login: Login },
-    SessionEnded { account: AccountId, login: Login },
+    AccountCreated {
+        account: AccountId,
+        login: Login,
+        name: Name,
+        role: Role,
+        email: Option<Email>,
+    },
+    AccountDeactivated {
+        account: AccountId,
+        login: Login,
+    },
+    RoleChanged {
+        account: AccountId,
+        login: Login,
+        from: Role,
+        to: Role,
+    },
+    PasswordReset {
+        account: AccountId,
+        login: Login,
+    },
+    ServiceTokenIssued {
+        account: AccountId,
+        login: Login,
+    },
+    SessionStarted {
+        account: AccountId,
+        login: Login,
+    },
+    SessionEnded {
+        account: AccountId,
+        login: Login,
+    },
     ClientRegistered(ClientDetails),
     ClientUpdated(ClientDetails),
     // Hiring
@@ -50,7 +78,10 @@ pub enum Event {
     // Ordering
     ServiceTypeAdded(ServiceTypeDetails),
     ServiceTypeEdited(ServiceTypeDetails),
-    ServiceTypeRetired { service_type: ServiceTypeId, code: ServiceCode },
+    ServiceTypeRetired {
+        service_type: ServiceTypeId,
+        code: ServiceCode,
+    },
     OrderCreated {
         order: OrderId,
         client: AccountId,
@@ -61,12 +92,37 @@ pub enum Event {
         quote: Money,
         copied_from: Option<OrderId>,
     },
-    OrderAssigned { order: OrderId, worker: AccountId, price: Money, by: AssignedBy },
-    OrderCheckedIn { order: OrderId, worker: AccountId, photo_sha256: Sha256Hex },
-    OrderCompleted { order: OrderId, worker: AccountId, photo_sha256: Sha256Hex },
-    OrderFailed { order: OrderId, worker: Option<AccountId>, reason: Text },
-    OrderCancelled { order: OrderId, worker: Option<AccountId>, reason: Text, after_assignment: bool },
-    OrderReopened { order: OrderId, previous_worker: Option<AccountId> },
+    OrderAssigned {
+        order: OrderId,
+        worker: AccountId,
+        price: Money,
+        by: AssignedBy,
+    },
+    OrderCheckedIn {
+        order: OrderId,
+        worker: AccountId,
+        photo_sha256: Sha256Hex,
+    },
+    OrderCompleted {
+        order: OrderId,
+        worker: AccountId,
+        photo_sha256: Sha256Hex,
+    },
+    OrderFailed {
+        order: OrderId,
+        worker: Option<AccountId>,
+        reason: Text,
+    },
+    OrderCancelled {
+        order: OrderId,
+        worker: Option<AccountId>,
+        reason: Text,
+        after_assignment: bool,
+    },
+    OrderReopened {
+        order: OrderId,
+        previous_worker: Option<AccountId>,
+    },
 }
 
 /// A client as the parent company sent it.
@@ -143,7 +199,8 @@ impl Event {
         if version != 1 {
             return Err(format!("event `{type_name}` has unknown version {version}"));
         }
-        serde_json::from_str(payload).map_err(|e| format!("event `{type_name}` cannot be read: {e}"))
+        serde_json::from_str(payload)
+            .map_err(|e| format!("event `{type_name}` cannot be read: {e}"))
     }
 
     /// The order this event is about, if any (indexed, for `crew events list --order`).
@@ -163,24 +220,46 @@ impl Event {
     /// A one-line description for people.
     pub fn summary(&self) -> String {
         match self {
-            Event::AccountCreated { login, role, .. } => format!("{role} account `{login}` created"),
+            Event::AccountCreated { login, role, .. } => {
+                format!("{role} account `{login}` created")
+            }
             Event::AccountDeactivated { login, .. } => format!("account `{login}` deactivated"),
-            Event::RoleChanged { login, from, to, .. } => format!("`{login}` changed from {from} to {to}"),
+            Event::RoleChanged {
+                login, from, to, ..
+            } => format!("`{login}` changed from {from} to {to}"),
             Event::PasswordReset { login, .. } => format!("password of `{login}` reset"),
             Event::ServiceTokenIssued { login, .. } => format!("new token issued to `{login}`"),
             Event::SessionStarted { login, .. } => format!("`{login}` logged in"),
             Event::SessionEnded { login, .. } => format!("`{login}` logged out"),
-            Event::ClientRegistered(c) => format!("client {} <{}> registered in {}", c.name, c.email, c.zone),
+            Event::ClientRegistered(c) => {
+                format!("client {} <{}> registered in {}", c.name, c.email, c.zone)
+            }
             Event::ClientUpdated(c) => format!("client {} <{}> updated", c.name, c.email),
-            Event::WorkerHired(w) => format!("worker {} <{}> hired in {} ({})", w.name, w.email, w.zone, w.skills),
+            Event::WorkerHired(w) => format!(
+                "worker {} <{}> hired in {} ({})",
+                w.name, w.email, w.zone, w.skills
+            ),
             Event::ServiceTypeAdded(s) => format!("service type `{}` added", s.code),
             Event::ServiceTypeEdited(s) => format!("service type `{}` edited", s.code),
             Event::ServiceTypeRetired { code, .. } => format!("service type `{code}` retired"),
-            Event::OrderCreated { service_type, zone, scheduled_at, copied_from, .. } => {
-                let copy = copied_from.map(|o| format!(" (copy of #{o})")).unwrap_or_default();
-                format!("{service_type} in {zone} at {}{copy}", scheduled_at.format("%Y-%m-%d %H:%M"))
+            Event::OrderCreated {
+                service_type,
+                zone,
+                scheduled_at,
+                copied_from,
+                ..
+            } => {
+                let copy = copied_from
+                    .map(|o| format!(" (copy of #{o})"))
+                    .unwrap_or_default();
+                format!(
+                    "{service_type} in {zone} at {}{copy}",
+                    scheduled_at.format("%Y-%m-%d %H:%M")
+                )
             }
-            Event::OrderAssigned { worker, price, by, .. } => {
+            Event::OrderAssigned {
+                worker, price, by, ..
+            } => {
                 let by = match by {
                     AssignedBy::Manual => "by hand",
                     AssignedBy::Matching => "by matching",

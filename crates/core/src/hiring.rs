@@ -1,11 +1,11 @@
 //! Hiring: workers join the pool. For now, the company's existing workforce arrives by import;
 //! the application pipeline comes later and emits the same [`Event::WorkerHired`].
 
-use crate::app::{record, Ctx};
-use crate::authz::{require, Action, Role};
+use crate::app::{Ctx, record};
+use crate::authz::{Action, Role, require};
 use crate::error::{Error, Result};
 use crate::events::{Event, HireSource, HiredWorker};
-use crate::imports::{bounded, Field, ImportSummary, RawRecord};
+use crate::imports::{Field, ImportSummary, RawRecord, bounded};
 use crate::store::Tx;
 use crate::types::{Email, Name, SkillSet, Zone};
 
@@ -19,21 +19,28 @@ fn short_text(raw: &str) -> Result<String> {
 
 impl WorkerRow {
     pub const REQUIRED: &'static [&'static str] = &["name", "email", "zone", "skills"];
-    pub const OPTIONAL: &'static [&'static str] = &["capacity", "rating", "age", "breed", "coat", "photo"];
+    pub const OPTIONAL: &'static [&'static str] =
+        &["capacity", "rating", "age", "breed", "coat", "photo"];
 
     pub fn parse(record: &RawRecord) -> Result<Self> {
         let f = Field::new(record);
         let skills = f.required("skills", SkillSet::parse)?;
         if skills.is_empty() {
-            return Err(Error::bad_input("field `skills`: at least one `skill:level` is required"));
+            return Err(Error::bad_input(
+                "field `skills`: at least one `skill:level` is required",
+            ));
         }
         Ok(WorkerRow(HiredWorker {
             name: f.required("name", Name::parse)?,
             email: f.required("email", Email::parse)?,
             zone: f.required("zone", Zone::parse)?,
             skills,
-            capacity: f.optional("capacity", |s| bounded(s, 1, 20))?.map(|n| n as u32),
-            rating: f.optional("rating", |s| bounded(s, 0, 100))?.map(|n| n as u8),
+            capacity: f
+                .optional("capacity", |s| bounded(s, 1, 20))?
+                .map(|n| n as u32),
+            rating: f
+                .optional("rating", |s| bounded(s, 0, 100))?
+                .map(|n| n as u8),
             age: f.optional("age", |s| bounded(s, 0, 200))?.map(|n| n as u32),
             breed: f.optional("breed", short_text)?,
             coat: f.optional("coat", short_text)?,
@@ -45,7 +52,11 @@ impl WorkerRow {
 
 /// `crew import workers`: every new worker is hired (one `WorkerHired` each, which IAM, and later
 /// matching and billing, react to). Workers already in the pool are left as they are.
-pub fn import_workforce(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
+pub fn import_workforce(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    records: &[RawRecord],
+) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ImportWorkers)?;
     let rows = crate::imports::parse_unique_by_email(records, WorkerRow::parse, |r| &r.0.email)?;
     let mut summary = ImportSummary::default();

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::app::{record, Ctx, Subscriber};
-use crate::authz::{require, Action, Actor, Role};
+use crate::app::{Ctx, Subscriber, record};
+use crate::authz::{Action, Actor, Role, require};
 use crate::error::{Error, Result};
 use crate::events::{ClientDetails, Event, StoredEvent};
 use crate::ids::AccountId;
@@ -33,7 +33,11 @@ pub struct Account {
 
 impl Account {
     pub fn actor(&self) -> Actor {
-        Actor { id: self.id, login: self.login.clone(), role: self.role }
+        Actor {
+            id: self.id,
+            login: self.login.clone(),
+            role: self.role,
+        }
     }
 }
 
@@ -85,17 +89,22 @@ impl Password {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let len = raw.chars().count();
         if len < 8 {
-            return Err(Error::bad_input("the password must be at least 8 characters"));
+            return Err(Error::bad_input(
+                "the password must be at least 8 characters",
+            ));
         }
         if len > 1024 {
-            return Err(Error::bad_input("the password must be at most 1024 characters"));
+            return Err(Error::bad_input(
+                "the password must be at most 1024 characters",
+            ));
         }
         Ok(Password(raw.to_string()))
     }
 
     /// The argon2id hash (PHC string) of the password with the given random salt.
     pub fn hash(&self, salt: &[u8; 16]) -> Result<String> {
-        let salt = SaltString::encode_b64(salt).map_err(|e| Error::internal(format!("salt: {e}")))?;
+        let salt =
+            SaltString::encode_b64(salt).map_err(|e| Error::internal(format!("salt: {e}")))?;
         Argon2::default()
             .hash_password(self.0.as_bytes(), &salt)
             .map(|h| h.to_string())
@@ -103,7 +112,11 @@ impl Password {
     }
 
     fn matches(&self, phc: &str) -> bool {
-        PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(self.0.as_bytes(), &h).is_ok())
+        PasswordHash::new(phc).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(self.0.as_bytes(), &h)
+                .is_ok()
+        })
     }
 }
 
@@ -119,11 +132,27 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// `crew init`: creates the first admin. Refused once any account exists.
-pub fn init(tx: &mut dyn Tx, now: DateTime<Utc>, login: Login, name: Name, email: Option<Email>, password_hash: String) -> Result<Account> {
+pub fn init(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    login: Login,
+    name: Name,
+    email: Option<Email>,
+    password_hash: String,
+) -> Result<Account> {
     if tx.count_accounts()? > 0 {
-        return Err(Error::conflict("this database is already initialised; log in with `crew login`"));
+        return Err(Error::conflict(
+            "this database is already initialised; log in with `crew login`",
+        ));
     }
-    let new = NewAccount { login, name, email, role: Role::Admin, password_hash: Some(password_hash), created_at: now };
+    let new = NewAccount {
+        login,
+        name,
+        email,
+        role: Role::Admin,
+        password_hash: Some(password_hash),
+        created_at: now,
+    };
     let id = tx.insert_account(&new)?;
     tx.append_event(now, None, &account_created(id, &new))?;
     load(tx, id)
@@ -140,7 +169,8 @@ fn account_created(id: AccountId, new: &NewAccount) -> Event {
 }
 
 fn load(tx: &mut dyn Tx, id: AccountId) -> Result<Account> {
-    tx.account(id)?.ok_or_else(|| Error::internal(format!("account #{id} vanished")))
+    tx.account(id)?
+        .ok_or_else(|| Error::internal(format!("account #{id} vanished")))
 }
 
 /// Finds an active or inactive account by login.
@@ -150,12 +180,20 @@ pub fn find(tx: &mut dyn Tx, login: &Login) -> Result<Account> {
 }
 
 /// `crew login`: checks the password and opens a session under the given token hash.
-pub fn login(tx: &mut dyn Tx, now: DateTime<Utc>, login: &Login, password: &Password, token_hash: String) -> Result<Account> {
+pub fn login(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    login: &Login,
+    password: &Password,
+    token_hash: String,
+) -> Result<Account> {
     let wrong = || Error::not_allowed("wrong login or password");
     let account = tx.account_by_login(login)?.ok_or_else(wrong)?;
     let Some(hash) = account.password_hash.as_deref() else {
         return Err(if account.role == Role::Service {
-            Error::not_allowed(format!("`{login}` is a service account: use its token in CREW_TOKEN"))
+            Error::not_allowed(format!(
+                "`{login}` is a service account: use its token in CREW_TOKEN"
+            ))
         } else {
             wrong()
         });
@@ -164,33 +202,65 @@ pub fn login(tx: &mut dyn Tx, now: DateTime<Utc>, login: &Login, password: &Pass
         return Err(wrong());
     }
     if !account.active {
-        return Err(Error::not_allowed(format!("account `{login}` is deactivated")));
+        return Err(Error::not_allowed(format!(
+            "account `{login}` is deactivated"
+        )));
     }
-    tx.insert_session(&Session { token_hash, account: account.id, kind: SessionKind::Login, created_at: now })?;
-    tx.append_event(now, Some(account.id), &Event::SessionStarted { account: account.id, login: account.login.clone() })?;
+    tx.insert_session(&Session {
+        token_hash,
+        account: account.id,
+        kind: SessionKind::Login,
+        created_at: now,
+    })?;
+    tx.append_event(
+        now,
+        Some(account.id),
+        &Event::SessionStarted {
+            account: account.id,
+            login: account.login.clone(),
+        },
+    )?;
     Ok(account)
 }
 
 /// Who holds this session or service token. Refused if it is unknown or the account deactivated.
 pub fn authenticate(tx: &mut dyn Tx, token_hash: &str) -> Result<Actor> {
-    let ended = || Error::not_allowed("not logged in (or the session has ended): run `crew login LOGIN`, or set CREW_TOKEN");
+    let ended = || {
+        Error::not_allowed(
+            "not logged in (or the session has ended): run `crew login LOGIN`, or set CREW_TOKEN",
+        )
+    };
     let session = tx.session(token_hash)?.ok_or_else(ended)?;
     let account = tx.account(session.account)?.ok_or_else(ended)?;
     if !account.active {
-        return Err(Error::not_allowed(format!("account `{}` is deactivated", account.login)));
+        return Err(Error::not_allowed(format!(
+            "account `{}` is deactivated",
+            account.login
+        )));
     }
     Ok(account.actor())
 }
 
 /// `crew logout`: ends the session. Ending an unknown session is not an error.
 pub fn logout(tx: &mut dyn Tx, now: DateTime<Utc>, token_hash: &str) -> Result<Option<Login>> {
-    let Some(session) = tx.session(token_hash)? else { return Ok(None) };
+    let Some(session) = tx.session(token_hash)? else {
+        return Ok(None);
+    };
     if session.kind != SessionKind::Login {
-        return Err(Error::bad_input("that is a service token; an admin revokes it with `crew account reset-password`"));
+        return Err(Error::bad_input(
+            "that is a service token; an admin revokes it with `crew account reset-password`",
+        ));
     }
     tx.delete_session(token_hash)?;
     let account = load(tx, session.account)?;
-    tx.append_event(now, Some(account.id), &Event::SessionEnded { account: account.id, login: account.login.clone() })?;
+    tx.append_event(
+        now,
+        Some(account.id),
+        &Event::SessionEnded {
+            account: account.id,
+            login: account.login.clone(),
+        },
+    )?;
     Ok(Some(account.login))
 }
 
@@ -216,7 +286,9 @@ fn refuse_joined_elsewhere(role: Role) -> Result<()> {
         Role::Worker => Err(Error::bad_input(
             "workers join through hiring (or `crew import workers` for the existing workforce)",
         )),
-        Role::Client => Err(Error::bad_input("clients arrive from the parent company: use `crew import clients`")),
+        Role::Client => Err(Error::bad_input(
+            "clients arrive from the parent company: use `crew import clients`",
+        )),
         _ => Ok(()),
     }
 }
@@ -231,15 +303,21 @@ pub fn create_account(tx: &mut dyn Tx, ctx: &Ctx, req: AccountRequest) -> Result
     if let Some(email) = &req.email
         && tx.account_by_email(email)?.is_some()
     {
-        return Err(Error::conflict(format!("an account with email {email} exists")));
+        return Err(Error::conflict(format!(
+            "an account with email {email} exists"
+        )));
     }
     let (password_hash, token_hash) = match (req.role, req.credential) {
         (Role::Service, Credential::ServiceToken(t)) => (None, Some(t)),
         (Role::Service, Credential::PasswordHash(_)) => {
-            return Err(Error::bad_input("service accounts authenticate with a token, not a password"));
+            return Err(Error::bad_input(
+                "service accounts authenticate with a token, not a password",
+            ));
         }
         (_, Credential::PasswordHash(h)) => (Some(h), None),
-        (_, Credential::ServiceToken(_)) => return Err(Error::bad_input("only service accounts get tokens")),
+        (_, Credential::ServiceToken(_)) => {
+            return Err(Error::bad_input("only service accounts get tokens"));
+        }
     };
     let new = NewAccount {
         login: req.login,
@@ -252,8 +330,20 @@ pub fn create_account(tx: &mut dyn Tx, ctx: &Ctx, req: AccountRequest) -> Result
     let id = tx.insert_account(&new)?;
     record(tx, ctx, account_created(id, &new))?;
     if let Some(token_hash) = token_hash {
-        tx.insert_session(&Session { token_hash, account: id, kind: SessionKind::ServiceToken, created_at: ctx.now })?;
-        record(tx, ctx, Event::ServiceTokenIssued { account: id, login: new.login.clone() })?;
+        tx.insert_session(&Session {
+            token_hash,
+            account: id,
+            kind: SessionKind::ServiceToken,
+            created_at: ctx.now,
+        })?;
+        record(
+            tx,
+            ctx,
+            Event::ServiceTokenIssued {
+                account: id,
+                login: new.login.clone(),
+            },
+        )?;
     }
     load(tx, id)
 }
@@ -282,8 +372,12 @@ pub fn show_account(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<Account
 
 /// The last active admin cannot be demoted or deactivated: nobody could manage accounts then.
 fn keep_an_admin(tx: &mut dyn Tx, account: &Account) -> Result<()> {
-    if account.role == Role::Admin && account.active && tx.count_active_accounts(Role::Admin)? <= 1 {
-        return Err(Error::conflict(format!("`{}` is the last active admin", account.login)));
+    if account.role == Role::Admin && account.active && tx.count_active_accounts(Role::Admin)? <= 1
+    {
+        return Err(Error::conflict(format!(
+            "`{}` is the last active admin",
+            account.login
+        )));
     }
     Ok(())
 }
@@ -293,13 +387,22 @@ pub fn deactivate(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<Account> 
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
     if !account.active {
-        return Err(Error::conflict(format!("account `{login}` is already deactivated")));
+        return Err(Error::conflict(format!(
+            "account `{login}` is already deactivated"
+        )));
     }
     keep_an_admin(tx, &account)?;
     account.active = false;
     tx.update_account(&account)?;
     tx.delete_sessions_of(account.id)?;
-    record(tx, ctx, Event::AccountDeactivated { account: account.id, login: account.login.clone() })?;
+    record(
+        tx,
+        ctx,
+        Event::AccountDeactivated {
+            account: account.id,
+            login: account.login.clone(),
+        },
+    )?;
     Ok(account)
 }
 
@@ -326,30 +429,67 @@ pub fn set_role(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, role: Role) -> Result
     let from = account.role;
     account.role = role;
     tx.update_account(&account)?;
-    record(tx, ctx, Event::RoleChanged { account: account.id, login: account.login.clone(), from, to: role })?;
+    record(
+        tx,
+        ctx,
+        Event::RoleChanged {
+            account: account.id,
+            login: account.login.clone(),
+            from,
+            to: role,
+        },
+    )?;
     Ok(account)
 }
 
 /// `crew account reset-password`: a new password (or, for a service account, a new token). All
 /// of the account's sessions and tokens end.
-pub fn reset_credential(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, credential: Credential) -> Result<Account> {
+pub fn reset_credential(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    login: &Login,
+    credential: Credential,
+) -> Result<Account> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
     tx.delete_sessions_of(account.id)?;
     match (account.role, credential) {
         (Role::Service, Credential::ServiceToken(token_hash)) => {
-            tx.insert_session(&Session { token_hash, account: account.id, kind: SessionKind::ServiceToken, created_at: ctx.now })?;
-            record(tx, ctx, Event::ServiceTokenIssued { account: account.id, login: account.login.clone() })?;
+            tx.insert_session(&Session {
+                token_hash,
+                account: account.id,
+                kind: SessionKind::ServiceToken,
+                created_at: ctx.now,
+            })?;
+            record(
+                tx,
+                ctx,
+                Event::ServiceTokenIssued {
+                    account: account.id,
+                    login: account.login.clone(),
+                },
+            )?;
         }
         (Role::Service, Credential::PasswordHash(_)) => {
-            return Err(Error::bad_input("service accounts authenticate with a token, not a password"));
+            return Err(Error::bad_input(
+                "service accounts authenticate with a token, not a password",
+            ));
         }
         (_, Credential::PasswordHash(hash)) => {
             account.password_hash = Some(hash);
             tx.update_account(&account)?;
-            record(tx, ctx, Event::PasswordReset { account: account.id, login: account.login.clone() })?;
+            record(
+                tx,
+                ctx,
+                Event::PasswordReset {
+                    account: account.id,
+                    login: account.login.clone(),
+                },
+            )?;
         }
-        (_, Credential::ServiceToken(_)) => return Err(Error::bad_input("only service accounts get tokens")),
+        (_, Credential::ServiceToken(_)) => {
+            return Err(Error::bad_input("only service accounts get tokens"));
+        }
     }
     Ok(account)
 }
@@ -375,7 +515,9 @@ impl ClientRow {
             email: f.required("email", Email::parse)?,
             zone: f.required("zone", Zone::parse)?,
             phone: f.optional("phone", Phone::parse)?,
-            payment_method: f.optional("payment_method", PaymentMethod::parse)?.unwrap_or_default(),
+            payment_method: f
+                .optional("payment_method", PaymentMethod::parse)?
+                .unwrap_or_default(),
         })
     }
 }
@@ -391,12 +533,19 @@ pub fn import_clients(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Resu
     Ok(summary)
 }
 
-fn import_client(tx: &mut dyn Tx, ctx: &Ctx, row: ClientRow, summary: &mut ImportSummary) -> Result<()> {
+fn import_client(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    row: ClientRow,
+    summary: &mut ImportSummary,
+) -> Result<()> {
     match tx.account_by_email(&row.email)? {
         None => {
             let login = Login::parse(row.email.as_str())?;
             if tx.account_by_login(&login)?.is_some() {
-                return Err(Error::conflict(format!("login `{login}` is taken by another account")));
+                return Err(Error::conflict(format!(
+                    "login `{login}` is taken by another account"
+                )));
             }
             let new = NewAccount {
                 login,
@@ -407,17 +556,31 @@ fn import_client(tx: &mut dyn Tx, ctx: &Ctx, row: ClientRow, summary: &mut Impor
                 created_at: ctx.now,
             };
             let account = tx.insert_account(&new)?;
-            let profile = ClientProfile { account, zone: row.zone.clone(), phone: row.phone.clone(), payment_method: row.payment_method };
+            let profile = ClientProfile {
+                account,
+                zone: row.zone.clone(),
+                phone: row.phone.clone(),
+                payment_method: row.payment_method,
+            };
             tx.upsert_client_profile(&profile)?;
             record(tx, ctx, Event::ClientRegistered(details(account, &row)))?;
             summary.created += 1;
         }
         Some(account) if account.role != Role::Client => {
-            return Err(Error::conflict(format!("field `email`: {} belongs to a {} account", row.email, account.role)));
+            return Err(Error::conflict(format!(
+                "field `email`: {} belongs to a {} account",
+                row.email, account.role
+            )));
         }
         Some(mut account) => {
-            let profile = ClientProfile { account: account.id, zone: row.zone.clone(), phone: row.phone.clone(), payment_method: row.payment_method };
-            let same = account.name == row.name && tx.client_profile(account.id)?.as_ref() == Some(&profile);
+            let profile = ClientProfile {
+                account: account.id,
+                zone: row.zone.clone(),
+                phone: row.phone.clone(),
+                payment_method: row.payment_method,
+            };
+            let same = account.name == row.name
+                && tx.client_profile(account.id)?.as_ref() == Some(&profile);
             if same {
                 summary.unchanged += 1;
                 return Ok(());
@@ -453,12 +616,17 @@ impl Subscriber for WorkerAccounts {
     }
 
     fn handle(&self, tx: &mut dyn Tx, stored: &StoredEvent) -> Result<()> {
-        let Event::WorkerHired(worker) = &stored.event else { return Ok(()) };
+        let Event::WorkerHired(worker) = &stored.event else {
+            return Ok(());
+        };
         if let Some(existing) = tx.account_by_email(&worker.email)? {
             return if existing.role == Role::Worker {
                 Ok(())
             } else {
-                Err(Error::conflict(format!("{} belongs to a {} account", worker.email, existing.role)))
+                Err(Error::conflict(format!(
+                    "{} belongs to a {} account",
+                    worker.email, existing.role
+                )))
             };
         }
         let new = NewAccount {
@@ -470,7 +638,10 @@ impl Subscriber for WorkerAccounts {
             created_at: stored.at,
         };
         if tx.account_by_login(&new.login)?.is_some() {
-            return Err(Error::conflict(format!("login `{}` is taken by another account", new.login)));
+            return Err(Error::conflict(format!(
+                "login `{}` is taken by another account",
+                new.login
+            )));
         }
         let id = tx.insert_account(&new)?;
         tx.append_event(stored.at, stored.actor, &account_created(id, &new))?;
@@ -480,6 +651,85 @@ impl Subscriber for WorkerAccounts {
 
 /// Accounts by id, for showing names beside ids.
 pub fn logins(tx: &mut dyn Tx) -> Result<BTreeMap<AccountId, Login>> {
-    Ok(tx.accounts(None)?.into_iter().map(|a| (a.id, a.login)).collect())
+    Ok(tx
+        .accounts(None)?
+        .into_iter()
+        .map(|a| (a.id, a.login))
+        .collect())
 }
 
+/// One staff account of a company folder's `staff.toml`.
+#[derive(Debug, Clone)]
+pub struct StaffRow {
+    pub login: Login,
+    pub name: Name,
+    pub role: Role,
+    pub email: Option<Email>,
+    /// An argon2 hash (PHC string); without one, an admin sets the password later.
+    pub password_hash: Option<String>,
+}
+
+impl StaffRow {
+    pub const REQUIRED: &'static [&'static str] = &["login", "name", "role"];
+    pub const OPTIONAL: &'static [&'static str] = &["email", "password_hash"];
+
+    pub fn parse(record: &RawRecord) -> Result<Self> {
+        let f = Field::new(record);
+        let role: Role = f.required("role", str::parse)?;
+        refuse_joined_elsewhere(role).map_err(|e| e.context("field `role`"))?;
+        let password_hash = f.optional("password_hash", |raw| {
+            PasswordHash::new(raw)
+                .map(|_| raw.to_string())
+                .map_err(|e| Error::bad_input(format!("not an argon2 hash (PHC string): {e}")))
+        })?;
+        if role == Role::Service && password_hash.is_some() {
+            return Err(Error::bad_input(
+                "field `password_hash`: service accounts use tokens; issue one with `crew account reset-password`",
+            ));
+        }
+        Ok(StaffRow {
+            login: f.required("login", Login::parse)?,
+            name: f.required("name", Name::parse)?,
+            role,
+            email: f.optional("email", Email::parse)?,
+            password_hash,
+        })
+    }
+}
+
+/// Imports staff accounts; an existing login is left as it is.
+pub fn import_staff(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
+    require(&ctx.actor, Action::ManageAccounts)?;
+    let mut summary = ImportSummary::default();
+    for record in records {
+        let row = StaffRow::parse(record).map_err(|e| e.context(&record.location))?;
+        if tx.account_by_login(&row.login)?.is_some() {
+            summary.unchanged += 1;
+            continue;
+        }
+        if let Some(email) = &row.email
+            && tx.account_by_email(email)?.is_some()
+        {
+            return Err(Error::conflict(format!(
+                "{}: field `email`: an account with email {email} exists",
+                record.location
+            )));
+        }
+        let new = NewAccount {
+            login: row.login,
+            name: row.name,
+            email: row.email,
+            role: row.role,
+            password_hash: row.password_hash,
+            created_at: ctx.now,
+        };
+        let id = tx.insert_account(&new)?;
+        record_event(tx, ctx, account_created(id, &new))?;
+        summary.created += 1;
+    }
+    Ok(summary)
+}
+
+fn record_event(tx: &mut dyn Tx, ctx: &Ctx, event: Event) -> Result<()> {
+    record(tx, ctx, event).map(|_| ())
+}

@@ -1,0 +1,367 @@
+//! The command line: every command, its flags and its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes: 0 ok · 1 internal error · 2 bad input or usage · 3 not allowed (or not logged in) ·
+4 not found · 5 conflict with the current state.
+
+Examples:
+  crew init --login admin            create the database and the first admin
+  crew login admin                   log in (asks for the password)
+  crew import fixtures/demo/         load a whole company
+  crew order list --status open      what still needs a worker
+  crew --format json order show 7    one order, for scripts";
+
+/// crew — the operations suite of a marketplace of workers.
+#[derive(Debug, Parser)]
+#[command(name = "crew", version, about, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes. A flag beats the environment, which beats `crew.toml`, which beats
+/// the default.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The database file [default: `database` in crew.toml, else ./crew.db]
+    #[arg(long, global = true, env = "CREW_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The configuration file [default: ./crew.toml if it exists]
+    #[arg(long, global = true, env = "CREW_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Run as if it were this moment (RFC 3339), for reproducible runs and tests
+    #[arg(long, global = true, env = "CREW_NOW", value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Output format: tables for people, json or csv for scripts
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table, env = "CREW_FORMAT")]
+    pub format: Format,
+    /// Print only data and errors: no confirmations, no progress bars
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Say more about what crew is doing (on stderr)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new database and its first admin
+    #[command(
+        after_help = "Examples:\n  crew init\n  echo \"$ADMIN_PASSWORD\" | crew --db /srv/crew.db init --login root --password-stdin"
+    )]
+    Init(InitArgs),
+    /// Log in; the session is kept in your config directory (mode 0600)
+    #[command(
+        after_help = "Examples:\n  crew login admin\n  printf '%s' \"$PW\" | crew login mia@crew.example --password-stdin"
+    )]
+    Login(LoginArgs),
+    /// End this database's session
+    #[command(after_help = "Example:\n  crew logout")]
+    Logout,
+    /// Show the account you are logged in as
+    #[command(after_help = "Example:\n  crew whoami")]
+    Whoami,
+    /// Manage accounts and roles (admin)
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Import clients, workers, or a whole company folder (admin)
+    Import(ImportArgs),
+    /// Manage the kinds of work clients can order
+    #[command(subcommand, name = "service-type")]
+    ServiceType(ServiceTypeCommand),
+    /// Quote, place and follow orders through their life
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Read the event log: every change, when and by whom
+    #[command(subcommand)]
+    Events(EventsCommand),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Example:\n  crew completions bash > ~/.local/share/bash-completion/completions/crew"
+    )]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (or write one page per command into a folder)
+    #[command(after_help = "Examples:\n  crew man | man -l -\n  crew man --dir target/man")]
+    Man {
+        /// Write crew.1 and a page per command into this folder
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The first admin's login
+    #[arg(long, default_value = "admin")]
+    pub login: String,
+    /// The first admin's name
+    #[arg(long, default_value = "Administrator")]
+    pub name: String,
+    /// The first admin's email
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the password from standard input instead of prompting
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your login (an email for clients and workers)
+    pub login: String,
+    /// Read the password from standard input instead of prompting
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create a staff account (clients are imported; workers are hired)
+    #[command(
+        after_help = "Examples:\n  crew account create mia --role manager --name \"Mia Stone\" --email mia@crew.example\n  crew account create cron --role service --name \"Cron jobs\"   # prints its token once"
+    )]
+    Create {
+        login: String,
+        /// admin, manager, accountant, warehouse or service
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts
+    #[command(
+        after_help = "Examples:\n  crew account list\n  crew account list --role worker --format csv"
+    )]
+    List {
+        /// Only accounts with this role
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Show one account
+    #[command(after_help = "Example:\n  crew account show mia")]
+    Show { login: String },
+    /// Stop an account from logging in; its sessions and tokens end
+    #[command(after_help = "Example:\n  crew account deactivate mia")]
+    Deactivate { login: String },
+    /// Change a staff account's role
+    #[command(
+        name = "set-role",
+        after_help = "Example:\n  crew account set-role mia admin"
+    )]
+    SetRole { login: String, role: String },
+    /// Set a new password (a service account gets a new token); every session of it ends
+    #[command(
+        name = "reset-password",
+        after_help = "Examples:\n  crew account reset-password ann@example.com\n  crew account reset-password cron        # prints the new token once"
+    )]
+    ResetPassword {
+        login: String,
+        /// Read the new password from standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  crew import fixtures/demo/\n  crew import clients clients.csv\n  crew import workers workforce.jsonl\n\n\
+A folder may hold staff.toml, service-types.toml, clients.csv|json|jsonl and workers.csv|json|jsonl;\n\
+everything in it is imported in one transaction. See docs/formats.md."
+)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub what: Option<ImportCommand>,
+    /// A company folder to import whole
+    pub folder: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Clients from the parent company (CSV, JSON or JSON Lines); idempotent by email
+    #[command(
+        after_help = "Example:\n  crew import clients clients.csv\n\nFields: name, email, zone (required); phone, payment_method (card|bank_transfer|invoice)."
+    )]
+    Clients { file: PathBuf },
+    /// The company's existing workforce; each new worker is hired (a WorkerHired event)
+    #[command(
+        after_help = "Example:\n  crew import workers workers.csv\n\nFields: name, email, zone, skills (`cleaning:3;gardening:2`) (required);\ncapacity, rating, age, breed, coat, photo."
+    )]
+    Workers { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceTypeCommand {
+    /// Add a service type
+    #[command(
+        after_help = "Example:\n  crew service-type add cleaning --name \"Home cleaning\" --skills cleaning:2 --description \"Two rooms\""
+    )]
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// Skills a worker needs, `skill:level;skill:level`
+        #[arg(long, default_value = "")]
+        skills: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List service types
+    #[command(after_help = "Examples:\n  crew service-type list\n  crew service-type list --all")]
+    List {
+        /// Include retired service types
+        #[arg(long)]
+        all: bool,
+    },
+    /// Change a service type's name, description or skills
+    #[command(after_help = "Example:\n  crew service-type edit cleaning --skills cleaning:3")]
+    Edit {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        skills: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Stop offering a service type (existing orders go on)
+    #[command(after_help = "Example:\n  crew service-type retire gardening")]
+    Retire { code: String },
+}
+
+/// What a client asks for.
+#[derive(Debug, Args)]
+pub struct OrderSpec {
+    /// The service type's code
+    #[arg(long)]
+    pub service: String,
+    /// When: RFC 3339, or `YYYY-MM-DD HH:MM` in the configured time zone
+    #[arg(long)]
+    pub at: String,
+    /// Where [default: the client's zone]
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// What needs doing
+    #[arg(long, default_value = "")]
+    pub description: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrderCommand {
+    /// See the approximate price of an order before placing it
+    #[command(
+        after_help = "Example:\n  crew order quote --service cleaning --at \"2026-11-27 10:00\""
+    )]
+    Quote(OrderSpec),
+    /// Place an order (client); it stays open until a worker is assigned
+    #[command(
+        after_help = "Example:\n  crew order create --service cleaning --at \"2026-11-27 10:00\" --description \"Kitchen and hall\""
+    )]
+    Create(OrderSpec),
+    /// List orders: all for managers, your own for clients and workers
+    #[command(
+        after_help = "Examples:\n  crew order list\n  crew order list --status open --format json"
+    )]
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this client's orders (managers)
+        #[arg(long)]
+        client: Option<String>,
+        /// Only this worker's orders (managers)
+        #[arg(long)]
+        worker: Option<String>,
+        /// At most this many
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Show one order
+    #[command(after_help = "Example:\n  crew order show 7")]
+    Show { order: String },
+    /// Cancel an open or assigned order
+    #[command(after_help = "Example:\n  crew order cancel 7 --reason \"moved the party\"")]
+    Cancel {
+        order: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Order the same again at a new time (e.g. after a no-show); priced afresh
+    #[command(after_help = "Example:\n  crew order copy 7 --at \"2026-11-28 10:00\"")]
+    Copy {
+        order: String,
+        /// The new time: RFC 3339, or `YYYY-MM-DD HH:MM` in the configured time zone
+        #[arg(long)]
+        at: String,
+    },
+    /// Assign a worker by hand (manager; the manual override of matching)
+    #[command(after_help = "Example:\n  crew order assign 7 tom@crew.example")]
+    Assign { order: String, worker: String },
+    /// Arrive at the job, with a photo (assigned worker); the order becomes active
+    #[command(
+        name = "check-in",
+        after_help = "Example:\n  crew order check-in 7 --photo door.jpg"
+    )]
+    CheckIn {
+        order: String,
+        /// A JPEG, PNG, WebP or HEIC photo; copied into the media folder with its SHA-256
+        #[arg(long)]
+        photo: PathBuf,
+    },
+    /// Finish the job, with a photo of the signed paper report (assigned worker)
+    #[command(after_help = "Example:\n  crew order complete 7 --photo report.jpg")]
+    Complete {
+        order: String,
+        #[arg(long)]
+        photo: PathBuf,
+    },
+    /// Record that the job failed (assigned worker or manager)
+    #[command(after_help = "Example:\n  crew order fail 7 --reason \"client not at home\"")]
+    Fail {
+        order: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Put an assigned or failed order back to open, without a worker (manager)
+    #[command(after_help = "Example:\n  crew order reopen 7")]
+    Reopen { order: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// List events, oldest first
+    #[command(
+        after_help = "Examples:\n  crew events list --order 7\n  crew events list --since 2026-11-25T00:00:00Z --format json"
+    )]
+    List {
+        /// Only events about this order
+        #[arg(long)]
+        order: Option<String>,
+        /// Only events at or after this time (RFC 3339, or `YYYY-MM-DD HH:MM`)
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}

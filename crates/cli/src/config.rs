@@ -1,0 +1,219 @@
+//! `crew.toml`: every setting with its documented default. See `docs/configuration.md`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono_tz::Tz;
+use crew_core::types::Money;
+use serde::Deserialize;
+
+/// The configuration file as written. Unknown keys are refused so that typos do not pass silently.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileConfig {
+    /// The database file; relative paths are relative to the configuration file.
+    pub database: Option<PathBuf>,
+    /// The one currency every amount is in (ISO 4217 code, shown beside amounts).
+    pub currency: String,
+    /// The time zone times are shown and read in (IANA name).
+    pub time_zone: String,
+    /// Where photos are kept; default: `<database stem>-media/` beside the database.
+    pub media_dir: Option<PathBuf>,
+    pub pricing: Pricing,
+    pub ordering: Ordering,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pricing {
+    /// The price of any order before discounts.
+    pub base_price: Money,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ordering {
+    /// Minutes after an order's time before a worker who has not checked in is a no-show.
+    pub no_show_grace_minutes: u32,
+    /// Largest photo accepted, in MiB.
+    pub max_photo_mib: u32,
+}
+
+impl Default for FileConfig {
+    fn default() -> Self {
+        FileConfig {
+            database: None,
+            currency: "EUR".into(),
+            time_zone: "UTC".into(),
+            media_dir: None,
+            pricing: Pricing::default(),
+            ordering: Ordering::default(),
+        }
+    }
+}
+
+impl Default for Pricing {
+    fn default() -> Self {
+        Pricing {
+            base_price: Money::from_cents(10_000),
+        }
+    }
+}
+
+impl Default for Ordering {
+    fn default() -> Self {
+        Ordering {
+            no_show_grace_minutes: 30,
+            max_photo_mib: 20,
+        }
+    }
+}
+
+/// The settings in force after flags, environment, file and defaults.
+#[derive(Debug)]
+pub struct Config {
+    pub file: FileConfig,
+    /// The file the settings came from, if any.
+    pub source: Option<PathBuf>,
+    pub time_zone: Tz,
+    pub db: PathBuf,
+    pub media_dir: PathBuf,
+}
+
+/// The default configuration file looked for when neither `--config` nor `CREW_CONFIG` is given.
+pub const DEFAULT_FILE: &str = "crew.toml";
+
+impl Config {
+    /// Loads `explicit` (from `--config`/`CREW_CONFIG`; must exist) or `./crew.toml` (if it exists),
+    /// then applies `db` (from `--db`/`CREW_DB`) over the file's `database`.
+    pub fn load(explicit: Option<&Path>, db: Option<&Path>) -> Result<Config> {
+        let (file, source) = match explicit {
+            Some(path) => (read(path)?, Some(path.to_path_buf())),
+            None if Path::new(DEFAULT_FILE).is_file() => (
+                read(Path::new(DEFAULT_FILE))?,
+                Some(PathBuf::from(DEFAULT_FILE)),
+            ),
+            None => (FileConfig::default(), None),
+        };
+        let name = source
+            .as_deref()
+            .map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
+        let time_zone: Tz = file.time_zone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "{name}: key `time_zone`: `{}` is not an IANA time zone like `Europe/Berlin`",
+                file.time_zone
+            )
+        })?;
+        let currency_ok =
+            file.currency.len() == 3 && file.currency.bytes().all(|b| b.is_ascii_uppercase());
+        if !currency_ok {
+            bail!(
+                "{name}: key `currency`: `{}` is not a three-letter currency code like `EUR`",
+                file.currency
+            );
+        }
+        if file.pricing.base_price.cents() < 0 {
+            bail!("{name}: key `pricing.base_price`: a price cannot be negative");
+        }
+        let base = source
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""));
+        let db = match (db, &file.database) {
+            (Some(db), _) => db.to_path_buf(),
+            (None, Some(path)) => base.join(path),
+            (None, None) => PathBuf::from("crew.db"),
+        };
+        let media_dir = match &file.media_dir {
+            Some(dir) => base.join(dir),
+            None => default_media_dir(&db),
+        };
+        Ok(Config {
+            file,
+            source,
+            time_zone,
+            db,
+            media_dir,
+        })
+    }
+}
+
+fn default_media_dir(db: &Path) -> PathBuf {
+    let stem = db
+        .file_stem()
+        .map_or_else(|| "crew".into(), |s| s.to_string_lossy().into_owned());
+    db.with_file_name(format!("{stem}-media"))
+}
+
+fn read(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), describe_toml_error(&text, &e)))
+}
+
+/// "line 3, key `pricing.base_price`: …", from toml's span.
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let message = e.message().trim_end();
+    match line {
+        Some(line) => format!("line {line}: {message}"),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("crew.toml");
+        std::fs::write(&path, text)?;
+        Config::load(Some(&path), None)
+    }
+
+    #[test]
+    fn defaults_apply_when_the_file_is_empty() {
+        let c = load_text("").unwrap();
+        assert_eq!(c.file.pricing.base_price, Money::from_cents(10_000));
+        assert_eq!(c.file.ordering.no_show_grace_minutes, 30);
+        assert_eq!(c.file.currency, "EUR");
+    }
+
+    #[test]
+    fn a_bad_value_names_line_and_key() {
+        let e = load_text("currency = \"EUR\"\n[pricing]\nbase_price = \"ten\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3"), "{e}");
+        assert!(e.contains("not an amount of money"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_line() {
+        let e = load_text("\n\n[ordering]\ngrace = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 4") && e.contains("grace"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_time_zone_is_named() {
+        let e = load_text("time_zone = \"Mars/Olympus\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("time_zone") && e.contains("Mars/Olympus"), "{e}");
+    }
+
+    #[test]
+    fn the_database_is_relative_to_the_file_and_a_flag_beats_it() {
+        let c = load_text("database = \"data/crew.db\"\n").unwrap();
+        assert!(c.db.ends_with("data/crew.db") && c.db.is_absolute());
+        assert!(c.media_dir.ends_with("data/crew-media"));
+        let c = Config::load(None, Some(Path::new("/tmp/x.db"))).unwrap();
+        assert_eq!(c.db, PathBuf::from("/tmp/x.db"));
+    }
+}

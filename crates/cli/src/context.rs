@@ -1,0 +1,203 @@
+//! What every command runs with: configuration, the clock, the output, the database and the
+//! session.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use crew_core::app::{self, Ctx};
+use crew_core::authz::{self, Action, Actor};
+use crew_core::error::Error;
+use crew_core::iam;
+use crew_core::store::{Store, Tx};
+use crew_store::SqliteStore;
+
+use crate::cli::Global;
+use crate::config::Config;
+use crate::output::Out;
+use crate::session;
+
+pub struct App {
+    pub config: Config,
+    pub out: Out,
+    pub now: DateTime<Utc>,
+    store: Option<SqliteStore>,
+}
+
+impl App {
+    pub fn new(global: &Global) -> Result<App> {
+        let config =
+            Config::load(global.config.as_deref(), global.db.as_deref()).map_err(bad_input)?;
+        let now = match &global.now {
+            Some(raw) => DateTime::parse_from_rfc3339(raw.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| {
+                    Error::bad_input(format!(
+                        "--now / CREW_NOW `{raw}` is not an RFC 3339 time: {e}"
+                    ))
+                })?,
+            None => Utc::now(),
+        };
+        if global.verbose {
+            let source = config
+                .source
+                .as_deref()
+                .map_or("defaults".into(), |p| p.display().to_string());
+            eprintln!(
+                "crew: database {}, configuration {source}, now {}",
+                config.db.display(),
+                now.to_rfc3339()
+            );
+        }
+        Ok(App {
+            config,
+            out: Out {
+                format: global.format,
+                quiet: global.quiet,
+            },
+            now,
+            store: None,
+        })
+    }
+
+    pub fn db(&self) -> &Path {
+        &self.config.db
+    }
+
+    /// The opened database (opened once per process).
+    pub fn store(&mut self) -> Result<&mut SqliteStore> {
+        if self.store.is_none() {
+            self.store = Some(SqliteStore::open(&self.config.db)?);
+        }
+        Ok(self.store.as_mut().expect("store was just opened"))
+    }
+
+    /// Adopts a database this process just created.
+    pub fn set_store(&mut self, store: SqliteStore) {
+        self.store = Some(store);
+    }
+
+    /// The caller's secret: `CREW_TOKEN`, else this database's login session.
+    fn token(&self) -> Result<String> {
+        if let Ok(token) = std::env::var("CREW_TOKEN")
+            && !token.trim().is_empty()
+        {
+            return Ok(token);
+        }
+        session::load(self.db())?.ok_or_else(|| {
+            Error::not_allowed(
+                "not logged in: run `crew login LOGIN` (or set CREW_TOKEN for a service account)",
+            )
+            .into()
+        })
+    }
+
+    fn token_hash(&self) -> Result<String> {
+        Ok(iam::token_hash(&self.token()?))
+    }
+
+    /// Checks, before any other work, that the caller may perform every one of `actions`.
+    pub fn authorize(&mut self, actions: &[Action]) -> Result<Actor> {
+        let hash = self.token_hash()?;
+        let actor = self.store()?.read(|tx| iam::authenticate(tx, &hash))?;
+        for action in actions {
+            authz::require(&actor, *action)?;
+        }
+        Ok(actor)
+    }
+
+    /// Runs a change as the logged-in account, in one transaction with its events.
+    pub fn write<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>,
+    ) -> Result<R> {
+        let hash = self.token_hash()?;
+        let now = self.now;
+        let out = app::execute(self.store()?, |tx| {
+            let actor = iam::authenticate(tx, &hash)?;
+            f(tx, &Ctx { actor, now })
+        })?;
+        Ok(out)
+    }
+
+    /// Runs a query as the logged-in account.
+    pub fn read<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>,
+    ) -> Result<R> {
+        let hash = self.token_hash()?;
+        let now = self.now;
+        let out = self.store()?.read(|tx| {
+            let actor = iam::authenticate(tx, &hash)?;
+            f(tx, &Ctx { actor, now })
+        })?;
+        Ok(out)
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.config.time_zone
+    }
+
+    /// A time for people, in the configured zone.
+    pub fn show_time(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    /// Reads a time given on the command line: RFC 3339, or `YYYY-MM-DD HH:MM` (or with `T`) in the
+    /// configured time zone.
+    pub fn parse_time(&self, flag: &str, raw: &str) -> Result<DateTime<Utc>> {
+        let s = raw.trim();
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return Ok(t.with_timezone(&Utc));
+        }
+        let local = [
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S",
+        ]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        });
+        let Some(local) = local else {
+            return Err(Error::bad_input(format!(
+                "{flag} `{raw}` is not a time: write `2026-11-27 10:00` (in {}) or RFC 3339",
+                self.tz()
+            ))
+            .into());
+        };
+        self.tz()
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| {
+                Error::bad_input(format!(
+                    "{flag} `{raw}` does not exist in {} (a clock change)",
+                    self.tz()
+                ))
+                .into()
+            })
+    }
+}
+
+/// Marks an error from configuration or files as the user's to fix (exit code 2).
+pub fn bad_input(e: anyhow::Error) -> anyhow::Error {
+    if e.chain().any(|c| c.downcast_ref::<Error>().is_some()) {
+        return e;
+    }
+    Error::bad_input(format!("{e:#}")).into()
+}
+
+/// Reads a file the user named, as a bad-input error if it cannot be read.
+pub fn read_user_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .map_err(bad_input)
+}

@@ -1,0 +1,242 @@
+//! Reading interchange files (DESIGN.md §6) into raw records, and keeping photos.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use crew_core::error::Error;
+use crew_core::imports::{RawRecord, check_columns};
+use crew_core::ordering::Photo;
+use crew_core::types::Sha256Hex;
+
+use crate::context::read_user_file;
+
+/// Reads a CSV (`.csv`), JSON array (`.json`) or JSON Lines (`.jsonl`, `.ndjson`) file into records,
+/// refusing unknown and missing columns. Errors name the file, and the line or item.
+pub fn read_records(path: &Path, required: &[&str], optional: &[&str]) -> Result<Vec<RawRecord>> {
+    let bytes = read_user_file(path)?;
+    let text =
+        String::from_utf8(bytes).map_err(|e| file_error(path, format!("not UTF-8 text: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_lowercase();
+    let records = match ext.as_str() {
+        "csv" => read_csv(text, required, optional),
+        "json" if !text.trim_start().starts_with('{') => read_json_array(text),
+        "json" | "jsonl" | "ndjson" => read_json_lines(text),
+        _ => Err(Error::bad_input(
+            "unknown file type: use .csv, .json or .jsonl",
+        )),
+    }
+    .map_err(|e| e.context(path.display()))?;
+    for r in &records {
+        check_columns(r.fields.keys().map(String::as_str), required, optional)
+            .map_err(|e| e.context(&r.location).context(path.display()))?;
+    }
+    Ok(records)
+}
+
+fn file_error(path: &Path, message: String) -> anyhow::Error {
+    Error::bad_input(format!("{}: {message}", path.display())).into()
+}
+
+fn read_csv(text: &str, required: &[&str], optional: &[&str]) -> crew_core::Result<Vec<RawRecord>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::bad_input(format!("line 1: {e}")))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    check_columns(headers.iter().map(String::as_str), required, optional)
+        .map_err(|e| e.context("line 1"))?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
+        return Err(Error::bad_input(format!(
+            "line 1: column `{dup}` appears twice"
+        )));
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::bad_input(format!("line {line}: {}", csv_reason(&e)))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let fields = headers
+            .iter()
+            .cloned()
+            .zip(record.iter().map(str::to_string))
+            .collect();
+        out.push(RawRecord {
+            location: format!("line {line}"),
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("{len} fields where the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn json_record(value: serde_json::Value, location: String) -> crew_core::Result<RawRecord> {
+    let serde_json::Value::Object(map) = value else {
+        return Err(Error::bad_input(format!(
+            "{location}: expected an object with named fields"
+        )));
+    };
+    let mut fields = BTreeMap::new();
+    for (k, v) in map {
+        let text = match v {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+            serde_json::Value::Bool(_)
+            | serde_json::Value::Number(_)
+            | serde_json::Value::Array(_)
+            | serde_json::Value::Object(_) => {
+                return Err(Error::bad_input(format!(
+                    "{location}: field `{k}`: expected text (money and skills are strings, e.g. \"12.50\")"
+                )));
+            }
+        };
+        fields.insert(k.to_lowercase(), text);
+    }
+    Ok(RawRecord { location, fields })
+}
+
+fn read_json_array(text: &str) -> crew_core::Result<Vec<RawRecord>> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::bad_input(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let serde_json::Value::Array(items) = value else {
+        return Err(Error::bad_input(
+            "expected a JSON array of objects (or JSON Lines)",
+        ));
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| json_record(v, format!("item {}", i + 1)))
+        .collect()
+}
+
+fn read_json_lines(text: &str) -> crew_core::Result<Vec<RawRecord>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let location = format!("line {}", i + 1);
+        let value =
+            serde_json::from_str(line).map_err(|e| Error::bad_input(format!("{location}: {e}")))?;
+        out.push(json_record(value, location)?);
+    }
+    Ok(out)
+}
+
+/// A photo copied into the media folder; removed again if the command that wanted it fails.
+pub struct StoredPhoto {
+    pub photo: Photo,
+    created: Option<PathBuf>,
+}
+
+impl StoredPhoto {
+    /// The command succeeded: keep the file.
+    pub fn keep(mut self) {
+        self.created = None;
+    }
+}
+
+impl Drop for StoredPhoto {
+    fn drop(&mut self) {
+        if let Some(path) = self.created.take() {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+fn image_extension(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("webp")
+    } else if bytes.len() >= 12
+        && &bytes[4..8] == b"ftyp"
+        && matches!(&bytes[8..12], b"heic" | b"heix" | b"mif1" | b"msf1")
+    {
+        Some("heic")
+    } else {
+        None
+    }
+}
+
+/// Copies a photo into `media_dir/orders/<order>/<kind>-<sha256>.<ext>` and records its checksum.
+pub fn store_photo(
+    media_dir: &Path,
+    order: &str,
+    kind: &str,
+    source: &Path,
+    max_mib: u32,
+) -> Result<StoredPhoto> {
+    let meta = fs::metadata(source)
+        .with_context(|| format!("cannot read photo {}", source.display()))
+        .map_err(crate::context::bad_input)?;
+    if meta.len() > u64::from(max_mib) * 1024 * 1024 {
+        return Err(Error::bad_input(format!(
+            "photo {} is larger than {max_mib} MiB",
+            source.display()
+        ))
+        .into());
+    }
+    let bytes = read_user_file(source)?;
+    let ext = image_extension(&bytes).ok_or_else(|| {
+        Error::bad_input(format!(
+            "{} is not a photo crew accepts (JPEG, PNG, WebP or HEIC)",
+            source.display()
+        ))
+    })?;
+    let sha256 = Sha256Hex::of(&bytes);
+    let relative = format!("orders/{order}/{kind}-{}.{ext}", &sha256.as_str()[..16]);
+    let target = media_dir.join(&relative);
+    let mut created = None;
+    if !target.exists() {
+        let dir = target.parent().expect("photo path has a folder");
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create media folder {}", dir.display()))?;
+        let tmp = target.with_extension("part");
+        let mut f =
+            fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, &target)?;
+        created = Some(target);
+    }
+    Ok(StoredPhoto {
+        photo: Photo {
+            path: relative,
+            sha256,
+        },
+        created,
+    })
+}

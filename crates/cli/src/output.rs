@@ -1,0 +1,124 @@
+//! Printing results: tables for people, JSON and CSV for scripts. Everything goes through here so
+//! that a closed pipe ends crew quietly instead of with a panic.
+
+use std::io::{self, Write};
+
+use anyhow::Result;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::cli::Format;
+
+/// How results are printed.
+pub struct Out {
+    pub format: Format,
+    pub quiet: bool,
+}
+
+impl Out {
+    /// Prints a list: a table, a JSON array, or CSV with a header row.
+    pub fn list<T: Serialize>(
+        &self,
+        items: &[T],
+        headers: &[&str],
+        cells: impl Fn(&T) -> Vec<String>,
+    ) -> Result<()> {
+        match self.format {
+            Format::Json => write_json(items),
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(io::stdout().lock());
+                w.write_record(headers.iter().map(|h| h.to_lowercase()))?;
+                for item in items {
+                    w.write_record(cells(item))?;
+                }
+                w.flush()?;
+                Ok(())
+            }
+            Format::Table => {
+                if items.is_empty() {
+                    return self.note("(none)");
+                }
+                let mut table = new_table();
+                table.set_header(headers.iter().map(|h| h.to_string()));
+                for item in items {
+                    table.add_row(cells(item));
+                }
+                print_table(&table)
+            }
+        }
+    }
+
+    /// Prints one record: `field  value` lines, a JSON object, or a one-row CSV.
+    pub fn record<T: Serialize>(&self, item: &T, fields: &[(&str, String)]) -> Result<()> {
+        match self.format {
+            Format::Json => write_json(item),
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(io::stdout().lock());
+                w.write_record(fields.iter().map(|(k, _)| k.to_string()))?;
+                w.write_record(fields.iter().map(|(_, v)| v.clone()))?;
+                w.flush()?;
+                Ok(())
+            }
+            Format::Table => {
+                let mut table = new_table();
+                for (k, v) in fields {
+                    table.add_row(vec![k.to_string(), v.clone()]);
+                }
+                print_table(&table)
+            }
+        }
+    }
+
+    /// The result of a change: a sentence for people (unless quiet), the record for scripts.
+    pub fn done<T: Serialize>(
+        &self,
+        item: &T,
+        fields: &[(&str, String)],
+        sentence: &str,
+    ) -> Result<()> {
+        match self.format {
+            Format::Table => self.note(sentence),
+            _ => self.record(item, fields),
+        }
+    }
+
+    /// A sentence for people on stdout; silent with `--quiet` or a machine format.
+    pub fn note(&self, sentence: &str) -> Result<()> {
+        if self.quiet || self.format != Format::Table {
+            return Ok(());
+        }
+        line(sentence)
+    }
+}
+
+/// Writes one line to stdout.
+pub fn line(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}")?;
+    Ok(())
+}
+
+fn write_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table
+}
+
+fn print_table(table: &Table) -> Result<()> {
+    let mut out = io::stdout().lock();
+    for l in table.lines() {
+        // Columns are padded by one space on each side; people do not need the outer ones.
+        let l = l.strip_prefix(' ').unwrap_or(&l);
+        writeln!(out, "{}", l.trim_end())?;
+    }
+    Ok(())
+}
