@@ -89,9 +89,7 @@ pub enum Command {
     #[command(subcommand)]
     Events(EventsCommand),
     /// Print a shell completion script
-    #[command(
-        after_help = "Example:\n  crew completions bash > ~/.local/share/bash-completion/completions/crew"
-    )]
+    #[command(after_help = "Example:\n  crew completions bash > ~/.local/share/bash-completion/completions/crew")]
     Completions {
         /// The shell to complete for
         shell: clap_complete::Shell,
@@ -150,9 +148,7 @@ pub enum AccountCommand {
         password_stdin: bool,
     },
     /// List accounts
-    #[command(
-        after_help = "Examples:\n  crew account list\n  crew account list --role worker --format csv"
-    )]
+    #[command(after_help = "Examples:\n  crew account list\n  crew account list --role worker --format csv")]
     List {
         /// Only accounts with this role
         #[arg(long)]
@@ -165,10 +161,7 @@ pub enum AccountCommand {
     #[command(after_help = "Example:\n  crew account deactivate mia")]
     Deactivate { login: String },
     /// Change a staff account's role
-    #[command(
-        name = "set-role",
-        after_help = "Example:\n  crew account set-role mia admin"
-    )]
+    #[command(name = "set-role", after_help = "Example:\n  crew account set-role mia admin")]
     SetRole { login: String, role: String },
     /// Set a new password (a service account gets a new token); every session of it ends
     #[command(
@@ -270,9 +263,7 @@ pub struct OrderSpec {
 #[derive(Debug, Subcommand)]
 pub enum OrderCommand {
     /// See the approximate price of an order before placing it
-    #[command(
-        after_help = "Example:\n  crew order quote --service cleaning --at \"2026-11-27 10:00\""
-    )]
+    #[command(after_help = "Example:\n  crew order quote --service cleaning --at \"2026-11-27 10:00\"")]
     Quote(OrderSpec),
     /// Place an order (client); it stays open until a worker is assigned
     #[command(
@@ -280,9 +271,7 @@ pub enum OrderCommand {
     )]
     Create(OrderSpec),
     /// List orders: all for managers, your own for clients and workers
-    #[command(
-        after_help = "Examples:\n  crew order list\n  crew order list --status open --format json"
-    )]
+    #[command(after_help = "Examples:\n  crew order list\n  crew order list --status open --format json")]
     List {
         #[arg(long)]
         status: Option<String>,
@@ -318,10 +307,7 @@ pub enum OrderCommand {
     #[command(after_help = "Example:\n  crew order assign 7 tom@crew.example")]
     Assign { order: String, worker: String },
     /// Arrive at the job, with a photo (assigned worker); the order becomes active
-    #[command(
-        name = "check-in",
-        after_help = "Example:\n  crew order check-in 7 --photo door.jpg"
-    )]
+    #[command(name = "check-in", after_help = "Example:\n  crew order check-in 7 --photo door.jpg")]
     CheckIn {
         order: String,
         /// A JPEG, PNG, WebP or HEIC photo; copied into the media folder with its SHA-256

@@ -54,18 +54,13 @@ impl Default for FileConfig {
 
 impl Default for Pricing {
     fn default() -> Self {
-        Pricing {
-            base_price: Money::from_cents(10_000),
-        }
+        Pricing { base_price: Money::from_cents(10_000) }
     }
 }
 
 impl Default for Ordering {
     fn default() -> Self {
-        Ordering {
-            no_show_grace_minutes: 30,
-            max_photo_mib: 20,
-        }
+        Ordering { no_show_grace_minutes: 30, max_photo_mib: 20 }
     }
 }
 
@@ -89,36 +84,28 @@ impl Config {
     pub fn load(explicit: Option<&Path>, db: Option<&Path>) -> Result<Config> {
         let (file, source) = match explicit {
             Some(path) => (read(path)?, Some(path.to_path_buf())),
-            None if Path::new(DEFAULT_FILE).is_file() => (
-                read(Path::new(DEFAULT_FILE))?,
-                Some(PathBuf::from(DEFAULT_FILE)),
-            ),
+            None if Path::new(DEFAULT_FILE).is_file() => {
+                (read(Path::new(DEFAULT_FILE))?, Some(PathBuf::from(DEFAULT_FILE)))
+            }
             None => (FileConfig::default(), None),
         };
-        let name = source
-            .as_deref()
-            .map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
+        let text = source.as_deref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
+        let name = source.as_deref().map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
+        let at = |key: &str| match line_of_key(&text, key) {
+            Some(line) => format!("{name}: line {line}, key `{key}`"),
+            None => format!("{name}: key `{key}`"),
+        };
         let time_zone: Tz = file.time_zone.parse().map_err(|_| {
-            anyhow::anyhow!(
-                "{name}: key `time_zone`: `{}` is not an IANA time zone like `Europe/Berlin`",
-                file.time_zone
-            )
+            anyhow::anyhow!("{}: `{}` is not an IANA time zone like `Europe/Berlin`", at("time_zone"), file.time_zone)
         })?;
-        let currency_ok =
-            file.currency.len() == 3 && file.currency.bytes().all(|b| b.is_ascii_uppercase());
+        let currency_ok = file.currency.len() == 3 && file.currency.bytes().all(|b| b.is_ascii_uppercase());
         if !currency_ok {
-            bail!(
-                "{name}: key `currency`: `{}` is not a three-letter currency code like `EUR`",
-                file.currency
-            );
+            bail!("{}: `{}` is not a three-letter currency code like `EUR`", at("currency"), file.currency);
         }
         if file.pricing.base_price.cents() < 0 {
-            bail!("{name}: key `pricing.base_price`: a price cannot be negative");
+            bail!("{}: a price cannot be negative", at("pricing.base_price"));
         }
-        let base = source
-            .as_deref()
-            .and_then(Path::parent)
-            .unwrap_or(Path::new(""));
+        let base = source.as_deref().and_then(Path::parent).unwrap_or(Path::new(""));
         let db = match (db, &file.database) {
             (Some(db), _) => db.to_path_buf(),
             (None, Some(path)) => base.join(path),
@@ -128,40 +115,59 @@ impl Config {
             Some(dir) => base.join(dir),
             None => default_media_dir(&db),
         };
-        Ok(Config {
-            file,
-            source,
-            time_zone,
-            db,
-            media_dir,
-        })
+        Ok(Config { file, source, time_zone, db, media_dir })
     }
 }
 
 fn default_media_dir(db: &Path) -> PathBuf {
-    let stem = db
-        .file_stem()
-        .map_or_else(|| "crew".into(), |s| s.to_string_lossy().into_owned());
+    let stem = db.file_stem().map_or_else(|| "crew".into(), |s| s.to_string_lossy().into_owned());
     db.with_file_name(format!("{stem}-media"))
 }
 
 fn read(path: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
-    toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), describe_toml_error(&text, &e)))
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), describe_toml_error(&text, &e)))
 }
 
 /// "line 3, key `pricing.base_price`: …", from toml's span.
 fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let line = e
-        .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     let message = e.message().trim_end();
-    match line {
-        Some(line) => format!("line {line}: {message}"),
-        None => message.to_string(),
+    let Some(span) = e.span() else { return message.to_string() };
+    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    match key_at(text, line) {
+        // toml names unknown keys itself.
+        Some(key) if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) => {
+            format!("line {line}, key `{key}`: {message}")
+        }
+        _ => format!("line {line}: {message}"),
     }
+}
+
+/// The dotted key assigned on a line (`pricing.base_price`), from the nearest `[table]` above it.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let own = lines.get(line.checked_sub(1)?)?.trim();
+    if own.starts_with('#') || own.starts_with('[') {
+        return None;
+    }
+    let (key, _) = own.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let table = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
+}
+
+/// The line where a dotted key (`pricing.base_price`) is set, if it is.
+fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
+    (1..=text.lines().count()).find(|&n| key_at(text, n).as_deref() == Some(dotted))
 }
 
 #[cfg(test)]
@@ -185,26 +191,20 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_line_and_key() {
-        let e = load_text("currency = \"EUR\"\n[pricing]\nbase_price = \"ten\"\n")
-            .unwrap_err()
-            .to_string();
+        let e = load_text("currency = \"EUR\"\n[pricing]\nbase_price = \"ten\"\n").unwrap_err().to_string();
         assert!(e.contains("line 3"), "{e}");
         assert!(e.contains("not an amount of money"), "{e}");
     }
 
     #[test]
     fn an_unknown_key_is_refused_with_its_line() {
-        let e = load_text("\n\n[ordering]\ngrace = 5\n")
-            .unwrap_err()
-            .to_string();
+        let e = load_text("\n\n[ordering]\ngrace = 5\n").unwrap_err().to_string();
         assert!(e.contains("line 4") && e.contains("grace"), "{e}");
     }
 
     #[test]
     fn a_bad_time_zone_is_named() {
-        let e = load_text("time_zone = \"Mars/Olympus\"\n")
-            .unwrap_err()
-            .to_string();
+        let e = load_text("time_zone = \"Mars/Olympus\"\n").unwrap_err().to_string();
         assert!(e.contains("time_zone") && e.contains("Mars/Olympus"), "{e}");
     }
 

@@ -27,38 +27,18 @@ pub struct App {
 
 impl App {
     pub fn new(global: &Global) -> Result<App> {
-        let config =
-            Config::load(global.config.as_deref(), global.db.as_deref()).map_err(bad_input)?;
+        let config = Config::load(global.config.as_deref(), global.db.as_deref()).map_err(bad_input)?;
         let now = match &global.now {
             Some(raw) => DateTime::parse_from_rfc3339(raw.trim())
                 .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| {
-                    Error::bad_input(format!(
-                        "--now / CREW_NOW `{raw}` is not an RFC 3339 time: {e}"
-                    ))
-                })?,
+                .map_err(|e| Error::bad_input(format!("--now / CREW_NOW `{raw}` is not an RFC 3339 time: {e}")))?,
             None => Utc::now(),
         };
         if global.verbose {
-            let source = config
-                .source
-                .as_deref()
-                .map_or("defaults".into(), |p| p.display().to_string());
-            eprintln!(
-                "crew: database {}, configuration {source}, now {}",
-                config.db.display(),
-                now.to_rfc3339()
-            );
+            let source = config.source.as_deref().map_or("defaults".into(), |p| p.display().to_string());
+            eprintln!("crew: database {}, configuration {source}, now {}", config.db.display(), now.to_rfc3339());
         }
-        Ok(App {
-            config,
-            out: Out {
-                format: global.format,
-                quiet: global.quiet,
-            },
-            now,
-            store: None,
-        })
+        Ok(App { config, out: Out { format: global.format, quiet: global.quiet }, now, store: None })
     }
 
     pub fn db(&self) -> &Path {
@@ -86,10 +66,7 @@ impl App {
             return Ok(token);
         }
         session::load(self.db())?.ok_or_else(|| {
-            Error::not_allowed(
-                "not logged in: run `crew login LOGIN` (or set CREW_TOKEN for a service account)",
-            )
-            .into()
+            Error::not_allowed("not logged in: run `crew login LOGIN` (or set CREW_TOKEN for a service account)").into()
         })
     }
 
@@ -108,10 +85,7 @@ impl App {
     }
 
     /// Runs a change as the logged-in account, in one transaction with its events.
-    pub fn write<R>(
-        &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>,
-    ) -> Result<R> {
+    pub fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
         let hash = self.token_hash()?;
         let now = self.now;
         let out = app::execute(self.store()?, |tx| {
@@ -122,10 +96,7 @@ impl App {
     }
 
     /// Runs a query as the logged-in account.
-    pub fn read<R>(
-        &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>,
-    ) -> Result<R> {
+    pub fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
         let hash = self.token_hash()?;
         let now = self.now;
         let out = self.store()?.read(|tx| {
@@ -141,9 +112,7 @@ impl App {
 
     /// A time for people, in the configured zone.
     pub fn show_time(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz())
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        t.with_timezone(&self.tz()).format("%Y-%m-%d %H:%M").to_string()
     }
 
     /// Reads a time given on the command line: RFC 3339, or `YYYY-MM-DD HH:MM` (or with `T`) in the
@@ -153,19 +122,10 @@ impl App {
         if let Ok(t) = DateTime::parse_from_rfc3339(s) {
             return Ok(t.with_timezone(&Utc));
         }
-        let local = [
-            "%Y-%m-%d %H:%M",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M:%S",
-            "%Y-%m-%dT%H:%M:%S",
-        ]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        });
+        let local = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)));
         let Some(local) = local else {
             return Err(Error::bad_input(format!(
                 "{flag} `{raw}` is not a time: write `2026-11-27 10:00` (in {}) or RFC 3339",
@@ -173,17 +133,9 @@ impl App {
             ))
             .into());
         };
-        self.tz()
-            .from_local_datetime(&local)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| {
-                Error::bad_input(format!(
-                    "{flag} `{raw}` does not exist in {} (a clock change)",
-                    self.tz()
-                ))
-                .into()
-            })
+        self.tz().from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(|| {
+            Error::bad_input(format!("{flag} `{raw}` does not exist in {} (a clock change)", self.tz())).into()
+        })
     }
 }
 
@@ -197,7 +149,5 @@ pub fn bad_input(e: anyhow::Error) -> anyhow::Error {
 
 /// Reads a file the user named, as a bad-input error if it cannot be read.
 pub fn read_user_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path)
-        .with_context(|| format!("cannot read {}", path.display()))
-        .map_err(bad_input)
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display())).map_err(bad_input)
 }

@@ -17,21 +17,14 @@ use crate::context::read_user_file;
 /// refusing unknown and missing columns. Errors name the file, and the line or item.
 pub fn read_records(path: &Path, required: &[&str], optional: &[&str]) -> Result<Vec<RawRecord>> {
     let bytes = read_user_file(path)?;
-    let text =
-        String::from_utf8(bytes).map_err(|e| file_error(path, format!("not UTF-8 text: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| file_error(path, format!("not UTF-8 text: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
     let records = match ext.as_str() {
         "csv" => read_csv(text, required, optional),
         "json" if !text.trim_start().starts_with('{') => read_json_array(text),
         "json" | "jsonl" | "ndjson" => read_json_lines(text),
-        _ => Err(Error::bad_input(
-            "unknown file type: use .csv, .json or .jsonl",
-        )),
+        _ => Err(Error::bad_input("unknown file type: use .csv, .json or .jsonl")),
     }
     .map_err(|e| e.context(path.display()))?;
     for r in &records {
@@ -46,23 +39,17 @@ fn file_error(path: &Path, message: String) -> anyhow::Error {
 }
 
 fn read_csv(text: &str, required: &[&str], optional: &[&str]) -> crew_core::Result<Vec<RawRecord>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Error::bad_input(format!("line 1: {e}")))?
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    check_columns(headers.iter().map(String::as_str), required, optional)
-        .map_err(|e| e.context("line 1"))?;
+    check_columns(headers.iter().map(String::as_str), required, optional).map_err(|e| e.context("line 1"))?;
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
-        return Err(Error::bad_input(format!(
-            "line 1: column `{dup}` appears twice"
-        )));
+        return Err(Error::bad_input(format!("line 1: column `{dup}` appears twice")));
     }
     let mut out = Vec::new();
     for record in reader.records() {
@@ -74,24 +61,15 @@ fn read_csv(text: &str, required: &[&str], optional: &[&str]) -> crew_core::Resu
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let fields = headers
-            .iter()
-            .cloned()
-            .zip(record.iter().map(str::to_string))
-            .collect();
-        out.push(RawRecord {
-            location: format!("line {line}"),
-            fields,
-        });
+        let fields = headers.iter().cloned().zip(record.iter().map(str::to_string)).collect();
+        out.push(RawRecord { location: format!("line {line}"), fields });
     }
     Ok(out)
 }
 
 fn csv_reason(e: &csv::Error) -> String {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("{len} fields where the header has {expected_len}")
         }
         _ => e.to_string(),
@@ -100,9 +78,7 @@ fn csv_reason(e: &csv::Error) -> String {
 
 fn json_record(value: serde_json::Value, location: String) -> crew_core::Result<RawRecord> {
     let serde_json::Value::Object(map) = value else {
-        return Err(Error::bad_input(format!(
-            "{location}: expected an object with named fields"
-        )));
+        return Err(Error::bad_input(format!("{location}: expected an object with named fields")));
     };
     let mut fields = BTreeMap::new();
     for (k, v) in map {
@@ -124,19 +100,19 @@ fn json_record(value: serde_json::Value, location: String) -> crew_core::Result<
     Ok(RawRecord { location, fields })
 }
 
+/// "line 2, column 11: expected value" (serde_json repeats the position at the end; drop it).
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    format!("line {}, column {}: {}", e.line(), e.column(), text.strip_suffix(&suffix).unwrap_or(&text))
+}
+
 fn read_json_array(text: &str) -> crew_core::Result<Vec<RawRecord>> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::bad_input(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::bad_input(json_error(&e)))?;
     let serde_json::Value::Array(items) = value else {
-        return Err(Error::bad_input(
-            "expected a JSON array of objects (or JSON Lines)",
-        ));
+        return Err(Error::bad_input("expected a JSON array of objects (or JSON Lines)"));
     };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| json_record(v, format!("item {}", i + 1)))
-        .collect()
+    items.into_iter().enumerate().map(|(i, v)| json_record(v, format!("item {}", i + 1))).collect()
 }
 
 fn read_json_lines(text: &str) -> crew_core::Result<Vec<RawRecord>> {
@@ -146,8 +122,7 @@ fn read_json_lines(text: &str) -> crew_core::Result<Vec<RawRecord>> {
             continue;
         }
         let location = format!("line {}", i + 1);
-        let value =
-            serde_json::from_str(line).map_err(|e| Error::bad_input(format!("{location}: {e}")))?;
+        let value = serde_json::from_str(line).map_err(|e| Error::bad_input(format!("{location}: {e}")))?;
         out.push(json_record(value, location)?);
     }
     Ok(out)
@@ -192,29 +167,16 @@ fn image_extension(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// Copies a photo into `media_dir/orders/<order>/<kind>-<sha256>.<ext>` and records its checksum.
-pub fn store_photo(
-    media_dir: &Path,
-    order: &str,
-    kind: &str,
-    source: &Path,
-    max_mib: u32,
-) -> Result<StoredPhoto> {
+pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, max_mib: u32) -> Result<StoredPhoto> {
     let meta = fs::metadata(source)
         .with_context(|| format!("cannot read photo {}", source.display()))
         .map_err(crate::context::bad_input)?;
     if meta.len() > u64::from(max_mib) * 1024 * 1024 {
-        return Err(Error::bad_input(format!(
-            "photo {} is larger than {max_mib} MiB",
-            source.display()
-        ))
-        .into());
+        return Err(Error::bad_input(format!("photo {} is larger than {max_mib} MiB", source.display())).into());
     }
     let bytes = read_user_file(source)?;
     let ext = image_extension(&bytes).ok_or_else(|| {
-        Error::bad_input(format!(
-            "{} is not a photo crew accepts (JPEG, PNG, WebP or HEIC)",
-            source.display()
-        ))
+        Error::bad_input(format!("{} is not a photo crew accepts (JPEG, PNG, WebP or HEIC)", source.display()))
     })?;
     let sha256 = Sha256Hex::of(&bytes);
     let relative = format!("orders/{order}/{kind}-{}.{ext}", &sha256.as_str()[..16]);
@@ -222,21 +184,13 @@ pub fn store_photo(
     let mut created = None;
     if !target.exists() {
         let dir = target.parent().expect("photo path has a folder");
-        fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create media folder {}", dir.display()))?;
+        fs::create_dir_all(dir).with_context(|| format!("cannot create media folder {}", dir.display()))?;
         let tmp = target.with_extension("part");
-        let mut f =
-            fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut f = fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
         f.write_all(&bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, &target)?;
         created = Some(target);
     }
-    Ok(StoredPhoto {
-        photo: Photo {
-            path: relative,
-            sha256,
-        },
-        created,
-    })
+    Ok(StoredPhoto { photo: Photo { path: relative, sha256 }, created })
 }

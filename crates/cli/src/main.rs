@@ -1,47 +1,5 @@
-//! The `crew` binary: parses the command line, runs the command, maps errors to exit codes.
+//! The `crew` binary.
 
-mod cli;
-mod commands;
-mod config;
-mod context;
-mod files;
-mod output;
-mod session;
-
-use std::io::{self, Write};
-use std::process::ExitCode;
-
-use clap::Parser;
-
-use crate::cli::Cli;
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let verbose = cli.global.verbose;
-    match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(&e, verbose),
-    }
-}
-
-/// Prints an error the way a user can act on it, and picks the exit code of its kind.
-fn report(e: &anyhow::Error, verbose: bool) -> ExitCode {
-    // A closed pipe (`crew order list | head`) is not an error worth a word.
-    if e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    }) {
-        return ExitCode::SUCCESS;
-    }
-    let kind = e
-        .chain()
-        .find_map(|c| c.downcast_ref::<crew_core::Error>())
-        .map(|ce| ce.kind);
-    let code = kind.map_or(1, |k| k.exit_code());
-    let mut err = io::stderr().lock();
-    let _ = writeln!(err, "error: {e:#}");
-    if kind.is_none() && verbose {
-        let _ = writeln!(err, "{e:?}");
-    }
-    ExitCode::from(code as u8)
+fn main() -> std::process::ExitCode {
+    crew_cli::main()
 }

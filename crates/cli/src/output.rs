@@ -17,12 +17,7 @@ pub struct Out {
 
 impl Out {
     /// Prints a list: a table, a JSON array, or CSV with a header row.
-    pub fn list<T: Serialize>(
-        &self,
-        items: &[T],
-        headers: &[&str],
-        cells: impl Fn(&T) -> Vec<String>,
-    ) -> Result<()> {
+    pub fn list<T: Serialize>(&self, items: &[T], headers: &[&str], cells: impl Fn(&T) -> Vec<String>) -> Result<()> {
         match self.format {
             Format::Json => write_json(items),
             Format::Csv => {
@@ -70,12 +65,7 @@ impl Out {
     }
 
     /// The result of a change: a sentence for people (unless quiet), the record for scripts.
-    pub fn done<T: Serialize>(
-        &self,
-        item: &T,
-        fields: &[(&str, String)],
-        sentence: &str,
-    ) -> Result<()> {
+    pub fn done<T: Serialize>(&self, item: &T, fields: &[(&str, String)], sentence: &str) -> Result<()> {
         match self.format {
             Format::Table => self.note(sentence),
             _ => self.record(item, fields),
@@ -107,9 +97,7 @@ fn write_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
 
 fn new_table() -> Table {
     let mut table = Table::new();
-    table
-        .load_style(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
+    table.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
     table
 }
 

@@ -68,10 +68,7 @@ pub fn dispatch(tx: &mut dyn Tx, subscribers: &[Box<dyn Subscriber>]) -> Result<
 }
 
 /// Runs a command in one write transaction and lets every subscriber catch up before commit.
-pub fn execute<S: Store, R>(
-    store: &mut S,
-    command: impl FnOnce(&mut dyn Tx) -> Result<R>,
-) -> Result<R> {
+pub fn execute<S: Store, R>(store: &mut S, command: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
     let subscribers = subscribers();
     store.write(|tx| {
         let out = command(tx)?;

@@ -26,15 +26,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Admin,
-        Role::Manager,
-        Role::Accountant,
-        Role::Warehouse,
-        Role::Worker,
-        Role::Client,
-        Role::Service,
-    ];
+    pub const ALL: [Role; 7] =
+        [Role::Admin, Role::Manager, Role::Accountant, Role::Warehouse, Role::Worker, Role::Client, Role::Service];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,14 +51,11 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s.trim().to_lowercase())
-            .ok_or_else(|| {
-                Error::bad_input(format!(
-                    "`{s}` is not a role: use admin, manager, accountant, warehouse, worker, client or service"
-                ))
-            })
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_lowercase()).ok_or_else(|| {
+            Error::bad_input(format!(
+                "`{s}` is not a role: use admin, manager, accountant, warehouse, worker, client or service"
+            ))
+        })
     }
 }
 
@@ -171,12 +161,7 @@ pub fn require(actor: &Actor, action: Action) -> Result<()> {
     if permits(actor.role, action) {
         Ok(())
     } else {
-        Err(Error::not_allowed(format!(
-            "{} `{}` may not {}",
-            actor.role,
-            actor.login,
-            action.describe()
-        )))
+        Err(Error::not_allowed(format!("{} `{}` may not {}", actor.role, actor.login, action.describe())))
     }
 }
 
@@ -204,11 +189,7 @@ mod tests {
 
     #[test]
     fn a_denied_action_names_role_login_and_action() {
-        let actor = Actor {
-            id: AccountId::new(7),
-            login: Login::parse("bob").unwrap(),
-            role: Role::Client,
-        };
+        let actor = Actor { id: AccountId::new(7), login: Login::parse("bob").unwrap(), role: Role::Client };
         let err = require(&actor, Action::AssignOrder).unwrap_err();
         assert_eq!(err.message, "client `bob` may not assign orders");
     }

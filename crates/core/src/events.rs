@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authz::Role;
 use crate::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
-use crate::types::{
-    Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone,
-};
+use crate::types::{Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
 
 /// How an order came to have its worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,8 +197,7 @@ impl Event {
         if version != 1 {
             return Err(format!("event `{type_name}` has unknown version {version}"));
         }
-        serde_json::from_str(payload)
-            .map_err(|e| format!("event `{type_name}` cannot be read: {e}"))
+        serde_json::from_str(payload).map_err(|e| format!("event `{type_name}` cannot be read: {e}"))
     }
 
     /// The order this event is about, if any (indexed, for `crew events list --order`).
@@ -224,9 +221,7 @@ impl Event {
                 format!("{role} account `{login}` created")
             }
             Event::AccountDeactivated { login, .. } => format!("account `{login}` deactivated"),
-            Event::RoleChanged {
-                login, from, to, ..
-            } => format!("`{login}` changed from {from} to {to}"),
+            Event::RoleChanged { login, from, to, .. } => format!("`{login}` changed from {from} to {to}"),
             Event::PasswordReset { login, .. } => format!("password of `{login}` reset"),
             Event::ServiceTokenIssued { login, .. } => format!("new token issued to `{login}`"),
             Event::SessionStarted { login, .. } => format!("`{login}` logged in"),
@@ -235,31 +230,15 @@ impl Event {
                 format!("client {} <{}> registered in {}", c.name, c.email, c.zone)
             }
             Event::ClientUpdated(c) => format!("client {} <{}> updated", c.name, c.email),
-            Event::WorkerHired(w) => format!(
-                "worker {} <{}> hired in {} ({})",
-                w.name, w.email, w.zone, w.skills
-            ),
+            Event::WorkerHired(w) => format!("worker {} <{}> hired in {} ({})", w.name, w.email, w.zone, w.skills),
             Event::ServiceTypeAdded(s) => format!("service type `{}` added", s.code),
             Event::ServiceTypeEdited(s) => format!("service type `{}` edited", s.code),
             Event::ServiceTypeRetired { code, .. } => format!("service type `{code}` retired"),
-            Event::OrderCreated {
-                service_type,
-                zone,
-                scheduled_at,
-                copied_from,
-                ..
-            } => {
-                let copy = copied_from
-                    .map(|o| format!(" (copy of #{o})"))
-                    .unwrap_or_default();
-                format!(
-                    "{service_type} in {zone} at {}{copy}",
-                    scheduled_at.format("%Y-%m-%d %H:%M")
-                )
+            Event::OrderCreated { service_type, zone, scheduled_at, copied_from, .. } => {
+                let copy = copied_from.map(|o| format!(" (copy of #{o})")).unwrap_or_default();
+                format!("{service_type} in {zone} at {}{copy}", scheduled_at.format("%Y-%m-%d %H:%M"))
             }
-            Event::OrderAssigned {
-                worker, price, by, ..
-            } => {
+            Event::OrderAssigned { worker, price, by, .. } => {
                 let by = match by {
                     AssignedBy::Manual => "by hand",
                     AssignedBy::Matching => "by matching",

@@ -19,28 +19,21 @@ fn short_text(raw: &str) -> Result<String> {
 
 impl WorkerRow {
     pub const REQUIRED: &'static [&'static str] = &["name", "email", "zone", "skills"];
-    pub const OPTIONAL: &'static [&'static str] =
-        &["capacity", "rating", "age", "breed", "coat", "photo"];
+    pub const OPTIONAL: &'static [&'static str] = &["capacity", "rating", "age", "breed", "coat", "photo"];
 
     pub fn parse(record: &RawRecord) -> Result<Self> {
         let f = Field::new(record);
         let skills = f.required("skills", SkillSet::parse)?;
         if skills.is_empty() {
-            return Err(Error::bad_input(
-                "field `skills`: at least one `skill:level` is required",
-            ));
+            return Err(Error::bad_input("field `skills`: at least one `skill:level` is required"));
         }
         Ok(WorkerRow(HiredWorker {
             name: f.required("name", Name::parse)?,
             email: f.required("email", Email::parse)?,
             zone: f.required("zone", Zone::parse)?,
             skills,
-            capacity: f
-                .optional("capacity", |s| bounded(s, 1, 20))?
-                .map(|n| n as u32),
-            rating: f
-                .optional("rating", |s| bounded(s, 0, 100))?
-                .map(|n| n as u8),
+            capacity: f.optional("capacity", |s| bounded(s, 1, 20))?.map(|n| n as u32),
+            rating: f.optional("rating", |s| bounded(s, 0, 100))?.map(|n| n as u8),
             age: f.optional("age", |s| bounded(s, 0, 200))?.map(|n| n as u32),
             breed: f.optional("breed", short_text)?,
             coat: f.optional("coat", short_text)?,
@@ -51,18 +44,15 @@ impl WorkerRow {
 }
 
 /// `crew import workers`: every new worker is hired (one `WorkerHired` each, which IAM, and later
-/// matching and billing, react to). Workers already in the pool are left as they are.
-pub fn import_workforce(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    records: &[RawRecord],
-) -> Result<ImportSummary> {
+/// matching and billing, react to). Workers already in the pool are left as they are and counted
+/// as skipped: their profiles change through their own commands, not through imports.
+pub fn import_workforce(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ImportWorkers)?;
     let rows = crate::imports::parse_unique_by_email(records, WorkerRow::parse, |r| &r.0.email)?;
     let mut summary = ImportSummary::default();
     for (raw, WorkerRow(worker)) in records.iter().zip(rows) {
         match tx.account_by_email(&worker.email)? {
-            Some(a) if a.role == Role::Worker => summary.unchanged += 1,
+            Some(a) if a.role == Role::Worker => summary.skipped += 1,
             Some(a) => {
                 return Err(Error::conflict(format!(
                     "{}: field `email`: {} belongs to a {} account",

@@ -33,11 +33,7 @@ pub struct Account {
 
 impl Account {
     pub fn actor(&self) -> Actor {
-        Actor {
-            id: self.id,
-            login: self.login.clone(),
-            role: self.role,
-        }
+        Actor { id: self.id, login: self.login.clone(), role: self.role }
     }
 }
 
@@ -89,22 +85,27 @@ impl Password {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let len = raw.chars().count();
         if len < 8 {
-            return Err(Error::bad_input(
-                "the password must be at least 8 characters",
-            ));
+            return Err(Error::bad_input("the password must be at least 8 characters"));
         }
         if len > 1024 {
-            return Err(Error::bad_input(
-                "the password must be at most 1024 characters",
-            ));
+            return Err(Error::bad_input("the password must be at most 1024 characters"));
+        }
+        Ok(Password(raw.to_string()))
+    }
+
+    /// A password typed to log in: checked against the hash, whatever the policy was when it was set.
+    pub fn typed(raw: &str) -> Result<Self> {
+        let raw = raw.strip_suffix('\n').unwrap_or(raw);
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if raw.is_empty() {
+            return Err(Error::bad_input("the password is empty"));
         }
         Ok(Password(raw.to_string()))
     }
 
     /// The argon2id hash (PHC string) of the password with the given random salt.
     pub fn hash(&self, salt: &[u8; 16]) -> Result<String> {
-        let salt =
-            SaltString::encode_b64(salt).map_err(|e| Error::internal(format!("salt: {e}")))?;
+        let salt = SaltString::encode_b64(salt).map_err(|e| Error::internal(format!("salt: {e}")))?;
         Argon2::default()
             .hash_password(self.0.as_bytes(), &salt)
             .map(|h| h.to_string())
@@ -112,11 +113,7 @@ impl Password {
     }
 
     fn matches(&self, phc: &str) -> bool {
-        PasswordHash::new(phc).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(self.0.as_bytes(), &h)
-                .is_ok()
-        })
+        PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(self.0.as_bytes(), &h).is_ok())
     }
 }
 
@@ -141,18 +138,9 @@ pub fn init(
     password_hash: String,
 ) -> Result<Account> {
     if tx.count_accounts()? > 0 {
-        return Err(Error::conflict(
-            "this database is already initialised; log in with `crew login`",
-        ));
+        return Err(Error::conflict("this database is already initialised; log in with `crew login`"));
     }
-    let new = NewAccount {
-        login,
-        name,
-        email,
-        role: Role::Admin,
-        password_hash: Some(password_hash),
-        created_at: now,
-    };
+    let new = NewAccount { login, name, email, role: Role::Admin, password_hash: Some(password_hash), created_at: now };
     let id = tx.insert_account(&new)?;
     tx.append_event(now, None, &account_created(id, &new))?;
     load(tx, id)
@@ -169,14 +157,12 @@ fn account_created(id: AccountId, new: &NewAccount) -> Event {
 }
 
 fn load(tx: &mut dyn Tx, id: AccountId) -> Result<Account> {
-    tx.account(id)?
-        .ok_or_else(|| Error::internal(format!("account #{id} vanished")))
+    tx.account(id)?.ok_or_else(|| Error::internal(format!("account #{id} vanished")))
 }
 
 /// Finds an active or inactive account by login.
 pub fn find(tx: &mut dyn Tx, login: &Login) -> Result<Account> {
-    tx.account_by_login(login)?
-        .ok_or_else(|| Error::not_found(format!("no account with login `{login}`")))
+    tx.account_by_login(login)?.ok_or_else(|| Error::not_found(format!("no account with login `{login}`")))
 }
 
 /// `crew login`: checks the password and opens a session under the given token hash.
@@ -191,9 +177,7 @@ pub fn login(
     let account = tx.account_by_login(login)?.ok_or_else(wrong)?;
     let Some(hash) = account.password_hash.as_deref() else {
         return Err(if account.role == Role::Service {
-            Error::not_allowed(format!(
-                "`{login}` is a service account: use its token in CREW_TOKEN"
-            ))
+            Error::not_allowed(format!("`{login}` is a service account: use its token in CREW_TOKEN"))
         } else {
             wrong()
         });
@@ -202,41 +186,25 @@ pub fn login(
         return Err(wrong());
     }
     if !account.active {
-        return Err(Error::not_allowed(format!(
-            "account `{login}` is deactivated"
-        )));
+        return Err(Error::not_allowed(format!("account `{login}` is deactivated")));
     }
-    tx.insert_session(&Session {
-        token_hash,
-        account: account.id,
-        kind: SessionKind::Login,
-        created_at: now,
-    })?;
+    tx.insert_session(&Session { token_hash, account: account.id, kind: SessionKind::Login, created_at: now })?;
     tx.append_event(
         now,
         Some(account.id),
-        &Event::SessionStarted {
-            account: account.id,
-            login: account.login.clone(),
-        },
+        &Event::SessionStarted { account: account.id, login: account.login.clone() },
     )?;
     Ok(account)
 }
 
 /// Who holds this session or service token. Refused if it is unknown or the account deactivated.
 pub fn authenticate(tx: &mut dyn Tx, token_hash: &str) -> Result<Actor> {
-    let ended = || {
-        Error::not_allowed(
-            "not logged in (or the session has ended): run `crew login LOGIN`, or set CREW_TOKEN",
-        )
-    };
+    let ended =
+        || Error::not_allowed("not logged in (or the session has ended): run `crew login LOGIN`, or set CREW_TOKEN");
     let session = tx.session(token_hash)?.ok_or_else(ended)?;
     let account = tx.account(session.account)?.ok_or_else(ended)?;
     if !account.active {
-        return Err(Error::not_allowed(format!(
-            "account `{}` is deactivated",
-            account.login
-        )));
+        return Err(Error::not_allowed(format!("account `{}` is deactivated", account.login)));
     }
     Ok(account.actor())
 }
@@ -253,14 +221,7 @@ pub fn logout(tx: &mut dyn Tx, now: DateTime<Utc>, token_hash: &str) -> Result<O
     }
     tx.delete_session(token_hash)?;
     let account = load(tx, session.account)?;
-    tx.append_event(
-        now,
-        Some(account.id),
-        &Event::SessionEnded {
-            account: account.id,
-            login: account.login.clone(),
-        },
-    )?;
+    tx.append_event(now, Some(account.id), &Event::SessionEnded { account: account.id, login: account.login.clone() })?;
     Ok(Some(account.login))
 }
 
@@ -283,12 +244,10 @@ pub struct AccountRequest {
 
 fn refuse_joined_elsewhere(role: Role) -> Result<()> {
     match role {
-        Role::Worker => Err(Error::bad_input(
-            "workers join through hiring (or `crew import workers` for the existing workforce)",
-        )),
-        Role::Client => Err(Error::bad_input(
-            "clients arrive from the parent company: use `crew import clients`",
-        )),
+        Role::Worker => {
+            Err(Error::bad_input("workers join through hiring (or `crew import workers` for the existing workforce)"))
+        }
+        Role::Client => Err(Error::bad_input("clients arrive from the parent company: use `crew import clients`")),
         _ => Ok(()),
     }
 }
@@ -303,16 +262,12 @@ pub fn create_account(tx: &mut dyn Tx, ctx: &Ctx, req: AccountRequest) -> Result
     if let Some(email) = &req.email
         && tx.account_by_email(email)?.is_some()
     {
-        return Err(Error::conflict(format!(
-            "an account with email {email} exists"
-        )));
+        return Err(Error::conflict(format!("an account with email {email} exists")));
     }
     let (password_hash, token_hash) = match (req.role, req.credential) {
         (Role::Service, Credential::ServiceToken(t)) => (None, Some(t)),
         (Role::Service, Credential::PasswordHash(_)) => {
-            return Err(Error::bad_input(
-                "service accounts authenticate with a token, not a password",
-            ));
+            return Err(Error::bad_input("service accounts authenticate with a token, not a password"));
         }
         (_, Credential::PasswordHash(h)) => (Some(h), None),
         (_, Credential::ServiceToken(_)) => {
@@ -330,20 +285,8 @@ pub fn create_account(tx: &mut dyn Tx, ctx: &Ctx, req: AccountRequest) -> Result
     let id = tx.insert_account(&new)?;
     record(tx, ctx, account_created(id, &new))?;
     if let Some(token_hash) = token_hash {
-        tx.insert_session(&Session {
-            token_hash,
-            account: id,
-            kind: SessionKind::ServiceToken,
-            created_at: ctx.now,
-        })?;
-        record(
-            tx,
-            ctx,
-            Event::ServiceTokenIssued {
-                account: id,
-                login: new.login.clone(),
-            },
-        )?;
+        tx.insert_session(&Session { token_hash, account: id, kind: SessionKind::ServiceToken, created_at: ctx.now })?;
+        record(tx, ctx, Event::ServiceTokenIssued { account: id, login: new.login.clone() })?;
     }
     load(tx, id)
 }
@@ -372,12 +315,8 @@ pub fn show_account(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<Account
 
 /// The last active admin cannot be demoted or deactivated: nobody could manage accounts then.
 fn keep_an_admin(tx: &mut dyn Tx, account: &Account) -> Result<()> {
-    if account.role == Role::Admin && account.active && tx.count_active_accounts(Role::Admin)? <= 1
-    {
-        return Err(Error::conflict(format!(
-            "`{}` is the last active admin",
-            account.login
-        )));
+    if account.role == Role::Admin && account.active && tx.count_active_accounts(Role::Admin)? <= 1 {
+        return Err(Error::conflict(format!("`{}` is the last active admin", account.login)));
     }
     Ok(())
 }
@@ -387,22 +326,13 @@ pub fn deactivate(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<Account> 
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
     if !account.active {
-        return Err(Error::conflict(format!(
-            "account `{login}` is already deactivated"
-        )));
+        return Err(Error::conflict(format!("account `{login}` is already deactivated")));
     }
     keep_an_admin(tx, &account)?;
     account.active = false;
     tx.update_account(&account)?;
     tx.delete_sessions_of(account.id)?;
-    record(
-        tx,
-        ctx,
-        Event::AccountDeactivated {
-            account: account.id,
-            login: account.login.clone(),
-        },
-    )?;
+    record(tx, ctx, Event::AccountDeactivated { account: account.id, login: account.login.clone() })?;
     Ok(account)
 }
 
@@ -429,27 +359,13 @@ pub fn set_role(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, role: Role) -> Result
     let from = account.role;
     account.role = role;
     tx.update_account(&account)?;
-    record(
-        tx,
-        ctx,
-        Event::RoleChanged {
-            account: account.id,
-            login: account.login.clone(),
-            from,
-            to: role,
-        },
-    )?;
+    record(tx, ctx, Event::RoleChanged { account: account.id, login: account.login.clone(), from, to: role })?;
     Ok(account)
 }
 
 /// `crew account reset-password`: a new password (or, for a service account, a new token). All
 /// of the account's sessions and tokens end.
-pub fn reset_credential(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    login: &Login,
-    credential: Credential,
-) -> Result<Account> {
+pub fn reset_credential(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, credential: Credential) -> Result<Account> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
     tx.delete_sessions_of(account.id)?;
@@ -461,31 +377,15 @@ pub fn reset_credential(
                 kind: SessionKind::ServiceToken,
                 created_at: ctx.now,
             })?;
-            record(
-                tx,
-                ctx,
-                Event::ServiceTokenIssued {
-                    account: account.id,
-                    login: account.login.clone(),
-                },
-            )?;
+            record(tx, ctx, Event::ServiceTokenIssued { account: account.id, login: account.login.clone() })?;
         }
         (Role::Service, Credential::PasswordHash(_)) => {
-            return Err(Error::bad_input(
-                "service accounts authenticate with a token, not a password",
-            ));
+            return Err(Error::bad_input("service accounts authenticate with a token, not a password"));
         }
         (_, Credential::PasswordHash(hash)) => {
             account.password_hash = Some(hash);
             tx.update_account(&account)?;
-            record(
-                tx,
-                ctx,
-                Event::PasswordReset {
-                    account: account.id,
-                    login: account.login.clone(),
-                },
-            )?;
+            record(tx, ctx, Event::PasswordReset { account: account.id, login: account.login.clone() })?;
         }
         (_, Credential::ServiceToken(_)) => {
             return Err(Error::bad_input("only service accounts get tokens"));
@@ -515,9 +415,7 @@ impl ClientRow {
             email: f.required("email", Email::parse)?,
             zone: f.required("zone", Zone::parse)?,
             phone: f.optional("phone", Phone::parse)?,
-            payment_method: f
-                .optional("payment_method", PaymentMethod::parse)?
-                .unwrap_or_default(),
+            payment_method: f.optional("payment_method", PaymentMethod::parse)?.unwrap_or_default(),
         })
     }
 }
@@ -533,19 +431,12 @@ pub fn import_clients(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Resu
     Ok(summary)
 }
 
-fn import_client(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    row: ClientRow,
-    summary: &mut ImportSummary,
-) -> Result<()> {
+fn import_client(tx: &mut dyn Tx, ctx: &Ctx, row: ClientRow, summary: &mut ImportSummary) -> Result<()> {
     match tx.account_by_email(&row.email)? {
         None => {
             let login = Login::parse(row.email.as_str())?;
             if tx.account_by_login(&login)?.is_some() {
-                return Err(Error::conflict(format!(
-                    "login `{login}` is taken by another account"
-                )));
+                return Err(Error::conflict(format!("login `{login}` is taken by another account")));
             }
             let new = NewAccount {
                 login,
@@ -567,10 +458,7 @@ fn import_client(
             summary.created += 1;
         }
         Some(account) if account.role != Role::Client => {
-            return Err(Error::conflict(format!(
-                "field `email`: {} belongs to a {} account",
-                row.email, account.role
-            )));
+            return Err(Error::conflict(format!("field `email`: {} belongs to a {} account", row.email, account.role)));
         }
         Some(mut account) => {
             let profile = ClientProfile {
@@ -579,8 +467,7 @@ fn import_client(
                 phone: row.phone.clone(),
                 payment_method: row.payment_method,
             };
-            let same = account.name == row.name
-                && tx.client_profile(account.id)?.as_ref() == Some(&profile);
+            let same = account.name == row.name && tx.client_profile(account.id)?.as_ref() == Some(&profile);
             if same {
                 summary.unchanged += 1;
                 return Ok(());
@@ -623,10 +510,7 @@ impl Subscriber for WorkerAccounts {
             return if existing.role == Role::Worker {
                 Ok(())
             } else {
-                Err(Error::conflict(format!(
-                    "{} belongs to a {} account",
-                    worker.email, existing.role
-                )))
+                Err(Error::conflict(format!("{} belongs to a {} account", worker.email, existing.role)))
             };
         }
         let new = NewAccount {
@@ -638,10 +522,7 @@ impl Subscriber for WorkerAccounts {
             created_at: stored.at,
         };
         if tx.account_by_login(&new.login)?.is_some() {
-            return Err(Error::conflict(format!(
-                "login `{}` is taken by another account",
-                new.login
-            )));
+            return Err(Error::conflict(format!("login `{}` is taken by another account", new.login)));
         }
         let id = tx.insert_account(&new)?;
         tx.append_event(stored.at, stored.actor, &account_created(id, &new))?;
@@ -651,11 +532,7 @@ impl Subscriber for WorkerAccounts {
 
 /// Accounts by id, for showing names beside ids.
 pub fn logins(tx: &mut dyn Tx) -> Result<BTreeMap<AccountId, Login>> {
-    Ok(tx
-        .accounts(None)?
-        .into_iter()
-        .map(|a| (a.id, a.login))
-        .collect())
+    Ok(tx.accounts(None)?.into_iter().map(|a| (a.id, a.login)).collect())
 }
 
 /// One staff account of a company folder's `staff.toml`.
@@ -697,14 +574,19 @@ impl StaffRow {
     }
 }
 
-/// Imports staff accounts; an existing login is left as it is.
+/// Imports staff accounts. An existing login is left as it is: counted unchanged when the row
+/// matches it, skipped when it differs (accounts change through `crew account`, not imports).
 pub fn import_staff(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut summary = ImportSummary::default();
     for record in records {
         let row = StaffRow::parse(record).map_err(|e| e.context(&record.location))?;
-        if tx.account_by_login(&row.login)?.is_some() {
-            summary.unchanged += 1;
+        if let Some(existing) = tx.account_by_login(&row.login)? {
+            if existing.name == row.name && existing.role == row.role && existing.email == row.email {
+                summary.unchanged += 1;
+            } else {
+                summary.skipped += 1;
+            }
             continue;
         }
         if let Some(email) = &row.email

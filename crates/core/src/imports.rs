@@ -15,12 +15,15 @@ pub struct RawRecord {
     pub fields: BTreeMap<String, String>,
 }
 
-/// How many rows an import created, updated or left as they were.
+/// How many rows an import created, updated, found as they were, or skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Rows for accounts that exist with other details: imports do not change staff or workers
+    /// (their records change through their own commands).
+    pub skipped: u64,
 }
 
 /// Refuses unknown columns and missing required ones, naming them.
@@ -34,10 +37,7 @@ pub fn check_columns<'a>(
         if !required.contains(c) && !optional.contains(c) {
             let mut known: Vec<&str> = required.iter().chain(optional).copied().collect();
             known.sort_unstable();
-            return Err(Error::bad_input(format!(
-                "unknown field `{c}` (known fields: {})",
-                known.join(", ")
-            )));
+            return Err(Error::bad_input(format!("unknown field `{c}` (known fields: {})", known.join(", "))));
         }
     }
     for r in required {
@@ -59,28 +59,16 @@ impl<'a> Field<'a> {
     }
 
     fn raw(&self, name: &str) -> Option<&'a str> {
-        self.record
-            .fields
-            .get(name)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
+        self.record.fields.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
     }
 
     pub fn required<T>(&self, name: &str, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
-        let raw = self
-            .raw(name)
-            .ok_or_else(|| Error::bad_input(format!("field `{name}`: is required")))?;
+        let raw = self.raw(name).ok_or_else(|| Error::bad_input(format!("field `{name}`: is required")))?;
         parse(raw).map_err(|e| e.context(format!("field `{name}`")))
     }
 
-    pub fn optional<T>(
-        &self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T>,
-    ) -> Result<Option<T>> {
-        self.raw(name)
-            .map(|raw| parse(raw).map_err(|e| e.context(format!("field `{name}`"))))
-            .transpose()
+    pub fn optional<T>(&self, name: &str, parse: impl FnOnce(&str) -> Result<T>) -> Result<Option<T>> {
+        self.raw(name).map(|raw| parse(raw).map_err(|e| e.context(format!("field `{name}`")))).transpose()
     }
 }
 
@@ -111,8 +99,6 @@ pub fn parse_unique_by_email<T>(
 pub fn bounded(raw: &str, min: i64, max: i64) -> Result<i64> {
     match raw.trim().parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(Error::bad_input(format!(
-            "`{raw}` must be a whole number from {min} to {max}"
-        ))),
+        _ => Err(Error::bad_input(format!("`{raw}` must be a whole number from {min} to {max}"))),
     }
 }

@@ -93,14 +93,11 @@ impl OrderStatus {
     }
 
     pub fn parse(raw: &str) -> Result<Self> {
-        OrderStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim().to_lowercase())
-            .ok_or_else(|| {
-                Error::bad_input(format!(
-                    "`{raw}` is not an order status: use open, assigned, active, completed, failed or cancelled"
-                ))
-            })
+        OrderStatus::ALL.into_iter().find(|s| s.as_str() == raw.trim().to_lowercase()).ok_or_else(|| {
+            Error::bad_input(format!(
+                "`{raw}` is not an order status: use open, assigned, active, completed, failed or cancelled"
+            ))
+        })
     }
 }
 
@@ -166,23 +163,11 @@ pub struct OrderFilter {
 /// A change asked of an order's life.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Transition {
-    Assign {
-        worker: AccountId,
-        price: Money,
-        by: AssignedBy,
-    },
-    CheckIn {
-        photo: Photo,
-    },
-    Complete {
-        photo: Photo,
-    },
-    Fail {
-        reason: Text,
-    },
-    Cancel {
-        reason: Text,
-    },
+    Assign { worker: AccountId, price: Money, by: AssignedBy },
+    CheckIn { photo: Photo },
+    Complete { photo: Photo },
+    Fail { reason: Text },
+    Cancel { reason: Text },
     Reopen,
 }
 
@@ -229,36 +214,21 @@ pub fn decide(order: &Order, transition: &Transition) -> Result<Event> {
     Ok(match transition.clone() {
         Transition::Assign { worker, price, by } => {
             if order.worker == Some(worker) {
-                return Err(Error::conflict(format!(
-                    "order #{id} is already assigned to worker #{worker}"
-                )));
+                return Err(Error::conflict(format!("order #{id} is already assigned to worker #{worker}")));
             }
-            Event::OrderAssigned {
-                order: id,
-                worker,
-                price,
-                by,
-            }
+            Event::OrderAssigned { order: id, worker, price, by }
         }
-        Transition::CheckIn { photo } => Event::OrderCheckedIn {
-            order: id,
-            worker: assigned(order)?,
-            photo_sha256: photo.sha256,
-        },
-        Transition::Complete { photo } => Event::OrderCompleted {
-            order: id,
-            worker: assigned(order)?,
-            photo_sha256: photo.sha256,
-        },
+        Transition::CheckIn { photo } => {
+            Event::OrderCheckedIn { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
+        }
+        Transition::Complete { photo } => {
+            Event::OrderCompleted { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
+        }
         Transition::Fail { reason } => {
             if reason.is_empty() {
                 return Err(Error::bad_input("a failed order needs a reason (--reason)"));
             }
-            Event::OrderFailed {
-                order: id,
-                worker: order.worker,
-                reason,
-            }
+            Event::OrderFailed { order: id, worker: order.worker, reason }
         }
         Transition::Cancel { reason } => Event::OrderCancelled {
             order: id,
@@ -266,17 +236,12 @@ pub fn decide(order: &Order, transition: &Transition) -> Result<Event> {
             reason,
             after_assignment: order.status == OrderStatus::Assigned,
         },
-        Transition::Reopen => Event::OrderReopened {
-            order: id,
-            previous_worker: order.worker,
-        },
+        Transition::Reopen => Event::OrderReopened { order: id, previous_worker: order.worker },
     })
 }
 
 fn assigned(order: &Order) -> Result<AccountId> {
-    order
-        .worker
-        .ok_or_else(|| Error::internal(format!("order #{} has no worker", order.id)))
+    order.worker.ok_or_else(|| Error::internal(format!("order #{} has no worker", order.id)))
 }
 
 /// The order after a transition (the state `decide` allowed).
@@ -338,13 +303,7 @@ pub fn add_service_type(
     if tx.service_type(&code)?.is_some() {
         return Err(Error::conflict(format!("service type `{code}` exists")));
     }
-    let new = NewServiceType {
-        code: code.clone(),
-        name,
-        description,
-        skills,
-        created_at: ctx.now,
-    };
+    let new = NewServiceType { code: code.clone(), name, description, skills, created_at: ctx.now };
     tx.insert_service_type(&new)?;
     let st = find_service_type(tx, &code)?;
     record(tx, ctx, Event::ServiceTypeAdded(service_type_details(&st)))?;
@@ -362,8 +321,7 @@ fn service_type_details(st: &ServiceType) -> ServiceTypeDetails {
 }
 
 fn find_service_type(tx: &mut dyn Tx, code: &ServiceCode) -> Result<ServiceType> {
-    tx.service_type(code)?
-        .ok_or_else(|| Error::not_found(format!("no service type `{code}`")))
+    tx.service_type(code)?.ok_or_else(|| Error::not_found(format!("no service type `{code}`")))
 }
 
 /// What `crew service-type edit` changes; `None` leaves a field as it is.
@@ -375,12 +333,7 @@ pub struct ServiceTypeEdit {
 }
 
 /// `crew service-type edit`.
-pub fn edit_service_type(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    code: &ServiceCode,
-    edit: ServiceTypeEdit,
-) -> Result<ServiceType> {
+pub fn edit_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode, edit: ServiceTypeEdit) -> Result<ServiceType> {
     require(&ctx.actor, Action::ManageServiceTypes)?;
     let mut st = find_service_type(tx, code)?;
     if st.retired {
@@ -397,9 +350,7 @@ pub fn edit_service_type(
         st.skills = skills;
     }
     if st == before {
-        return Err(Error::bad_input(
-            "nothing to change: give --name, --description or --skills with a new value",
-        ));
+        return Err(Error::bad_input("nothing to change: give --name, --description or --skills with a new value"));
     }
     tx.update_service_type(&st)?;
     record(tx, ctx, Event::ServiceTypeEdited(service_type_details(&st)))?;
@@ -411,35 +362,18 @@ pub fn retire_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode) -> Re
     require(&ctx.actor, Action::ManageServiceTypes)?;
     let mut st = find_service_type(tx, code)?;
     if st.retired {
-        return Err(Error::conflict(format!(
-            "service type `{code}` is already retired"
-        )));
+        return Err(Error::conflict(format!("service type `{code}` is already retired")));
     }
     st.retired = true;
     tx.update_service_type(&st)?;
-    record(
-        tx,
-        ctx,
-        Event::ServiceTypeRetired {
-            service_type: st.id,
-            code: st.code.clone(),
-        },
-    )?;
+    record(tx, ctx, Event::ServiceTypeRetired { service_type: st.id, code: st.code.clone() })?;
     Ok(st)
 }
 
 /// `crew service-type list`.
-pub fn list_service_types(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    include_retired: bool,
-) -> Result<Vec<ServiceType>> {
+pub fn list_service_types(tx: &mut dyn Tx, ctx: &Ctx, include_retired: bool) -> Result<Vec<ServiceType>> {
     require(&ctx.actor, Action::ListServiceTypes)?;
-    Ok(tx
-        .service_types()?
-        .into_iter()
-        .filter(|s| include_retired || !s.retired)
-        .collect())
+    Ok(tx.service_types()?.into_iter().filter(|s| include_retired || !s.retired).collect())
 }
 
 /// One service type of a company folder's `service-types.toml`.
@@ -467,11 +401,7 @@ impl ServiceTypeRow {
 }
 
 /// Imports service types: new codes are added, changed ones edited, the rest left alone.
-pub fn import_service_types(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    records: &[RawRecord],
-) -> Result<ImportSummary> {
+pub fn import_service_types(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ManageServiceTypes)?;
     let mut summary = ImportSummary::default();
     for record in records {
@@ -483,9 +413,7 @@ pub fn import_service_types(
             }
             Some(st)
                 if st.retired
-                    || (st.name == row.name
-                        && st.description == row.description
-                        && st.skills == row.skills) =>
+                    || (st.name == row.name && st.description == row.description && st.skills == row.skills) =>
             {
                 summary.unchanged += 1;
             }
@@ -527,15 +455,12 @@ pub struct Quote {
 fn orderable(tx: &mut dyn Tx, ctx: &Ctx, req: &OrderRequest) -> Result<(ServiceType, Zone)> {
     let st = find_service_type(tx, &req.service_type)?;
     if st.retired {
-        return Err(Error::conflict(format!(
-            "service type `{}` is retired; it can no longer be ordered",
-            st.code
-        )));
+        return Err(Error::conflict(format!("service type `{}` is retired; it can no longer be ordered", st.code)));
     }
     if req.scheduled_at <= ctx.now {
         return Err(Error::bad_input(format!(
             "the order's time {} is not in the future",
-            req.scheduled_at.to_rfc3339()
+            req.scheduled_at.format("%Y-%m-%d %H:%M UTC")
         )));
     }
     let zone = match &req.zone {
@@ -552,21 +477,11 @@ fn orderable(tx: &mut dyn Tx, ctx: &Ctx, req: &OrderRequest) -> Result<(ServiceT
 pub fn quote(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, req: &OrderRequest) -> Result<Quote> {
     require(&ctx.actor, Action::QuoteOrder)?;
     let (st, zone) = orderable(tx, ctx, req)?;
-    Ok(Quote {
-        service_type: st.code.clone(),
-        zone,
-        scheduled_at: req.scheduled_at,
-        price: policy.price(&st),
-    })
+    Ok(Quote { service_type: st.code.clone(), zone, scheduled_at: req.scheduled_at, price: policy.price(&st) })
 }
 
 /// `crew order create`: the client places an order; it is `open` until matched.
-pub fn create_order(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    policy: &Policy,
-    req: OrderRequest,
-) -> Result<Order> {
+pub fn create_order(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, req: OrderRequest) -> Result<Order> {
     require(&ctx.actor, Action::CreateOrder)?;
     place(tx, ctx, policy, req, None)
 }
@@ -608,8 +523,7 @@ fn place(
 }
 
 fn load(tx: &mut dyn Tx, id: OrderId) -> Result<Order> {
-    tx.order(id)?
-        .ok_or_else(|| Error::not_found(format!("no order #{id}")))
+    tx.order(id)?.ok_or_else(|| Error::not_found(format!("no order #{id}")))
 }
 
 /// Whether the actor may see this order: managers all, clients and workers their own.
@@ -626,9 +540,7 @@ fn may_see(actor: &Actor, order: &Order) -> bool {
 fn visible(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
     let order = load(tx, id)?;
     if !may_see(&ctx.actor, &order) {
-        return Err(Error::not_allowed(format!(
-            "order #{id} is not one of yours"
-        )));
+        return Err(Error::not_allowed(format!("order #{id} is not one of yours")));
     }
     Ok(order)
 }
@@ -677,33 +589,22 @@ pub fn cancel(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, reason: Text) -> Result<O
 }
 
 /// `crew order assign`: a manager picks the worker by hand (the manual override of matching).
-pub fn assign(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    policy: &Policy,
-    id: OrderId,
-    worker: &Login,
-) -> Result<Order> {
+pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, id: OrderId, worker: &Login) -> Result<Order> {
     require(&ctx.actor, Action::AssignOrder)?;
     let order = load(tx, id)?;
-    let account = tx
-        .account_by_login(worker)?
-        .ok_or_else(|| Error::not_found(format!("no account with login `{worker}`")))?;
+    let account =
+        tx.account_by_login(worker)?.ok_or_else(|| Error::not_found(format!("no account with login `{worker}`")))?;
     if account.role != Role::Worker {
-        return Err(Error::bad_input(format!(
-            "`{worker}` is a {}, not a worker",
-            account.role
-        )));
+        return Err(Error::bad_input(format!("`{worker}` is a {}, not a worker", account.role)));
     }
     if !account.active {
         return Err(Error::conflict(format!("worker `{worker}` is deactivated")));
     }
+    if order.worker == Some(account.id) && order.status == OrderStatus::Assigned {
+        return Err(Error::conflict(format!("order #{id} is already assigned to `{worker}`")));
+    }
     let st = find_service_type(tx, &order.service_type)?;
-    let t = Transition::Assign {
-        worker: account.id,
-        price: policy.price(&st),
-        by: AssignedBy::Manual,
-    };
+    let t = Transition::Assign { worker: account.id, price: policy.price(&st), by: AssignedBy::Manual };
     transition(tx, ctx, order, t)
 }
 
@@ -711,9 +612,7 @@ pub fn assign(
 fn own_job(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
     let order = load(tx, id)?;
     if order.worker != Some(ctx.actor.id) {
-        return Err(Error::not_allowed(format!(
-            "order #{id} is not assigned to you"
-        )));
+        return Err(Error::not_allowed(format!("order #{id} is not assigned to you")));
     }
     Ok(order)
 }
@@ -781,27 +680,16 @@ mod tests {
     }
 
     fn photo() -> Photo {
-        Photo {
-            path: "orders/1/x.jpg".into(),
-            sha256: Sha256Hex::of(b"x"),
-        }
+        Photo { path: "orders/1/x.jpg".into(), sha256: Sha256Hex::of(b"x") }
     }
 
     fn all_transitions() -> Vec<Transition> {
         vec![
-            Transition::Assign {
-                worker: AccountId::new(9),
-                price: Money::from_cents(100),
-                by: AssignedBy::Manual,
-            },
+            Transition::Assign { worker: AccountId::new(9), price: Money::from_cents(100), by: AssignedBy::Manual },
             Transition::CheckIn { photo: photo() },
             Transition::Complete { photo: photo() },
-            Transition::Fail {
-                reason: Text::parse("no show").unwrap(),
-            },
-            Transition::Cancel {
-                reason: Text::default(),
-            },
+            Transition::Fail { reason: Text::parse("no show").unwrap() },
+            Transition::Cancel { reason: Text::default() },
             Transition::Reopen,
         ]
     }
@@ -840,55 +728,21 @@ mod tests {
 
     #[test]
     fn cancelling_after_assignment_is_recorded_as_such() {
-        let e = decide(
-            &order(OrderStatus::Assigned),
-            &Transition::Cancel {
-                reason: Text::default(),
-            },
-        )
-        .unwrap();
-        assert!(matches!(
-            e,
-            Event::OrderCancelled {
-                after_assignment: true,
-                ..
-            }
-        ));
-        let e = decide(
-            &order(OrderStatus::Open),
-            &Transition::Cancel {
-                reason: Text::default(),
-            },
-        )
-        .unwrap();
-        assert!(matches!(
-            e,
-            Event::OrderCancelled {
-                after_assignment: false,
-                ..
-            }
-        ));
+        let e = decide(&order(OrderStatus::Assigned), &Transition::Cancel { reason: Text::default() }).unwrap();
+        assert!(matches!(e, Event::OrderCancelled { after_assignment: true, .. }));
+        let e = decide(&order(OrderStatus::Open), &Transition::Cancel { reason: Text::default() }).unwrap();
+        assert!(matches!(e, Event::OrderCancelled { after_assignment: false, .. }));
     }
 
     #[test]
     fn failing_needs_a_reason() {
-        let e = decide(
-            &order(OrderStatus::Active),
-            &Transition::Fail {
-                reason: Text::default(),
-            },
-        )
-        .unwrap_err();
+        let e = decide(&order(OrderStatus::Active), &Transition::Fail { reason: Text::default() }).unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::BadInput);
     }
 
     #[test]
     fn reassigning_to_the_same_worker_is_refused() {
-        let t = Transition::Assign {
-            worker: AccountId::new(3),
-            price: Money::from_cents(1),
-            by: AssignedBy::Manual,
-        };
+        let t = Transition::Assign { worker: AccountId::new(3), price: Money::from_cents(1), by: AssignedBy::Manual };
         assert!(decide(&order(OrderStatus::Assigned), &t).is_err());
     }
 
@@ -897,10 +751,7 @@ mod tests {
         let mut o = order(OrderStatus::Assigned);
         o.price = Some(Money::from_cents(10_000));
         let o = apply(o, Transition::Reopen, at(3));
-        assert_eq!(
-            (o.status, o.worker, o.price),
-            (OrderStatus::Open, None, None)
-        );
+        assert_eq!((o.status, o.worker, o.price), (OrderStatus::Open, None, None));
     }
 
     proptest! {

@@ -16,12 +16,7 @@ use crate::types::{Email, Login, ServiceCode};
 
 /// The append-only event log and each subscriber's position in it.
 pub trait EventLog {
-    fn append_event(
-        &mut self,
-        at: DateTime<Utc>,
-        actor: Option<AccountId>,
-        event: &Event,
-    ) -> Result<EventSeq>;
+    fn append_event(&mut self, at: DateTime<Utc>, actor: Option<AccountId>, event: &Event) -> Result<EventSeq>;
     /// Events with `seq > after`, oldest first, at most `limit`.
     fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<StoredEvent>>;
     fn find_events(&mut self, filter: &EventFilter) -> Result<Vec<StoredEvent>>;

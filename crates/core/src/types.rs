@@ -48,20 +48,14 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self> {
         let s = raw.trim().to_lowercase();
-        let bad = |why: &str| {
-            Err(Error::bad_input(format!(
-                "`{raw}` is not a valid email address: {why}"
-            )))
-        };
+        let bad = |why: &str| Err(Error::bad_input(format!("`{raw}` is not a valid email address: {why}")));
         if s.is_empty() {
             return bad("it is empty");
         }
         if s.len() > 254 {
             return bad("it is longer than 254 characters");
         }
-        if s.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
-        }) {
+        if s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')) {
             return bad("it contains a space or a character not allowed in an address");
         }
         let Some((local, domain)) = s.split_once('@') else {
@@ -70,11 +64,7 @@ impl Email {
         if local.is_empty() || domain.contains('@') {
             return bad("it needs exactly one `@` with a name before it");
         }
-        if !domain.contains('.')
-            || domain.starts_with('.')
-            || domain.ends_with('.')
-            || domain.contains("..")
-        {
+        if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
             return bad("the part after `@` is not a domain like `example.com`");
         }
         Ok(Email(s))
@@ -90,14 +80,9 @@ impl Login {
     pub fn parse(raw: &str) -> Result<Self> {
         let s = raw.trim().to_lowercase();
         if s.is_empty() || s.len() > 64 {
-            return Err(Error::bad_input(format!(
-                "`{raw}` is not a valid login: it must be 1 to 64 characters"
-            )));
+            return Err(Error::bad_input(format!("`{raw}` is not a valid login: it must be 1 to 64 characters")));
         }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'))
-        {
+        if !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')) {
             return Err(Error::bad_input(format!(
                 "`{raw}` is not a valid login: use letters, digits and . _ - @ + only"
             )));
@@ -111,9 +96,7 @@ string_newtype!(Login);
 fn parse_code(raw: &str, what: &str) -> Result<String> {
     let s = raw.trim().to_lowercase();
     let ok_len = !s.is_empty() && s.len() <= 40;
-    let ok_chars = s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     let ok_start = s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if ok_len && ok_chars && ok_start {
         Ok(s)
@@ -167,9 +150,7 @@ impl Name {
             return Err(Error::bad_input("a name must be at most 200 characters"));
         }
         if s.chars().any(char::is_control) {
-            return Err(Error::bad_input(
-                "a name must not contain control characters",
-            ));
+            return Err(Error::bad_input("a name must not contain control characters"));
         }
         Ok(Name(s.to_string()))
     }
@@ -203,15 +184,11 @@ impl Phone {
     pub fn parse(raw: &str) -> Result<Self> {
         let s = raw.trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
-        let chars_ok = s
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
+        let chars_ok = s.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
         if chars_ok && (5..=20).contains(&digits) {
             Ok(Phone(s.to_string()))
         } else {
-            Err(Error::bad_input(format!(
-                "`{raw}` is not a valid phone number"
-            )))
+            Err(Error::bad_input(format!("`{raw}` is not a valid phone number")))
         }
     }
 }
@@ -233,9 +210,7 @@ impl PaymentMethod {
             "card" => Ok(PaymentMethod::Card),
             "bank_transfer" => Ok(PaymentMethod::BankTransfer),
             "invoice" => Ok(PaymentMethod::Invoice),
-            _ => Err(Error::bad_input(format!(
-                "`{raw}` is not a payment method: use card, bank_transfer or invoice"
-            ))),
+            _ => Err(Error::bad_input(format!("`{raw}` is not a payment method: use card, bank_transfer or invoice"))),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -270,11 +245,7 @@ impl Money {
     /// Parses a decimal string with at most two decimals: `100`, `12.5`, `12.50`, `-3.00`.
     pub fn parse(raw: &str) -> Result<Self> {
         let s = raw.trim();
-        let bad = || {
-            Error::bad_input(format!(
-                "`{raw}` is not an amount of money: write it like `12.50`"
-            ))
-        };
+        let bad = || Error::bad_input(format!("`{raw}` is not an amount of money: write it like `12.50`"));
         let (negative, digits) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s),
@@ -283,10 +254,7 @@ impl Money {
         if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        if frac.len() > 2
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-            || (digits.contains('.') && frac.is_empty())
-        {
+        if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) || (digits.contains('.') && frac.is_empty()) {
             return Err(bad());
         }
         let whole: i64 = whole.parse().map_err(|_| bad())?;
@@ -295,10 +263,7 @@ impl Money {
             1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
             _ => frac.parse().map_err(|_| bad())?,
         };
-        let cents = whole
-            .checked_mul(100)
-            .and_then(|w| w.checked_add(frac_cents))
-            .ok_or_else(bad)?;
+        let cents = whole.checked_mul(100).and_then(|w| w.checked_add(frac_cents)).ok_or_else(bad)?;
         Ok(Money(if negative { -cents } else { cents }))
     }
 
@@ -344,9 +309,7 @@ impl SkillLevel {
         if (1..=5).contains(&level) {
             Ok(SkillLevel(level as u8))
         } else {
-            Err(Error::bad_input(format!(
-                "skill level {level} is out of range: use 1 to 5"
-            )))
+            Err(Error::bad_input(format!("skill level {level} is out of range: use 1 to 5")))
         }
     }
     pub fn get(self) -> u8 {
@@ -369,15 +332,14 @@ impl SkillSet {
     pub fn parse(raw: &str) -> Result<Self> {
         let mut map = BTreeMap::new();
         for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (skill, level) = part.split_once(':').ok_or_else(|| {
-                Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)"))
-            })?;
+            let (skill, level) = part
+                .split_once(':')
+                .ok_or_else(|| Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)")))?;
             let skill = Skill::parse(skill)?;
-            let level: i64 = level.trim().parse().map_err(|_| {
-                Error::bad_input(format!(
-                    "`{part}`: the level must be a whole number from 1 to 5"
-                ))
-            })?;
+            let level: i64 = level
+                .trim()
+                .parse()
+                .map_err(|_| Error::bad_input(format!("`{part}`: the level must be a whole number from 1 to 5")))?;
             let level = SkillLevel::new(level)?;
             if map.insert(skill.clone(), level).is_some() {
                 return Err(Error::bad_input(format!("skill `{skill}` is listed twice")));
@@ -398,11 +360,7 @@ impl SkillSet {
 
 impl fmt::Display for SkillSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .map(|(s, l)| format!("{s}:{}", l.get()))
-            .collect();
+        let parts: Vec<String> = self.0.iter().map(|(s, l)| format!("{s}:{}", l.get())).collect();
         f.write_str(&parts.join(";"))
     }
 }
@@ -434,51 +392,24 @@ mod tests {
 
     #[test]
     fn money_parses_decimal_strings_into_cents() {
-        for (raw, cents) in [
-            ("100", 10000),
-            ("12.5", 1250),
-            ("12.50", 1250),
-            ("0.07", 7),
-            ("-3.00", -300),
-            (" 7 ", 700),
-        ] {
+        for (raw, cents) in
+            [("100", 10000), ("12.5", 1250), ("12.50", 1250), ("0.07", 7), ("-3.00", -300), (" 7 ", 700)]
+        {
             assert_eq!(Money::parse(raw).unwrap().cents(), cents, "{raw}");
         }
     }
 
     #[test]
     fn money_rejects_floats_with_too_many_decimals_and_junk() {
-        for raw in [
-            "",
-            "12.",
-            ".5",
-            "1.234",
-            "1e3",
-            "abc",
-            "--1",
-            "1,50",
-            "99999999999999999999",
-        ] {
+        for raw in ["", "12.", ".5", "1.234", "1e3", "abc", "--1", "1,50", "99999999999999999999"] {
             assert!(Money::parse(raw).is_err(), "{raw} should be rejected");
         }
     }
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
-            "ann@example.com"
-        );
-        for raw in [
-            "",
-            "ann",
-            "ann@",
-            "@example.com",
-            "ann@example",
-            "a b@example.com",
-            "a@b@c.com",
-            "a@.com",
-        ] {
+        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        for raw in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "a@b@c.com", "a@.com"] {
             assert!(Email::parse(raw).is_err(), "{raw} should be rejected");
         }
     }

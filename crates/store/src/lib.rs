@@ -6,6 +6,8 @@
 
 mod migrate;
 mod sql;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 use std::time::Duration;
@@ -28,16 +30,11 @@ impl SqliteStore {
     /// Creates the database file (and applies migrations). Refuses if it already holds tables.
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
-            return Err(Error::conflict(format!(
-                "{} already exists",
-                path.display()
-            )));
+            return Err(Error::conflict(format!("{} already exists", path.display())));
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| Error::bad_input(format!("cannot create database {}: {e}", path.display())))?;
         Self::setup(conn)
@@ -51,11 +48,9 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| Error::bad_input(format!("cannot open database {}: {e}", path.display())))?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| Error::bad_input(format!("cannot open database {}: {e}", path.display())))?;
         Self::setup(conn)
     }
 
@@ -70,25 +65,15 @@ impl SqliteStore {
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| Error::bad_input(format!("not a usable SQLite database: {e}")))?;
         if mode != "wal" && mode != "memory" {
-            return Err(Error::internal(format!(
-                "could not switch the database to WAL (it is in {mode} mode)"
-            )));
+            return Err(Error::internal(format!("could not switch the database to WAL (it is in {mode} mode)")));
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(sql::internal)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(sql::internal)?;
         migrate::apply(&mut conn)?;
         Ok(SqliteStore { conn })
     }
 
-    fn run<R>(
-        &mut self,
-        behavior: TransactionBehavior,
-        f: impl FnOnce(&mut dyn Tx) -> Result<R>,
-    ) -> Result<R> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(behavior)
-            .map_err(sql::internal)?;
+    fn run<R>(&mut self, behavior: TransactionBehavior, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(sql::internal)?;
         let out = f(&mut sql::SqliteTx::new(&tx))?;
         tx.commit().map_err(sql::internal)?;
         Ok(out)

@@ -6,13 +6,9 @@ use crew_core::error::{Error, Result};
 use crew_core::events::{Event, EventFilter, StoredEvent};
 use crew_core::iam::{Account, ClientProfile, NewAccount, Session, SessionKind};
 use crew_core::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
-use crew_core::ordering::{
-    NewOrder, NewServiceType, Order, OrderFilter, OrderStatus, Photo, ServiceType,
-};
+use crew_core::ordering::{NewOrder, NewServiceType, Order, OrderFilter, OrderStatus, Photo, ServiceType};
 use crew_core::store::{EventLog, IamStore, OrderingStore};
-use crew_core::types::{
-    Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone,
-};
+use crew_core::types::{Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -36,17 +32,10 @@ fn col<T>(row: &Row<'_>, idx: usize, parse: impl FnOnce(&str) -> Result<T>) -> r
     parse(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
 }
 
-fn opt_col<T>(
-    row: &Row<'_>,
-    idx: usize,
-    parse: impl FnOnce(&str) -> Result<T>,
-) -> rusqlite::Result<Option<T>> {
+fn opt_col<T>(row: &Row<'_>, idx: usize, parse: impl FnOnce(&str) -> Result<T>) -> rusqlite::Result<Option<T>> {
     let raw: Option<String> = row.get(idx)?;
-    raw.map(|raw| {
-        parse(&raw)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
-    })
-    .transpose()
+    raw.map(|raw| parse(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))))
+        .transpose()
 }
 
 fn time(raw: &str) -> Result<DateTime<Utc>> {
@@ -88,16 +77,12 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
 }
 
 impl EventLog for SqliteTx<'_> {
-    fn append_event(
-        &mut self,
-        at: DateTime<Utc>,
-        actor: Option<AccountId>,
-        event: &Event,
-    ) -> Result<EventSeq> {
-        let payload = serde_json::to_string(event)
-            .map_err(|e| Error::internal(format!("event encoding: {e}")))?;
+    fn append_event(&mut self, at: DateTime<Utc>, actor: Option<AccountId>, event: &Event) -> Result<EventSeq> {
+        let payload = serde_json::to_string(event).map_err(|e| Error::internal(format!("event encoding: {e}")))?;
         self.conn
-            .prepare_cached("INSERT INTO events (at, actor_id, type, version, order_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .prepare_cached(
+                "INSERT INTO events (at, actor_id, type, version, order_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
             .and_then(|mut s| {
                 s.execute(params![
                     ts(at),
@@ -115,13 +100,9 @@ impl EventLog for SqliteTx<'_> {
     fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<StoredEvent>> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-            ))
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"))
             .map_err(internal)?;
-        let rows = stmt
-            .query_map(params![after.get(), limit as i64], event_row)
-            .map_err(internal)?;
+        let rows = stmt.query_map(params![after.get(), limit as i64], event_row).map_err(internal)?;
         rows.collect::<rusqlite::Result<_>>().map_err(internal)
     }
 
@@ -196,9 +177,7 @@ fn session_kind(kind: SessionKind) -> &'static str {
 impl SqliteTx<'_> {
     fn account_where(&self, clause: &str, value: &str) -> Result<Option<Account>> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {clause}"
-            ))
+            .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {clause}"))
             .and_then(|mut s| s.query_row([value], account_row).optional())
             .map_err(internal)
     }
@@ -206,21 +185,14 @@ impl SqliteTx<'_> {
 
 impl IamStore for SqliteTx<'_> {
     fn count_accounts(&mut self) -> Result<u64> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))
-            .map_err(internal)?;
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)).map_err(internal)?;
         Ok(n as u64)
     }
 
     fn count_active_accounts(&mut self, role: Role) -> Result<u64> {
         let n: i64 = self
             .conn
-            .query_row(
-                "SELECT count(*) FROM accounts WHERE role = ?1 AND active = 1",
-                [role.as_str()],
-                |r| r.get(0),
-            )
+            .query_row("SELECT count(*) FROM accounts WHERE role = ?1 AND active = 1", [role.as_str()], |r| r.get(0))
             .map_err(internal)?;
         Ok(n as u64)
     }
@@ -285,9 +257,7 @@ impl IamStore for SqliteTx<'_> {
                 "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE ?1 IS NULL OR role = ?1 ORDER BY id"
             ))
             .map_err(internal)?;
-        let rows = stmt
-            .query_map([role.map(Role::as_str)], account_row)
-            .map_err(internal)?;
+        let rows = stmt.query_map([role.map(Role::as_str)], account_row).map_err(internal)?;
         rows.collect::<rusqlite::Result<_>>().map_err(internal)
     }
 
@@ -320,21 +290,12 @@ impl IamStore for SqliteTx<'_> {
     }
 
     fn delete_session(&mut self, token_hash: &str) -> Result<bool> {
-        let n = self
-            .conn
-            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
-            .map_err(internal)?;
+        let n = self.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash]).map_err(internal)?;
         Ok(n > 0)
     }
 
     fn delete_sessions_of(&mut self, account: AccountId) -> Result<u64> {
-        let n = self
-            .conn
-            .execute(
-                "DELETE FROM sessions WHERE account_id = ?1",
-                [account.get()],
-            )
-            .map_err(internal)?;
+        let n = self.conn.execute("DELETE FROM sessions WHERE account_id = ?1", [account.get()]).map_err(internal)?;
         Ok(n as u64)
     }
 
@@ -451,9 +412,7 @@ impl OrderingStore for SqliteTx<'_> {
 
     fn service_type(&mut self, code: &ServiceCode) -> Result<Option<ServiceType>> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {SERVICE_TYPE_COLUMNS} FROM service_types WHERE code = ?1"
-            ))
+            .prepare_cached(&format!("SELECT {SERVICE_TYPE_COLUMNS} FROM service_types WHERE code = ?1"))
             .and_then(|mut s| s.query_row([code.as_str()], service_type_row).optional())
             .map_err(internal)
     }
@@ -461,9 +420,7 @@ impl OrderingStore for SqliteTx<'_> {
     fn service_types(&mut self) -> Result<Vec<ServiceType>> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {SERVICE_TYPE_COLUMNS} FROM service_types ORDER BY code"
-            ))
+            .prepare_cached(&format!("SELECT {SERVICE_TYPE_COLUMNS} FROM service_types ORDER BY code"))
             .map_err(internal)?;
         let rows = stmt.query_map([], service_type_row).map_err(internal)?;
         rows.collect::<rusqlite::Result<_>>().map_err(internal)

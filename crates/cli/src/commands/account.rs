@@ -5,7 +5,7 @@ use crew_core::authz::Role;
 use crew_core::iam::{self, Account, AccountRequest, Credential};
 use crew_core::types::{Email, Login, Name};
 
-use super::read_password;
+use super::read_new_password;
 use crate::cli::AccountCommand;
 use crate::context::App;
 use crate::session;
@@ -18,10 +18,7 @@ fn cells(app: &App, a: &Account) -> Vec<String> {
         a.login.to_string(),
         a.name.to_string(),
         a.role.to_string(),
-        a.email
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
+        a.email.as_ref().map(ToString::to_string).unwrap_or_default(),
         if a.active { "yes" } else { "no" }.to_string(),
         app.show_time(a.created_at),
     ]
@@ -37,59 +34,36 @@ fn fields(app: &App, a: &Account) -> Vec<(&'static str, String)> {
 fn credential(role: Role, password_stdin: bool) -> Result<(Credential, Option<String>)> {
     if role == Role::Service {
         let token = session::new_token()?;
-        Ok((
-            Credential::ServiceToken(iam::token_hash(&token)),
-            Some(token),
-        ))
+        Ok((Credential::ServiceToken(iam::token_hash(&token)), Some(token)))
     } else {
-        let password = read_password(password_stdin, true)?;
-        Ok((
-            Credential::PasswordHash(password.hash(&session::new_salt()?)?),
-            None,
-        ))
+        let password = read_new_password(password_stdin)?;
+        Ok((Credential::PasswordHash(password.hash(&session::new_salt()?)?), None))
     }
 }
 
 fn print_token(app: &App, login: &Login, token: &str) -> Result<()> {
     if app.out.format == crate::cli::Format::Table && !app.out.quiet {
-        eprintln!(
-            "Token for `{login}` (shown once; keep it in the cron environment as CREW_TOKEN):"
-        );
+        eprintln!("Token for `{login}` (shown once; keep it in the cron environment as CREW_TOKEN):");
     }
     crate::output::line(token)
 }
 
 pub fn run(app: &mut App, command: AccountCommand) -> Result<()> {
     match command {
-        AccountCommand::Create {
-            login,
-            role,
-            name,
-            email,
-            password_stdin,
-        } => {
+        AccountCommand::Create { login, role, name, email, password_stdin } => {
             let login = Login::parse(&login)?;
             let role: Role = role.parse()?;
             let name = Name::parse(&name)?;
             let email = email.as_deref().map(Email::parse).transpose()?;
             let (credential, token) = credential(role, password_stdin)?;
-            let req = AccountRequest {
-                login,
-                name,
-                email,
-                role,
-                credential,
-            };
+            let req = AccountRequest { login, name, email, role, credential };
             let account = app.write(|tx, ctx| iam::create_account(tx, ctx, req))?;
             match token {
                 Some(token) => print_token(app, &account.login, &token),
                 None => app.out.done(
                     &account,
                     &fields(app, &account),
-                    &format!(
-                        "Created {} account `{}` (#{}).",
-                        account.role, account.login, account.id
-                    ),
+                    &format!("Created {} account `{}` (#{}).", account.role, account.login, account.id),
                 ),
             }
         }
@@ -104,13 +78,7 @@ pub fn run(app: &mut App, command: AccountCommand) -> Result<()> {
             let mut f = fields(app, &view.account);
             if let Some(c) = &view.client {
                 f.push(("zone", c.zone.to_string()));
-                f.push((
-                    "phone",
-                    c.phone
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                ));
+                f.push(("phone", c.phone.as_ref().map(ToString::to_string).unwrap_or_default()));
                 f.push(("payment_method", c.payment_method.to_string()));
             }
             app.out.record(&view, &f)
@@ -128,30 +96,19 @@ pub fn run(app: &mut App, command: AccountCommand) -> Result<()> {
             let login = Login::parse(&login)?;
             let role: Role = role.parse()?;
             let account = app.write(|tx, ctx| iam::set_role(tx, ctx, &login, role))?;
-            app.out.done(
-                &account,
-                &fields(app, &account),
-                &format!("`{}` is now {}.", account.login, account.role),
-            )
+            app.out.done(&account, &fields(app, &account), &format!("`{}` is now {}.", account.login, account.role))
         }
-        AccountCommand::ResetPassword {
-            login,
-            password_stdin,
-        } => {
+        AccountCommand::ResetPassword { login, password_stdin } => {
             let login = Login::parse(&login)?;
             let role = app.read(|tx, _| iam::find(tx, &login))?.role;
             let (credential, token) = credential(role, password_stdin)?;
-            let account =
-                app.write(|tx, ctx| iam::reset_credential(tx, ctx, &login, credential))?;
+            let account = app.write(|tx, ctx| iam::reset_credential(tx, ctx, &login, credential))?;
             match token {
                 Some(token) => print_token(app, &account.login, &token),
                 None => app.out.done(
                     &account,
                     &fields(app, &account),
-                    &format!(
-                        "New password set for `{}`; its sessions have ended.",
-                        account.login
-                    ),
+                    &format!("New password set for `{}`; its sessions have ended.", account.login),
                 ),
             }
         }

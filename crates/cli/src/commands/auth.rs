@@ -7,7 +7,7 @@ use crew_core::store::Store;
 use crew_core::types::{Email, Login, Name};
 use crew_store::SqliteStore;
 
-use super::read_password;
+use super::{read_login_password, read_new_password};
 use crate::cli::{InitArgs, LoginArgs};
 use crate::context::App;
 use crate::session;
@@ -19,13 +19,9 @@ pub fn init(app: &mut App, args: InitArgs) -> Result<()> {
     let email = args.email.as_deref().map(Email::parse).transpose()?;
     let db = app.db().to_path_buf();
     if db.exists() {
-        return Err(Error::conflict(format!(
-            "{} already exists; crew init makes a new database",
-            db.display()
-        ))
-        .into());
+        return Err(Error::conflict(format!("{} already exists; crew init makes a new database", db.display())).into());
     }
-    let password = read_password(args.password_stdin, true)?;
+    let password = read_new_password(args.password_stdin)?;
     let hash = password.hash(&session::new_salt()?)?;
     let now = app.now;
     let created = SqliteStore::create(&db).and_then(|mut store| {
@@ -53,18 +49,13 @@ pub fn init(app: &mut App, args: InitArgs) -> Result<()> {
 
 pub fn login(app: &mut App, args: LoginArgs) -> Result<()> {
     let login = Login::parse(&args.login)?;
-    let password = read_password(args.password_stdin, false)?;
+    let password = read_login_password(args.password_stdin)?;
     let token = session::new_token()?;
     let hash = iam::token_hash(&token);
     let now = app.now;
-    let account = crew_core::app::execute(app.store()?, |tx| {
-        iam::login(tx, now, &login, &password, hash)
-    })?;
+    let account = crew_core::app::execute(app.store()?, |tx| iam::login(tx, now, &login, &password, hash))?;
     session::save(app.db(), &token)?;
-    app.out.note(&format!(
-        "Logged in as {} ({}).",
-        account.login, account.role
-    ))
+    app.out.note(&format!("Logged in as {} ({}).", account.login, account.role))
 }
 
 pub fn logout(app: &mut App) -> Result<()> {
@@ -82,22 +73,13 @@ pub fn logout(app: &mut App) -> Result<()> {
 }
 
 pub fn whoami(app: &mut App) -> Result<()> {
-    let account = app.read(|tx, ctx| {
-        tx.account(ctx.actor.id)?
-            .ok_or_else(|| Error::not_found("your account is gone"))
-    })?;
+    let account =
+        app.read(|tx, ctx| tx.account(ctx.actor.id)?.ok_or_else(|| Error::not_found("your account is gone")))?;
     let fields = [
         ("login", account.login.to_string()),
         ("name", account.name.to_string()),
         ("role", account.role.to_string()),
-        (
-            "email",
-            account
-                .email
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        ),
+        ("email", account.email.as_ref().map(ToString::to_string).unwrap_or_default()),
     ];
     app.out.record(&account, &fields)
 }

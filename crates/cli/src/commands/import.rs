@@ -23,56 +23,40 @@ struct Line {
 }
 
 fn report(app: &App, lines: &[Line]) -> Result<()> {
-    app.out.list(
-        lines,
-        &["WHAT", "FILE", "CREATED", "UPDATED", "UNCHANGED"],
-        |l| {
-            vec![
-                l.what.to_string(),
-                l.file.clone(),
-                l.summary.created.to_string(),
-                l.summary.updated.to_string(),
-                l.summary.unchanged.to_string(),
-            ]
-        },
-    )
+    app.out.list(lines, &["WHAT", "FILE", "CREATED", "UPDATED", "UNCHANGED", "SKIPPED"], |l| {
+        vec![
+            l.what.to_string(),
+            l.file.clone(),
+            l.summary.created.to_string(),
+            l.summary.updated.to_string(),
+            l.summary.unchanged.to_string(),
+            l.summary.skipped.to_string(),
+        ]
+    })?;
+    if lines.iter().any(|l| l.summary.skipped > 0) {
+        app.out.note("Skipped rows name staff or workers who are already here: imports never change them.")?;
+    }
+    Ok(())
 }
 
 pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     match (args.what, args.folder) {
         (Some(ImportCommand::Clients { file }), _) => {
             let records = read_records(&file, ClientRow::REQUIRED, ClientRow::OPTIONAL)?;
-            let summary = app
-                .write(|tx, ctx| iam::import_clients(tx, ctx, &records))
-                .map_err(|e| in_file(e, &file))?;
-            report(
-                app,
-                &[Line {
-                    what: "clients",
-                    file: file.display().to_string(),
-                    summary,
-                }],
-            )
+            let summary = app.write(|tx, ctx| iam::import_clients(tx, ctx, &records)).map_err(|e| in_file(e, &file))?;
+            report(app, &[Line { what: "clients", file: file.display().to_string(), summary }])
         }
         (Some(ImportCommand::Workers { file }), _) => {
             let records = read_records(&file, WorkerRow::REQUIRED, WorkerRow::OPTIONAL)?;
-            let summary = app
-                .write(|tx, ctx| hiring::import_workforce(tx, ctx, &records))
-                .map_err(|e| in_file(e, &file))?;
-            report(
-                app,
-                &[Line {
-                    what: "workers",
-                    file: file.display().to_string(),
-                    summary,
-                }],
-            )
+            let summary =
+                app.write(|tx, ctx| hiring::import_workforce(tx, ctx, &records)).map_err(|e| in_file(e, &file))?;
+            report(app, &[Line { what: "workers", file: file.display().to_string(), summary }])
         }
         (None, Some(folder)) => folder_import(app, &folder),
-        (None, None) => Err(Error::bad_input(
-            "name a company folder, or `clients FILE` or `workers FILE`; see crew import --help",
-        )
-        .into()),
+        (None, None) => {
+            Err(Error::bad_input("name a company folder, or `clients FILE` or `workers FILE`; see crew import --help")
+                .into())
+        }
     }
 }
 
@@ -85,49 +69,28 @@ fn in_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
 }
 
 /// Reads `[[key]]` tables of a TOML file as records (`account 2`, …).
-fn read_toml_records(
-    path: &Path,
-    key: &str,
-    required: &[&str],
-    optional: &[&str],
-) -> Result<Vec<RawRecord>> {
+fn read_toml_records(path: &Path, key: &str, required: &[&str], optional: &[&str]) -> Result<Vec<RawRecord>> {
     let text = String::from_utf8(read_user_file(path)?).map_err(|e| bad_input(e.into()))?;
     let doc: toml::Table = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map_or(0, |s| {
-            text[..s.start.min(text.len())].matches('\n').count() + 1
-        });
-        Error::bad_input(format!(
-            "{}: line {line}: {}",
-            path.display(),
-            e.message().trim_end()
-        ))
+        let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        Error::bad_input(format!("{}: line {line}: {}", path.display(), e.message().trim_end()))
     })?;
     if let Some(other) = doc.keys().find(|k| k.as_str() != key) {
-        return Err(Error::bad_input(format!(
-            "{}: unknown key `{other}` (expected [[{key}]] tables)",
-            path.display()
-        ))
-        .into());
+        return Err(
+            Error::bad_input(format!("{}: unknown key `{other}` (expected [[{key}]] tables)", path.display())).into()
+        );
     }
     let Some(items) = doc.get(key) else {
         return Ok(Vec::new());
     };
     let Some(items) = items.as_array() else {
-        return Err(Error::bad_input(format!(
-            "{}: `{key}` must be written as [[{key}]] tables",
-            path.display()
-        ))
-        .into());
+        return Err(Error::bad_input(format!("{}: `{key}` must be written as [[{key}]] tables", path.display())).into());
     };
     let mut records = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let location = format!("{key} {}", i + 1);
         let Some(table) = item.as_table() else {
-            return Err(Error::bad_input(format!(
-                "{}: {location}: expected a table",
-                path.display()
-            ))
-            .into());
+            return Err(Error::bad_input(format!("{}: {location}: expected a table", path.display())).into());
         };
         let mut fields = std::collections::BTreeMap::new();
         for (k, v) in table {
@@ -153,10 +116,7 @@ fn read_toml_records(
 
 /// The first of `stem.csv`, `stem.json`, `stem.jsonl` in the folder.
 fn find(folder: &Path, stem: &str) -> Option<PathBuf> {
-    ["csv", "json", "jsonl"]
-        .iter()
-        .map(|ext| folder.join(format!("{stem}.{ext}")))
-        .find(|p| p.is_file())
+    ["csv", "json", "jsonl"].iter().map(|ext| folder.join(format!("{stem}.{ext}"))).find(|p| p.is_file())
 }
 
 /// Imports a whole company folder in one transaction: staff, service types, clients, workers.
@@ -172,36 +132,18 @@ fn folder_import(app: &mut App, folder: &Path) -> Result<()> {
     let types_path = folder.join("service-types.toml");
     let staff = staff_path
         .is_file()
-        .then(|| {
-            read_toml_records(
-                &staff_path,
-                "account",
-                StaffRow::REQUIRED,
-                StaffRow::OPTIONAL,
-            )
-        })
+        .then(|| read_toml_records(&staff_path, "account", StaffRow::REQUIRED, StaffRow::OPTIONAL))
         .transpose()?;
     let types = types_path
         .is_file()
-        .then(|| {
-            read_toml_records(
-                &types_path,
-                "service_type",
-                ServiceTypeRow::REQUIRED,
-                ServiceTypeRow::OPTIONAL,
-            )
-        })
+        .then(|| read_toml_records(&types_path, "service_type", ServiceTypeRow::REQUIRED, ServiceTypeRow::OPTIONAL))
         .transpose()?;
     let clients_path = find(folder, "clients");
     let workers_path = find(folder, "workers");
-    let clients = clients_path
-        .as_deref()
-        .map(|p| read_records(p, ClientRow::REQUIRED, ClientRow::OPTIONAL))
-        .transpose()?;
-    let workers = workers_path
-        .as_deref()
-        .map(|p| read_records(p, WorkerRow::REQUIRED, WorkerRow::OPTIONAL))
-        .transpose()?;
+    let clients =
+        clients_path.as_deref().map(|p| read_records(p, ClientRow::REQUIRED, ClientRow::OPTIONAL)).transpose()?;
+    let workers =
+        workers_path.as_deref().map(|p| read_records(p, WorkerRow::REQUIRED, WorkerRow::OPTIONAL)).transpose()?;
     if staff.is_none() && types.is_none() && clients.is_none() && workers.is_none() {
         return Err(Error::bad_input(format!(
             "{} holds nothing to import (staff.toml, service-types.toml, clients.csv, workers.csv)",
@@ -213,40 +155,20 @@ fn folder_import(app: &mut App, folder: &Path) -> Result<()> {
     let lines = app.write(|tx, ctx| {
         let mut lines = Vec::new();
         if let Some(records) = &staff {
-            let summary =
-                iam::import_staff(tx, ctx, records).map_err(|e| e.context(name(&staff_path)))?;
-            lines.push(Line {
-                what: "staff",
-                file: name(&staff_path),
-                summary,
-            });
+            let summary = iam::import_staff(tx, ctx, records).map_err(|e| e.context(name(&staff_path)))?;
+            lines.push(Line { what: "staff", file: name(&staff_path), summary });
         }
         if let Some(records) = &types {
-            let summary = ordering::import_service_types(tx, ctx, records)
-                .map_err(|e| e.context(name(&types_path)))?;
-            lines.push(Line {
-                what: "service types",
-                file: name(&types_path),
-                summary,
-            });
+            let summary = ordering::import_service_types(tx, ctx, records).map_err(|e| e.context(name(&types_path)))?;
+            lines.push(Line { what: "service types", file: name(&types_path), summary });
         }
         if let (Some(records), Some(path)) = (&clients, &clients_path) {
-            let summary =
-                iam::import_clients(tx, ctx, records).map_err(|e| e.context(name(path)))?;
-            lines.push(Line {
-                what: "clients",
-                file: name(path),
-                summary,
-            });
+            let summary = iam::import_clients(tx, ctx, records).map_err(|e| e.context(name(path)))?;
+            lines.push(Line { what: "clients", file: name(path), summary });
         }
         if let (Some(records), Some(path)) = (&workers, &workers_path) {
-            let summary =
-                hiring::import_workforce(tx, ctx, records).map_err(|e| e.context(name(path)))?;
-            lines.push(Line {
-                what: "workers",
-                file: name(path),
-                summary,
-            });
+            let summary = hiring::import_workforce(tx, ctx, records).map_err(|e| e.context(name(path)))?;
+            lines.push(Line { what: "workers", file: name(path), summary });
         }
         Ok(lines)
     })?;

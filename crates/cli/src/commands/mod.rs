@@ -19,28 +19,21 @@ use crate::context::App;
 pub fn required_actions(command: &Command) -> &'static [Action] {
     use Action::*;
     match command {
-        Command::Init(_)
-        | Command::Login(_)
-        | Command::Logout
-        | Command::Completions { .. }
-        | Command::Man { .. } => &[],
+        Command::Init(_) | Command::Login(_) | Command::Logout | Command::Completions { .. } | Command::Man { .. } => {
+            &[]
+        }
         Command::Whoami => &[WhoAmI],
         Command::Account(_) => &[ManageAccounts],
         Command::Import(args) => match (&args.what, &args.folder) {
             (Some(ImportCommand::Clients { .. }), _) => &[ImportClients],
             (Some(ImportCommand::Workers { .. }), _) => &[ImportWorkers],
-            (None, _) => &[
-                ManageAccounts,
-                ManageServiceTypes,
-                ImportClients,
-                ImportWorkers,
-            ],
+            (None, _) => &[ManageAccounts, ManageServiceTypes, ImportClients, ImportWorkers],
         },
         Command::ServiceType(c) => match c {
             ServiceTypeCommand::List { .. } => &[ListServiceTypes],
-            ServiceTypeCommand::Add { .. }
-            | ServiceTypeCommand::Edit { .. }
-            | ServiceTypeCommand::Retire { .. } => &[ManageServiceTypes],
+            ServiceTypeCommand::Add { .. } | ServiceTypeCommand::Edit { .. } | ServiceTypeCommand::Retire { .. } => {
+                &[ManageServiceTypes]
+            }
         },
         Command::Order(c) => match c {
             OrderCommand::Quote(_) => &[QuoteOrder],
@@ -84,9 +77,17 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Reads a password: from standard input with `--password-stdin`, else twice from the terminal
-/// (once for an existing one).
-pub fn read_password(from_stdin: bool, confirm: bool) -> Result<crew_core::iam::Password> {
+/// Reads a new password: from standard input with `--password-stdin`, else twice from the terminal.
+pub fn read_new_password(from_stdin: bool) -> Result<crew_core::iam::Password> {
+    Ok(crew_core::iam::Password::parse(&read_secret(from_stdin, true)?)?)
+}
+
+/// Reads a password to log in with (once).
+pub fn read_login_password(from_stdin: bool) -> Result<crew_core::iam::Password> {
+    Ok(crew_core::iam::Password::typed(&read_secret(from_stdin, false)?)?)
+}
+
+fn read_secret(from_stdin: bool, confirm: bool) -> Result<String> {
     use std::io::Read;
     let raw = if from_stdin {
         let mut s = String::new();
@@ -94,9 +95,7 @@ pub fn read_password(from_stdin: bool, confirm: bool) -> Result<crew_core::iam::
         s
     } else {
         let first = rpassword::prompt_password("Password: ").map_err(|e| {
-            crew_core::Error::bad_input(format!(
-                "cannot ask for a password ({e}): use --password-stdin"
-            ))
+            crew_core::Error::bad_input(format!("cannot ask for a password ({e}): use --password-stdin"))
         })?;
         if confirm {
             let again = rpassword::prompt_password("Again: ")?;
@@ -106,5 +105,5 @@ pub fn read_password(from_stdin: bool, confirm: bool) -> Result<crew_core::iam::
         }
         first
     };
-    Ok(crew_core::iam::Password::parse(&raw)?)
+    Ok(raw)
 }

@@ -23,9 +23,7 @@ struct OrderView {
     worker_login: Option<String>,
 }
 
-const HEADERS: &[&str] = &[
-    "ID", "STATUS", "SERVICE", "ZONE", "AT", "CLIENT", "WORKER", "PRICE",
-];
+const HEADERS: &[&str] = &["ID", "STATUS", "SERVICE", "ZONE", "AT", "CLIENT", "WORKER", "PRICE"];
 
 fn cells(app: &App, v: &OrderView) -> Vec<String> {
     let o = &v.order;
@@ -54,25 +52,10 @@ fn fields(app: &App, v: &OrderView) -> Vec<(&'static str, String)> {
         ("client", v.client_login.clone()),
         ("worker", opt(v.worker_login.clone())),
         ("quote", format!("{} {}", o.quote, app.config.file.currency)),
-        (
-            "price",
-            opt(o.price.map(|p| format!("{p} {}", app.config.file.currency))),
-        ),
+        ("price", opt(o.price.map(|p| format!("{p} {}", app.config.file.currency)))),
         ("copied_from", opt(o.copied_from.map(|c| format!("#{c}")))),
-        (
-            "check_in_photo",
-            opt(o
-                .check_in_photo
-                .as_ref()
-                .map(|p| format!("{} (sha256 {})", p.path, p.sha256))),
-        ),
-        (
-            "completion_photo",
-            opt(o
-                .completion_photo
-                .as_ref()
-                .map(|p| format!("{} (sha256 {})", p.path, p.sha256))),
-        ),
+        ("check_in_photo", opt(o.check_in_photo.as_ref().map(|p| format!("{} (sha256 {})", p.path, p.sha256)))),
+        ("completion_photo", opt(o.completion_photo.as_ref().map(|p| format!("{} (sha256 {})", p.path, p.sha256)))),
         ("reason", opt(o.reason.as_ref().map(ToString::to_string))),
         ("created", app.show_time(o.created_at)),
         ("updated", app.show_time(o.updated_at)),
@@ -86,9 +69,7 @@ fn views(tx: &mut dyn Tx, orders: Vec<Order>) -> crew_core::Result<Vec<OrderView
         if let Some(l) = names.get(&id) {
             return Ok(l.clone());
         }
-        let l = tx
-            .account(id)?
-            .map_or_else(|| format!("#{id}"), |a| a.login.to_string());
+        let l = tx.account(id)?.map_or_else(|| format!("#{id}"), |a| a.login.to_string());
         names.insert(id, l.clone());
         Ok(l)
     };
@@ -97,11 +78,7 @@ fn views(tx: &mut dyn Tx, orders: Vec<Order>) -> crew_core::Result<Vec<OrderView
         .map(|order| {
             let client_login = login(tx, order.client)?;
             let worker_login = order.worker.map(|w| login(tx, w)).transpose()?;
-            Ok(OrderView {
-                order,
-                client_login,
-                worker_login,
-            })
+            Ok(OrderView { order, client_login, worker_login })
         })
         .collect()
 }
@@ -111,9 +88,7 @@ fn one(tx: &mut dyn Tx, order: Order) -> crew_core::Result<OrderView> {
 }
 
 fn policy(app: &App) -> Policy {
-    Policy {
-        base_price: app.config.file.pricing.base_price,
-    }
+    Policy { base_price: app.config.file.pricing.base_price }
 }
 
 fn request(app: &App, spec: &OrderSpec) -> Result<OrderRequest> {
@@ -168,12 +143,7 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
             );
             changed(app, &v, s)
         }
-        OrderCommand::List {
-            status,
-            client,
-            worker,
-            limit,
-        } => {
+        OrderCommand::List { status, client, worker, limit } => {
             let status = status.as_deref().map(OrderStatus::parse).transpose()?;
             let client = client.as_deref().map(Login::parse).transpose()?;
             let worker = worker.as_deref().map(Login::parse).transpose()?;
@@ -213,11 +183,8 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
                 let o = ordering::copy_order(tx, ctx, &policy, id, at)?;
                 one(tx, o)
             })?;
-            let s = format!(
-                "Order #{} placed as a copy of #{id}, at {}.",
-                v.order.id,
-                app.show_time(v.order.scheduled_at)
-            );
+            let s =
+                format!("Order #{} placed as a copy of #{id}, at {}.", v.order.id, app.show_time(v.order.scheduled_at));
             changed(app, &v, s)
         }
         OrderCommand::Assign { order, worker } => {
@@ -228,14 +195,7 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
                 one(tx, o)
             })?;
             let price = v.order.price.map(|p| p.to_string()).unwrap_or_default();
-            changed(
-                app,
-                &v,
-                format!(
-                    "Order #{id} is assigned to {worker} at {price} {}.",
-                    app.config.file.currency
-                ),
-            )
+            changed(app, &v, format!("Order #{id} is assigned to {worker} at {price} {}.", app.config.file.currency))
         }
         OrderCommand::CheckIn { order, photo } => {
             let id: OrderId = order.parse()?;
@@ -278,7 +238,7 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
                 let o = ordering::fail(tx, ctx, id, reason)?;
                 one(tx, o)
             })?;
-            changed(app, &v, format!("Order #{id} is failed."))
+            changed(app, &v, format!("Order #{id} has failed."))
         }
         OrderCommand::Reopen { order } => {
             let id: OrderId = order.parse()?;
@@ -286,11 +246,7 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
                 let o = ordering::reopen(tx, ctx, id)?;
                 one(tx, o)
             })?;
-            changed(
-                app,
-                &v,
-                format!("Order #{id} is open again, without a worker."),
-            )
+            changed(app, &v, format!("Order #{id} is open again, without a worker."))
         }
     }
 }

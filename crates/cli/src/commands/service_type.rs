@@ -26,35 +26,19 @@ fn fields(st: &ServiceType) -> Vec<(&'static str, String)> {
 
 pub fn run(app: &mut App, command: ServiceTypeCommand) -> Result<()> {
     match command {
-        ServiceTypeCommand::Add {
-            code,
-            name,
-            skills,
-            description,
-        } => {
+        ServiceTypeCommand::Add { code, name, skills, description } => {
             let code = ServiceCode::parse(&code)?;
             let name = Name::parse(&name)?;
             let skills = SkillSet::parse(&skills)?;
             let description = Text::parse(&description)?;
-            let st = app.write(|tx, ctx| {
-                ordering::add_service_type(tx, ctx, code, name, description, skills)
-            })?;
-            app.out.done(
-                &st,
-                &fields(&st),
-                &format!("Added service type `{}`.", st.code),
-            )
+            let st = app.write(|tx, ctx| ordering::add_service_type(tx, ctx, code, name, description, skills))?;
+            app.out.done(&st, &fields(&st), &format!("Added service type `{}`.", st.code))
         }
         ServiceTypeCommand::List { all } => {
             let types = app.read(|tx, ctx| ordering::list_service_types(tx, ctx, all))?;
             app.out.list(&types, HEADERS, cells)
         }
-        ServiceTypeCommand::Edit {
-            code,
-            name,
-            skills,
-            description,
-        } => {
+        ServiceTypeCommand::Edit { code, name, skills, description } => {
             let code = ServiceCode::parse(&code)?;
             let edit = ServiceTypeEdit {
                 name: name.as_deref().map(Name::parse).transpose()?,
@@ -62,20 +46,12 @@ pub fn run(app: &mut App, command: ServiceTypeCommand) -> Result<()> {
                 skills: skills.as_deref().map(SkillSet::parse).transpose()?,
             };
             let st = app.write(|tx, ctx| ordering::edit_service_type(tx, ctx, &code, edit))?;
-            app.out.done(
-                &st,
-                &fields(&st),
-                &format!("Edited service type `{}`.", st.code),
-            )
+            app.out.done(&st, &fields(&st), &format!("Edited service type `{}`.", st.code))
         }
         ServiceTypeCommand::Retire { code } => {
             let code = ServiceCode::parse(&code)?;
             let st = app.write(|tx, ctx| ordering::retire_service_type(tx, ctx, &code))?;
-            app.out.done(
-                &st,
-                &fields(&st),
-                &format!("Retired service type `{}`; existing orders go on.", st.code),
-            )
+            app.out.done(&st, &fields(&st), &format!("Retired service type `{}`; existing orders go on.", st.code))
         }
     }
 }

@@ -1,0 +1,149 @@
+//! A sandbox per test: its own database, session folder and clock, and a transcript of the
+//! commands run, compared with insta snapshots.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const ADMIN_PASSWORD: &str = "admin-password";
+pub const PASSWORD: &str = "secret-password";
+
+pub fn crew_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_crew")
+}
+
+/// The workspace's fixtures folder, as an absolute path without `..`.
+pub fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").canonicalize().unwrap()
+}
+
+pub fn fixture(path: &str) -> PathBuf {
+    fixtures_root().join(path)
+}
+
+/// The result of one run of crew.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub now: String,
+    pub transcript: String,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().unwrap(), now: "2026-11-30T08:00:00Z".into(), transcript: String::new() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path().join("crew.db")
+    }
+
+    /// A crew command in the sandbox: nothing from the caller's environment leaks in.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(crew_bin());
+        cmd.args(args)
+            .current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.path().join("home"))
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("CREW_DB", self.db())
+            .env("CREW_NOW", &self.now);
+        cmd
+    }
+
+    pub fn run_with(&self, mut cmd: Command, stdin: Option<&str>) -> Run {
+        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("crew runs");
+        if let Some(input) = stdin {
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        }
+        Run::from(child.wait_with_output().unwrap())
+    }
+
+    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_with(self.command(args), stdin)
+    }
+
+    /// Runs crew and insists it succeeds.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.ok_with(args, None)
+    }
+
+    pub fn ok_with(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let run = self.run(args, stdin);
+        assert_eq!(run.code, 0, "crew {args:?} failed: {}{}", run.stdout, run.stderr);
+        run.stdout
+    }
+
+    /// Runs crew and records the command, its output and its exit code in the transcript.
+    pub fn step(&mut self, args: &[&str], stdin: Option<&str>) -> Run {
+        let run = self.run(args, stdin);
+        let root = self.path().display().to_string();
+        let fixtures = fixtures_root().display().to_string();
+        let redact = |s: &str| s.replace(&root, "[TMP]").replace(&fixtures, "fixtures");
+        self.transcript.push_str(&redact(&format!("$ crew {}\n", args.join(" "))));
+        self.transcript.push_str(&redact(&run.stdout));
+        if !run.stderr.is_empty() {
+            for line in redact(&run.stderr).lines() {
+                self.transcript.push_str(&format!("stderr: {line}\n"));
+            }
+        }
+        if run.code != 0 {
+            self.transcript.push_str(&format!("[exit {}]\n", run.code));
+        }
+        self.transcript.push('\n');
+        run
+    }
+
+    pub fn note(&mut self, text: &str) {
+        self.transcript.push_str(&format!("# {text}\n"));
+    }
+
+    pub fn login(&self, login: &str, password: &str) {
+        self.ok_with(&["login", login, "--password-stdin"], Some(password));
+    }
+
+    /// A database with the test company imported: admin, staff, two service types, two
+    /// clients, two workers; every person's password is [`PASSWORD`]. Logged in as admin.
+    pub fn company() -> Env {
+        let env = Env::new();
+        env.ok_with(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
+        env.login("admin", ADMIN_PASSWORD);
+        env.ok(&["import", fixture("tests/company").to_str().unwrap()]);
+        for login in ["mia", "abe", "wes", "ann@example.com", "bob@example.com", "tom@crew.example", "tia@crew.example"]
+        {
+            env.ok_with(&["account", "reset-password", login, "--password-stdin"], Some(PASSWORD));
+        }
+        env
+    }
+
+    /// The number of events in the log (read with the admin's view).
+    pub fn event_count(&self) -> usize {
+        let run = self.run(&["--format", "json", "events", "list"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout).unwrap().len()
+    }
+}

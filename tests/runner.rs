@@ -1,0 +1,12 @@
+//! crew's end-to-end tests: every file drives the real `crew` binary against fixtures. They all
+//! compile into this one test binary (see crates/cli/Cargo.toml).
+
+mod common;
+
+mod test_concurrency;
+mod test_config;
+mod test_help;
+mod test_imports;
+mod test_lifecycle;
+mod test_permissions;
+mod test_sessions;

@@ -1,0 +1,73 @@
+//! crew.toml: defaults, precedence (flag > environment > file > default), and clear refusals.
+
+use crate::common::{ADMIN_PASSWORD, Env, PASSWORD};
+
+#[test]
+fn a_bad_configuration_file_names_file_line_and_key() {
+    let mut env = Env::new();
+    let cases = [
+        ("unknown-key.toml", "currency = \"EUR\"\n\n[ordering]\nno_show_grace = 10\n"),
+        ("bad-money.toml", "[pricing]\nbase_price = 100.5\n"),
+        ("bad-money-text.toml", "[pricing]\nbase_price = \"1.005\"\n"),
+        ("bad-zone.toml", "time_zone = \"Europe/Atlantis\"\n"),
+        ("bad-currency.toml", "currency = \"euro\"\n"),
+        ("not-toml.toml", "currency = \n"),
+    ];
+    for (name, text) in cases {
+        std::fs::write(env.path().join(name), text).unwrap();
+        env.step(&["--config", name, "whoami"], None);
+    }
+    env.step(&["--config", "missing.toml", "whoami"], None);
+    insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn a_flag_beats_the_environment_which_beats_the_file() {
+    let env = Env::new();
+    std::fs::write(
+        env.path().join("crew.toml"),
+        "database = \"from-file.db\"\ntime_zone = \"Europe/Berlin\"\n[pricing]\nbase_price = \"80.00\"\n",
+    )
+    .unwrap();
+    // crew.toml in the working folder is read; CREW_DB (set by the sandbox) beats its `database`.
+    let mut init = env.command(&["init", "--password-stdin"]);
+    init.env_remove("CREW_DB");
+    assert_eq!(env.run_with(init, Some(ADMIN_PASSWORD)).code, 0);
+    assert!(env.path().join("from-file.db").is_file(), "the file's database is used without CREW_DB");
+    let mut init = env.command(&["init", "--password-stdin"]);
+    init.env("CREW_DB", env.path().join("from-env.db"));
+    assert_eq!(env.run_with(init, Some(ADMIN_PASSWORD)).code, 0);
+    assert!(env.path().join("from-env.db").is_file());
+    let flag = env.path().join("from-flag.db");
+    let mut init = env.command(&["--db", flag.to_str().unwrap(), "init", "--password-stdin"]);
+    init.env("CREW_DB", env.path().join("from-env.db"));
+    assert_eq!(env.run_with(init, Some(ADMIN_PASSWORD)).code, 0);
+    assert!(flag.is_file());
+
+    // Prices and times come from the file: 80.00, and 10:00 Berlin is 09:00 UTC.
+    env.ok_with(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
+    env.login("admin", ADMIN_PASSWORD);
+    env.ok(&["import", crate::common::fixture("tests/company").to_str().unwrap()]);
+    env.ok_with(&["account", "reset-password", "ann@example.com", "--password-stdin"], Some(PASSWORD));
+    env.login("ann@example.com", PASSWORD);
+    let out = env.ok(&["--format", "json", "order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    let order: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(order["quote"], "80.00");
+    assert_eq!(order["scheduled_at"], "2026-12-01T09:00:00Z");
+    let table = env.ok(&["order", "show", "1"]);
+    assert!(table.contains("2026-12-01 10:00"), "tables show the configured zone: {table}");
+}
+
+#[test]
+fn commands_without_a_database_say_how_to_make_one() {
+    let mut env = Env::new();
+    env.step(&["whoami"], None);
+    env.step(&["--now", "yesterday", "whoami"], None);
+    env.step(&["init", "--login", "bad login", "--password-stdin"], Some(ADMIN_PASSWORD));
+    env.step(&["init", "--password-stdin"], Some("short"));
+    assert!(!env.db().exists(), "a refused init leaves no database behind");
+    env.step(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
+    env.step(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
+    env.step(&["whoami"], None);
+    insta::assert_snapshot!(env.transcript);
+}

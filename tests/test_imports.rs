@@ -1,0 +1,107 @@
+//! Imports: all or nothing, idempotent by email, bad rows named by file, line and field.
+
+use crate::common::{ADMIN_PASSWORD, Env};
+
+fn write(env: &Env, name: &str, text: &str) -> String {
+    let path = env.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    name.to_string()
+}
+
+fn fresh() -> Env {
+    let env = Env::new();
+    env.ok_with(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
+    env.login("admin", ADMIN_PASSWORD);
+    env
+}
+
+#[test]
+fn a_bad_row_aborts_the_whole_import_and_names_file_line_and_field() {
+    let mut env = fresh();
+    let cases = [
+        ("bad-email.csv", "name,email,zone\nAnn,ann@example.com,north\nBob,bob-at-example,south\n"),
+        ("missing-field.csv", "name,email,zone\nAnn,ann@example.com,north\nBob,,south\n"),
+        ("unknown-column.csv", "name,email,zone,shoe_size\nAnn,ann@example.com,north,4\n"),
+        ("missing-column.csv", "name,email\nAnn,ann@example.com\n"),
+        ("short-row.csv", "name,email,zone\nAnn,ann@example.com,north\nBob,bob@example.com\n"),
+        ("duplicate.csv", "name,email,zone\nAnn,ann@example.com,north\nAnnie,ANN@example.com,south\n"),
+        ("bad-payment.csv", "name,email,zone,payment_method\nAnn,ann@example.com,north,bitcoin\n"),
+        (
+            "bad-zone.json",
+            "[{\"name\": \"Ann\", \"email\": \"ann@example.com\", \"zone\": \"north\"}, {\"name\": \"Bob\", \"email\": \"bob@example.com\", \"zone\": \"south side\"}]",
+        ),
+        ("float.json", "[{\"name\": \"Ann\", \"email\": \"ann@example.com\", \"zone\": 1.5}]"),
+        ("broken.json", "[{\"name\": \"Ann\",\n \"email\": }]"),
+        (
+            "lines.jsonl",
+            "{\"name\": \"Ann\", \"email\": \"ann@example.com\", \"zone\": \"north\"}\n{\"name\": \"Bob\", \"zone\": \"south\"}\n",
+        ),
+        ("clients.txt", "name,email,zone\n"),
+    ];
+    for (name, text) in cases {
+        let file = write(&env, name, text);
+        env.step(&["import", "clients", &file], None);
+    }
+    env.step(&["import", "clients", "no-such-file.csv"], None);
+    let bad_skills = write(&env, "workers.csv", "name,email,zone,skills\nTom,tom@crew.example,north,cleaning:9\n");
+    env.step(&["import", "workers", &bad_skills], None);
+    let no_skills = write(&env, "workers2.csv", "name,email,zone,skills\nTom,tom@crew.example,north,\n");
+    env.step(&["import", "workers", &no_skills], None);
+    insta::assert_snapshot!(env.transcript);
+    // Nothing of any of it was kept: only the admin's account and login events exist.
+    assert_eq!(env.ok(&["--format", "csv", "account", "list"]).lines().count(), 2);
+    assert_eq!(env.event_count(), 2);
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing_and_a_changed_row_updates() {
+    let mut env = fresh();
+    let csv = write(&env, "clients.csv", "name,email,zone\nAnn,ann@example.com,north\nBob,bob@example.com,south\n");
+    let json = write(
+        &env,
+        "clients.json",
+        r#"[{"name": "Ann", "email": "ann@example.com", "zone": "north"}, {"name": "Bob Paws", "email": "bob@example.com", "zone": "centre", "payment_method": "invoice", "phone": null}]"#,
+    );
+    env.step(&["import", "clients", &csv], None);
+    let events = env.event_count();
+    env.step(&["import", "clients", &csv], None);
+    assert_eq!(env.event_count(), events, "a repeated import records nothing");
+    env.step(&["import", "clients", &json], None);
+    env.step(&["account", "show", "bob@example.com"], None);
+    let workers = write(
+        &env,
+        "workers.jsonl",
+        "{\"name\": \"Tom\", \"email\": \"tom@crew.example\", \"zone\": \"north\", \"skills\": \"cleaning:3\", \"capacity\": 2}\n",
+    );
+    env.step(&["import", "workers", &workers], None);
+    env.step(&["import", "workers", &workers], None);
+    let clash = write(&env, "clash.csv", "name,email,zone,skills\nAnn,ann@example.com,north,cleaning:1\n");
+    env.step(&["import", "workers", &clash], None);
+    env.step(&["events", "list"], None);
+    insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn a_company_folder_imports_in_one_transaction() {
+    let mut env = fresh();
+    let company = crate::common::fixture("tests/company");
+    let copy = env.path().join("company");
+    std::fs::create_dir(&copy).unwrap();
+    for f in ["staff.toml", "service-types.toml", "clients.csv"] {
+        std::fs::copy(company.join(f), copy.join(f)).unwrap();
+    }
+    // A bad worker row at the end: nothing before it may be kept.
+    std::fs::write(
+        copy.join("workers.csv"),
+        "name,email,zone,skills\nTom,tom@crew.example,north,cleaning:3\nTia,tia@crew.example,south,knitting\n",
+    )
+    .unwrap();
+    env.step(&["import", "company"], None);
+    assert_eq!(env.event_count(), 2);
+    std::fs::write(copy.join("workers.csv"), "name,email,zone,skills\nTom,tom@crew.example,north,cleaning:3\n")
+        .unwrap();
+    env.step(&["import", "company"], None);
+    env.step(&["import", "company"], None);
+    env.step(&["import", "nowhere"], None);
+    insta::assert_snapshot!(env.transcript);
+}

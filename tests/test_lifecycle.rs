@@ -1,0 +1,100 @@
+//! Orders walked through every legal and illegal transition, as the people who would do it.
+
+use crate::common::{Env, PASSWORD, fixture};
+
+fn photo(name: &str) -> String {
+    fixture(&format!("tests/company/photos/{name}")).display().to_string()
+}
+
+#[test]
+fn a_day_of_orders_follows_the_lifecycle() {
+    let mut env = Env::company();
+    let door = photo("door.jpg");
+    let report = photo("report.png");
+
+    env.note("a client quotes and places orders");
+    env.login("ann@example.com", PASSWORD);
+    env.step(&["order", "quote", "--service", "cleaning", "--at", "2026-12-01 10:00"], None);
+    env.step(
+        &["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00", "--description", "Kitchen"],
+        None,
+    );
+    env.step(&["order", "create", "--service", "gardening", "--at", "2026-12-01T14:00:00Z"], None);
+    env.step(&["order", "create", "--service", "cleaning", "--at", "2026-12-02 09:30", "--zone", "south"], None);
+    env.step(&["order", "create", "--service", "cleaning", "--at", "2026-11-29 09:30"], None);
+    env.step(&["order", "create", "--service", "windows", "--at", "2026-12-02 09:30"], None);
+    env.step(&["order", "assign", "1", "tom@crew.example"], None);
+
+    env.note("a manager assigns by hand");
+    env.login("mia", PASSWORD);
+    env.step(&["order", "list", "--status", "open"], None);
+    env.step(&["order", "assign", "1", "tom@crew.example"], None);
+    env.step(&["order", "assign", "2", "tia@crew.example"], None);
+    env.step(&["order", "assign", "2", "tia@crew.example"], None);
+    env.step(&["order", "assign", "3", "ann@example.com"], None);
+    env.step(&["order", "assign", "3", "tom@crew.example"], None);
+    env.step(&["order", "assign", "99", "tom@crew.example"], None);
+
+    env.note("the worker checks in and completes; the wrong worker is refused");
+    env.login("tia@crew.example", PASSWORD);
+    env.step(&["order", "check-in", "1", "--photo", &door], None);
+    env.login("tom@crew.example", PASSWORD);
+    env.step(&["order", "list"], None);
+    env.step(&["order", "complete", "1", "--photo", &report], None);
+    env.step(&["order", "check-in", "1", "--photo", &photo("not-a-photo.jpg")], None);
+    env.step(&["order", "check-in", "1", "--photo", &photo("missing.jpg")], None);
+    env.step(&["order", "check-in", "1", "--photo", &door], None);
+    env.step(&["order", "check-in", "1", "--photo", &door], None);
+    env.step(&["order", "complete", "1", "--photo", &report], None);
+    env.step(&["order", "cancel", "1"], None);
+    env.step(&["order", "fail", "3", "--reason", "door locked"], None);
+
+    env.note("a client cancels; a failed order is copied to a new date");
+    env.login("ann@example.com", PASSWORD);
+    env.step(&["order", "cancel", "1"], None);
+    env.step(&["order", "cancel", "2", "--reason", "rain"], None);
+    env.step(&["order", "copy", "3", "--at", "2026-12-05 09:30"], None);
+    env.step(&["order", "list"], None);
+
+    env.note("another client sees none of it");
+    env.login("bob@example.com", PASSWORD);
+    env.step(&["order", "show", "1"], None);
+    env.step(&["order", "cancel", "4"], None);
+    env.step(&["order", "list"], None);
+
+    env.note("a manager reopens and fails; events tell the story");
+    env.login("mia", PASSWORD);
+    env.step(&["order", "reopen", "3"], None);
+    env.step(&["order", "reopen", "1"], None);
+    env.step(&["order", "assign", "4", "tom@crew.example"], None);
+    env.step(&["order", "reopen", "4"], None);
+    env.step(&["order", "assign", "4", "tia@crew.example"], None);
+    env.step(&["order", "fail", "4", "--reason", ""], None);
+    env.step(&["order", "fail", "4", "--reason", "worker ill"], None);
+    env.step(&["order", "show", "1"], None);
+    env.step(&["order", "list"], None);
+    env.step(&["events", "list", "--order", "4"], None);
+    env.step(&["--format", "csv", "order", "list", "--status", "completed"], None);
+
+    insta::assert_snapshot!(env.transcript);
+
+    // The photos are in the media folder beside the database, under their checksums.
+    let show = env.ok(&["--format", "json", "order", "show", "1"]);
+    let order: serde_json::Value = serde_json::from_str(&show).unwrap();
+    let path = order["completion_photo"]["path"].as_str().unwrap();
+    let kept = std::fs::read(env.path().join("crew-media").join(path)).unwrap();
+    assert_eq!(kept, std::fs::read(&report).unwrap());
+    use sha2::Digest;
+    assert_eq!(order["completion_photo"]["sha256"].as_str().unwrap(), format!("{:x}", sha2::Sha256::digest(&kept)));
+    // The refused check-ins left no files behind.
+    let files: Vec<_> = std::fs::read_dir(env.path().join("crew-media/orders/1")).unwrap().collect();
+    assert_eq!(files.len(), 2, "one check-in photo and one report");
+}
+
+#[test]
+fn json_output_is_stable_for_scripts() {
+    let env = Env::company();
+    env.login("ann@example.com", PASSWORD);
+    let out = env.ok(&["--format", "json", "order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    insta::assert_snapshot!(out);
+}
