@@ -106,6 +106,11 @@ impl App {
         Ok(out)
     }
 
+    /// A progress bar on stderr for long work, shown only on a terminal and without `--quiet`.
+    pub fn progress(&self, what: &str, total: usize) -> crate::output::Bar {
+        crate::output::Bar::new(what, total as u64, !self.out.quiet)
+    }
+
     pub fn tz(&self) -> Tz {
         self.config.time_zone
     }

@@ -110,3 +110,39 @@ fn print_table(table: &Table) -> Result<()> {
     }
     Ok(())
 }
+
+/// An indicatif progress bar that draws only when stderr is a terminal (indicatif hides itself
+/// otherwise) and disappears when done.
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    pub fn new(what: &str, total: u64, visible: bool) -> Bar {
+        use std::io::IsTerminal;
+        // Small jobs finish before a bar would be read.
+        if !visible || total < 1_000 || !io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})") {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_string());
+        Bar(Some(bar))
+    }
+}
+
+impl crew_core::imports::Progress for Bar {
+    fn advance(&mut self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -5,7 +5,7 @@ use crate::app::{Ctx, record};
 use crate::authz::{Action, Role, require};
 use crate::error::{Error, Result};
 use crate::events::{Event, HireSource, HiredWorker};
-use crate::imports::{Field, ImportSummary, RawRecord, bounded};
+use crate::imports::{Field, ImportSummary, Progress, RawRecord, bounded};
 use crate::store::Tx;
 use crate::types::{Email, Name, SkillSet, Zone};
 
@@ -46,7 +46,12 @@ impl WorkerRow {
 /// `crew import workers`: every new worker is hired (one `WorkerHired` each, which IAM, and later
 /// matching and billing, react to). Workers already in the pool are left as they are and counted
 /// as skipped: their profiles change through their own commands, not through imports.
-pub fn import_workforce(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
+pub fn import_workforce(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    records: &[RawRecord],
+    progress: &mut dyn Progress,
+) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ImportWorkers)?;
     let rows = crate::imports::parse_unique_by_email(records, WorkerRow::parse, |r| &r.0.email)?;
     let mut summary = ImportSummary::default();
@@ -64,6 +69,7 @@ pub fn import_workforce(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Re
                 summary.created += 1;
             }
         }
+        progress.advance(1);
     }
     Ok(summary)
 }

@@ -13,7 +13,7 @@ use crate::authz::{Action, Actor, Role, require};
 use crate::error::{Error, Result};
 use crate::events::{ClientDetails, Event, StoredEvent};
 use crate::ids::AccountId;
-use crate::imports::{Field, ImportSummary, RawRecord};
+use crate::imports::{Field, ImportSummary, Progress, RawRecord};
 use crate::store::Tx;
 use crate::types::{Email, Login, Name, PaymentMethod, Phone, Sha256Hex, Zone};
 
@@ -421,12 +421,18 @@ impl ClientRow {
 }
 
 /// `crew import clients`: all rows or none; idempotent by email (a changed row updates the client).
-pub fn import_clients(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
+pub fn import_clients(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    records: &[RawRecord],
+    progress: &mut dyn Progress,
+) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ImportClients)?;
     let rows = crate::imports::parse_unique_by_email(records, ClientRow::parse, |r| &r.email)?;
     let mut summary = ImportSummary::default();
     for (record, row) in records.iter().zip(rows) {
         import_client(tx, ctx, row, &mut summary).map_err(|e| e.context(&record.location))?;
+        progress.advance(1);
     }
     Ok(summary)
 }

@@ -26,6 +26,16 @@ pub struct ImportSummary {
     pub skipped: u64,
 }
 
+/// Told how far long work has got; the shell draws a progress bar from it, tests pass `&mut ()`.
+pub trait Progress {
+    /// `n` more of the rows have been handled.
+    fn advance(&mut self, n: u64);
+}
+
+impl Progress for () {
+    fn advance(&mut self, _n: u64) {}
+}
+
 /// Refuses unknown columns and missing required ones, naming them.
 pub fn check_columns<'a>(
     columns: impl IntoIterator<Item = &'a str>,

@@ -43,13 +43,19 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     match (args.what, args.folder) {
         (Some(ImportCommand::Clients { file }), _) => {
             let records = read_records(&file, ClientRow::REQUIRED, ClientRow::OPTIONAL)?;
-            let summary = app.write(|tx, ctx| iam::import_clients(tx, ctx, &records)).map_err(|e| in_file(e, &file))?;
+            let mut bar = app.progress("clients", records.len());
+            let summary =
+                app.write(|tx, ctx| iam::import_clients(tx, ctx, &records, &mut bar)).map_err(|e| in_file(e, &file))?;
+            drop(bar);
             report(app, &[Line { what: "clients", file: file.display().to_string(), summary }])
         }
         (Some(ImportCommand::Workers { file }), _) => {
             let records = read_records(&file, WorkerRow::REQUIRED, WorkerRow::OPTIONAL)?;
-            let summary =
-                app.write(|tx, ctx| hiring::import_workforce(tx, ctx, &records)).map_err(|e| in_file(e, &file))?;
+            let mut bar = app.progress("workers", records.len());
+            let summary = app
+                .write(|tx, ctx| hiring::import_workforce(tx, ctx, &records, &mut bar))
+                .map_err(|e| in_file(e, &file))?;
+            drop(bar);
             report(app, &[Line { what: "workers", file: file.display().to_string(), summary }])
         }
         (None, Some(folder)) => folder_import(app, &folder),
@@ -152,6 +158,8 @@ fn folder_import(app: &mut App, folder: &Path) -> Result<()> {
         .into());
     }
     let name = |p: &Path| p.display().to_string();
+    let rows = clients.as_ref().map_or(0, Vec::len) + workers.as_ref().map_or(0, Vec::len);
+    let mut bar = app.progress("rows", rows);
     let lines = app.write(|tx, ctx| {
         let mut lines = Vec::new();
         if let Some(records) = &staff {
@@ -163,14 +171,15 @@ fn folder_import(app: &mut App, folder: &Path) -> Result<()> {
             lines.push(Line { what: "service types", file: name(&types_path), summary });
         }
         if let (Some(records), Some(path)) = (&clients, &clients_path) {
-            let summary = iam::import_clients(tx, ctx, records).map_err(|e| e.context(name(path)))?;
+            let summary = iam::import_clients(tx, ctx, records, &mut bar).map_err(|e| e.context(name(path)))?;
             lines.push(Line { what: "clients", file: name(path), summary });
         }
         if let (Some(records), Some(path)) = (&workers, &workers_path) {
-            let summary = hiring::import_workforce(tx, ctx, records).map_err(|e| e.context(name(path)))?;
+            let summary = hiring::import_workforce(tx, ctx, records, &mut bar).map_err(|e| e.context(name(path)))?;
             lines.push(Line { what: "workers", file: name(path), summary });
         }
         Ok(lines)
     })?;
+    drop(bar);
     report(app, &lines)
 }
