@@ -28,18 +28,19 @@ pub struct Cli {
 /// Flags every command takes. A flag beats the environment, which beats `crew.toml`, which beats
 /// the default.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The database file [default: `database` in crew.toml, else ./crew.db]
-    #[arg(long, global = true, env = "CREW_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "CREW_DB", hide_env_values = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// The configuration file [default: ./crew.toml if it exists]
-    #[arg(long, global = true, env = "CREW_CONFIG", value_name = "PATH")]
+    #[arg(long, global = true, env = "CREW_CONFIG", hide_env_values = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Run as if it were this moment (RFC 3339), for reproducible runs and tests
-    #[arg(long, global = true, env = "CREW_NOW", value_name = "RFC3339")]
+    #[arg(long, global = true, env = "CREW_NOW", hide_env_values = true, value_name = "RFC3339")]
     pub now: Option<String>,
     /// Output format: tables for people, json or csv for scripts
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table, env = "CREW_FORMAT")]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table, env = "CREW_FORMAT", hide_env_values = true)]
     pub format: Format,
     /// Print only data and errors: no confirmations, no progress bars
     #[arg(short, long, global = true)]
