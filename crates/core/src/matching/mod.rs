@@ -1,0 +1,3 @@
+//! Matching: worker profiles, the scoring pipeline, the optimal cycle, explanations.
+
+pub mod solver;
