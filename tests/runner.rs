@@ -8,5 +8,6 @@ mod test_config;
 mod test_help;
 mod test_imports;
 mod test_lifecycle;
+mod test_matching;
 mod test_permissions;
 mod test_sessions;

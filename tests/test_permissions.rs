@@ -55,9 +55,21 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
     let company = fixture("tests/company");
     let f = |name: &str| company.join(name).display().to_string();
     let args: Vec<String> = match command {
-        "init" | "logout" | "whoami" | "man" | "account list" | "service-type list" | "order list" | "events list" => {
-            vec![]
-        }
+        "init"
+        | "logout"
+        | "whoami"
+        | "man"
+        | "account list"
+        | "service-type list"
+        | "order list"
+        | "events list"
+        | "order sweep-no-shows"
+        | "matching run"
+        | "matching workers" => vec![],
+        "matching explain" => vec!["2".into()],
+        "matching profile" | "matching reinstate" => vec!["tom@crew.example".into()],
+        "matching edit" => ["tia@crew.example", "--capacity", "2"].map(String::from).to_vec(),
+        "matching suspend" => ["tia@crew.example", "--reason", "test"].map(String::from).to_vec(),
         // A refused login: a successful one would change whose session the rest runs in.
         "login" => vec!["nobody".into(), "--password-stdin".into()],
         "completions" => vec!["bash".into()],

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Benchmark: one `crew order create`, from process start to exit, side by side with the `sqlite3`
 # command-line tool inserting one row into the same database file. Target: crew within 2× of
-# sqlite3 (median against median).
+# sqlite3 (median against median). See BENCHMARKS.md.
 #
-# Usage: bash scripts/bench/order_create.sh [--runs N] [--rounds N] [--no-breakdown] [--write]
+# Usage: bash scripts/bench/order_create.sh [--rev REV] [--runs N] [--rounds N] [--no-breakdown]
+#                                           [--write]
 #
+#   --rev REV       build and time the committed REV (e.g. HEAD), from `git archive` into
+#                   target/bench/, instead of the work tree as it is
 #   --runs N        timed runs of each command per round (default 40, at least 30)
-#   --rounds N      hyperfine invocations, each timing both commands; the command order is
-#                   swapped every round so that drift on a noisy machine hits both (default 3)
-#   --no-breakdown  skip the second, informational hyperfine invocation (crew --version, whoami,
-#                   order quote; sqlite3 SELECT 1, a point read, the INSERT with crew's pragmas)
-#                   that shows where the time goes
+#   --rounds N      hyperfine invocations, each timing all compared commands; their order is
+#                   rotated every round so that drift on a noisy machine hits all (default 3)
+#   --no-breakdown  skip the last, informational hyperfine invocation (crew --version, whoami,
+#                   order quote; sqlite3 SELECT 1, a point read) that shows where the time goes
 #   --write         replace the section between the markers in BENCHMARKS.md with the result
 #
-# Environment: KEEP=1 keeps the temporary folder (database, config, JSON) for a look afterwards.
+# Environment: KEEP=1 keeps the temporary folder (database, config) for a look afterwards;
+# CREW_BIN=PATH times that crew binary instead of building one (to compare two builds).
 # Results (hyperfine JSON and the markdown section) go to target/bench/order_create/.
 set -euo pipefail
 
@@ -21,22 +24,24 @@ RUNS=40
 ROUNDS=3
 BREAKDOWN=1
 WRITE=0
+REV=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --rev) REV="$2"; shift 2 ;;
         --runs) RUNS="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
         --no-breakdown) BREAKDOWN=0; shift ;;
         --write) WRITE=1; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-if (( RUNS < 30 )); then
-    echo "--runs must be at least 30" >&2
+if ! [[ "$RUNS" =~ ^[0-9]+$ ]] || (( RUNS < 30 )); then
+    echo "--runs must be a number, at least 30" >&2
     exit 2
 fi
-if (( ROUNDS < 1 )); then
-    echo "--rounds must be at least 1" >&2
+if ! [[ "$ROUNDS" =~ ^[0-9]+$ ]] || (( ROUNDS < 1 )); then
+    echo "--rounds must be a number, at least 1" >&2
     exit 2
 fi
 
@@ -45,7 +50,7 @@ cd "$ROOT"
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
-# 1. Tools ----------------------------------------------------------------------------------------
+# 1. Tools: hyperfine and sqlite3 (and jq to read hyperfine's JSON), from Debian if missing --------
 missing=()
 for tool in hyperfine sqlite3 jq; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
@@ -59,8 +64,23 @@ if (( ${#missing[@]} > 0 )); then
 fi
 
 # 2. Build ----------------------------------------------------------------------------------------
-say "cargo build --release -p crew-cli"
-cargo build --release -p crew-cli
+if [[ -n "${CREW_BIN:-}" ]]; then
+    BIN="$(realpath "$CREW_BIN")"
+    say "timing $BIN (CREW_BIN), not building"
+elif [[ -n "$REV" ]]; then
+    REV_SHORT="$(git rev-parse --short "$REV^{commit}")"
+    src="$ROOT/target/bench/src"
+    say "cargo build --release -p crew-cli of $REV ($REV_SHORT), in $src"
+    rm -rf "$src"
+    mkdir -p "$src"
+    git archive "$REV_SHORT" | tar -x -C "$src"
+    (cd "$src" && CARGO_TARGET_DIR="$ROOT/target/bench/build" cargo build --release -p crew-cli)
+    BIN="$ROOT/target/bench/build/release/crew"
+else
+    say "cargo build --release -p crew-cli"
+    cargo build --release -p crew-cli
+    BIN="$ROOT/target/release/crew"
+fi
 
 # 3. A fresh company in a temporary folder --------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/crew-bench.XXXXXX")"
@@ -75,16 +95,18 @@ trap cleanup EXIT
 
 # A copy of the binary, so that a rebuild in the work tree during the run cannot change it.
 CREW="$WORK/crew"
-cp target/release/crew "$CREW"
+cp "$BIN" "$CREW"
 SQLITE3="$(command -v sqlite3)"
 
-# Only what this script sets may steer crew.
+# Only what this script sets may steer crew or sqlite3 (no ~/.sqliterc, no crew.toml, no token).
 unset CREW_TOKEN CREW_CONFIG CREW_FORMAT
+mkdir -p "$WORK/home"
+export HOME="$WORK/home"
 export XDG_CONFIG_HOME="$WORK/config"
 export CREW_DB="$WORK/crew.db"
-export CREW_NOW="2026-11-25T08:00:00Z"
+export CREW_NOW="2026-11-25T08:00:00Z" # so that the order's time, 2027-01-05, is in the future
 DB="$CREW_DB"
-cd "$WORK" # no stray ./crew.toml
+cd "$WORK"
 
 say "setting up a company in $WORK"
 printf '%s\n' 'bench-admin-pw' | "$CREW" init --password-stdin
@@ -99,7 +121,7 @@ printf '%s\n' 'bench-client-pw' | "$CREW" login ann@example.com --password-stdin
 
 CREW_CMD="$CREW order create --service cleaning --at 2027-01-05T10:00:00Z --description bench"
 
-# The sqlite3 side inserts the very row crew writes: take it from crew's first order.
+# The sqlite3 side inserts the very row crew writes: take its values from crew's first order.
 say "one run of each, untimed"
 $CREW_CMD
 IFS='|' read -r CLIENT_ID ZONE AT QUOTE TS < <("$SQLITE3" "$DB" \
@@ -109,24 +131,36 @@ if [[ "$CLIENT_ID" != "$("$SQLITE3" "$DB" "SELECT id FROM accounts WHERE login =
     exit 1
 fi
 SQL="INSERT INTO orders (client_id, service_type, zone, scheduled_at, description, status, quote_cents, created_at, updated_at) VALUES ($CLIENT_ID,'cleaning','$ZONE','$AT','bench','open',$QUOTE,'$TS','$TS')"
+# The plain sqlite3 CLI: no busy timeout, foreign keys off, synchronous=FULL (its default, so one
+# more fsync per commit than crew's NORMAL).
 SQLITE_CMD="$SQLITE3 $DB \"$SQL\""
-
+# The same insert with the settings crew's store applies to every connection.
+PRAGMAS_CMD="$SQLITE3 -cmd '.timeout 30000' $DB \"PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; $SQL\""
+echo "$SQL"
 "$SQLITE3" "$DB" "$SQL"
 before="$("$SQLITE3" "$DB" "SELECT count(*) FROM orders")"
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 4. Time them ------------------------------------------------------------------------------------
 OUT="$ROOT/target/bench/order_create"
 mkdir -p "$OUT"
-rm -f "$OUT"/round-*.json "$OUT"/breakdown.json
+rm -f "$OUT"/round-*.json "$OUT"/breakdown.json "$OUT"/section.md
+names=(crew sqlite3 sqlite3+pragmas)
+cmds=("$CREW_CMD" "$SQLITE_CMD" "$PRAGMAS_CMD")
 for ((r = 1; r <= ROUNDS; r++)); do
-    say "round $r of $ROUNDS: hyperfine, warmup 3, $RUNS runs each"
-    pair=(-n crew "$CREW_CMD" -n sqlite3 "$SQLITE_CMD")
-    if (( r % 2 == 0 )); then pair=(-n sqlite3 "$SQLITE_CMD" -n crew "$CREW_CMD"); fi
-    hyperfine --shell=none --warmup 3 --runs "$RUNS" --export-json "$OUT/round-$r.json" "${pair[@]}"
+    say "round $r of $ROUNDS: hyperfine, warmup 3, $RUNS runs of each"
+    args=()
+    for ((i = 0; i < ${#names[@]}; i++)); do
+        j=$(((i + r - 1) % ${#names[@]}))
+        args+=(-n "${names[j]}" "${cmds[j]}")
+    done
+    hyperfine --shell=none --warmup 3 --runs "$RUNS" --export-json "$OUT/round-$r.json" "${args[@]}"
 done
 
+# Every timed or warmup run must have inserted its row.
 after="$("$SQLITE3" "$DB" "SELECT count(*) FROM orders")"
-expected=$((before + ROUNDS * 2 * (RUNS + 3)))
+expected=$((before + ROUNDS * ${#names[@]} * (RUNS + 3)))
 if [[ "$after" != "$expected" ]]; then
     echo "expected $expected orders after the runs, found $after" >&2
     exit 1
@@ -141,13 +175,11 @@ if (( BREAKDOWN )); then
         -n 'crew order create' "$CREW_CMD" \
         -n 'sqlite3 SELECT 1' "$SQLITE3 $DB 'SELECT 1'" \
         -n 'sqlite3 point read' "$SQLITE3 $DB \"SELECT id FROM accounts WHERE login = 'ann@example.com'\"" \
-        -n 'sqlite3 INSERT' "$SQLITE_CMD" \
-        -n "sqlite3 INSERT, crew's pragmas" \
-        "$SQLITE3 -cmd '.timeout 30000' $DB \"PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; $SQL\""
+        -n 'sqlite3 INSERT' "$SQLITE_CMD"
 fi
 
 # 5. Report ---------------------------------------------------------------------------------------
-# Median (ms) of every timed run of NAME across the round files.
+# Median (ms) of every timed run of NAME across the rounds.
 median_ms() {
     jq -r --arg n "$1" '.results[] | select(.command == $n) | .times[]' "$OUT"/round-*.json |
         sort -g |
@@ -156,61 +188,72 @@ median_ms() {
             m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
             printf "%.2f", m * 1000 }'
 }
-# Each round's median (ms) of NAME, comma separated.
+# Each round's median (ms) of NAME.
 round_medians() {
     local f out=()
     for f in "$OUT"/round-*.json; do
-        out+=("$(jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000 | . * 100 | round / 100' "$f")")
+        out+=("$(jq -r --arg n "$1" \
+            '.results[] | select(.command == $n) | .median * 1000 | . * 100 | round / 100' "$f")")
     done
     local IFS=,
     echo "${out[*]}" | sed 's/,/, /g'
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 count=$(jq -r '.results[] | select(.command == "crew") | .times[]' "$OUT"/round-*.json | wc -l)
 crew_ms="$(median_ms crew)"
 sqlite_ms="$(median_ms sqlite3)"
-ratio="$(awk -v c="$crew_ms" -v s="$sqlite_ms" 'BEGIN { printf "%.2f", c / s }')"
-met="$(awk -v r="$ratio" 'BEGIN { print (r <= 2.0) ? "yes" : "no" }')"
+pragmas_ms="$(median_ms sqlite3+pragmas)"
+ratio_plain="$(ratio "$crew_ms" "$sqlite_ms")"
+ratio_pragmas="$(ratio "$crew_ms" "$pragmas_ms")"
+met="$(awk -v r="$ratio_plain" 'BEGIN { print (r <= 2.0) ? "yes" : "no" }')"
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/^model name[[:space:]]*:[[:space:]]*//')"
-host_line="$(nproc) CPUs, $cpu, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+machine="$(nproc) CPUs ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
 fs="$(df -T "$WORK" | awk 'NR == 2 { print $2 }')"
+kernel="$(uname -r)"
 commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$ROOT" status --porcelain -- crates Cargo.toml Cargo.lock 2>/dev/null)" ]]; then
-    commit="$commit + uncommitted changes in crates/"
+    commit="$commit with uncommitted changes in crates/"
 fi
+if [[ -n "$REV" && -z "${CREW_BIN:-}" ]]; then
+    commit="commit $REV_SHORT"
+elif [[ -n "${CREW_BIN:-}" ]]; then
+    commit="binary $CREW_BIN (work tree at $commit)"
+fi
+kind="$( (file -b "$CREW" 2>/dev/null || true) | grep -o '^ELF 64-bit LSB [a-z ]*executable' |
+    sed 's/^ELF 64-bit LSB //' || true)"
 sqlite_version="$("$SQLITE3" --version | awk '{ print $1 }')"
 sys_version="$(awk '/^name = "libsqlite3-sys"/ { getline; gsub(/"/, "", $3); print $3 }' "$ROOT/Cargo.lock")"
-bundled_version="$(grep -h -m1 '^#define SQLITE_VERSION ' \
-    "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"libsqlite3-sys-$sys_version"/sqlite3/sqlite3.c 2>/dev/null |
-    awk '{ gsub(/"/, "", $3); print $3 }' | head -n1 || true)"
-bundled_version="SQLite ${bundled_version:-?} bundled by libsqlite3-sys $sys_version"
-
-breakdown_table=""
-if (( BREAKDOWN )); then
-    breakdown_table="$(jq -r '.results[] | "| `\(.command)` | \(.median * 1000 * 100 | round / 100) | \(.user * 1000 * 100 | round / 100) | \(.system * 1000 * 100 | round / 100) |"' "$OUT/breakdown.json")"
-fi
+bundled_version="$( (grep -h -m1 '^#define SQLITE_VERSION ' \
+    "${CARGO_HOME:-$(getent passwd "$(id -un)" | cut -d: -f6)/.cargo}"/registry/src/*/"libsqlite3-sys-$sys_version"/sqlite3/sqlite3.c \
+    2>/dev/null || true) | awk '{ gsub(/"/, "", $3); print $3 }' | head -n1)"
 
 SECTION="$OUT/section.md"
 {
     echo "<!-- bench:order_create:begin (written by scripts/bench/order_create.sh --write) -->"
-    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $host_line; $fs file system;"
-    echo "crew at $commit (release build, $bundled_version); \`sqlite3\` CLI $sqlite_version."
-    echo "hyperfine $(hyperfine --version | awk '{ print $2 }'),"
-    echo "\`--shell=none\`, warmup 3, $ROUNDS rounds × $RUNS runs of each command ($count runs each in all)."
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $machine, Linux $kernel, $fs;"
+    echo "load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "crew: $commit, release build${kind:+ ($kind)}, SQLite ${bundled_version:-?} bundled"
+    echo "(libsqlite3-sys $sys_version). sqlite3: the Debian CLI, SQLite $sqlite_version."
+    echo "hyperfine $(hyperfine --version | awk '{ print $2 }') \`--shell=none\`, warmup 3,"
+    echo "$ROUNDS rounds × $RUNS runs of each command, order rotated each round ($count runs of each in all)."
     echo
-    echo "| command | median (ms) | medians of the rounds (ms) |"
-    echo "| --- | ---: | --- |"
-    echo "| \`crew order create\` | **$crew_ms** | $(round_medians crew) |"
-    echo "| \`sqlite3\` INSERT of one row | **$sqlite_ms** | $(round_medians sqlite3) |"
+    echo "| command | median (ms) | crew ÷ this | medians of the rounds (ms) |"
+    echo "| --- | ---: | ---: | --- |"
+    echo "| \`crew order create\` | **$crew_ms** | | $(round_medians crew) |"
+    echo "| \`sqlite3\` INSERT of one row (plain CLI) | **$sqlite_ms** | **${ratio_plain}×** | $(round_medians sqlite3) |"
+    echo "| \`sqlite3\` INSERT with crew's pragmas | $pragmas_ms | ${ratio_pragmas}× | $(round_medians sqlite3+pragmas) |"
     echo
-    echo "**Ratio crew / sqlite3: ${ratio}×. Target (≤ 2×) met: $met.**"
-    if [[ -n "$breakdown_table" ]]; then
+    echo "**crew ÷ sqlite3 = ${ratio_plain}× (target ≤ 2×: $([[ $met == yes ]] && echo met || echo NOT met)).**"
+    if (( BREAKDOWN )); then
         echo
-        echo "Breakdown (one more hyperfine invocation, $RUNS runs each; user and system are means):"
+        echo "Breakdown (a separate hyperfine invocation, $RUNS runs each; user and system are means):"
         echo
         echo "| command | median (ms) | user (ms) | system (ms) |"
         echo "| --- | ---: | ---: | ---: |"
-        echo "$breakdown_table"
+        jq -r '.results[] | "| `\(.command)` | \(.median * 1000 | . * 100 | round / 100) | \(.user * 1000 | . * 100 | round / 100) | \(.system * 1000 | . * 100 | round / 100) |"' \
+            "$OUT/breakdown.json"
     fi
     echo "<!-- bench:order_create:end -->"
 } >"$SECTION"
@@ -218,8 +261,9 @@ SECTION="$OUT/section.md"
 say "result"
 cat "$SECTION"
 echo
-echo "crew median ${crew_ms} ms, sqlite3 median ${sqlite_ms} ms, ratio ${ratio}x, target met: $met"
-echo "hyperfine JSON: $OUT/round-*.json$( ((BREAKDOWN)) && echo " and $OUT/breakdown.json")"
+echo "crew median ${crew_ms} ms, sqlite3 median ${sqlite_ms} ms: ratio ${ratio_plain}x, target (<= 2x) met: $met"
+echo "(sqlite3 with crew's pragmas: ${pragmas_ms} ms, ratio ${ratio_pragmas}x)"
+echo "hyperfine JSON in $OUT/"
 
 if (( WRITE )); then
     doc="$ROOT/BENCHMARKS.md"

@@ -86,6 +86,9 @@ pub enum Command {
     /// Quote, place and follow orders through their life
     #[command(subcommand)]
     Order(OrderCommand),
+    /// Match open orders to the best workers: the cycle, explanations, worker profiles
+    #[command(subcommand)]
+    Matching(MatchingCommand),
     /// Read the event log: every change, when and by whom
     #[command(subcommand)]
     Events(EventsCommand),
@@ -332,6 +335,72 @@ pub enum OrderCommand {
     /// Put an assigned or failed order back to open, without a worker (manager)
     #[command(after_help = "Example:\n  crew order reopen 7")]
     Reopen { order: String },
+    /// Fail assigned orders whose worker has not checked in by their time plus the grace (cron)
+    #[command(
+        name = "sweep-no-shows",
+        after_help = "Example:\n  CREW_TOKEN=… crew order sweep-no-shows\n\nThe grace is `ordering.no_show_grace_minutes` in crew.toml. Each no-show is failed and its client\noffered a copy (`crew order copy`). Orders of suspended or deactivated workers go back to open."
+    )]
+    SweepNoShows {
+        /// Show what would happen; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MatchingCommand {
+    /// Assign every open order it can, in one optimal solve (cron, managers)
+    #[command(
+        after_help = "Examples:\n  crew matching run --dry-run     # the plan, changing nothing\n  CREW_TOKEN=… crew matching run\n\nFirst the most orders (earliest first), then the best total score; capacities respected.\nSee docs/matching.md."
+    )]
+    Run {
+        /// Show the plan; assign nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Every candidate for an order, each step's score, and why the winner won
+    #[command(after_help = "Example:\n  crew matching explain 7")]
+    Explain { order: String },
+    /// List worker profiles
+    #[command(
+        after_help = "Examples:\n  crew matching workers --zone north\n  crew matching workers --skill cleaning --format csv"
+    )]
+    Workers {
+        #[arg(long)]
+        zone: Option<String>,
+        #[arg(long)]
+        skill: Option<String>,
+        /// active, suspended or deactivated
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show one worker's profile
+    #[command(after_help = "Example:\n  crew matching profile tom@crew.example")]
+    Profile { worker: String },
+    /// Change a worker's skills, capacity or zone
+    #[command(
+        after_help = "Example:\n  crew matching edit tom@crew.example --skills cleaning:4;gardening:2 --capacity 3"
+    )]
+    Edit {
+        worker: String,
+        /// `skill:level;skill:level`
+        #[arg(long)]
+        skills: Option<String>,
+        #[arg(long)]
+        capacity: Option<u32>,
+        #[arg(long)]
+        zone: Option<String>,
+    },
+    /// Take a worker out of matching (their assigned orders go back to open at the next sweep)
+    #[command(after_help = "Example:\n  crew matching suspend tom@crew.example --reason \"two no-shows this week\"")]
+    Suspend {
+        worker: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Put a suspended worker back into matching
+    #[command(after_help = "Example:\n  crew matching reinstate tom@crew.example")]
+    Reinstate { worker: String },
 }
 
 #[derive(Debug, Subcommand)]

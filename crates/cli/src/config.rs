@@ -21,6 +21,7 @@ pub struct FileConfig {
     pub media_dir: Option<PathBuf>,
     pub pricing: Pricing,
     pub ordering: Ordering,
+    pub matching: Matching,
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,6 +29,64 @@ pub struct FileConfig {
 pub struct Pricing {
     /// The price of any order before discounts.
     pub base_price: Money,
+}
+
+/// `[matching]`: the scoring pipeline and its rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Matching {
+    /// Capacity of a hired worker whose hiring did not say.
+    pub default_capacity: u32,
+    /// Rating of a hired worker whose hiring did not say.
+    pub default_rating: u8,
+    /// The scoring steps, in order: built-in (`skill_fit`, `rating`, `load`, `history`) or external.
+    pub steps: Vec<StepConfig>,
+    /// Zones whose workers may take an order nobody in its own zone can take.
+    pub neighbours: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// One `[[matching.steps]]` table.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct StepConfig {
+    pub name: String,
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// An external step's program and arguments; relative paths are relative to the config file.
+    #[serde(default)]
+    pub command: Vec<String>,
+    #[serde(default = "ten")]
+    pub timeout_seconds: u64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn ten() -> u64 {
+    10
+}
+
+impl Default for Matching {
+    fn default() -> Self {
+        let built_in = |name: &str, weight: f64| StepConfig {
+            name: name.into(),
+            weight,
+            command: Vec::new(),
+            timeout_seconds: 10,
+        };
+        Matching {
+            default_capacity: 1,
+            default_rating: 50,
+            steps: vec![
+                built_in("skill_fit", 1.0),
+                built_in("rating", 1.0),
+                built_in("load", 0.5),
+                built_in("history", 0.5),
+            ],
+            neighbours: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +107,7 @@ impl Default for FileConfig {
             media_dir: None,
             pricing: Pricing::default(),
             ordering: Ordering::default(),
+            matching: Matching::default(),
         }
     }
 }
@@ -73,6 +133,8 @@ pub struct Config {
     pub time_zone: Tz,
     pub db: PathBuf,
     pub media_dir: PathBuf,
+    pub matching: crew_core::matching::Settings,
+    pub worker_defaults: crew_core::matching::WorkerDefaults,
 }
 
 /// The default configuration file looked for when neither `--config` nor `CREW_CONFIG` is given.
@@ -115,8 +177,75 @@ impl Config {
             Some(dir) => base.join(dir),
             None => default_media_dir(&db),
         };
-        Ok(Config { file, source, time_zone, db, media_dir })
+        let matching =
+            matching_settings(&file.matching, base).map_err(|(key, e)| anyhow::anyhow!("{}: {e}", at(key)))?;
+        let m = &file.matching;
+        if !(1..=20).contains(&m.default_capacity) {
+            bail!("{}: capacity must be from 1 to 20", at("matching.default_capacity"));
+        }
+        if m.default_rating > 100 {
+            bail!("{}: a rating is from 0 to 100", at("matching.default_rating"));
+        }
+        let worker_defaults =
+            crew_core::matching::WorkerDefaults { capacity: m.default_capacity, rating: m.default_rating };
+        Ok(Config { file, source, time_zone, db, media_dir, matching, worker_defaults })
     }
+}
+
+/// Checks `[matching]` and turns it into the domain's settings. An error names its key.
+fn matching_settings(m: &Matching, base: &Path) -> Result<crew_core::matching::Settings, (&'static str, String)> {
+    const STEPS: &str = "matching.steps";
+    use crew_core::matching::{Step, StepKind};
+    use crew_core::types::Zone;
+    let mut steps = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for s in &m.steps {
+        if !seen.insert(s.name.clone()) {
+            return Err((STEPS, format!("step `{}` is listed twice", s.name)));
+        }
+        if !s.weight.is_finite() || s.weight < 0.0 || s.weight > 1000.0 {
+            return Err((STEPS, format!("step `{}`: weight must be from 0 to 1000", s.name)));
+        }
+        let kind = match (StepKind::built_in(&s.name), s.command.is_empty()) {
+            (Some(kind), true) => kind,
+            (Some(_), false) => {
+                return Err((STEPS, format!("`{}` is a built-in step; give an external step another name", s.name)));
+            }
+            (None, false) => StepKind::External,
+            (None, true) => {
+                return Err((
+                    STEPS,
+                    format!(
+                        "`{}` is not a built-in step (skill_fit, rating, load, history); an external step needs a `command`",
+                        s.name
+                    ),
+                ));
+            }
+        };
+        if kind == StepKind::External && !(1..=3600).contains(&s.timeout_seconds) {
+            return Err((STEPS, format!("step `{}`: timeout_seconds must be from 1 to 3600", s.name)));
+        }
+        let mut command = s.command.clone();
+        // A program given as a relative path (`scripts/steps/x.py`) is found beside the config.
+        if let Some(program) = command.first_mut()
+            && program.contains('/')
+            && Path::new(program).is_relative()
+        {
+            *program = base.join(&*program).display().to_string();
+        }
+        steps.push(Step { name: s.name.clone(), kind, weight: s.weight, command, timeout_seconds: s.timeout_seconds });
+    }
+    let mut neighbours = std::collections::BTreeMap::new();
+    for (zone, list) in &m.neighbours {
+        let zone = Zone::parse(zone).map_err(|e| ("matching.neighbours", e.to_string()))?;
+        let list = list
+            .iter()
+            .map(|z| Zone::parse(z))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ("matching.neighbours", e.to_string()))?;
+        neighbours.insert(zone, list);
+    }
+    Ok(crew_core::matching::Settings { steps, neighbours })
 }
 
 fn default_media_dir(db: &Path) -> PathBuf {

@@ -20,6 +20,7 @@ use crate::session;
 
 pub struct App {
     pub config: Config,
+    subscribers: Vec<Box<dyn app::Subscriber>>,
     pub out: Out,
     pub now: DateTime<Utc>,
     store: Option<SqliteStore>,
@@ -38,7 +39,8 @@ impl App {
             let source = config.source.as_deref().map_or("defaults".into(), |p| p.display().to_string());
             eprintln!("crew: database {}, configuration {source}, now {}", config.db.display(), now.to_rfc3339());
         }
-        Ok(App { config, out: Out { format: global.format, quiet: global.quiet }, now, store: None })
+        let subscribers = app::subscribers(config.worker_defaults);
+        Ok(App { config, subscribers, out: Out { format: global.format, quiet: global.quiet }, now, store: None })
     }
 
     pub fn db(&self) -> &Path {
@@ -51,6 +53,13 @@ impl App {
             self.store = Some(SqliteStore::open(&self.config.db)?);
         }
         Ok(self.store.as_mut().expect("store was just opened"))
+    }
+
+    /// Runs a change with no logged-in account (init, login, logout), its events dispatched.
+    pub fn write_anonymous<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> crew_core::Result<R>) -> Result<R> {
+        self.store()?;
+        let store = self.store.as_mut().expect("opened above");
+        Ok(app::execute(store, &self.subscribers, f)?)
     }
 
     /// Adopts a database this process just created.
@@ -88,7 +97,22 @@ impl App {
     pub fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
         let hash = self.token_hash()?;
         let now = self.now;
-        let out = app::execute(self.store()?, |tx| {
+        self.store()?;
+        let store = self.store.as_mut().expect("opened above");
+        let out = app::execute(store, &self.subscribers, |tx| {
+            let actor = iam::authenticate(tx, &hash)?;
+            f(tx, &Ctx { actor, now })
+        })?;
+        Ok(out)
+    }
+
+    /// Runs a change as the logged-in account and rolls it back (`--dry-run`).
+    pub fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
+        let hash = self.token_hash()?;
+        let now = self.now;
+        self.store()?;
+        let store = self.store.as_mut().expect("opened above");
+        let out = app::rehearse(store, &self.subscribers, |tx| {
             let actor = iam::authenticate(tx, &hash)?;
             f(tx, &Ctx { actor, now })
         })?;

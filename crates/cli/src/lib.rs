@@ -9,6 +9,7 @@ mod context;
 mod files;
 mod output;
 mod session;
+mod steps;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

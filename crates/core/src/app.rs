@@ -7,6 +7,7 @@ use crate::authz::Actor;
 use crate::error::Result;
 use crate::events::{Event, StoredEvent};
 use crate::ids::EventSeq;
+use crate::matching::WorkerDefaults;
 use crate::store::{Store, Tx};
 
 /// Who runs a command, and when (time comes in from the shell, never from the system clock).
@@ -31,9 +32,14 @@ pub trait Subscriber {
     fn handle(&self, tx: &mut dyn Tx, event: &StoredEvent) -> Result<()>;
 }
 
-/// The subscribers of this build, in the order they run.
-pub fn subscribers() -> Vec<Box<dyn Subscriber>> {
-    vec![Box::new(crate::iam::WorkerAccounts)]
+/// The subscribers of this build, in the order they run (IAM first: others look up the accounts
+/// it creates).
+pub fn subscribers(worker_defaults: WorkerDefaults) -> Vec<Box<dyn Subscriber>> {
+    vec![
+        Box::new(crate::iam::WorkerAccounts),
+        Box::new(crate::ordering::MatchedAssignments),
+        Box::new(crate::matching::MatchingView { defaults: worker_defaults }),
+    ]
 }
 
 const BATCH: usize = 500;
@@ -68,11 +74,27 @@ pub fn dispatch(tx: &mut dyn Tx, subscribers: &[Box<dyn Subscriber>]) -> Result<
 }
 
 /// Runs a command in one write transaction and lets every subscriber catch up before commit.
-pub fn execute<S: Store, R>(store: &mut S, command: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
-    let subscribers = subscribers();
+pub fn execute<S: Store, R>(
+    store: &mut S,
+    subscribers: &[Box<dyn Subscriber>],
+    command: impl FnOnce(&mut dyn Tx) -> Result<R>,
+) -> Result<R> {
     store.write(|tx| {
         let out = command(tx)?;
-        dispatch(tx, &subscribers)?;
+        dispatch(tx, subscribers)?;
+        Ok(out)
+    })
+}
+
+/// Like [`execute`], but rolled back: what the command would do.
+pub fn rehearse<S: Store, R>(
+    store: &mut S,
+    subscribers: &[Box<dyn Subscriber>],
+    command: impl FnOnce(&mut dyn Tx) -> Result<R>,
+) -> Result<R> {
+    store.rehearse(|tx| {
+        let out = command(tx)?;
+        dispatch(tx, subscribers)?;
         Ok(out)
     })
 }

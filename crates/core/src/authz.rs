@@ -86,11 +86,16 @@ pub enum Action {
     CompleteOrder,
     FailOrder,
     ReopenOrder,
+    SweepNoShows,
     ViewEvents,
+    RunMatching,
+    ExplainMatching,
+    ViewWorkers,
+    ManageWorkers,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 22] = [
         Action::WhoAmI,
         Action::ManageAccounts,
         Action::ImportClients,
@@ -107,7 +112,12 @@ impl Action {
         Action::CompleteOrder,
         Action::FailOrder,
         Action::ReopenOrder,
+        Action::SweepNoShows,
         Action::ViewEvents,
+        Action::RunMatching,
+        Action::ExplainMatching,
+        Action::ViewWorkers,
+        Action::ManageWorkers,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -130,6 +140,11 @@ impl Action {
             Action::FailOrder => "fail orders",
             Action::ReopenOrder => "reopen orders",
             Action::ViewEvents => "view the event log",
+            Action::SweepNoShows => "sweep no-shows",
+            Action::RunMatching => "run matching",
+            Action::ExplainMatching => "explain matching",
+            Action::ViewWorkers => "view worker profiles",
+            Action::ManageWorkers => "manage worker profiles",
         }
     }
 }
@@ -153,6 +168,9 @@ pub fn permits(role: Role, action: Action) -> bool {
         ViewOrders => matches!(role, Admin | Manager | Client | Worker),
         CheckInOrder | CompleteOrder => role == Worker,
         FailOrder => matches!(role, Admin | Manager | Worker),
+        // The cycles cron runs.
+        RunMatching | SweepNoShows => matches!(role, Admin | Manager | Service),
+        ExplainMatching | ViewWorkers | ManageWorkers => matches!(role, Admin | Manager),
     }
 }
 

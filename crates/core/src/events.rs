@@ -95,6 +95,9 @@ pub enum Event {
         worker: AccountId,
         price: Money,
         by: AssignedBy,
+        /// The relaxation matching had to use (e.g. a neighbouring zone), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        relaxation: Option<String>,
     },
     OrderCheckedIn {
         order: OrderId,
@@ -120,6 +123,30 @@ pub enum Event {
     OrderReopened {
         order: OrderId,
         previous_worker: Option<AccountId>,
+    },
+    /// The no-show sweep failed the order; the client may order a copy at a new time.
+    CopyOffered {
+        order: OrderId,
+        client: AccountId,
+    },
+    // Matching
+    WorkerProfileEdited {
+        worker: AccountId,
+        zone: Zone,
+        skills: SkillSet,
+        capacity: u32,
+    },
+    WorkerSuspended {
+        worker: AccountId,
+        reason: Text,
+    },
+    WorkerReinstated {
+        worker: AccountId,
+    },
+    MatchingRan {
+        assigned: u32,
+        left_open: u32,
+        relaxed: u32,
     },
 }
 
@@ -184,6 +211,11 @@ impl Event {
             Event::OrderFailed { .. } => "order_failed",
             Event::OrderCancelled { .. } => "order_cancelled",
             Event::OrderReopened { .. } => "order_reopened",
+            Event::CopyOffered { .. } => "copy_offered",
+            Event::WorkerProfileEdited { .. } => "worker_profile_edited",
+            Event::WorkerSuspended { .. } => "worker_suspended",
+            Event::WorkerReinstated { .. } => "worker_reinstated",
+            Event::MatchingRan { .. } => "matching_ran",
         }
     }
 
@@ -209,7 +241,8 @@ impl Event {
             | Event::OrderCompleted { order, .. }
             | Event::OrderFailed { order, .. }
             | Event::OrderCancelled { order, .. }
-            | Event::OrderReopened { order, .. } => Some(*order),
+            | Event::OrderReopened { order, .. }
+            | Event::CopyOffered { order, .. } => Some(*order),
             _ => None,
         }
     }
@@ -238,12 +271,13 @@ impl Event {
                 let copy = copied_from.map(|o| format!(" (copy of #{o})")).unwrap_or_default();
                 format!("{service_type} in {zone} at {}{copy}", scheduled_at.format("%Y-%m-%d %H:%M"))
             }
-            Event::OrderAssigned { worker, price, by, .. } => {
+            Event::OrderAssigned { worker, price, by, relaxation, .. } => {
                 let by = match by {
                     AssignedBy::Manual => "by hand",
                     AssignedBy::Matching => "by matching",
                 };
-                format!("assigned to worker #{worker} at {price} {by}")
+                let relaxed = relaxation.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+                format!("assigned to worker #{worker} at {price} {by}{relaxed}")
             }
             Event::OrderCheckedIn { worker, .. } => format!("worker #{worker} checked in"),
             Event::OrderCompleted { worker, .. } => format!("completed by worker #{worker}"),
@@ -251,6 +285,15 @@ impl Event {
             Event::OrderCancelled { reason, .. } if reason.is_empty() => "cancelled".to_string(),
             Event::OrderCancelled { reason, .. } => format!("cancelled: {reason}"),
             Event::OrderReopened { .. } => "reopened".to_string(),
+            Event::CopyOffered { client, .. } => format!("client #{client} offered a copy at a new time"),
+            Event::WorkerProfileEdited { worker, zone, skills, capacity } => {
+                format!("worker #{worker} profile: {zone}, {skills}, capacity {capacity}")
+            }
+            Event::WorkerSuspended { worker, reason } => format!("worker #{worker} suspended: {reason}"),
+            Event::WorkerReinstated { worker } => format!("worker #{worker} reinstated"),
+            Event::MatchingRan { assigned, left_open, relaxed } => {
+                format!("matching assigned {assigned} orders ({relaxed} relaxed), {left_open} left open")
+            }
         }
     }
 }

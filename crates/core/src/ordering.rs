@@ -13,10 +13,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::app::{Ctx, record};
+use crate::app::{Ctx, Subscriber, record};
 use crate::authz::{Action, Actor, Role, require};
 use crate::error::{Error, Result};
-use crate::events::{AssignedBy, Event, ServiceTypeDetails};
+use crate::events::{AssignedBy, Event, ServiceTypeDetails, StoredEvent};
 use crate::ids::{AccountId, OrderId, ServiceTypeId};
 use crate::imports::{Field, ImportSummary, RawRecord};
 use crate::store::Tx;
@@ -216,7 +216,7 @@ pub fn decide(order: &Order, transition: &Transition) -> Result<Event> {
             if order.worker == Some(worker) {
                 return Err(Error::conflict(format!("order #{id} is already assigned to worker #{worker}")));
             }
-            Event::OrderAssigned { order: id, worker, price, by }
+            Event::OrderAssigned { order: id, worker, price, by, relaxation: None }
         }
         Transition::CheckIn { photo } => {
             Event::OrderCheckedIn { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
@@ -646,6 +646,67 @@ pub fn reopen(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
     require(&ctx.actor, Action::ReopenOrder)?;
     let order = load(tx, id)?;
     transition(tx, ctx, order, Transition::Reopen)
+}
+
+/// Ordering's subscriber: applies the assignments the matching cycle records.
+pub struct MatchedAssignments;
+
+impl Subscriber for MatchedAssignments {
+    fn name(&self) -> &'static str {
+        "ordering.matched_assignments"
+    }
+
+    fn handle(&self, tx: &mut dyn Tx, stored: &StoredEvent) -> Result<()> {
+        let Event::OrderAssigned { order, worker, price, by: AssignedBy::Matching, .. } = &stored.event else {
+            return Ok(());
+        };
+        let o = load(tx, *order)?;
+        if o.status != OrderStatus::Open {
+            return Err(Error::conflict(format!("matching assigned order #{order}, which is {}", o.status)));
+        }
+        let o = apply(o, Transition::Assign { worker: *worker, price: *price, by: AssignedBy::Matching }, stored.at);
+        tx.update_order(&o)
+    }
+}
+
+/// What the no-show sweep did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SweepReport {
+    /// Orders whose worker did not check in in time: failed, and the client offered a copy.
+    pub no_shows: Vec<OrderId>,
+    /// Orders whose worker was suspended or deactivated: back to open for matching.
+    pub reopened: Vec<OrderId>,
+}
+
+/// `crew order sweep-no-shows`: fails assigned orders whose worker has not checked in by the order's
+/// time plus `grace` (offering the client a copy), and takes orders back from workers who can no
+/// longer work them.
+pub fn sweep_no_shows(tx: &mut dyn Tx, ctx: &Ctx, grace: chrono::Duration) -> Result<SweepReport> {
+    require(&ctx.actor, Action::SweepNoShows)?;
+    let mut report = SweepReport::default();
+    let assigned = tx.orders(&OrderFilter { status: Some(OrderStatus::Assigned), ..Default::default() })?;
+    for order in assigned {
+        let id = order.id;
+        if order.scheduled_at + grace < ctx.now {
+            let reason = Text::parse(&format!(
+                "no-show: the worker had not checked in by {} UTC",
+                (order.scheduled_at + grace).format("%Y-%m-%d %H:%M")
+            ))?;
+            let client = order.client;
+            transition(tx, ctx, order, Transition::Fail { reason })?;
+            record(tx, ctx, Event::CopyOffered { order: id, client })?;
+            report.no_shows.push(id);
+            continue;
+        }
+        let Some(worker) = order.worker else { continue };
+        let account_active = tx.account(worker)?.is_some_and(|a| a.active);
+        let matchable = tx.worker_profile(worker)?.is_none_or(|p| p.status == crate::matching::WorkerStatus::Active);
+        if !account_active || !matchable {
+            transition(tx, ctx, order, Transition::Reopen)?;
+            report.reopened.push(id);
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::events::{Event, EventFilter, StoredEvent};
 use crate::iam::{Account, ClientProfile, NewAccount, Session};
 use crate::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
+use crate::matching::{MatchOrder, WorkerFilter, WorkerProfile};
 use crate::ordering::{NewOrder, NewServiceType, Order, OrderFilter, ServiceType};
 use crate::types::{Email, Login, ServiceCode};
 
@@ -23,6 +24,8 @@ pub trait EventLog {
     /// The last event `subscriber` has handled (`EventSeq::START` if none).
     fn subscriber_position(&mut self, subscriber: &str) -> Result<EventSeq>;
     fn set_subscriber_position(&mut self, subscriber: &str, seq: EventSeq) -> Result<()>;
+    /// The newest event's position (`EventSeq::START` for an empty log).
+    fn last_event_seq(&mut self) -> Result<EventSeq>;
 }
 
 /// IAM's tables: accounts, sessions and tokens, client details.
@@ -56,9 +59,25 @@ pub trait OrderingStore {
     fn orders(&mut self, filter: &OrderFilter) -> Result<Vec<Order>>;
 }
 
+/// Matching's tables: worker profiles, its view of orders, past outcomes.
+pub trait MatchingStore {
+    fn insert_worker_profile(&mut self, profile: &WorkerProfile) -> Result<()>;
+    /// Saves zone, skills, capacity, rating and status (load and outcomes are derived).
+    fn update_worker_profile(&mut self, profile: &WorkerProfile) -> Result<()>;
+    fn worker_profile(&mut self, worker: AccountId) -> Result<Option<WorkerProfile>>;
+    fn worker_profiles(&mut self, filter: &WorkerFilter) -> Result<Vec<WorkerProfile>>;
+    fn upsert_match_order(&mut self, order: &MatchOrder) -> Result<()>;
+    fn match_order(&mut self, order: OrderId) -> Result<Option<MatchOrder>>;
+    fn open_match_orders(&mut self) -> Result<Vec<MatchOrder>>;
+    /// Counts one finished order of `worker` for `client`.
+    fn record_outcome(&mut self, worker: AccountId, client: AccountId, completed: bool) -> Result<()>;
+    /// Every (worker, client, completed, failed).
+    fn outcomes(&mut self) -> Result<Vec<(AccountId, AccountId, u32, u32)>>;
+}
+
 /// One transaction over every context's tables.
-pub trait Tx: EventLog + IamStore + OrderingStore {}
-impl<T: EventLog + IamStore + OrderingStore> Tx for T {}
+pub trait Tx: EventLog + IamStore + OrderingStore + MatchingStore {}
+impl<T: EventLog + IamStore + OrderingStore + MatchingStore> Tx for T {}
 
 /// A database that runs transactions.
 pub trait Store {
@@ -67,4 +86,7 @@ pub trait Store {
     fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
     /// Runs `f` in a read transaction: a consistent snapshot; writes are not expected.
     fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
+    /// Runs `f` in a write transaction and always rolls it back: what a change would do
+    /// (`--dry-run`), without doing it.
+    fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
 }

@@ -88,4 +88,11 @@ impl Store for SqliteStore {
     fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
         self.run(TransactionBehavior::Deferred, f)
     }
+
+    fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql::internal)?;
+        let out = f(&mut sql::SqliteTx::new(&tx))?;
+        tx.rollback().map_err(sql::internal)?;
+        Ok(out)
+    }
 }

@@ -6,7 +6,8 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::sql::internal;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_foundation.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_foundation.sql"), include_str!("migrations/0002_matching.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -53,7 +53,7 @@ pub fn login(app: &mut App, args: LoginArgs) -> Result<()> {
     let token = session::new_token()?;
     let hash = iam::token_hash(&token);
     let now = app.now;
-    let account = crew_core::app::execute(app.store()?, |tx| iam::login(tx, now, &login, &password, hash))?;
+    let account = app.write_anonymous(|tx| iam::login(tx, now, &login, &password, hash))?;
     session::save(app.db(), &token)?;
     app.out.note(&format!("Logged in as {} ({}).", account.login, account.role))
 }
@@ -64,7 +64,7 @@ pub fn logout(app: &mut App) -> Result<()> {
     };
     let now = app.now;
     let hash = iam::token_hash(&token);
-    let ended = crew_core::app::execute(app.store()?, |tx| iam::logout(tx, now, &hash))?;
+    let ended = app.write_anonymous(|tx| iam::logout(tx, now, &hash))?;
     session::forget(app.db())?;
     match ended {
         Some(login) => app.out.note(&format!("Logged out {login}.")),

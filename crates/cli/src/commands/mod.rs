@@ -6,13 +6,14 @@ mod auth;
 mod docs;
 mod events;
 mod import;
+mod matching;
 mod order;
 mod service_type;
 
 use anyhow::Result;
 use crew_core::authz::Action;
 
-use crate::cli::{Cli, Command, EventsCommand, ImportCommand, OrderCommand, ServiceTypeCommand};
+use crate::cli::{Cli, Command, EventsCommand, ImportCommand, MatchingCommand, OrderCommand, ServiceTypeCommand};
 use crate::context::App;
 
 /// The actions a command needs; empty for commands anyone may run (they need no login).
@@ -46,6 +47,15 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
             OrderCommand::Complete { .. } => &[CompleteOrder],
             OrderCommand::Fail { .. } => &[FailOrder],
             OrderCommand::Reopen { .. } => &[ReopenOrder],
+            OrderCommand::SweepNoShows { .. } => &[SweepNoShows],
+        },
+        Command::Matching(c) => match c {
+            MatchingCommand::Run { .. } => &[RunMatching],
+            MatchingCommand::Explain { .. } => &[ExplainMatching],
+            MatchingCommand::Workers { .. } | MatchingCommand::Profile { .. } => &[ViewWorkers],
+            MatchingCommand::Edit { .. } | MatchingCommand::Suspend { .. } | MatchingCommand::Reinstate { .. } => {
+                &[ManageWorkers]
+            }
         },
         Command::Events(EventsCommand::List { .. }) => &[ViewEvents],
     }
@@ -72,6 +82,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import::run(&mut app, args),
         Command::ServiceType(c) => service_type::run(&mut app, c),
         Command::Order(c) => order::run(&mut app, c),
+        Command::Matching(c) => matching::run(&mut app, c),
         Command::Events(c) => events::run(&mut app, c),
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }

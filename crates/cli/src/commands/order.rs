@@ -248,5 +248,27 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
             })?;
             changed(app, &v, format!("Order #{id} is open again, without a worker."))
         }
+        OrderCommand::SweepNoShows { dry_run } => {
+            let grace = chrono::Duration::minutes(i64::from(app.config.file.ordering.no_show_grace_minutes));
+            let sweep = |tx: &mut dyn Tx, ctx: &crew_core::app::Ctx| ordering::sweep_no_shows(tx, ctx, grace);
+            let report = if dry_run { app.rehearse(sweep)? } else { app.write(sweep)? };
+            #[derive(Serialize)]
+            struct Row {
+                order: OrderId,
+                action: &'static str,
+            }
+            let rows: Vec<Row> = report
+                .no_shows
+                .iter()
+                .map(|&order| Row { order, action: "failed as a no-show; client offered a copy" })
+                .chain(
+                    report.reopened.iter().map(|&order| Row { order, action: "reopened: the worker is unavailable" }),
+                )
+                .collect();
+            if dry_run {
+                app.out.note("Dry run: nothing was changed.")?;
+            }
+            app.out.list(&rows, &["ORDER", "ACTION"], |r| vec![r.order.to_string(), r.action.to_string()])
+        }
     }
 }
