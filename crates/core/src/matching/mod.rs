@@ -523,25 +523,34 @@ pub struct Decision {
     pub chosen: Vec<Option<usize>>,
 }
 
-/// Solves the batch: the most orders served (earlier orders first), then the least total cost.
+/// The cost of leaving each order of the batch open.
 ///
 /// Leaving order `r` (0 = earliest) of `n` open costs `A + D·(n − r)`: `D` exceeds any possible
 /// difference in pair costs, so serving earlier orders beats any saving in cost, and `A` exceeds any
 /// possible difference in those date terms, so serving one more order beats everything else.
-pub fn plan(batch: &Batch) -> Result<Decision> {
+pub fn open_costs(batch: &Batch) -> Result<Vec<i64>> {
     let n = batch.orders.len() as i64;
     let max_cost = (batch.max_total() * 1000.0).ceil() as i64 + 1;
     let overflow = || Error::internal("the batch is too large to weigh without overflow");
     let d = max_cost.checked_mul(n + 1).ok_or_else(overflow)?;
     let a = d.checked_mul(n + 2).ok_or_else(overflow)?;
-    a.checked_add(d.checked_mul(n + 1).ok_or_else(overflow)?).ok_or_else(overflow)?;
+    // The largest total must fit too: every order open at its largest cost.
+    a.checked_add(d.checked_mul(n + 1).ok_or_else(overflow)?)
+        .and_then(|m| m.checked_mul(n.max(1)))
+        .ok_or_else(overflow)?;
+    Ok((0..n).map(|r| a + d * (n - r)).collect())
+}
+
+/// Solves the batch: the most orders served (earlier orders first), then the least total cost.
+pub fn plan(batch: &Batch) -> Result<Decision> {
+    let open = open_costs(batch)?;
     let mut graph = solver::Graph::new(batch.workers.iter().map(|w| w.spare()).collect());
     let mut first_pair = 0;
     let mut starts = Vec::with_capacity(batch.orders.len());
-    for oi in 0..batch.orders.len() {
+    for (oi, open_cost) in open.iter().enumerate() {
         let end = first_pair + batch.pairs[first_pair..].iter().take_while(|p| p.order == oi).count();
         starts.push(first_pair);
-        graph.add_order(a + d * (n - oi as i64), (first_pair..end).map(|i| (batch.pairs[i].worker, batch.cost(i))));
+        graph.add_order(*open_cost, (first_pair..end).map(|i| (batch.pairs[i].worker, batch.cost(i))));
         first_pair = end;
     }
     let solved = solver::solve(&graph);
@@ -557,6 +566,23 @@ pub fn plan(batch: &Batch) -> Result<Decision> {
         })
         .collect();
     Ok(Decision { chosen })
+}
+
+/// A decision's total cost (as the solver counts it) and how many orders it serves.
+pub fn plan_total(batch: &Batch, decision: &Decision) -> (i64, usize) {
+    let open = open_costs(batch).unwrap_or_default();
+    let mut total = 0i64;
+    let mut served = 0;
+    for (oi, chosen) in decision.chosen.iter().enumerate() {
+        match chosen {
+            Some(pi) => {
+                total += batch.cost(*pi);
+                served += 1;
+            }
+            None => total += open.get(oi).copied().unwrap_or(0),
+        }
+    }
+    (total, served)
 }
 
 /// One order the cycle assigned.

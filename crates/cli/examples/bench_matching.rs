@@ -1,0 +1,195 @@
+//! The matching benchmark's helper (see scripts/bench/matching.sh).
+//!
+//! ```text
+//! bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE   a company with open orders, from a seed
+//! bench_matching graph DB OUT                                 the cycle's candidate graph, for SciPy,
+//!                                                             and the time of crew's solver on it
+//! ```
+//!
+//! The company: workers spread evenly over zones of 50, each with two of three skills at levels
+//! 1–5, capacity 1–3; orders spread evenly over the same zones, each needing one skill at level 1,
+//! so each order has about 33 (20–50) eligible workers. Everything goes through crew's own domain
+//! functions in one transaction, as `crew import` and `crew order create` would.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use crew_core::app::{self, Ctx};
+use crew_core::authz::{Actor, Role};
+use crew_core::iam::{self, AccountRequest, Credential};
+use crew_core::imports::RawRecord;
+use crew_core::matching;
+use crew_core::ordering::{self, OrderRequest, Policy};
+use crew_core::store::Store;
+use crew_core::types::{Login, Money, Name, ServiceCode, SkillSet, Text, Zone};
+use crew_store::SqliteStore;
+
+/// SplitMix64: deterministic on every machine.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const SKILLS: [&str; 3] = ["cleaning", "gardening", "repairs"];
+
+fn record(location: String, fields: &[(&str, String)]) -> RawRecord {
+    RawRecord { location, fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>() }
+}
+
+fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Path) -> crew_core::Result<()> {
+    let mut rng = Rng(seed);
+    let now = Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap();
+    let zones = workers.div_ceil(50).max(1);
+    let zone = |i: usize| format!("z{:05}", i % zones);
+    let mut store = SqliteStore::create(db)?;
+    let subscribers = app::subscribers(Default::default());
+    let token = "crew_bench_token_for_the_matching_benchmark_only";
+    app::execute(&mut store, &subscribers, |tx| {
+        let hash = iam::Password::parse("bench-password")?.hash(&[7; 16])?;
+        let admin = iam::init(tx, now, Login::parse("admin")?, Name::parse("Admin")?, None, hash)?;
+        let ctx = Ctx { actor: admin.actor(), now };
+        let cron = AccountRequest {
+            login: Login::parse("cron")?,
+            name: Name::parse("Cron")?,
+            email: None,
+            role: Role::Service,
+            credential: Credential::ServiceToken(iam::token_hash(token)),
+        };
+        iam::create_account(tx, &ctx, cron)?;
+        for skill in SKILLS {
+            let skills = SkillSet::parse(&format!("{skill}:1"))?;
+            ordering::add_service_type(
+                tx,
+                &ctx,
+                ServiceCode::parse(skill)?,
+                Name::parse(skill)?,
+                Text::default(),
+                skills,
+            )?;
+        }
+        let clients: Vec<RawRecord> = (0..zones)
+            .map(|z| {
+                record(
+                    format!("client {z}"),
+                    &[("name", format!("Client {z}")), ("email", format!("c{z}@bench.example")), ("zone", zone(z))],
+                )
+            })
+            .collect();
+        iam::import_clients(tx, &ctx, &clients, &mut ())?;
+        let staff: Vec<RawRecord> = (0..workers)
+            .map(|i| {
+                let skip = rng.below(3) as usize;
+                let skills: Vec<String> =
+                    (0..3).filter(|&k| k != skip).map(|k| format!("{}:{}", SKILLS[k], 1 + rng.below(5))).collect();
+                record(
+                    format!("worker {i}"),
+                    &[
+                        ("name", format!("Worker {i}")),
+                        ("email", format!("w{i}@bench.example")),
+                        ("zone", zone(i)),
+                        ("skills", skills.join(";")),
+                        ("capacity", (1 + rng.below(3)).to_string()),
+                        ("rating", rng.below(101).to_string()),
+                    ],
+                )
+            })
+            .collect();
+        crew_core::hiring::import_workforce(tx, &ctx, &staff, &mut ())?;
+        // Let IAM and matching catch up (accounts, profiles) before clients order.
+        app::dispatch(tx, &subscribers)?;
+        let policy = Policy { base_price: Money::from_cents(10_000) };
+        for i in 0..orders {
+            let z = i % zones;
+            let client = tx
+                .account_by_email(&crew_core::types::Email::parse(&format!("c{z}@bench.example"))?)?
+                .expect("client imported");
+            let ctx = Ctx { actor: Actor { id: client.id, login: client.login, role: Role::Client }, now };
+            let req = OrderRequest {
+                service_type: ServiceCode::parse(SKILLS[rng.below(3) as usize])?,
+                zone: Some(Zone::parse(&zone(z))?),
+                scheduled_at: now + Duration::minutes(60 + rng.below(7 * 24 * 60) as i64),
+                description: Text::default(),
+            };
+            ordering::create_order(tx, &ctx, &policy, req)?;
+        }
+        Ok(())
+    })?;
+    std::fs::write(token_file, token).map_err(|e| crew_core::Error::internal(e.to_string()))?;
+    Ok(())
+}
+
+fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
+    let mut store = SqliteStore::open(db)?;
+    let settings = matching::Settings::default();
+    let t = Instant::now();
+    let batch = store.read(|tx| matching::prepare(tx, &settings, None))?;
+    let prepare = t.elapsed().as_secs_f64();
+    let mut times = Vec::new();
+    let mut decision = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        decision = Some(matching::plan(&batch)?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let decision = decision.expect("ran five times");
+    let (total, served) = matching::plan_total(&batch, &decision);
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| crew_core::Error::internal(e.to_string()))?);
+    let io = |e: std::io::Error| crew_core::Error::internal(e.to_string());
+    writeln!(f, "{} {}", batch.orders.len(), batch.workers.len()).map_err(io)?;
+    let caps: Vec<String> = batch.workers.iter().map(|w| w.spare().to_string()).collect();
+    writeln!(f, "{}", caps.join(" ")).map_err(io)?;
+    let mut lines: Vec<String> = matching::open_costs(&batch)?.iter().map(|c| c.to_string()).collect();
+    for (i, p) in batch.pairs.iter().enumerate() {
+        lines[p.order].push_str(&format!(" {}:{}", p.worker, batch.cost(i)));
+    }
+    for line in lines {
+        writeln!(f, "{line}").map_err(io)?;
+    }
+    println!(
+        "{{\"orders\": {}, \"workers\": {}, \"pairs\": {}, \"served\": {served}, \"total\": {total}, \"prepare_seconds\": {prepare:.4}, \"solve_median_seconds\": {:.6}}}",
+        batch.orders.len(),
+        batch.workers.len(),
+        batch.pairs.len(),
+        times[times.len() / 2]
+    );
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let result = match args.get(1).map(String::as_str) {
+        Some("generate") if args.len() == 7 => generate(
+            Path::new(&args[2]),
+            args[3].parse().expect("WORKERS"),
+            args[4].parse().expect("ORDERS"),
+            args[5].parse().expect("SEED"),
+            Path::new(&args[6]),
+        ),
+        Some("graph") if args.len() == 4 => graph(Path::new(&args[2]), Path::new(&args[3])),
+        _ => {
+            eprintln!("usage: bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE | graph DB OUT");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
