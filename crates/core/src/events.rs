@@ -247,8 +247,8 @@ impl Event {
         }
     }
 
-    /// A one-line description for people.
-    pub fn summary(&self) -> String {
+    /// A one-line description for people, naming accounts with `name`.
+    pub fn summary(&self, name: impl Fn(AccountId) -> String) -> String {
         match self {
             Event::AccountCreated { login, role, .. } => {
                 format!("{role} account `{login}` created")
@@ -277,20 +277,20 @@ impl Event {
                     AssignedBy::Matching => "by matching",
                 };
                 let relaxed = relaxation.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
-                format!("assigned to worker #{worker} at {price} {by}{relaxed}")
+                format!("assigned to {} at {price} {by}{relaxed}", name(*worker))
             }
-            Event::OrderCheckedIn { worker, .. } => format!("worker #{worker} checked in"),
-            Event::OrderCompleted { worker, .. } => format!("completed by worker #{worker}"),
+            Event::OrderCheckedIn { worker, .. } => format!("{} checked in", name(*worker)),
+            Event::OrderCompleted { worker, .. } => format!("completed by {}", name(*worker)),
             Event::OrderFailed { reason, .. } => format!("failed: {reason}"),
             Event::OrderCancelled { reason, .. } if reason.is_empty() => "cancelled".to_string(),
             Event::OrderCancelled { reason, .. } => format!("cancelled: {reason}"),
             Event::OrderReopened { .. } => "reopened".to_string(),
-            Event::CopyOffered { client, .. } => format!("client #{client} offered a copy at a new time"),
+            Event::CopyOffered { client, .. } => format!("{} offered a copy at a new time", name(*client)),
             Event::WorkerProfileEdited { worker, zone, skills, capacity } => {
-                format!("worker #{worker} profile: {zone}, {skills}, capacity {capacity}")
+                format!("profile of {}: {zone}, {skills}, capacity {capacity}", name(*worker))
             }
-            Event::WorkerSuspended { worker, reason } => format!("worker #{worker} suspended: {reason}"),
-            Event::WorkerReinstated { worker } => format!("worker #{worker} reinstated"),
+            Event::WorkerSuspended { worker, reason } => format!("{} suspended: {reason}", name(*worker)),
+            Event::WorkerReinstated { worker } => format!("{} reinstated", name(*worker)),
             Event::MatchingRan { assigned, left_open, relaxed } => {
                 format!("matching assigned {assigned} orders ({relaxed} relaxed), {left_open} left open")
             }

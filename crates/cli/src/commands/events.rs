@@ -27,7 +27,7 @@ pub fn run(app: &mut App, command: EventsCommand) -> Result<()> {
             actor(e),
             e.event.type_name().to_string(),
             e.event.order().map(|o| o.to_string()).unwrap_or_default(),
-            e.event.summary(),
+            e.event.summary(|a| logins.get(&a).map_or_else(|| format!("#{a}"), ToString::to_string)),
         ]
     })
 }
