@@ -71,3 +71,33 @@ fn commands_without_a_database_say_how_to_make_one() {
     env.step(&["whoami"], None);
     insta::assert_snapshot!(env.transcript);
 }
+
+#[test]
+fn two_inits_at_once_leave_exactly_one_database() {
+    for _ in 0..5 {
+        let env = Env::new();
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| env.run(&["init", "--password-stdin"], Some(ADMIN_PASSWORD)));
+            let b = s.spawn(|| env.run(&["init", "--login", "root", "--password-stdin"], Some(ADMIN_PASSWORD)));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        let mut codes = [a.code, b.code];
+        codes.sort_unstable();
+        assert_eq!(codes, [0, 5], "{a:?} {b:?}");
+        assert!(env.db().is_file(), "the winner's database stays");
+        let winner = if a.code == 0 { "admin" } else { "root" };
+        env.login(winner, ADMIN_PASSWORD);
+    }
+}
+
+#[test]
+fn times_outside_the_years_crew_stores_are_refused() {
+    let env = Env::company();
+    env.login("ann@example.com", PASSWORD);
+    let run = env.run(&["order", "create", "--service", "cleaning", "--at", "+12345-01-01 10:00"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = env.run(&["order", "create", "--service", "cleaning", "--at", "+12345-01-01T10:00:00Z"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = env.run(&["--now", "0001-01-01T00:00:00Z", "whoami"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

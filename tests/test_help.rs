@@ -51,6 +51,20 @@ fn completions_and_man_pages_are_generated() {
 }
 
 #[test]
+fn a_closed_pipe_ends_json_output_quietly_too() {
+    use std::process::Stdio;
+    let env = Env::company();
+    for _ in 0..3 {
+        let mut cmd = env.command(&["--format", "json", "events", "list"]);
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{:?}", out);
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
 fn a_closed_pipe_ends_crew_quietly() {
     use std::process::{Command, Stdio};
     let env = Env::new();

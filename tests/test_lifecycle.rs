@@ -98,3 +98,32 @@ fn json_output_is_stable_for_scripts() {
     let out = env.ok(&["--format", "json", "order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn a_photo_larger_than_the_limit_is_refused_even_from_a_device() {
+    let env = Env::company();
+    std::fs::write(env.path().join("crew.toml"), "[ordering]\nmax_photo_mib = 1\n").unwrap();
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.login("tom@crew.example", PASSWORD);
+    let run = env.run(&["order", "check-in", "1", "--photo", "/dev/zero"], None);
+    assert_eq!((run.code, run.stderr.trim()), (2, "error: photo /dev/zero is larger than 1 MiB"));
+    let run = env.run(&["order", "check-in", "1", "--photo", "/tmp"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn clients_log_in_with_any_valid_email() {
+    let env = Env::company();
+    std::fs::write(
+        env.path().join("more.csv"),
+        "name,email,zone\nAoife,o'brien@example.ie,north\nJosé,josé@example.es,south\n",
+    )
+    .unwrap();
+    env.ok(&["import", "clients", "more.csv"]);
+    env.ok_with(&["account", "reset-password", "O'Brien@example.ie", "--password-stdin"], Some(PASSWORD));
+    env.login("o'brien@example.ie", PASSWORD);
+    assert!(env.ok(&["whoami"]).contains("o'brien@example.ie"));
+}

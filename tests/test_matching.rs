@@ -56,6 +56,8 @@ fn the_cycle_assigns_optimally_explains_and_sweeps() {
     env.step(&["order", "sweep-no-shows"], None);
     env.step(&["events", "list", "--order", "4"], None);
     env.step(&["matching", "profile", "tia@crew.example"], None);
+    env.note("orders whose time has passed are not matched (the client may copy them)");
+    env.step(&["matching", "run"], None);
     insta::assert_snapshot!(env.transcript);
 }
 

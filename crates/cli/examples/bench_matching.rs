@@ -134,7 +134,8 @@ fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
     let mut store = SqliteStore::open(db)?;
     let settings = matching::Settings::default();
     let t = Instant::now();
-    let batch = store.read(|tx| matching::prepare(tx, &settings, None))?;
+    let now = Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap();
+    let batch = store.read(|tx| matching::prepare(tx, &settings, None, now))?;
     let prepare = t.elapsed().as_secs_f64();
     let mut times = Vec::new();
     let mut decision = None;

@@ -379,7 +379,7 @@ pub enum MatchingCommand {
     Profile { worker: String },
     /// Change a worker's skills, capacity or zone
     #[command(
-        after_help = "Example:\n  crew matching edit tom@crew.example --skills cleaning:4;gardening:2 --capacity 3"
+        after_help = "Example:\n  crew matching edit tom@crew.example --skills \"cleaning:4;gardening:2\" --capacity 3"
     )]
     Edit {
         worker: String,

@@ -183,6 +183,9 @@ impl Config {
         if !(1..=20).contains(&m.default_capacity) {
             bail!("{}: capacity must be from 1 to 20", at("matching.default_capacity"));
         }
+        if !(1..=1024).contains(&file.ordering.max_photo_mib) {
+            bail!("{}: from 1 to 1024 MiB", at("ordering.max_photo_mib"));
+        }
         if m.default_rating > 100 {
             bail!("{}: a rating is from 0 to 100", at("matching.default_rating"));
         }
@@ -246,6 +249,17 @@ fn matching_settings(m: &Matching, base: &Path) -> Result<crew_core::matching::S
         neighbours.insert(zone, list);
     }
     Ok(crew_core::matching::Settings { steps, neighbours })
+}
+
+impl Config {
+    /// The folder relative paths in the configuration are relative to (the file's, else the
+    /// working directory).
+    pub fn base_dir(&self) -> PathBuf {
+        match self.source.as_deref().and_then(Path::parent) {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
 }
 
 fn default_media_dir(db: &Path) -> PathBuf {

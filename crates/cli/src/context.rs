@@ -32,7 +32,8 @@ impl App {
         let now = match &global.now {
             Some(raw) => DateTime::parse_from_rfc3339(raw.trim())
                 .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| Error::bad_input(format!("--now / CREW_NOW `{raw}` is not an RFC 3339 time: {e}")))?,
+                .map_err(|e| Error::bad_input(format!("--now / CREW_NOW `{raw}` is not an RFC 3339 time: {e}")))
+                .and_then(|t| in_range("--now", raw, t))?,
             None => Utc::now(),
         };
         if global.verbose {
@@ -149,7 +150,7 @@ impl App {
     pub fn parse_time(&self, flag: &str, raw: &str) -> Result<DateTime<Utc>> {
         let s = raw.trim();
         if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-            return Ok(t.with_timezone(&Utc));
+            return Ok(in_range(flag, raw, t.with_timezone(&Utc))?);
         }
         let local = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
             .iter()
@@ -162,9 +163,20 @@ impl App {
             ))
             .into());
         };
-        self.tz().from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(|| {
-            Error::bad_input(format!("{flag} `{raw}` does not exist in {} (a clock change)", self.tz())).into()
-        })
+        let t = self.tz().from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(|| {
+            Error::bad_input(format!("{flag} `{raw}` does not exist in {} (a clock change)", self.tz()))
+        })?;
+        Ok(in_range(flag, raw, t)?)
+    }
+}
+
+/// Times crew stores are years 1970 to 9999 (they are kept as fixed-width text).
+fn in_range(flag: &str, raw: &str, t: DateTime<Utc>) -> crew_core::Result<DateTime<Utc>> {
+    use chrono::Datelike;
+    if (1970..=9999).contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(Error::bad_input(format!("{flag} `{raw}` is out of range: use a year from 1970 to 9999")))
     }
 }
 

@@ -95,7 +95,10 @@ fn json_record(value: serde_json::Value, location: String) -> crew_core::Result<
                 )));
             }
         };
-        fields.insert(k.to_lowercase(), text);
+        let name = k.to_lowercase();
+        if fields.insert(name.clone(), text).is_some() {
+            return Err(Error::bad_input(format!("{location}: field `{name}` appears twice")));
+        }
     }
     Ok(RawRecord { location, fields })
 }
@@ -174,7 +177,22 @@ pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, max
     if meta.len() > u64::from(max_mib) * 1024 * 1024 {
         return Err(Error::bad_input(format!("photo {} is larger than {max_mib} MiB", source.display())).into());
     }
-    let bytes = read_user_file(source)?;
+    // Read at most one byte past the limit: devices and pipes report no size.
+    let mut bytes = Vec::new();
+    let limit = u64::from(max_mib) * 1024 * 1024;
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            fs::File::open(source).map_err(|e| {
+                crate::context::bad_input(anyhow::anyhow!("cannot read photo {}: {e}", source.display()))
+            })?,
+            limit + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| crate::context::bad_input(anyhow::anyhow!("cannot read photo {}: {e}", source.display())))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::bad_input(format!("photo {} is larger than {max_mib} MiB", source.display())).into());
+    }
     let ext = image_extension(&bytes).ok_or_else(|| {
         Error::bad_input(format!("{} is not a photo crew accepts (JPEG, PNG, WebP or HEIC)", source.display()))
     })?;

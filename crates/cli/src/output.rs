@@ -89,9 +89,10 @@ pub fn line(text: &str) -> Result<()> {
 }
 
 fn write_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    // Serialise first: a closed pipe then surfaces as an io::Error, which ends crew quietly.
+    let text = serde_json::to_string_pretty(value)?;
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    writeln!(out, "{text}")?;
     Ok(())
 }
 
@@ -116,6 +117,18 @@ fn print_table(table: &Table) -> Result<()> {
 pub struct Bar(Option<indicatif::ProgressBar>);
 
 impl Bar {
+    /// A spinner for work of unknown length, on a terminal only.
+    pub fn spinner(what: &str, visible: bool) -> Bar {
+        use std::io::IsTerminal;
+        if !visible || !io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(what.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        Bar(Some(bar))
+    }
+
     pub fn new(what: &str, total: u64, visible: bool) -> Bar {
         use std::io::IsTerminal;
         // Small jobs finish before a bar would be read.

@@ -8,7 +8,16 @@ use std::time::Duration;
 use crew_core::error::Error;
 use crew_core::matching::{Batch, StepKind};
 use serde::{Deserialize, Serialize};
+use std::os::unix::process::CommandExt;
+
 use wait_timeout::ChildExt;
+
+/// Kills a step and everything in its process group.
+fn kill_group(child: &mut std::process::Child) {
+    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+    let _ = child.kill();
+    let _ = child.wait();
+}
 
 /// One pair as an external step sees it.
 #[derive(Serialize)]
@@ -39,19 +48,20 @@ struct Response {
     scores: Vec<f64>,
 }
 
-/// Runs every external step of the batch and stores its scores.
-pub fn run_external_steps(batch: &mut Batch) -> crew_core::Result<()> {
+/// Runs every external step of the batch (in `dir`, the configuration's folder) and stores its
+/// scores.
+pub fn run_external_steps(batch: &mut Batch, dir: &std::path::Path) -> crew_core::Result<()> {
     for i in 0..batch.steps.len() {
         if batch.steps[i].kind != StepKind::External {
             continue;
         }
-        let scores = if batch.pairs.is_empty() { Vec::new() } else { run_one(batch, i)? };
+        let scores = if batch.pairs.is_empty() { Vec::new() } else { run_one(batch, i, dir)? };
         batch.set_scores(i, scores)?;
     }
     Ok(())
 }
 
-fn run_one(batch: &Batch, step: usize) -> crew_core::Result<Vec<f64>> {
+fn run_one(batch: &Batch, step: usize, dir: &std::path::Path) -> crew_core::Result<Vec<f64>> {
     let spec = &batch.steps[step];
     let name = spec.name.as_str();
     let fail = |why: String| Error::bad_input(format!("matching step `{name}` failed: {why}; nothing was assigned"));
@@ -79,8 +89,12 @@ fn run_one(batch: &Batch, step: usize) -> crew_core::Result<Vec<f64>> {
         .collect();
     let input = serde_json::to_vec(&Request { step: name, pairs }).map_err(|e| fail(e.to_string()))?;
     let (program, args) = spec.command.split_first().ok_or_else(|| fail("no command".into()))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(spec.timeout_seconds);
+    // Its own process group, so a timeout ends whatever the step started too.
     let mut child = Command::new(program)
         .args(args)
+        .current_dir(dir)
+        .process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -92,9 +106,10 @@ fn run_one(batch: &Batch, step: usize) -> crew_core::Result<Vec<f64>> {
         let _ = stdin.write_all(&input);
     });
     let mut stdout = child.stdout.take().expect("stdout is piped");
-    let reader = std::thread::spawn(move || {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
-        stdout.read_to_end(&mut buf).map(|_| buf)
+        let _ = sender.send(stdout.read_to_end(&mut buf).map(|_| buf));
     });
     let mut stderr = child.stderr.take().expect("stderr is piped");
     let err_reader = std::thread::spawn(move || {
@@ -102,17 +117,21 @@ fn run_one(batch: &Batch, step: usize) -> crew_core::Result<Vec<f64>> {
         let _ = stderr.read_to_string(&mut buf);
         buf
     });
-    let status = match child.wait_timeout(Duration::from_secs(spec.timeout_seconds)) {
+    let too_slow = |child: &mut std::process::Child| {
+        kill_group(child);
+        fail(format!("no answer within {} s (timeout_seconds)", spec.timeout_seconds))
+    };
+    let status = match child.wait_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
         Ok(Some(status)) => status,
-        Ok(None) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(fail(format!("no answer within {} s (timeout_seconds)", spec.timeout_seconds)));
-        }
+        Ok(None) => return Err(too_slow(&mut child)),
         Err(e) => return Err(fail(e.to_string())),
     };
+    // Its output ends when every process holding it has exited: wait no longer than the deadline.
+    let out = match receiver.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+        Ok(read) => read.map_err(|e| fail(e.to_string()))?,
+        Err(_) => return Err(too_slow(&mut child)),
+    };
     let _ = writer.join();
-    let out = reader.join().map_err(|_| fail("reading its output".into()))?.map_err(|e| fail(e.to_string()))?;
     let err = err_reader.join().unwrap_or_default();
     if !status.success() {
         let last = err.lines().last().unwrap_or("").trim();

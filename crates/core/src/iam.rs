@@ -368,6 +368,11 @@ pub fn set_role(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, role: Role) -> Result
 pub fn reset_credential(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, credential: Credential) -> Result<Account> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
+    if !account.active {
+        return Err(Error::conflict(format!(
+            "account `{login}` is deactivated; it cannot get a new password or token"
+        )));
+    }
     tx.delete_sessions_of(account.id)?;
     match (account.role, credential) {
         (Role::Service, Credential::ServiceToken(token_hash)) => {

@@ -600,6 +600,11 @@ pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, id: OrderId, worker: 
     if !account.active {
         return Err(Error::conflict(format!("worker `{worker}` is deactivated")));
     }
+    if tx.worker_profile(account.id)?.is_some_and(|p| p.status == crate::matching::WorkerStatus::Suspended) {
+        return Err(Error::conflict(format!(
+            "worker `{worker}` is suspended; reinstate them first (crew matching reinstate)"
+        )));
+    }
     if order.worker == Some(account.id) && order.status == OrderStatus::Assigned {
         return Err(Error::conflict(format!("order #{id} is already assigned to `{worker}`")));
     }

@@ -26,6 +26,8 @@ pub trait EventLog {
     fn set_subscriber_position(&mut self, subscriber: &str, seq: EventSeq) -> Result<()>;
     /// The newest event's position (`EventSeq::START` for an empty log).
     fn last_event_seq(&mut self) -> Result<EventSeq>;
+    /// The newest position of an event of one of these types (`EventSeq::START` if none).
+    fn last_event_of(&mut self, types: &[&str]) -> Result<EventSeq>;
 }
 
 /// IAM's tables: accounts, sessions and tokens, client details.

@@ -72,12 +72,18 @@ impl Email {
 }
 string_newtype!(Email);
 
-/// The name an account logs in with: 1–64 of `a-z 0-9 . _ - @ +`, lower-cased.
+/// The name an account logs in with: 1–64 of `a-z 0-9 . _ - @ +`, lower-cased; or an email
+/// address (clients and workers log in with theirs).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Login(String);
 
 impl Login {
     pub fn parse(raw: &str) -> Result<Self> {
+        if raw.contains('@')
+            && let Ok(email) = Email::parse(raw)
+        {
+            return Ok(Login(email.0));
+        }
         let s = raw.trim().to_lowercase();
         if s.is_empty() || s.len() > 64 {
             return Err(Error::bad_input(format!("`{raw}` is not a valid login: it must be 1 to 64 characters")));
@@ -433,6 +439,10 @@ mod tests {
         assert!(Zone::parse("-north").is_err());
         assert!(Login::parse("Admin").is_ok());
         assert!(Login::parse("ad min").is_err());
+        // Every email is a login (clients and workers log in with theirs).
+        for email in ["o'brien@x.io", "josé@x.io", &format!("{}@x.io", "a".repeat(70))] {
+            assert_eq!(Login::parse(email).unwrap().as_str(), Email::parse(email).unwrap().as_str());
+        }
     }
 
     proptest! {

@@ -29,8 +29,17 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Creates the database file (and applies migrations). Refuses if it already holds tables.
     pub fn create(path: &Path) -> Result<Self> {
-        if path.exists() {
-            return Err(Error::conflict(format!("{} already exists", path.display())));
+        // Claim the file atomically: of two processes creating the same database, one wins and
+        // the other is refused without touching it.
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::conflict(format!(
+                    "{} already exists; crew init makes a new database",
+                    path.display()
+                )));
+            }
+            Err(e) => return Err(Error::bad_input(format!("cannot create database {}: {e}", path.display()))),
         }
         let conn = Connection::open_with_flags(
             path,

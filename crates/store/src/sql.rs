@@ -145,6 +145,18 @@ impl EventLog for SqliteTx<'_> {
         Ok(seq.map_or(EventSeq::START, EventSeq::new))
     }
 
+    fn last_event_of(&mut self, types: &[&str]) -> Result<EventSeq> {
+        let list = serde_json::to_string(types).map_err(|e| Error::internal(e.to_string()))?;
+        let seq: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT seq FROM events WHERE type IN (SELECT value FROM json_each(?1)) ORDER BY seq DESC LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([list], |r| r.get(0)).optional())
+            .map_err(internal)?;
+        Ok(seq.map_or(EventSeq::START, EventSeq::new))
+    }
+
     fn set_subscriber_position(&mut self, subscriber: &str, seq: EventSeq) -> Result<()> {
         self.conn
             .prepare_cached(

@@ -162,3 +162,12 @@ fn a_failing_subscriber_rolls_back_the_command_and_its_position() {
     assert_eq!(accounts, 1, "bob's account went with the failed transaction");
     assert_eq!(position, EventSeq::new(1));
 }
+
+#[test]
+fn the_newest_event_of_some_types_ignores_the_others() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    store.write(|tx| logged_in(tx, "ann")).unwrap();
+    let (none, all) =
+        store.read(|tx| Ok((tx.last_event_of(&["order_created"])?, tx.last_event_of(&["session_started"])?))).unwrap();
+    assert_eq!((none, all), (EventSeq::START, EventSeq::new(1)));
+}

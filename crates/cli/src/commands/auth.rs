@@ -24,11 +24,10 @@ pub fn init(app: &mut App, args: InitArgs) -> Result<()> {
     let password = read_new_password(args.password_stdin)?;
     let hash = password.hash(&session::new_salt()?)?;
     let now = app.now;
-    let created = SqliteStore::create(&db).and_then(|mut store| {
-        store.write(|tx| iam::init(tx, now, login, name, email, hash))?;
-        Ok(store)
-    });
-    match created {
+    // A database another process created is never touched; one this process created is removed
+    // again if the first admin cannot be written into it.
+    let mut store = SqliteStore::create(&db)?;
+    match store.write(|tx| iam::init(tx, now, login, name, email, hash)).map(|_| store) {
         Ok(store) => {
             app.set_store(store);
             app.out.note(&format!(
@@ -59,6 +58,9 @@ pub fn login(app: &mut App, args: LoginArgs) -> Result<()> {
 }
 
 pub fn logout(app: &mut App) -> Result<()> {
+    if std::env::var("CREW_TOKEN").is_ok_and(|t| !t.trim().is_empty()) {
+        eprintln!("note: CREW_TOKEN is set; logout ends only this database's login session, not the token");
+    }
     let Some(token) = session::load(app.db())? else {
         return app.out.note("Not logged in.");
     };

@@ -25,9 +25,12 @@ pub fn man(dir: Option<&Path>) -> Result<()> {
             Ok(())
         }
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))
+                .map_err(crate::context::bad_input)?;
             clap_mangen::generate_to(cmd, dir)
-                .with_context(|| format!("cannot write man pages into {}", dir.display()))?;
+                .with_context(|| format!("cannot write man pages into {}", dir.display()))
+                .map_err(crate::context::bad_input)?;
             Ok(())
         }
     }

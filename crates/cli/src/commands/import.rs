@@ -120,9 +120,19 @@ fn read_toml_records(path: &Path, key: &str, required: &[&str], optional: &[&str
     Ok(records)
 }
 
-/// The first of `stem.csv`, `stem.json`, `stem.jsonl` in the folder.
-fn find(folder: &Path, stem: &str) -> Option<PathBuf> {
-    ["csv", "json", "jsonl"].iter().map(|ext| folder.join(format!("{stem}.{ext}"))).find(|p| p.is_file())
+/// The one `stem.csv`, `.json`, `.jsonl` or `.ndjson` in the folder (two of them is an error:
+/// which one was meant?).
+fn find(folder: &Path, stem: &str) -> Result<Option<PathBuf>> {
+    let found: Vec<PathBuf> = ["csv", "json", "jsonl", "ndjson"]
+        .iter()
+        .map(|ext| folder.join(format!("{stem}.{ext}")))
+        .filter(|p| p.is_file())
+        .collect();
+    if found.len() > 1 {
+        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::bad_input(format!("{} all hold {stem}: keep one", names.join(", "))).into());
+    }
+    Ok(found.into_iter().next())
 }
 
 /// Imports a whole company folder in one transaction: staff, service types, clients, workers.
@@ -144,8 +154,8 @@ fn folder_import(app: &mut App, folder: &Path) -> Result<()> {
         .is_file()
         .then(|| read_toml_records(&types_path, "service_type", ServiceTypeRow::REQUIRED, ServiceTypeRow::OPTIONAL))
         .transpose()?;
-    let clients_path = find(folder, "clients");
-    let workers_path = find(folder, "workers");
+    let clients_path = find(folder, "clients")?;
+    let workers_path = find(folder, "workers")?;
     let clients =
         clients_path.as_deref().map(|p| read_records(p, ClientRow::REQUIRED, ClientRow::OPTIONAL)).transpose()?;
     let workers =

@@ -149,12 +149,15 @@ const ATTEMPTS: usize = 3;
 fn run_cycle(app: &mut App, dry_run: bool) -> Result<()> {
     let policy = Policy { base_price: app.config.file.pricing.base_price };
     let settings = app.config.matching.clone();
+    let steps_dir = app.config.base_dir();
+    let spinner = crate::output::Bar::spinner("matching", !app.out.quiet);
     let mut attempt = 0;
     let report = loop {
         attempt += 1;
-        let mut batch = app.read(|tx, _| matching::prepare(tx, &settings, None))?;
+        let now = app.now;
+        let mut batch = app.read(|tx, _| matching::prepare(tx, &settings, None, now))?;
         // External programs run outside any transaction: the database stays free meanwhile.
-        run_external_steps(&mut batch)?;
+        run_external_steps(&mut batch, &steps_dir)?;
         let decision = matching::plan(&batch)?;
         let result = if dry_run {
             app.read(|tx, _| matching::report(tx, &batch, &decision, &policy, true))
@@ -170,6 +173,7 @@ fn run_cycle(app: &mut App, dry_run: bool) -> Result<()> {
             other => break other?,
         }
     };
+    drop(spinner);
     let currency = app.config.file.currency.clone();
     let rows = app.read(|tx, _| {
         let names = logins(tx, report.assigned.iter().map(|a| a.worker))?;
@@ -216,11 +220,12 @@ fn run_cycle(app: &mut App, dry_run: bool) -> Result<()> {
 
 fn explain(app: &mut App, order: OrderId) -> Result<()> {
     let settings = app.config.matching.clone();
+    let now = app.now;
     let mut batch = app.read(|tx, ctx| {
         matching::may_explain(tx, ctx, order)?;
-        matching::prepare(tx, &settings, Some(order))
+        matching::prepare(tx, &settings, Some(order), now)
     })?;
-    run_external_steps(&mut batch)?;
+    run_external_steps(&mut batch, &app.config.base_dir())?;
     let explanation = matching::explain(&batch)?;
     let names =
         app.read(|tx, _| logins(tx, explanation.candidates.iter().map(|c| c.worker).chain(explanation.worker)))?;

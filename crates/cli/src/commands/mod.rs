@@ -101,9 +101,10 @@ pub fn read_login_password(from_stdin: bool) -> Result<crew_core::iam::Password>
 fn read_secret(from_stdin: bool, confirm: bool) -> Result<String> {
     use std::io::Read;
     let raw = if from_stdin {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes)?;
+        String::from_utf8(bytes)
+            .map_err(|_| crew_core::Error::bad_input("the password on standard input is not UTF-8 text"))?
     } else {
         let first = rpassword::prompt_password("Password: ").map_err(|e| {
             crew_core::Error::bad_input(format!("cannot ask for a password ({e}): use --password-stdin"))

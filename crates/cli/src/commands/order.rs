@@ -148,6 +148,10 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
             let client = client.as_deref().map(Login::parse).transpose()?;
             let worker = worker.as_deref().map(Login::parse).transpose()?;
             let views = app.read(|tx, ctx| {
+                let staff = matches!(ctx.actor.role, crew_core::authz::Role::Admin | crew_core::authz::Role::Manager);
+                if !staff && (client.is_some() || worker.is_some()) {
+                    return Err(Error::not_allowed("only managers filter orders by --client or --worker"));
+                }
                 let filter = OrderFilter {
                     status,
                     client: client.as_ref().map(|l| account_id(tx, l)).transpose()?,

@@ -334,8 +334,10 @@ pub struct Pair {
 /// there and by external steps outside any transaction; solved by [`plan`]; recorded by [`commit`].
 #[derive(Debug, Clone)]
 pub struct Batch {
-    /// The last event when the batch was read: the commit refuses if anything changed since.
+    /// The last relevant event when the batch was read: the commit refuses if any came since.
     pub snapshot: EventSeq,
+    /// Open orders whose time has passed: not matched.
+    pub past: Vec<LeftOpen>,
     /// Open orders, earliest first.
     pub orders: Vec<MatchOrder>,
     pub workers: Vec<WorkerProfile>,
@@ -352,9 +354,29 @@ pub struct Batch {
     history: HashMap<(AccountId, AccountId), (u32, u32)>,
 }
 
+/// The events that change what a cycle would decide: a batch read before the newest of them is
+/// stale. Logins, imports of clients and the like do not count.
+pub const RELEVANT_EVENTS: &[&str] = &[
+    "worker_hired",
+    "account_deactivated",
+    "order_created",
+    "order_assigned",
+    "order_checked_in",
+    "order_completed",
+    "order_failed",
+    "order_cancelled",
+    "order_reopened",
+    "worker_profile_edited",
+    "worker_suspended",
+    "worker_reinstated",
+    "service_type_retired",
+];
+
 /// Finds every eligible (order, worker) pair of the open orders (or of one order, for `explain`).
-pub fn prepare(tx: &mut dyn Tx, settings: &Settings, only: Option<OrderId>) -> Result<Batch> {
-    let snapshot = tx.last_event_seq()?;
+/// Open orders whose time has passed by `now` are not matched: they are left open for the client
+/// to copy to a new time.
+pub fn prepare(tx: &mut dyn Tx, settings: &Settings, only: Option<OrderId>, now: DateTime<Utc>) -> Result<Batch> {
+    let snapshot = tx.last_event_of(RELEVANT_EVENTS)?;
     let mut orders = match only {
         None => tx.open_match_orders()?,
         Some(id) => {
@@ -363,6 +385,8 @@ pub fn prepare(tx: &mut dyn Tx, settings: &Settings, only: Option<OrderId>) -> R
         }
     };
     orders.sort_by_key(|o| (o.scheduled_at, o.order));
+    let (orders, past): (Vec<MatchOrder>, Vec<MatchOrder>) =
+        if only.is_some() { (orders, Vec::new()) } else { orders.into_iter().partition(|o| o.scheduled_at > now) };
     let mut workers = tx.worker_profiles(&WorkerFilter { status: Some(WorkerStatus::Active), ..Default::default() })?;
     // An order being explained does not count against its own worker's capacity.
     if let Some(o) = orders.first().filter(|_| only.is_some())
@@ -375,6 +399,16 @@ pub fn prepare(tx: &mut dyn Tx, settings: &Settings, only: Option<OrderId>) -> R
     let history = tx.outcomes()?.into_iter().map(|(w, c, done, failed)| ((w, c), (done, failed))).collect();
     let mut batch = Batch {
         snapshot,
+        past: past
+            .into_iter()
+            .map(|o| LeftOpen {
+                order: o.order,
+                reason: format!(
+                    "its time ({} UTC) has passed; the client may copy it",
+                    o.scheduled_at.format("%Y-%m-%d %H:%M")
+                ),
+            })
+            .collect(),
         orders,
         workers,
         pairs: Vec::new(),
@@ -644,13 +678,14 @@ pub fn report(
             }
         }
     }
+    left_open.extend(batch.past.iter().cloned());
     Ok(RunReport { dry_run, assigned, left_open })
 }
 
 /// `crew matching run`: records the decision, unless anything changed since the batch was read.
 pub fn commit(tx: &mut dyn Tx, ctx: &Ctx, batch: &Batch, decision: &Decision, policy: &Policy) -> Result<RunReport> {
     require(&ctx.actor, Action::RunMatching)?;
-    if tx.last_event_seq()? != batch.snapshot {
+    if tx.last_event_of(RELEVANT_EVENTS)? != batch.snapshot {
         return Err(Error::conflict("orders or workers changed while matching ran; run it again"));
     }
     let report = report(tx, batch, decision, policy, false)?;
@@ -723,7 +758,7 @@ impl Verdict {
         match self {
             Verdict::Nobody { reason } => format!("nobody can take it: {reason}"),
             Verdict::Open { best, candidates } => format!(
-                "open; {candidates} candidate(s); the next cycle would prefer {} (highest total score) unless an earlier order needs them",
+                "open; {candidates} candidate(s); {} has the highest total score (the cycle gives them to another order if that serves more orders)",
                 name(*best)
             ),
             Verdict::Best { worker, candidates } => {
