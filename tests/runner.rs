@@ -8,6 +8,7 @@ mod test_config;
 mod test_help;
 mod test_imports;
 mod test_lifecycle;
+mod test_mail;
 mod test_matching;
 mod test_permissions;
 mod test_sessions;

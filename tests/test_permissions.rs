@@ -65,7 +65,10 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         | "events list"
         | "order sweep-no-shows"
         | "matching run"
-        | "matching workers" => vec![],
+        | "matching workers"
+        | "outbox deliver"
+        | "outbox list" => vec![],
+        "outbox retry" => vec!["1".into()],
         "matching explain" => vec!["2".into()],
         "matching profile" | "matching reinstate" => vec!["tom@crew.example".into()],
         "matching edit" => ["tia@crew.example", "--capacity", "2"].map(String::from).to_vec(),

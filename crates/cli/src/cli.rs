@@ -92,6 +92,9 @@ pub enum Command {
     /// Read the event log: every change, when and by whom
     #[command(subcommand)]
     Events(EventsCommand),
+    /// The mail outbox: deliver queued mail, list it, retry dead letters
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Print a shell completion script
     #[command(after_help = "Example:\n  crew completions bash > ~/.local/share/bash-completion/completions/crew")]
     Completions {
@@ -401,6 +404,32 @@ pub enum MatchingCommand {
     /// Put a suspended worker back into matching
     #[command(after_help = "Example:\n  crew matching reinstate tom@crew.example")]
     Reinstate { worker: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Send the mail that is due, through the configured transport (cron)
+    #[command(
+        after_help = "Examples:\n  crew outbox deliver\n  CREW_TOKEN=… crew outbox deliver --limit 500\n\nA failed attempt is retried later with exponential backoff (mail.backoff_seconds, doubling);\nafter mail.max_attempts the mail is a dead letter until `crew outbox retry`. See docs/mail.md."
+    )]
+    Deliver {
+        /// At most this many mails in this run
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// List mail in the outbox
+    #[command(after_help = "Examples:\n  crew outbox list\n  crew outbox list --status dead")]
+    List {
+        /// queued, sent or dead
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Queue a dead (or waiting) mail for the next delivery, with fresh attempts
+    #[command(after_help = "Example:\n  crew outbox retry 12")]
+    Retry { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

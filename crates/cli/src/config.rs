@@ -22,6 +22,65 @@ pub struct FileConfig {
     pub pricing: Pricing,
     pub ordering: Ordering,
     pub matching: Matching,
+    pub mail: MailConfig,
+}
+
+/// `[mail]`: the sender, the transport, and how delivery retries.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The sender of every mail (`Name <address>` or an address).
+    pub from: String,
+    /// `file` (one .eml per message in `dir`) or `smtp`.
+    pub transport: String,
+    /// For `file`: the folder; relative to this file. Default: `<database stem>-mail/` beside the
+    /// database.
+    pub dir: Option<PathBuf>,
+    /// Attempts before a mail goes to the dead letters.
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt, in seconds; it doubles after each further one.
+    pub backoff_seconds: i64,
+    pub smtp: SmtpConfig,
+}
+
+/// `[mail.smtp]`. The password is never in this file: it comes from the environment variable
+/// named by `password_env`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `none` (plain, for a local relay), `starttls` or `tls`.
+    pub tls: String,
+    pub user: Option<String>,
+    pub password_env: String,
+    pub timeout_seconds: u64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            from: "crew <crew@localhost>".into(),
+            transport: "file".into(),
+            dir: None,
+            max_attempts: 5,
+            backoff_seconds: 60,
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: "localhost".into(),
+            port: 25,
+            tls: "starttls".into(),
+            user: None,
+            password_env: "CREW_SMTP_PASSWORD".into(),
+            timeout_seconds: 30,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +167,7 @@ impl Default for FileConfig {
             pricing: Pricing::default(),
             ordering: Ordering::default(),
             matching: Matching::default(),
+            mail: MailConfig::default(),
         }
     }
 }
@@ -135,6 +195,8 @@ pub struct Config {
     pub media_dir: PathBuf,
     pub matching: crew_core::matching::Settings,
     pub worker_defaults: crew_core::matching::WorkerDefaults,
+    /// Where the `file` mail transport writes.
+    pub mail_dir: PathBuf,
 }
 
 /// The default configuration file looked for when neither `--config` nor `CREW_CONFIG` is given.
@@ -191,7 +253,33 @@ impl Config {
         }
         let worker_defaults =
             crew_core::matching::WorkerDefaults { capacity: m.default_capacity, rating: m.default_rating };
-        Ok(Config { file, source, time_zone, db, media_dir, matching, worker_defaults })
+        let mail = &file.mail;
+        if !matches!(mail.transport.as_str(), "file" | "smtp") {
+            bail!("{}: `{}` is not a mail transport: use file or smtp", at("mail.transport"), mail.transport);
+        }
+        if !matches!(mail.smtp.tls.as_str(), "none" | "starttls" | "tls") {
+            bail!("{}: `{}` is not a TLS mode: use none, starttls or tls", at("mail.smtp.tls"), mail.smtp.tls);
+        }
+        if mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            bail!("{}: `{}` is not a sender like `crew <crew@example.com>`", at("mail.from"), mail.from);
+        }
+        if !(1..=100).contains(&mail.max_attempts) {
+            bail!("{}: from 1 to 100", at("mail.max_attempts"));
+        }
+        if !(1..=86_400).contains(&mail.backoff_seconds) {
+            bail!("{}: from 1 to 86400 seconds", at("mail.backoff_seconds"));
+        }
+        if !(1..=600).contains(&mail.smtp.timeout_seconds) {
+            bail!("{}: from 1 to 600 seconds", at("mail.smtp.timeout_seconds"));
+        }
+        let mail_dir = match &mail.dir {
+            Some(dir) => base.join(dir),
+            None => {
+                let stem = db.file_stem().map_or_else(|| "crew".into(), |s| s.to_string_lossy().into_owned());
+                db.with_file_name(format!("{stem}-mail"))
+            }
+        };
+        Ok(Config { file, source, time_zone, db, media_dir, matching, worker_defaults, mail_dir })
     }
 }
 

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 mod context;
 mod files;
+mod mailer;
 mod output;
 mod session;
 mod steps;

@@ -39,6 +39,7 @@ pub fn subscribers(worker_defaults: WorkerDefaults) -> Vec<Box<dyn Subscriber>> 
         Box::new(crate::iam::WorkerAccounts),
         Box::new(crate::ordering::MatchedAssignments),
         Box::new(crate::matching::MatchingView { defaults: worker_defaults }),
+        Box::new(crate::mail::Notifications),
     ]
 }
 

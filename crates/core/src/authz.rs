@@ -92,10 +92,13 @@ pub enum Action {
     ExplainMatching,
     ViewWorkers,
     ManageWorkers,
+    DeliverMail,
+    ViewOutbox,
+    ManageOutbox,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 25] = [
         Action::WhoAmI,
         Action::ManageAccounts,
         Action::ImportClients,
@@ -118,6 +121,9 @@ impl Action {
         Action::ExplainMatching,
         Action::ViewWorkers,
         Action::ManageWorkers,
+        Action::DeliverMail,
+        Action::ViewOutbox,
+        Action::ManageOutbox,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -145,6 +151,9 @@ impl Action {
             Action::ExplainMatching => "explain matching",
             Action::ViewWorkers => "view worker profiles",
             Action::ManageWorkers => "manage worker profiles",
+            Action::DeliverMail => "deliver mail",
+            Action::ViewOutbox => "view the outbox",
+            Action::ManageOutbox => "retry mail",
         }
     }
 }
@@ -169,7 +178,8 @@ pub fn permits(role: Role, action: Action) -> bool {
         CheckInOrder | CompleteOrder => role == Worker,
         FailOrder => matches!(role, Admin | Manager | Worker),
         // The cycles cron runs.
-        RunMatching | SweepNoShows => matches!(role, Admin | Manager | Service),
+        RunMatching | SweepNoShows | DeliverMail | ViewOutbox => matches!(role, Admin | Manager | Service),
+        ManageOutbox => matches!(role, Admin | Manager),
         ExplainMatching | ViewWorkers | ManageWorkers => matches!(role, Admin | Manager),
     }
 }

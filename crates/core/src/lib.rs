@@ -10,6 +10,7 @@ pub mod hiring;
 pub mod iam;
 pub mod ids;
 pub mod imports;
+pub mod mail;
 pub mod matching;
 pub mod ordering;
 pub mod store;

@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::events::{Event, EventFilter, StoredEvent};
 use crate::iam::{Account, ClientProfile, NewAccount, Session};
 use crate::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
+use crate::mail::{Mail, MailStatus, NewMail};
 use crate::matching::{MatchOrder, WorkerFilter, WorkerProfile};
 use crate::ordering::{NewOrder, NewServiceType, Order, OrderFilter, ServiceType};
 use crate::types::{Email, Login, ServiceCode};
@@ -77,9 +78,20 @@ pub trait MatchingStore {
     fn outcomes(&mut self) -> Result<Vec<(AccountId, AccountId, u32, u32)>>;
 }
 
+/// Mail's table: the outbox.
+pub trait MailStore {
+    /// Queues a mail; a mail with the same cause already queued means nothing is added.
+    fn insert_mail(&mut self, mail: &NewMail) -> Result<bool>;
+    fn update_mail(&mut self, mail: &Mail) -> Result<()>;
+    fn mail(&mut self, id: i64) -> Result<Option<Mail>>;
+    fn mails(&mut self, status: Option<MailStatus>, limit: Option<usize>) -> Result<Vec<Mail>>;
+    /// Queued mails whose next attempt is due at `now`, oldest first.
+    fn due_mails(&mut self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Mail>>;
+}
+
 /// One transaction over every context's tables.
-pub trait Tx: EventLog + IamStore + OrderingStore + MatchingStore {}
-impl<T: EventLog + IamStore + OrderingStore + MatchingStore> Tx for T {}
+pub trait Tx: EventLog + IamStore + OrderingStore + MatchingStore + MailStore {}
+impl<T: EventLog + IamStore + OrderingStore + MatchingStore + MailStore> Tx for T {}
 
 /// A database that runs transactions.
 pub trait Store {

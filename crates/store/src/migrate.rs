@@ -6,8 +6,11 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::sql::internal;
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_foundation.sql"), include_str!("migrations/0002_matching.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_foundation.sql"),
+    include_str!("migrations/0002_matching.sql"),
+    include_str!("migrations/0003_mail.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -8,12 +8,15 @@ mod events;
 mod import;
 mod matching;
 mod order;
+mod outbox;
 mod service_type;
 
 use anyhow::Result;
 use crew_core::authz::Action;
 
-use crate::cli::{Cli, Command, EventsCommand, ImportCommand, MatchingCommand, OrderCommand, ServiceTypeCommand};
+use crate::cli::{
+    Cli, Command, EventsCommand, ImportCommand, MatchingCommand, OrderCommand, OutboxCommand, ServiceTypeCommand,
+};
 use crate::context::App;
 
 /// The actions a command needs; empty for commands anyone may run (they need no login).
@@ -58,6 +61,11 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
             }
         },
         Command::Events(EventsCommand::List { .. }) => &[ViewEvents],
+        Command::Outbox(c) => match c {
+            OutboxCommand::Deliver { .. } => &[DeliverMail],
+            OutboxCommand::List { .. } => &[ViewOutbox],
+            OutboxCommand::Retry { .. } => &[ManageOutbox],
+        },
     }
 }
 
@@ -84,6 +92,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Order(c) => order::run(&mut app, c),
         Command::Matching(c) => matching::run(&mut app, c),
         Command::Events(c) => events::run(&mut app, c),
+        Command::Outbox(c) => outbox::run(&mut app, c),
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
 }

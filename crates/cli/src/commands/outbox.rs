@@ -1,0 +1,87 @@
+//! `crew outbox …`.
+
+use anyhow::Result;
+use crew_core::mail::{self, Mail, MailStatus, RetryPolicy};
+use serde::Serialize;
+
+use crate::cli::OutboxCommand;
+use crate::context::App;
+use crate::mailer::Mailer;
+
+/// How long a delivery run holds the mails it took before another run may try them.
+const LEASE_MINUTES: i64 = 10;
+
+const HEADERS: &[&str] = &["ID", "STATUS", "TO", "SUBJECT", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"];
+
+fn cells(app: &App, m: &Mail) -> Vec<String> {
+    vec![
+        m.id.to_string(),
+        m.status.as_str().to_string(),
+        m.to.to_string(),
+        m.subject.clone(),
+        m.attempts.to_string(),
+        if m.status == MailStatus::Queued { app.show_time(m.next_attempt_at) } else { String::new() },
+        m.last_error.clone().unwrap_or_default(),
+    ]
+}
+
+#[derive(Serialize)]
+struct Outcome {
+    id: i64,
+    to: String,
+    subject: String,
+    result: String,
+}
+
+pub fn run(app: &mut App, command: OutboxCommand) -> Result<()> {
+    match command {
+        OutboxCommand::Deliver { limit } => deliver(app, limit),
+        OutboxCommand::List { status, limit } => {
+            let status = status.as_deref().map(MailStatus::parse).transpose()?;
+            let mails = app.read(|tx, ctx| mail::list(tx, ctx, status, limit))?;
+            app.out.list(&mails, HEADERS, |m| cells(app, m))
+        }
+        OutboxCommand::Retry { id } => {
+            let m = app.write(|tx, ctx| mail::retry(tx, ctx, id))?;
+            let f: Vec<(&str, String)> = ["id", "status", "to", "subject", "attempts", "next_attempt", "last_error"]
+                .into_iter()
+                .zip(cells(app, &m))
+                .collect();
+            app.out.done(&m, &f, &format!("Mail #{id} to {} is queued for the next delivery.", m.to))
+        }
+    }
+}
+
+fn deliver(app: &mut App, limit: usize) -> Result<()> {
+    let policy = RetryPolicy {
+        max_attempts: app.config.file.mail.max_attempts,
+        base_delay_seconds: app.config.file.mail.backoff_seconds,
+    };
+    let from: lettre::message::Mailbox = app.config.file.mail.from.parse()?;
+    let mailer = Mailer::from_config(&app.config)?;
+    let lease = chrono::Duration::minutes(LEASE_MINUTES);
+    let mails = app.write(|tx, ctx| mail::claim(tx, ctx, limit, lease))?;
+    let mut bar = app.progress("mail", mails.len());
+    let mut outcomes = Vec::with_capacity(mails.len());
+    for m in mails {
+        // The network is used outside any transaction; each outcome is recorded on its own.
+        let result = mailer.send(&from, &m, std::time::SystemTime::from(app.now));
+        let recorded = match &result {
+            Ok(()) => app.write(|tx, ctx| mail::sent(tx, ctx, m.id))?,
+            Err(e) => app.write(|tx, ctx| mail::failed(tx, ctx, m.id, e, policy))?,
+        };
+        crew_core::imports::Progress::advance(&mut bar, 1);
+        let result = match (result, recorded.status) {
+            (Ok(()), _) => "sent".to_string(),
+            (Err(e), MailStatus::Dead) => format!("dead letter after {} attempts: {e}", recorded.attempts),
+            (Err(e), _) => format!("failed, retry at {}: {e}", app.show_time(recorded.next_attempt_at)),
+        };
+        outcomes.push(Outcome { id: m.id, to: m.to.to_string(), subject: m.subject.clone(), result });
+    }
+    drop(bar);
+    let failed = outcomes.iter().filter(|o| o.result != "sent").count();
+    app.out.list(&outcomes, &["ID", "TO", "SUBJECT", "RESULT"], |o| {
+        vec![o.id.to_string(), o.to.clone(), o.subject.clone(), o.result.clone()]
+    })?;
+    app.out.note(&format!("Delivered {} of {} mail(s).", outcomes.len() - failed, outcomes.len()))
+}
