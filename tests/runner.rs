@@ -6,6 +6,7 @@ mod common;
 mod test_concurrency;
 mod test_config;
 mod test_help;
+mod test_hiring;
 mod test_imports;
 mod test_lifecycle;
 mod test_mail;

@@ -80,8 +80,10 @@ fn smtp_config(env: &Env, port: u16, extra: &str) {
 }
 
 /// ann orders, the cycle assigns tom: three mails (placed, assigned to the client, the job to tom).
+/// The workers' activation mails of the company's import are delivered (to files) first.
 fn three_mails() -> Env {
     let env = Env::company();
+    assert!(env.ok(&["outbox", "deliver"]).contains("Delivered 2 of 2"));
     env.login("ann@example.com", PASSWORD);
     env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00", "--description", "Kitchen"]);
     env.login("mia", PASSWORD);
@@ -96,15 +98,23 @@ fn notifications_are_queued_once_and_delivered_as_files() {
     env.step(&["outbox", "deliver"], None);
     env.step(&["outbox", "deliver"], None);
     env.step(&["outbox", "list", "--status", "sent"], None);
-    env.step(&["outbox", "retry", "1"], None);
+    env.step(&["outbox", "retry", "3"], None);
     env.step(&["outbox", "retry", "99"], None);
     insta::assert_snapshot!(env.transcript);
     let files: Vec<String> = std::fs::read_dir(env.path().join("crew-mail"))
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
-    assert_eq!(files.len(), 3);
-    let job = files.iter().find(|f| f.contains("To: tom@crew.example")).expect("tom's job mail");
+    assert_eq!(files.len(), 5, "two activation mails, three about the order");
+    let job = files
+        .iter()
+        .find(|f| f.contains("To: tom@crew.example") && f.contains("Subject: New job"))
+        .expect("tom's job mail");
+    // The activation mail carries a secret that is nowhere in the database.
+    let activation = files.iter().find(|f| f.contains("Subject: Welcome to crew")).expect("an activation mail");
+    let secret = activation.split_whitespace().find(|w| w.starts_with("act_")).expect("a secret");
+    let db = std::fs::read(env.db()).unwrap();
+    assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()), "the secret is not stored");
     for needle in [
         "Subject: New job #1: cleaning in north on 2026-12-01 10:00",
         "Where: north, for Ann Whiskers",
@@ -156,7 +166,7 @@ fn a_refusing_or_dropping_server_means_retries_then_dead_letters_and_nothing_is_
     env.note("a manager retries them once the server is fixed: every mail arrives, once");
     let (good, inbox) = smtp_server(false);
     smtp_config(&env, good, "");
-    for id in ["1", "2", "3"] {
+    for id in ["3", "4", "5"] {
         env.step(&["outbox", "retry", id], None);
     }
     env.step(&["outbox", "deliver"], None);

@@ -69,6 +69,21 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         | "outbox deliver"
         | "outbox list" => vec![],
         "outbox retry" => vec!["1".into()],
+        "account activate" => vec!["tom@crew.example".into(), "--stdin".into()],
+        "hiring test create" => vec![f("hiring/test.toml")],
+        "hiring test edit" => vec!["1".into(), f("hiring/test.toml")],
+        "hiring test show" | "hiring test delete" => vec!["1".into()],
+        "hiring test list" | "hiring set list" | "hiring list" => vec![],
+        "hiring set create" => ["Night shift", "--tests", "1"].map(String::from).to_vec(),
+        "hiring set edit" => ["1", "--name", "Renamed"].map(String::from).to_vec(),
+        "hiring apply" => ["--name", "Kit", "--email", "kit@example.com", "--zone", "north", "--strengths", "cleaning"]
+            .map(String::from)
+            .to_vec(),
+        "hiring import" => vec![f("hiring/applications.csv")],
+        "hiring assign" => ["1", "1"].map(String::from).to_vec(),
+        "hiring submit" => vec!["1".into(), f("hiring/answers.toml")],
+        "hiring accept" | "hiring reject" | "hiring show" => vec!["1".into()],
+        "hiring rank" => vec!["1".into()],
         "matching explain" => vec!["2".into()],
         "matching profile" | "matching reinstate" => vec!["tom@crew.example".into()],
         "matching edit" => ["tia@crew.example", "--capacity", "2"].map(String::from).to_vec(),
@@ -100,7 +115,7 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "order fail" => ["1", "--reason", "test"].map(String::from).to_vec(),
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
-    let stdin = args.iter().any(|a| a == "--password-stdin").then_some(PASSWORD);
+    let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);
     (args, stdin)
 }
 

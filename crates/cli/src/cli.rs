@@ -86,6 +86,9 @@ pub enum Command {
     /// Quote, place and follow orders through their life
     #[command(subcommand)]
     Order(OrderCommand),
+    /// Hire the best: tests and test sets, applications, scoring, ranking, accepting
+    #[command(subcommand)]
+    Hiring(HiringCommand),
     /// Match open orders to the best workers: the cycle, explanations, worker profiles
     #[command(subcommand)]
     Matching(MatchingCommand),
@@ -170,6 +173,16 @@ pub enum AccountCommand {
     /// Change a staff account's role
     #[command(name = "set-role", after_help = "Example:\n  crew account set-role mia admin")]
     SetRole { login: String, role: String },
+    /// Choose your first password with the one-time secret mailed to you (new workers)
+    #[command(
+        after_help = "Examples:\n  crew account activate tom@crew.example          # asks for the secret, then the password\n  printf '%s\\n%s\\n' \"$SECRET\" \"$PASSWORD\" | crew account activate tom@crew.example --stdin"
+    )]
+    Activate {
+        login: String,
+        /// Read the secret (first line) and the new password (second line) from standard input
+        #[arg(long)]
+        stdin: bool,
+    },
     /// Set a new password (a service account gets a new token); every session of it ends
     #[command(
         name = "reset-password",
@@ -404,6 +417,148 @@ pub enum MatchingCommand {
     /// Put a suspended worker back into matching
     #[command(after_help = "Example:\n  crew matching reinstate tom@crew.example")]
     Reinstate { worker: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HiringCommand {
+    /// Tests: questions with options, the correct one, points, a pass mark
+    #[command(subcommand)]
+    Test(HiringTestCommand),
+    /// Test sets: tests grouped for a vacancy or a candidate
+    #[command(subcommand)]
+    Set(HiringSetCommand),
+    /// Take one application (the public intake; a re-sent email updates it)
+    #[command(
+        after_help = "Example:\n  crew hiring apply --name \"Mo Whisker\" --email mo@example.com --zone north --strengths \"cleaning:4;gardening\""
+    )]
+    Apply {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        zone: String,
+        /// Claimed strengths as skills, `cleaning:4;gardening` (a missing level is 3)
+        #[arg(long)]
+        strengths: String,
+        #[arg(long)]
+        weaknesses: Option<String>,
+        #[arg(long)]
+        age: Option<String>,
+        #[arg(long)]
+        breed: Option<String>,
+        #[arg(long)]
+        coat: Option<String>,
+        #[arg(long)]
+        photo: Option<String>,
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Import applications from the website (CSV or JSON Lines); bad rows are skipped and reported
+    #[command(
+        after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source."
+    )]
+    Import {
+        file: PathBuf,
+        /// All or nothing: one invalid row refuses the whole file
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Give a candidate a test set (the tests at their current versions)
+    #[command(after_help = "Example:\n  crew hiring assign 42 1")]
+    Assign { application: i64, set: i64 },
+    /// Score a candidate's answers (a TOML or JSON file: [[test]] id, answers = [option numbers])
+    #[command(
+        after_help = "Example:\n  crew hiring submit 42 answers.toml\n\nanswers.toml:\n  [[test]]\n  id = 1\n  answers = [2, 1, 3]"
+    )]
+    Submit { application: i64, answers: PathBuf },
+    /// Hire the candidate: their worker account (an activation secret is mailed) and profile
+    #[command(after_help = "Example:\n  crew hiring accept 42 --reason \"top 3%\"")]
+    Accept {
+        application: i64,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Turn the candidate down
+    #[command(after_help = "Example:\n  crew hiring reject 43 --reason \"below the pass mark\"")]
+    Reject {
+        application: i64,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// List applications
+    #[command(after_help = "Examples:\n  crew hiring list --status tests_submitted\n  crew hiring list --format csv")]
+    List {
+        /// applied, tests_assigned, tests_submitted, accepted or rejected
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// One application and the history of every step
+    #[command(after_help = "Example:\n  crew hiring show 42")]
+    Show { application: i64 },
+    /// Everyone who took a set, best first, with percentiles
+    #[command(after_help = "Examples:\n  crew hiring rank 1\n  crew hiring rank 1 --top 3%")]
+    Rank {
+        set: i64,
+        /// Only the best share, e.g. `3%`
+        #[arg(long)]
+        top: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HiringTestCommand {
+    /// Create a test from a TOML file
+    #[command(
+        after_help = "Example:\n  crew hiring test create cleaning-basics.toml\n\nThe file:\n  name = \"Cleaning basics\"\n  pass_mark = 20\n  [[question]]\n  text = \"What cleans glass?\"\n  options = [\"Oil\", \"Vinegar\"]\n  correct = 2\n  points = 10"
+    )]
+    Create { file: PathBuf },
+    /// Change a test: a new version; candidates who hold the old one keep it
+    #[command(after_help = "Example:\n  crew hiring test edit 1 cleaning-basics.toml")]
+    Edit { test: i64, file: PathBuf },
+    /// Show a test (its current version, or --version N)
+    #[command(after_help = "Examples:\n  crew hiring test show 1\n  crew hiring test show 1 --version 1")]
+    Show {
+        test: i64,
+        #[arg(long)]
+        version: Option<u32>,
+    },
+    /// List tests
+    #[command(after_help = "Example:\n  crew hiring test list")]
+    List,
+    /// Delete a test no set lists and no candidate holds
+    #[command(after_help = "Example:\n  crew hiring test delete 3")]
+    Delete { test: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HiringSetCommand {
+    /// Create a test set
+    #[command(
+        after_help = "Example:\n  crew hiring set create \"Cleaner 2026\" --tests 1,2 --description \"for the cleaning vacancy\""
+    )]
+    Create {
+        name: String,
+        /// Test ids, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        tests: Vec<i64>,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Change a set's name or tests (candidates already assigned keep theirs)
+    #[command(after_help = "Example:\n  crew hiring set edit 1 --tests 1,2,3")]
+    Edit {
+        set: i64,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_delimiter = ',')]
+        tests: Option<Vec<i64>>,
+    },
+    /// List test sets
+    #[command(after_help = "Example:\n  crew hiring set list")]
+    List,
 }
 
 #[derive(Debug, Subcommand)]

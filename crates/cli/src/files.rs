@@ -212,3 +212,88 @@ pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, max
     }
     Ok(StoredPhoto { photo: Photo { path: relative, sha256 }, created })
 }
+
+/// Like [`read_records`], for an untrusted intake: a row that cannot be read (a broken JSON line,
+/// a CSV row with the wrong number of fields, an unknown field) is returned as rejected instead of
+/// failing the file. A file that cannot be read at all (bad header, not UTF-8) still fails.
+pub fn read_records_lenient(
+    path: &Path,
+    required: &[&str],
+    optional: &[&str],
+) -> Result<(Vec<RawRecord>, Vec<crew_core::hiring::pipeline::Rejected>)> {
+    use crew_core::hiring::pipeline::Rejected;
+    let bytes = read_user_file(path)?;
+    let text = String::from_utf8(bytes).map_err(|e| file_error(path, format!("not UTF-8 text: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    // Every row, as read: a record or why it could not be read.
+    let mut rows: Vec<(String, crew_core::Result<RawRecord>)> = Vec::new();
+    match ext.as_str() {
+        "csv" => {
+            let mut reader =
+                csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+            let headers: Vec<String> = reader
+                .headers()
+                .map_err(|e| file_error(path, format!("line 1: {e}")))?
+                .iter()
+                .map(|h| h.to_lowercase())
+                .collect();
+            check_columns(headers.iter().map(String::as_str), required, optional)
+                .map_err(|e| e.context("line 1").context(path.display()))?;
+            for record in reader.records() {
+                match record {
+                    Ok(record) => {
+                        let line = record.position().map_or(0, |p| p.line());
+                        if record.iter().all(str::is_empty) {
+                            continue;
+                        }
+                        let fields = headers.iter().cloned().zip(record.iter().map(str::to_string)).collect();
+                        rows.push((format!("line {line}"), Ok(RawRecord { location: format!("line {line}"), fields })));
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line());
+                        rows.push((format!("line {line}"), Err(Error::bad_input(csv_reason(&e)))));
+                    }
+                }
+            }
+        }
+        "json" if !text.trim_start().starts_with('{') => {
+            let value: serde_json::Value = serde_json::from_str(text).map_err(|e| file_error(path, json_error(&e)))?;
+            let serde_json::Value::Array(items) = value else {
+                return Err(file_error(path, "expected a JSON array of objects (or JSON Lines)".into()));
+            };
+            for (i, v) in items.into_iter().enumerate() {
+                let location = format!("item {}", i + 1);
+                rows.push((location.clone(), json_record(v, location)));
+            }
+        }
+        "json" | "jsonl" | "ndjson" => {
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let location = format!("line {}", i + 1);
+                let record = serde_json::from_str(line)
+                    .map_err(|e| Error::bad_input(format!("not a JSON object: {e}")))
+                    .and_then(|v| json_record(v, location.clone()));
+                rows.push((location, record));
+            }
+        }
+        _ => return Err(file_error(path, "unknown file type: use .csv, .json or .jsonl".into())),
+    }
+    let mut good = Vec::with_capacity(rows.len());
+    let mut bad = Vec::new();
+    for (location, row) in rows {
+        let checked =
+            row.and_then(|r| check_columns(r.fields.keys().map(String::as_str), required, optional).map(|_| r));
+        match checked {
+            Ok(r) => good.push(r),
+            Err(e) => {
+                // Errors from json_record carry the location already; keep only the reason.
+                let reason = e.message.strip_prefix(&format!("{location}: ")).unwrap_or(&e.message).to_string();
+                bad.push(Rejected { location, reason });
+            }
+        }
+    }
+    Ok((good, bad))
+}

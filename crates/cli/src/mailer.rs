@@ -50,8 +50,8 @@ impl Mailer {
     }
 
     /// Sends one mail; the error, if any, is what to record.
-    pub fn send(&self, from: &Mailbox, mail: &Mail, date: std::time::SystemTime) -> Result<(), String> {
-        let message = message(from, mail, date).map_err(|e| format!("{e:#}"))?;
+    pub fn send(&self, from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<(), String> {
+        let message = message(from, mail, body, date).map_err(|e| format!("{e:#}"))?;
         match self {
             Mailer::File(t) => t.send(&message).map(|_| ()).map_err(|e| e.to_string()),
             Mailer::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| e.to_string()),
@@ -59,7 +59,7 @@ impl Mailer {
     }
 }
 
-fn message(from: &Mailbox, mail: &Mail, date: std::time::SystemTime) -> Result<Message> {
+fn message(from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<Message> {
     let to: Mailbox = mail.to.as_str().parse().map_err(|e| anyhow!("recipient {}: {e}", mail.to))?;
     let id = Sha256Hex::of(mail.cause.as_bytes());
     Ok(Message::builder()
@@ -69,5 +69,5 @@ fn message(from: &Mailbox, mail: &Mail, date: std::time::SystemTime) -> Result<M
         .message_id(Some(format!("<{}@crew>", &id.as_str()[..32])))
         .date(date)
         .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())?)
+        .body(body.to_string())?)
 }

@@ -95,10 +95,12 @@ pub enum Action {
     DeliverMail,
     ViewOutbox,
     ManageOutbox,
+    ManageHiring,
+    TakeApplications,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Action::WhoAmI,
         Action::ManageAccounts,
         Action::ImportClients,
@@ -124,6 +126,8 @@ impl Action {
         Action::DeliverMail,
         Action::ViewOutbox,
         Action::ManageOutbox,
+        Action::ManageHiring,
+        Action::TakeApplications,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -154,6 +158,8 @@ impl Action {
             Action::DeliverMail => "deliver mail",
             Action::ViewOutbox => "view the outbox",
             Action::ManageOutbox => "retry mail",
+            Action::ManageHiring => "run hiring",
+            Action::TakeApplications => "take applications",
         }
     }
 }
@@ -179,7 +185,9 @@ pub fn permits(role: Role, action: Action) -> bool {
         FailOrder => matches!(role, Admin | Manager | Worker),
         // The cycles cron runs.
         RunMatching | SweepNoShows | DeliverMail | ViewOutbox => matches!(role, Admin | Manager | Service),
-        ManageOutbox => matches!(role, Admin | Manager),
+        ManageOutbox | ManageHiring => matches!(role, Admin | Manager),
+        // The website's intake runs as a service account.
+        TakeApplications => matches!(role, Admin | Manager | Service),
         ExplainMatching | ViewWorkers | ManageWorkers => matches!(role, Admin | Manager),
     }
 }

@@ -73,6 +73,63 @@ pub enum Event {
     ClientUpdated(ClientDetails),
     // Hiring
     WorkerHired(HiredWorker),
+    HiringTestCreated {
+        test: i64,
+        version: u32,
+        name: String,
+    },
+    HiringTestEdited {
+        test: i64,
+        version: u32,
+    },
+    HiringTestDeleted {
+        test: i64,
+    },
+    TestSetSaved {
+        set: i64,
+        name: Name,
+        tests: Vec<i64>,
+    },
+    ApplicationReceived {
+        application: i64,
+        email: Email,
+        name: Name,
+    },
+    ApplicationUpdated {
+        application: i64,
+    },
+    /// New and updated applications of one intake (managers get one mail about them).
+    ApplicationsArrived {
+        received: u64,
+        updated: u64,
+    },
+    TestsAssigned {
+        application: i64,
+        set: i64,
+        tests: Vec<(i64, u32)>,
+    },
+    TestsSubmitted {
+        application: i64,
+        score: u32,
+        max_score: u32,
+        passed: bool,
+    },
+    ApplicationAccepted {
+        application: i64,
+        reason: Text,
+    },
+    ApplicationRejected {
+        application: i64,
+        reason: Text,
+    },
+    /// A one-time activation secret was mailed (only its hash is kept).
+    ActivationIssued {
+        account: AccountId,
+    },
+    AccountActivated {
+        account: AccountId,
+        login: Login,
+    },
     // Ordering
     ServiceTypeAdded(ServiceTypeDetails),
     ServiceTypeEdited(ServiceTypeDetails),
@@ -201,6 +258,19 @@ impl Event {
             Event::ClientRegistered(_) => "client_registered",
             Event::ClientUpdated(_) => "client_updated",
             Event::WorkerHired(_) => "worker_hired",
+            Event::HiringTestCreated { .. } => "hiring_test_created",
+            Event::HiringTestEdited { .. } => "hiring_test_edited",
+            Event::HiringTestDeleted { .. } => "hiring_test_deleted",
+            Event::TestSetSaved { .. } => "test_set_saved",
+            Event::ApplicationReceived { .. } => "application_received",
+            Event::ApplicationUpdated { .. } => "application_updated",
+            Event::ApplicationsArrived { .. } => "applications_arrived",
+            Event::TestsAssigned { .. } => "tests_assigned",
+            Event::TestsSubmitted { .. } => "tests_submitted",
+            Event::ApplicationAccepted { .. } => "application_accepted",
+            Event::ApplicationRejected { .. } => "application_rejected",
+            Event::ActivationIssued { .. } => "activation_issued",
+            Event::AccountActivated { .. } => "account_activated",
             Event::ServiceTypeAdded(_) => "service_type_added",
             Event::ServiceTypeEdited(_) => "service_type_edited",
             Event::ServiceTypeRetired { .. } => "service_type_retired",
@@ -247,6 +317,19 @@ impl Event {
         }
     }
 
+    /// The application this event is about, if any (indexed, for `crew hiring show`).
+    pub fn application(&self) -> Option<i64> {
+        match self {
+            Event::ApplicationReceived { application, .. }
+            | Event::ApplicationUpdated { application }
+            | Event::TestsAssigned { application, .. }
+            | Event::TestsSubmitted { application, .. }
+            | Event::ApplicationAccepted { application, .. }
+            | Event::ApplicationRejected { application, .. } => Some(*application),
+            _ => None,
+        }
+    }
+
     /// A one-line description for people, naming accounts with `name`.
     pub fn summary(&self, name: impl Fn(AccountId) -> String) -> String {
         match self {
@@ -264,6 +347,30 @@ impl Event {
             }
             Event::ClientUpdated(c) => format!("client {} <{}> updated", c.name, c.email),
             Event::WorkerHired(w) => format!("worker {} <{}> hired in {} ({})", w.name, w.email, w.zone, w.skills),
+            Event::HiringTestCreated { test, name, .. } => format!("test #{test} `{name}` created"),
+            Event::HiringTestEdited { test, version } => format!("test #{test} edited: version {version}"),
+            Event::HiringTestDeleted { test } => format!("test #{test} deleted"),
+            Event::TestSetSaved { set, name, tests } => format!("test set #{set} `{name}`: tests {tests:?}"),
+            Event::ApplicationReceived { application, email, name } => {
+                format!("application #{application} from {name} <{email}>")
+            }
+            Event::ApplicationUpdated { application } => format!("application #{application} re-sent with changes"),
+            Event::ApplicationsArrived { received, updated } => {
+                format!("{received} new application(s), {updated} updated")
+            }
+            Event::TestsAssigned { application, set, .. } => {
+                format!("application #{application}: test set #{set} assigned")
+            }
+            Event::TestsSubmitted { application, score, max_score, passed } => format!(
+                "application #{application}: answers scored {score}/{max_score} ({})",
+                if *passed { "passed" } else { "below the pass mark" }
+            ),
+            Event::ApplicationAccepted { application, .. } => format!("application #{application} accepted"),
+            Event::ApplicationRejected { application, reason } => {
+                format!("application #{application} rejected: {reason}")
+            }
+            Event::ActivationIssued { account } => format!("activation secret mailed to {}", name(*account)),
+            Event::AccountActivated { login, .. } => format!("`{login}` activated their account"),
             Event::ServiceTypeAdded(s) => format!("service type `{}` added", s.code),
             Event::ServiceTypeEdited(s) => format!("service type `{}` edited", s.code),
             Event::ServiceTypeRetired { code, .. } => format!("service type `{code}` retired"),

@@ -546,6 +546,38 @@ pub fn logins(tx: &mut dyn Tx) -> Result<BTreeMap<AccountId, Login>> {
     Ok(tx.accounts(None)?.into_iter().map(|a| (a.id, a.login)).collect())
 }
 
+/// How long an activation secret works after it is mailed.
+pub const ACTIVATION_DAYS: i64 = 7;
+
+/// `crew account activate`: a worker sets their first password with the one-time secret mailed
+/// to them. The secret works once, for [`ACTIVATION_DAYS`].
+pub fn activate(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    login: &Login,
+    secret: &str,
+    password_hash: String,
+) -> Result<Account> {
+    let wrong = || Error::not_allowed("wrong, used or expired activation secret");
+    let mut account = tx.account_by_login(login)?.ok_or_else(wrong)?;
+    let (hash, issued_at) = tx.activation(account.id)?.ok_or_else(wrong)?;
+    if token_hash(secret) != hash || now - issued_at > chrono::Duration::days(ACTIVATION_DAYS) {
+        return Err(wrong());
+    }
+    if !account.active {
+        return Err(Error::not_allowed(format!("account `{login}` is deactivated")));
+    }
+    account.password_hash = Some(password_hash);
+    tx.update_account(&account)?;
+    tx.use_activation(account.id, now)?;
+    tx.append_event(
+        now,
+        Some(account.id),
+        &Event::AccountActivated { account: account.id, login: account.login.clone() },
+    )?;
+    Ok(account)
+}
+
 /// One staff account of a company folder's `staff.toml`.
 #[derive(Debug, Clone)]
 pub struct StaffRow {

@@ -59,6 +59,9 @@ pub struct Mail {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// For an activation mail: the account whose fresh secret fills `{activation_secret}` when it
+    /// is sent.
+    pub activation_for: Option<AccountId>,
 }
 
 /// A mail about to be queued.
@@ -69,6 +72,7 @@ pub struct NewMail {
     pub subject: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    pub activation_for: Option<AccountId>,
 }
 
 /// How often and how patiently delivery is retried.
@@ -106,6 +110,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("order_cancelled_worker", include_str!("../templates/mail/order_cancelled_worker.txt")),
     ("order_unassigned_worker", include_str!("../templates/mail/order_unassigned_worker.txt")),
     ("copy_offered", include_str!("../templates/mail/copy_offered.txt")),
+    ("worker_activation", include_str!("../templates/mail/worker_activation.txt")),
+    ("application_received", include_str!("../templates/mail/application_received.txt")),
+    ("tests_assigned", include_str!("../templates/mail/tests_assigned.txt")),
+    ("tests_submitted", include_str!("../templates/mail/tests_submitted.txt")),
+    ("application_accepted", include_str!("../templates/mail/application_accepted.txt")),
+    ("application_rejected", include_str!("../templates/mail/application_rejected.txt")),
+    ("applications_arrived", include_str!("../templates/mail/applications_arrived.txt")),
 ];
 
 /// Renders a template: `{name}` placeholders filled from `vars`. Returns (subject, body).
@@ -153,8 +164,21 @@ pub fn queue(
     at: DateTime<Utc>,
 ) -> Result<()> {
     let (subject, body) = render(template, vars)?;
-    tx.insert_mail(&NewMail { cause, to, subject, body, created_at: at })?;
+    tx.insert_mail(&NewMail { cause, to, subject, body, created_at: at, activation_for: None })?;
     Ok(())
+}
+
+/// The placeholder an activation mail keeps until it is sent.
+pub const SECRET_PLACEHOLDER: &str = "{activation_secret}";
+
+/// Before an activation mail is sent: its account's secret becomes `secret` (any earlier one no
+/// longer works; only its hash is kept), and the body to send is returned with the secret in it.
+pub fn issue_activation(tx: &mut dyn Tx, ctx: &Ctx, mail: &Mail, secret: &str) -> Result<String> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    let Some(account) = mail.activation_for else { return Ok(mail.body.clone()) };
+    tx.set_activation(account, &crate::iam::token_hash(secret), ctx.now)?;
+    crate::app::record(tx, ctx, Event::ActivationIssued { account })?;
+    Ok(mail.body.replace(SECRET_PLACEHOLDER, secret))
 }
 
 /// Mail's subscriber: the notifications of DESIGN.md "Mail" that exist so far.
@@ -250,12 +274,74 @@ impl Subscriber for Notifications {
                 self.send(tx, stored, *order, "order_unassigned_worker", *w, None)
             }
             Event::CopyOffered { order, client } => self.send(tx, stored, *order, "copy_offered", *client, None),
+            Event::AccountCreated { account, login, name, role: crate::authz::Role::Worker, email: Some(email) } => {
+                let vars = [
+                    ("name", name.to_string()),
+                    ("login", login.to_string()),
+                    ("activation_secret", SECRET_PLACEHOLDER.to_string()),
+                ];
+                let (subject, body) = render("worker_activation", &vars)?;
+                tx.insert_mail(&NewMail {
+                    cause: format!("event:{}:worker_activation", stored.seq),
+                    to: email.clone(),
+                    subject,
+                    body,
+                    created_at: stored.at,
+                    activation_for: Some(*account),
+                })?;
+                Ok(())
+            }
+            Event::ApplicationReceived { application, .. } => {
+                self.candidate(tx, stored, *application, "application_received")
+            }
+            Event::TestsAssigned { application, .. } => self.candidate(tx, stored, *application, "tests_assigned"),
+            Event::TestsSubmitted { application, .. } => self.candidate(tx, stored, *application, "tests_submitted"),
+            Event::ApplicationAccepted { application, .. } => {
+                self.candidate(tx, stored, *application, "application_accepted")
+            }
+            Event::ApplicationRejected { application, .. } => {
+                self.candidate(tx, stored, *application, "application_rejected")
+            }
+            Event::ApplicationsArrived { received, updated } => {
+                for manager in tx.accounts(Some(crate::authz::Role::Manager))? {
+                    if let (true, Some(email)) = (manager.active, manager.email) {
+                        let cause = format!("event:{}:applications_arrived:{}", stored.seq, manager.id);
+                        let vars = [
+                            ("received", received.to_string()),
+                            ("updated", updated.to_string()),
+                            ("name", manager.name.to_string()),
+                        ];
+                        queue(tx, cause, email, "applications_arrived", &vars, stored.at)?;
+                    }
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
 }
 
 impl Notifications {
+    /// A hiring step's mail to the candidate.
+    fn candidate(&self, tx: &mut dyn Tx, stored: &StoredEvent, application: i64, template: &str) -> Result<()> {
+        let Some(a) = tx.application(application)? else { return Ok(()) };
+        let mut tests = Vec::new();
+        for (t, v) in &a.tests {
+            if let Some(test) = tx.hiring_test(*t, Some(*v))? {
+                tests.push(format!("#{t} {} ({} questions)", test.spec.name, test.spec.questions.len()));
+            }
+        }
+        let vars = [
+            ("name", a.candidate.name.to_string()),
+            ("application", a.id.to_string()),
+            ("tests", if tests.is_empty() { "-".into() } else { tests.join(", ") }),
+            ("score", a.score.map(|s| s.to_string()).unwrap_or_default()),
+            ("max_score", a.max_score.map(|s| s.to_string()).unwrap_or_default()),
+            ("reason", a.reason.as_ref().map(ToString::to_string).unwrap_or_default()),
+        ];
+        queue(tx, format!("event:{}:{template}", stored.seq), a.candidate.email.clone(), template, &vars, stored.at)
+    }
+
     fn to_client(
         &self,
         tx: &mut dyn Tx,
@@ -360,6 +446,15 @@ mod tests {
             "client_name",
             "client_email",
             "worker_name",
+            "name",
+            "login",
+            "activation_secret",
+            "application",
+            "tests",
+            "score",
+            "max_score",
+            "received",
+            "updated",
         ]
         .into_iter()
         .map(|k| (k, format!("<{k}>")))

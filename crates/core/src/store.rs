@@ -9,12 +9,13 @@ use chrono::{DateTime, Utc};
 use crate::authz::Role;
 use crate::error::Result;
 use crate::events::{Event, EventFilter, StoredEvent};
+use crate::hiring::pipeline::{Application, ApplicationStatus, Candidate, HiringTest, TestSet, TestSpec};
 use crate::iam::{Account, ClientProfile, NewAccount, Session};
 use crate::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
 use crate::mail::{Mail, MailStatus, NewMail};
 use crate::matching::{MatchOrder, WorkerFilter, WorkerProfile};
 use crate::ordering::{NewOrder, NewServiceType, Order, OrderFilter, ServiceType};
-use crate::types::{Email, Login, ServiceCode};
+use crate::types::{Email, Login, Name, ServiceCode, Text};
 
 /// The append-only event log and each subscriber's position in it.
 pub trait EventLog {
@@ -89,9 +90,46 @@ pub trait MailStore {
     fn due_mails(&mut self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Mail>>;
 }
 
+/// Hiring's tables: tests and their versions, test sets, applications.
+pub trait HiringStore {
+    /// A new test at version 1; returns its id.
+    fn insert_hiring_test(&mut self, spec: &TestSpec, at: DateTime<Utc>) -> Result<i64>;
+    fn insert_hiring_test_version(&mut self, test: i64, version: u32, spec: &TestSpec, at: DateTime<Utc>)
+    -> Result<()>;
+    /// A test at a version (`None`: its current one).
+    fn hiring_test(&mut self, test: i64, version: Option<u32>) -> Result<Option<HiringTest>>;
+    fn hiring_tests(&mut self) -> Result<Vec<HiringTest>>;
+    fn delete_hiring_test(&mut self, test: i64) -> Result<()>;
+    fn applications_holding_test(&mut self, test: i64) -> Result<u64>;
+    fn insert_test_set(&mut self, name: &Name, description: &Text, tests: &[i64], at: DateTime<Utc>) -> Result<i64>;
+    fn update_test_set(&mut self, set: &TestSet) -> Result<()>;
+    fn test_set(&mut self, set: i64) -> Result<Option<TestSet>>;
+    fn test_sets(&mut self) -> Result<Vec<TestSet>>;
+    fn insert_application(&mut self, candidate: &Candidate, at: DateTime<Utc>) -> Result<i64>;
+    fn update_application(&mut self, application: &Application) -> Result<()>;
+    fn application(&mut self, id: i64) -> Result<Option<Application>>;
+    fn application_by_email(&mut self, email: &Email) -> Result<Option<Application>>;
+    fn applications(
+        &mut self,
+        status: Option<ApplicationStatus>,
+        set: Option<i64>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Application>>;
+    fn application_events(&mut self, application: i64) -> Result<Vec<StoredEvent>>;
+}
+
+/// IAM's one-time activation secrets (hashes only).
+pub trait ActivationStore {
+    /// Sets (or replaces) the hash of the account's current activation secret.
+    fn set_activation(&mut self, account: AccountId, secret_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    /// The hash and when it was issued, if the account has an unused one.
+    fn activation(&mut self, account: AccountId) -> Result<Option<(String, DateTime<Utc>)>>;
+    fn use_activation(&mut self, account: AccountId, at: DateTime<Utc>) -> Result<()>;
+}
+
 /// One transaction over every context's tables.
-pub trait Tx: EventLog + IamStore + OrderingStore + MatchingStore + MailStore {}
-impl<T: EventLog + IamStore + OrderingStore + MatchingStore + MailStore> Tx for T {}
+pub trait Tx: EventLog + IamStore + OrderingStore + MatchingStore + MailStore + HiringStore + ActivationStore {}
+impl<T: EventLog + IamStore + OrderingStore + MatchingStore + MailStore + HiringStore + ActivationStore> Tx for T {}
 
 /// A database that runs transactions.
 pub trait Store {

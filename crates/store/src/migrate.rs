@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_matching.sql"),
     include_str!("migrations/0003_mail.sql"),
+    include_str!("migrations/0004_hiring.sql"),
 ];
 
 /// The schema version this build writes.

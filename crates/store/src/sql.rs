@@ -4,12 +4,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use crew_core::authz::Role;
 use crew_core::error::{Error, Result};
 use crew_core::events::{Event, EventFilter, StoredEvent};
+use crew_core::hiring::pipeline::{Application, ApplicationStatus, Candidate, HiringTest, TestSet, TestSpec};
 use crew_core::iam::{Account, ClientProfile, NewAccount, Session, SessionKind};
 use crew_core::ids::{AccountId, EventSeq, OrderId, ServiceTypeId};
 use crew_core::mail::{Mail, MailStatus, NewMail};
 use crew_core::matching::{MatchOrder, WorkerFilter, WorkerProfile, WorkerStatus};
 use crew_core::ordering::{NewOrder, NewServiceType, Order, OrderFilter, OrderStatus, Photo, ServiceType};
-use crew_core::store::{EventLog, IamStore, MailStore, MatchingStore, OrderingStore};
+use crew_core::store::{ActivationStore, EventLog, HiringStore, IamStore, MailStore, MatchingStore, OrderingStore};
 use crew_core::types::{Email, Login, Money, Name, PaymentMethod, Phone, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -83,7 +84,8 @@ impl EventLog for SqliteTx<'_> {
         let payload = serde_json::to_string(event).map_err(|e| Error::internal(format!("event encoding: {e}")))?;
         self.conn
             .prepare_cached(
-                "INSERT INTO events (at, actor_id, type, version, order_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO events (at, actor_id, type, version, order_id, application_id, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -92,6 +94,7 @@ impl EventLog for SqliteTx<'_> {
                     event.type_name(),
                     event.version(),
                     event.order().map(OrderId::get),
+                    event.application(),
                     payload
                 ])
             })
@@ -705,8 +708,8 @@ impl MatchingStore for SqliteTx<'_> {
 
 // ---------------------------------------------------------------- mail
 
-const MAIL_COLUMNS: &str =
-    "id, cause, recipient, subject, body, status, attempts, next_attempt_at, last_error, created_at, sent_at";
+const MAIL_COLUMNS: &str = "id, cause, recipient, subject, body, status, attempts, next_attempt_at, last_error, created_at, \
+     sent_at, activation_for";
 
 fn mail_row(row: &Row<'_>) -> rusqlite::Result<Mail> {
     Ok(Mail {
@@ -721,6 +724,7 @@ fn mail_row(row: &Row<'_>) -> rusqlite::Result<Mail> {
         last_error: row.get(8)?,
         created_at: col(row, 9, time)?,
         sent_at: opt_col(row, 10, time)?,
+        activation_for: row.get::<_, Option<i64>>(11)?.map(AccountId::new),
     })
 }
 
@@ -729,10 +733,20 @@ impl MailStore for SqliteTx<'_> {
         let n = self
             .conn
             .prepare_cached(
-                "INSERT INTO outbox (cause, recipient, subject, body, status, attempts, next_attempt_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5) ON CONFLICT (cause) DO NOTHING",
+                "INSERT INTO outbox (cause, recipient, subject, body, status, attempts, next_attempt_at, created_at,
+                                     activation_for)
+                 VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5, ?6) ON CONFLICT (cause) DO NOTHING",
             )
-            .and_then(|mut s| s.execute(params![m.cause, m.to.as_str(), m.subject, m.body, ts(m.created_at)]))
+            .and_then(|mut s| {
+                s.execute(params![
+                    m.cause,
+                    m.to.as_str(),
+                    m.subject,
+                    m.body,
+                    ts(m.created_at),
+                    m.activation_for.map(AccountId::get)
+                ])
+            })
             .map_err(internal)?;
         Ok(n > 0)
     }
@@ -787,5 +801,323 @@ impl MailStore for SqliteTx<'_> {
             .map_err(internal)?;
         let rows = stmt.query_map(params![ts(now), limit as i64], mail_row).map_err(internal)?;
         rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+}
+
+// ---------------------------------------------------------------- hiring
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::internal(format!("encoding: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let raw: String = row.get(idx)?;
+    serde_json::from_str(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+fn test_row(row: &Row<'_>) -> rusqlite::Result<HiringTest> {
+    Ok(HiringTest {
+        id: row.get(0)?,
+        version: row.get(1)?,
+        deleted: row.get(2)?,
+        created_at: col(row, 3, time)?,
+        spec: from_json::<TestSpec>(row, 4)?,
+    })
+}
+
+fn set_row(row: &Row<'_>) -> rusqlite::Result<TestSet> {
+    Ok(TestSet {
+        id: row.get(0)?,
+        name: col(row, 1, Name::parse)?,
+        description: col(row, 2, Text::parse)?,
+        tests: from_json(row, 3)?,
+        created_at: col(row, 4, time)?,
+    })
+}
+
+/// What of a candidate is stored as JSON (all but the email, which is a column).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredCandidate {
+    name: String,
+    zone: String,
+    strengths: String,
+    weaknesses: String,
+    age: Option<u32>,
+    breed: Option<String>,
+    coat: Option<String>,
+    photo: Option<String>,
+    source: Option<String>,
+}
+
+fn stored(c: &Candidate) -> StoredCandidate {
+    StoredCandidate {
+        name: c.name.to_string(),
+        zone: c.zone.to_string(),
+        strengths: c.strengths.to_string(),
+        weaknesses: c.weaknesses.to_string(),
+        age: c.age,
+        breed: c.breed.clone(),
+        coat: c.coat.clone(),
+        photo: c.photo.clone(),
+        source: c.source.clone(),
+    }
+}
+
+fn bad(idx: usize, e: Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))
+}
+
+const APPLICATION_COLUMNS: &str =
+    "id, email, candidate, status, set_id, tests, score, max_score, passed, reason, created_at, updated_at";
+
+fn application_row(row: &Row<'_>) -> rusqlite::Result<Application> {
+    let s: StoredCandidate = from_json(row, 2)?;
+    let candidate = Candidate {
+        name: Name::parse(&s.name).map_err(|e| bad(2, e))?,
+        email: col(row, 1, Email::parse)?,
+        zone: Zone::parse(&s.zone).map_err(|e| bad(2, e))?,
+        strengths: SkillSet::parse(&s.strengths).map_err(|e| bad(2, e))?,
+        weaknesses: Text::parse(&s.weaknesses).map_err(|e| bad(2, e))?,
+        age: s.age,
+        breed: s.breed,
+        coat: s.coat,
+        photo: s.photo,
+        source: s.source,
+    };
+    Ok(Application {
+        id: row.get(0)?,
+        candidate,
+        status: col(row, 3, ApplicationStatus::parse)?,
+        set: row.get(4)?,
+        tests: from_json(row, 5)?,
+        score: row.get(6)?,
+        max_score: row.get(7)?,
+        passed: row.get(8)?,
+        reason: opt_col(row, 9, Text::parse)?,
+        created_at: col(row, 10, time)?,
+        updated_at: col(row, 11, time)?,
+    })
+}
+
+const TEST_SELECT: &str = "SELECT t.id, v.version, t.deleted, t.created_at, v.spec
+     FROM hiring_tests t JOIN hiring_test_versions v ON v.test_id = t.id";
+
+impl HiringStore for SqliteTx<'_> {
+    fn insert_hiring_test(&mut self, spec: &TestSpec, at: DateTime<Utc>) -> Result<i64> {
+        self.conn
+            .execute("INSERT INTO hiring_tests (version, deleted, created_at) VALUES (1, 0, ?1)", [ts(at)])
+            .map_err(internal)?;
+        let id = self.conn.last_insert_rowid();
+        self.insert_hiring_test_version(id, 1, spec, at)?;
+        Ok(id)
+    }
+
+    fn insert_hiring_test_version(
+        &mut self,
+        test: i64,
+        version: u32,
+        spec: &TestSpec,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO hiring_test_versions (test_id, version, spec, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![test, version, json(spec)?, ts(at)],
+            )
+            .map_err(internal)?;
+        self.conn
+            .execute("UPDATE hiring_tests SET version = ?2 WHERE id = ?1 AND version < ?2", params![test, version])
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn hiring_test(&mut self, test: i64, version: Option<u32>) -> Result<Option<HiringTest>> {
+        self.conn
+            .prepare_cached(&format!("{TEST_SELECT} WHERE t.id = ?1 AND v.version = coalesce(?2, t.version)"))
+            .and_then(|mut s| s.query_row(params![test, version], test_row).optional())
+            .map_err(internal)
+    }
+
+    fn hiring_tests(&mut self) -> Result<Vec<HiringTest>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{TEST_SELECT} WHERE v.version = t.version ORDER BY t.id"))
+            .map_err(internal)?;
+        let rows = stmt.query_map([], test_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn delete_hiring_test(&mut self, test: i64) -> Result<()> {
+        self.conn.execute("UPDATE hiring_tests SET deleted = 1 WHERE id = ?1", [test]).map_err(internal)?;
+        Ok(())
+    }
+
+    fn applications_holding_test(&mut self, test: i64) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM applications
+                 WHERE status IN ('tests_assigned', 'tests_submitted')
+                   AND EXISTS (SELECT 1 FROM json_each(applications.tests) WHERE json_extract(value, '$[0]') = ?1)",
+                [test],
+                |r| r.get(0),
+            )
+            .map_err(internal)?;
+        Ok(n as u64)
+    }
+
+    fn insert_test_set(&mut self, name: &Name, description: &Text, tests: &[i64], at: DateTime<Utc>) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO hiring_sets (name, description, tests, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name.as_str(), description.as_str(), json(&tests)?, ts(at)],
+            )
+            .map_err(internal)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn update_test_set(&mut self, set: &TestSet) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE hiring_sets SET name = ?2, description = ?3, tests = ?4 WHERE id = ?1",
+                params![set.id, set.name.as_str(), set.description.as_str(), json(&set.tests)?],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn test_set(&mut self, set: i64) -> Result<Option<TestSet>> {
+        self.conn
+            .prepare_cached("SELECT id, name, description, tests, created_at FROM hiring_sets WHERE id = ?1")
+            .and_then(|mut s| s.query_row([set], set_row).optional())
+            .map_err(internal)
+    }
+
+    fn test_sets(&mut self) -> Result<Vec<TestSet>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name, description, tests, created_at FROM hiring_sets ORDER BY id")
+            .map_err(internal)?;
+        let rows = stmt.query_map([], set_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn insert_application(&mut self, c: &Candidate, at: DateTime<Utc>) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO applications (email, candidate, status, tests, created_at, updated_at)
+                 VALUES (?1, ?2, 'applied', '[]', ?3, ?3)",
+            )
+            .and_then(|mut s| s.execute(params![c.email.as_str(), json(&stored(c)).map_err(to_sql)?, ts(at)]))
+            .map_err(internal)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn update_application(&mut self, a: &Application) -> Result<()> {
+        let candidate = json(&stored(&a.candidate))?;
+        let tests = json(&a.tests)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE applications SET candidate = ?2, status = ?3, set_id = ?4, tests = ?5, score = ?6, max_score = ?7,
+                        passed = ?8, reason = ?9, updated_at = ?10
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    a.id,
+                    candidate,
+                    a.status.as_str(),
+                    a.set,
+                    tests,
+                    a.score,
+                    a.max_score,
+                    a.passed,
+                    a.reason.as_ref().map(Text::as_str),
+                    ts(a.updated_at)
+                ])
+            })
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn application(&mut self, id: i64) -> Result<Option<Application>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id], application_row).optional())
+            .map_err(internal)
+    }
+
+    fn application_by_email(&mut self, email: &Email) -> Result<Option<Application>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE email = ?1"))
+            .and_then(|mut s| s.query_row([email.as_str()], application_row).optional())
+            .map_err(internal)
+    }
+
+    fn applications(
+        &mut self,
+        status: Option<ApplicationStatus>,
+        set: Option<i64>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Application>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {APPLICATION_COLUMNS} FROM applications
+                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR set_id = ?2) ORDER BY id LIMIT ?3"
+            ))
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(
+                params![status.map(ApplicationStatus::as_str), set, limit.map_or(-1, |l| l as i64)],
+                application_row,
+            )
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn application_events(&mut self, application: i64) -> Result<Vec<StoredEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE application_id = ?1 ORDER BY seq"))
+            .map_err(internal)?;
+        let rows = stmt.query_map([application], event_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+}
+
+fn to_sql(e: Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+impl ActivationStore for SqliteTx<'_> {
+    fn set_activation(&mut self, account: AccountId, secret_hash: &str, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO activations (account_id, secret_hash, issued_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account_id) DO UPDATE SET secret_hash = excluded.secret_hash,
+                     issued_at = excluded.issued_at, used_at = NULL",
+                params![account.get(), secret_hash, ts(at)],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn activation(&mut self, account: AccountId) -> Result<Option<(String, DateTime<Utc>)>> {
+        self.conn
+            .query_row(
+                "SELECT secret_hash, issued_at FROM activations WHERE account_id = ?1 AND used_at IS NULL",
+                [account.get()],
+                |row| Ok((row.get(0)?, col(row, 1, time)?)),
+            )
+            .optional()
+            .map_err(internal)
+    }
+
+    fn use_activation(&mut self, account: AccountId, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .execute("UPDATE activations SET used_at = ?2 WHERE account_id = ?1", params![account.get(), ts(at)])
+            .map_err(internal)?;
+        Ok(())
     }
 }

@@ -98,6 +98,27 @@ pub fn run(app: &mut App, command: AccountCommand) -> Result<()> {
             let account = app.write(|tx, ctx| iam::set_role(tx, ctx, &login, role))?;
             app.out.done(&account, &fields(app, &account), &format!("`{}` is now {}.", account.login, account.role))
         }
+        AccountCommand::Activate { login, stdin } => {
+            let login = Login::parse(&login)?;
+            let (secret, password) = if stdin {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map_err(|_| crew_core::Error::bad_input("standard input is not UTF-8 text"))?;
+                let mut lines = text.lines();
+                let secret = lines.next().unwrap_or("").trim().to_string();
+                let password = iam::Password::parse(lines.next().unwrap_or(""))?;
+                (secret, password)
+            } else {
+                let secret = rpassword::prompt_password("Activation secret: ").map_err(|e| {
+                    crew_core::Error::bad_input(format!("cannot ask for the secret ({e}): use --stdin"))
+                })?;
+                (secret.trim().to_string(), read_new_password(false)?)
+            };
+            let hash = password.hash(&session::new_salt()?)?;
+            let now = app.now;
+            let account = app.write_anonymous(|tx| iam::activate(tx, now, &login, &secret, hash))?;
+            app.out.note(&format!("Account `{}` is active. Log in with: crew login {}", account.login, account.login))
+        }
         AccountCommand::ResetPassword { login, password_stdin } => {
             let login = Login::parse(&login)?;
             let role = app.read(|tx, _| iam::find(tx, &login))?.role;

@@ -5,6 +5,7 @@ mod account;
 mod auth;
 mod docs;
 mod events;
+mod hiring;
 mod import;
 mod matching;
 mod order;
@@ -15,7 +16,8 @@ use anyhow::Result;
 use crew_core::authz::Action;
 
 use crate::cli::{
-    Cli, Command, EventsCommand, ImportCommand, MatchingCommand, OrderCommand, OutboxCommand, ServiceTypeCommand,
+    AccountCommand, Cli, Command, EventsCommand, HiringCommand, ImportCommand, MatchingCommand, OrderCommand,
+    OutboxCommand, ServiceTypeCommand,
 };
 use crate::context::App;
 
@@ -27,7 +29,11 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
             &[]
         }
         Command::Whoami => &[WhoAmI],
+        // Activation is how a new worker gets in: it needs no login, only the mailed secret.
+        Command::Account(AccountCommand::Activate { .. }) => &[],
         Command::Account(_) => &[ManageAccounts],
+        Command::Hiring(HiringCommand::Apply { .. } | HiringCommand::Import { .. }) => &[TakeApplications],
+        Command::Hiring(_) => &[ManageHiring],
         Command::Import(args) => match (&args.what, &args.folder) {
             (Some(ImportCommand::Clients { .. }), _) => &[ImportClients],
             (Some(ImportCommand::Workers { .. }), _) => &[ImportWorkers],
@@ -91,6 +97,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::ServiceType(c) => service_type::run(&mut app, c),
         Command::Order(c) => order::run(&mut app, c),
         Command::Matching(c) => matching::run(&mut app, c),
+        Command::Hiring(c) => hiring::run(&mut app, c),
         Command::Events(c) => events::run(&mut app, c),
         Command::Outbox(c) => outbox::run(&mut app, c),
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),

@@ -65,7 +65,15 @@ fn deliver(app: &mut App, limit: usize) -> Result<()> {
     let mut outcomes = Vec::with_capacity(mails.len());
     for m in mails {
         // The network is used outside any transaction; each outcome is recorded on its own.
-        let result = mailer.send(&from, &m, std::time::SystemTime::from(app.now));
+        // An activation mail gets a fresh one-time secret now; only its hash is stored.
+        let body = match m.activation_for {
+            Some(_) => {
+                let secret = crate::session::new_token()?.replace("crew_", "act_");
+                app.write(|tx, ctx| mail::issue_activation(tx, ctx, &m, &secret))?
+            }
+            None => m.body.clone(),
+        };
+        let result = mailer.send(&from, &m, &body, std::time::SystemTime::from(app.now));
         let recorded = match &result {
             Ok(()) => app.write(|tx, ctx| mail::sent(tx, ctx, m.id))?,
             Err(e) => app.write(|tx, ctx| mail::failed(tx, ctx, m.id, e, policy))?,

@@ -1,5 +1,8 @@
-//! Hiring: workers join the pool. For now, the company's existing workforce arrives by import;
-//! the application pipeline comes later and emits the same [`Event::WorkerHired`].
+//! Hiring: how workers join the pool. Candidates apply, take test sets, are ranked, and the best
+//! are accepted ([`pipeline`]); the company's existing workforce arrives by import (here). Both
+//! emit [`Event::WorkerHired`], to which IAM, matching and (later) billing react.
+
+pub mod pipeline;
 
 use crate::app::{Ctx, record};
 use crate::authz::{Action, Role, require};

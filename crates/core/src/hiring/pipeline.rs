@@ -1,0 +1,746 @@
+//! The hiring pipeline: tests and test sets, applications from a public intake, scoring,
+//! ranking, and accepting the best (`applied → tests_assigned → tests_submitted → accepted |
+//! rejected`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::app::{Ctx, record};
+use crate::authz::{Action, require};
+use crate::error::{Error, Result};
+use crate::events::{Event, HireSource, HiredWorker};
+use crate::imports::{Field, Progress, RawRecord, bounded};
+use crate::store::Tx;
+use crate::types::{Email, Name, SkillLevel, SkillSet, Text, Zone};
+
+// ---------------------------------------------------------------- tests and sets
+
+/// One question of a test: options, the correct one (1-based), its points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub text: String,
+    pub options: Vec<String>,
+    pub correct: usize,
+    pub points: u32,
+}
+
+/// A test as written in its TOML file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestSpec {
+    pub name: String,
+    /// Points needed to pass.
+    pub pass_mark: u32,
+    #[serde(rename = "question")]
+    pub questions: Vec<Question>,
+}
+
+impl TestSpec {
+    /// Checks the test makes sense, naming the question at fault.
+    pub fn validate(&self) -> Result<()> {
+        Name::parse(&self.name).map_err(|e| e.context("name"))?;
+        if self.questions.is_empty() {
+            return Err(Error::bad_input("a test needs at least one [[question]]"));
+        }
+        for (i, q) in self.questions.iter().enumerate() {
+            let at = |m: String| Error::bad_input(format!("question {}: {m}", i + 1));
+            if q.text.trim().is_empty() {
+                return Err(at("`text` is empty".into()));
+            }
+            if q.options.len() < 2 {
+                return Err(at("needs at least two `options`".into()));
+            }
+            if q.correct == 0 || q.correct > q.options.len() {
+                return Err(at(format!("`correct` must be an option's number, 1 to {}", q.options.len())));
+            }
+            if q.points == 0 {
+                return Err(at("`points` must be at least 1".into()));
+            }
+        }
+        if self.pass_mark > self.max_points() {
+            return Err(Error::bad_input(format!(
+                "pass_mark {} is more than the test's {} points",
+                self.pass_mark,
+                self.max_points()
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn max_points(&self) -> u32 {
+        self.questions.iter().map(|q| q.points).sum()
+    }
+}
+
+/// A test; every edit makes a new version, and candidates keep the version they were given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HiringTest {
+    pub id: i64,
+    pub version: u32,
+    pub spec: TestSpec,
+    pub deleted: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Tests grouped for a vacancy or a candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestSet {
+    pub id: i64,
+    pub name: Name,
+    pub description: Text,
+    pub tests: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn find_test(tx: &mut dyn Tx, id: i64) -> Result<HiringTest> {
+    match tx.hiring_test(id, None)? {
+        Some(t) if !t.deleted => Ok(t),
+        _ => Err(Error::not_found(format!("no test #{id}"))),
+    }
+}
+
+/// `crew hiring test create`.
+pub fn create_test(tx: &mut dyn Tx, ctx: &Ctx, spec: TestSpec) -> Result<HiringTest> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    spec.validate()?;
+    let id = tx.insert_hiring_test(&spec, ctx.now)?;
+    record(tx, ctx, Event::HiringTestCreated { test: id, version: 1, name: spec.name.clone() })?;
+    find_test(tx, id)
+}
+
+/// `crew hiring test edit`: a new version; candidates who hold an older one keep it.
+pub fn edit_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64, spec: TestSpec) -> Result<HiringTest> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    spec.validate()?;
+    let current = find_test(tx, id)?;
+    if current.spec == spec {
+        return Err(Error::bad_input(format!("test #{id} already reads exactly like that")));
+    }
+    let version = current.version + 1;
+    tx.insert_hiring_test_version(id, version, &spec, ctx.now)?;
+    record(tx, ctx, Event::HiringTestEdited { test: id, version })?;
+    find_test(tx, id)
+}
+
+/// `crew hiring test show` (a version, or the current one).
+pub fn show_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: Option<u32>) -> Result<HiringTest> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let t = tx.hiring_test(id, version)?.ok_or_else(|| Error::not_found(format!("no test #{id}")))?;
+    if t.deleted && version.is_none() {
+        return Err(Error::not_found(format!("no test #{id} (deleted)")));
+    }
+    Ok(t)
+}
+
+/// `crew hiring test list`.
+pub fn list_tests(tx: &mut dyn Tx, ctx: &Ctx) -> Result<Vec<HiringTest>> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    Ok(tx.hiring_tests()?.into_iter().filter(|t| !t.deleted).collect())
+}
+
+/// `crew hiring test delete`: refused while a set lists it or a candidate holds it.
+pub fn delete_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<HiringTest> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let mut t = find_test(tx, id)?;
+    if let Some(set) = tx.test_sets()?.into_iter().find(|s| s.tests.contains(&id)) {
+        return Err(Error::conflict(format!("test #{id} is in use: set #{} ({}) lists it", set.id, set.name)));
+    }
+    let holders = tx.applications_holding_test(id)?;
+    if holders > 0 {
+        return Err(Error::conflict(format!("test #{id} is in use: {holders} candidate(s) hold it")));
+    }
+    tx.delete_hiring_test(id)?;
+    t.deleted = true;
+    record(tx, ctx, Event::HiringTestDeleted { test: id })?;
+    Ok(t)
+}
+
+fn checked_tests(tx: &mut dyn Tx, tests: &[i64]) -> Result<()> {
+    if tests.is_empty() {
+        return Err(Error::bad_input("a set needs at least one test (--tests 1,2)"));
+    }
+    for &t in tests {
+        find_test(tx, t)?;
+    }
+    Ok(())
+}
+
+/// `crew hiring set create`.
+pub fn create_set(tx: &mut dyn Tx, ctx: &Ctx, name: Name, description: Text, tests: Vec<i64>) -> Result<TestSet> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    checked_tests(tx, &tests)?;
+    if tx.test_sets()?.iter().any(|s| s.name == name) {
+        return Err(Error::conflict(format!("a set named `{name}` exists")));
+    }
+    let id = tx.insert_test_set(&name, &description, &tests, ctx.now)?;
+    record(tx, ctx, Event::TestSetSaved { set: id, name: name.clone(), tests: tests.clone() })?;
+    find_set(tx, id)
+}
+
+fn find_set(tx: &mut dyn Tx, id: i64) -> Result<TestSet> {
+    tx.test_set(id)?.ok_or_else(|| Error::not_found(format!("no test set #{id}")))
+}
+
+/// `crew hiring set edit`: candidates already assigned keep what they were given.
+pub fn edit_set(tx: &mut dyn Tx, ctx: &Ctx, id: i64, name: Option<Name>, tests: Option<Vec<i64>>) -> Result<TestSet> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let mut set = find_set(tx, id)?;
+    if let Some(tests) = tests {
+        checked_tests(tx, &tests)?;
+        set.tests = tests;
+    }
+    if let Some(name) = name {
+        set.name = name;
+    }
+    tx.update_test_set(&set)?;
+    record(tx, ctx, Event::TestSetSaved { set: id, name: set.name.clone(), tests: set.tests.clone() })?;
+    Ok(set)
+}
+
+/// `crew hiring set list`.
+pub fn list_sets(tx: &mut dyn Tx, ctx: &Ctx) -> Result<Vec<TestSet>> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    tx.test_sets()
+}
+
+// ---------------------------------------------------------------- applications
+
+/// Where an application is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Applied,
+    TestsAssigned,
+    TestsSubmitted,
+    Accepted,
+    Rejected,
+}
+
+impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 5] = [
+        ApplicationStatus::Applied,
+        ApplicationStatus::TestsAssigned,
+        ApplicationStatus::TestsSubmitted,
+        ApplicationStatus::Accepted,
+        ApplicationStatus::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationStatus::Applied => "applied",
+            ApplicationStatus::TestsAssigned => "tests_assigned",
+            ApplicationStatus::TestsSubmitted => "tests_submitted",
+            ApplicationStatus::Accepted => "accepted",
+            ApplicationStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or_else(|| {
+            Error::bad_input(format!(
+                "`{raw}` is not an application status: use applied, tests_assigned, tests_submitted, accepted or rejected"
+            ))
+        })
+    }
+}
+
+/// What a candidate sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub name: Name,
+    pub email: Email,
+    pub zone: Zone,
+    /// Claimed strengths as skills; a level not given is 3.
+    pub strengths: SkillSet,
+    pub weaknesses: Text,
+    pub age: Option<u32>,
+    pub breed: Option<String>,
+    pub coat: Option<String>,
+    pub photo: Option<String>,
+    pub source: Option<String>,
+}
+
+/// An application and where it is in the pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Application {
+    pub id: i64,
+    #[serde(flatten)]
+    pub candidate: Candidate,
+    pub status: ApplicationStatus,
+    pub set: Option<i64>,
+    /// The tests (id, version) the candidate holds.
+    pub tests: Vec<(i64, u32)>,
+    pub score: Option<u32>,
+    pub max_score: Option<u32>,
+    pub passed: Option<bool>,
+    pub reason: Option<Text>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `cleaning:4;gardening` → skills, a missing level being 3.
+pub fn parse_strengths(raw: &str) -> Result<SkillSet> {
+    let with_levels: Vec<String> = raw
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| if p.contains(':') { p.to_string() } else { format!("{p}:3") })
+        .collect();
+    let set = SkillSet::parse(&with_levels.join(";"))?;
+    if set.is_empty() {
+        return Err(Error::bad_input("name at least one strength (a skill, e.g. `cleaning` or `cleaning:4`)"));
+    }
+    Ok(set)
+}
+
+fn short_text(raw: &str) -> Result<String> {
+    Name::parse(raw).map(|n| n.to_string())
+}
+
+impl Candidate {
+    pub const REQUIRED: &'static [&'static str] = &["name", "email", "zone", "strengths"];
+    pub const OPTIONAL: &'static [&'static str] = &["age", "breed", "coat", "photo", "weaknesses", "source"];
+
+    pub fn parse(record: &RawRecord) -> Result<Self> {
+        let f = Field::new(record);
+        Ok(Candidate {
+            name: f.required("name", Name::parse)?,
+            email: f.required("email", Email::parse)?,
+            zone: f.required("zone", Zone::parse)?,
+            strengths: f.required("strengths", parse_strengths)?,
+            weaknesses: f.optional("weaknesses", Text::parse)?.unwrap_or_default(),
+            age: f.optional("age", |s| bounded(s, 0, 200))?.map(|n| n as u32),
+            breed: f.optional("breed", short_text)?,
+            coat: f.optional("coat", short_text)?,
+            photo: f.optional("photo", short_text)?,
+            source: f.optional("source", short_text)?,
+        })
+    }
+}
+
+/// One row an intake could not take.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    pub location: String,
+    pub reason: String,
+}
+
+/// What an intake did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IntakeReport {
+    pub received: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub invalid: Vec<Rejected>,
+}
+
+/// Takes one candidate: a new email is a new application; a known one updates it (never a
+/// duplicate).
+fn take(tx: &mut dyn Tx, ctx: &Ctx, c: Candidate, report: &mut IntakeReport) -> Result<()> {
+    match tx.application_by_email(&c.email)? {
+        None => {
+            let id = tx.insert_application(&c, ctx.now)?;
+            record(
+                tx,
+                ctx,
+                Event::ApplicationReceived { application: id, email: c.email.clone(), name: c.name.clone() },
+            )?;
+            report.received += 1;
+        }
+        Some(mut a) if a.candidate != c => {
+            a.candidate = c;
+            a.updated_at = ctx.now;
+            tx.update_application(&a)?;
+            record(tx, ctx, Event::ApplicationUpdated { application: a.id })?;
+            report.updated += 1;
+        }
+        Some(_) => report.unchanged += 1,
+    }
+    Ok(())
+}
+
+/// `crew hiring apply`.
+pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, c: Candidate) -> Result<Application> {
+    require(&ctx.actor, Action::TakeApplications)?;
+    let email = c.email.clone();
+    let mut report = IntakeReport::default();
+    take(tx, ctx, c, &mut report)?;
+    if report.received > 0 {
+        record(tx, ctx, Event::ApplicationsArrived { received: 1, updated: 0 })?;
+    }
+    tx.application_by_email(&email)?.ok_or_else(|| Error::internal("the application vanished"))
+}
+
+/// `crew hiring import`: the public intake. Valid rows are taken and invalid ones reported (line,
+/// field, reason), unless `strict`, when one bad row refuses the whole file. A repeated email
+/// updates its application (the last row wins); re-importing a file changes nothing.
+pub fn import(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    records: &[RawRecord],
+    strict: bool,
+    progress: &mut dyn Progress,
+) -> Result<IntakeReport> {
+    require(&ctx.actor, Action::TakeApplications)?;
+    let mut report = IntakeReport::default();
+    // The last row of each email wins; earlier ones count as updates of it.
+    let mut rows: Vec<(usize, Candidate)> = Vec::with_capacity(records.len());
+    let mut last: HashMap<Email, usize> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        match Candidate::parse(r) {
+            Ok(c) => {
+                last.insert(c.email.clone(), i);
+                rows.push((i, c));
+            }
+            Err(e) if strict => return Err(e.context(&r.location)),
+            Err(e) => report.invalid.push(Rejected { location: r.location.clone(), reason: e.message }),
+        }
+    }
+    for (i, c) in rows {
+        if last.get(&c.email) == Some(&i) {
+            take(tx, ctx, c, &mut report)?;
+        } else {
+            report.unchanged += 1;
+        }
+        progress.advance(1);
+    }
+    if report.received + report.updated > 0 {
+        record(tx, ctx, Event::ApplicationsArrived { received: report.received, updated: report.updated })?;
+    }
+    Ok(report)
+}
+
+fn find(tx: &mut dyn Tx, id: i64) -> Result<Application> {
+    tx.application(id)?.ok_or_else(|| Error::not_found(format!("no application #{id}")))
+}
+
+fn expect_status(a: &Application, allowed: &[ApplicationStatus], verb: &str) -> Result<()> {
+    if allowed.contains(&a.status) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    Err(Error::conflict(format!(
+        "application #{} is {}; it cannot be {verb} (only one that is {} can)",
+        a.id,
+        a.status.as_str(),
+        names.join(" or ")
+    )))
+}
+
+/// `crew hiring assign`: the candidate gets the set's tests at their current versions.
+pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, id: i64, set: i64) -> Result<Application> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let mut a = find(tx, id)?;
+    expect_status(&a, &[ApplicationStatus::Applied, ApplicationStatus::TestsAssigned], "assigned tests")?;
+    let s = find_set(tx, set)?;
+    let mut tests = Vec::new();
+    for t in &s.tests {
+        let t = find_test(tx, *t)?;
+        tests.push((t.id, t.version));
+    }
+    a.status = ApplicationStatus::TestsAssigned;
+    a.set = Some(set);
+    a.tests = tests.clone();
+    a.updated_at = ctx.now;
+    tx.update_application(&a)?;
+    record(tx, ctx, Event::TestsAssigned { application: id, set, tests })?;
+    Ok(a)
+}
+
+/// A candidate's answers: per test, the chosen option (1-based) of each question.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerSheet {
+    #[serde(rename = "test")]
+    pub tests: Vec<TestAnswers>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestAnswers {
+    pub id: i64,
+    pub answers: Vec<usize>,
+}
+
+/// The score of answers against the tests held: (points, max points, passed every test).
+pub fn score(tests: &[HiringTest], sheet: &AnswerSheet) -> Result<(u32, u32, bool)> {
+    let mut total = 0;
+    let mut max = 0;
+    let mut passed = true;
+    for t in tests {
+        let answers = sheet
+            .tests
+            .iter()
+            .find(|a| a.id == t.id)
+            .ok_or_else(|| Error::bad_input(format!("no answers for test #{} ({})", t.id, t.spec.name)))?;
+        if answers.answers.len() != t.spec.questions.len() {
+            return Err(Error::bad_input(format!(
+                "test #{}: {} answers for {} questions",
+                t.id,
+                answers.answers.len(),
+                t.spec.questions.len()
+            )));
+        }
+        let mut points = 0;
+        for (i, (q, a)) in t.spec.questions.iter().zip(&answers.answers).enumerate() {
+            if *a == 0 || *a > q.options.len() {
+                return Err(Error::bad_input(format!("test #{} question {}: no option {a}", t.id, i + 1)));
+            }
+            if *a == q.correct {
+                points += q.points;
+            }
+        }
+        passed &= points >= t.spec.pass_mark;
+        total += points;
+        max += t.spec.max_points();
+    }
+    if let Some(extra) = sheet.tests.iter().find(|a| !tests.iter().any(|t| t.id == a.id)) {
+        return Err(Error::bad_input(format!("answers for test #{}, which the candidate does not hold", extra.id)));
+    }
+    Ok((total, max, passed))
+}
+
+/// `crew hiring submit`: the answers are scored by crew (never typed in).
+pub fn submit(tx: &mut dyn Tx, ctx: &Ctx, id: i64, sheet: &AnswerSheet) -> Result<Application> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let mut a = find(tx, id)?;
+    expect_status(&a, &[ApplicationStatus::TestsAssigned], "submitted")?;
+    let mut tests = Vec::new();
+    for (t, v) in &a.tests {
+        tests.push(tx.hiring_test(*t, Some(*v))?.ok_or_else(|| Error::internal(format!("test #{t} v{v} vanished")))?);
+    }
+    let (points, max, passed) = score(&tests, sheet)?;
+    a.status = ApplicationStatus::TestsSubmitted;
+    a.score = Some(points);
+    a.max_score = Some(max);
+    a.passed = Some(passed);
+    a.updated_at = ctx.now;
+    tx.update_application(&a)?;
+    record(tx, ctx, Event::TestsSubmitted { application: id, score: points, max_score: max, passed })?;
+    Ok(a)
+}
+
+/// Skills a hired candidate starts with: claimed strengths, one level up for a score of 90% or
+/// more, one down below 60%, one down again if the weaknesses name the skill; 1 to 5.
+pub fn hired_skills(a: &Application) -> SkillSet {
+    let percent = percent(a);
+    let weak = a.candidate.weaknesses.as_str().to_lowercase();
+    let parts: Vec<String> = a
+        .candidate
+        .strengths
+        .iter()
+        .map(|(skill, level)| {
+            let mut l = i64::from(level.get());
+            if percent >= 90 {
+                l += 1;
+            } else if percent < 60 {
+                l -= 1;
+            }
+            if weak.contains(skill.as_str()) {
+                l -= 1;
+            }
+            format!("{skill}:{}", SkillLevel::new(l.clamp(1, 5)).map_or(1, |l| l.get()))
+        })
+        .collect();
+    SkillSet::parse(&parts.join(";")).unwrap_or_default()
+}
+
+fn percent(a: &Application) -> u32 {
+    match (a.score, a.max_score) {
+        (Some(s), Some(m)) if m > 0 => s * 100 / m,
+        _ => 0,
+    }
+}
+
+/// `crew hiring accept`: the candidate is hired (`WorkerHired`): IAM opens the account and mails
+/// an activation secret; matching opens the profile.
+pub fn accept(tx: &mut dyn Tx, ctx: &Ctx, id: i64, reason: Text) -> Result<Application> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let mut a = find(tx, id)?;
+    expect_status(&a, &[ApplicationStatus::TestsSubmitted], "accepted")?;
+    if let Some(existing) = tx.account_by_email(&a.candidate.email)? {
+        return Err(Error::conflict(format!("{} already has a {} account", a.candidate.email, existing.role)));
+    }
+    a.status = ApplicationStatus::Accepted;
+    a.reason = Some(reason.clone());
+    a.updated_at = ctx.now;
+    tx.update_application(&a)?;
+    record(tx, ctx, Event::ApplicationAccepted { application: id, reason })?;
+    let c = &a.candidate;
+    record(
+        tx,
+        ctx,
+        Event::WorkerHired(HiredWorker {
+            email: c.email.clone(),
+            name: c.name.clone(),
+            zone: c.zone.clone(),
+            skills: hired_skills(&a),
+            capacity: None,
+            rating: Some(percent(&a).min(100) as u8),
+            age: c.age,
+            breed: c.breed.clone(),
+            coat: c.coat.clone(),
+            photo: c.photo.clone(),
+            source: HireSource::Hiring,
+        }),
+    )?;
+    Ok(a)
+}
+
+/// `crew hiring reject`.
+pub fn reject(tx: &mut dyn Tx, ctx: &Ctx, id: i64, reason: Text) -> Result<Application> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let mut a = find(tx, id)?;
+    expect_status(
+        &a,
+        &[ApplicationStatus::Applied, ApplicationStatus::TestsAssigned, ApplicationStatus::TestsSubmitted],
+        "rejected",
+    )?;
+    a.status = ApplicationStatus::Rejected;
+    a.reason = Some(reason.clone());
+    a.updated_at = ctx.now;
+    tx.update_application(&a)?;
+    record(tx, ctx, Event::ApplicationRejected { application: id, reason })?;
+    Ok(a)
+}
+
+/// `crew hiring list`.
+pub fn list(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    status: Option<ApplicationStatus>,
+    limit: Option<usize>,
+) -> Result<Vec<Application>> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    tx.applications(status, None, limit)
+}
+
+/// `crew hiring show`: the application and every step of its history.
+pub fn show(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<(Application, Vec<crate::events::StoredEvent>)> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    let a = find(tx, id)?;
+    let history = tx.application_events(id)?;
+    Ok((a, history))
+}
+
+/// One line of `crew hiring rank`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranked {
+    pub rank: usize,
+    pub application: i64,
+    pub name: Name,
+    pub email: Email,
+    pub score: u32,
+    pub max_score: u32,
+    pub passed: bool,
+    /// The share of takers of the set who scored lower, plus half of those who scored the same.
+    pub percentile: f64,
+    pub status: ApplicationStatus,
+}
+
+/// `crew hiring rank`: everyone who took the set, best first, with percentiles; `top_percent`
+/// keeps the best that share of them (at least one).
+pub fn rank(tx: &mut dyn Tx, ctx: &Ctx, set: i64, top_percent: Option<f64>) -> Result<Vec<Ranked>> {
+    require(&ctx.actor, Action::ManageHiring)?;
+    find_set(tx, set)?;
+    let mut took: Vec<Application> =
+        tx.applications(None, Some(set), None)?.into_iter().filter(|a| a.score.is_some()).collect();
+    took.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    let n = took.len();
+    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+    for a in &took {
+        *counts.entry(a.score.unwrap_or(0)).or_default() += 1;
+    }
+    let ranked: Vec<Ranked> = took
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let s = a.score.unwrap_or(0);
+            let below: usize = counts.range(..s).map(|(_, c)| c).sum();
+            let same = counts[&s];
+            Ranked {
+                rank: i + 1,
+                application: a.id,
+                name: a.candidate.name.clone(),
+                email: a.candidate.email.clone(),
+                score: s,
+                max_score: a.max_score.unwrap_or(0),
+                passed: a.passed.unwrap_or(false),
+                percentile: ((below as f64 + same as f64 / 2.0) / n as f64 * 1000.0).round() / 10.0,
+                status: a.status,
+            }
+        })
+        .collect();
+    Ok(match top_percent {
+        Some(p) => {
+            let keep = ((n as f64 * p / 100.0).ceil() as usize).max(1).min(n);
+            ranked.into_iter().take(keep).collect()
+        }
+        None => ranked,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> TestSpec {
+        TestSpec {
+            name: "Basics".into(),
+            pass_mark: 15,
+            questions: vec![
+                Question { text: "a".into(), options: vec!["x".into(), "y".into()], correct: 2, points: 10 },
+                Question {
+                    text: "b".into(),
+                    options: vec!["x".into(), "y".into(), "z".into()],
+                    correct: 1,
+                    points: 10,
+                },
+            ],
+        }
+    }
+
+    fn test(id: i64) -> HiringTest {
+        HiringTest { id, version: 1, spec: spec(), deleted: false, created_at: Utc::now() }
+    }
+
+    fn sheet(id: i64, answers: Vec<usize>) -> AnswerSheet {
+        AnswerSheet { tests: vec![TestAnswers { id, answers }] }
+    }
+
+    #[test]
+    fn scores_count_points_of_correct_answers_against_the_pass_mark() {
+        assert_eq!(score(&[test(1)], &sheet(1, vec![2, 1])).unwrap(), (20, 20, true));
+        assert_eq!(score(&[test(1)], &sheet(1, vec![2, 3])).unwrap(), (10, 20, false));
+    }
+
+    #[test]
+    fn malformed_answers_are_refused() {
+        assert!(score(&[test(1)], &sheet(1, vec![2])).is_err());
+        assert!(score(&[test(1)], &sheet(1, vec![2, 4])).is_err());
+        assert!(score(&[test(1)], &sheet(2, vec![2, 1])).is_err());
+    }
+
+    #[test]
+    fn a_test_must_make_sense() {
+        assert!(spec().validate().is_ok());
+        let mut s = spec();
+        s.pass_mark = 21;
+        assert!(s.validate().is_err());
+        let mut s = spec();
+        s.questions[0].correct = 3;
+        assert!(s.validate().is_err());
+        let mut s = spec();
+        s.questions.clear();
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn strengths_default_to_level_three() {
+        assert_eq!(parse_strengths("cleaning, gardening:5").unwrap().to_string(), "cleaning:3;gardening:5");
+        assert!(parse_strengths("").is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! Hiring through the CLI: tests and sets, the public intake, scoring, ranking, accepting, and a
+//! hired worker activating their account and joining the matching pool.
+
+use crate::common::{Env, PASSWORD, fixture};
+
+fn hiring(name: &str) -> String {
+    fixture(&format!("tests/company/hiring/{name}")).display().to_string()
+}
+
+#[test]
+fn from_application_to_a_worker_in_the_pool() {
+    let mut env = Env::company();
+    env.ok(&["outbox", "deliver"]);
+    env.login("mia", PASSWORD);
+    let applications = env.path().join("applications.csv");
+    std::fs::write(
+        &applications,
+        "name,email,zone,strengths,weaknesses,age\n\
+         Kit Purrington,kit@example.com,north,cleaning:4,,3\n\
+         Lou Fluff,lou@example.com,south,cleaning;gardening:2,gardening,5\n\
+         No Mail,,north,cleaning,,2\n\
+         Kit Purrington,KIT@example.com,north,cleaning:4;repairs:2,,3\n\
+         Old Tom,old@example.com,east,knitting:9,,12\n",
+    )
+    .unwrap();
+    env.step(&["hiring", "test", "create", &hiring("test.toml")], None);
+    env.step(&["hiring", "set", "create", "Cleaner 2026", "--tests", "1", "--description", "cleaning vacancy"], None);
+    env.step(&["hiring", "import", "applications.csv"], None);
+    env.step(&["hiring", "import", "applications.csv"], None);
+    env.step(&["hiring", "list"], None);
+    env.step(&["hiring", "accept", "1"], None);
+    env.step(&["hiring", "assign", "1", "1"], None);
+    env.step(&["hiring", "assign", "2", "1"], None);
+
+    env.note("editing a held test makes version 2; the candidates keep version 1");
+    let edited = env.path().join("test-v2.toml");
+    std::fs::write(
+        &edited,
+        std::fs::read_to_string(hiring("test.toml")).unwrap().replace("pass_mark = 20", "pass_mark = 25"),
+    )
+    .unwrap();
+    env.step(&["hiring", "test", "edit", "1", "test-v2.toml"], None);
+    env.step(&["hiring", "test", "list"], None);
+    env.step(&["hiring", "test", "delete", "1"], None);
+
+    env.note("answers are scored by crew");
+    std::fs::write(env.path().join("wrong.toml"), "[[test]]\nid = 1\nanswers = [1, 2]\n").unwrap();
+    std::fs::write(env.path().join("lou.toml"), "[[test]]\nid = 1\nanswers = [2, 2, 1]\n").unwrap();
+    env.step(&["hiring", "submit", "1", "wrong.toml"], None);
+    env.step(&["hiring", "submit", "1", &hiring("answers.toml")], None);
+    env.step(&["hiring", "submit", "2", "lou.toml"], None);
+    env.step(&["hiring", "rank", "1"], None);
+    env.step(&["hiring", "rank", "1", "--top", "3%"], None);
+    env.step(&["hiring", "accept", "1", "--reason", "top 3%"], None);
+    env.step(&["hiring", "accept", "1"], None);
+    env.step(&["hiring", "reject", "2", "--reason", "below the pass mark"], None);
+    env.step(&["hiring", "show", "1"], None);
+    env.step(&["matching", "profile", "lou@example.com"], None);
+    env.step(&["outbox", "deliver"], None);
+    insta::assert_snapshot!(env.transcript);
+
+    // The new worker activates with the mailed secret, logs in, and sees their (empty) orders.
+    let mail = std::fs::read_dir(env.path().join("crew-mail"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|m| m.contains("To: lou@example.com") && m.contains("Subject: Welcome to crew"))
+        .expect("lou's activation mail");
+    let secret = mail.split_whitespace().find(|w| w.starts_with("act_")).expect("a secret in the mail");
+    let wrong = env.run(&["account", "activate", "lou@example.com", "--stdin"], Some("act_wrong\nkit-password\n"));
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    let input = format!("{secret}\nkit-password\n");
+    env.ok_with(&["account", "activate", "lou@example.com", "--stdin"], Some(&input));
+    let again = env.run(&["account", "activate", "lou@example.com", "--stdin"], Some(&input));
+    assert_eq!(again.code, 3, "a secret works once: {}", again.stderr);
+    env.login("lou@example.com", "kit-password");
+    assert!(env.ok(&["whoami"]).contains("worker"));
+}
+
+#[test]
+fn a_flood_of_applications_leaves_one_row_per_email() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    let mut csv = String::from("name,email,zone,strengths\n");
+    for i in 0..1000 {
+        let who = i % 150;
+        match i % 97 {
+            0 => csv.push_str("Broken,,north,cleaning\n"),
+            1 => csv.push_str(&format!("Cat {who},cat{who}@example.com,north,weaving:7\n")),
+            _ => csv.push_str(&format!("Cat {who},cat{who}@example.com,north,cleaning:{}\n", 1 + i % 5)),
+        }
+    }
+    std::fs::write(env.path().join("flood.csv"), &csv).unwrap();
+    let run = env.run(&["--format", "json", "hiring", "import", "flood.csv"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["received"], 150);
+    assert_eq!(report["invalid"].as_array().unwrap().len(), 22);
+    assert_eq!(report["invalid"][0]["location"], "line 2");
+    let list: Vec<serde_json::Value> = serde_json::from_str(&env.ok(&["--format", "json", "hiring", "list"])).unwrap();
+    assert_eq!(list.len(), 150, "one application per email");
+    // Importing the same file again changes nothing.
+    let again: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "hiring", "import", "flood.csv"])).unwrap();
+    assert_eq!((again["received"].as_u64(), again["updated"].as_u64()), (Some(0), Some(0)));
+    // --strict refuses the whole file at the first bad row.
+    let strict = env.run(&["hiring", "import", "flood.csv", "--strict"], None);
+    assert_eq!(strict.code, 2);
+    assert!(strict.stderr.contains("line 2: field `email`: is required"), "{}", strict.stderr);
+}
