@@ -16,7 +16,8 @@ use crate::types::{Email, Name, SkillSet, Zone};
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkerRow(pub HiredWorker);
 
-fn short_text(raw: &str) -> Result<String> {
+/// A short free-text field of a row (breed, coat, photo path, source): like a name.
+pub(crate) fn short_text(raw: &str) -> Result<String> {
     Name::parse(raw).map(|n| n.to_string())
 }
 

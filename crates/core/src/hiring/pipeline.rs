@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::short_text;
 use crate::app::{Ctx, record};
 use crate::authz::{Action, require};
 use crate::error::{Error, Result};
@@ -294,10 +295,6 @@ pub fn parse_strengths(raw: &str) -> Result<SkillSet> {
         return Err(Error::bad_input("name at least one strength (a skill, e.g. `cleaning` or `cleaning:4`)"));
     }
     Ok(set)
-}
-
-fn short_text(raw: &str) -> Result<String> {
-    Name::parse(raw).map(|n| n.to_string())
 }
 
 impl Candidate {
