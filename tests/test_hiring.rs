@@ -55,6 +55,19 @@ fn from_application_to_a_worker_in_the_pool() {
     env.step(&["hiring", "accept", "1"], None);
     env.step(&["hiring", "reject", "2", "--reason", "below the pass mark"], None);
     env.step(&["hiring", "show", "1"], None);
+    env.note("a re-sent application does not rewrite one that was tested");
+    std::fs::write(
+        env.path().join("again.csv"),
+        "name,email,zone,strengths\nLou Fluff,lou@example.com,north,cleaning:5;repairs:5\n",
+    )
+    .unwrap();
+    env.step(&["hiring", "import", "again.csv"], None);
+    std::fs::write(
+        env.path().join("twice.toml"),
+        "[[test]]\nid = 1\nanswers = [2, 1, 2]\n[[test]]\nid = 1\nanswers = [1, 1, 1]\n",
+    )
+    .unwrap();
+    env.step(&["hiring", "set", "create", "Doubled", "--tests", "1,1"], None);
     env.step(&["matching", "profile", "lou@example.com"], None);
     env.step(&["outbox", "deliver"], None);
     insta::assert_snapshot!(env.transcript);
@@ -66,6 +79,8 @@ fn from_application_to_a_worker_in_the_pool() {
         .find(|m| m.contains("To: lou@example.com") && m.contains("Subject: Welcome to crew"))
         .expect("lou's activation mail");
     let secret = mail.split_whitespace().find(|w| w.starts_with("act_")).expect("a secret in the mail");
+    let db = std::fs::read(env.db()).unwrap();
+    assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()), "the secret is not stored");
     let wrong = env.run(&["account", "activate", "lou@example.com", "--stdin"], Some("act_wrong\nkit-password\n"));
     assert_eq!(wrong.code, 3, "{}", wrong.stderr);
     let input = format!("{secret}\nkit-password\n");
@@ -102,6 +117,22 @@ fn a_flood_of_applications_leaves_one_row_per_email() {
     let again: serde_json::Value =
         serde_json::from_str(&env.ok(&["--format", "json", "hiring", "import", "flood.csv"])).unwrap();
     assert_eq!((again["received"].as_u64(), again["updated"].as_u64()), (Some(0), Some(0)));
+    // A JSON Lines file with a line that is not UTF-8: that line is reported, the rest taken.
+    let mut bytes =
+        b"{\"name\": \"Ada\", \"email\": \"ada@example.com\", \"zone\": \"north\", \"strengths\": \"cleaning\"}\n"
+            .to_vec();
+    bytes.extend_from_slice(
+        b"{\"name\": \"B\xe9a\", \"email\": \"bea@example.com\", \"zone\": \"north\", \"strengths\": \"cleaning\"}\n",
+    );
+    std::fs::write(env.path().join("web.jsonl"), bytes).unwrap();
+    let web: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "hiring", "import", "web.jsonl"])).unwrap();
+    assert_eq!(web["received"], 1);
+    assert_eq!(web["invalid"][0]["location"], "line 2");
+    // A header naming a column twice refuses the file.
+    std::fs::write(env.path().join("twice.csv"), "name,email,zone,strengths,email\nA,a@x.io,north,cleaning,b@x.io\n")
+        .unwrap();
+    assert_eq!(env.run(&["hiring", "import", "twice.csv"], None).code, 2);
     // --strict refuses the whole file at the first bad row.
     let strict = env.run(&["hiring", "import", "flood.csv", "--strict"], None);
     assert_eq!(strict.code, 2);

@@ -223,9 +223,14 @@ pub fn read_records_lenient(
 ) -> Result<(Vec<RawRecord>, Vec<crew_core::hiring::pipeline::Rejected>)> {
     use crew_core::hiring::pipeline::Rejected;
     let bytes = read_user_file(path)?;
-    let text = String::from_utf8(bytes).map_err(|e| file_error(path, format!("not UTF-8 text: {e}")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    // JSON Lines are read line by line: a line that is not UTF-8 is one bad row, not a bad file.
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) if matches!(ext.as_str(), "jsonl" | "ndjson") => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) => return Err(file_error(path, format!("not UTF-8 text: {e}"))),
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     // Every row, as read: a record or why it could not be read.
     let mut rows: Vec<(String, crew_core::Result<RawRecord>)> = Vec::new();
     match ext.as_str() {
@@ -240,6 +245,10 @@ pub fn read_records_lenient(
                 .collect();
             check_columns(headers.iter().map(String::as_str), required, optional)
                 .map_err(|e| e.context("line 1").context(path.display()))?;
+            let mut seen = std::collections::HashSet::new();
+            if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
+                return Err(file_error(path, format!("line 1: column `{dup}` appears twice")));
+            }
             for record in reader.records() {
                 match record {
                     Ok(record) => {
@@ -273,9 +282,13 @@ pub fn read_records_lenient(
                     continue;
                 }
                 let location = format!("line {}", i + 1);
-                let record = serde_json::from_str(line)
-                    .map_err(|e| Error::bad_input(format!("not a JSON object: {e}")))
-                    .and_then(|v| json_record(v, location.clone()));
+                let record = if line.contains('\u{fffd}') {
+                    Err(Error::bad_input("not UTF-8 text"))
+                } else {
+                    serde_json::from_str(line)
+                        .map_err(|e| Error::bad_input(format!("not a JSON object: {e}")))
+                        .and_then(|v| json_record(v, location.clone()))
+                };
                 rows.push((location, record));
             }
         }

@@ -176,6 +176,12 @@ pub const SECRET_PLACEHOLDER: &str = "{activation_secret}";
 pub fn issue_activation(tx: &mut dyn Tx, ctx: &Ctx, mail: &Mail, secret: &str) -> Result<String> {
     require(&ctx.actor, Action::DeliverMail)?;
     let Some(account) = mail.activation_for else { return Ok(mail.body.clone()) };
+    // An account that already has a password never gets a new secret (a resent mail must not
+    // reopen it): the mail goes out saying so.
+    if tx.account(account)?.is_none_or(|a| a.password_hash.is_some()) {
+        let note = "(none needed: this account is already active; log in with your password)";
+        return Ok(mail.body.replace(SECRET_PLACEHOLDER, note));
+    }
     tx.set_activation(account, &crate::iam::token_hash(secret), ctx.now)?;
     crate::app::record(tx, ctx, Event::ActivationIssued { account })?;
     Ok(mail.body.replace(SECRET_PLACEHOLDER, secret))
@@ -377,6 +383,9 @@ pub fn claim(tx: &mut dyn Tx, ctx: &Ctx, limit: usize, lease: Duration) -> Resul
 pub fn sent(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<Mail> {
     require(&ctx.actor, Action::DeliverMail)?;
     let mut mail = find(tx, id)?;
+    if mail.status != MailStatus::Queued {
+        return Err(Error::conflict(format!("mail #{id} is {}, not queued", mail.status.as_str())));
+    }
     mail.status = MailStatus::Sent;
     mail.attempts += 1;
     mail.sent_at = Some(ctx.now);
@@ -389,6 +398,9 @@ pub fn sent(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<Mail> {
 pub fn failed(tx: &mut dyn Tx, ctx: &Ctx, id: i64, error: &str, policy: RetryPolicy) -> Result<Mail> {
     require(&ctx.actor, Action::DeliverMail)?;
     let mut mail = find(tx, id)?;
+    if mail.status != MailStatus::Queued {
+        return Err(Error::conflict(format!("mail #{id} is {}, not queued", mail.status.as_str())));
+    }
     mail.attempts += 1;
     mail.last_error = Some(error.chars().take(500).collect());
     if mail.attempts >= policy.max_attempts {
@@ -415,11 +427,17 @@ pub fn list(tx: &mut dyn Tx, ctx: &Ctx, status: Option<MailStatus>, limit: Optio
 pub fn retry(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<Mail> {
     require(&ctx.actor, Action::ManageOutbox)?;
     let mut mail = find(tx, id)?;
-    if mail.status == MailStatus::Sent {
-        return Err(Error::conflict(format!(
-            "mail #{id} was sent at {}",
-            mail.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default()
-        )));
+    match mail.status {
+        MailStatus::Dead => {}
+        MailStatus::Sent => {
+            let at = mail.sent_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+            return Err(Error::conflict(format!("mail #{id} was sent at {at}")));
+        }
+        // A queued mail may be in the hands of a running delivery: retrying it could send it twice.
+        MailStatus::Queued => {
+            let at = mail.next_attempt_at.format("%Y-%m-%d %H:%M UTC");
+            return Err(Error::conflict(format!("mail #{id} is queued; its next attempt is at {at}")));
+        }
     }
     mail.status = MailStatus::Queued;
     mail.attempts = 0;

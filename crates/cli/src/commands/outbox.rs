@@ -59,7 +59,9 @@ fn deliver(app: &mut App, limit: usize) -> Result<()> {
     };
     let from: lettre::message::Mailbox = app.config.file.mail.from.parse()?;
     let mailer = Mailer::from_config(&app.config)?;
-    let lease = chrono::Duration::minutes(LEASE_MINUTES);
+    // A run holds its mails for as long as it could possibly take, at least LEASE_MINUTES.
+    let worst = limit as i64 * (app.config.file.mail.smtp.timeout_seconds as i64 + 5);
+    let lease = chrono::Duration::seconds(worst.max(LEASE_MINUTES * 60));
     let mails = app.write(|tx, ctx| mail::claim(tx, ctx, limit, lease))?;
     let mut bar = app.progress("mail", mails.len());
     let mut outcomes = Vec::with_capacity(mails.len());

@@ -46,6 +46,9 @@ impl TestSpec {
         if self.questions.is_empty() {
             return Err(Error::bad_input("a test needs at least one [[question]]"));
         }
+        if self.questions.len() > 500 {
+            return Err(Error::bad_input("a test has at most 500 questions"));
+        }
         for (i, q) in self.questions.iter().enumerate() {
             let at = |m: String| Error::bad_input(format!("question {}: {m}", i + 1));
             if q.text.trim().is_empty() {
@@ -57,8 +60,8 @@ impl TestSpec {
             if q.correct == 0 || q.correct > q.options.len() {
                 return Err(at(format!("`correct` must be an option's number, 1 to {}", q.options.len())));
             }
-            if q.points == 0 {
-                return Err(at("`points` must be at least 1".into()));
+            if q.points == 0 || q.points > 1000 {
+                return Err(at("`points` must be from 1 to 1000".into()));
             }
         }
         if self.pass_mark > self.max_points() {
@@ -163,6 +166,13 @@ fn checked_tests(tx: &mut dyn Tx, tests: &[i64]) -> Result<()> {
     if tests.is_empty() {
         return Err(Error::bad_input("a set needs at least one test (--tests 1,2)"));
     }
+    if tests.len() > 100 {
+        return Err(Error::bad_input("a set has at most 100 tests"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = tests.iter().find(|t| !seen.insert(**t)) {
+        return Err(Error::bad_input(format!("test #{dup} is listed twice")));
+    }
     for &t in tests {
         find_test(tx, t)?;
     }
@@ -189,6 +199,11 @@ fn find_set(tx: &mut dyn Tx, id: i64) -> Result<TestSet> {
 pub fn edit_set(tx: &mut dyn Tx, ctx: &Ctx, id: i64, name: Option<Name>, tests: Option<Vec<i64>>) -> Result<TestSet> {
     require(&ctx.actor, Action::ManageHiring)?;
     let mut set = find_set(tx, id)?;
+    if let Some(name) = &name
+        && tx.test_sets()?.iter().any(|s| &s.name == name && s.id != id)
+    {
+        return Err(Error::conflict(format!("a set named `{name}` exists")));
+    }
     if let Some(tests) = tests {
         checked_tests(tx, &tests)?;
         set.tests = tests;
@@ -347,6 +362,9 @@ fn take(tx: &mut dyn Tx, ctx: &Ctx, c: Candidate, report: &mut IntakeReport) -> 
             )?;
             report.received += 1;
         }
+        // Once tests are assigned the application is what they were given on: a re-send does not
+        // rewrite it (it counts as unchanged).
+        Some(a) if a.status != ApplicationStatus::Applied => report.unchanged += 1,
         Some(mut a) if a.candidate != c => {
             a.candidate = c;
             a.updated_at = ctx.now;
@@ -383,7 +401,7 @@ pub fn import(
 ) -> Result<IntakeReport> {
     require(&ctx.actor, Action::TakeApplications)?;
     let mut report = IntakeReport::default();
-    // The last row of each email wins; earlier ones count as updates of it.
+    // The last row of each email wins; earlier ones count as unchanged.
     let mut rows: Vec<(usize, Candidate)> = Vec::with_capacity(records.len());
     let mut last: HashMap<Email, usize> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
@@ -467,6 +485,10 @@ pub fn score(tests: &[HiringTest], sheet: &AnswerSheet) -> Result<(u32, u32, boo
     let mut total = 0;
     let mut max = 0;
     let mut passed = true;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = sheet.tests.iter().find(|a| !seen.insert(a.id)) {
+        return Err(Error::bad_input(format!("test #{} is answered twice", dup.id)));
+    }
     for t in tests {
         let answers = sheet
             .tests
@@ -547,7 +569,16 @@ pub fn hired_skills(a: &Application) -> SkillSet {
 
 fn percent(a: &Application) -> u32 {
     match (a.score, a.max_score) {
-        (Some(s), Some(m)) if m > 0 => s * 100 / m,
+        (Some(s), Some(m)) if m > 0 => (u64::from(s) * 100 / u64::from(m)) as u32,
+        _ => 0,
+    }
+}
+
+/// A score comparable across test versions with different points: parts per million of the
+/// maximum.
+fn share(a: &Application) -> u64 {
+    match (a.score, a.max_score) {
+        (Some(s), Some(m)) if m > 0 => u64::from(s) * 1_000_000 / u64::from(m),
         _ => 0,
     }
 }
@@ -645,17 +676,17 @@ pub fn rank(tx: &mut dyn Tx, ctx: &Ctx, set: i64, top_percent: Option<f64>) -> R
     find_set(tx, set)?;
     let mut took: Vec<Application> =
         tx.applications(None, Some(set), None)?.into_iter().filter(|a| a.score.is_some()).collect();
-    took.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    took.sort_by(|a, b| share(b).cmp(&share(a)).then(a.id.cmp(&b.id)));
     let n = took.len();
-    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<u64, usize> = BTreeMap::new();
     for a in &took {
-        *counts.entry(a.score.unwrap_or(0)).or_default() += 1;
+        *counts.entry(share(a)).or_default() += 1;
     }
     let ranked: Vec<Ranked> = took
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let s = a.score.unwrap_or(0);
+            let s = share(a);
             let below: usize = counts.range(..s).map(|(_, c)| c).sum();
             let same = counts[&s];
             Ranked {
@@ -663,7 +694,7 @@ pub fn rank(tx: &mut dyn Tx, ctx: &Ctx, set: i64, top_percent: Option<f64>) -> R
                 application: a.id,
                 name: a.candidate.name.clone(),
                 email: a.candidate.email.clone(),
-                score: s,
+                score: a.score.unwrap_or(0),
                 max_score: a.max_score.unwrap_or(0),
                 passed: a.passed.unwrap_or(false),
                 percentile: ((below as f64 + same as f64 / 2.0) / n as f64 * 1000.0).round() / 10.0,
@@ -673,8 +704,15 @@ pub fn rank(tx: &mut dyn Tx, ctx: &Ctx, set: i64, top_percent: Option<f64>) -> R
         .collect();
     Ok(match top_percent {
         Some(p) => {
-            let keep = ((n as f64 * p / 100.0).ceil() as usize).max(1).min(n);
-            ranked.into_iter().take(keep).collect()
+            // The best share, and everyone tied with the last of them.
+            let keep = ((n as f64 * p / 100.0).ceil() as usize).clamp(1, n.max(1));
+            let cut = ranked.get(keep.saturating_sub(1)).map(|r| r.percentile);
+            ranked
+                .into_iter()
+                .enumerate()
+                .take_while(|(i, r)| *i < keep || Some(r.percentile) == cut)
+                .map(|(_, r)| r)
+                .collect()
         }
         None => ranked,
     })
