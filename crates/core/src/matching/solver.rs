@@ -174,7 +174,15 @@ fn solve_with(graph: &Graph, ranked: bool) -> Plan {
                 let w = u - n;
                 let pu = potential[u];
                 if (holds[w].len() as u32) < graph.capacity[w] {
-                    s.relax(sink, d + pu - potential[sink], u);
+                    // A free worker's potential is the sink's (free workers are only ever settled
+                    // at the search's end), so the sink is at this same distance: done.
+                    let to_sink = d + pu - potential[sink];
+                    if to_sink == d {
+                        s.prev[sink] = u;
+                        end = Some(d);
+                        break;
+                    }
+                    s.relax(sink, to_sink, u);
                 }
                 for &o in &holds[w] {
                     let o = o as usize;
