@@ -18,6 +18,16 @@ use crate::config::Config;
 use crate::output::Out;
 use crate::session;
 
+/// How a command's transaction ends.
+enum Mode {
+    /// Committed, with the subscribers' reactions.
+    Write,
+    /// Run with the subscribers' reactions, then rolled back (`--dry-run`).
+    Rehearse,
+    /// A read-only snapshot.
+    Read,
+}
+
 pub struct App {
     pub config: Config,
     subscribers: Vec<Box<dyn app::Subscriber>>,
@@ -96,38 +106,35 @@ impl App {
 
     /// Runs a change as the logged-in account, in one transaction with its events.
     pub fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
-        let hash = self.token_hash()?;
-        let now = self.now;
-        self.store()?;
-        let store = self.store.as_mut().expect("opened above");
-        let out = app::execute(store, &self.subscribers, |tx| {
-            let actor = iam::authenticate(tx, &hash)?;
-            f(tx, &Ctx { actor, now })
-        })?;
-        Ok(out)
+        self.as_actor(Mode::Write, f)
     }
 
     /// Runs a change as the logged-in account and rolls it back (`--dry-run`).
     pub fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
-        let hash = self.token_hash()?;
-        let now = self.now;
-        self.store()?;
-        let store = self.store.as_mut().expect("opened above");
-        let out = app::rehearse(store, &self.subscribers, |tx| {
-            let actor = iam::authenticate(tx, &hash)?;
-            f(tx, &Ctx { actor, now })
-        })?;
-        Ok(out)
+        self.as_actor(Mode::Rehearse, f)
     }
 
     /// Runs a query as the logged-in account.
     pub fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
+        self.as_actor(Mode::Read, f)
+    }
+
+    /// Authenticates inside the transaction (the session may have ended since `authorize`), then
+    /// runs `f` with the actor and the command's time.
+    fn as_actor<R>(&mut self, mode: Mode, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
         let hash = self.token_hash()?;
         let now = self.now;
-        let out = self.store()?.read(|tx| {
+        self.store()?;
+        let store = self.store.as_mut().expect("opened above");
+        let command = |tx: &mut dyn Tx| {
             let actor = iam::authenticate(tx, &hash)?;
             f(tx, &Ctx { actor, now })
-        })?;
+        };
+        let out = match mode {
+            Mode::Write => app::execute(store, &self.subscribers, command),
+            Mode::Rehearse => app::rehearse(store, &self.subscribers, command),
+            Mode::Read => store.read(command),
+        }?;
         Ok(out)
     }
 
