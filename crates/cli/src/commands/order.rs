@@ -106,6 +106,26 @@ fn account_id(tx: &mut dyn Tx, login: &Login) -> crew_core::Result<AccountId> {
         .ok_or_else(|| Error::not_found(format!("no account with login `{login}`")))
 }
 
+/// Keeps a photo in the media folder, runs the transition that records it, and removes the
+/// photo again if the transition is refused.
+fn with_photo(
+    app: &mut App,
+    id: OrderId,
+    kind: &str,
+    photo: &std::path::Path,
+    transition: fn(&mut dyn Tx, &crew_core::app::Ctx, OrderId, crew_core::ordering::Photo) -> crew_core::Result<Order>,
+) -> Result<OrderView> {
+    let max = app.config.file.ordering.max_photo_mib;
+    let stored = store_photo(&app.config.media_dir, &id.to_string(), kind, photo, max)?;
+    let p = stored.photo.clone();
+    let v = app.write(|tx, ctx| {
+        let o = transition(tx, ctx, id, p)?;
+        one(tx, o)
+    })?;
+    stored.keep();
+    Ok(v)
+}
+
 /// Prints the order after a change: a sentence for people, the order for scripts.
 fn changed(app: &App, view: &OrderView, sentence: String) -> Result<()> {
     app.out.done(view, &fields(app, view), &sentence)
@@ -203,36 +223,12 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
         }
         OrderCommand::CheckIn { order, photo } => {
             let id: OrderId = order.parse()?;
-            let stored = store_photo(
-                &app.config.media_dir,
-                &id.to_string(),
-                "check-in",
-                &photo,
-                app.config.file.ordering.max_photo_mib,
-            )?;
-            let p = stored.photo.clone();
-            let v = app.write(|tx, ctx| {
-                let o = ordering::check_in(tx, ctx, id, p)?;
-                one(tx, o)
-            })?;
-            stored.keep();
+            let v = with_photo(app, id, "check-in", &photo, ordering::check_in)?;
             changed(app, &v, format!("Checked in to order #{id}; it is active."))
         }
         OrderCommand::Complete { order, photo } => {
             let id: OrderId = order.parse()?;
-            let stored = store_photo(
-                &app.config.media_dir,
-                &id.to_string(),
-                "report",
-                &photo,
-                app.config.file.ordering.max_photo_mib,
-            )?;
-            let p = stored.photo.clone();
-            let v = app.write(|tx, ctx| {
-                let o = ordering::complete(tx, ctx, id, p)?;
-                one(tx, o)
-            })?;
-            stored.keep();
+            let v = with_photo(app, id, "report", &photo, ordering::complete)?;
             changed(app, &v, format!("Order #{id} is completed."))
         }
         OrderCommand::Fail { order, reason } => {
