@@ -1,97 +1,61 @@
-//! One module per command group; [`run`] dispatches, [`required_actions`] says what each command
-//! needs, checked before any other work.
+//! One folder per command group, one file per subcommand holding its clap arguments, its handler
+//! and the actions it needs (`ACTIONS`). [`run`] dispatches; [`required_actions`] says what a
+//! command needs, checked before any other work. Each group's `mod.rs` lists its subcommands.
 
-mod account;
-mod auth;
-mod docs;
-mod events;
-mod hiring;
-mod import;
-mod matching;
-mod order;
-mod outbox;
-mod service_type;
+pub(crate) mod account;
+pub(crate) mod auth;
+pub(crate) mod docs;
+pub(crate) mod events;
+pub(crate) mod hiring;
+pub(crate) mod import;
+pub(crate) mod matching;
+pub(crate) mod order;
+pub(crate) mod outbox;
+pub(crate) mod service_type;
 
 use anyhow::Result;
 use crew_core::authz::Action;
 
-use crate::cli::{
-    AccountCommand, Cli, Command, EventsCommand, HiringCommand, ImportCommand, MatchingCommand, OrderCommand,
-    OutboxCommand, ServiceTypeCommand,
-};
+use crate::cli::{Cli, Command};
 use crate::context::App;
 
 /// The actions a command needs; empty for commands anyone may run (they need no login).
 pub fn required_actions(command: &Command) -> &'static [Action] {
-    use Action::*;
     match command {
-        Command::Init(_) | Command::Login(_) | Command::Logout | Command::Completions { .. } | Command::Man { .. } => {
-            &[]
-        }
-        Command::Whoami => &[WhoAmI],
-        // Activation is how a new worker gets in: it needs no login, only the mailed secret.
-        Command::Account(AccountCommand::Activate { .. }) => &[],
-        Command::Account(_) => &[ManageAccounts],
-        Command::Hiring(HiringCommand::Apply { .. } | HiringCommand::Import { .. }) => &[TakeApplications],
-        Command::Hiring(_) => &[ManageHiring],
-        Command::Import(args) => match (&args.what, &args.folder) {
-            (Some(ImportCommand::Clients { .. }), _) => &[ImportClients],
-            (Some(ImportCommand::Workers { .. }), _) => &[ImportWorkers],
-            (None, _) => &[ManageAccounts, ManageServiceTypes, ImportClients, ImportWorkers],
-        },
-        Command::ServiceType(c) => match c {
-            ServiceTypeCommand::List { .. } => &[ListServiceTypes],
-            ServiceTypeCommand::Add { .. } | ServiceTypeCommand::Edit { .. } | ServiceTypeCommand::Retire { .. } => {
-                &[ManageServiceTypes]
-            }
-        },
-        Command::Order(c) => match c {
-            OrderCommand::Quote(_) => &[QuoteOrder],
-            OrderCommand::Create(_) => &[CreateOrder],
-            OrderCommand::List { .. } | OrderCommand::Show { .. } => &[ViewOrders],
-            OrderCommand::Cancel { .. } => &[CancelOrder],
-            OrderCommand::Copy { .. } => &[CopyOrder],
-            OrderCommand::Assign { .. } => &[AssignOrder],
-            OrderCommand::CheckIn { .. } => &[CheckInOrder],
-            OrderCommand::Complete { .. } => &[CompleteOrder],
-            OrderCommand::Fail { .. } => &[FailOrder],
-            OrderCommand::Reopen { .. } => &[ReopenOrder],
-            OrderCommand::SweepNoShows { .. } => &[SweepNoShows],
-        },
-        Command::Matching(c) => match c {
-            MatchingCommand::Run { .. } => &[RunMatching],
-            MatchingCommand::Explain { .. } => &[ExplainMatching],
-            MatchingCommand::Workers { .. } | MatchingCommand::Profile { .. } => &[ViewWorkers],
-            MatchingCommand::Edit { .. } | MatchingCommand::Suspend { .. } | MatchingCommand::Reinstate { .. } => {
-                &[ManageWorkers]
-            }
-        },
-        Command::Events(EventsCommand::List { .. }) => &[ViewEvents],
-        Command::Outbox(c) => match c {
-            OutboxCommand::Deliver { .. } => &[DeliverMail],
-            OutboxCommand::List { .. } => &[ViewOutbox],
-            OutboxCommand::Retry { .. } => &[ManageOutbox],
-        },
+        Command::Init(_) => auth::init::ACTIONS,
+        Command::Login(_) => auth::login::ACTIONS,
+        Command::Logout(_) => auth::logout::ACTIONS,
+        Command::Whoami(_) => auth::whoami::ACTIONS,
+        Command::Account(c) => c.actions(),
+        Command::Import(args) => args.actions(),
+        Command::ServiceType(c) => c.actions(),
+        Command::Order(c) => c.actions(),
+        Command::Hiring(c) => c.actions(),
+        Command::Matching(c) => c.actions(),
+        Command::Events(c) => c.actions(),
+        Command::Outbox(c) => c.actions(),
+        Command::Completions(_) => docs::completions::ACTIONS,
+        Command::Man(_) => docs::man::ACTIONS,
     }
 }
 
 pub fn run(cli: Cli) -> Result<()> {
     // Commands that need neither configuration nor a database.
-    match &cli.command {
-        Command::Completions { shell } => return docs::completions(*shell),
-        Command::Man { dir } => return docs::man(dir.as_deref()),
-        _ => {}
-    }
+    let command = match cli.command {
+        Command::Completions(args) => return docs::completions::run(args),
+        Command::Man(args) => return docs::man::run(args),
+        command => command,
+    };
     let mut app = App::new(&cli.global)?;
-    let actions = required_actions(&cli.command);
+    let actions = required_actions(&command);
     if !actions.is_empty() {
         app.authorize(actions)?;
     }
-    match cli.command {
-        Command::Init(args) => auth::init(&mut app, args),
-        Command::Login(args) => auth::login(&mut app, args),
-        Command::Logout => auth::logout(&mut app),
-        Command::Whoami => auth::whoami(&mut app),
+    match command {
+        Command::Init(args) => auth::init::run(&mut app, args),
+        Command::Login(args) => auth::login::run(&mut app, args),
+        Command::Logout(args) => auth::logout::run(&mut app, args),
+        Command::Whoami(args) => auth::whoami::run(&mut app, args),
         Command::Account(c) => account::run(&mut app, c),
         Command::Import(args) => import::run(&mut app, args),
         Command::ServiceType(c) => service_type::run(&mut app, c),
@@ -100,7 +64,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Hiring(c) => hiring::run(&mut app, c),
         Command::Events(c) => events::run(&mut app, c),
         Command::Outbox(c) => outbox::run(&mut app, c),
-        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }
 

@@ -1,29 +1,29 @@
-//! `crew outbox …`.
+//! `crew outbox deliver`.
 
 use anyhow::Result;
-use crew_core::mail::{self, Mail, MailStatus, RetryPolicy};
+use clap::Args;
+use crew_core::authz::Action;
+use crew_core::mail::{self, MailStatus, RetryPolicy};
 use serde::Serialize;
 
-use crate::cli::OutboxCommand;
 use crate::context::App;
 use crate::mailer::Mailer;
 
+/// Send the mail that is due, through the configured transport (cron)
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  crew outbox deliver\n  CREW_TOKEN=… crew outbox deliver --limit 500\n\nA failed attempt is retried later with exponential backoff (mail.backoff_seconds, doubling);\nafter mail.max_attempts the mail is a dead letter until `crew outbox retry`. See docs/mail.md."
+)]
+pub struct DeliverArgs {
+    /// At most this many mails in this run
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+}
+
+pub const ACTIONS: &[Action] = &[Action::DeliverMail];
+
 /// How long a delivery run holds the mails it took before another run may try them.
 const LEASE_MINUTES: i64 = 10;
-
-const HEADERS: &[&str] = &["ID", "STATUS", "TO", "SUBJECT", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"];
-
-fn cells(app: &App, m: &Mail) -> Vec<String> {
-    vec![
-        m.id.to_string(),
-        m.status.as_str().to_string(),
-        m.to.to_string(),
-        m.subject.clone(),
-        m.attempts.to_string(),
-        if m.status == MailStatus::Queued { app.show_time(m.next_attempt_at) } else { String::new() },
-        m.last_error.clone().unwrap_or_default(),
-    ]
-}
 
 #[derive(Serialize)]
 struct Outcome {
@@ -33,26 +33,8 @@ struct Outcome {
     result: String,
 }
 
-pub fn run(app: &mut App, command: OutboxCommand) -> Result<()> {
-    match command {
-        OutboxCommand::Deliver { limit } => deliver(app, limit),
-        OutboxCommand::List { status, limit } => {
-            let status = status.as_deref().map(MailStatus::parse).transpose()?;
-            let mails = app.read(|tx, ctx| mail::list(tx, ctx, status, limit))?;
-            app.out.list(&mails, HEADERS, |m| cells(app, m))
-        }
-        OutboxCommand::Retry { id } => {
-            let m = app.write(|tx, ctx| mail::retry(tx, ctx, id))?;
-            let f: Vec<(&str, String)> = ["id", "status", "to", "subject", "attempts", "next_attempt", "last_error"]
-                .into_iter()
-                .zip(cells(app, &m))
-                .collect();
-            app.out.done(&m, &f, &format!("Mail #{id} to {} is queued for the next delivery.", m.to))
-        }
-    }
-}
-
-fn deliver(app: &mut App, limit: usize) -> Result<()> {
+pub fn run(app: &mut App, args: DeliverArgs) -> Result<()> {
+    let limit = args.limit;
     let policy = RetryPolicy {
         max_attempts: app.config.file.mail.max_attempts,
         base_delay_seconds: app.config.file.mail.backoff_seconds,

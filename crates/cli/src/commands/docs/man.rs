@@ -1,23 +1,27 @@
-//! `crew completions SHELL` and `crew man`.
+//! `crew man`.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use clap::CommandFactory;
+use clap::{Args, CommandFactory};
+use crew_core::authz::Action;
 
 use crate::cli::Cli;
 
-pub fn completions(shell: clap_complete::Shell) -> Result<()> {
-    let mut cmd = Cli::command();
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "crew", &mut buf);
-    std::io::Write::write_all(&mut std::io::stdout().lock(), &buf)?;
-    Ok(())
+/// Print the man page (or write one page per command into a folder)
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  crew man | man -l -\n  crew man --dir target/man")]
+pub struct ManArgs {
+    /// Write crew.1 and a page per command into this folder
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
 }
 
-pub fn man(dir: Option<&Path>) -> Result<()> {
+pub const ACTIONS: &[Action] = &[];
+
+pub fn run(args: ManArgs) -> Result<()> {
     let cmd = Cli::command();
-    match dir {
+    match args.dir.as_deref() {
         None => {
             let mut buf = Vec::new();
             clap_mangen::Man::new(cmd).render(&mut buf)?;

@@ -1,16 +1,35 @@
 //! `crew events list`.
 
 use anyhow::Result;
+use clap::Args;
 use crew_core::authz::{Action, require};
 use crew_core::events::{EventFilter, StoredEvent};
 use crew_core::iam;
 use crew_core::ids::OrderId;
 
-use crate::cli::EventsCommand;
 use crate::context::App;
 
-pub fn run(app: &mut App, command: EventsCommand) -> Result<()> {
-    let EventsCommand::List { order, since, limit } = command;
+/// List events, oldest first
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  crew events list --order 7\n  crew events list --since 2026-11-25T00:00:00Z --format json"
+)]
+pub struct ListArgs {
+    /// Only events about this order
+    #[arg(long)]
+    order: Option<String>,
+    /// Only events at or after this time (RFC 3339, or `YYYY-MM-DD HH:MM`)
+    #[arg(long)]
+    since: Option<String>,
+    /// At most this many
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+pub const ACTIONS: &[Action] = &[Action::ViewEvents];
+
+pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
+    let ListArgs { order, since, limit } = args;
     let order = order.as_deref().map(str::parse::<OrderId>).transpose()?;
     let since = since.as_deref().map(|s| app.parse_time("--since", s)).transpose()?;
     let filter = EventFilter { order, since, after: None, limit };

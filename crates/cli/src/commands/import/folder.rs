@@ -1,78 +1,22 @@
-//! `crew import clients|workers FILE` and `crew import FOLDER`.
+//! `crew import FOLDER`: a whole company in one transaction.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use crew_core::authz::Action;
 use crew_core::error::Error;
 use crew_core::hiring::{self, WorkerRow};
 use crew_core::iam::{self, ClientRow, StaffRow};
-use crew_core::imports::{ImportSummary, RawRecord};
+use crew_core::imports::RawRecord;
 use crew_core::ordering::{self, ServiceTypeRow};
-use serde::Serialize;
 
-use crate::cli::{ImportArgs, ImportCommand};
+use super::{Line, report};
 use crate::context::{App, bad_input, read_user_file};
 use crate::files::read_records;
 
-#[derive(Serialize)]
-struct Line {
-    what: &'static str,
-    file: String,
-    #[serde(flatten)]
-    summary: ImportSummary,
-}
-
-fn report(app: &App, lines: &[Line]) -> Result<()> {
-    app.out.list(lines, &["WHAT", "FILE", "CREATED", "UPDATED", "UNCHANGED", "SKIPPED"], |l| {
-        vec![
-            l.what.to_string(),
-            l.file.clone(),
-            l.summary.created.to_string(),
-            l.summary.updated.to_string(),
-            l.summary.unchanged.to_string(),
-            l.summary.skipped.to_string(),
-        ]
-    })?;
-    if lines.iter().any(|l| l.summary.skipped > 0) {
-        app.out.note("Skipped rows name staff or workers who are already here: imports never change them.")?;
-    }
-    Ok(())
-}
-
-pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
-    match (args.what, args.folder) {
-        (Some(ImportCommand::Clients { file }), _) => {
-            let records = read_records(&file, ClientRow::REQUIRED, ClientRow::OPTIONAL)?;
-            let mut bar = app.progress("clients", records.len());
-            let summary =
-                app.write(|tx, ctx| iam::import_clients(tx, ctx, &records, &mut bar)).map_err(|e| in_file(e, &file))?;
-            drop(bar);
-            report(app, &[Line { what: "clients", file: file.display().to_string(), summary }])
-        }
-        (Some(ImportCommand::Workers { file }), _) => {
-            let records = read_records(&file, WorkerRow::REQUIRED, WorkerRow::OPTIONAL)?;
-            let mut bar = app.progress("workers", records.len());
-            let summary = app
-                .write(|tx, ctx| hiring::import_workforce(tx, ctx, &records, &mut bar))
-                .map_err(|e| in_file(e, &file))?;
-            drop(bar);
-            report(app, &[Line { what: "workers", file: file.display().to_string(), summary }])
-        }
-        (None, Some(folder)) => folder_import(app, &folder),
-        (None, None) => {
-            Err(Error::bad_input("name a company folder, or `clients FILE` or `workers FILE`; see crew import --help")
-                .into())
-        }
-    }
-}
-
-/// Names the file in a domain error ("clients.csv: line 3: field `email`: …").
-fn in_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
-    match e.downcast::<Error>() {
-        Ok(ce) => ce.context(file.display()).into(),
-        Err(e) => e,
-    }
-}
+/// A folder may hold any of staff, service types, clients and workers.
+pub const ACTIONS: &[Action] =
+    &[Action::ManageAccounts, Action::ManageServiceTypes, Action::ImportClients, Action::ImportWorkers];
 
 /// Reads `[[key]]` tables of a TOML file as records (`account 2`, …).
 fn read_toml_records(path: &Path, key: &str, required: &[&str], optional: &[&str]) -> Result<Vec<RawRecord>> {
@@ -136,7 +80,7 @@ fn find(folder: &Path, stem: &str) -> Result<Option<PathBuf>> {
 }
 
 /// Imports a whole company folder in one transaction: staff, service types, clients, workers.
-fn folder_import(app: &mut App, folder: &Path) -> Result<()> {
+pub fn run(app: &mut App, folder: &Path) -> Result<()> {
     if !folder.is_dir() {
         return Err(Error::bad_input(format!(
             "{} is not a folder (to import one file: crew import clients|workers FILE)",

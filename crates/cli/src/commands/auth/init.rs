@@ -1,0 +1,71 @@
+//! `crew init`.
+
+use anyhow::Result;
+use clap::Args;
+use crew_core::authz::Action;
+use crew_core::error::Error;
+use crew_core::iam;
+use crew_core::store::Store;
+use crew_core::types::{Email, Login, Name};
+use crew_store::SqliteStore;
+
+use crate::commands::read_new_password;
+use crate::context::App;
+use crate::session;
+
+/// Create a new database and its first admin
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  crew init\n  echo \"$ADMIN_PASSWORD\" | crew --db /srv/crew.db init --login root --password-stdin"
+)]
+pub struct InitArgs {
+    /// The first admin's login
+    #[arg(long, default_value = "admin")]
+    login: String,
+    /// The first admin's name
+    #[arg(long, default_value = "Administrator")]
+    name: String,
+    /// The first admin's email
+    #[arg(long)]
+    email: Option<String>,
+    /// Read the password from standard input instead of prompting
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+/// There is nobody to log in as yet.
+pub const ACTIONS: &[Action] = &[];
+
+pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
+    // Everything that can be wrong with the input is checked before the file exists.
+    let login = Login::parse(&args.login)?;
+    let name = Name::parse(&args.name)?;
+    let email = args.email.as_deref().map(Email::parse).transpose()?;
+    let db = app.db().to_path_buf();
+    if db.exists() {
+        return Err(Error::conflict(format!("{} already exists; crew init makes a new database", db.display())).into());
+    }
+    let password = read_new_password(args.password_stdin)?;
+    let hash = password.hash(&session::new_salt()?)?;
+    let now = app.now;
+    // A database another process created is never touched; one this process created is removed
+    // again if the first admin cannot be written into it.
+    let mut store = SqliteStore::create(&db)?;
+    match store.write(|tx| iam::init(tx, now, login, name, email, hash)).map(|_| store) {
+        Ok(store) => {
+            app.set_store(store);
+            app.out.note(&format!(
+                "Created {} with admin `{}`. Next: crew login {}",
+                db.display(),
+                args.login.trim().to_lowercase(),
+                args.login.trim().to_lowercase()
+            ))
+        }
+        Err(e) => {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+            Err(e.into())
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `crew hiring import`: applications from the website.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use crew_core::authz::Action;
+use crew_core::error::Error;
+use crew_core::hiring::pipeline::{self, Candidate, IntakeReport};
+
+use crate::context::App;
+
+/// Import applications from the website (CSV or JSON Lines); bad rows are skipped and reported
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source."
+)]
+pub struct ImportArgs {
+    file: PathBuf,
+    /// All or nothing: one invalid row refuses the whole file
+    #[arg(long)]
+    strict: bool,
+}
+
+pub const ACTIONS: &[Action] = &[Action::TakeApplications];
+
+pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
+    let (file, strict) = (args.file.as_path(), args.strict);
+    let (records, mut unreadable) = crate::files::read_records_lenient(file, Candidate::REQUIRED, Candidate::OPTIONAL)?;
+    if strict && let Some(first) = unreadable.first() {
+        return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
+    }
+    let mut bar = app.progress("applications", records.len());
+    let mut report: IntakeReport =
+        app.write(|tx, ctx| pipeline::import(tx, ctx, &records, strict, &mut bar)).map_err(|e| {
+            match e.downcast::<Error>() {
+                Ok(ce) => ce.context(file.display()).into(),
+                Err(e) => e,
+            }
+        })?;
+    drop(bar);
+    unreadable.append(&mut report.invalid);
+    unreadable.sort_by_key(|r| r.location.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0));
+    report.invalid = unreadable;
+    if app.out.format != crate::cli::Format::Table {
+        return app.out.record(&report, &[]);
+    }
+    crate::output::line(&format!(
+        "{}: {} new, {} updated, {} unchanged, {} invalid.",
+        file.display(),
+        report.received,
+        report.updated,
+        report.unchanged,
+        report.invalid.len()
+    ))?;
+    const SHOWN: usize = 20;
+    for r in report.invalid.iter().take(SHOWN) {
+        eprintln!("{}: {}: {}", file.display(), r.location, r.reason);
+    }
+    if report.invalid.len() > SHOWN {
+        eprintln!("… and {} more invalid rows (all of them with --format json)", report.invalid.len() - SHOWN);
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! `crew hiring rank`.
+
+use anyhow::Result;
+use clap::Args;
+use crew_core::authz::Action;
+use crew_core::error::Error;
+use crew_core::hiring::pipeline;
+
+use crate::context::App;
+
+/// Everyone who took a set, best first, with percentiles
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  crew hiring rank 1\n  crew hiring rank 1 --top 3%")]
+pub struct RankArgs {
+    set: i64,
+    /// Only the best share, e.g. `3%`
+    #[arg(long)]
+    top: Option<String>,
+}
+
+pub const ACTIONS: &[Action] = &[Action::ManageHiring];
+
+pub fn run(app: &mut App, args: RankArgs) -> Result<()> {
+    let set = args.set;
+    let top = args
+        .top
+        .as_deref()
+        .map(|t| {
+            t.trim()
+                .trim_end_matches('%')
+                .parse::<f64>()
+                .ok()
+                .filter(|p| *p > 0.0 && *p <= 100.0)
+                .ok_or_else(|| Error::bad_input(format!("--top `{t}` is not a share like `3%`")))
+        })
+        .transpose()?;
+    let ranked = app.read(|tx, ctx| pipeline::rank(tx, ctx, set, top))?;
+    app.out.list(&ranked, &["RANK", "APPLICATION", "NAME", "EMAIL", "SCORE", "PERCENTILE", "STATUS"], |r| {
+        vec![
+            r.rank.to_string(),
+            r.application.to_string(),
+            r.name.to_string(),
+            r.email.to_string(),
+            format!("{}/{}{}", r.score, r.max_score, if r.passed { "" } else { " (below pass mark)" }),
+            format!("{:.1}", r.percentile),
+            r.status.as_str().to_string(),
+        ]
+    })
+}
