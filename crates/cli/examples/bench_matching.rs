@@ -17,14 +17,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
-use crew_core::app::{self, Ctx};
 use crew_core::authz::{Actor, Role};
 use crew_core::iam::{self, AccountRequest, Credential};
 use crew_core::imports::RawRecord;
+use crew_core::kernel::command::{Ctx, dispatch};
 use crew_core::matching;
-use crew_core::ordering::{self, OrderRequest, Policy};
-use crew_core::store::Store;
+use crew_core::ordering::{self, OrderRequest, Pricing};
 use crew_core::types::{Login, Money, Name, ServiceCode, SkillSet, Text, Zone};
+use crew_core::wiring::{self, Store};
 use crew_store::SqliteStore;
 
 /// SplitMix64: deterministic on every machine.
@@ -54,9 +54,9 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
     let zones = workers.div_ceil(50).max(1);
     let zone = |i: usize| format!("z{:05}", i % zones);
     let mut store = SqliteStore::create(db)?;
-    let subscribers = app::subscribers(Default::default());
+    let subscribers = wiring::subscribers(Default::default());
     let token = "crew_bench_token_for_the_matching_benchmark_only";
-    app::execute(&mut store, &subscribers, |tx| {
+    wiring::execute(&mut store, &subscribers, |tx| {
         let hash = iam::Password::parse("bench-password")?.hash(&[7; 16])?;
         let admin = iam::init(tx, now, Login::parse("admin")?, Name::parse("Admin")?, None, hash)?;
         let ctx = Ctx { actor: admin.actor(), now };
@@ -108,8 +108,8 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
             .collect();
         crew_core::hiring::import_workforce(tx, &ctx, &staff, &mut ())?;
         // Let IAM and matching catch up (accounts, profiles) before clients order.
-        app::dispatch(tx, &subscribers)?;
-        let policy = Policy { base_price: Money::from_cents(10_000) };
+        dispatch(tx, &subscribers)?;
+        let pricing = Pricing { base_price: Money::from_cents(10_000) };
         for i in 0..orders {
             let z = i % zones;
             let client = tx
@@ -122,7 +122,7 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
                 scheduled_at: now + Duration::minutes(60 + rng.below(7 * 24 * 60) as i64),
                 description: Text::default(),
             };
-            ordering::create_order(tx, &ctx, &policy, req)?;
+            ordering::create_order(tx, &ctx, &pricing, req)?;
         }
         Ok(())
     })?;
@@ -146,7 +146,7 @@ fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
     }
     times.sort_by(f64::total_cmp);
     let decision = decision.expect("ran five times");
-    let (total, served) = matching::plan_total(&batch, &decision);
+    let matching::PlanTotal { cost: total, served } = matching::plan_total(&batch, &decision);
     let mut f =
         std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| crew_core::Error::internal(e.to_string()))?);
     let io = |e: std::io::Error| crew_core::Error::internal(e.to_string());

@@ -6,11 +6,11 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use crew_core::app::{self, Ctx};
 use crew_core::authz::{self, Action, Actor};
 use crew_core::error::Error;
 use crew_core::iam;
-use crew_core::store::{Store, Tx};
+use crew_core::kernel::command::Ctx;
+use crew_core::wiring::{self, BoxedSubscriber, Store, Tx};
 use crew_store::SqliteStore;
 
 use crate::cli::Global;
@@ -30,7 +30,7 @@ enum Mode {
 
 pub struct App {
     pub config: Config,
-    subscribers: Vec<Box<dyn app::Subscriber>>,
+    subscribers: Vec<BoxedSubscriber>,
     pub out: Out,
     pub now: DateTime<Utc>,
     store: Option<SqliteStore>,
@@ -50,7 +50,7 @@ impl App {
             let source = config.source.as_deref().map_or("defaults".into(), |p| p.display().to_string());
             eprintln!("crew: database {}, configuration {source}, now {}", config.db.display(), now.to_rfc3339());
         }
-        let subscribers = app::subscribers(config.worker_defaults);
+        let subscribers = wiring::subscribers(config.worker_defaults);
         Ok(App { config, subscribers, out: Out { format: global.format, quiet: global.quiet }, now, store: None })
     }
 
@@ -70,7 +70,7 @@ impl App {
     pub fn write_anonymous<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> crew_core::Result<R>) -> Result<R> {
         self.store()?;
         let store = self.store.as_mut().expect("opened above");
-        Ok(app::execute(store, &self.subscribers, f)?)
+        Ok(wiring::execute(store, &self.subscribers, f)?)
     }
 
     /// Adopts a database this process just created.
@@ -131,8 +131,8 @@ impl App {
             f(tx, &Ctx { actor, now })
         };
         let out = match mode {
-            Mode::Write => app::execute(store, &self.subscribers, command),
-            Mode::Rehearse => app::rehearse(store, &self.subscribers, command),
+            Mode::Write => wiring::execute(store, &self.subscribers, command),
+            Mode::Rehearse => wiring::rehearse(store, &self.subscribers, command),
             Mode::Read => store.read(command),
         }?;
         Ok(out)

@@ -1,19 +1,25 @@
-//! crew's domain: every context as pure logic over the storage traits of [`store`].
+//! crew's domain: a kernel, every context as pure logic over its own storage traits, and one
+//! wiring module that assembles them.
 //!
 //! No I/O, no clock, no randomness: time, ids and random bytes come in as arguments.
+//!
+//! - [`kernel`]: errors, ids, value types, roles, import rows, the event log, running commands.
+//! - Contexts, each a folder owning its model, rules, events, storage traits, subscribers and the
+//!   mail its events cause: [`iam`], [`hiring`], [`ordering`], [`matching`], [`mail`].
+//! - [`wiring`]: the only module that names every context: the transaction every command gets,
+//!   the subscribers and their order, the union of all events.
 
-pub mod app;
-pub mod authz;
-pub mod error;
-pub mod events;
+pub mod kernel;
+
 pub mod hiring;
 pub mod iam;
-pub mod ids;
-pub mod imports;
 pub mod mail;
 pub mod matching;
 pub mod ordering;
-pub mod store;
-pub mod types;
+
+pub mod wiring;
+
+// The kernel's modules at the crate root, for short paths (`crew_core::types::Money`).
+pub use kernel::{authz, error, ids, imports, types};
 
 pub use error::{Error, ErrorKind, Result};

@@ -3,9 +3,20 @@
 //! Opens the database in WAL mode with foreign keys on, applies forward-only migrations, and runs
 //! every write in a `BEGIN IMMEDIATE` transaction under a busy timeout, so that concurrent `crew`
 //! processes queue instead of failing with "database is locked".
+//!
+//! One file per context implements that context's storage traits over [`row::SqliteTx`], plus
+//! the event log (`events.rs`); `row.rs` holds what they share.
 
+#[cfg(test)]
+mod contract;
+mod events;
+mod hiring;
+mod iam;
+mod mail;
+mod matching;
 mod migrate;
-mod sql;
+mod ordering;
+mod row;
 #[cfg(test)]
 mod tests;
 
@@ -13,7 +24,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crew_core::error::{Error, Result};
-use crew_core::store::{Store, Tx};
+use crew_core::wiring::{Store, Tx};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use migrate::SCHEMA_VERSION;
@@ -65,26 +76,26 @@ impl SqliteStore {
 
     /// A private database in memory, for tests.
     pub fn in_memory() -> Result<Self> {
-        Self::setup(Connection::open_in_memory().map_err(sql::internal)?)
+        Self::setup(Connection::open_in_memory().map_err(row::internal)?)
     }
 
     fn setup(mut conn: Connection) -> Result<Self> {
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql::internal)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(row::internal)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| Error::bad_input(format!("not a usable SQLite database: {e}")))?;
         if mode != "wal" && mode != "memory" {
             return Err(Error::internal(format!("could not switch the database to WAL (it is in {mode} mode)")));
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(sql::internal)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(row::internal)?;
         migrate::apply(&mut conn)?;
         Ok(SqliteStore { conn })
     }
 
     fn run<R>(&mut self, behavior: TransactionBehavior, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
-        let tx = self.conn.transaction_with_behavior(behavior).map_err(sql::internal)?;
-        let out = f(&mut sql::SqliteTx::new(&tx))?;
-        tx.commit().map_err(sql::internal)?;
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(row::internal)?;
+        let out = f(&mut row::SqliteTx::new(&tx))?;
+        tx.commit().map_err(row::internal)?;
         Ok(out)
     }
 }
@@ -99,9 +110,9 @@ impl Store for SqliteStore {
     }
 
     fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql::internal)?;
-        let out = f(&mut sql::SqliteTx::new(&tx))?;
-        tx.rollback().map_err(sql::internal)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(row::internal)?;
+        let out = f(&mut row::SqliteTx::new(&tx))?;
+        tx.rollback().map_err(row::internal)?;
         Ok(out)
     }
 }

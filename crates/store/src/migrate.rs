@@ -4,7 +4,7 @@
 use crew_core::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::sql::internal;
+use crate::row::internal;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),

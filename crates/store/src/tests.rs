@@ -4,14 +4,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::{TimeZone, Utc};
-use crew_core::app::{Subscriber, dispatch, execute};
 use crew_core::authz::Role;
 use crew_core::error::{Error, ErrorKind};
-use crew_core::events::{Event, StoredEvent};
-use crew_core::iam::NewAccount;
+use crew_core::iam::{IamEvent, NewAccount};
 use crew_core::ids::EventSeq;
-use crew_core::store::{Store, Tx};
+use crew_core::kernel::command::{Subscriber, append, dispatch};
+use crew_core::kernel::events::RecordedEvent;
 use crew_core::types::{Login, Name};
+use crew_core::wiring::{BoxedSubscriber, Store, Tx, execute, subscribers};
 
 use super::SqliteStore;
 
@@ -32,7 +32,7 @@ fn account(login: &str) -> NewAccount {
 
 fn logged_in(tx: &mut dyn Tx, login: &str) -> crew_core::Result<()> {
     let id = tx.insert_account(&account(login))?;
-    tx.append_event(now(), Some(id), &Event::SessionStarted { account: id, login: Login::parse(login).unwrap() })?;
+    append(tx, now(), Some(id), &IamEvent::SessionStarted { account: id, login: Login::parse(login).unwrap() })?;
     Ok(())
 }
 
@@ -104,12 +104,12 @@ struct Counter {
     fail_on_login: Option<&'static str>,
 }
 
-impl Subscriber for Counter {
+impl<T: ?Sized> Subscriber<T> for Counter {
     fn name(&self) -> &'static str {
         "test.counter"
     }
-    fn handle(&self, _tx: &mut dyn Tx, event: &StoredEvent) -> crew_core::Result<()> {
-        if let (Some(bad), Event::SessionStarted { login, .. }) = (self.fail_on_login, &event.event)
+    fn handle(&self, _tx: &mut T, event: &RecordedEvent) -> crew_core::Result<()> {
+        if let (Some(bad), Some(IamEvent::SessionStarted { login, .. })) = (self.fail_on_login, event.decode()?)
             && login.as_str() == bad
         {
             return Err(Error::internal("subscriber failed"));
@@ -123,10 +123,10 @@ impl Subscriber for Counter {
 fn a_late_subscriber_catches_up_from_the_log_and_sees_each_event_once() {
     let mut store = SqliteStore::in_memory().unwrap();
     for login in ["ann", "bob", "cat"] {
-        execute(&mut store, &crew_core::app::subscribers(Default::default()), |tx| logged_in(tx, login)).unwrap();
+        execute(&mut store, &subscribers(Default::default()), |tx| logged_in(tx, login)).unwrap();
     }
     let seen = Rc::new(RefCell::new(Vec::new()));
-    let counter: Vec<Box<dyn Subscriber>> = vec![Box::new(Counter { seen: seen.clone(), fail_on_login: None })];
+    let counter: Vec<BoxedSubscriber> = vec![Box::new(Counter { seen: seen.clone(), fail_on_login: None })];
     store.write(|tx| dispatch(tx, &counter)).unwrap();
     store.write(|tx| dispatch(tx, &counter)).unwrap();
     store.write(|tx| logged_in(tx, "dan")).unwrap();
@@ -143,7 +143,7 @@ fn a_late_subscriber_catches_up_from_the_log_and_sees_each_event_once() {
 fn a_failing_subscriber_rolls_back_the_command_and_its_position() {
     let mut store = SqliteStore::in_memory().unwrap();
     let sub = Counter { seen: Rc::new(RefCell::new(vec![])), fail_on_login: Some("bob") };
-    let subs: Vec<Box<dyn Subscriber>> = vec![Box::new(sub)];
+    let subs: Vec<BoxedSubscriber> = vec![Box::new(sub)];
     store
         .write(|tx| {
             logged_in(tx, "ann")?;

@@ -1,15 +1,19 @@
 //! Hiring: how workers join the pool. Candidates apply, take test sets, are ranked, and the best
 //! are accepted ([`pipeline`]); the company's existing workforce arrives by import (here). Both
-//! emit [`Event::WorkerHired`], to which IAM, matching and (later) billing react.
+//! emit [`HiringEvent::WorkerHired`], to which IAM, matching and (later) billing react.
 
+pub mod events;
+pub mod notifications;
 pub mod pipeline;
+pub mod store;
 
-use crate::app::{Ctx, record};
+pub use events::{HireSource, HiredWorker, HiringEvent};
+pub use store::{HiringStore, HiringTx};
+
 use crate::authz::{Action, Role, require};
 use crate::error::{Error, Result};
-use crate::events::{Event, HireSource, HiredWorker};
 use crate::imports::{Field, ImportSummary, Progress, RawRecord, bounded};
-use crate::store::Tx;
+use crate::kernel::command::{Ctx, record};
 use crate::types::{Email, Name, SkillSet, Zone};
 
 /// One row of `crew import workers`.
@@ -51,7 +55,7 @@ impl WorkerRow {
 /// matching and billing, react to). Workers already in the pool are left as they are and counted
 /// as skipped: their profiles change through their own commands, not through imports.
 pub fn import_workforce(
-    tx: &mut dyn Tx,
+    tx: &mut (impl HiringTx + ?Sized),
     ctx: &Ctx,
     records: &[RawRecord],
     progress: &mut dyn Progress,
@@ -69,7 +73,7 @@ pub fn import_workforce(
                 )));
             }
             None => {
-                record(tx, ctx, Event::WorkerHired(worker))?;
+                record(tx, ctx, HiringEvent::WorkerHired(worker))?;
                 summary.created += 1;
             }
         }

@@ -7,13 +7,15 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::events::{HireSource, HiredWorker, HiringEvent};
 use super::short_text;
-use crate::app::{Ctx, record};
+use super::store::HiringTx;
 use crate::authz::{Action, require};
 use crate::error::{Error, Result};
-use crate::events::{Event, HireSource, HiredWorker};
+use crate::ids::{ApplicationId, TestId, TestSetId};
 use crate::imports::{Field, Progress, RawRecord, bounded};
-use crate::store::Tx;
+use crate::kernel::command::{Ctx, record};
+use crate::kernel::events::{EventFilter, RecordedEvent};
 use crate::types::{Email, Name, SkillLevel, SkillSet, Text, Zone};
 
 // ---------------------------------------------------------------- tests and sets
@@ -82,7 +84,7 @@ impl TestSpec {
 /// A test; every edit makes a new version, and candidates keep the version they were given.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HiringTest {
-    pub id: i64,
+    pub id: TestId,
     pub version: u32,
     pub spec: TestSpec,
     pub deleted: bool,
@@ -92,14 +94,14 @@ pub struct HiringTest {
 /// Tests grouped for a vacancy or a candidate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestSet {
-    pub id: i64,
+    pub id: TestSetId,
     pub name: Name,
     pub description: Text,
-    pub tests: Vec<i64>,
+    pub tests: Vec<TestId>,
     pub created_at: DateTime<Utc>,
 }
 
-fn find_test(tx: &mut dyn Tx, id: i64) -> Result<HiringTest> {
+fn find_test(tx: &mut (impl HiringTx + ?Sized), id: TestId) -> Result<HiringTest> {
     match tx.hiring_test(id, None)? {
         Some(t) if !t.deleted => Ok(t),
         _ => Err(Error::not_found(format!("no test #{id}"))),
@@ -107,16 +109,16 @@ fn find_test(tx: &mut dyn Tx, id: i64) -> Result<HiringTest> {
 }
 
 /// `crew hiring test create`.
-pub fn create_test(tx: &mut dyn Tx, ctx: &Ctx, spec: TestSpec) -> Result<HiringTest> {
+pub fn create_test(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, spec: TestSpec) -> Result<HiringTest> {
     require(&ctx.actor, Action::ManageHiring)?;
     spec.validate()?;
     let id = tx.insert_hiring_test(&spec, ctx.now)?;
-    record(tx, ctx, Event::HiringTestCreated { test: id, version: 1, name: spec.name.clone() })?;
+    record(tx, ctx, HiringEvent::HiringTestCreated { test: id, version: 1, name: spec.name.clone() })?;
     find_test(tx, id)
 }
 
 /// `crew hiring test edit`: a new version; candidates who hold an older one keep it.
-pub fn edit_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64, spec: TestSpec) -> Result<HiringTest> {
+pub fn edit_test(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, id: TestId, spec: TestSpec) -> Result<HiringTest> {
     require(&ctx.actor, Action::ManageHiring)?;
     spec.validate()?;
     let current = find_test(tx, id)?;
@@ -125,12 +127,12 @@ pub fn edit_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64, spec: TestSpec) -> Result<
     }
     let version = current.version + 1;
     tx.insert_hiring_test_version(id, version, &spec, ctx.now)?;
-    record(tx, ctx, Event::HiringTestEdited { test: id, version })?;
+    record(tx, ctx, HiringEvent::HiringTestEdited { test: id, version })?;
     find_test(tx, id)
 }
 
 /// `crew hiring test show` (a version, or the current one).
-pub fn show_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: Option<u32>) -> Result<HiringTest> {
+pub fn show_test(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, id: TestId, version: Option<u32>) -> Result<HiringTest> {
     require(&ctx.actor, Action::ManageHiring)?;
     let t = tx.hiring_test(id, version)?.ok_or_else(|| Error::not_found(format!("no test #{id}")))?;
     if t.deleted && version.is_none() {
@@ -140,13 +142,13 @@ pub fn show_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: Option<u32>) -> R
 }
 
 /// `crew hiring test list`.
-pub fn list_tests(tx: &mut dyn Tx, ctx: &Ctx) -> Result<Vec<HiringTest>> {
+pub fn list_tests(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx) -> Result<Vec<HiringTest>> {
     require(&ctx.actor, Action::ManageHiring)?;
     Ok(tx.hiring_tests()?.into_iter().filter(|t| !t.deleted).collect())
 }
 
 /// `crew hiring test delete`: refused while a set lists it or a candidate holds it.
-pub fn delete_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<HiringTest> {
+pub fn delete_test(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, id: TestId) -> Result<HiringTest> {
     require(&ctx.actor, Action::ManageHiring)?;
     let mut t = find_test(tx, id)?;
     if let Some(set) = tx.test_sets()?.into_iter().find(|s| s.tests.contains(&id)) {
@@ -158,11 +160,11 @@ pub fn delete_test(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<HiringTest> {
     }
     tx.delete_hiring_test(id)?;
     t.deleted = true;
-    record(tx, ctx, Event::HiringTestDeleted { test: id })?;
+    record(tx, ctx, HiringEvent::HiringTestDeleted { test: id })?;
     Ok(t)
 }
 
-fn checked_tests(tx: &mut dyn Tx, tests: &[i64]) -> Result<()> {
+fn checked_tests(tx: &mut (impl HiringTx + ?Sized), tests: &[TestId]) -> Result<()> {
     if tests.is_empty() {
         return Err(Error::bad_input("a set needs at least one test (--tests 1,2)"));
     }
@@ -180,23 +182,35 @@ fn checked_tests(tx: &mut dyn Tx, tests: &[i64]) -> Result<()> {
 }
 
 /// `crew hiring set create`.
-pub fn create_set(tx: &mut dyn Tx, ctx: &Ctx, name: Name, description: Text, tests: Vec<i64>) -> Result<TestSet> {
+pub fn create_set(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    name: Name,
+    description: Text,
+    tests: Vec<TestId>,
+) -> Result<TestSet> {
     require(&ctx.actor, Action::ManageHiring)?;
     checked_tests(tx, &tests)?;
     if tx.test_sets()?.iter().any(|s| s.name == name) {
         return Err(Error::conflict(format!("a set named `{name}` exists")));
     }
     let id = tx.insert_test_set(&name, &description, &tests, ctx.now)?;
-    record(tx, ctx, Event::TestSetSaved { set: id, name: name.clone(), tests: tests.clone() })?;
+    record(tx, ctx, HiringEvent::TestSetSaved { set: id, name: name.clone(), tests: tests.clone() })?;
     find_set(tx, id)
 }
 
-fn find_set(tx: &mut dyn Tx, id: i64) -> Result<TestSet> {
+fn find_set(tx: &mut (impl HiringTx + ?Sized), id: TestSetId) -> Result<TestSet> {
     tx.test_set(id)?.ok_or_else(|| Error::not_found(format!("no test set #{id}")))
 }
 
 /// `crew hiring set edit`: candidates already assigned keep what they were given.
-pub fn edit_set(tx: &mut dyn Tx, ctx: &Ctx, id: i64, name: Option<Name>, tests: Option<Vec<i64>>) -> Result<TestSet> {
+pub fn edit_set(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    id: TestSetId,
+    name: Option<Name>,
+    tests: Option<Vec<TestId>>,
+) -> Result<TestSet> {
     require(&ctx.actor, Action::ManageHiring)?;
     let mut set = find_set(tx, id)?;
     if let Some(name) = &name
@@ -212,12 +226,12 @@ pub fn edit_set(tx: &mut dyn Tx, ctx: &Ctx, id: i64, name: Option<Name>, tests: 
         set.name = name;
     }
     tx.update_test_set(&set)?;
-    record(tx, ctx, Event::TestSetSaved { set: id, name: set.name.clone(), tests: set.tests.clone() })?;
+    record(tx, ctx, HiringEvent::TestSetSaved { set: id, name: set.name.clone(), tests: set.tests.clone() })?;
     Ok(set)
 }
 
 /// `crew hiring set list`.
-pub fn list_sets(tx: &mut dyn Tx, ctx: &Ctx) -> Result<Vec<TestSet>> {
+pub fn list_sets(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx) -> Result<Vec<TestSet>> {
     require(&ctx.actor, Action::ManageHiring)?;
     tx.test_sets()
 }
@@ -263,9 +277,9 @@ impl ApplicationStatus {
     }
 }
 
-/// What a candidate sent.
+/// What a candidate sent: the applicant's details.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Candidate {
+pub struct Applicant {
     pub name: Name,
     pub email: Email,
     pub zone: Zone,
@@ -282,13 +296,13 @@ pub struct Candidate {
 /// An application and where it is in the pipeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Application {
-    pub id: i64,
+    pub id: ApplicationId,
     #[serde(flatten)]
-    pub candidate: Candidate,
+    pub applicant: Applicant,
     pub status: ApplicationStatus,
-    pub set: Option<i64>,
+    pub set: Option<TestSetId>,
     /// The tests (id, version) the candidate holds.
-    pub tests: Vec<(i64, u32)>,
+    pub tests: Vec<(TestId, u32)>,
     pub score: Option<u32>,
     pub max_score: Option<u32>,
     pub passed: Option<bool>,
@@ -312,13 +326,13 @@ pub fn parse_strengths(raw: &str) -> Result<SkillSet> {
     Ok(set)
 }
 
-impl Candidate {
+impl Applicant {
     pub const REQUIRED: &'static [&'static str] = &["name", "email", "zone", "strengths"];
     pub const OPTIONAL: &'static [&'static str] = &["age", "breed", "coat", "photo", "weaknesses", "source"];
 
     pub fn parse(record: &RawRecord) -> Result<Self> {
         let f = Field::new(record);
-        Ok(Candidate {
+        Ok(Applicant {
             name: f.required("name", Name::parse)?,
             email: f.required("email", Email::parse)?,
             zone: f.required("zone", Zone::parse)?,
@@ -351,25 +365,25 @@ pub struct IntakeReport {
 
 /// Takes one candidate: a new email is a new application; a known one updates it (never a
 /// duplicate).
-fn take(tx: &mut dyn Tx, ctx: &Ctx, c: Candidate, report: &mut IntakeReport) -> Result<()> {
+fn take(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applicant, report: &mut IntakeReport) -> Result<()> {
     match tx.application_by_email(&c.email)? {
         None => {
             let id = tx.insert_application(&c, ctx.now)?;
             record(
                 tx,
                 ctx,
-                Event::ApplicationReceived { application: id, email: c.email.clone(), name: c.name.clone() },
+                HiringEvent::ApplicationReceived { application: id, email: c.email.clone(), name: c.name.clone() },
             )?;
             report.received += 1;
         }
         // Once tests are assigned the application is what they were given on: a re-send does not
         // rewrite it (it counts as unchanged).
         Some(a) if a.status != ApplicationStatus::Applied => report.unchanged += 1,
-        Some(mut a) if a.candidate != c => {
-            a.candidate = c;
+        Some(mut a) if a.applicant != c => {
+            a.applicant = c;
             a.updated_at = ctx.now;
             tx.update_application(&a)?;
-            record(tx, ctx, Event::ApplicationUpdated { application: a.id })?;
+            record(tx, ctx, HiringEvent::ApplicationUpdated { application: a.id })?;
             report.updated += 1;
         }
         Some(_) => report.unchanged += 1,
@@ -378,13 +392,13 @@ fn take(tx: &mut dyn Tx, ctx: &Ctx, c: Candidate, report: &mut IntakeReport) -> 
 }
 
 /// `crew hiring apply`.
-pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, c: Candidate) -> Result<Application> {
+pub fn take_application(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applicant) -> Result<Application> {
     require(&ctx.actor, Action::TakeApplications)?;
     let email = c.email.clone();
     let mut report = IntakeReport::default();
     take(tx, ctx, c, &mut report)?;
     if report.received > 0 {
-        record(tx, ctx, Event::ApplicationsArrived { received: 1, updated: 0 })?;
+        record(tx, ctx, HiringEvent::ApplicationsArrived { received: 1, updated: 0 })?;
     }
     tx.application_by_email(&email)?.ok_or_else(|| Error::internal("the application vanished"))
 }
@@ -393,7 +407,7 @@ pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, c: Candidate) -> Result<Application> {
 /// field, reason), unless `strict`, when one bad row refuses the whole file. A repeated email
 /// updates its application (the last row wins); re-importing a file changes nothing.
 pub fn import(
-    tx: &mut dyn Tx,
+    tx: &mut (impl HiringTx + ?Sized),
     ctx: &Ctx,
     records: &[RawRecord],
     strict: bool,
@@ -402,10 +416,10 @@ pub fn import(
     require(&ctx.actor, Action::TakeApplications)?;
     let mut report = IntakeReport::default();
     // The last row of each email wins; earlier ones count as unchanged.
-    let mut rows: Vec<(usize, Candidate)> = Vec::with_capacity(records.len());
+    let mut rows: Vec<(usize, Applicant)> = Vec::with_capacity(records.len());
     let mut last: HashMap<Email, usize> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
-        match Candidate::parse(r) {
+        match Applicant::parse(r) {
             Ok(c) => {
                 last.insert(c.email.clone(), i);
                 rows.push((i, c));
@@ -423,12 +437,12 @@ pub fn import(
         progress.advance(1);
     }
     if report.received + report.updated > 0 {
-        record(tx, ctx, Event::ApplicationsArrived { received: report.received, updated: report.updated })?;
+        record(tx, ctx, HiringEvent::ApplicationsArrived { received: report.received, updated: report.updated })?;
     }
     Ok(report)
 }
 
-fn find(tx: &mut dyn Tx, id: i64) -> Result<Application> {
+fn find(tx: &mut (impl HiringTx + ?Sized), id: ApplicationId) -> Result<Application> {
     tx.application(id)?.ok_or_else(|| Error::not_found(format!("no application #{id}")))
 }
 
@@ -446,7 +460,12 @@ fn expect_status(a: &Application, allowed: &[ApplicationStatus], verb: &str) -> 
 }
 
 /// `crew hiring assign`: the candidate gets the set's tests at their current versions.
-pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, id: i64, set: i64) -> Result<Application> {
+pub fn assign_tests(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    id: ApplicationId,
+    set: TestSetId,
+) -> Result<Application> {
     require(&ctx.actor, Action::ManageHiring)?;
     let mut a = find(tx, id)?;
     expect_status(&a, &[ApplicationStatus::Applied, ApplicationStatus::TestsAssigned], "assigned tests")?;
@@ -461,7 +480,7 @@ pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, id: i64, set: i64) -> Result<Applicati
     a.tests = tests.clone();
     a.updated_at = ctx.now;
     tx.update_application(&a)?;
-    record(tx, ctx, Event::TestsAssigned { application: id, set, tests })?;
+    record(tx, ctx, HiringEvent::TestsAssigned { application: id, set, tests })?;
     Ok(a)
 }
 
@@ -476,12 +495,23 @@ pub struct AnswerSheet {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestAnswers {
-    pub id: i64,
+    pub id: TestId,
     pub answers: Vec<usize>,
 }
 
-/// The score of answers against the tests held: (points, max points, passed every test).
-pub fn score(tests: &[HiringTest], sheet: &AnswerSheet) -> Result<(u32, u32, bool)> {
+/// A candidate's result over the tests they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Score {
+    /// Points of the correct answers.
+    pub points: u32,
+    /// Points of every question of the tests held.
+    pub max_points: u32,
+    /// Whether every test's pass mark was reached.
+    pub passed: bool,
+}
+
+/// The score of answers against the tests held.
+pub fn score(tests: &[HiringTest], sheet: &AnswerSheet) -> Result<Score> {
     let mut total = 0;
     let mut max = 0;
     let mut passed = true;
@@ -519,11 +549,16 @@ pub fn score(tests: &[HiringTest], sheet: &AnswerSheet) -> Result<(u32, u32, boo
     if let Some(extra) = sheet.tests.iter().find(|a| !tests.iter().any(|t| t.id == a.id)) {
         return Err(Error::bad_input(format!("answers for test #{}, which the candidate does not hold", extra.id)));
     }
-    Ok((total, max, passed))
+    Ok(Score { points: total, max_points: max, passed })
 }
 
 /// `crew hiring submit`: the answers are scored by crew (never typed in).
-pub fn submit(tx: &mut dyn Tx, ctx: &Ctx, id: i64, sheet: &AnswerSheet) -> Result<Application> {
+pub fn submit(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    id: ApplicationId,
+    sheet: &AnswerSheet,
+) -> Result<Application> {
     require(&ctx.actor, Action::ManageHiring)?;
     let mut a = find(tx, id)?;
     expect_status(&a, &[ApplicationStatus::TestsAssigned], "submitted")?;
@@ -531,14 +566,14 @@ pub fn submit(tx: &mut dyn Tx, ctx: &Ctx, id: i64, sheet: &AnswerSheet) -> Resul
     for (t, v) in &a.tests {
         tests.push(tx.hiring_test(*t, Some(*v))?.ok_or_else(|| Error::internal(format!("test #{t} v{v} vanished")))?);
     }
-    let (points, max, passed) = score(&tests, sheet)?;
+    let Score { points, max_points: max, passed } = score(&tests, sheet)?;
     a.status = ApplicationStatus::TestsSubmitted;
     a.score = Some(points);
     a.max_score = Some(max);
     a.passed = Some(passed);
     a.updated_at = ctx.now;
     tx.update_application(&a)?;
-    record(tx, ctx, Event::TestsSubmitted { application: id, score: points, max_score: max, passed })?;
+    record(tx, ctx, HiringEvent::TestsSubmitted { application: id, score: points, max_score: max, passed })?;
     Ok(a)
 }
 
@@ -546,9 +581,9 @@ pub fn submit(tx: &mut dyn Tx, ctx: &Ctx, id: i64, sheet: &AnswerSheet) -> Resul
 /// more, one down below 60%, one down again if the weaknesses name the skill; 1 to 5.
 pub fn hired_skills(a: &Application) -> SkillSet {
     let percent = percent(a);
-    let weak = a.candidate.weaknesses.as_str().to_lowercase();
+    let weak = a.applicant.weaknesses.as_str().to_lowercase();
     let parts: Vec<String> = a
-        .candidate
+        .applicant
         .strengths
         .iter()
         .map(|(skill, level)| {
@@ -585,23 +620,23 @@ fn share(a: &Application) -> u64 {
 
 /// `crew hiring accept`: the candidate is hired (`WorkerHired`): IAM opens the account and mails
 /// an activation secret; matching opens the profile.
-pub fn accept(tx: &mut dyn Tx, ctx: &Ctx, id: i64, reason: Text) -> Result<Application> {
+pub fn accept(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, id: ApplicationId, reason: Text) -> Result<Application> {
     require(&ctx.actor, Action::ManageHiring)?;
     let mut a = find(tx, id)?;
     expect_status(&a, &[ApplicationStatus::TestsSubmitted], "accepted")?;
-    if let Some(existing) = tx.account_by_email(&a.candidate.email)? {
-        return Err(Error::conflict(format!("{} already has a {} account", a.candidate.email, existing.role)));
+    if let Some(existing) = tx.account_by_email(&a.applicant.email)? {
+        return Err(Error::conflict(format!("{} already has a {} account", a.applicant.email, existing.role)));
     }
     a.status = ApplicationStatus::Accepted;
     a.reason = Some(reason.clone());
     a.updated_at = ctx.now;
     tx.update_application(&a)?;
-    record(tx, ctx, Event::ApplicationAccepted { application: id, reason })?;
-    let c = &a.candidate;
+    record(tx, ctx, HiringEvent::ApplicationAccepted { application: id, reason })?;
+    let c = &a.applicant;
     record(
         tx,
         ctx,
-        Event::WorkerHired(HiredWorker {
+        HiringEvent::WorkerHired(HiredWorker {
             email: c.email.clone(),
             name: c.name.clone(),
             zone: c.zone.clone(),
@@ -619,7 +654,7 @@ pub fn accept(tx: &mut dyn Tx, ctx: &Ctx, id: i64, reason: Text) -> Result<Appli
 }
 
 /// `crew hiring reject`.
-pub fn reject(tx: &mut dyn Tx, ctx: &Ctx, id: i64, reason: Text) -> Result<Application> {
+pub fn reject(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, id: ApplicationId, reason: Text) -> Result<Application> {
     require(&ctx.actor, Action::ManageHiring)?;
     let mut a = find(tx, id)?;
     expect_status(
@@ -631,13 +666,13 @@ pub fn reject(tx: &mut dyn Tx, ctx: &Ctx, id: i64, reason: Text) -> Result<Appli
     a.reason = Some(reason.clone());
     a.updated_at = ctx.now;
     tx.update_application(&a)?;
-    record(tx, ctx, Event::ApplicationRejected { application: id, reason })?;
+    record(tx, ctx, HiringEvent::ApplicationRejected { application: id, reason })?;
     Ok(a)
 }
 
 /// `crew hiring list`.
 pub fn list(
-    tx: &mut dyn Tx,
+    tx: &mut (impl HiringTx + ?Sized),
     ctx: &Ctx,
     status: Option<ApplicationStatus>,
     limit: Option<usize>,
@@ -647,10 +682,14 @@ pub fn list(
 }
 
 /// `crew hiring show`: the application and every step of its history.
-pub fn show(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<(Application, Vec<crate::events::StoredEvent>)> {
+pub fn show(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    id: ApplicationId,
+) -> Result<(Application, Vec<RecordedEvent>)> {
     require(&ctx.actor, Action::ManageHiring)?;
     let a = find(tx, id)?;
-    let history = tx.application_events(id)?;
+    let history = tx.find_events(&EventFilter { application: Some(id), ..Default::default() })?;
     Ok((a, history))
 }
 
@@ -658,7 +697,7 @@ pub fn show(tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> Result<(Application, Vec<cra
 #[derive(Debug, Clone, Serialize)]
 pub struct Ranked {
     pub rank: usize,
-    pub application: i64,
+    pub application: ApplicationId,
     pub name: Name,
     pub email: Email,
     pub score: u32,
@@ -671,7 +710,12 @@ pub struct Ranked {
 
 /// `crew hiring rank`: everyone who took the set, best first, with percentiles; `top_percent`
 /// keeps the best that share of them (at least one).
-pub fn rank(tx: &mut dyn Tx, ctx: &Ctx, set: i64, top_percent: Option<f64>) -> Result<Vec<Ranked>> {
+pub fn rank(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    set: TestSetId,
+    top_percent: Option<f64>,
+) -> Result<Vec<Ranked>> {
     require(&ctx.actor, Action::ManageHiring)?;
     find_set(tx, set)?;
     let mut took: Vec<Application> =
@@ -692,8 +736,8 @@ pub fn rank(tx: &mut dyn Tx, ctx: &Ctx, set: i64, top_percent: Option<f64>) -> R
             Ranked {
                 rank: i + 1,
                 application: a.id,
-                name: a.candidate.name.clone(),
-                email: a.candidate.email.clone(),
+                name: a.applicant.name.clone(),
+                email: a.applicant.email.clone(),
                 score: a.score.unwrap_or(0),
                 max_score: a.max_score.unwrap_or(0),
                 passed: a.passed.unwrap_or(false),
@@ -739,17 +783,23 @@ mod tests {
     }
 
     fn test(id: i64) -> HiringTest {
-        HiringTest { id, version: 1, spec: spec(), deleted: false, created_at: Utc::now() }
+        HiringTest { id: TestId::new(id), version: 1, spec: spec(), deleted: false, created_at: Utc::now() }
     }
 
     fn sheet(id: i64, answers: Vec<usize>) -> AnswerSheet {
-        AnswerSheet { tests: vec![TestAnswers { id, answers }] }
+        AnswerSheet { tests: vec![TestAnswers { id: TestId::new(id), answers }] }
     }
 
     #[test]
     fn scores_count_points_of_correct_answers_against_the_pass_mark() {
-        assert_eq!(score(&[test(1)], &sheet(1, vec![2, 1])).unwrap(), (20, 20, true));
-        assert_eq!(score(&[test(1)], &sheet(1, vec![2, 3])).unwrap(), (10, 20, false));
+        assert_eq!(
+            score(&[test(1)], &sheet(1, vec![2, 1])).unwrap(),
+            Score { points: 20, max_points: 20, passed: true }
+        );
+        assert_eq!(
+            score(&[test(1)], &sheet(1, vec![2, 3])).unwrap(),
+            Score { points: 10, max_points: 20, passed: false }
+        );
     }
 
     #[test]

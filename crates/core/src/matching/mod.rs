@@ -6,24 +6,28 @@
 //! **cycle** assigns every open order it can in one optimal solve.
 //!
 //! Matching keeps its own tables (profiles, its view of orders, past outcomes per worker and
-//! client), fed only by events ([`MatchingView`]); it changes orders only by recording
-//! `OrderAssigned`, which ordering applies.
+//! client), fed only by events ([`subscribers::MatchingView`]); it changes orders only by
+//! recording ordering's `OrderAssigned { by: matching }`, which ordering applies.
 
+pub mod events;
 pub mod solver;
 pub mod steps;
+pub mod store;
+pub mod subscribers;
+
+pub use events::MatchingEvent;
+pub use store::{MatchingRead, MatchingStore, MatchingTx};
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::app::{Ctx, Subscriber, record};
 use crate::authz::{Action, require};
 use crate::error::{Error, Result};
-use crate::events::{AssignedBy, Event, StoredEvent};
 use crate::ids::{AccountId, EventSeq, OrderId};
-use crate::ordering::{OrderStatus, Policy};
-use crate::store::Tx;
+use crate::kernel::command::{Ctx, record};
+use crate::ordering::{AssignedBy, OrderStatus, OrderingEvent, Pricing};
 use crate::types::{Money, ServiceCode, Skill, SkillSet, Text, Zone};
 
 pub use steps::{Step, StepKind};
@@ -102,6 +106,15 @@ pub struct WorkerFilter {
     pub status: Option<WorkerStatus>,
 }
 
+/// One worker's finished orders for one client (the history step reads them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub worker: AccountId,
+    pub client: AccountId,
+    pub completed: u32,
+    pub failed: u32,
+}
+
 /// Defaults for workers whose hiring did not say.
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerDefaults {
@@ -130,121 +143,29 @@ impl Default for Settings {
     }
 }
 
-// ---------------------------------------------------------------- the view, fed by events
-
-/// Matching's subscriber: profiles from hires and its view of orders from ordering's events.
-pub struct MatchingView {
-    pub defaults: WorkerDefaults,
-}
-
-impl Subscriber for MatchingView {
-    fn name(&self) -> &'static str {
-        "matching.view"
-    }
-
-    fn handle(&self, tx: &mut dyn Tx, stored: &StoredEvent) -> Result<()> {
-        match &stored.event {
-            Event::WorkerHired(w) => {
-                // IAM (which runs before matching) has created the account.
-                let account = tx
-                    .account_by_email(&w.email)?
-                    .ok_or_else(|| Error::internal(format!("hired worker {} has no account", w.email)))?;
-                if tx.worker_profile(account.id)?.is_some() {
-                    return Ok(());
-                }
-                tx.insert_worker_profile(&WorkerProfile {
-                    worker: account.id,
-                    zone: w.zone.clone(),
-                    skills: w.skills.clone(),
-                    capacity: w.capacity.unwrap_or(self.defaults.capacity).max(1),
-                    rating: w.rating.unwrap_or(self.defaults.rating).min(100),
-                    status: WorkerStatus::Active,
-                    load: 0,
-                    completed: 0,
-                    failed: 0,
-                    hired_at: stored.at,
-                })
-            }
-            Event::AccountDeactivated { account, .. } => self.set_status(tx, *account, WorkerStatus::Deactivated),
-            Event::OrderCreated { order, client, service_type, zone, scheduled_at, .. } => {
-                let skills = tx.service_type(service_type)?.map(|s| s.skills).unwrap_or_default();
-                tx.upsert_match_order(&MatchOrder {
-                    order: *order,
-                    client: *client,
-                    service_type: service_type.clone(),
-                    skills,
-                    zone: zone.clone(),
-                    scheduled_at: *scheduled_at,
-                    status: OrderStatus::Open,
-                    worker: None,
-                })
-            }
-            Event::OrderAssigned { order, worker, .. } => self
-                .update_order(tx, *order, |o| (o.status, o.worker) = (OrderStatus::Assigned, Some(*worker)))
-                .map(|_| ()),
-            Event::OrderCheckedIn { order, .. } => {
-                self.update_order(tx, *order, |o| o.status = OrderStatus::Active).map(|_| ())
-            }
-            Event::OrderCompleted { order, worker, .. } => {
-                let client = self.update_order(tx, *order, |o| o.status = OrderStatus::Completed)?;
-                tx.record_outcome(*worker, client, true)
-            }
-            Event::OrderFailed { order, worker, .. } => {
-                let client = self.update_order(tx, *order, |o| o.status = OrderStatus::Failed)?;
-                match worker {
-                    Some(w) => tx.record_outcome(*w, client, false),
-                    None => Ok(()),
-                }
-            }
-            Event::OrderCancelled { order, .. } => {
-                self.update_order(tx, *order, |o| o.status = OrderStatus::Cancelled).map(|_| ())
-            }
-            Event::OrderReopened { order, .. } => {
-                self.update_order(tx, *order, |o| (o.status, o.worker) = (OrderStatus::Open, None)).map(|_| ())
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-impl MatchingView {
-    fn set_status(&self, tx: &mut dyn Tx, worker: AccountId, status: WorkerStatus) -> Result<()> {
-        if let Some(mut p) = tx.worker_profile(worker)? {
-            p.status = status;
-            tx.update_worker_profile(&p)?;
-        }
-        Ok(())
-    }
-
-    /// Changes matching's copy of an order; returns its client.
-    fn update_order(&self, tx: &mut dyn Tx, order: OrderId, change: impl FnOnce(&mut MatchOrder)) -> Result<AccountId> {
-        let mut o =
-            tx.match_order(order)?.ok_or_else(|| Error::internal(format!("matching never saw order #{order}")))?;
-        change(&mut o);
-        tx.upsert_match_order(&o)?;
-        Ok(o.client)
-    }
-}
-
 // ---------------------------------------------------------------- profiles
 
 /// A worker's login for messages.
-fn who(tx: &mut dyn Tx, worker: AccountId) -> Result<String> {
+fn who(tx: &mut (impl MatchingTx + ?Sized), worker: AccountId) -> Result<String> {
     Ok(tx.account(worker)?.map_or_else(|| format!("#{worker}"), |a| a.login.to_string()))
 }
 
-fn profile(tx: &mut dyn Tx, worker: AccountId) -> Result<WorkerProfile> {
+fn profile(tx: &mut (impl MatchingTx + ?Sized), worker: AccountId) -> Result<WorkerProfile> {
     tx.worker_profile(worker)?.ok_or_else(|| Error::not_found(format!("account #{worker} is not a worker in the pool")))
 }
 
 /// `crew matching workers`.
-pub fn list_workers(tx: &mut dyn Tx, ctx: &Ctx, filter: &WorkerFilter) -> Result<Vec<WorkerProfile>> {
+pub fn list_workers(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    filter: &WorkerFilter,
+) -> Result<Vec<WorkerProfile>> {
     require(&ctx.actor, Action::ViewWorkers)?;
     tx.worker_profiles(filter)
 }
 
 /// `crew matching profile`.
-pub fn show_profile(tx: &mut dyn Tx, ctx: &Ctx, worker: AccountId) -> Result<WorkerProfile> {
+pub fn show_profile(tx: &mut (impl MatchingTx + ?Sized), ctx: &Ctx, worker: AccountId) -> Result<WorkerProfile> {
     require(&ctx.actor, Action::ViewWorkers)?;
     profile(tx, worker)
 }
@@ -258,7 +179,12 @@ pub struct ProfileEdit {
 }
 
 /// `crew matching edit`: a manager corrects a worker's skills, capacity or zone.
-pub fn edit_profile(tx: &mut dyn Tx, ctx: &Ctx, worker: AccountId, edit: ProfileEdit) -> Result<WorkerProfile> {
+pub fn edit_profile(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    worker: AccountId,
+    edit: ProfileEdit,
+) -> Result<WorkerProfile> {
     require(&ctx.actor, Action::ManageWorkers)?;
     let mut p = profile(tx, worker)?;
     let before = p.clone();
@@ -284,13 +210,23 @@ pub fn edit_profile(tx: &mut dyn Tx, ctx: &Ctx, worker: AccountId, edit: Profile
     record(
         tx,
         ctx,
-        Event::WorkerProfileEdited { worker, zone: p.zone.clone(), skills: p.skills.clone(), capacity: p.capacity },
+        MatchingEvent::WorkerProfileEdited {
+            worker,
+            zone: p.zone.clone(),
+            skills: p.skills.clone(),
+            capacity: p.capacity,
+        },
     )?;
     Ok(p)
 }
 
 /// `crew matching suspend`: the worker gets no new orders until reinstated.
-pub fn suspend(tx: &mut dyn Tx, ctx: &Ctx, worker: AccountId, reason: Text) -> Result<WorkerProfile> {
+pub fn suspend(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    worker: AccountId,
+    reason: Text,
+) -> Result<WorkerProfile> {
     require(&ctx.actor, Action::ManageWorkers)?;
     if reason.is_empty() {
         return Err(Error::bad_input("say why with --reason"));
@@ -301,12 +237,12 @@ pub fn suspend(tx: &mut dyn Tx, ctx: &Ctx, worker: AccountId, reason: Text) -> R
     }
     p.status = WorkerStatus::Suspended;
     tx.update_worker_profile(&p)?;
-    record(tx, ctx, Event::WorkerSuspended { worker, reason })?;
+    record(tx, ctx, MatchingEvent::WorkerSuspended { worker, reason })?;
     Ok(p)
 }
 
 /// `crew matching reinstate`.
-pub fn reinstate(tx: &mut dyn Tx, ctx: &Ctx, worker: AccountId) -> Result<WorkerProfile> {
+pub fn reinstate(tx: &mut (impl MatchingTx + ?Sized), ctx: &Ctx, worker: AccountId) -> Result<WorkerProfile> {
     require(&ctx.actor, Action::ManageWorkers)?;
     let mut p = profile(tx, worker)?;
     if p.status != WorkerStatus::Suspended {
@@ -314,7 +250,7 @@ pub fn reinstate(tx: &mut dyn Tx, ctx: &Ctx, worker: AccountId) -> Result<Worker
     }
     p.status = WorkerStatus::Active;
     tx.update_worker_profile(&p)?;
-    record(tx, ctx, Event::WorkerReinstated { worker })?;
+    record(tx, ctx, MatchingEvent::WorkerReinstated { worker })?;
     Ok(p)
 }
 
@@ -375,7 +311,12 @@ pub const RELEVANT_EVENTS: &[&str] = &[
 /// Finds every eligible (order, worker) pair of the open orders (or of one order, for `explain`).
 /// Open orders whose time has passed by `now` are not matched: they are left open for the client
 /// to copy to a new time.
-pub fn prepare(tx: &mut dyn Tx, settings: &Settings, only: Option<OrderId>, now: DateTime<Utc>) -> Result<Batch> {
+pub fn prepare(
+    tx: &mut (impl MatchingTx + ?Sized),
+    settings: &Settings,
+    only: Option<OrderId>,
+    now: DateTime<Utc>,
+) -> Result<Batch> {
     let snapshot = tx.last_event_of(RELEVANT_EVENTS)?;
     let mut orders = match only {
         None => tx.open_match_orders()?,
@@ -396,7 +337,7 @@ pub fn prepare(tx: &mut dyn Tx, settings: &Settings, only: Option<OrderId>, now:
     {
         p.load = p.load.saturating_sub(1);
     }
-    let history = tx.outcomes()?.into_iter().map(|(w, c, done, failed)| ((w, c), (done, failed))).collect();
+    let history = tx.outcomes()?.into_iter().map(|o| ((o.worker, o.client), (o.completed, o.failed))).collect();
     let mut batch = Batch {
         snapshot,
         past: past
@@ -603,7 +544,16 @@ pub fn plan(batch: &Batch) -> Result<Decision> {
 }
 
 /// A decision's total cost (as the solver counts it) and how many orders it serves.
-pub fn plan_total(batch: &Batch, decision: &Decision) -> (i64, usize) {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanTotal {
+    /// The sum of the chosen pairs' costs and the open costs of orders left open.
+    pub cost: i64,
+    /// Orders assigned.
+    pub served: usize,
+}
+
+/// The total of a decision: what the benchmark compares with an independent solver.
+pub fn plan_total(batch: &Batch, decision: &Decision) -> PlanTotal {
     let open = open_costs(batch).unwrap_or_default();
     let mut total = 0i64;
     let mut served = 0;
@@ -616,7 +566,7 @@ pub fn plan_total(batch: &Batch, decision: &Decision) -> (i64, usize) {
             None => total += open.get(oi).copied().unwrap_or(0),
         }
     }
-    (total, served)
+    PlanTotal { cost: total, served }
 }
 
 /// One order the cycle assigned.
@@ -646,10 +596,10 @@ pub struct RunReport {
 
 /// The report of a decision, without recording anything.
 pub fn report(
-    tx: &mut dyn Tx,
+    tx: &mut (impl MatchingTx + ?Sized),
     batch: &Batch,
     decision: &Decision,
-    policy: &Policy,
+    pricing: &Pricing,
     dry_run: bool,
 ) -> Result<RunReport> {
     let mut assigned = Vec::new();
@@ -663,7 +613,7 @@ pub fn report(
                 assigned.push(Assignment {
                     order: o.order,
                     worker: batch.workers[batch.pairs[pi].worker].worker,
-                    price: policy.price(&st),
+                    price: pricing.price(&st),
                     score: (batch.total(pi) * 1000.0).round() / 1000.0,
                     relaxation: batch.relaxation[oi].clone(),
                 });
@@ -683,17 +633,23 @@ pub fn report(
 }
 
 /// `crew matching run`: records the decision, unless anything changed since the batch was read.
-pub fn commit(tx: &mut dyn Tx, ctx: &Ctx, batch: &Batch, decision: &Decision, policy: &Policy) -> Result<RunReport> {
+pub fn commit(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    batch: &Batch,
+    decision: &Decision,
+    pricing: &Pricing,
+) -> Result<RunReport> {
     require(&ctx.actor, Action::RunMatching)?;
     if tx.last_event_of(RELEVANT_EVENTS)? != batch.snapshot {
         return Err(Error::conflict("orders or workers changed while matching ran; run it again"));
     }
-    let report = report(tx, batch, decision, policy, false)?;
+    let report = report(tx, batch, decision, pricing, false)?;
     for a in &report.assigned {
         record(
             tx,
             ctx,
-            Event::OrderAssigned {
+            OrderingEvent::OrderAssigned {
                 order: a.order,
                 worker: a.worker,
                 price: a.price,
@@ -706,7 +662,7 @@ pub fn commit(tx: &mut dyn Tx, ctx: &Ctx, batch: &Batch, decision: &Decision, po
     record(
         tx,
         ctx,
-        Event::MatchingRan {
+        MatchingEvent::MatchingRan {
             assigned: report.assigned.len() as u32,
             left_open: report.left_open.len() as u32,
             relaxed: relaxed as u32,
@@ -789,7 +745,7 @@ pub struct Explanation {
 }
 
 /// Checks the caller may explain (before any work) and that the order exists.
-pub fn may_explain(tx: &mut dyn Tx, ctx: &Ctx, order: OrderId) -> Result<()> {
+pub fn may_explain(tx: &mut (impl MatchingTx + ?Sized), ctx: &Ctx, order: OrderId) -> Result<()> {
     require(&ctx.actor, Action::ExplainMatching)?;
     tx.match_order(order)?.ok_or_else(|| Error::not_found(format!("no order #{order}")))?;
     Ok(())

@@ -5,8 +5,8 @@ use clap::Args;
 use crew_core::authz::Action;
 use crew_core::error::Error;
 use crew_core::iam;
-use crew_core::store::Store;
 use crew_core::types::{Email, Login, Name};
+use crew_core::wiring::Store;
 use crew_store::SqliteStore;
 
 use crate::commands::read_new_password;

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
-use crew_core::error::Error;
+use crew_core::iam;
 
 use crate::context::App;
 
@@ -15,8 +15,7 @@ pub struct WhoamiArgs {}
 pub const ACTIONS: &[Action] = &[Action::WhoAmI];
 
 pub fn run(app: &mut App, _args: WhoamiArgs) -> Result<()> {
-    let account =
-        app.read(|tx, ctx| tx.account(ctx.actor.id)?.ok_or_else(|| Error::not_found("your account is gone")))?;
+    let account = app.read(|tx, ctx| iam::whoami(tx, ctx))?;
     let fields = [
         ("login", account.login.to_string()),
         ("name", account.name.to_string()),

@@ -3,9 +3,10 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::{Action, require};
-use crew_core::events::{EventFilter, StoredEvent};
 use crew_core::iam;
 use crew_core::ids::OrderId;
+use crew_core::kernel::events::EventFilter;
+use crew_core::wiring::StoredEvent;
 
 use crate::context::App;
 
@@ -32,10 +33,11 @@ pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
     let ListArgs { order, since, limit } = args;
     let order = order.as_deref().map(str::parse::<OrderId>).transpose()?;
     let since = since.as_deref().map(|s| app.parse_time("--since", s)).transpose()?;
-    let filter = EventFilter { order, since, after: None, limit };
+    let filter = EventFilter { order, since, limit, ..EventFilter::default() };
     let (events, logins) = app.read(|tx, ctx| {
         require(&ctx.actor, Action::ViewEvents)?;
-        Ok((tx.find_events(&filter)?, iam::logins(tx)?))
+        let events = tx.find_events(&filter)?.iter().map(StoredEvent::decode).collect::<crew_core::Result<Vec<_>>>()?;
+        Ok((events, iam::logins(tx)?))
     })?;
     let actor =
         |e: &StoredEvent| e.actor.and_then(|a| logins.get(&a)).map_or_else(|| "crew".to_string(), ToString::to_string);
@@ -45,8 +47,8 @@ pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
             app.show_time(e.at),
             actor(e),
             e.event.type_name().to_string(),
-            e.event.order().map(|o| o.to_string()).unwrap_or_default(),
-            e.event.summary(|a| logins.get(&a).map_or_else(|| format!("#{a}"), ToString::to_string)),
+            e.event.subject().order.map(|o| o.to_string()).unwrap_or_default(),
+            e.event.summary(&|a| logins.get(&a).map_or_else(|| format!("#{a}"), ToString::to_string)),
         ]
     })
 }

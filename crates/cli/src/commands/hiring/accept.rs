@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::ApplicationId;
 use crew_core::types::Text;
 
 use super::application_fields;
@@ -21,12 +22,12 @@ pub struct AcceptArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: AcceptArgs) -> Result<()> {
-    let application = args.application;
+    let application = ApplicationId::new(args.application);
     let reason = Text::parse(&args.reason)?;
     let a = app.write(|tx, ctx| pipeline::accept(tx, ctx, application, reason))?;
     let s = format!(
         "Application #{application} is accepted: {} joins the pool (an activation secret is mailed).",
-        a.candidate.email
+        a.applicant.email
     );
     app.out.done(&a, &application_fields(&a), &s)
 }

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
-use crew_core::hiring::pipeline::{self, Candidate};
+use crew_core::hiring::pipeline::{self, Applicant};
 use crew_core::imports::RawRecord;
 
 use super::application_fields;
@@ -59,11 +59,11 @@ pub fn run(app: &mut App, args: ApplyArgs) -> Result<()> {
             fields.insert(k.to_string(), v);
         }
     }
-    let c = Candidate::parse(&RawRecord { location: "the application".into(), fields })?;
-    let a = app.write(|tx, ctx| pipeline::apply(tx, ctx, c))?;
+    let c = Applicant::parse(&RawRecord { location: "the application".into(), fields })?;
+    let a = app.write(|tx, ctx| pipeline::take_application(tx, ctx, c))?;
     app.out.done(
         &a,
         &application_fields(&a),
-        &format!("Application #{} from {} is in ({}).", a.id, a.candidate.email, a.status.as_str()),
+        &format!("Application #{} from {} is in ({}).", a.id, a.applicant.email, a.status.as_str()),
     )
 }

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::{ApplicationId, TestSetId};
 
 use super::application_fields;
 use crate::context::App;
@@ -19,7 +20,7 @@ pub struct AssignArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
-    let AssignArgs { application, set } = args;
-    let a = app.write(|tx, ctx| pipeline::assign(tx, ctx, application, set))?;
+    let (application, set) = (ApplicationId::new(args.application), TestSetId::new(args.set));
+    let a = app.write(|tx, ctx| pipeline::assign_tests(tx, ctx, application, set))?;
     app.out.done(&a, &application_fields(&a), &format!("Application #{application} has the tests of set #{set}."))
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::error::Error;
-use crew_core::hiring::pipeline::{self, Candidate, IntakeReport};
+use crew_core::hiring::pipeline::{self, Applicant, IntakeReport};
 
 use crate::context::App;
 
@@ -26,7 +26,7 @@ pub const ACTIONS: &[Action] = &[Action::TakeApplications];
 
 pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     let (file, strict) = (args.file.as_path(), args.strict);
-    let (records, mut unreadable) = crate::files::read_records_lenient(file, Candidate::REQUIRED, Candidate::OPTIONAL)?;
+    let (records, mut unreadable) = crate::files::read_records_lenient(file, Applicant::REQUIRED, Applicant::OPTIONAL)?;
     if strict && let Some(first) = unreadable.first() {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
     }

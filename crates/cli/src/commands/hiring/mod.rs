@@ -97,10 +97,10 @@ fn application_cells(a: &Application) -> Vec<String> {
     vec![
         a.id.to_string(),
         a.status.as_str().to_string(),
-        a.candidate.name.to_string(),
-        a.candidate.email.to_string(),
-        a.candidate.zone.to_string(),
-        a.candidate.strengths.to_string(),
+        a.applicant.name.to_string(),
+        a.applicant.email.to_string(),
+        a.applicant.zone.to_string(),
+        a.applicant.strengths.to_string(),
         a.set.map(|s| s.to_string()).unwrap_or_default(),
         match (a.score, a.max_score, a.passed) {
             (Some(s), Some(m), Some(p)) => format!("{s}/{m}{}", if p { "" } else { " (below pass mark)" }),
@@ -110,7 +110,7 @@ fn application_cells(a: &Application) -> Vec<String> {
 }
 
 fn application_fields(a: &Application) -> Vec<(&'static str, String)> {
-    let c = &a.candidate;
+    let c = &a.applicant;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let mut f: Vec<(&'static str, String)> = ["id", "status", "name", "email", "zone", "strengths", "set", "score"]
         .into_iter()

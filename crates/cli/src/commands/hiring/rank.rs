@@ -5,6 +5,7 @@ use clap::Args;
 use crew_core::authz::Action;
 use crew_core::error::Error;
 use crew_core::hiring::pipeline;
+use crew_core::ids::TestSetId;
 
 use crate::context::App;
 
@@ -21,7 +22,7 @@ pub struct RankArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: RankArgs) -> Result<()> {
-    let set = args.set;
+    let set = TestSetId::new(args.set);
     let top = args
         .top
         .as_deref()

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::ApplicationId;
 use crew_core::types::Text;
 
 use super::application_fields;
@@ -21,7 +22,7 @@ pub struct RejectArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: RejectArgs) -> Result<()> {
-    let application = args.application;
+    let application = ApplicationId::new(args.application);
     let reason = Text::parse(&args.reason)?;
     let a = app.write(|tx, ctx| pipeline::reject(tx, ctx, application, reason))?;
     app.out.done(&a, &application_fields(&a), &format!("Application #{application} is rejected."))

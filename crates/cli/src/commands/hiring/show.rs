@@ -4,6 +4,8 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline::{self, Application};
+use crew_core::ids::ApplicationId;
+use crew_core::wiring::StoredEvent;
 use serde::Serialize;
 
 use super::application_fields;
@@ -19,14 +21,18 @@ pub struct ShowArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: ShowArgs) -> Result<()> {
-    let application = args.application;
-    let (a, history) = app.read(|tx, ctx| pipeline::show(tx, ctx, application))?;
+    let application = ApplicationId::new(args.application);
+    let (a, history) = app.read(|tx, ctx| {
+        let (a, history) = pipeline::show(tx, ctx, application)?;
+        let history = history.iter().map(StoredEvent::decode).collect::<crew_core::Result<Vec<_>>>()?;
+        Ok((a, history))
+    })?;
     if app.out.format != crate::cli::Format::Table {
         #[derive(Serialize)]
         struct View<'a> {
             #[serde(flatten)]
             application: &'a Application,
-            history: &'a [crew_core::events::StoredEvent],
+            history: &'a [StoredEvent],
         }
         return app.out.record(&View { application: &a, history: &history }, &application_fields(&a));
     }
@@ -37,7 +43,7 @@ pub fn run(app: &mut App, args: ShowArgs) -> Result<()> {
             e.seq.to_string(),
             app.show_time(e.at),
             e.event.type_name().to_string(),
-            e.event.summary(|a| format!("#{a}")),
+            e.event.summary(&|a| format!("#{a}")),
         ]
     })
 }

@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline::{self, AnswerSheet};
+use crew_core::ids::ApplicationId;
 
 use super::{application_fields, read_document};
 use crate::context::App;
@@ -23,7 +24,7 @@ pub struct SubmitArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: SubmitArgs) -> Result<()> {
-    let application = args.application;
+    let application = ApplicationId::new(args.application);
     let sheet: AnswerSheet = read_document(&args.answers)?;
     let a = app.write(|tx, ctx| pipeline::submit(tx, ctx, application, &sheet))?;
     let verdict = if a.passed == Some(true) { "passed" } else { "below the pass mark" };

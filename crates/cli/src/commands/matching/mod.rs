@@ -14,11 +14,11 @@ use std::collections::HashMap;
 use anyhow::Result;
 use clap::Subcommand;
 use crew_core::authz::Action;
-use crew_core::error::Error;
+use crew_core::iam;
 use crew_core::ids::AccountId;
 use crew_core::matching::WorkerProfile;
-use crew_core::store::Tx;
 use crew_core::types::Login;
+use crew_core::wiring::Tx;
 use serde::Serialize;
 
 use crate::context::App;
@@ -64,12 +64,7 @@ pub fn run(app: &mut App, command: MatchingCommand) -> Result<()> {
 
 /// The worker account behind a login.
 fn worker_id(tx: &mut dyn Tx, login: &Login) -> crew_core::Result<AccountId> {
-    let account =
-        tx.account_by_login(login)?.ok_or_else(|| Error::not_found(format!("no account with login `{login}`")))?;
-    if account.role != crew_core::authz::Role::Worker {
-        return Err(Error::bad_input(format!("`{login}` is a {}, not a worker", account.role)));
-    }
-    Ok(account.id)
+    iam::find_worker(tx, login).map(|a| a.id)
 }
 
 /// Logins of accounts, looked up once each.
@@ -77,7 +72,7 @@ fn logins(tx: &mut dyn Tx, ids: impl IntoIterator<Item = AccountId>) -> crew_cor
     let mut out = HashMap::new();
     for id in ids {
         if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id) {
-            e.insert(tx.account(id)?.map_or_else(|| format!("#{id}"), |a| a.login.to_string()));
+            e.insert(iam::login_of(tx, id)?);
         }
     }
     Ok(out)

@@ -6,7 +6,7 @@ use crew_core::authz::Action;
 use crew_core::error::{Error, ErrorKind};
 use crew_core::ids::OrderId;
 use crew_core::matching;
-use crew_core::ordering::Policy;
+use crew_core::ordering::Pricing;
 use serde::Serialize;
 
 use super::logins;
@@ -41,7 +41,7 @@ const ATTEMPTS: usize = 3;
 
 pub fn run(app: &mut App, args: RunArgs) -> Result<()> {
     let dry_run = args.dry_run;
-    let policy = Policy { base_price: app.config.file.pricing.base_price };
+    let pricing = Pricing { base_price: app.config.file.pricing.base_price };
     let settings = app.config.matching.clone();
     let steps_dir = app.config.base_dir();
     let spinner = crate::output::Bar::spinner("matching", !app.out.quiet);
@@ -54,9 +54,9 @@ pub fn run(app: &mut App, args: RunArgs) -> Result<()> {
         run_external_steps(&mut batch, &steps_dir)?;
         let decision = matching::plan(&batch)?;
         let result = if dry_run {
-            app.read(|tx, _| matching::report(tx, &batch, &decision, &policy, true))
+            app.read(|tx, _| matching::report(tx, &batch, &decision, &pricing, true))
         } else {
-            app.write(|tx, ctx| matching::commit(tx, ctx, &batch, &decision, &policy))
+            app.write(|tx, ctx| matching::commit(tx, ctx, &batch, &decision, &pricing))
         };
         match result {
             Err(e)

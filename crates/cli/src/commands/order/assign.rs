@@ -7,7 +7,7 @@ use crew_core::ids::OrderId;
 use crew_core::ordering;
 use crew_core::types::Login;
 
-use super::{changed, one, policy};
+use super::{changed, one, pricing};
 use crate::context::App;
 
 /// Assign a worker by hand (manager; the manual override of matching)
@@ -21,11 +21,11 @@ pub struct AssignArgs {
 pub const ACTIONS: &[Action] = &[Action::AssignOrder];
 
 pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
-    let policy = policy(app);
+    let pricing = pricing(app);
     let id: OrderId = args.order.parse()?;
     let worker = Login::parse(&args.worker)?;
     let v = app.write(|tx, ctx| {
-        let o = ordering::assign(tx, ctx, &policy, id, &worker)?;
+        let o = ordering::assign(tx, ctx, &pricing, id, &worker)?;
         one(tx, o)
     })?;
     let price = v.order.price.map(|p| p.to_string()).unwrap_or_default();

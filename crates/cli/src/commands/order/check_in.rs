@@ -25,6 +25,6 @@ pub const ACTIONS: &[Action] = &[Action::CheckInOrder];
 
 pub fn run(app: &mut App, args: CheckInArgs) -> Result<()> {
     let id: OrderId = args.order.parse()?;
-    let v = with_photo(app, id, "check-in", &args.photo, ordering::check_in)?;
+    let v = with_photo(app, id, "check-in", &args.photo, |tx, ctx, id, p| ordering::check_in(tx, ctx, id, p))?;
     changed(app, &v, format!("Checked in to order #{id}; it is active."))
 }

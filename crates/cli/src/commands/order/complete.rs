@@ -24,6 +24,6 @@ pub const ACTIONS: &[Action] = &[Action::CompleteOrder];
 
 pub fn run(app: &mut App, args: CompleteArgs) -> Result<()> {
     let id: OrderId = args.order.parse()?;
-    let v = with_photo(app, id, "report", &args.photo, ordering::complete)?;
+    let v = with_photo(app, id, "report", &args.photo, |tx, ctx, id, p| ordering::complete(tx, ctx, id, p))?;
     changed(app, &v, format!("Order #{id} is completed."))
 }

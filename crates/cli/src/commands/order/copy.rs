@@ -6,7 +6,7 @@ use crew_core::authz::Action;
 use crew_core::ids::OrderId;
 use crew_core::ordering;
 
-use super::{changed, one, policy};
+use super::{changed, one, pricing};
 use crate::context::App;
 
 /// Order the same again at a new time (e.g. after a no-show); priced afresh
@@ -22,11 +22,11 @@ pub struct CopyArgs {
 pub const ACTIONS: &[Action] = &[Action::CopyOrder];
 
 pub fn run(app: &mut App, args: CopyArgs) -> Result<()> {
-    let policy = policy(app);
+    let pricing = pricing(app);
     let id: OrderId = args.order.parse()?;
     let at = app.parse_time("--at", &args.at)?;
     let v = app.write(|tx, ctx| {
-        let o = ordering::copy_order(tx, ctx, &policy, id, at)?;
+        let o = ordering::copy_order(tx, ctx, &pricing, id, at)?;
         one(tx, o)
     })?;
     let s = format!("Order #{} placed as a copy of #{id}, at {}.", v.order.id, app.show_time(v.order.scheduled_at));

@@ -5,7 +5,7 @@ use clap::Args;
 use crew_core::authz::Action;
 use crew_core::ordering;
 
-use super::{OrderSpec, changed, one, policy, request};
+use super::{OrderSpec, changed, one, pricing, request};
 use crate::context::App;
 
 /// Place an order (client); it stays open until a worker is assigned
@@ -21,10 +21,10 @@ pub struct CreateArgs {
 pub const ACTIONS: &[Action] = &[Action::CreateOrder];
 
 pub fn run(app: &mut App, args: CreateArgs) -> Result<()> {
-    let policy = policy(app);
+    let pricing = pricing(app);
     let req = request(app, &args.spec)?;
     let v = app.write(|tx, ctx| {
-        let o = ordering::create_order(tx, ctx, &policy, req)?;
+        let o = ordering::create_order(tx, ctx, &pricing, req)?;
         one(tx, o)
     })?;
     let s = format!(

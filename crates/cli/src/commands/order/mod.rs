@@ -19,11 +19,12 @@ use std::collections::HashMap;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use crew_core::authz::Action;
-use crew_core::error::Error;
+use crew_core::iam;
 use crew_core::ids::{AccountId, OrderId};
-use crew_core::ordering::{Order, OrderRequest, Policy};
-use crew_core::store::Tx;
+use crew_core::kernel::command::Ctx;
+use crew_core::ordering::{Order, OrderRequest, Photo, Pricing};
 use crew_core::types::{Login, ServiceCode, Text, Zone};
+use crew_core::wiring::Tx;
 use serde::Serialize;
 
 use crate::context::App;
@@ -157,7 +158,7 @@ fn views(tx: &mut dyn Tx, orders: Vec<Order>) -> crew_core::Result<Vec<OrderView
         if let Some(l) = names.get(&id) {
             return Ok(l.clone());
         }
-        let l = tx.account(id)?.map_or_else(|| format!("#{id}"), |a| a.login.to_string());
+        let l = iam::login_of(tx, id)?;
         names.insert(id, l.clone());
         Ok(l)
     };
@@ -175,8 +176,8 @@ fn one(tx: &mut dyn Tx, order: Order) -> crew_core::Result<OrderView> {
     Ok(views(tx, vec![order])?.remove(0))
 }
 
-fn policy(app: &App) -> Policy {
-    Policy { base_price: app.config.file.pricing.base_price }
+fn pricing(app: &App) -> Pricing {
+    Pricing { base_price: app.config.file.pricing.base_price }
 }
 
 fn request(app: &App, spec: &OrderSpec) -> Result<OrderRequest> {
@@ -189,9 +190,7 @@ fn request(app: &App, spec: &OrderSpec) -> Result<OrderRequest> {
 }
 
 fn account_id(tx: &mut dyn Tx, login: &Login) -> crew_core::Result<AccountId> {
-    tx.account_by_login(login)?
-        .map(|a| a.id)
-        .ok_or_else(|| Error::not_found(format!("no account with login `{login}`")))
+    iam::find(tx, login).map(|a| a.id)
 }
 
 /// Keeps a photo in the media folder, runs the transition that records it, and removes the
@@ -201,7 +200,7 @@ fn with_photo(
     id: OrderId,
     kind: &str,
     photo: &std::path::Path,
-    transition: fn(&mut dyn Tx, &crew_core::app::Ctx, OrderId, crew_core::ordering::Photo) -> crew_core::Result<Order>,
+    transition: fn(&mut dyn Tx, &Ctx, OrderId, Photo) -> crew_core::Result<Order>,
 ) -> Result<OrderView> {
     let max = app.config.file.ordering.max_photo_mib;
     let stored = store_photo(&app.config.media_dir, &id.to_string(), kind, photo, max)?;

@@ -5,7 +5,7 @@ use clap::Args;
 use crew_core::authz::Action;
 use crew_core::ordering;
 
-use super::{OrderSpec, policy, request};
+use super::{OrderSpec, pricing, request};
 use crate::context::App;
 
 /// See the approximate price of an order before placing it
@@ -19,9 +19,9 @@ pub struct QuoteArgs {
 pub const ACTIONS: &[Action] = &[Action::QuoteOrder];
 
 pub fn run(app: &mut App, args: QuoteArgs) -> Result<()> {
-    let policy = policy(app);
+    let pricing = pricing(app);
     let req = request(app, &args.spec)?;
-    let quote = app.read(|tx, ctx| ordering::quote(tx, ctx, &policy, &req))?;
+    let quote = app.read(|tx, ctx| ordering::quote(tx, ctx, &pricing, &req))?;
     let currency = app.config.file.currency.clone();
     let f = [
         ("service", quote.service_type.to_string()),

@@ -4,8 +4,9 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::ids::OrderId;
+use crew_core::kernel::command::Ctx;
 use crew_core::ordering;
-use crew_core::store::Tx;
+use crew_core::wiring::Tx;
 use serde::Serialize;
 
 use crate::context::App;
@@ -26,7 +27,7 @@ pub const ACTIONS: &[Action] = &[Action::SweepNoShows];
 pub fn run(app: &mut App, args: SweepNoShowsArgs) -> Result<()> {
     let dry_run = args.dry_run;
     let grace = chrono::Duration::minutes(i64::from(app.config.file.ordering.no_show_grace_minutes));
-    let sweep = |tx: &mut dyn Tx, ctx: &crew_core::app::Ctx| ordering::sweep_no_shows(tx, ctx, grace);
+    let sweep = |tx: &mut dyn Tx, ctx: &Ctx| ordering::sweep_no_shows(tx, ctx, grace);
     let report = if dry_run { app.rehearse(sweep)? } else { app.write(sweep)? };
     #[derive(Serialize)]
     struct Row {

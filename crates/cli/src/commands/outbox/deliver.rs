@@ -3,6 +3,8 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
+use crew_core::iam::{self, ActivationIssue};
+use crew_core::ids::MailId;
 use crew_core::mail::{self, MailStatus, RetryPolicy};
 use serde::Serialize;
 
@@ -27,7 +29,7 @@ const LEASE_MINUTES: i64 = 10;
 
 #[derive(Serialize)]
 struct Outcome {
-    id: i64,
+    id: MailId,
     to: String,
     subject: String,
     result: String,
@@ -51,9 +53,10 @@ pub fn run(app: &mut App, args: DeliverArgs) -> Result<()> {
         // The network is used outside any transaction; each outcome is recorded on its own.
         // An activation mail gets a fresh one-time secret now; only its hash is stored.
         let body = match m.activation_for {
-            Some(_) => {
+            Some(account) => {
                 let secret = crate::session::new_token()?.replace("crew_", "act_");
-                app.write(|tx, ctx| mail::issue_activation(tx, ctx, &m, &secret))?
+                let issued = app.write(|tx, ctx| iam::issue_activation(tx, ctx, account, &secret))?;
+                mail::with_secret(&m, (issued == ActivationIssue::Issued).then_some(secret.as_str()))
             }
             None => m.body.clone(),
         };

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
+use crew_core::ids::MailId;
 use crew_core::mail;
 
 use super::cells;
@@ -18,7 +19,7 @@ pub struct RetryArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageOutbox];
 
 pub fn run(app: &mut App, args: RetryArgs) -> Result<()> {
-    let id = args.id;
+    let id = MailId::new(args.id);
     let m = app.write(|tx, ctx| mail::retry(tx, ctx, id))?;
     let f: Vec<(&str, String)> = ["id", "status", "to", "subject", "attempts", "next_attempt", "last_error"]
         .into_iter()

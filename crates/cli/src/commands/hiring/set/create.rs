@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::TestId;
 use crew_core::types::{Name, Text};
 
 use super::fields;
@@ -29,6 +30,7 @@ pub fn run(app: &mut App, args: CreateArgs) -> Result<()> {
     let CreateArgs { name, tests, description } = args;
     let name = Name::parse(&name)?;
     let description = Text::parse(&description)?;
+    let tests = tests.into_iter().map(TestId::new).collect();
     let s = app.write(|tx, ctx| pipeline::create_set(tx, ctx, name, description, tests))?;
     app.out.done(&s, &fields(&s), &format!("Test set #{} `{}` created.", s.id, s.name))
 }

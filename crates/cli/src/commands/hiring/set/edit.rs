@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::{TestId, TestSetId};
 use crew_core::types::Name;
 
 use super::fields;
@@ -25,6 +26,8 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 pub fn run(app: &mut App, args: EditArgs) -> Result<()> {
     let EditArgs { set, name, tests } = args;
     let name = name.as_deref().map(Name::parse).transpose()?;
+    let set = TestSetId::new(set);
+    let tests = tests.map(|t| t.into_iter().map(TestId::new).collect());
     let s = app.write(|tx, ctx| pipeline::edit_set(tx, ctx, set, name, tests))?;
     app.out.done(&s, &fields(&s), &format!("Test set #{set} saved."))
 }

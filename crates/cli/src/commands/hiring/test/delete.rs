@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::TestId;
 
 use super::test_fields;
 use crate::context::App;
@@ -18,7 +19,7 @@ pub struct DeleteArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: DeleteArgs) -> Result<()> {
-    let test = args.test;
+    let test = TestId::new(args.test);
     let t = app.write(|tx, ctx| pipeline::delete_test(tx, ctx, test))?;
     app.out.done(&t, &test_fields(&t), &format!("Test #{test} deleted."))
 }

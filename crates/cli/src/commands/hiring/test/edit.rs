@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::TestId;
 
 use super::{read_test, test_fields};
 use crate::context::App;
@@ -21,7 +22,7 @@ pub struct EditArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: EditArgs) -> Result<()> {
-    let test = args.test;
+    let test = TestId::new(args.test);
     let spec = read_test(&args.file)?;
     let t = app.write(|tx, ctx| pipeline::edit_test(tx, ctx, test, spec))?;
     let s = format!("Test #{test} is now version {}; candidates who hold an older one keep it.", t.version);

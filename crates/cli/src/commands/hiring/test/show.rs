@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::hiring::pipeline;
+use crew_core::ids::TestId;
 
 use super::test_fields;
 use crate::context::App;
@@ -20,7 +21,7 @@ pub struct ShowArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: ShowArgs) -> Result<()> {
-    let t = app.read(|tx, ctx| pipeline::show_test(tx, ctx, args.test, args.version))?;
+    let t = app.read(|tx, ctx| pipeline::show_test(tx, ctx, TestId::new(args.test), args.version))?;
     if app.out.format != crate::cli::Format::Table {
         return app.out.record(&t, &test_fields(&t));
     }

@@ -13,23 +13,30 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::app::{Ctx, Subscriber, record};
+pub mod events;
+pub mod notifications;
+pub mod store;
+pub mod subscribers;
+
+pub use events::{AssignedBy, OrderingEvent, ServiceTypeDetails};
+pub use store::{OrderingRead, OrderingStore, OrderingTx};
+
 use crate::authz::{Action, Actor, Role, require};
 use crate::error::{Error, Result};
-use crate::events::{AssignedBy, Event, ServiceTypeDetails, StoredEvent};
 use crate::ids::{AccountId, OrderId, ServiceTypeId};
 use crate::imports::{Field, ImportSummary, RawRecord};
-use crate::store::Tx;
+use crate::kernel::command::{Ctx, record};
+use crate::matching::WorkerStatus;
 use crate::types::{Login, Money, Name, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
 
-/// What ordering needs from configuration.
+/// How orders are priced.
 #[derive(Debug, Clone)]
-pub struct Policy {
+pub struct Pricing {
     /// The price of any order (DESIGN.md: the first version is 100 units for any service).
     pub base_price: Money,
 }
 
-impl Policy {
+impl Pricing {
     /// The price of an order at this moment (loyalty discounts arrive with billing).
     pub fn price(&self, _service_type: &ServiceType) -> Money {
         self.base_price
@@ -198,7 +205,7 @@ impl Transition {
 }
 
 /// Decides whether a transition is legal in the order's state, and which event records it.
-pub fn decide(order: &Order, transition: &Transition) -> Result<Event> {
+pub fn decide(order: &Order, transition: &Transition) -> Result<OrderingEvent> {
     let from = transition.allowed_from();
     if !from.contains(&order.status) {
         let names: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
@@ -216,27 +223,27 @@ pub fn decide(order: &Order, transition: &Transition) -> Result<Event> {
             if order.worker == Some(worker) {
                 return Err(Error::conflict(format!("order #{id} is already assigned to worker #{worker}")));
             }
-            Event::OrderAssigned { order: id, worker, price, by, relaxation: None }
+            OrderingEvent::OrderAssigned { order: id, worker, price, by, relaxation: None }
         }
         Transition::CheckIn { photo } => {
-            Event::OrderCheckedIn { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
+            OrderingEvent::OrderCheckedIn { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
         }
         Transition::Complete { photo } => {
-            Event::OrderCompleted { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
+            OrderingEvent::OrderCompleted { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
         }
         Transition::Fail { reason } => {
             if reason.is_empty() {
                 return Err(Error::bad_input("a failed order needs a reason (--reason)"));
             }
-            Event::OrderFailed { order: id, worker: order.worker, reason }
+            OrderingEvent::OrderFailed { order: id, worker: order.worker, reason }
         }
-        Transition::Cancel { reason } => Event::OrderCancelled {
+        Transition::Cancel { reason } => OrderingEvent::OrderCancelled {
             order: id,
             worker: order.worker,
             reason,
             after_assignment: order.status == OrderStatus::Assigned,
         },
-        Transition::Reopen => Event::OrderReopened { order: id, previous_worker: order.worker },
+        Transition::Reopen => OrderingEvent::OrderReopened { order: id, previous_worker: order.worker },
     })
 }
 
@@ -245,7 +252,7 @@ fn assigned(order: &Order) -> Result<AccountId> {
 }
 
 /// The order after a transition (the state `decide` allowed).
-pub fn apply(mut order: Order, transition: Transition, now: DateTime<Utc>) -> Order {
+pub fn apply_transition(mut order: Order, transition: Transition, now: DateTime<Utc>) -> Order {
     order.updated_at = now;
     match transition {
         Transition::Assign { worker, price, .. } => {
@@ -280,9 +287,9 @@ pub fn apply(mut order: Order, transition: Transition, now: DateTime<Utc>) -> Or
     order
 }
 
-fn transition(tx: &mut dyn Tx, ctx: &Ctx, order: Order, t: Transition) -> Result<Order> {
+fn transition(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, order: Order, t: Transition) -> Result<Order> {
     let event = decide(&order, &t)?;
-    let order = apply(order, t, ctx.now);
+    let order = apply_transition(order, t, ctx.now);
     tx.update_order(&order)?;
     record(tx, ctx, event)?;
     Ok(order)
@@ -292,7 +299,7 @@ fn transition(tx: &mut dyn Tx, ctx: &Ctx, order: Order, t: Transition) -> Result
 
 /// `crew service-type add`.
 pub fn add_service_type(
-    tx: &mut dyn Tx,
+    tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
     code: ServiceCode,
     name: Name,
@@ -306,7 +313,7 @@ pub fn add_service_type(
     let new = NewServiceType { code: code.clone(), name, description, skills, created_at: ctx.now };
     tx.insert_service_type(&new)?;
     let st = find_service_type(tx, &code)?;
-    record(tx, ctx, Event::ServiceTypeAdded(service_type_details(&st)))?;
+    record(tx, ctx, OrderingEvent::ServiceTypeAdded(service_type_details(&st)))?;
     Ok(st)
 }
 
@@ -320,7 +327,7 @@ fn service_type_details(st: &ServiceType) -> ServiceTypeDetails {
     }
 }
 
-fn find_service_type(tx: &mut dyn Tx, code: &ServiceCode) -> Result<ServiceType> {
+fn find_service_type(tx: &mut (impl OrderingTx + ?Sized), code: &ServiceCode) -> Result<ServiceType> {
     tx.service_type(code)?.ok_or_else(|| Error::not_found(format!("no service type `{code}`")))
 }
 
@@ -333,7 +340,12 @@ pub struct ServiceTypeEdit {
 }
 
 /// `crew service-type edit`.
-pub fn edit_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode, edit: ServiceTypeEdit) -> Result<ServiceType> {
+pub fn edit_service_type(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    code: &ServiceCode,
+    edit: ServiceTypeEdit,
+) -> Result<ServiceType> {
     require(&ctx.actor, Action::ManageServiceTypes)?;
     let mut st = find_service_type(tx, code)?;
     if st.retired {
@@ -353,12 +365,12 @@ pub fn edit_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode, edit: S
         return Err(Error::bad_input("nothing to change: give --name, --description or --skills with a new value"));
     }
     tx.update_service_type(&st)?;
-    record(tx, ctx, Event::ServiceTypeEdited(service_type_details(&st)))?;
+    record(tx, ctx, OrderingEvent::ServiceTypeEdited(service_type_details(&st)))?;
     Ok(st)
 }
 
 /// `crew service-type retire`: no new orders of this type; existing ones go on.
-pub fn retire_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode) -> Result<ServiceType> {
+pub fn retire_service_type(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, code: &ServiceCode) -> Result<ServiceType> {
     require(&ctx.actor, Action::ManageServiceTypes)?;
     let mut st = find_service_type(tx, code)?;
     if st.retired {
@@ -366,12 +378,16 @@ pub fn retire_service_type(tx: &mut dyn Tx, ctx: &Ctx, code: &ServiceCode) -> Re
     }
     st.retired = true;
     tx.update_service_type(&st)?;
-    record(tx, ctx, Event::ServiceTypeRetired { service_type: st.id, code: st.code.clone() })?;
+    record(tx, ctx, OrderingEvent::ServiceTypeRetired { service_type: st.id, code: st.code.clone() })?;
     Ok(st)
 }
 
 /// `crew service-type list`.
-pub fn list_service_types(tx: &mut dyn Tx, ctx: &Ctx, include_retired: bool) -> Result<Vec<ServiceType>> {
+pub fn list_service_types(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    include_retired: bool,
+) -> Result<Vec<ServiceType>> {
     require(&ctx.actor, Action::ListServiceTypes)?;
     Ok(tx.service_types()?.into_iter().filter(|s| include_retired || !s.retired).collect())
 }
@@ -401,7 +417,11 @@ impl ServiceTypeRow {
 }
 
 /// Imports service types: new codes are added, changed ones edited, the rest left alone.
-pub fn import_service_types(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
+pub fn import_service_types(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    records: &[RawRecord],
+) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ManageServiceTypes)?;
     let mut summary = ImportSummary::default();
     for record in records {
@@ -452,7 +472,7 @@ pub struct Quote {
     pub price: Money,
 }
 
-fn orderable(tx: &mut dyn Tx, ctx: &Ctx, req: &OrderRequest) -> Result<(ServiceType, Zone)> {
+fn orderable(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, req: &OrderRequest) -> Result<(ServiceType, Zone)> {
     let st = find_service_type(tx, &req.service_type)?;
     if st.retired {
         return Err(Error::conflict(format!("service type `{}` is retired; it can no longer be ordered", st.code)));
@@ -474,22 +494,27 @@ fn orderable(tx: &mut dyn Tx, ctx: &Ctx, req: &OrderRequest) -> Result<(ServiceT
 }
 
 /// `crew order quote`.
-pub fn quote(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, req: &OrderRequest) -> Result<Quote> {
+pub fn quote(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, pricing: &Pricing, req: &OrderRequest) -> Result<Quote> {
     require(&ctx.actor, Action::QuoteOrder)?;
     let (st, zone) = orderable(tx, ctx, req)?;
-    Ok(Quote { service_type: st.code.clone(), zone, scheduled_at: req.scheduled_at, price: policy.price(&st) })
+    Ok(Quote { service_type: st.code.clone(), zone, scheduled_at: req.scheduled_at, price: pricing.price(&st) })
 }
 
 /// `crew order create`: the client places an order; it is `open` until matched.
-pub fn create_order(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, req: OrderRequest) -> Result<Order> {
+pub fn create_order(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    pricing: &Pricing,
+    req: OrderRequest,
+) -> Result<Order> {
     require(&ctx.actor, Action::CreateOrder)?;
-    place(tx, ctx, policy, req, None)
+    place(tx, ctx, pricing, req, None)
 }
 
 fn place(
-    tx: &mut dyn Tx,
+    tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
-    policy: &Policy,
+    pricing: &Pricing,
     req: OrderRequest,
     copied_from: Option<OrderId>,
 ) -> Result<Order> {
@@ -500,7 +525,7 @@ fn place(
         zone,
         scheduled_at: req.scheduled_at,
         description: req.description,
-        quote: policy.price(&st),
+        quote: pricing.price(&st),
         copied_from,
         created_at: ctx.now,
     };
@@ -508,7 +533,7 @@ fn place(
     record(
         tx,
         ctx,
-        Event::OrderCreated {
+        OrderingEvent::OrderCreated {
             order: id,
             client: new.client,
             service_type: new.service_type.clone(),
@@ -522,7 +547,7 @@ fn place(
     load(tx, id)
 }
 
-fn load(tx: &mut dyn Tx, id: OrderId) -> Result<Order> {
+fn load(tx: &mut (impl OrderingTx + ?Sized), id: OrderId) -> Result<Order> {
     tx.order(id)?.ok_or_else(|| Error::not_found(format!("no order #{id}")))
 }
 
@@ -537,7 +562,7 @@ fn may_see(actor: &Actor, order: &Order) -> bool {
 }
 
 /// Loads an order the actor may see; someone else's order is refused.
-fn visible(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+fn visible(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     let order = load(tx, id)?;
     if !may_see(&ctx.actor, &order) {
         return Err(Error::not_allowed(format!("order #{id} is not one of yours")));
@@ -547,9 +572,9 @@ fn visible(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
 
 /// `crew order copy`: the same order again at a new time (e.g. after a no-show), priced afresh.
 pub fn copy_order(
-    tx: &mut dyn Tx,
+    tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
-    policy: &Policy,
+    pricing: &Pricing,
     id: OrderId,
     scheduled_at: DateTime<Utc>,
 ) -> Result<Order> {
@@ -561,11 +586,11 @@ pub fn copy_order(
         scheduled_at,
         description: source.description,
     };
-    place(tx, ctx, policy, req, Some(id))
+    place(tx, ctx, pricing, req, Some(id))
 }
 
 /// `crew order list`: managers see every order; clients and workers their own.
-pub fn list_orders(tx: &mut dyn Tx, ctx: &Ctx, mut filter: OrderFilter) -> Result<Vec<Order>> {
+pub fn list_orders(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, mut filter: OrderFilter) -> Result<Vec<Order>> {
     require(&ctx.actor, Action::ViewOrders)?;
     match ctx.actor.role {
         Role::Client => filter.client = Some(ctx.actor.id),
@@ -576,20 +601,26 @@ pub fn list_orders(tx: &mut dyn Tx, ctx: &Ctx, mut filter: OrderFilter) -> Resul
 }
 
 /// `crew order show`.
-pub fn show_order(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+pub fn show_order(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     require(&ctx.actor, Action::ViewOrders)?;
     visible(tx, ctx, id)
 }
 
 /// `crew order cancel`: a client cancels their own open or assigned order; a manager any.
-pub fn cancel(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
+pub fn cancel(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
     require(&ctx.actor, Action::CancelOrder)?;
     let order = visible(tx, ctx, id)?;
     transition(tx, ctx, order, Transition::Cancel { reason })
 }
 
 /// `crew order assign`: a manager picks the worker by hand (the manual override of matching).
-pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, id: OrderId, worker: &Login) -> Result<Order> {
+pub fn assign(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    pricing: &Pricing,
+    id: OrderId,
+    worker: &Login,
+) -> Result<Order> {
     require(&ctx.actor, Action::AssignOrder)?;
     let order = load(tx, id)?;
     let account =
@@ -600,7 +631,7 @@ pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, id: OrderId, worker: 
     if !account.active {
         return Err(Error::conflict(format!("worker `{worker}` is deactivated")));
     }
-    if tx.worker_profile(account.id)?.is_some_and(|p| p.status == crate::matching::WorkerStatus::Suspended) {
+    if tx.worker_profile(account.id)?.is_some_and(|p| p.status == WorkerStatus::Suspended) {
         return Err(Error::conflict(format!(
             "worker `{worker}` is suspended; reinstate them first (crew matching reinstate)"
         )));
@@ -609,12 +640,12 @@ pub fn assign(tx: &mut dyn Tx, ctx: &Ctx, policy: &Policy, id: OrderId, worker: 
         return Err(Error::conflict(format!("order #{id} is already assigned to `{worker}`")));
     }
     let st = find_service_type(tx, &order.service_type)?;
-    let t = Transition::Assign { worker: account.id, price: policy.price(&st), by: AssignedBy::Manual };
+    let t = Transition::Assign { worker: account.id, price: pricing.price(&st), by: AssignedBy::Manual };
     transition(tx, ctx, order, t)
 }
 
 /// Loads an order the actor is the assigned worker of.
-fn own_job(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+fn own_job(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     let order = load(tx, id)?;
     if order.worker != Some(ctx.actor.id) {
         return Err(Error::not_allowed(format!("order #{id} is not assigned to you")));
@@ -623,21 +654,21 @@ fn own_job(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
 }
 
 /// `crew order check-in`: the assigned worker arrives, with a photo; the order becomes active.
-pub fn check_in(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, photo: Photo) -> Result<Order> {
+pub fn check_in(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, photo: Photo) -> Result<Order> {
     require(&ctx.actor, Action::CheckInOrder)?;
     let order = own_job(tx, ctx, id)?;
     transition(tx, ctx, order, Transition::CheckIn { photo })
 }
 
 /// `crew order complete`: the assigned worker finishes, with a photo of the signed report.
-pub fn complete(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, photo: Photo) -> Result<Order> {
+pub fn complete(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, photo: Photo) -> Result<Order> {
     require(&ctx.actor, Action::CompleteOrder)?;
     let order = own_job(tx, ctx, id)?;
     transition(tx, ctx, order, Transition::Complete { photo })
 }
 
 /// `crew order fail`: the assigned worker, or a manager, records that the work failed.
-pub fn fail(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
+pub fn fail(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
     require(&ctx.actor, Action::FailOrder)?;
     let order = match ctx.actor.role {
         Role::Worker => own_job(tx, ctx, id)?,
@@ -647,31 +678,10 @@ pub fn fail(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId, reason: Text) -> Result<Ord
 }
 
 /// `crew order reopen`: a manager puts an assigned or failed order back to `open`, unassigned.
-pub fn reopen(tx: &mut dyn Tx, ctx: &Ctx, id: OrderId) -> Result<Order> {
+pub fn reopen(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     require(&ctx.actor, Action::ReopenOrder)?;
     let order = load(tx, id)?;
     transition(tx, ctx, order, Transition::Reopen)
-}
-
-/// Ordering's subscriber: applies the assignments the matching cycle records.
-pub struct MatchedAssignments;
-
-impl Subscriber for MatchedAssignments {
-    fn name(&self) -> &'static str {
-        "ordering.matched_assignments"
-    }
-
-    fn handle(&self, tx: &mut dyn Tx, stored: &StoredEvent) -> Result<()> {
-        let Event::OrderAssigned { order, worker, price, by: AssignedBy::Matching, .. } = &stored.event else {
-            return Ok(());
-        };
-        let o = load(tx, *order)?;
-        if o.status != OrderStatus::Open {
-            return Err(Error::conflict(format!("matching assigned order #{order}, which is {}", o.status)));
-        }
-        let o = apply(o, Transition::Assign { worker: *worker, price: *price, by: AssignedBy::Matching }, stored.at);
-        tx.update_order(&o)
-    }
 }
 
 /// What the no-show sweep did.
@@ -686,7 +696,7 @@ pub struct SweepReport {
 /// `crew order sweep-no-shows`: fails assigned orders whose worker has not checked in by the order's
 /// time plus `grace` (offering the client a copy), and takes orders back from workers who can no
 /// longer work them.
-pub fn sweep_no_shows(tx: &mut dyn Tx, ctx: &Ctx, grace: chrono::Duration) -> Result<SweepReport> {
+pub fn sweep_no_shows(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, grace: chrono::Duration) -> Result<SweepReport> {
     require(&ctx.actor, Action::SweepNoShows)?;
     let mut report = SweepReport::default();
     let assigned = tx.orders(&OrderFilter { status: Some(OrderStatus::Assigned), ..Default::default() })?;
@@ -699,13 +709,13 @@ pub fn sweep_no_shows(tx: &mut dyn Tx, ctx: &Ctx, grace: chrono::Duration) -> Re
             ))?;
             let client = order.client;
             transition(tx, ctx, order, Transition::Fail { reason })?;
-            record(tx, ctx, Event::CopyOffered { order: id, client })?;
+            record(tx, ctx, OrderingEvent::CopyOffered { order: id, client })?;
             report.no_shows.push(id);
             continue;
         }
         let Some(worker) = order.worker else { continue };
         let account_active = tx.account(worker)?.is_some_and(|a| a.active);
-        let matchable = tx.worker_profile(worker)?.is_none_or(|p| p.status == crate::matching::WorkerStatus::Active);
+        let matchable = tx.worker_profile(worker)?.is_none_or(|p| p.status == WorkerStatus::Active);
         if !account_active || !matchable {
             transition(tx, ctx, order, Transition::Reopen)?;
             report.reopened.push(id);
@@ -781,7 +791,7 @@ mod tests {
             for t in all_transitions() {
                 let o = order(status);
                 match (decide(&o, &t), expected(&o, &t)) {
-                    (Ok(_), Some(to)) => assert_eq!(apply(o, t, at(2)).status, to),
+                    (Ok(_), Some(to)) => assert_eq!(apply_transition(o, t, at(2)).status, to),
                     (Err(e), None) => {
                         assert_eq!(e.kind, crate::error::ErrorKind::Conflict);
                         assert!(e.message.contains(&format!("is {status}")), "{}", e.message);
@@ -795,9 +805,9 @@ mod tests {
     #[test]
     fn cancelling_after_assignment_is_recorded_as_such() {
         let e = decide(&order(OrderStatus::Assigned), &Transition::Cancel { reason: Text::default() }).unwrap();
-        assert!(matches!(e, Event::OrderCancelled { after_assignment: true, .. }));
+        assert!(matches!(e, OrderingEvent::OrderCancelled { after_assignment: true, .. }));
         let e = decide(&order(OrderStatus::Open), &Transition::Cancel { reason: Text::default() }).unwrap();
-        assert!(matches!(e, Event::OrderCancelled { after_assignment: false, .. }));
+        assert!(matches!(e, OrderingEvent::OrderCancelled { after_assignment: false, .. }));
     }
 
     #[test]
@@ -816,7 +826,7 @@ mod tests {
     fn reopening_clears_worker_and_price() {
         let mut o = order(OrderStatus::Assigned);
         o.price = Some(Money::from_cents(10_000));
-        let o = apply(o, Transition::Reopen, at(3));
+        let o = apply_transition(o, Transition::Reopen, at(3));
         assert_eq!((o.status, o.worker, o.price), (OrderStatus::Open, None, None));
     }
 
@@ -832,7 +842,7 @@ mod tests {
                 let want = expected(&o, &t);
                 match decide(&o, &t) {
                     Ok(_) => {
-                        o = apply(o, t, at(4));
+                        o = apply_transition(o, t, at(4));
                         prop_assert_eq!(Some(o.status), want);
                     }
                     Err(_) => prop_assert_eq!(want, None),

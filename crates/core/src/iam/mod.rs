@@ -8,13 +8,19 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::app::{Ctx, Subscriber, record};
+pub mod events;
+pub mod notifications;
+pub mod store;
+pub mod subscribers;
+
+pub use events::{ClientDetails, IamEvent};
+pub use store::{IamRead, IamStore, IamTx};
+
 use crate::authz::{Action, Actor, Role, require};
 use crate::error::{Error, Result};
-use crate::events::{ClientDetails, Event, StoredEvent};
 use crate::ids::AccountId;
 use crate::imports::{Field, ImportSummary, Progress, RawRecord};
-use crate::store::Tx;
+use crate::kernel::command::{Ctx, append, record};
 use crate::types::{Email, Login, Name, PaymentMethod, Phone, Sha256Hex, Zone};
 
 /// An account as stored.
@@ -65,6 +71,13 @@ pub enum SessionKind {
     Login,
     /// The long-lived token of a `service` account (`CREW_TOKEN`).
     ServiceToken,
+}
+
+/// An account's unused one-time activation secret: only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activation {
+    pub secret_hash: String,
+    pub issued_at: DateTime<Utc>,
 }
 
 /// A session or token; only the SHA-256 of the secret is kept.
@@ -130,7 +143,7 @@ pub fn token_hash(token: &str) -> String {
 
 /// `crew init`: creates the first admin. Refused once any account exists.
 pub fn init(
-    tx: &mut dyn Tx,
+    tx: &mut (impl IamTx + ?Sized),
     now: DateTime<Utc>,
     login: Login,
     name: Name,
@@ -142,12 +155,12 @@ pub fn init(
     }
     let new = NewAccount { login, name, email, role: Role::Admin, password_hash: Some(password_hash), created_at: now };
     let id = tx.insert_account(&new)?;
-    tx.append_event(now, None, &account_created(id, &new))?;
+    append(tx, now, None, &account_created(id, &new))?;
     load(tx, id)
 }
 
-fn account_created(id: AccountId, new: &NewAccount) -> Event {
-    Event::AccountCreated {
+pub(crate) fn account_created(id: AccountId, new: &NewAccount) -> IamEvent {
+    IamEvent::AccountCreated {
         account: id,
         login: new.login.clone(),
         name: new.name.clone(),
@@ -156,18 +169,18 @@ fn account_created(id: AccountId, new: &NewAccount) -> Event {
     }
 }
 
-fn load(tx: &mut dyn Tx, id: AccountId) -> Result<Account> {
+fn load(tx: &mut (impl IamTx + ?Sized), id: AccountId) -> Result<Account> {
     tx.account(id)?.ok_or_else(|| Error::internal(format!("account #{id} vanished")))
 }
 
-/// Finds an active or inactive account by login.
-pub fn find(tx: &mut dyn Tx, login: &Login) -> Result<Account> {
+/// Finds an active or inactive account by login; not found otherwise.
+pub fn find(tx: &mut (impl IamRead + ?Sized), login: &Login) -> Result<Account> {
     tx.account_by_login(login)?.ok_or_else(|| Error::not_found(format!("no account with login `{login}`")))
 }
 
 /// `crew login`: checks the password and opens a session under the given token hash.
 pub fn login(
-    tx: &mut dyn Tx,
+    tx: &mut (impl IamTx + ?Sized),
     now: DateTime<Utc>,
     login: &Login,
     password: &Password,
@@ -189,16 +202,12 @@ pub fn login(
         return Err(Error::not_allowed(format!("account `{login}` is deactivated")));
     }
     tx.insert_session(&Session { token_hash, account: account.id, kind: SessionKind::Login, created_at: now })?;
-    tx.append_event(
-        now,
-        Some(account.id),
-        &Event::SessionStarted { account: account.id, login: account.login.clone() },
-    )?;
+    append(tx, now, Some(account.id), &IamEvent::SessionStarted { account: account.id, login: account.login.clone() })?;
     Ok(account)
 }
 
 /// Who holds this session or service token. Refused if it is unknown or the account deactivated.
-pub fn authenticate(tx: &mut dyn Tx, token_hash: &str) -> Result<Actor> {
+pub fn authenticate(tx: &mut (impl IamTx + ?Sized), token_hash: &str) -> Result<Actor> {
     let ended =
         || Error::not_allowed("not logged in (or the session has ended): run `crew login LOGIN`, or set CREW_TOKEN");
     let session = tx.session(token_hash)?.ok_or_else(ended)?;
@@ -210,7 +219,7 @@ pub fn authenticate(tx: &mut dyn Tx, token_hash: &str) -> Result<Actor> {
 }
 
 /// `crew logout`: ends the session. Ending an unknown session is not an error.
-pub fn logout(tx: &mut dyn Tx, now: DateTime<Utc>, token_hash: &str) -> Result<Option<Login>> {
+pub fn logout(tx: &mut (impl IamTx + ?Sized), now: DateTime<Utc>, token_hash: &str) -> Result<Option<Login>> {
     let Some(session) = tx.session(token_hash)? else {
         return Ok(None);
     };
@@ -221,7 +230,7 @@ pub fn logout(tx: &mut dyn Tx, now: DateTime<Utc>, token_hash: &str) -> Result<O
     }
     tx.delete_session(token_hash)?;
     let account = load(tx, session.account)?;
-    tx.append_event(now, Some(account.id), &Event::SessionEnded { account: account.id, login: account.login.clone() })?;
+    append(tx, now, Some(account.id), &IamEvent::SessionEnded { account: account.id, login: account.login.clone() })?;
     Ok(Some(account.login))
 }
 
@@ -253,7 +262,7 @@ fn refuse_joined_elsewhere(role: Role) -> Result<()> {
 }
 
 /// `crew account create`.
-pub fn create_account(tx: &mut dyn Tx, ctx: &Ctx, req: AccountRequest) -> Result<Account> {
+pub fn create_account(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, req: AccountRequest) -> Result<Account> {
     require(&ctx.actor, Action::ManageAccounts)?;
     refuse_joined_elsewhere(req.role)?;
     if tx.account_by_login(&req.login)?.is_some() {
@@ -286,13 +295,13 @@ pub fn create_account(tx: &mut dyn Tx, ctx: &Ctx, req: AccountRequest) -> Result
     record(tx, ctx, account_created(id, &new))?;
     if let Some(token_hash) = token_hash {
         tx.insert_session(&Session { token_hash, account: id, kind: SessionKind::ServiceToken, created_at: ctx.now })?;
-        record(tx, ctx, Event::ServiceTokenIssued { account: id, login: new.login.clone() })?;
+        record(tx, ctx, IamEvent::ServiceTokenIssued { account: id, login: new.login.clone() })?;
     }
     load(tx, id)
 }
 
 /// `crew account list`.
-pub fn list_accounts(tx: &mut dyn Tx, ctx: &Ctx, role: Option<Role>) -> Result<Vec<Account>> {
+pub fn list_accounts(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, role: Option<Role>) -> Result<Vec<Account>> {
     require(&ctx.actor, Action::ManageAccounts)?;
     tx.accounts(role)
 }
@@ -306,7 +315,7 @@ pub struct AccountView {
 }
 
 /// `crew account show`.
-pub fn show_account(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<AccountView> {
+pub fn show_account(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, login: &Login) -> Result<AccountView> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let account = find(tx, login)?;
     let client = tx.client_profile(account.id)?;
@@ -314,7 +323,7 @@ pub fn show_account(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<Account
 }
 
 /// The last active admin cannot be demoted or deactivated: nobody could manage accounts then.
-fn keep_an_admin(tx: &mut dyn Tx, account: &Account) -> Result<()> {
+fn keep_an_admin(tx: &mut (impl IamTx + ?Sized), account: &Account) -> Result<()> {
     if account.role == Role::Admin && account.active && tx.count_active_accounts(Role::Admin)? <= 1 {
         return Err(Error::conflict(format!("`{}` is the last active admin", account.login)));
     }
@@ -322,7 +331,7 @@ fn keep_an_admin(tx: &mut dyn Tx, account: &Account) -> Result<()> {
 }
 
 /// `crew account deactivate`: the account can no longer log in; its sessions and tokens end.
-pub fn deactivate(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<Account> {
+pub fn deactivate(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, login: &Login) -> Result<Account> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
     if !account.active {
@@ -332,12 +341,12 @@ pub fn deactivate(tx: &mut dyn Tx, ctx: &Ctx, login: &Login) -> Result<Account> 
     account.active = false;
     tx.update_account(&account)?;
     tx.delete_sessions_of(account.id)?;
-    record(tx, ctx, Event::AccountDeactivated { account: account.id, login: account.login.clone() })?;
+    record(tx, ctx, IamEvent::AccountDeactivated { account: account.id, login: account.login.clone() })?;
     Ok(account)
 }
 
 /// `crew account set-role`.
-pub fn set_role(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, role: Role) -> Result<Account> {
+pub fn set_role(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, login: &Login, role: Role) -> Result<Account> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
     if account.role == role {
@@ -359,13 +368,18 @@ pub fn set_role(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, role: Role) -> Result
     let from = account.role;
     account.role = role;
     tx.update_account(&account)?;
-    record(tx, ctx, Event::RoleChanged { account: account.id, login: account.login.clone(), from, to: role })?;
+    record(tx, ctx, IamEvent::RoleChanged { account: account.id, login: account.login.clone(), from, to: role })?;
     Ok(account)
 }
 
 /// `crew account reset-password`: a new password (or, for a service account, a new token). All
 /// of the account's sessions and tokens end.
-pub fn reset_credential(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, credential: Credential) -> Result<Account> {
+pub fn reset_credential(
+    tx: &mut (impl IamTx + ?Sized),
+    ctx: &Ctx,
+    login: &Login,
+    credential: Credential,
+) -> Result<Account> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut account = find(tx, login)?;
     if !account.active {
@@ -382,7 +396,7 @@ pub fn reset_credential(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, credential: C
                 kind: SessionKind::ServiceToken,
                 created_at: ctx.now,
             })?;
-            record(tx, ctx, Event::ServiceTokenIssued { account: account.id, login: account.login.clone() })?;
+            record(tx, ctx, IamEvent::ServiceTokenIssued { account: account.id, login: account.login.clone() })?;
         }
         (Role::Service, Credential::PasswordHash(_)) => {
             return Err(Error::bad_input("service accounts authenticate with a token, not a password"));
@@ -390,7 +404,7 @@ pub fn reset_credential(tx: &mut dyn Tx, ctx: &Ctx, login: &Login, credential: C
         (_, Credential::PasswordHash(hash)) => {
             account.password_hash = Some(hash);
             tx.update_account(&account)?;
-            record(tx, ctx, Event::PasswordReset { account: account.id, login: account.login.clone() })?;
+            record(tx, ctx, IamEvent::PasswordReset { account: account.id, login: account.login.clone() })?;
         }
         (_, Credential::ServiceToken(_)) => {
             return Err(Error::bad_input("only service accounts get tokens"));
@@ -427,7 +441,7 @@ impl ClientRow {
 
 /// `crew import clients`: all rows or none; idempotent by email (a changed row updates the client).
 pub fn import_clients(
-    tx: &mut dyn Tx,
+    tx: &mut (impl IamTx + ?Sized),
     ctx: &Ctx,
     records: &[RawRecord],
     progress: &mut dyn Progress,
@@ -442,7 +456,7 @@ pub fn import_clients(
     Ok(summary)
 }
 
-fn import_client(tx: &mut dyn Tx, ctx: &Ctx, row: ClientRow, summary: &mut ImportSummary) -> Result<()> {
+fn import_client(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, row: ClientRow, summary: &mut ImportSummary) -> Result<()> {
     match tx.account_by_email(&row.email)? {
         None => {
             let login = Login::parse(row.email.as_str())?;
@@ -465,7 +479,7 @@ fn import_client(tx: &mut dyn Tx, ctx: &Ctx, row: ClientRow, summary: &mut Impor
                 payment_method: row.payment_method,
             };
             tx.upsert_client_profile(&profile)?;
-            record(tx, ctx, Event::ClientRegistered(details(account, &row)))?;
+            record(tx, ctx, IamEvent::ClientRegistered(details(account, &row)))?;
             summary.created += 1;
         }
         Some(account) if account.role != Role::Client => {
@@ -486,7 +500,7 @@ fn import_client(tx: &mut dyn Tx, ctx: &Ctx, row: ClientRow, summary: &mut Impor
             account.name = row.name.clone();
             tx.update_account(&account)?;
             tx.upsert_client_profile(&profile)?;
-            record(tx, ctx, Event::ClientUpdated(details(account.id, &row)))?;
+            record(tx, ctx, IamEvent::ClientUpdated(details(account.id, &row)))?;
             summary.updated += 1;
         }
     }
@@ -504,45 +518,28 @@ fn details(account: AccountId, row: &ClientRow) -> ClientDetails {
     }
 }
 
-/// IAM's subscriber: every hired worker gets a worker account (login = email, no password until
-/// an admin sets one or hiring's activation does).
-pub struct WorkerAccounts;
-
-impl Subscriber for WorkerAccounts {
-    fn name(&self) -> &'static str {
-        "iam.worker_accounts"
+/// A worker's account by login: not found if there is none, bad input if it is not a worker's.
+pub fn find_worker(tx: &mut (impl IamRead + ?Sized), login: &Login) -> Result<Account> {
+    let account = find(tx, login)?;
+    if account.role != Role::Worker {
+        return Err(Error::bad_input(format!("`{login}` is a {}, not a worker", account.role)));
     }
+    Ok(account)
+}
 
-    fn handle(&self, tx: &mut dyn Tx, stored: &StoredEvent) -> Result<()> {
-        let Event::WorkerHired(worker) = &stored.event else {
-            return Ok(());
-        };
-        if let Some(existing) = tx.account_by_email(&worker.email)? {
-            return if existing.role == Role::Worker {
-                Ok(())
-            } else {
-                Err(Error::conflict(format!("{} belongs to a {} account", worker.email, existing.role)))
-            };
-        }
-        let new = NewAccount {
-            login: Login::parse(worker.email.as_str())?,
-            name: worker.name.clone(),
-            email: Some(worker.email.clone()),
-            role: Role::Worker,
-            password_hash: None,
-            created_at: stored.at,
-        };
-        if tx.account_by_login(&new.login)?.is_some() {
-            return Err(Error::conflict(format!("login `{}` is taken by another account", new.login)));
-        }
-        let id = tx.insert_account(&new)?;
-        tx.append_event(stored.at, stored.actor, &account_created(id, &new))?;
-        Ok(())
-    }
+/// The login of an account, for showing beside its id (`#7` if there is no such account).
+pub fn login_of(tx: &mut (impl IamRead + ?Sized), id: AccountId) -> Result<String> {
+    Ok(tx.account(id)?.map_or_else(|| format!("#{id}"), |a| a.login.to_string()))
+}
+
+/// `crew whoami`: the caller's own account.
+pub fn whoami(tx: &mut (impl IamRead + ?Sized), ctx: &Ctx) -> Result<Account> {
+    require(&ctx.actor, Action::WhoAmI)?;
+    tx.account(ctx.actor.id)?.ok_or_else(|| Error::not_found("your account is gone"))
 }
 
 /// Accounts by id, for showing names beside ids.
-pub fn logins(tx: &mut dyn Tx) -> Result<BTreeMap<AccountId, Login>> {
+pub fn logins(tx: &mut (impl IamRead + ?Sized)) -> Result<BTreeMap<AccountId, Login>> {
     Ok(tx.accounts(None)?.into_iter().map(|a| (a.id, a.login)).collect())
 }
 
@@ -552,7 +549,7 @@ pub const ACTIVATION_DAYS: i64 = 7;
 /// `crew account activate`: a worker sets their first password with the one-time secret mailed
 /// to them. The secret works once, for [`ACTIVATION_DAYS`].
 pub fn activate(
-    tx: &mut dyn Tx,
+    tx: &mut (impl IamTx + ?Sized),
     now: DateTime<Utc>,
     login: &Login,
     secret: &str,
@@ -560,8 +557,10 @@ pub fn activate(
 ) -> Result<Account> {
     let wrong = || Error::not_allowed("wrong, used or expired activation secret");
     let mut account = tx.account_by_login(login)?.ok_or_else(wrong)?;
-    let (hash, issued_at) = tx.activation(account.id)?.ok_or_else(wrong)?;
-    if token_hash(secret) != hash || now - issued_at > chrono::Duration::days(ACTIVATION_DAYS) {
+    let activation = tx.activation(account.id)?.ok_or_else(wrong)?;
+    if token_hash(secret) != activation.secret_hash
+        || now - activation.issued_at > chrono::Duration::days(ACTIVATION_DAYS)
+    {
         return Err(wrong());
     }
     if !account.active {
@@ -570,10 +569,11 @@ pub fn activate(
     account.password_hash = Some(password_hash);
     tx.update_account(&account)?;
     tx.use_activation(account.id, now)?;
-    tx.append_event(
+    append(
+        tx,
         now,
         Some(account.id),
-        &Event::AccountActivated { account: account.id, login: account.login.clone() },
+        &IamEvent::AccountActivated { account: account.id, login: account.login.clone() },
     )?;
     Ok(account)
 }
@@ -619,7 +619,7 @@ impl StaffRow {
 
 /// Imports staff accounts. An existing login is left as it is: counted unchanged when the row
 /// matches it, skipped when it differs (accounts change through `crew account`, not imports).
-pub fn import_staff(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
+pub fn import_staff(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, records: &[RawRecord]) -> Result<ImportSummary> {
     require(&ctx.actor, Action::ManageAccounts)?;
     let mut summary = ImportSummary::default();
     for record in records {
@@ -649,12 +649,35 @@ pub fn import_staff(tx: &mut dyn Tx, ctx: &Ctx, records: &[RawRecord]) -> Result
             created_at: ctx.now,
         };
         let id = tx.insert_account(&new)?;
-        record_event(tx, ctx, account_created(id, &new))?;
+        crate::kernel::command::record(tx, ctx, account_created(id, &new))?;
         summary.created += 1;
     }
     Ok(summary)
 }
 
-fn record_event(tx: &mut dyn Tx, ctx: &Ctx, event: Event) -> Result<()> {
-    record(tx, ctx, event).map(|_| ())
+/// Whether a worker got a new activation secret (see [`issue_activation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivationIssue {
+    /// The secret is the account's one-time activation secret now.
+    Issued,
+    /// The account already has a password (or is gone): no secret was issued.
+    AlreadyActive,
+}
+
+/// Before an activation mail is sent (mail asks IAM through the shell): the account's activation
+/// secret becomes `secret` (any earlier one no longer works; only its hash is kept). An account
+/// that already has a password never gets a new secret: a resent mail must not reopen it.
+pub fn issue_activation(
+    tx: &mut (impl IamTx + ?Sized),
+    ctx: &Ctx,
+    account: AccountId,
+    secret: &str,
+) -> Result<ActivationIssue> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    if tx.account(account)?.is_none_or(|a| a.password_hash.is_some()) {
+        return Ok(ActivationIssue::AlreadyActive);
+    }
+    tx.set_activation(account, &token_hash(secret), ctx.now)?;
+    record(tx, ctx, IamEvent::ActivationIssued { account })?;
+    Ok(ActivationIssue::Issued)
 }

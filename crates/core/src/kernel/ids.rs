@@ -71,3 +71,23 @@ impl EventSeq {
     /// The position before the first event.
     pub const START: EventSeq = EventSeq(0);
 }
+id_type!(
+    /// A candidate's application to work for the company (hiring).
+    ApplicationId,
+    "application"
+);
+id_type!(
+    /// A hiring test (all its versions share the id).
+    TestId,
+    "test"
+);
+id_type!(
+    /// A set of hiring tests given to candidates together.
+    TestSetId,
+    "test set"
+);
+id_type!(
+    /// A mail in the outbox.
+    MailId,
+    "mail"
+);

@@ -1,0 +1,111 @@
+//! Hiring's events: tests and sets, applications through the pipeline, and workers joining the
+//! pool.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain_events;
+use crate::ids::{AccountId, ApplicationId, TestId, TestSetId};
+use crate::kernel::events::{EventDetails, Subject};
+use crate::types::{Email, Name, SkillSet, Text, Zone};
+
+domain_events! {
+    /// What hiring records.
+    pub enum HiringEvent {
+        /// A worker joins the pool (IAM opens the account, matching the profile).
+        WorkerHired(HiredWorker) = "worker_hired",
+        HiringTestCreated { test: TestId, version: u32, name: String } = "hiring_test_created",
+        HiringTestEdited { test: TestId, version: u32 } = "hiring_test_edited",
+        HiringTestDeleted { test: TestId } = "hiring_test_deleted",
+        TestSetSaved { set: TestSetId, name: Name, tests: Vec<TestId> } = "test_set_saved",
+        ApplicationReceived { application: ApplicationId, email: Email, name: Name } = "application_received",
+        ApplicationUpdated { application: ApplicationId } = "application_updated",
+        /// New and updated applications of one intake (managers get one mail about them).
+        ApplicationsArrived { received: u64, updated: u64 } = "applications_arrived",
+        TestsAssigned { application: ApplicationId, set: TestSetId, tests: Vec<(TestId, u32)> } = "tests_assigned",
+        TestsSubmitted { application: ApplicationId, score: u32, max_score: u32, passed: bool } = "tests_submitted",
+        ApplicationAccepted { application: ApplicationId, reason: Text } = "application_accepted",
+        ApplicationRejected { application: ApplicationId, reason: Text } = "application_rejected",
+    }
+}
+
+/// Where a hired worker came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HireSource {
+    /// `crew import workers`: the company's existing workforce.
+    WorkforceImport,
+    /// Accepted through the hiring pipeline.
+    Hiring,
+}
+
+/// A worker joining the pool: what every context needs to open its side of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HiredWorker {
+    pub email: Email,
+    pub name: Name,
+    pub zone: Zone,
+    pub skills: SkillSet,
+    pub capacity: Option<u32>,
+    pub rating: Option<u8>,
+    pub age: Option<u32>,
+    pub breed: Option<String>,
+    pub coat: Option<String>,
+    pub photo: Option<String>,
+    pub source: HireSource,
+}
+
+impl HiringEvent {
+    /// The application this event is about, if any.
+    pub fn application(&self) -> Option<ApplicationId> {
+        match self {
+            HiringEvent::ApplicationReceived { application, .. }
+            | HiringEvent::ApplicationUpdated { application }
+            | HiringEvent::TestsAssigned { application, .. }
+            | HiringEvent::TestsSubmitted { application, .. }
+            | HiringEvent::ApplicationAccepted { application, .. }
+            | HiringEvent::ApplicationRejected { application, .. } => Some(*application),
+            _ => None,
+        }
+    }
+}
+
+impl EventDetails for HiringEvent {
+    fn subject(&self) -> Subject {
+        Subject { application: self.application(), ..Subject::default() }
+    }
+
+    fn summary(&self, _name: &dyn Fn(AccountId) -> String) -> String {
+        match self {
+            HiringEvent::WorkerHired(w) => {
+                format!("worker {} <{}> hired in {} ({})", w.name, w.email, w.zone, w.skills)
+            }
+            HiringEvent::HiringTestCreated { test, name, .. } => format!("test #{test} `{name}` created"),
+            HiringEvent::HiringTestEdited { test, version } => format!("test #{test} edited: version {version}"),
+            HiringEvent::HiringTestDeleted { test } => format!("test #{test} deleted"),
+            HiringEvent::TestSetSaved { set, name, tests } => {
+                let tests: Vec<String> = tests.iter().map(ToString::to_string).collect();
+                format!("test set #{set} `{name}`: tests [{}]", tests.join(", "))
+            }
+            HiringEvent::ApplicationReceived { application, email, name } => {
+                format!("application #{application} from {name} <{email}>")
+            }
+            HiringEvent::ApplicationUpdated { application } => {
+                format!("application #{application} re-sent with changes")
+            }
+            HiringEvent::ApplicationsArrived { received, updated } => {
+                format!("{received} new application(s), {updated} updated")
+            }
+            HiringEvent::TestsAssigned { application, set, .. } => {
+                format!("application #{application}: test set #{set} assigned")
+            }
+            HiringEvent::TestsSubmitted { application, score, max_score, passed } => format!(
+                "application #{application}: answers scored {score}/{max_score} ({})",
+                if *passed { "passed" } else { "below the pass mark" }
+            ),
+            HiringEvent::ApplicationAccepted { application, .. } => format!("application #{application} accepted"),
+            HiringEvent::ApplicationRejected { application, reason } => {
+                format!("application #{application} rejected: {reason}")
+            }
+        }
+    }
+}

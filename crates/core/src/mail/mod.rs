@@ -1,0 +1,382 @@
+//! Mail: every notification is rendered from a template and queued in the outbox in the same
+//! transaction as its cause; `crew outbox deliver` sends it afterwards (the shell owns the
+//! transports). One mail per cause: queuing the same cause twice queues nothing.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+pub mod store;
+
+pub use store::{MailStore, MailTx};
+
+use crate::authz::{Action, require};
+use crate::error::{Error, Result};
+use crate::ids::{AccountId, MailId};
+use crate::kernel::command::{Ctx, Subscriber};
+use crate::kernel::events::RecordedEvent;
+use crate::types::Email;
+
+/// Where a mail is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailStatus {
+    /// Waiting for its next attempt.
+    Queued,
+    Sent,
+    /// Every attempt failed; `crew outbox retry` queues it again.
+    Dead,
+}
+
+impl MailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Queued => "queued",
+            MailStatus::Sent => "sent",
+            MailStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self> {
+        match raw.trim() {
+            "queued" => Ok(MailStatus::Queued),
+            "sent" => Ok(MailStatus::Sent),
+            "dead" => Ok(MailStatus::Dead),
+            _ => Err(Error::bad_input(format!("`{raw}` is not a mail status: use queued, sent or dead"))),
+        }
+    }
+}
+
+/// A mail in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mail {
+    pub id: MailId,
+    /// What caused it (`event:42:order_assigned_worker`): unique, so a cause mails once.
+    pub cause: String,
+    pub to: Email,
+    pub subject: String,
+    pub body: String,
+    pub status: MailStatus,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// For an activation mail: the account whose fresh secret fills `{activation_secret}` when it
+    /// is sent.
+    pub activation_for: Option<AccountId>,
+}
+
+/// A mail about to be queued.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub cause: String,
+    pub to: Email,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub activation_for: Option<AccountId>,
+}
+
+/// How often and how patiently delivery is retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts before a mail goes to the dead letters.
+    pub max_attempts: u32,
+    /// The wait after the first failure; it doubles after each further one (at most a day).
+    pub base_delay_seconds: i64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 5, base_delay_seconds: 60 }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempts + 1`, after `attempts` failures.
+    pub fn delay(&self, attempts: u32) -> Duration {
+        let factor = 1i64 << attempts.saturating_sub(1).min(20);
+        Duration::seconds(self.base_delay_seconds.saturating_mul(factor).min(86_400))
+    }
+}
+
+/// A mail template, kept in `crates/core/templates/mail/`: a `Subject:` line, a blank line, the
+/// body, with `{name}` placeholders. Each context declares the templates its notifier uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Template {
+    /// The file's name without `.txt`.
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+impl Template {
+    /// The subject and body with every `{name}` replaced by its value. A placeholder without a
+    /// value, or a template without a `Subject:` line, is an internal error (never a blank).
+    pub fn render(&self, vars: &[(&str, String)]) -> Result<(String, String)> {
+        let template = self.name;
+        let (head, body) = self.text.split_once("\n\n").ok_or_else(|| {
+            Error::internal(format!("mail template `{template}` has no blank line after its subject"))
+        })?;
+        let subject = head
+            .strip_prefix("Subject: ")
+            .ok_or_else(|| Error::internal(format!("mail template `{template}` does not start with `Subject: `")))?;
+        Ok((fill(template, subject, vars)?, fill(template, body, vars)?))
+    }
+}
+
+fn fill(template: &str, text: &str, vars: &[(&str, String)]) -> Result<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end =
+            after.find('}').ok_or_else(|| Error::internal(format!("mail template `{template}`: an unclosed `{{`")))?;
+        let key = &after[..end];
+        let value = vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str()).ok_or_else(|| {
+            Error::internal(format!("mail template `{template}` uses `{{{key}}}`, which is not given"))
+        })?;
+        out.push_str(value);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A mail an event causes, as the context that owns the event declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// Unique among the notices of one event (the template's name unless [`Notice::keyed`]): the
+    /// mail's cause is `event:{seq}:{key}`, so an event mails each notice once.
+    pub key: String,
+    pub to: Email,
+    pub template: &'static Template,
+    pub vars: Vec<(&'static str, String)>,
+    /// For an activation mail: the account IAM issues a fresh secret for when it is sent.
+    pub activation_for: Option<AccountId>,
+}
+
+impl Notice {
+    /// A mail from `template` to `to`, keyed by the template's name.
+    pub fn new(template: &'static Template, to: Email, vars: Vec<(&'static str, String)>) -> Notice {
+        Notice { key: template.name.to_string(), to, template, vars, activation_for: None }
+    }
+
+    /// The same notice under another key (when one event mails several people one template).
+    pub fn keyed(mut self, key: String) -> Notice {
+        self.key = key;
+        self
+    }
+
+    /// The same notice as the activation mail of `account` (its body keeps
+    /// [`SECRET_PLACEHOLDER`] until it is sent).
+    pub fn activating(mut self, account: AccountId) -> Notice {
+        self.activation_for = Some(account);
+        self
+    }
+}
+
+/// What a context tells mail about its events: the mails each one causes.
+///
+/// Like [`Subscriber`], implemented for every transaction `T` that offers the context's own
+/// transaction trait. Runs inside the transaction of the event's command.
+pub trait Notifier<T: ?Sized> {
+    /// The mails `event` causes, in the order they are queued (none for most events).
+    fn notices(&self, tx: &mut T, event: &RecordedEvent) -> Result<Vec<Notice>>;
+}
+
+/// Mail's subscriber: asks every context's notifier what each event mails, and queues it.
+///
+/// The list of notifiers comes from the wiring; mail itself knows no other context.
+pub struct Notifications<N: ?Sized> {
+    pub notifiers: Vec<Box<N>>,
+}
+
+impl<T, N> Subscriber<T> for Notifications<N>
+where
+    T: MailTx + ?Sized,
+    N: Notifier<T> + ?Sized,
+{
+    fn name(&self) -> &'static str {
+        // Started at the end of the log by migration 0003, so history is never mailed.
+        "mail.notifications"
+    }
+
+    fn handle(&self, tx: &mut T, stored: &RecordedEvent) -> Result<()> {
+        for notifier in &self.notifiers {
+            for notice in notifier.notices(tx, stored)? {
+                let (subject, body) = notice.template.render(&notice.vars)?;
+                tx.insert_mail(&NewMail {
+                    cause: format!("event:{}:{}", stored.seq, notice.key),
+                    to: notice.to,
+                    subject,
+                    body,
+                    created_at: stored.at,
+                    activation_for: notice.activation_for,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The placeholder an activation mail keeps until it is sent.
+pub const SECRET_PLACEHOLDER: &str = "{activation_secret}";
+
+/// The body of an activation mail as it is sent: with the secret IAM just issued, or, if IAM
+/// issued none (the account already has a password), a note saying so.
+pub fn with_secret(mail: &Mail, secret: Option<&str>) -> String {
+    match secret {
+        Some(secret) => mail.body.replace(SECRET_PLACEHOLDER, secret),
+        None => mail
+            .body
+            .replace(SECRET_PLACEHOLDER, "(none needed: this account is already active; log in with your password)"),
+    }
+}
+
+/// `crew outbox deliver`: the queued mails due by `now`, oldest first.
+pub fn due(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, limit: usize) -> Result<Vec<Mail>> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    tx.due_mails(ctx.now, limit)
+}
+
+/// Takes the due mails for one delivery run: their next attempt moves `lease` ahead, so a second
+/// `crew outbox deliver` running at the same time does not send them too. A run that dies
+/// mid-way leaves them to be tried again once the lease is over.
+pub fn claim(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, limit: usize, lease: Duration) -> Result<Vec<Mail>> {
+    let mut mails = due(tx, ctx, limit)?;
+    for m in &mut mails {
+        m.next_attempt_at = ctx.now + lease;
+        tx.update_mail(m)?;
+    }
+    Ok(mails)
+}
+
+/// Records that a mail was handed to the transport.
+pub fn sent(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, id: MailId) -> Result<Mail> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    let mut mail = find(tx, id)?;
+    if mail.status != MailStatus::Queued {
+        return Err(Error::conflict(format!("mail #{id} is {}, not queued", mail.status.as_str())));
+    }
+    mail.status = MailStatus::Sent;
+    mail.attempts += 1;
+    mail.sent_at = Some(ctx.now);
+    mail.last_error = None;
+    tx.update_mail(&mail)?;
+    Ok(mail)
+}
+
+/// Records a failed attempt: queued again after a backoff, or dead after the last attempt.
+pub fn failed(
+    tx: &mut (impl MailTx + ?Sized),
+    ctx: &Ctx,
+    id: MailId,
+    error: &str,
+    policy: RetryPolicy,
+) -> Result<Mail> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    let mut mail = find(tx, id)?;
+    if mail.status != MailStatus::Queued {
+        return Err(Error::conflict(format!("mail #{id} is {}, not queued", mail.status.as_str())));
+    }
+    mail.attempts += 1;
+    mail.last_error = Some(error.chars().take(500).collect());
+    if mail.attempts >= policy.max_attempts {
+        mail.status = MailStatus::Dead;
+    } else {
+        mail.next_attempt_at = ctx.now + policy.delay(mail.attempts);
+    }
+    tx.update_mail(&mail)?;
+    Ok(mail)
+}
+
+fn find(tx: &mut (impl MailTx + ?Sized), id: MailId) -> Result<Mail> {
+    tx.mail(id)?.ok_or_else(|| Error::not_found(format!("no mail #{id} in the outbox")))
+}
+
+/// `crew outbox list`.
+pub fn list(
+    tx: &mut (impl MailTx + ?Sized),
+    ctx: &Ctx,
+    status: Option<MailStatus>,
+    limit: Option<usize>,
+) -> Result<Vec<Mail>> {
+    require(&ctx.actor, Action::ViewOutbox)?;
+    tx.mails(status, limit)
+}
+
+/// `crew outbox retry`: a dead (or waiting) mail is queued for the next delivery, with fresh
+/// attempts.
+pub fn retry(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, id: MailId) -> Result<Mail> {
+    require(&ctx.actor, Action::ManageOutbox)?;
+    let mut mail = find(tx, id)?;
+    match mail.status {
+        MailStatus::Dead => {}
+        MailStatus::Sent => {
+            let at = mail.sent_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+            return Err(Error::conflict(format!("mail #{id} was sent at {at}")));
+        }
+        // A queued mail may be in the hands of a running delivery: retrying it could send it twice.
+        MailStatus::Queued => {
+            let at = mail.next_attempt_at.format("%Y-%m-%d %H:%M UTC");
+            return Err(Error::conflict(format!("mail #{id} is queued; its next attempt is at {at}")));
+        }
+    }
+    mail.status = MailStatus::Queued;
+    mail.attempts = 0;
+    mail.next_attempt_at = ctx.now;
+    tx.update_mail(&mail)?;
+    Ok(mail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: Template = Template { name: "sample", text: "Subject: Order #{order}\n\nHello {name},\n-- crew\n" };
+
+    #[test]
+    fn placeholders_are_filled_in_subject_and_body() {
+        let vars = [("order", "7".to_string()), ("name", "Ann".to_string())];
+        let (subject, body) = SAMPLE.render(&vars).unwrap();
+        assert_eq!(subject, "Order #7");
+        assert_eq!(body, "Hello Ann,\n-- crew\n");
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error_not_a_blank() {
+        assert!(SAMPLE.render(&[("order", "7".to_string())]).is_err());
+        let no_subject = Template { name: "broken", text: "Hello\n\nbody" };
+        assert!(no_subject.render(&[]).is_err());
+    }
+
+    #[test]
+    fn an_activation_body_gets_the_secret_or_a_note() {
+        let mail = Mail {
+            id: MailId::new(1),
+            cause: "event:1:worker_activation".into(),
+            to: Email::parse("tom@crew.example").unwrap(),
+            subject: "s".into(),
+            body: format!("secret: {SECRET_PLACEHOLDER}"),
+            status: MailStatus::Queued,
+            attempts: 0,
+            next_attempt_at: chrono::DateTime::UNIX_EPOCH,
+            last_error: None,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            sent_at: None,
+            activation_for: Some(AccountId::new(3)),
+        };
+        assert_eq!(with_secret(&mail, Some("act_x")), "secret: act_x");
+        assert!(with_secret(&mail, None).contains("already active"));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_day() {
+        let p = RetryPolicy { max_attempts: 30, base_delay_seconds: 60 };
+        assert_eq!(p.delay(1), Duration::seconds(60));
+        assert_eq!(p.delay(2), Duration::seconds(120));
+        assert_eq!(p.delay(4), Duration::seconds(480));
+        assert_eq!(p.delay(25), Duration::seconds(86_400));
+    }
+}

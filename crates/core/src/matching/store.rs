@@ -1,0 +1,44 @@
+//! Matching's storage: what other contexts may read ([`MatchingRead`]) and what only matching
+//! writes ([`MatchingStore`]).
+
+use super::{MatchOrder, Outcome, WorkerFilter, WorkerProfile};
+use crate::error::Result;
+use crate::iam::IamRead;
+use crate::ids::{AccountId, OrderId};
+use crate::kernel::events::EventLog;
+use crate::ordering::OrderingRead;
+
+/// Worker profiles, as any context may read them.
+pub trait MatchingRead {
+    /// The worker's profile with its load and outcome totals, `None` if the account is not a
+    /// worker in the pool.
+    fn worker_profile(&mut self, worker: AccountId) -> Result<Option<WorkerProfile>>;
+    /// Profiles matching every given filter (a skill at any level), by worker id ascending.
+    fn worker_profiles(&mut self, filter: &WorkerFilter) -> Result<Vec<WorkerProfile>>;
+}
+
+/// Matching's own tables: profiles, its view of orders, past outcomes. Only matching writes them.
+pub trait MatchingStore: MatchingRead {
+    /// Adds a profile. A worker who has one already, or an account that does not exist, is a
+    /// conflict error.
+    fn insert_worker_profile(&mut self, profile: &WorkerProfile) -> Result<()>;
+    /// Saves zone, skills, capacity, rating and status (load and outcomes are derived, never
+    /// stored). A worker without a profile is left as it is.
+    fn update_worker_profile(&mut self, profile: &WorkerProfile) -> Result<()>;
+    /// Saves matching's copy of an order: adds it, or, if matching has one, replaces its status and
+    /// worker (the rest of an order never changes after it is placed).
+    fn upsert_match_order(&mut self, order: &MatchOrder) -> Result<()>;
+    /// Matching's copy of an order, `None` if it never saw the order.
+    fn match_order(&mut self, order: OrderId) -> Result<Option<MatchOrder>>;
+    /// Every copy whose status is open, by time then order id.
+    fn open_match_orders(&mut self) -> Result<Vec<MatchOrder>>;
+    /// Counts one finished order of `worker` for `client` (completed, or failed).
+    fn record_outcome(&mut self, worker: AccountId, client: AccountId, completed: bool) -> Result<()>;
+    /// Every (worker, client) pair with at least one finished order, in no particular order.
+    fn outcomes(&mut self) -> Result<Vec<Outcome>>;
+}
+
+/// The transaction matching's commands and subscribers run in: its own tables, the event log,
+/// IAM's accounts and ordering's service types (the skills and price of an order).
+pub trait MatchingTx: EventLog + MatchingStore + OrderingRead + IamRead {}
+impl<T: EventLog + MatchingStore + OrderingRead + IamRead + ?Sized> MatchingTx for T {}

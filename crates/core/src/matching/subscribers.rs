@@ -1,0 +1,109 @@
+//! Matching's view, fed by events: profiles from hires and deactivations, its copy of every order
+//! from ordering's events, and outcomes per worker and client.
+
+use super::{MatchOrder, MatchingTx, WorkerDefaults, WorkerProfile, WorkerStatus};
+use crate::error::{Error, Result};
+use crate::hiring::HiringEvent;
+use crate::iam::IamEvent;
+use crate::ids::{AccountId, OrderId};
+use crate::kernel::command::Subscriber;
+use crate::kernel::events::RecordedEvent;
+use crate::ordering::{OrderStatus, OrderingEvent};
+
+/// Matching's subscriber.
+pub struct MatchingView {
+    pub defaults: WorkerDefaults,
+}
+
+impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
+    fn name(&self) -> &'static str {
+        "matching.view"
+    }
+
+    fn handle(&self, tx: &mut T, stored: &RecordedEvent) -> Result<()> {
+        if let Some(HiringEvent::WorkerHired(w)) = stored.decode()? {
+            // IAM (which runs before matching) has created the account.
+            let account = tx
+                .account_by_email(&w.email)?
+                .ok_or_else(|| Error::internal(format!("hired worker {} has no account", w.email)))?;
+            if tx.worker_profile(account.id)?.is_some() {
+                return Ok(());
+            }
+            return tx.insert_worker_profile(&WorkerProfile {
+                worker: account.id,
+                zone: w.zone.clone(),
+                skills: w.skills.clone(),
+                capacity: w.capacity.unwrap_or(self.defaults.capacity).max(1),
+                rating: w.rating.unwrap_or(self.defaults.rating).min(100),
+                status: WorkerStatus::Active,
+                load: 0,
+                completed: 0,
+                failed: 0,
+                hired_at: stored.at,
+            });
+        }
+        if let Some(IamEvent::AccountDeactivated { account, .. }) = stored.decode()? {
+            return set_status(tx, account, WorkerStatus::Deactivated);
+        }
+        let Some(event) = stored.decode::<OrderingEvent>()? else { return Ok(()) };
+        match event {
+            OrderingEvent::OrderCreated { order, client, service_type, zone, scheduled_at, .. } => {
+                let skills = tx.service_type(&service_type)?.map(|s| s.skills).unwrap_or_default();
+                tx.upsert_match_order(&MatchOrder {
+                    order,
+                    client,
+                    service_type,
+                    skills,
+                    zone,
+                    scheduled_at,
+                    status: OrderStatus::Open,
+                    worker: None,
+                })
+            }
+            OrderingEvent::OrderAssigned { order, worker, .. } => {
+                update_order(tx, order, |o| (o.status, o.worker) = (OrderStatus::Assigned, Some(worker))).map(|_| ())
+            }
+            OrderingEvent::OrderCheckedIn { order, .. } => {
+                update_order(tx, order, |o| o.status = OrderStatus::Active).map(|_| ())
+            }
+            OrderingEvent::OrderCompleted { order, worker, .. } => {
+                let client = update_order(tx, order, |o| o.status = OrderStatus::Completed)?;
+                tx.record_outcome(worker, client, true)
+            }
+            OrderingEvent::OrderFailed { order, worker, .. } => {
+                let client = update_order(tx, order, |o| o.status = OrderStatus::Failed)?;
+                match worker {
+                    Some(w) => tx.record_outcome(w, client, false),
+                    None => Ok(()),
+                }
+            }
+            OrderingEvent::OrderCancelled { order, .. } => {
+                update_order(tx, order, |o| o.status = OrderStatus::Cancelled).map(|_| ())
+            }
+            OrderingEvent::OrderReopened { order, .. } => {
+                update_order(tx, order, |o| (o.status, o.worker) = (OrderStatus::Open, None)).map(|_| ())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn set_status(tx: &mut (impl MatchingTx + ?Sized), worker: AccountId, status: WorkerStatus) -> Result<()> {
+    if let Some(mut p) = tx.worker_profile(worker)? {
+        p.status = status;
+        tx.update_worker_profile(&p)?;
+    }
+    Ok(())
+}
+
+/// Changes matching's copy of an order; returns its client.
+fn update_order(
+    tx: &mut (impl MatchingTx + ?Sized),
+    order: OrderId,
+    change: impl FnOnce(&mut MatchOrder),
+) -> Result<AccountId> {
+    let mut o = tx.match_order(order)?.ok_or_else(|| Error::internal(format!("matching never saw order #{order}")))?;
+    change(&mut o);
+    tx.upsert_match_order(&o)?;
+    Ok(o.client)
+}

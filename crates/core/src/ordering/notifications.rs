@@ -1,0 +1,178 @@
+//! The mail ordering's events cause: clients and workers hear of every step of their orders.
+
+use chrono::{DateTime, Utc};
+
+use super::{Order, OrderingEvent, OrderingTx};
+use crate::error::Result;
+use crate::iam::IamRead;
+use crate::ids::{AccountId, OrderId};
+use crate::kernel::events::RecordedEvent;
+use crate::mail::{Notice, Notifier, Template};
+use crate::types::Email;
+
+macro_rules! template {
+    ($name:literal) => {
+        Template { name: $name, text: include_str!(concat!("../../templates/mail/", $name, ".txt")) }
+    };
+}
+
+const ORDER_PLACED: Template = template!("order_placed");
+const ORDER_ASSIGNED_CLIENT: Template = template!("order_assigned_client");
+const ORDER_ASSIGNED_WORKER: Template = template!("order_assigned_worker");
+const ORDER_CHECKED_IN: Template = template!("order_checked_in");
+const ORDER_COMPLETED: Template = template!("order_completed");
+const ORDER_FAILED: Template = template!("order_failed");
+const ORDER_CANCELLED_CLIENT: Template = template!("order_cancelled_client");
+const ORDER_CANCELLED_WORKER: Template = template!("order_cancelled_worker");
+const ORDER_UNASSIGNED_WORKER: Template = template!("order_unassigned_worker");
+const COPY_OFFERED: Template = template!("copy_offered");
+
+/// The templates ordering's mail uses.
+pub const TEMPLATES: &[Template] = &[
+    ORDER_PLACED,
+    ORDER_ASSIGNED_CLIENT,
+    ORDER_ASSIGNED_WORKER,
+    ORDER_CHECKED_IN,
+    ORDER_COMPLETED,
+    ORDER_FAILED,
+    ORDER_CANCELLED_CLIENT,
+    ORDER_CANCELLED_WORKER,
+    ORDER_UNASSIGNED_WORKER,
+    COPY_OFFERED,
+];
+
+/// Ordering's notifier.
+pub struct OrderMail;
+
+impl<T: OrderingTx + ?Sized> Notifier<T> for OrderMail {
+    fn notices(&self, tx: &mut T, stored: &RecordedEvent) -> Result<Vec<Notice>> {
+        let Some(event) = stored.decode::<OrderingEvent>()? else { return Ok(vec![]) };
+        let at = stored.at;
+        let mut notices = Vec::new();
+        match event {
+            OrderingEvent::OrderCreated { order, client, .. } => {
+                notices.extend(notice(tx, at, order, &ORDER_PLACED, client, None)?);
+            }
+            OrderingEvent::OrderAssigned { order, worker, .. } => {
+                if let Some(client) = tx.order(order)?.map(|o| o.client) {
+                    notices.extend(notice(tx, at, order, &ORDER_ASSIGNED_CLIENT, client, Some(worker))?);
+                }
+                notices.extend(notice(tx, at, order, &ORDER_ASSIGNED_WORKER, worker, None)?);
+            }
+            OrderingEvent::OrderCheckedIn { order, worker, .. } => {
+                notices.extend(to_client(tx, at, order, &ORDER_CHECKED_IN, Some(worker))?);
+            }
+            OrderingEvent::OrderCompleted { order, worker, .. } => {
+                notices.extend(to_client(tx, at, order, &ORDER_COMPLETED, Some(worker))?);
+            }
+            OrderingEvent::OrderFailed { order, .. } => {
+                notices.extend(to_client(tx, at, order, &ORDER_FAILED, None)?);
+            }
+            OrderingEvent::OrderCancelled { order, worker, .. } => {
+                notices.extend(to_client(tx, at, order, &ORDER_CANCELLED_CLIENT, None)?);
+                if let Some(w) = worker {
+                    notices.extend(notice(tx, at, order, &ORDER_CANCELLED_WORKER, w, None)?);
+                }
+            }
+            OrderingEvent::OrderReopened { order, previous_worker: Some(w) } => {
+                notices.extend(notice(tx, at, order, &ORDER_UNASSIGNED_WORKER, w, None)?);
+            }
+            OrderingEvent::CopyOffered { order, client } => {
+                notices.extend(notice(tx, at, order, &COPY_OFFERED, client, None)?);
+            }
+            _ => {}
+        }
+        Ok(notices)
+    }
+}
+
+/// A person to write to: their address and name (accounts without an address get no mail).
+fn person(tx: &mut (impl IamRead + ?Sized), id: AccountId) -> Result<Option<(Email, String)>> {
+    Ok(tx.account(id)?.and_then(|a| a.email.map(|e| (e, a.name.to_string()))))
+}
+
+fn order_vars(o: &Order) -> Vec<(&'static str, String)> {
+    vec![
+        ("order", o.id.to_string()),
+        ("service", o.service_type.to_string()),
+        ("zone", o.zone.to_string()),
+        ("when", o.scheduled_at.format("%Y-%m-%d %H:%M").to_string()),
+        ("description", o.description.to_string()),
+        ("quote", o.quote.to_string()),
+        ("price", o.price.unwrap_or(o.quote).to_string()),
+        ("reason", o.reason.as_ref().map(ToString::to_string).unwrap_or_default()),
+    ]
+}
+
+/// A mail about `order` to `to`; `other` is the worker to name when writing to the client.
+fn notice(
+    tx: &mut (impl OrderingTx + ?Sized),
+    at: DateTime<Utc>,
+    order: OrderId,
+    template: &'static Template,
+    to: AccountId,
+    other: Option<AccountId>,
+) -> Result<Option<Notice>> {
+    let Some(o) = tx.order(order)? else { return Ok(None) };
+    let Some((email, name)) = person(tx, to)? else { return Ok(None) };
+    let mut vars = order_vars(&o);
+    vars.push(("at", at.format("%Y-%m-%d %H:%M").to_string()));
+    let (client, worker) =
+        if to == o.client { (Some((email.clone(), name.clone())), None) } else { (None, Some((email.clone(), name))) };
+    let client = match client {
+        Some(c) => Some(c),
+        None => person(tx, o.client)?,
+    };
+    let worker = match worker {
+        Some(w) => Some(w),
+        None => match other.or(o.worker) {
+            Some(w) => person(tx, w)?,
+            None => None,
+        },
+    };
+    let (client_email, client_name) = client.map_or((String::new(), String::new()), |(e, n)| (e.to_string(), n));
+    vars.push(("client_name", client_name));
+    vars.push(("client_email", client_email));
+    vars.push(("worker_name", worker.map(|(_, n)| n).unwrap_or_else(|| "your worker".into())));
+    Ok(Some(Notice::new(template, email, vars)))
+}
+
+fn to_client(
+    tx: &mut (impl OrderingTx + ?Sized),
+    at: DateTime<Utc>,
+    order: OrderId,
+    template: &'static Template,
+    worker: Option<AccountId>,
+) -> Result<Option<Notice>> {
+    let Some(client) = tx.order(order)?.map(|o| o.client) else { return Ok(None) };
+    notice(tx, at, order, template, client, worker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_renders_with_the_variables_ordering_gives() {
+        let keys = [
+            "order",
+            "service",
+            "zone",
+            "when",
+            "description",
+            "quote",
+            "price",
+            "reason",
+            "at",
+            "client_name",
+            "client_email",
+            "worker_name",
+        ];
+        let vars: Vec<(&str, String)> = keys.into_iter().map(|k| (k, format!("<{k}>"))).collect();
+        for t in TEMPLATES {
+            let (subject, body) = t.render(&vars).unwrap();
+            assert!(!subject.is_empty() && !subject.contains('\n'), "{}", t.name);
+            assert!(body.contains("-- crew"), "{}", t.name);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The wiring: the only module that names every context.
+//!
+//! It assembles the transaction every command gets ([`Tx`], the union of each context's
+//! transaction trait), the database that runs it ([`Store`]), the subscribers and the order they
+//! run in ([`subscribers`]), the notifiers whose mail the mail context queues, and the union of
+//! every context's events for the log's readers ([`Event`]). Adding a context adds a line to each
+//! list here and touches no other context.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::hiring::{self, HiringEvent, HiringTx};
+use crate::iam::{self, IamEvent, IamTx};
+use crate::ids::{AccountId, EventSeq};
+use crate::kernel::command::{self, Subscriber};
+use crate::kernel::events::{DomainEvent, RecordedEvent, Subject};
+use crate::mail::{self, MailTx, Notifier, Template};
+use crate::matching::{self, MatchingEvent, MatchingTx, WorkerDefaults};
+use crate::ordering::{self, OrderingEvent, OrderingTx};
+
+/// One transaction over every context's storage: what a command runs in. Each context's
+/// functions accept it because it offers their own transaction trait, and reach nothing else.
+pub trait Tx: IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
+impl<T: IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
+
+/// A database that runs transactions.
+pub trait Store {
+    /// Runs `f` in a write transaction (taken up front, so concurrent writers queue instead of
+    /// failing); commits if `f` returns `Ok`, rolls back otherwise.
+    fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
+    /// Runs `f` in a read transaction: a consistent snapshot; writes are not expected.
+    fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
+    /// Runs `f` in a write transaction and always rolls it back: what a change would do
+    /// (`--dry-run`), without doing it.
+    fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R>;
+}
+
+/// A subscriber of this build, over the whole transaction.
+pub type BoxedSubscriber = Box<dyn for<'a> Subscriber<dyn Tx + 'a>>;
+
+/// A notifier of this build, over the whole transaction.
+pub type BoxedNotifier = Box<dyn for<'a> Notifier<dyn Tx + 'a>>;
+
+/// Every context's notifier: the mail each context's events cause.
+pub fn notifiers() -> Vec<BoxedNotifier> {
+    vec![
+        Box::new(iam::notifications::AccountMail),
+        Box::new(hiring::notifications::HiringMail),
+        Box::new(ordering::notifications::OrderMail),
+    ]
+}
+
+/// Every mail template of this build, by context.
+pub fn templates() -> Vec<Template> {
+    [iam::notifications::TEMPLATES, hiring::notifications::TEMPLATES, ordering::notifications::TEMPLATES].concat()
+}
+
+/// The subscribers of this build, in the order they run: IAM first (others look up the accounts
+/// it creates), mail last (it mails what the others did).
+pub fn subscribers(worker_defaults: WorkerDefaults) -> Vec<BoxedSubscriber> {
+    vec![
+        Box::new(iam::subscribers::WorkerAccounts),
+        Box::new(ordering::subscribers::MatchedAssignments),
+        Box::new(matching::subscribers::MatchingView { defaults: worker_defaults }),
+        Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers() }),
+    ]
+}
+
+/// Runs a command in one write transaction and lets every subscriber catch up before commit.
+pub fn execute<S: Store, R>(
+    store: &mut S,
+    subscribers: &[BoxedSubscriber],
+    command: impl FnOnce(&mut dyn Tx) -> Result<R>,
+) -> Result<R> {
+    store.write(|tx| {
+        let out = command(tx)?;
+        command::dispatch(tx, subscribers)?;
+        Ok(out)
+    })
+}
+
+/// Like [`execute`], but rolled back: what the command would do.
+pub fn rehearse<S: Store, R>(
+    store: &mut S,
+    subscribers: &[BoxedSubscriber],
+    command: impl FnOnce(&mut dyn Tx) -> Result<R>,
+) -> Result<R> {
+    store.rehearse(|tx| {
+        let out = command(tx)?;
+        command::dispatch(tx, subscribers)?;
+        Ok(out)
+    })
+}
+
+/// Any context's event, for the log's readers (`crew events list`). Serialised exactly as stored:
+/// the event's fields with its `type`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Event {
+    Iam(IamEvent),
+    Hiring(HiringEvent),
+    Ordering(OrderingEvent),
+    Matching(MatchingEvent),
+}
+
+impl Event {
+    /// Reads a recorded event of any context. A type no context owns is an internal error.
+    pub fn decode(recorded: &RecordedEvent) -> Result<Event> {
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Iam(e));
+        }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Hiring(e));
+        }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Ordering(e));
+        }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Matching(e));
+        }
+        Err(Error::internal(format!(
+            "event #{} has type `{}`, which this crew does not know",
+            recorded.seq, recorded.type_name
+        )))
+    }
+
+    /// Every type name any context stores.
+    pub fn types() -> Vec<&'static str> {
+        [IamEvent::TYPES, HiringEvent::TYPES, OrderingEvent::TYPES, MatchingEvent::TYPES].concat()
+    }
+
+    /// The event's type name as stored and shown.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::Iam(e) => e.type_name(),
+            Event::Hiring(e) => e.type_name(),
+            Event::Ordering(e) => e.type_name(),
+            Event::Matching(e) => e.type_name(),
+        }
+    }
+
+    /// What the event is about (the order, the application), as the log indexes it.
+    pub fn subject(&self) -> Subject {
+        match self {
+            Event::Iam(e) => e.subject(),
+            Event::Hiring(e) => e.subject(),
+            Event::Ordering(e) => e.subject(),
+            Event::Matching(e) => e.subject(),
+        }
+    }
+
+    /// A one-line description for people, naming accounts with `name`.
+    pub fn summary(&self, name: &dyn Fn(AccountId) -> String) -> String {
+        match self {
+            Event::Iam(e) => e.summary(name),
+            Event::Hiring(e) => e.summary(name),
+            Event::Ordering(e) => e.summary(name),
+            Event::Matching(e) => e.summary(name),
+        }
+    }
+}
+
+/// A recorded event, decoded: its position, when, by whom, what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredEvent {
+    pub seq: EventSeq,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `None` for events crew itself caused (the first admin, a subscriber's reaction).
+    pub actor: Option<AccountId>,
+    pub event: Event,
+}
+
+impl StoredEvent {
+    /// Decodes a recorded event of any context.
+    pub fn decode(recorded: &RecordedEvent) -> Result<StoredEvent> {
+        Ok(StoredEvent { seq: recorded.seq, at: recorded.at, actor: recorded.actor, event: Event::decode(recorded)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_event_type_belongs_to_exactly_one_context() {
+        let all = Event::types();
+        let distinct: BTreeSet<_> = all.iter().collect();
+        assert_eq!(all.len(), distinct.len(), "two contexts claim one type name: {all:?}");
+    }
+
+    #[test]
+    fn every_template_belongs_to_one_context_and_has_its_file() {
+        let names: Vec<&str> = templates().iter().map(|t| t.name).collect();
+        let distinct: BTreeSet<_> = names.iter().collect();
+        assert_eq!(names.len(), distinct.len(), "{names:?}");
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/mail");
+        let files: BTreeSet<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".txt").to_string())
+            .collect();
+        let declared: BTreeSet<String> = names.iter().map(|n| n.to_string()).collect();
+        assert_eq!(files, declared, "a template file no context declares, or the other way round");
+    }
+
+    /// The layering rule: the kernel names no context, and no context names another context's
+    /// own storage trait (only its published read trait, events and query functions).
+    #[test]
+    fn the_kernel_knows_no_context_and_contexts_keep_out_of_each_others_stores() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let contexts = ["iam", "hiring", "ordering", "matching", "mail"];
+        let owned = ["IamStore", "HiringStore", "OrderingStore", "MatchingStore", "MailStore"];
+        let mut files = Vec::new();
+        let mut stack = vec![src.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        for path in files {
+            let rel = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let owner = rel.split('/').next().unwrap().trim_end_matches(".rs");
+            if owner == "kernel" {
+                for c in contexts {
+                    assert!(!text.contains(&format!("crate::{c}")), "{rel} (kernel) names the {c} context");
+                }
+            }
+            if let Some(i) = contexts.iter().position(|c| *c == owner) {
+                for (j, store) in owned.iter().enumerate() {
+                    if j != i {
+                        assert!(!text.contains(store), "{rel} ({owner}) names {store}, another context's own storage");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_template_renders_with_every_variable_given() {
+        let keys = [
+            "order",
+            "service",
+            "zone",
+            "when",
+            "description",
+            "quote",
+            "price",
+            "reason",
+            "at",
+            "client_name",
+            "client_email",
+            "worker_name",
+            "name",
+            "login",
+            "activation_secret",
+            "application",
+            "tests",
+            "score",
+            "max_score",
+            "received",
+            "updated",
+        ];
+        let vars: Vec<(&str, String)> = keys.into_iter().map(|k| (k, format!("<{k}>"))).collect();
+        for t in templates() {
+            let (subject, body) = t.render(&vars).unwrap();
+            assert!(!subject.is_empty() && !subject.contains('\n'), "{}", t.name);
+            assert!(body.contains("-- crew"), "{}", t.name);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! [`MailStore`](crew_core::mail::MailStore): the outbox.
+
+use crew_core::authz::Role;
+use crew_core::ids::MailId;
+use crew_core::mail::{Mail, MailStatus, NewMail};
+use crew_core::wiring::{Store, Tx};
+
+use super::{account, at, email, read, write};
+
+fn new_mail(cause: &str, minutes: i64) -> NewMail {
+    NewMail {
+        cause: cause.to_string(),
+        to: email("ann@example.com"),
+        subject: format!("About {cause}"),
+        body: format!("Hello,\n\nthis is about {cause}.\n\n-- crew\n"),
+        created_at: at(minutes),
+        activation_for: None,
+    }
+}
+
+/// Queues a mail per (cause, minutes), in that order; their ids.
+fn queue(tx: &mut dyn Tx, plan: &[(&str, i64)]) -> crew_core::Result<Vec<MailId>> {
+    for (cause, minutes) in plan {
+        assert!(tx.insert_mail(&new_mail(cause, *minutes))?, "{cause} is new");
+    }
+    Ok(tx.mails(None, None)?.into_iter().map(|m| m.id).collect())
+}
+
+fn ids(mails: &[Mail]) -> Vec<MailId> {
+    mails.iter().map(|m| m.id).collect()
+}
+
+fn causes(mails: &[Mail]) -> Vec<&str> {
+    mails.iter().map(|m| m.cause.as_str()).collect()
+}
+
+pub(crate) fn a_missing_mail_is_none<S: Store>(store: &mut S) {
+    let id = write(store, |tx| queue(tx, &[("event:1:welcome", 0)]))[0];
+    assert_eq!(read(store, |tx| tx.mail(MailId::new(id.get() + 1000))), None);
+}
+
+pub(crate) fn an_inserted_mail_reads_back_queued_due_at_its_creation_with_every_field<S: Store>(store: &mut S) {
+    let ann = write(store, |tx| account(tx, "ann", Role::Worker));
+    let plain = new_mail("event:1:welcome", 4);
+    let activating =
+        NewMail { activation_for: Some(ann), to: email("wes@example.com"), ..new_mail("event:2:activate", 5) };
+    let inserted = write(store, |tx| Ok((tx.insert_mail(&plain)?, tx.insert_mail(&activating)?)));
+    assert_eq!(inserted, (true, true));
+    let listed = read(store, |tx| tx.mails(None, None));
+    let expected = |id, m: &NewMail| Mail {
+        id,
+        cause: m.cause.clone(),
+        to: m.to.clone(),
+        subject: m.subject.clone(),
+        body: m.body.clone(),
+        status: MailStatus::Queued,
+        attempts: 0,
+        next_attempt_at: m.created_at,
+        last_error: None,
+        created_at: m.created_at,
+        sent_at: None,
+        activation_for: m.activation_for,
+    };
+    assert_eq!(listed, [expected(listed[0].id, &plain), expected(listed[1].id, &activating)]);
+    assert_eq!(read(store, |tx| tx.mail(listed[1].id)), Some(listed[1].clone()));
+}
+
+pub(crate) fn inserting_a_mail_with_a_cause_already_queued_returns_false_and_adds_nothing<S: Store>(store: &mut S) {
+    write(store, |tx| queue(tx, &[("event:1:welcome", 0)]));
+    let again = NewMail {
+        subject: "Another subject".to_string(),
+        to: email("bob@example.com"),
+        ..new_mail("event:1:welcome", 9)
+    };
+    let inserted = write(store, |tx| {
+        let inserted = tx.insert_mail(&again)?;
+        assert_eq!(tx.mails(None, None)?.len(), 1, "nothing added in the transaction either");
+        Ok(inserted)
+    });
+    assert!(!inserted);
+    let all = read(store, |tx| tx.mails(None, None));
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        (all[0].to.clone(), all[0].subject.as_str(), all[0].created_at),
+        (email("ann@example.com"), "About event:1:welcome", at(0))
+    );
+    // Even once the first is sent, its cause is taken.
+    let mut sent = all[0].clone();
+    sent.status = MailStatus::Sent;
+    sent.sent_at = Some(at(1));
+    write(store, |tx| tx.update_mail(&sent));
+    assert!(!write(store, |tx| tx.insert_mail(&again)));
+    assert_eq!(read(store, |tx| tx.mails(None, None)), [sent]);
+}
+
+pub(crate) fn updating_a_mail_saves_its_delivery_state_and_keeps_its_content<S: Store>(store: &mut S) {
+    let ids_ = write(store, |tx| queue(tx, &[("event:1:welcome", 0), ("event:2:welcome", 1)]));
+    let before = read(store, |tx| tx.mail(ids_[0])).unwrap();
+    let untouched = read(store, |tx| tx.mail(ids_[1])).unwrap();
+    let failed = Mail {
+        status: MailStatus::Queued,
+        attempts: 3,
+        next_attempt_at: at(90),
+        last_error: Some("550 mailbox unavailable".to_string()),
+        ..before.clone()
+    };
+    write(store, |tx| tx.update_mail(&failed));
+    assert_eq!(read(store, |tx| tx.mail(ids_[0])), Some(failed.clone()));
+    let sent = Mail { status: MailStatus::Sent, attempts: 4, last_error: None, sent_at: Some(at(91)), ..failed };
+    // What the mail says, and why and when it was made, are not the update's to change.
+    let rewritten = Mail {
+        cause: "event:3:other".to_string(),
+        to: email("zed@example.com"),
+        subject: "Rewritten".to_string(),
+        body: "Rewritten".to_string(),
+        created_at: at(500),
+        ..sent.clone()
+    };
+    write(store, |tx| tx.update_mail(&rewritten));
+    let got = read(store, |tx| Ok((tx.mail(ids_[0])?, tx.mail(ids_[1])?)));
+    assert_eq!(got, (Some(sent), Some(untouched)));
+    let dead = Mail { status: MailStatus::Dead, ..read(store, |tx| tx.mail(ids_[1])).unwrap() };
+    write(store, |tx| tx.update_mail(&dead));
+    assert_eq!(read(store, |tx| tx.mail(ids_[1])), Some(dead));
+}
+
+pub(crate) fn mails_are_listed_oldest_first_filtered_by_status_at_most_the_limit<S: Store>(store: &mut S) {
+    assert!(read(store, |tx| tx.mails(None, None)).is_empty());
+    let all = write(store, |tx| queue(tx, &[("m1", 0), ("m2", 1), ("m3", 2), ("m4", 3), ("m5", 4)]));
+    write(store, |tx| {
+        for (i, status) in [(1, MailStatus::Sent), (3, MailStatus::Dead), (4, MailStatus::Sent)] {
+            let mut m = tx.mail(all[i])?.unwrap();
+            m.status = status;
+            tx.update_mail(&m)?;
+        }
+        Ok(())
+    });
+    let every = read(store, |tx| tx.mails(None, None));
+    assert_eq!(causes(&every), ["m1", "m2", "m3", "m4", "m5"]);
+    assert_eq!(ids(&every), all);
+    let cases = [
+        ((Some(MailStatus::Queued), None), vec!["m1", "m3"]),
+        ((Some(MailStatus::Sent), None), vec!["m2", "m5"]),
+        ((Some(MailStatus::Dead), None), vec!["m4"]),
+        ((None, Some(0)), vec![]),
+        ((None, Some(3)), vec!["m1", "m2", "m3"]),
+        ((None, Some(50)), vec!["m1", "m2", "m3", "m4", "m5"]),
+        ((Some(MailStatus::Sent), Some(1)), vec!["m2"]),
+    ];
+    for ((status, limit), expected) in cases {
+        assert_eq!(causes(&read(store, |tx| tx.mails(status, limit))), expected, "{status:?} {limit:?}");
+    }
+}
+
+pub(crate) fn due_mails_are_queued_ones_due_at_or_before_now_oldest_first<S: Store>(store: &mut S) {
+    assert!(read(store, |tx| tx.due_mails(at(100), 10)).is_empty());
+    let all = write(store, |tx| queue(tx, &[("m1", 0), ("m2", 1), ("m3", 2), ("m4", 3), ("m5", 4), ("m6", 5)]));
+    write(store, |tx| {
+        // m2 sent, m3 dead: not due whatever the time. m6 retried later, at minute 20.
+        for (i, status) in [(1, MailStatus::Sent), (2, MailStatus::Dead)] {
+            let mut m = tx.mail(all[i])?.unwrap();
+            m.status = status;
+            tx.update_mail(&m)?;
+        }
+        let mut m6 = tx.mail(all[5])?.unwrap();
+        m6.attempts = 1;
+        m6.next_attempt_at = at(20);
+        tx.update_mail(&m6)
+    });
+    let due = |store: &mut S, minutes: i64| causes(&read(store, |tx| tx.due_mails(at(minutes), 10))).join(",");
+    assert_eq!(due(store, -1), "", "nothing is due before it was made");
+    assert_eq!(due(store, 0), "m1", "due at its time");
+    assert_eq!(due(store, 3), "m1,m4");
+    assert_eq!(due(store, 19), "m1,m4,m5");
+    assert_eq!(due(store, 20), "m1,m4,m5,m6");
+    let ahead = read(store, |tx| tx.due_mails(at(3) - chrono::Duration::microseconds(1), 10));
+    assert_eq!(causes(&ahead), ["m1"], "a microsecond early is not due");
+}
+
+pub(crate) fn due_mails_are_at_most_the_limit<S: Store>(store: &mut S) {
+    write(store, |tx| queue(tx, &[("m1", 0), ("m2", 1), ("m3", 2), ("m4", 3)]));
+    for (limit, expected) in
+        [(0, vec![]), (1, vec!["m1"]), (3, vec!["m1", "m2", "m3"]), (9, vec!["m1", "m2", "m3", "m4"])]
+    {
+        assert_eq!(causes(&read(store, |tx| tx.due_mails(at(10), limit))), expected, "limit {limit}");
+    }
+}

@@ -1,0 +1,116 @@
+//! The event log: append-only (triggers refuse UPDATE and DELETE), and each subscriber's position.
+
+use crew_core::error::{Error, Result};
+use crew_core::ids::{AccountId, ApplicationId, EventSeq, OrderId};
+use crew_core::kernel::events::{EventFilter, EventLog, NewEvent, RecordedEvent};
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::row::{SqliteTx, col, internal, time, ts};
+
+const EVENT_COLUMNS: &str = "seq, at, actor_id, type, version, payload";
+
+fn event_row(row: &Row<'_>) -> rusqlite::Result<RecordedEvent> {
+    Ok(RecordedEvent {
+        seq: EventSeq::new(row.get(0)?),
+        at: col(row, 1, time)?,
+        actor: row.get::<_, Option<i64>>(2)?.map(AccountId::new),
+        type_name: row.get(3)?,
+        version: row.get(4)?,
+        payload: row.get(5)?,
+    })
+}
+
+impl EventLog for SqliteTx<'_> {
+    fn append_event(&mut self, event: &NewEvent) -> Result<EventSeq> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (at, actor_id, type, version, order_id, application_id, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    ts(event.at),
+                    event.actor.map(AccountId::get),
+                    event.type_name,
+                    event.version,
+                    event.subject.order.map(OrderId::get),
+                    event.subject.application.map(ApplicationId::get),
+                    event.payload
+                ])
+            })
+            .map_err(internal)?;
+        Ok(EventSeq::new(self.conn.last_insert_rowid()))
+    }
+
+    fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<RecordedEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"))
+            .map_err(internal)?;
+        let rows = stmt.query_map(params![after.get(), limit as i64], event_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn find_events(&mut self, filter: &EventFilter) -> Result<Vec<RecordedEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events
+                 WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR at >= ?2) AND seq > ?3
+                   AND (?5 IS NULL OR application_id = ?5)
+                 ORDER BY seq LIMIT ?4"
+            ))
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    filter.order.map(OrderId::get),
+                    filter.since.map(ts),
+                    filter.after.unwrap_or(EventSeq::START).get(),
+                    filter.limit.map_or(-1, |l| l as i64),
+                    filter.application.map(ApplicationId::get)
+                ],
+                event_row,
+            )
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn subscriber_position(&mut self, subscriber: &str) -> Result<EventSeq> {
+        let pos: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT position FROM subscriptions WHERE name = ?1")
+            .and_then(|mut s| s.query_row([subscriber], |r| r.get(0)).optional())
+            .map_err(internal)?;
+        Ok(pos.map_or(EventSeq::START, EventSeq::new))
+    }
+
+    fn last_event_seq(&mut self) -> Result<EventSeq> {
+        let seq: Option<i64> =
+            self.conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0)).map_err(internal)?;
+        Ok(seq.map_or(EventSeq::START, EventSeq::new))
+    }
+
+    fn last_event_of(&mut self, types: &[&str]) -> Result<EventSeq> {
+        let list = serde_json::to_string(types).map_err(|e| Error::internal(e.to_string()))?;
+        let seq: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT seq FROM events WHERE type IN (SELECT value FROM json_each(?1)) ORDER BY seq DESC LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([list], |r| r.get(0)).optional())
+            .map_err(internal)?;
+        Ok(seq.map_or(EventSeq::START, EventSeq::new))
+    }
+
+    fn set_subscriber_position(&mut self, subscriber: &str, seq: EventSeq) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO subscriptions (name, position) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            )
+            .and_then(|mut s| s.execute(params![subscriber, seq.get()]))
+            .map_err(internal)?;
+        Ok(())
+    }
+}

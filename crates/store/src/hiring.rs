@@ -1,0 +1,278 @@
+//! Hiring's tables: tests and their versions, test sets, applications.
+
+use chrono::{DateTime, Utc};
+use crew_core::error::Result;
+use crew_core::hiring::HiringStore;
+use crew_core::hiring::pipeline::{Applicant, Application, ApplicationStatus, HiringTest, TestSet, TestSpec};
+use crew_core::ids::{ApplicationId, TestId, TestSetId};
+use crew_core::types::{Email, Name, SkillSet, Text, Zone};
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::row::{SqliteTx, bad, col, from_json, internal, json, opt_col, time, to_sql, ts};
+
+fn test_row(row: &Row<'_>) -> rusqlite::Result<HiringTest> {
+    Ok(HiringTest {
+        id: TestId::new(row.get(0)?),
+        version: row.get(1)?,
+        deleted: row.get(2)?,
+        created_at: col(row, 3, time)?,
+        spec: from_json::<TestSpec>(row, 4)?,
+    })
+}
+
+fn set_row(row: &Row<'_>) -> rusqlite::Result<TestSet> {
+    Ok(TestSet {
+        id: TestSetId::new(row.get(0)?),
+        name: col(row, 1, Name::parse)?,
+        description: col(row, 2, Text::parse)?,
+        tests: from_json(row, 3)?,
+        created_at: col(row, 4, time)?,
+    })
+}
+
+/// What of a candidate is stored as JSON (all but the email, which is a column).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredApplicant {
+    name: String,
+    zone: String,
+    strengths: String,
+    weaknesses: String,
+    age: Option<u32>,
+    breed: Option<String>,
+    coat: Option<String>,
+    photo: Option<String>,
+    source: Option<String>,
+}
+
+fn stored(c: &Applicant) -> StoredApplicant {
+    StoredApplicant {
+        name: c.name.to_string(),
+        zone: c.zone.to_string(),
+        strengths: c.strengths.to_string(),
+        weaknesses: c.weaknesses.to_string(),
+        age: c.age,
+        breed: c.breed.clone(),
+        coat: c.coat.clone(),
+        photo: c.photo.clone(),
+        source: c.source.clone(),
+    }
+}
+
+const APPLICATION_COLUMNS: &str =
+    "id, email, candidate, status, set_id, tests, score, max_score, passed, reason, created_at, updated_at";
+
+fn application_row(row: &Row<'_>) -> rusqlite::Result<Application> {
+    let s: StoredApplicant = from_json(row, 2)?;
+    let applicant = Applicant {
+        name: Name::parse(&s.name).map_err(|e| bad(2, e))?,
+        email: col(row, 1, Email::parse)?,
+        zone: Zone::parse(&s.zone).map_err(|e| bad(2, e))?,
+        strengths: SkillSet::parse(&s.strengths).map_err(|e| bad(2, e))?,
+        weaknesses: Text::parse(&s.weaknesses).map_err(|e| bad(2, e))?,
+        age: s.age,
+        breed: s.breed,
+        coat: s.coat,
+        photo: s.photo,
+        source: s.source,
+    };
+    Ok(Application {
+        id: ApplicationId::new(row.get(0)?),
+        applicant,
+        status: col(row, 3, ApplicationStatus::parse)?,
+        set: row.get::<_, Option<i64>>(4)?.map(TestSetId::new),
+        tests: from_json(row, 5)?,
+        score: row.get(6)?,
+        max_score: row.get(7)?,
+        passed: row.get(8)?,
+        reason: opt_col(row, 9, Text::parse)?,
+        created_at: col(row, 10, time)?,
+        updated_at: col(row, 11, time)?,
+    })
+}
+
+const TEST_SELECT: &str = "SELECT t.id, v.version, t.deleted, t.created_at, v.spec
+     FROM hiring_tests t JOIN hiring_test_versions v ON v.test_id = t.id";
+
+impl HiringStore for SqliteTx<'_> {
+    fn insert_hiring_test(&mut self, spec: &TestSpec, at: DateTime<Utc>) -> Result<TestId> {
+        self.conn
+            .execute("INSERT INTO hiring_tests (version, deleted, created_at) VALUES (1, 0, ?1)", [ts(at)])
+            .map_err(internal)?;
+        let id = TestId::new(self.conn.last_insert_rowid());
+        self.insert_hiring_test_version(id, 1, spec, at)?;
+        Ok(id)
+    }
+
+    fn insert_hiring_test_version(
+        &mut self,
+        test: TestId,
+        version: u32,
+        spec: &TestSpec,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO hiring_test_versions (test_id, version, spec, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![test.get(), version, json(spec)?, ts(at)],
+            )
+            .map_err(internal)?;
+        self.conn
+            .execute(
+                "UPDATE hiring_tests SET version = ?2 WHERE id = ?1 AND version < ?2",
+                params![test.get(), version],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn hiring_test(&mut self, test: TestId, version: Option<u32>) -> Result<Option<HiringTest>> {
+        self.conn
+            .prepare_cached(&format!("{TEST_SELECT} WHERE t.id = ?1 AND v.version = coalesce(?2, t.version)"))
+            .and_then(|mut s| s.query_row(params![test.get(), version], test_row).optional())
+            .map_err(internal)
+    }
+
+    fn hiring_tests(&mut self) -> Result<Vec<HiringTest>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{TEST_SELECT} WHERE v.version = t.version ORDER BY t.id"))
+            .map_err(internal)?;
+        let rows = stmt.query_map([], test_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn delete_hiring_test(&mut self, test: TestId) -> Result<()> {
+        self.conn.execute("UPDATE hiring_tests SET deleted = 1 WHERE id = ?1", [test.get()]).map_err(internal)?;
+        Ok(())
+    }
+
+    fn applications_holding_test(&mut self, test: TestId) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM applications
+                 WHERE status IN ('tests_assigned', 'tests_submitted')
+                   AND EXISTS (SELECT 1 FROM json_each(applications.tests) WHERE json_extract(value, '$[0]') = ?1)",
+                [test.get()],
+                |r| r.get(0),
+            )
+            .map_err(internal)?;
+        Ok(n as u64)
+    }
+
+    fn insert_test_set(
+        &mut self,
+        name: &Name,
+        description: &Text,
+        tests: &[TestId],
+        at: DateTime<Utc>,
+    ) -> Result<TestSetId> {
+        self.conn
+            .execute(
+                "INSERT INTO hiring_sets (name, description, tests, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name.as_str(), description.as_str(), json(&tests)?, ts(at)],
+            )
+            .map_err(internal)?;
+        Ok(TestSetId::new(self.conn.last_insert_rowid()))
+    }
+
+    fn update_test_set(&mut self, set: &TestSet) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE hiring_sets SET name = ?2, description = ?3, tests = ?4 WHERE id = ?1",
+                params![set.id.get(), set.name.as_str(), set.description.as_str(), json(&set.tests)?],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn test_set(&mut self, set: TestSetId) -> Result<Option<TestSet>> {
+        self.conn
+            .prepare_cached("SELECT id, name, description, tests, created_at FROM hiring_sets WHERE id = ?1")
+            .and_then(|mut s| s.query_row([set.get()], set_row).optional())
+            .map_err(internal)
+    }
+
+    fn test_sets(&mut self) -> Result<Vec<TestSet>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name, description, tests, created_at FROM hiring_sets ORDER BY id")
+            .map_err(internal)?;
+        let rows = stmt.query_map([], set_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn insert_application(&mut self, c: &Applicant, at: DateTime<Utc>) -> Result<ApplicationId> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO applications (email, candidate, status, tests, created_at, updated_at)
+                 VALUES (?1, ?2, 'applied', '[]', ?3, ?3)",
+            )
+            .and_then(|mut s| s.execute(params![c.email.as_str(), json(&stored(c)).map_err(to_sql)?, ts(at)]))
+            .map_err(internal)?;
+        Ok(ApplicationId::new(self.conn.last_insert_rowid()))
+    }
+
+    fn update_application(&mut self, a: &Application) -> Result<()> {
+        let candidate = json(&stored(&a.applicant))?;
+        let tests = json(&a.tests)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE applications SET candidate = ?2, status = ?3, set_id = ?4, tests = ?5, score = ?6, max_score = ?7,
+                        passed = ?8, reason = ?9, updated_at = ?10
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    a.id.get(),
+                    candidate,
+                    a.status.as_str(),
+                    a.set.map(TestSetId::get),
+                    tests,
+                    a.score,
+                    a.max_score,
+                    a.passed,
+                    a.reason.as_ref().map(Text::as_str),
+                    ts(a.updated_at)
+                ])
+            })
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn application(&mut self, id: ApplicationId) -> Result<Option<Application>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id.get()], application_row).optional())
+            .map_err(internal)
+    }
+
+    fn application_by_email(&mut self, email: &Email) -> Result<Option<Application>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE email = ?1"))
+            .and_then(|mut s| s.query_row([email.as_str()], application_row).optional())
+            .map_err(internal)
+    }
+
+    fn applications(
+        &mut self,
+        status: Option<ApplicationStatus>,
+        set: Option<TestSetId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Application>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {APPLICATION_COLUMNS} FROM applications
+                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR set_id = ?2) ORDER BY id LIMIT ?3"
+            ))
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(
+                params![status.map(ApplicationStatus::as_str), set.map(TestSetId::get), limit.map_or(-1, |l| l as i64)],
+                application_row,
+            )
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+}

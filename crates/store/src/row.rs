@@ -1,0 +1,72 @@
+//! What every context's SQL shares: one transaction's connection, and converting values to and
+//! from columns.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use crew_core::error::{Error, Result};
+use rusqlite::types::Type;
+use rusqlite::{Connection, Row};
+
+pub(crate) fn internal(e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.code == rusqlite::ErrorCode::ConstraintViolation
+    {
+        return Error::conflict(format!("the database refused the change: {e}"));
+    }
+    Error::internal(format!("database: {e}"))
+}
+
+/// Times are stored as RFC 3339 UTC text of fixed width, so they sort as text.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Reads a column into a domain type, turning a bad stored value into a conversion error.
+pub(crate) fn col<T>(row: &Row<'_>, idx: usize, parse: impl FnOnce(&str) -> Result<T>) -> rusqlite::Result<T> {
+    let raw: String = row.get(idx)?;
+    parse(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+pub(crate) fn opt_col<T>(
+    row: &Row<'_>,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Result<T>,
+) -> rusqlite::Result<Option<T>> {
+    let raw: Option<String> = row.get(idx)?;
+    raw.map(|raw| parse(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))))
+        .transpose()
+}
+
+pub(crate) fn time(raw: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::internal(format!("stored time `{raw}`: {e}")))
+}
+
+/// The storage traits of every context over one SQLite transaction (each context's `impl`
+/// lives in its own file).
+pub(crate) struct SqliteTx<'a> {
+    pub(crate) conn: &'a Connection,
+}
+
+impl<'a> SqliteTx<'a> {
+    pub(crate) fn new(conn: &'a Connection) -> Self {
+        SqliteTx { conn }
+    }
+}
+
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::internal(format!("encoding: {e}")))
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let raw: String = row.get(idx)?;
+    serde_json::from_str(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+pub(crate) fn bad(idx: usize, e: Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))
+}
+
+pub(crate) fn to_sql(e: Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
