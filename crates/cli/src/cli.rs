@@ -39,7 +39,7 @@ pub struct Global {
     /// The configuration file [default: ./crew.toml if it exists]
     #[arg(long, global = true, env = "CREW_CONFIG", hide_env_values = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Run as if it were this moment (RFC 3339), for reproducible runs and tests
+    /// Run as if it were this moment (RFC 3339): tests and replays (admins only, unless the database was created with --now)
     #[arg(long, global = true, env = "CREW_NOW", hide_env_values = true, value_name = "RFC3339")]
     pub now: Option<String>,
     /// Output format: tables for people, json or csv for scripts

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use crew_core::authz::{self, Action, Actor};
 use crew_core::error::Error;
 use crew_core::iam;
+use crew_core::kernel::clock;
 use crew_core::kernel::command::Ctx;
 use crew_core::wiring::{self, BoxedSubscriber, Store, Tx};
 use crew_store::SqliteStore;
@@ -32,26 +33,40 @@ pub struct App {
     pub config: Config,
     subscribers: Vec<BoxedSubscriber>,
     pub out: Out,
+    /// The command's time as the shell first sees it: the chosen one (`--now`), else the system
+    /// time at start. Transactions take their own ([`App::write`] and the like).
     pub now: DateTime<Utc>,
+    /// The time given with `--now` / `CREW_NOW`, if any: allowed only where the database says so.
+    pub chosen_now: Option<DateTime<Utc>>,
     store: Option<SqliteStore>,
 }
 
 impl App {
     pub fn new(global: &Global) -> Result<App> {
         let config = Config::load(global.config.as_deref(), global.db.as_deref()).map_err(bad_input)?;
-        let now = match &global.now {
-            Some(raw) => DateTime::parse_from_rfc3339(raw.trim())
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| Error::bad_input(format!("--now / CREW_NOW `{raw}` is not an RFC 3339 time: {e}")))
-                .and_then(|t| in_range("--now", raw, t))?,
-            None => Utc::now(),
+        let chosen_now = match &global.now {
+            Some(raw) => Some(
+                DateTime::parse_from_rfc3339(raw.trim())
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| Error::bad_input(format!("--now / CREW_NOW `{raw}` is not an RFC 3339 time: {e}")))
+                    .and_then(|t| in_range("--now", raw, t))?,
+            ),
+            None => None,
         };
+        let now = chosen_now.unwrap_or_else(Utc::now);
         if global.verbose {
             let source = config.source.as_deref().map_or("defaults".into(), |p| p.display().to_string());
             eprintln!("crew: database {}, configuration {source}, now {}", config.db.display(), now.to_rfc3339());
         }
         let subscribers = wiring::subscribers(config.worker_defaults);
-        Ok(App { config, subscribers, out: Out { format: global.format, quiet: global.quiet }, now, store: None })
+        Ok(App {
+            config,
+            subscribers,
+            out: Out { format: global.format, quiet: global.quiet },
+            now,
+            chosen_now,
+            store: None,
+        })
     }
 
     pub fn db(&self) -> &Path {
@@ -66,11 +81,19 @@ impl App {
         Ok(self.store.as_mut().expect("store was just opened"))
     }
 
-    /// Runs a change with no logged-in account (init, login, logout), its events dispatched.
-    pub fn write_anonymous<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> crew_core::Result<R>) -> Result<R> {
+    /// Runs a change with no logged-in account (login, logout, activate), its events dispatched,
+    /// at the command's time (a chosen time only where the database allows it to anyone).
+    pub fn write_anonymous<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, DateTime<Utc>) -> crew_core::Result<R>,
+    ) -> Result<R> {
+        let chosen = self.chosen_now;
         self.store()?;
         let store = self.store.as_mut().expect("opened above");
-        Ok(wiring::execute(store, &self.subscribers, f)?)
+        Ok(wiring::execute(store, &self.subscribers, |tx| {
+            let now = clock::command_time(tx, None, chosen, Utc::now())?;
+            f(tx, now)
+        })?)
     }
 
     /// Adopts a database this process just created.
@@ -120,14 +143,16 @@ impl App {
     }
 
     /// Authenticates inside the transaction (the session may have ended since `authorize`), then
-    /// runs `f` with the actor and the command's time.
+    /// runs `f` with the actor and the command's time, taken once the transaction has begun (for a
+    /// write, after the write lock: commands are stamped in the order they commit).
     fn as_actor<R>(&mut self, mode: Mode, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
         let hash = self.token_hash()?;
-        let now = self.now;
+        let chosen = self.chosen_now;
         self.store()?;
         let store = self.store.as_mut().expect("opened above");
         let command = |tx: &mut dyn Tx| {
             let actor = iam::authenticate(tx, &hash)?;
+            let now = clock::command_time(tx, Some(&actor), chosen, Utc::now())?;
             f(tx, &Ctx { actor, now })
         };
         let out = match mode {

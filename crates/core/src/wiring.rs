@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::hiring::{self, HiringEvent, HiringTx};
 use crate::iam::{self, IamEvent, IamTx};
 use crate::ids::{AccountId, EventSeq};
+use crate::kernel::clock::ClockStore;
 use crate::kernel::command::{self, Subscriber};
 use crate::kernel::events::{DomainEvent, RecordedEvent, Subject};
 use crate::mail::{self, MailTx, Notifier, Template};
@@ -20,8 +21,8 @@ use crate::ordering::{self, OrderingEvent, OrderingTx};
 
 /// One transaction over every context's storage: what a command runs in. Each context's
 /// functions accept it because it offers their own transaction trait, and reach nothing else.
-pub trait Tx: IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
-impl<T: IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
+pub trait Tx: ClockStore + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
+impl<T: ClockStore + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
 
 /// A database that runs transactions.
 pub trait Store {
@@ -164,7 +165,11 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredEvent {
     pub seq: EventSeq,
+    /// The business time (the command's time).
     pub at: chrono::DateTime<chrono::Utc>,
+    /// The real time it was recorded (absent for events from before crew kept it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<chrono::DateTime<chrono::Utc>>,
     /// `None` for events crew itself caused (the first admin, a subscriber's reaction).
     pub actor: Option<AccountId>,
     pub event: Event,
@@ -173,7 +178,13 @@ pub struct StoredEvent {
 impl StoredEvent {
     /// Decodes a recorded event of any context.
     pub fn decode(recorded: &RecordedEvent) -> Result<StoredEvent> {
-        Ok(StoredEvent { seq: recorded.seq, at: recorded.at, actor: recorded.actor, event: Event::decode(recorded)? })
+        Ok(StoredEvent {
+            seq: recorded.seq,
+            at: recorded.at,
+            recorded_at: recorded.recorded_at,
+            actor: recorded.actor,
+            event: Event::decode(recorded)?,
+        })
     }
 }
 

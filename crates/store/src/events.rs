@@ -2,12 +2,13 @@
 
 use crew_core::error::{Error, Result};
 use crew_core::ids::{AccountId, ApplicationId, EventSeq, OrderId};
+use crew_core::kernel::clock::{ClockPolicy, ClockStore};
 use crew_core::kernel::events::{EventFilter, EventLog, NewEvent, RecordedEvent};
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::row::{SqliteTx, col, internal, time, ts};
+use crate::row::{SqliteTx, col, internal, opt_col, time, ts};
 
-const EVENT_COLUMNS: &str = "seq, at, actor_id, type, version, payload";
+const EVENT_COLUMNS: &str = "seq, at, actor_id, type, version, payload, recorded_at";
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<RecordedEvent> {
     Ok(RecordedEvent {
@@ -17,6 +18,7 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<RecordedEvent> {
         type_name: row.get(3)?,
         version: row.get(4)?,
         payload: row.get(5)?,
+        recorded_at: opt_col(row, 6, time)?,
     })
 }
 
@@ -24,8 +26,11 @@ impl EventLog for SqliteTx<'_> {
     fn append_event(&mut self, event: &NewEvent) -> Result<EventSeq> {
         self.conn
             .prepare_cached(
-                "INSERT INTO events (at, actor_id, type, version, order_id, application_id, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                // The real time, never before the previous event's (a clock stepped back must
+                // not make the log run backwards). Same width as `ts`: sorts as text.
+                "INSERT INTO events (at, actor_id, type, version, order_id, application_id, payload, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, max(strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'),
+                     coalesce((SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1), '')))",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -110,6 +115,27 @@ impl EventLog for SqliteTx<'_> {
                  ON CONFLICT (name) DO UPDATE SET position = excluded.position",
             )
             .and_then(|mut s| s.execute(params![subscriber, seq.get()]))
+            .map_err(internal)?;
+        Ok(())
+    }
+}
+
+impl ClockStore for SqliteTx<'_> {
+    fn clock_policy(&mut self) -> Result<ClockPolicy> {
+        let policy: Option<String> = self
+            .conn
+            .query_row("SELECT policy FROM clock_policy WHERE id = 1", [], |r| r.get(0))
+            .optional()
+            .map_err(internal)?;
+        Ok(match policy.as_deref() {
+            Some("chosen") => ClockPolicy::Chosen,
+            _ => ClockPolicy::System,
+        })
+    }
+
+    fn set_clock_policy(&mut self, policy: ClockPolicy) -> Result<()> {
+        self.conn
+            .execute("INSERT INTO clock_policy (id, policy) VALUES (1, ?1)", [policy.as_str()])
             .map_err(internal)?;
         Ok(())
     }

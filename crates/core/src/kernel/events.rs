@@ -154,7 +154,11 @@ impl NewEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedEvent {
     pub seq: EventSeq,
+    /// The business time: the command's time (its `--now` where the database allows one).
     pub at: DateTime<Utc>,
+    /// The real time the store appended it, never earlier than the event before's (`None` for
+    /// events recorded before crew kept it).
+    pub recorded_at: Option<DateTime<Utc>>,
     /// `None` for events crew itself caused (the first admin, a subscriber's reaction).
     pub actor: Option<AccountId>,
     pub type_name: String,
@@ -192,7 +196,8 @@ pub struct EventFilter {
 /// Stores implement it with the log enforced by the database (no update, no delete).
 pub trait EventLog {
     /// Appends an event and returns its position, greater than every earlier event's. Times are
-    /// kept to the microsecond. An actor that does not exist is a conflict error.
+    /// kept to the microsecond. The store stamps it with the real time (`recorded_at`), never
+    /// earlier than the previous event's. An actor that does not exist is a conflict error.
     fn append_event(&mut self, event: &NewEvent) -> Result<EventSeq>;
     /// Events with `seq > after`, oldest first, at most `limit` (an empty list at the end of the
     /// log).

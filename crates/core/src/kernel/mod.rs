@@ -6,6 +6,7 @@
 //! `use crate::<context>` appears under `kernel/`.
 
 pub mod authz;
+pub mod clock;
 pub mod command;
 pub mod error;
 pub mod events;

@@ -311,3 +311,30 @@ pub(crate) fn the_last_event_of_some_types_is_the_newest_of_them_or_start<S: Sto
     assert_eq!(neither, EventSeq::START);
     assert_eq!(none, EventSeq::START, "no types at all");
 }
+
+pub(crate) fn every_event_gets_a_real_time_that_never_runs_backwards<S: Store>(store: &mut S) {
+    // Business times going backwards (a replay, an admin's --now) do not move the real times.
+    write(store, |tx| {
+        session(tx, 50, None)?;
+        session(tx, 10, None)?;
+        session(tx, 30, None)
+    });
+    let before = Utc::now() - chrono::Duration::minutes(5);
+    let log = read(store, |tx| tx.events_after(EventSeq::START, 10));
+    let real: Vec<DateTime<Utc>> =
+        log.iter().map(|e| e.recorded_at.expect("every new event has a real time")).collect();
+    assert!(real.windows(2).all(|w| w[0] <= w[1]), "{real:?}");
+    assert!(real.iter().all(|t| *t > before), "{real:?}");
+    assert_eq!(log.iter().map(|e| e.at).collect::<Vec<_>>(), vec![at(50), at(10), at(30)]);
+}
+
+pub(crate) fn the_clock_policy_is_system_until_set_and_is_set_once<S: Store>(store: &mut S) {
+    use crew_core::error::ErrorKind;
+    use crew_core::kernel::clock::ClockPolicy;
+    assert_eq!(read(store, |tx| tx.clock_policy()), ClockPolicy::System);
+    write(store, |tx| tx.set_clock_policy(ClockPolicy::Chosen));
+    assert_eq!(read(store, |tx| tx.clock_policy()), ClockPolicy::Chosen);
+    let again = store.write(|tx| tx.set_clock_policy(ClockPolicy::System)).unwrap_err();
+    assert_eq!(again.kind, ErrorKind::Conflict);
+    assert_eq!(read(store, |tx| tx.clock_policy()), ClockPolicy::Chosen);
+}

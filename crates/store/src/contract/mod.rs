@@ -74,6 +74,8 @@ macro_rules! contract_suite {
                 subscriber_positions_are_kept_apart_by_name,
                 the_last_event_seq_is_start_for_an_empty_log_then_the_newest,
                 the_last_event_of_some_types_is_the_newest_of_them_or_start,
+                every_event_gets_a_real_time_that_never_runs_backwards,
+                the_clock_policy_is_system_until_set_and_is_set_once,
             );
             contract_suite!(@group $make; iam;
                 missing_accounts_are_none_by_id_login_and_email,

@@ -41,7 +41,6 @@ pub fn run(app: &mut App, args: ActivateArgs) -> Result<()> {
         (secret.trim().to_string(), read_new_password(false)?)
     };
     let hash = password.hash(&session::new_salt()?)?;
-    let now = app.now;
-    let account = app.write_anonymous(|tx| iam::activate(tx, now, &login, &secret, hash))?;
+    let account = app.write_anonymous(|tx, now| iam::activate(tx, now, &login, &secret, hash))?;
     app.out.note(&format!("Account `{}` is active. Log in with: crew login {}", account.login, account.login))
 }

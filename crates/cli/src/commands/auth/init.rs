@@ -5,6 +5,7 @@ use clap::Args;
 use crew_core::authz::Action;
 use crew_core::error::Error;
 use crew_core::iam;
+use crew_core::kernel::clock;
 use crew_core::types::{Email, Login, Name};
 use crew_core::wiring::Store;
 use crew_store::SqliteStore;
@@ -51,7 +52,12 @@ pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
     // A database another process created is never touched; one this process created is removed
     // again if the first admin cannot be written into it.
     let mut store = SqliteStore::create(&db)?;
-    match store.write(|tx| iam::init(tx, now, login, name, email, hash)).map(|_| store) {
+    let chosen = app.chosen_now.is_some();
+    let created = store.write(|tx| {
+        clock::set_at_creation(tx, chosen)?;
+        iam::init(tx, now, login, name, email, hash)
+    });
+    match created.map(|_| store) {
         Ok(store) => {
             app.set_store(store);
             app.out.note(&format!(

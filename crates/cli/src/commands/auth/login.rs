@@ -31,8 +31,7 @@ pub fn run(app: &mut App, args: LoginArgs) -> Result<()> {
     let password = read_login_password(args.password_stdin)?;
     let token = session::new_token()?;
     let hash = iam::token_hash(&token);
-    let now = app.now;
-    let account = app.write_anonymous(|tx| iam::login(tx, now, &login, &password, hash))?;
+    let account = app.write_anonymous(|tx, now| iam::login(tx, now, &login, &password, hash))?;
     session::save(app.db(), &token)?;
     app.out.note(&format!("Logged in as {} ({}).", account.login, account.role))
 }

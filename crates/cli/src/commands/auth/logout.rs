@@ -23,9 +23,8 @@ pub fn run(app: &mut App, _args: LogoutArgs) -> Result<()> {
     let Some(token) = session::load(app.db())? else {
         return app.out.note("Not logged in.");
     };
-    let now = app.now;
     let hash = iam::token_hash(&token);
-    let ended = app.write_anonymous(|tx| iam::logout(tx, now, &hash))?;
+    let ended = app.write_anonymous(|tx, now| iam::logout(tx, now, &hash))?;
     session::forget(app.db())?;
     match ended {
         Some(login) => app.out.note(&format!("Logged out {login}.")),

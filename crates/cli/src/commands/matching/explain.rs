@@ -22,10 +22,9 @@ pub const ACTIONS: &[Action] = &[Action::ExplainMatching];
 pub fn run(app: &mut App, args: ExplainArgs) -> Result<()> {
     let order: OrderId = args.order.parse()?;
     let settings = app.config.matching.clone();
-    let now = app.now;
     let mut batch = app.read(|tx, ctx| {
         matching::may_explain(tx, ctx, order)?;
-        matching::prepare(tx, &settings, Some(order), now)
+        matching::prepare(tx, &settings, Some(order), ctx.now)
     })?;
     run_external_steps(&mut batch, &app.config.base_dir())?;
     let explanation = matching::explain(&batch)?;

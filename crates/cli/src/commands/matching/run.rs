@@ -48,8 +48,7 @@ pub fn run(app: &mut App, args: RunArgs) -> Result<()> {
     let mut attempt = 0;
     let report = loop {
         attempt += 1;
-        let now = app.now;
-        let mut batch = app.read(|tx, _| matching::prepare(tx, &settings, None, now))?;
+        let mut batch = app.read(|tx, ctx| matching::prepare(tx, &settings, None, ctx.now))?;
         // External programs run outside any transaction: the database stays free meanwhile.
         run_external_steps(&mut batch, &steps_dir)?;
         let decision = matching::plan(&batch)?;

@@ -1,0 +1,114 @@
+//! Whose clock a command runs by: the system's, or a chosen one (`--now`).
+//!
+//! A database created at a chosen time (`crew init` with `--now`: tests, replays, the demo) keeps
+//! a chosen clock: every command may give `--now`. Any other database tells time by the system
+//! clock, and there only an admin may run a command at a chosen time (a back-dated check-in, an
+//! order placed in the past). Whichever clock a command runs by, the store stamps every event with
+//! the real time as well (`RecordedEvent::recorded_at`), and a command on the system clock never
+//! stamps an event earlier than the one before it.
+
+use chrono::{DateTime, Utc};
+
+use crate::authz::{Actor, Role};
+use crate::error::{Error, Result};
+use crate::kernel::events::{EventFilter, EventLog};
+
+/// How a database tells time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockPolicy {
+    /// The system clock; only admins may choose another time.
+    System,
+    /// Any command may choose its time (a database for tests, replays or the demo).
+    Chosen,
+}
+
+impl ClockPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockPolicy::System => "system",
+            ClockPolicy::Chosen => "chosen",
+        }
+    }
+}
+
+/// Where the database keeps its clock policy.
+pub trait ClockStore {
+    /// The policy set when the database was created (`System` for a database that never set
+    /// one, such as one created before policies existed).
+    fn clock_policy(&mut self) -> Result<ClockPolicy>;
+    /// Sets the policy; only `crew init` does, once. Setting it again is a conflict error.
+    fn set_clock_policy(&mut self, policy: ClockPolicy) -> Result<()>;
+}
+
+/// Refuses a chosen time (`--now`) where the database does not allow one to `actor` (`None`: a
+/// command run before anyone is logged in, such as `crew login`).
+pub fn may_choose_time(policy: ClockPolicy, actor: Option<&Actor>) -> Result<()> {
+    match (policy, actor) {
+        (ClockPolicy::Chosen, _) => Ok(()),
+        (ClockPolicy::System, Some(a)) if a.role == Role::Admin => Ok(()),
+        (ClockPolicy::System, _) => Err(Error::not_allowed(
+            "--now / CREW_NOW is refused: this database tells time by the system clock, and only an admin may \
+             run a command at a chosen time (a database created with --now, for tests and replays, allows it \
+             to everyone)",
+        )),
+    }
+}
+
+/// The time a command runs at: the chosen one (`--now`) if the database allows it to `actor`,
+/// else the system time `system` (see [`system_now`]). Refuses a chosen time it does not allow.
+pub fn command_time(
+    tx: &mut (impl EventLog + ClockStore + ?Sized),
+    actor: Option<&Actor>,
+    chosen: Option<DateTime<Utc>>,
+    system: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    match chosen {
+        Some(t) => {
+            may_choose_time(tx.clock_policy()?, actor)?;
+            Ok(t)
+        }
+        None => system_now(tx, system),
+    }
+}
+
+/// `crew init`: a database created at a chosen time keeps a chosen clock; any other the system
+/// clock.
+pub fn set_at_creation(tx: &mut (impl ClockStore + ?Sized), chosen: bool) -> Result<()> {
+    tx.set_clock_policy(if chosen { ClockPolicy::Chosen } else { ClockPolicy::System })
+}
+
+/// The system time for a command, never earlier than the newest event's (a clock stepped back
+/// must not make the log run backwards). Called inside the command's transaction, after the
+/// write lock is taken, so concurrent commands are stamped in the order they commit.
+pub fn system_now(tx: &mut (impl EventLog + ?Sized), now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let last = tx.last_event_seq()?;
+    if last.get() == 0 {
+        return Ok(now);
+    }
+    let filter =
+        EventFilter { after: Some(crate::ids::EventSeq::new(last.get() - 1)), limit: Some(1), ..Default::default() };
+    let newest = tx.find_events(&filter)?.first().map(|e| e.at);
+    Ok(newest.map_or(now, |at| now.max(at)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::AccountId;
+    use crate::types::Login;
+
+    fn actor(role: Role) -> Actor {
+        Actor { id: AccountId::new(1), login: Login::parse("x").unwrap(), role }
+    }
+
+    #[test]
+    fn only_admins_choose_the_time_on_a_system_clock() {
+        for role in Role::ALL {
+            let allowed = may_choose_time(ClockPolicy::System, Some(&actor(role))).is_ok();
+            assert_eq!(allowed, role == Role::Admin, "{role}");
+            assert!(may_choose_time(ClockPolicy::Chosen, Some(&actor(role))).is_ok());
+        }
+        assert!(may_choose_time(ClockPolicy::System, None).is_err());
+        assert!(may_choose_time(ClockPolicy::Chosen, None).is_ok());
+    }
+}
