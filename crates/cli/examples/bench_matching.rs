@@ -58,6 +58,8 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
     let token = "crew_bench_token_for_the_matching_benchmark_only";
     wiring::execute(&mut store, &subscribers, |tx| {
         let hash = iam::Password::parse("bench-password")?.hash(&[7; 16])?;
+        // A benchmark replays a fixed moment: its database keeps a chosen clock.
+        crew_core::kernel::clock::set_at_creation(tx, true)?;
         let admin = iam::init(tx, now, Login::parse("admin")?, Name::parse("Admin")?, None, hash)?;
         let ctx = Ctx { actor: admin.actor(), now };
         let cron = AccountRequest {
