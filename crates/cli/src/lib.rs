@@ -44,3 +44,35 @@ fn report(e: &anyhow::Error, verbose: bool) -> ExitCode {
     }
     ExitCode::from(code as u8)
 }
+
+#[cfg(test)]
+mod layering {
+    /// The shell reaches the database only through the contexts' command and query functions
+    /// (which check roles and ownership), never by calling a storage trait on the transaction.
+    #[test]
+    fn the_shell_calls_no_storage_method_directly() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![src];
+        let mut offenders = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    if let Some(at) = code.find("tx.")
+                        && code[at + 3..].chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                        && !code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                    {
+                        offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "storage calls in the shell:\n{}", offenders.join("\n"));
+    }
+}

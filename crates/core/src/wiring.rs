@@ -8,13 +8,14 @@
 
 use serde::Serialize;
 
+use crate::authz::{Action, require};
 use crate::error::{Error, Result};
 use crate::hiring::{self, HiringEvent, HiringTx};
 use crate::iam::{self, IamEvent, IamTx};
 use crate::ids::{AccountId, EventSeq};
 use crate::kernel::clock::ClockStore;
-use crate::kernel::command::{self, Subscriber};
-use crate::kernel::events::{DomainEvent, RecordedEvent, Subject};
+use crate::kernel::command::{self, Ctx, Subscriber};
+use crate::kernel::events::{DomainEvent, EventFilter, RecordedEvent, Subject};
 use crate::mail::{self, MailTx, Notifier, Template};
 use crate::matching::{self, MatchingEvent, MatchingTx, WorkerDefaults};
 use crate::ordering::{self, OrderingEvent, OrderingTx};
@@ -159,6 +160,12 @@ impl Event {
             Event::Matching(e) => e.summary(name),
         }
     }
+}
+
+/// `crew events list`: the events matching `filter`, oldest first, decoded (the audit log).
+pub fn list_events(tx: &mut dyn Tx, ctx: &Ctx, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
+    require(&ctx.actor, Action::ViewEvents)?;
+    tx.find_events(filter)?.iter().map(StoredEvent::decode).collect()
 }
 
 /// A recorded event, decoded: its position, when, by whom, what.

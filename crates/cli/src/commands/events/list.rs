@@ -2,11 +2,11 @@
 
 use anyhow::Result;
 use clap::Args;
-use crew_core::authz::{Action, require};
+use crew_core::authz::Action;
 use crew_core::iam;
 use crew_core::ids::OrderId;
 use crew_core::kernel::events::EventFilter;
-use crew_core::wiring::StoredEvent;
+use crew_core::wiring::{self, StoredEvent};
 
 use crate::context::App;
 
@@ -34,11 +34,7 @@ pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
     let order = order.as_deref().map(str::parse::<OrderId>).transpose()?;
     let since = since.as_deref().map(|s| app.parse_time("--since", s)).transpose()?;
     let filter = EventFilter { order, since, limit, ..EventFilter::default() };
-    let (events, logins) = app.read(|tx, ctx| {
-        require(&ctx.actor, Action::ViewEvents)?;
-        let events = tx.find_events(&filter)?.iter().map(StoredEvent::decode).collect::<crew_core::Result<Vec<_>>>()?;
-        Ok((events, iam::logins(tx)?))
-    })?;
+    let (events, logins) = app.read(|tx, ctx| Ok((wiring::list_events(tx, ctx, &filter)?, iam::logins(tx)?)))?;
     let actor =
         |e: &StoredEvent| e.actor.and_then(|a| logins.get(&a)).map_or_else(|| "crew".to_string(), ToString::to_string);
     app.out.list(&events, &["SEQ", "AT", "ACTOR", "TYPE", "ORDER", "SUMMARY"], |e| {
