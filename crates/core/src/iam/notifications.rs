@@ -31,3 +31,19 @@ impl<T: IamTx + ?Sized> Notifier<T> for AccountMail {
         Ok(vec![Notice::new(&WORKER_ACTIVATION, email, vars).activating(account)])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_renders_with_the_variables_iam_gives() {
+        let vars: Vec<(&str, String)> =
+            ["name", "login", "activation_secret"].into_iter().map(|k| (k, format!("<{k}>"))).collect();
+        for t in TEMPLATES {
+            let (subject, body) = t.render(&vars).unwrap();
+            assert!(!subject.is_empty() && !subject.contains('\n'), "{}", t.name);
+            assert!(body.contains("-- crew"), "{}", t.name);
+        }
+    }
+}

@@ -20,8 +20,9 @@ pub fn record<E: DomainEvent>(tx: &mut (impl EventLog + ?Sized), ctx: &Ctx, even
     append(tx, ctx.now, Some(ctx.actor.id), &event)
 }
 
-/// Appends an event with an explicit time and actor (`None`: crew itself, e.g. a subscriber's
-/// reaction or the first admin).
+/// Appends an event with an explicit time and actor. Subscribers record their reactions with the
+/// cause's time and actor (a hired worker's account is created by whoever hired them, when they
+/// did); `None` is crew itself (the first admin).
 pub fn append<E: DomainEvent>(
     tx: &mut (impl EventLog + ?Sized),
     at: DateTime<Utc>,

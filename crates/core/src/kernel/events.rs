@@ -126,7 +126,7 @@ pub trait EventDetails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
     pub at: DateTime<Utc>,
-    /// `None` for events crew itself caused (the first admin, a subscriber's reaction).
+    /// Who caused it (a subscriber's reaction carries its cause's actor); `None` for crew itself.
     pub actor: Option<AccountId>,
     pub type_name: &'static str,
     pub version: u32,
@@ -159,7 +159,7 @@ pub struct RecordedEvent {
     /// The real time the store appended it, never earlier than the event before's (`None` for
     /// events recorded before crew kept it).
     pub recorded_at: Option<DateTime<Utc>>,
-    /// `None` for events crew itself caused (the first admin, a subscriber's reaction).
+    /// Who caused it (a subscriber's reaction carries its cause's actor); `None` for crew itself.
     pub actor: Option<AccountId>,
     pub type_name: String,
     pub version: u32,

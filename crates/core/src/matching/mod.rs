@@ -27,7 +27,7 @@ use crate::authz::{Action, require};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, EventSeq, OrderId};
 use crate::kernel::command::{Ctx, record};
-use crate::ordering::{AssignedBy, OrderStatus, OrderingEvent, Pricing};
+use crate::ordering::{OrderStatus, OrderingEvent, Pricing};
 use crate::types::{Money, ServiceCode, Skill, SkillSet, Text, Zone};
 
 pub use steps::{Step, StepKind};
@@ -646,17 +646,7 @@ pub fn commit(
     }
     let report = report(tx, batch, decision, pricing, false)?;
     for a in &report.assigned {
-        record(
-            tx,
-            ctx,
-            OrderingEvent::OrderAssigned {
-                order: a.order,
-                worker: a.worker,
-                price: a.price,
-                by: AssignedBy::Matching,
-                relaxation: a.relaxation.clone(),
-            },
-        )?;
+        record(tx, ctx, OrderingEvent::matched(a.order, a.worker, a.price, a.relaxation.clone()))?;
     }
     let relaxed = report.assigned.iter().filter(|a| a.relaxation.is_some()).count();
     record(

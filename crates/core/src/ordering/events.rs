@@ -65,6 +65,12 @@ pub struct ServiceTypeDetails {
 }
 
 impl OrderingEvent {
+    /// The assignment the matching cycle decided: the one ordering event another context records
+    /// (ordering's subscriber applies it, refusing it if the order is no longer open).
+    pub fn matched(order: OrderId, worker: AccountId, price: Money, relaxation: Option<String>) -> OrderingEvent {
+        OrderingEvent::OrderAssigned { order, worker, price, by: AssignedBy::Matching, relaxation }
+    }
+
     /// The order this event is about, if any.
     pub fn order(&self) -> Option<OrderId> {
         match self {

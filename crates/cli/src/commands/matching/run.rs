@@ -48,7 +48,10 @@ pub fn run(app: &mut App, args: RunArgs) -> Result<()> {
     let mut attempt = 0;
     let report = loop {
         attempt += 1;
-        let mut batch = app.read(|tx, ctx| matching::prepare(tx, &settings, None, ctx.now))?;
+        let mut batch = app.read(|tx, ctx| {
+            matching::may_run(ctx)?;
+            matching::prepare(tx, &settings, None, ctx.now)
+        })?;
         // External programs run outside any transaction: the database stays free meanwhile.
         run_external_steps(&mut batch, &steps_dir)?;
         let decision = matching::plan(&batch)?;
