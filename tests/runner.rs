@@ -13,5 +13,7 @@ mod test_imports;
 mod test_lifecycle;
 mod test_mail;
 mod test_matching;
+mod test_ownership;
 mod test_permissions;
 mod test_sessions;
+mod test_time_rules;

@@ -1,0 +1,113 @@
+//! "own" in docs/permissions.md, proven: for every command and role the table limits to its own
+//! records, the role's own record is served and someone else's is refused (exit 3) and left as it
+//! was. A new "own" cell without a case here fails the test.
+
+use std::collections::BTreeSet;
+
+use crate::common::{Env, PASSWORD, fixture};
+
+/// Every (command, role) the table marks "own".
+fn own_cells() -> BTreeSet<(String, String)> {
+    const ROLES: [&str; 7] = ["admin", "manager", "accountant", "warehouse", "worker", "client", "service"];
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/permissions.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut cells = BTreeSet::new();
+    for line in text.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| command") && !l.starts_with("| ---")) {
+        let row: Vec<&str> = line.trim().trim_matches('|').split('|').map(str::trim).collect();
+        for (role, cell) in ROLES.iter().zip(&row[1..]) {
+            if *cell == "own" {
+                cells.insert((row[0].to_string(), role.to_string()));
+            }
+        }
+    }
+    cells
+}
+
+fn photo(name: &str) -> String {
+    fixture(&format!("tests/company/photos/{name}")).display().to_string()
+}
+
+/// The status of an order, as an admin reads it.
+fn status(env: &Env, order: &str) -> String {
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    let out = env.ok(&["--format", "json", "order", "show", order]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    format!("{} {}", v["status"], v["worker_login"])
+}
+
+/// `login` runs `args`: the exit code.
+fn as_(env: &Env, login: &str, args: &[&str]) -> i32 {
+    env.login(login, PASSWORD);
+    env.run(args, None).code
+}
+
+/// The ids of the orders `login` lists.
+fn listed(env: &Env, login: &str) -> Vec<i64> {
+    env.login(login, PASSWORD);
+    let out = env.ok(&["--format", "json", "order", "list"]);
+    let v: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    v.iter().map(|o| o["id"].as_i64().unwrap()).collect()
+}
+
+#[test]
+fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
+    let env = Env::company();
+    // Order 1 is ann's, worked by tom; order 2 is bob's, worked by tia.
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("bob@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-12-01 11:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.ok(&["order", "assign", "2", "tia@crew.example"]);
+    let order_2 = status(&env, "2");
+
+    let mut covered = BTreeSet::new();
+    let mut case = |command: &str, role: &str| covered.insert((command.to_string(), role.to_string()));
+
+    case("order list", "worker");
+    assert_eq!(listed(&env, "tom@crew.example"), vec![1]);
+    assert_eq!(listed(&env, "tia@crew.example"), vec![2]);
+    case("order list", "client");
+    assert_eq!(listed(&env, "ann@example.com"), vec![1]);
+    assert_eq!(listed(&env, "bob@example.com"), vec![2]);
+
+    case("order show", "worker");
+    assert_eq!(as_(&env, "tom@crew.example", &["order", "show", "1"]), 0);
+    assert_eq!(as_(&env, "tom@crew.example", &["order", "show", "2"]), 3);
+    case("order show", "client");
+    assert_eq!(as_(&env, "ann@example.com", &["order", "show", "1"]), 0);
+    assert_eq!(as_(&env, "ann@example.com", &["order", "show", "2"]), 3);
+
+    case("order create", "client");
+    env.login("ann@example.com", PASSWORD);
+    let out = env.ok(&["--format", "json", "order", "create", "--service", "cleaning", "--at", "2026-12-03 10:00"]);
+    let created: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(created["client_login"], "ann@example.com", "a client orders for themselves only");
+    let own_new = created["id"].to_string();
+
+    case("order copy", "client");
+    assert_eq!(as_(&env, "ann@example.com", &["order", "copy", "2", "--at", "2026-12-04 10:00"]), 3);
+    assert_eq!(as_(&env, "ann@example.com", &["order", "copy", "1", "--at", "2026-12-04 10:00"]), 0);
+
+    case("order cancel", "client");
+    assert_eq!(as_(&env, "ann@example.com", &["order", "cancel", "2", "--reason", "not mine"]), 3);
+    assert_eq!(as_(&env, "ann@example.com", &["order", "cancel", &own_new]), 0);
+
+    case("order check-in", "worker");
+    assert_eq!(as_(&env, "tom@crew.example", &["order", "check-in", "2", "--photo", &photo("door.jpg")]), 3);
+    assert_eq!(as_(&env, "tom@crew.example", &["order", "check-in", "1", "--photo", &photo("door.jpg")]), 0);
+
+    case("order complete", "worker");
+    assert_eq!(as_(&env, "tia@crew.example", &["order", "complete", "1", "--photo", &photo("report.png")]), 3);
+    assert_eq!(as_(&env, "tom@crew.example", &["order", "complete", "1", "--photo", &photo("report.png")]), 0);
+
+    case("order fail", "worker");
+    assert_eq!(as_(&env, "tom@crew.example", &["order", "fail", "2", "--reason", "not mine"]), 3);
+    // Bob's order went through every refusal above untouched.
+    assert_eq!(status(&env, "2"), order_2);
+    assert_eq!(as_(&env, "tia@crew.example", &["order", "fail", "2", "--reason", "rain"]), 0);
+
+    let missing: Vec<_> = own_cells().difference(&covered).cloned().collect();
+    assert!(missing.is_empty(), "\"own\" cells of docs/permissions.md without a case here: {missing:?}");
+}
