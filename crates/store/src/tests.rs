@@ -123,7 +123,7 @@ impl<T: ?Sized> Subscriber<T> for Counter {
 fn a_late_subscriber_catches_up_from_the_log_and_sees_each_event_once() {
     let mut store = SqliteStore::in_memory().unwrap();
     for login in ["ann", "bob", "cat"] {
-        execute(&mut store, &subscribers(Default::default()), |tx| logged_in(tx, login)).unwrap();
+        execute(&mut store, &subscribers(Default::default(), chrono_tz::UTC), |tx| logged_in(tx, login)).unwrap();
     }
     let seen = Rc::new(RefCell::new(Vec::new()));
     let counter: Vec<BoxedSubscriber> = vec![Box::new(Counter { seen: seen.clone(), fail_on_login: None })];

@@ -27,7 +27,7 @@ use crew_core::types::{Login, ServiceCode, Text, Zone};
 use crew_core::wiring::Tx;
 use serde::Serialize;
 
-use crate::context::App;
+use crate::context::{App, FromFlag};
 use crate::files::store_photo;
 
 /// Quote, place and follow orders through their life
@@ -182,10 +182,10 @@ fn pricing(app: &App) -> Pricing {
 
 fn request(app: &App, spec: &OrderSpec) -> Result<OrderRequest> {
     Ok(OrderRequest {
-        service_type: ServiceCode::parse(&spec.service)?,
-        zone: spec.zone.as_deref().map(Zone::parse).transpose()?,
+        service_type: ServiceCode::parse(&spec.service).flag("--service")?,
+        zone: spec.zone.as_deref().map(Zone::parse).transpose().flag("--zone")?,
         scheduled_at: app.parse_time("--at", &spec.at)?,
-        description: Text::parse(&spec.description)?,
+        description: Text::parse(&spec.description).flag("--description")?,
     })
 }
 
