@@ -12,4 +12,6 @@ mod test_lifecycle;
 mod test_mail;
 mod test_matching;
 mod test_permissions;
+mod test_readme_tour;
 mod test_sessions;
+mod test_text;

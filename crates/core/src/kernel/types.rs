@@ -226,12 +226,12 @@ impl Name {
 string_newtype!(Name);
 
 /// Free text (an order's description, a reason): at most 2000 characters, may be empty; kept in
-/// Unicode NFC like [`Name`].
+/// Unicode NFC like [`Name`], its line breaks as `\n` (a `\r\n` from a Windows file is one).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Text(String);
 impl Text {
     pub fn parse(raw: &str) -> Result<Self> {
-        let s = &nfc(raw.trim());
+        let s = &nfc(raw.trim()).replace("\r\n", "\n");
         if s.chars().count() > 2000 {
             return Err(Error::bad_input("text must be at most 2000 characters"));
         }
@@ -535,6 +535,8 @@ mod tests {
         assert_eq!(Login::parse(&decomposed.to_uppercase()).unwrap().as_str(), composed);
         assert_eq!(Name::parse("Zoe\u{308}").unwrap(), Name::parse("Zo\u{eb}").unwrap());
         assert_eq!(Text::parse("cafe\u{301}").unwrap().as_str(), "caf\u{e9}");
+        assert_eq!(Text::parse("two\r\nlines").unwrap().as_str(), "two\nlines");
+        assert!(Text::parse("over\rwritten").is_err());
         // Codes are ASCII: a decomposed letter is not a code at all.
         assert!(Zone::parse("nore\u{301}").is_err());
     }

@@ -32,6 +32,9 @@ use crate::files::store_photo;
 
 /// Quote, place and follow orders through their life
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew order quote --service cleaning --at \"2026-12-01 10:00\"\n  crew order create --service cleaning --at \"2026-12-01 10:00\" --description \"Kitchen and hall\"\n  crew order list --status open\n  crew order assign 2 oscar@crew.example               # a manager picks the worker\n  crew order check-in 1 --photo fixtures/demo/photos/door.jpg     # the assigned worker arrives\n  crew order complete 1 --photo fixtures/demo/photos/report.png\n\nTimes are `YYYY-MM-DD HH:MM` in the configured time zone, or RFC 3339 with an offset."
+)]
 pub enum OrderCommand {
     Quote(quote::QuoteArgs),
     Create(create::CreateArgs),
