@@ -289,3 +289,53 @@ fn hiring_rank_top_takes_a_share_with_percent_and_a_count_without() {
     assert_eq!(count("1%"), 1, "at least one");
     assert_eq!(count("9"), 5, "no more than there are");
 }
+
+#[test]
+fn keys_stored_in_two_unicode_forms_are_reported_to_admins_until_settled() {
+    let mut env = Env::company();
+    env.ok(&[
+        "hiring",
+        "apply",
+        "--name",
+        "Jos\u{e9}",
+        "--email",
+        "jos\u{e9}@example.com",
+        "--zone",
+        "north",
+        "--strengths",
+        "cleaning",
+    ]);
+    // Make this database what an older crew left: the last migration (keys into NFC) not yet
+    // applied, and a client and an application stored with the decomposed twin of a key.
+    {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.execute_batch(&format!(
+            "DROP TABLE identity_clashes; PRAGMA user_version = {};
+             INSERT INTO accounts (login, name, email, role, active, created_at)
+               VALUES ('jos\u{e9}@example.com', 'José', 'jos\u{e9}@example.com', 'client', 1, '2026-11-30T08:00:00.000000Z'),
+                      ('jose\u{301}@example.com', 'José', 'jose\u{301}@example.com', 'client', 1, '2026-11-30T08:00:00.000000Z');
+             INSERT INTO applications (email, candidate, status, tests, created_at, updated_at)
+               SELECT 'jose\u{301}@example.com', candidate, 'applied', '[]', created_at, updated_at FROM applications WHERE id = 1;",
+            crew_store::SCHEMA_VERSION - 1
+        ))
+        .unwrap();
+    }
+    env.note("the migration merges nothing; admins are told, with the ids");
+    let run = env.step(&["account", "list", "--role", "client"], None);
+    assert!(run.stderr.contains("warning: accounts #9, #10 share the key `jos\u{e9}@example.com`"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning: applications #1, #2 share the key"), "{}", run.stderr);
+    assert!(run.stdout.contains("unicode-clash-10"), "the decomposed twin got a login that can be typed");
+    env.note("others are not told of other people's keys");
+    env.login("mia", PASSWORD);
+    let run = env.step(&["order", "list"], None);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    env.note("the admin keeps one of each: the warnings end");
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    let run = env.step(&["account", "deactivate", "unicode-clash-10"], None);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = env.step(&["hiring", "reject", "2", "--reason", "the same person as #1"], None);
+    assert!(!run.stderr.contains("accounts #9"), "{}", run.stderr);
+    let run = env.step(&["hiring", "list"], None);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    insta::assert_snapshot!(env.transcript);
+}

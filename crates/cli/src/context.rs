@@ -105,7 +105,27 @@ impl App {
         for action in actions {
             authz::require(&actor, *action)?;
         }
+        if actor.role == authz::Role::Admin {
+            self.warn_identity_clashes()?;
+        }
         Ok(actor)
+    }
+
+    /// Tells an admin, on every command until they are settled, of accounts or applications whose
+    /// login or email became the same key when the database was brought into Unicode NFC (crew
+    /// merged nothing). Only admins are told: the warning names other people's keys.
+    fn warn_identity_clashes(&mut self) -> Result<()> {
+        for clash in self.store()?.identity_clashes()? {
+            let ids: Vec<String> = clash.ids.iter().map(|id| format!("#{id}")).collect();
+            crate::output::warn(&format!(
+                "warning: {}s {} share the key `{}` in different Unicode forms; nothing was merged: keep one \
+                 (docs/formats.md, \"One form of Unicode\")",
+                clash.kind,
+                ids.join(", "),
+                clash.key
+            ));
+        }
+        Ok(())
     }
 
     /// Runs a change as the logged-in account, in one transaction with its events.

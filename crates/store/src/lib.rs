@@ -7,6 +7,7 @@
 //! One file per context implements that context's storage traits over [`row::SqliteTx`], plus
 //! the event log (`events.rs`); `row.rs` holds what they share.
 
+mod clashes;
 #[cfg(test)]
 mod contract;
 mod events;
@@ -27,6 +28,7 @@ use crew_core::error::{Error, Result};
 use crew_core::wiring::{Store, Tx};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use clashes::IdentityClash;
 pub use migrate::SCHEMA_VERSION;
 
 /// How long a writer waits for another to finish before giving up.
