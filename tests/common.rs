@@ -107,7 +107,7 @@ impl Env {
         let run = self.run(args, stdin);
         let root = self.path().display().to_string();
         let fixtures = fixtures_root().display().to_string();
-        let redact = |s: &str| s.replace(&root, "[TMP]").replace(&fixtures, "fixtures");
+        let redact = |s: &str| redact_real_times(&s.replace(&root, "[TMP]").replace(&fixtures, "fixtures"));
         self.transcript.push_str(&redact(&format!("$ crew {}\n", args.join(" "))));
         self.transcript.push_str(&redact(&run.stdout));
         if !run.stderr.is_empty() {
@@ -150,4 +150,21 @@ impl Env {
         assert_eq!(run.code, 0, "{}", run.stderr);
         serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout).unwrap().len()
     }
+}
+
+/// Replaces each `"recorded_at": "…"` (the real time the database stamped on an event, which
+/// differs from run to run) with a marker.
+pub fn redact_real_times(text: &str) -> String {
+    const KEY: &str = "\"recorded_at\": \"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        let value = &rest[at + KEY.len()..];
+        let end = value.find('"').unwrap_or(value.len());
+        out.push_str(&rest[..at + KEY.len()]);
+        out.push_str("[real time]");
+        rest = &value[end..];
+    }
+    out.push_str(rest);
+    out
 }

@@ -15,5 +15,7 @@ mod test_mail;
 mod test_matching;
 mod test_ownership;
 mod test_permissions;
+mod test_readme_tour;
 mod test_sessions;
+mod test_text;
 mod test_time_rules;

@@ -5,7 +5,7 @@ use clap::CommandFactory;
 
 use crate::common::Env;
 
-/// Every command path, and whether it is only a group of subcommands (which needs no example).
+/// Every command path, and whether it is only a group of subcommands.
 fn leaves(cmd: &clap::Command, prefix: Vec<String>, out: &mut Vec<(Vec<String>, bool)>) {
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         let mut path = prefix.clone();
@@ -27,9 +27,9 @@ fn every_command_has_help_with_an_example() {
         args.push("--help");
         let run = env.run(&args, None);
         assert_eq!(run.code, 0, "crew {} --help: {}", path.join(" "), run.stderr);
-        if !is_group {
-            assert!(run.stdout.contains("Example"), "`crew {} --help` shows no example", path.join(" "));
-        }
+        // Groups too: `crew order --help` is where people look first.
+        let what = if is_group { "group" } else { "command" };
+        assert!(run.stdout.contains("Example"), "the {what} `crew {} --help` shows no example", path.join(" "));
         reference.push_str(&format!("==== crew {}\n{}\n", path.join(" "), run.stdout));
     }
     insta::assert_snapshot!(reference);

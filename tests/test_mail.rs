@@ -135,7 +135,7 @@ fn smtp_delivery_reaches_a_real_server() {
     assert_eq!(got.len(), 3, "{got:?}");
     let job = got.iter().find(|m| m.to == ["tom@crew.example"]).expect("tom got his job");
     assert!(job.data.contains("Subject: New job #1: cleaning in north on 2026-12-01 10:00"), "{}", job.data);
-    assert!(job.data.contains("When:  2026-12-01 10:00 (UTC)"), "{}", job.data);
+    assert!(job.data.contains("When:  2026-12-01 10:00 UTC\r\n"), "{}", job.data);
     assert!(job.data.contains("From: crew <crew@crew.example>"), "{}", job.data);
     assert_eq!(got.iter().filter(|m| m.to == ["ann@example.com"]).count(), 2);
     // Sent mail is never sent again.

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use crew_core::authz::{self, Action, Actor};
 use crew_core::error::Error;
@@ -56,9 +56,13 @@ impl App {
         let now = chosen_now.unwrap_or_else(Utc::now);
         if global.verbose {
             let source = config.source.as_deref().map_or("defaults".into(), |p| p.display().to_string());
-            eprintln!("crew: database {}, configuration {source}, now {}", config.db.display(), now.to_rfc3339());
+            crate::output::warn(&format!(
+                "crew: database {}, configuration {source}, now {}",
+                config.db.display(),
+                now.to_rfc3339()
+            ));
         }
-        let subscribers = wiring::subscribers(config.worker_defaults);
+        let subscribers = wiring::subscribers(config.worker_defaults, config.time_zone);
         Ok(App {
             config,
             subscribers,
@@ -124,7 +128,27 @@ impl App {
         for action in actions {
             authz::require(&actor, *action)?;
         }
+        if actor.role == authz::Role::Admin {
+            self.warn_identity_clashes()?;
+        }
         Ok(actor)
+    }
+
+    /// Tells an admin, on every command until they are settled, of accounts or applications whose
+    /// login or email became the same key when the database was brought into Unicode NFC (crew
+    /// merged nothing). Only admins are told: the warning names other people's keys.
+    fn warn_identity_clashes(&mut self) -> Result<()> {
+        for clash in self.store()?.identity_clashes()? {
+            let ids: Vec<String> = clash.ids.iter().map(|id| format!("#{id}")).collect();
+            crate::output::warn(&format!(
+                "warning: {}s {} share the key `{}` in different Unicode forms; nothing was merged: keep one \
+                 (docs/formats.md, \"One form of Unicode\")",
+                clash.kind,
+                ids.join(", "),
+                clash.key
+            ));
+        }
+        Ok(())
     }
 
     /// Runs a change as the logged-in account, in one transaction with its events.
@@ -172,9 +196,15 @@ impl App {
         self.config.time_zone
     }
 
-    /// A time for people, in the configured zone.
+    /// A time for people, in the configured zone. A time in the hour that happens twice (the
+    /// autumn clock change) carries the zone's abbreviation or offset, which tells the two apart:
+    /// `2026-10-25 02:30 CEST` then `2026-10-25 02:30 CET`.
     pub fn show_time(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz()).format("%Y-%m-%d %H:%M").to_string()
+        let local = t.with_timezone(&self.tz());
+        match self.tz().from_local_datetime(&local.naive_local()) {
+            LocalResult::Ambiguous(..) => local.format("%Y-%m-%d %H:%M %Z").to_string(),
+            _ => local.format("%Y-%m-%d %H:%M").to_string(),
+        }
     }
 
     /// Reads a time given on the command line: RFC 3339, or `YYYY-MM-DD HH:MM` (or with `T`) in the
@@ -195,10 +225,40 @@ impl App {
             ))
             .into());
         };
-        let t = self.tz().from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(|| {
-            Error::bad_input(format!("{flag} `{raw}` does not exist in {} (a clock change)", self.tz()))
-        })?;
+        let t = match self.tz().from_local_datetime(&local) {
+            LocalResult::Single(t) => t.with_timezone(&Utc),
+            LocalResult::Ambiguous(first, second) => {
+                return Err(Error::bad_input(format!(
+                    "{flag} `{raw}` happens twice in {} (the clock goes back): write `{}` ({}) or `{}` ({})",
+                    self.tz(),
+                    first.to_rfc3339(),
+                    first.format("%Z"),
+                    second.to_rfc3339(),
+                    second.format("%Z"),
+                ))
+                .into());
+            }
+            LocalResult::None => {
+                return Err(Error::bad_input(format!(
+                    "{flag} `{raw}` does not exist in {} (a clock change)",
+                    self.tz()
+                ))
+                .into());
+            }
+        };
         Ok(in_range(flag, raw, t)?)
+    }
+}
+
+/// Names the flag (or argument) a value came from in its error: `--description: text must be at
+/// most 2000 characters`.
+pub trait FromFlag<T> {
+    fn flag(self, name: &str) -> crew_core::Result<T>;
+}
+
+impl<T> FromFlag<T> for crew_core::Result<T> {
+    fn flag(self, name: &str) -> crew_core::Result<T> {
+        self.map_err(|e| e.context(name))
     }
 }
 

@@ -21,7 +21,16 @@ use crate::cli::Cli;
 
 /// Runs crew with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout as clap writes them; a usage error may echo a value from
+        // the command line, so it is shown inert (clap's own layout, its newlines, is kept).
+        Err(e) if e.use_stderr() => {
+            let _ = write!(io::stderr().lock(), "{}", output::shown(&e.render().to_string()));
+            return ExitCode::from(e.exit_code() as u8);
+        }
+        Err(e) => e.exit(),
+    };
     let verbose = cli.global.verbose;
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -37,10 +46,11 @@ fn report(e: &anyhow::Error, verbose: bool) -> ExitCode {
     }
     let kind = e.chain().find_map(|c| c.downcast_ref::<crew_core::Error>()).map(|ce| ce.kind);
     let code = kind.map_or(1, |k| k.exit_code());
+    // The message may echo input (a value, a file name): it is shown inert, on one line.
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "error: {e:#}");
+    let _ = writeln!(err, "error: {}", output::shown_line(&format!("{e:#}")));
     if kind.is_none() && verbose {
-        let _ = writeln!(err, "{e:?}");
+        let _ = writeln!(err, "{}", output::shown(&format!("{e:?}")));
     }
     ExitCode::from(code as u8)
 }

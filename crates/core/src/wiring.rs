@@ -6,6 +6,7 @@
 //! every context's events for the log's readers ([`Event`]). Adding a context adds a line to each
 //! list here and touches no other context.
 
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::authz::{Action, require};
@@ -43,12 +44,13 @@ pub type BoxedSubscriber = Box<dyn for<'a> Subscriber<dyn Tx + 'a>>;
 /// A notifier of this build, over the whole transaction.
 pub type BoxedNotifier = Box<dyn for<'a> Notifier<dyn Tx + 'a>>;
 
-/// Every context's notifier: the mail each context's events cause.
-pub fn notifiers() -> Vec<BoxedNotifier> {
+/// Every context's notifier: the mail each context's events cause. Times in mail are written in
+/// `time_zone`, labelled (`2026-12-01 10:00 CET`).
+pub fn notifiers(time_zone: Tz) -> Vec<BoxedNotifier> {
     vec![
         Box::new(iam::notifications::AccountMail),
         Box::new(hiring::notifications::HiringMail),
-        Box::new(ordering::notifications::OrderMail),
+        Box::new(ordering::notifications::OrderMail { time_zone }),
     ]
 }
 
@@ -58,13 +60,13 @@ pub fn templates() -> Vec<Template> {
 }
 
 /// The subscribers of this build, in the order they run: IAM first (others look up the accounts
-/// it creates), mail last (it mails what the others did).
-pub fn subscribers(worker_defaults: WorkerDefaults) -> Vec<BoxedSubscriber> {
+/// it creates), mail last (it mails what the others did, with times in `time_zone`).
+pub fn subscribers(worker_defaults: WorkerDefaults, time_zone: Tz) -> Vec<BoxedSubscriber> {
     vec![
         Box::new(iam::subscribers::WorkerAccounts),
         Box::new(ordering::subscribers::MatchedAssignments),
         Box::new(matching::subscribers::MatchingView { defaults: worker_defaults }),
-        Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers() }),
+        Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers(time_zone) }),
     ]
 }
 

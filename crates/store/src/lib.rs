@@ -7,6 +7,7 @@
 //! One file per context implements that context's storage traits over [`row::SqliteTx`], plus
 //! the event log (`events.rs`); `row.rs` holds what they share.
 
+mod clashes;
 #[cfg(test)]
 mod contract;
 mod events;
@@ -27,7 +28,8 @@ use crew_core::error::{Error, Result};
 use crew_core::wiring::{Store, Tx};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use migrate::SCHEMA_VERSION;
+pub use clashes::IdentityClash;
+pub use migrate::{SCHEMA_VERSION, write_old_schema};
 
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

@@ -2,17 +2,31 @@
 //! add the next one.
 
 use crew_core::error::{Error, Result};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, TransactionBehavior};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::row::internal;
 
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_matching.sql"),
     include_str!("migrations/0003_mail.sql"),
     include_str!("migrations/0004_hiring.sql"),
+    include_str!("migrations/0006_identity_nfc.sql"),
     include_str!("migrations/0008_clock.sql"),
 ];
+
+/// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite
+/// file: for tests of what migrations do to databases older crews left. Not for production use.
+#[doc(hidden)]
+pub fn write_old_schema(path: &std::path::Path, version: usize) -> Result<()> {
+    let conn = Connection::open(path).map_err(internal)?;
+    for migration in &MIGRATIONS[..version] {
+        conn.execute_batch(migration).map_err(internal)?;
+    }
+    conn.pragma_update(None, "user_version", version as i64).map_err(internal)
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -27,6 +41,7 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
             "the database has schema version {current}, newer than this crew knows ({SCHEMA_VERSION}); upgrade crew"
         )));
     }
+    register_nfc(conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
     // Another process may have migrated while we waited for the lock.
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(internal)?;
@@ -35,4 +50,16 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(internal)?;
     }
     tx.commit().map_err(internal)
+}
+
+/// `crew_nfc(text)`: the Unicode NFC form of `text` (NULL stays NULL), for migrations that bring
+/// stored keys into the form crew compares them in (`0006_identity_nfc.sql`).
+pub(crate) fn register_nfc(conn: &Connection) -> Result<()> {
+    conn.create_scalar_function(
+        "crew_nfc",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| s.nfc().collect::<String>())),
+    )
+    .map_err(internal)
 }

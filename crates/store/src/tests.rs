@@ -123,7 +123,7 @@ impl<T: ?Sized> Subscriber<T> for Counter {
 fn a_late_subscriber_catches_up_from_the_log_and_sees_each_event_once() {
     let mut store = SqliteStore::in_memory().unwrap();
     for login in ["ann", "bob", "cat"] {
-        execute(&mut store, &subscribers(Default::default()), |tx| logged_in(tx, login)).unwrap();
+        execute(&mut store, &subscribers(Default::default(), chrono_tz::UTC), |tx| logged_in(tx, login)).unwrap();
     }
     let seen = Rc::new(RefCell::new(Vec::new()));
     let counter: Vec<BoxedSubscriber> = vec![Box::new(Counter { seen: seen.clone(), fail_on_login: None })];
@@ -170,4 +170,88 @@ fn the_newest_event_of_some_types_ignores_the_others() {
     let (none, all) =
         store.read(|tx| Ok((tx.last_event_of(&["order_created"])?, tx.last_event_of(&["session_started"])?))).unwrap();
     assert_eq!((none, all), (EventSeq::START, EventSeq::new(1)));
+}
+
+/// A database as crew wrote it before identity keys were normalised (schema 4), holding one
+/// email in its composed (`é`) and decomposed (`e` + U+0301) forms, and one decomposed alone.
+fn database_with_two_unicode_forms(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    for migration in &crate::migrate::MIGRATIONS[..4] {
+        conn.execute_batch(migration).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 4).unwrap();
+    let at = "2026-11-30T08:00:00.000000Z";
+    for (login, email) in [
+        ("jos\u{e9}@example.com", "jos\u{e9}@example.com"),
+        ("jose\u{301}@example.com", "jose\u{301}@example.com"),
+        ("zoe\u{308}@example.com", "zoe\u{308}@example.com"),
+        ("mia", "mia@crew.example"),
+    ] {
+        conn.execute(
+            "INSERT INTO accounts (login, name, email, role, active, created_at) VALUES (?1, 'A', ?2, 'client', 1, ?3)",
+            rusqlite::params![login, email, at],
+        )
+        .unwrap();
+    }
+    let candidate = r#"{"name":"A","zone":"north","strengths":"cleaning:3","weaknesses":"","age":null,"breed":null,"coat":null,"photo":null,"source":null}"#;
+    for email in ["jos\u{e9}@example.com", "jose\u{301}@example.com", "zoe\u{308}@example.com"] {
+        conn.execute(
+            "INSERT INTO applications (email, candidate, status, tests, created_at, updated_at)
+             VALUES (?1, ?2, 'applied', '[]', ?3, ?3)",
+            rusqlite::params![email, candidate, at],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn keys_are_brought_into_nfc_and_clashes_are_reported_not_merged() {
+    use crew_core::types::Email;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    database_with_two_unicode_forms(&path);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let login = |s: &str| Login::parse(s).unwrap();
+    let (josé, twin, zoë, mia, zoë_application) = store
+        .read(|tx| {
+            Ok((
+                tx.account_by_login(&login("jos\u{e9}@example.com"))?.map(|a| a.id.get()),
+                tx.account_by_login(&login("unicode-clash-2"))?.map(|a| a.id.get()),
+                tx.account_by_login(&login("zo\u{eb}@example.com"))?.map(|a| a.id.get()),
+                tx.account_by_login(&login("mia"))?.map(|a| a.id.get()),
+                tx.application_by_email(&Email::parse("zo\u{eb}@example.com")?)?.map(|a| a.id.get()),
+            ))
+        })
+        .unwrap();
+    // The composed account keeps its login; its decomposed twin can still log in, by a login
+    // that can be typed; a decomposed key without a twin is simply rewritten.
+    assert_eq!((josé, twin, zoë, mia, zoë_application), (Some(1), Some(2), Some(3), Some(4), Some(3)));
+    let clashes = store.identity_clashes().unwrap();
+    let found: Vec<(&str, &str, &[i64])> =
+        clashes.iter().map(|c| (c.kind.as_str(), c.key.as_str(), c.ids.as_slice())).collect();
+    assert_eq!(
+        found,
+        [("account", "jos\u{e9}@example.com", &[1, 2][..]), ("application", "jos\u{e9}@example.com", &[1, 2][..])]
+    );
+    // Nothing was merged: both accounts and both applications are still there.
+    let counts: (i64, i64) = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM applications)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(counts, (4, 3));
+    // An admin settles them: one account deactivated, one application rejected.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE accounts SET active = 0 WHERE id = 2", []).unwrap();
+    assert_eq!(store.identity_clashes().unwrap().len(), 1);
+    conn.execute("UPDATE applications SET status = 'rejected' WHERE id = 1", []).unwrap();
+    assert_eq!(store.identity_clashes().unwrap(), []);
+}
+
+#[test]
+fn a_database_without_two_forms_of_a_key_reports_no_clash() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    store.write(|tx| logged_in(tx, "ann")).unwrap();
+    assert_eq!(store.identity_clashes().unwrap(), []);
 }

@@ -28,6 +28,8 @@ pub(crate) fn short_text(raw: &str) -> Result<String> {
 impl WorkerRow {
     pub const REQUIRED: &'static [&'static str] = &["name", "email", "zone", "skills"];
     pub const OPTIONAL: &'static [&'static str] = &["capacity", "rating", "age", "breed", "coat", "photo"];
+    /// The fields that are whole numbers (a JSON file may give them as numbers).
+    pub const NUMERIC: &'static [&'static str] = &["capacity", "rating", "age"];
 
     pub fn parse(record: &RawRecord) -> Result<Self> {
         let f = Field::new(record);

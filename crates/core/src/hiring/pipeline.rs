@@ -16,7 +16,7 @@ use crate::ids::{ApplicationId, TestId, TestSetId};
 use crate::imports::{Field, Progress, RawRecord, bounded};
 use crate::kernel::command::{Ctx, record};
 use crate::kernel::events::{EventFilter, RecordedEvent};
-use crate::types::{Email, Name, SkillLevel, SkillSet, Text, Zone};
+use crate::types::{Email, Name, SkillLevel, SkillSet, Text, Zone, is_steering, refuse_formula};
 
 // ---------------------------------------------------------------- tests and sets
 
@@ -134,7 +134,15 @@ pub fn edit_test(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, id: TestId, spec:
 /// `crew hiring test show` (a version, or the current one).
 pub fn show_test(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, id: TestId, version: Option<u32>) -> Result<HiringTest> {
     require(&ctx.actor, Action::ManageHiring)?;
-    let t = tx.hiring_test(id, version)?.ok_or_else(|| Error::not_found(format!("no test #{id}")))?;
+    let Some(t) = tx.hiring_test(id, version)? else {
+        // Say which is missing: the test, or only the version asked for.
+        return Err(match (version, tx.hiring_test(id, None)?) {
+            (Some(v), Some(current)) => {
+                Error::not_found(format!("test #{id} has no version {v} (its versions are 1 to {})", current.version))
+            }
+            _ => Error::not_found(format!("no test #{id}")),
+        });
+    };
     if t.deleted && version.is_none() {
         return Err(Error::not_found(format!("no test #{id} (deleted)")));
     }
@@ -326,15 +334,30 @@ pub fn parse_strengths(raw: &str) -> Result<SkillSet> {
     Ok(set)
 }
 
+/// A name from the public intake: a [`Name`] that a spreadsheet would not take for a formula and
+/// that holds no bidirectional overrides (which can make a name read as another).
+fn intake_name(raw: &str) -> Result<Name> {
+    refuse_formula(raw)?;
+    if raw.chars().any(is_steering) {
+        return Err(Error::bad_input("a name must not contain control or bidirectional-override characters"));
+    }
+    Name::parse(raw)
+}
+
 impl Applicant {
     pub const REQUIRED: &'static [&'static str] = &["name", "email", "zone", "strengths"];
     pub const OPTIONAL: &'static [&'static str] = &["age", "breed", "coat", "photo", "weaknesses", "source"];
+    /// The fields that are whole numbers (a JSON file may give them as numbers).
+    pub const NUMERIC: &'static [&'static str] = &["age"];
 
     pub fn parse(record: &RawRecord) -> Result<Self> {
         let f = Field::new(record);
         Ok(Applicant {
-            name: f.required("name", Name::parse)?,
-            email: f.required("email", Email::parse)?,
+            name: f.required("name", intake_name)?,
+            email: f.required("email", |raw| {
+                refuse_formula(raw)?;
+                Email::parse(raw)
+            })?,
             zone: f.required("zone", Zone::parse)?,
             strengths: f.required("strengths", parse_strengths)?,
             weaknesses: f.optional("weaknesses", Text::parse)?.unwrap_or_default(),
@@ -708,14 +731,45 @@ pub struct Ranked {
     pub status: ApplicationStatus,
 }
 
-/// `crew hiring rank`: everyone who took the set, best first, with percentiles; `top_percent`
-/// keeps the best that share of them (at least one).
-pub fn rank(
-    tx: &mut (impl HiringTx + ?Sized),
-    ctx: &Ctx,
-    set: TestSetId,
-    top_percent: Option<f64>,
-) -> Result<Vec<Ranked>> {
+/// How many of the best `crew hiring rank --top` keeps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Top {
+    /// The best share of the takers, in percent (`3%`): at least one.
+    Percent(f64),
+    /// The best so many (`3`).
+    Count(usize),
+}
+
+impl Top {
+    /// `3%` is a share, `3` a count (documented in `crew hiring rank --help`).
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim();
+        let bad = || Error::bad_input(format!("`{raw}` is neither a share like `3%` nor a count like `10`"));
+        match s.strip_suffix('%') {
+            Some(p) => match p.trim().parse::<f64>() {
+                Ok(p) if p > 0.0 && p <= 100.0 => Ok(Top::Percent(p)),
+                Ok(_) => Err(Error::bad_input(format!("`{raw}`: a share must be more than 0% and at most 100%"))),
+                Err(_) => Err(bad()),
+            },
+            None => match s.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(Top::Count(n)),
+                _ => Err(bad()),
+            },
+        }
+    }
+
+    /// How many of `n` ranked takers this keeps (before ties with the last are added).
+    fn of(self, n: usize) -> usize {
+        match self {
+            Top::Percent(p) => ((n as f64 * p / 100.0).ceil() as usize).clamp(1, n.max(1)),
+            Top::Count(c) => c.min(n),
+        }
+    }
+}
+
+/// `crew hiring rank`: everyone who took the set, best first, with percentiles; `top` keeps the
+/// best share or number of them, and everyone tied with the last of those.
+pub fn rank(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, set: TestSetId, top: Option<Top>) -> Result<Vec<Ranked>> {
     require(&ctx.actor, Action::ManageHiring)?;
     find_set(tx, set)?;
     let mut took: Vec<Application> =
@@ -746,10 +800,10 @@ pub fn rank(
             }
         })
         .collect();
-    Ok(match top_percent {
-        Some(p) => {
-            // The best share, and everyone tied with the last of them.
-            let keep = ((n as f64 * p / 100.0).ceil() as usize).clamp(1, n.max(1));
+    Ok(match top {
+        Some(top) => {
+            // The best share (or number), and everyone tied with the last of them.
+            let keep = top.of(n);
             let cut = ranked.get(keep.saturating_sub(1)).map(|r| r.percentile);
             ranked
                 .into_iter()
@@ -821,6 +875,22 @@ mod tests {
         let mut s = spec();
         s.questions.clear();
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn top_is_a_share_with_a_percent_sign_and_a_count_without() {
+        assert_eq!(Top::parse("3%").unwrap(), Top::Percent(3.0));
+        assert_eq!(Top::parse(" 2.5 % ").unwrap(), Top::Percent(2.5));
+        assert_eq!(Top::parse("3").unwrap(), Top::Count(3));
+        for raw in ["0%", "101%", "0", "-1", "3x", "", "%", "1.5"] {
+            assert!(Top::parse(raw).is_err(), "{raw}");
+        }
+        assert_eq!(Top::Percent(3.0).of(100), 3);
+        assert_eq!(Top::Percent(3.0).of(10), 1);
+        assert_eq!(Top::Percent(100.0).of(7), 7);
+        assert_eq!(Top::Count(3).of(100), 3);
+        assert_eq!(Top::Count(30).of(7), 7);
+        assert_eq!(Top::Count(3).of(0), 0);
     }
 
     #[test]

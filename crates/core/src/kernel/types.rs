@@ -1,10 +1,12 @@
 //! Validated value types: past `parse`, a value cannot be invalid.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 
@@ -41,13 +43,70 @@ macro_rules! string_newtype {
     };
 }
 
-/// An email address, trimmed and lower-cased so that one person has one address.
+/// A character that steers a terminal or the direction of text instead of being shown: the C0
+/// controls, DEL, the C1 controls, and the bidirectional embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069).
+pub fn is_steering(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether newlines and tabs in a value are part of the text (a multi-line field, a table cell)
+/// or must be escaped like any other control character (one line: an error, a log line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    Keep,
+    Escape,
+}
+
+/// `text` with every steering character ([`is_steering`]) written as a Rust-style escape
+/// (`\u{1b}`), so that untrusted text shown on a terminal, written to a file or put in a mail
+/// cannot move the cursor, set a window title, clear the screen or reverse the text around it.
+/// Text without such characters is returned as it is.
+pub fn inert(text: &str, lines: Lines) -> Cow<'_, str> {
+    let escaped = |c: char| is_steering(c) && !(lines == Lines::Keep && matches!(c, '\n' | '\t'));
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The Unicode canonical composition (NFC) of `text`: the one form of text that looks the same,
+/// so that `é` typed as one character or as `e` and a combining accent is one key.
+fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// The first characters a spreadsheet takes for the start of a formula (OWASP's CSV injection).
+pub const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// Refuses a value that a spreadsheet would take for a formula, for fields where such a start
+/// makes no sense (a name, an email from the public intake). Output neutralises such cells anyway
+/// (`--format csv`); refusing them at the door keeps them out of every other export too.
+pub fn refuse_formula(raw: &str) -> Result<()> {
+    match raw.trim().chars().next() {
+        Some(c) if FORMULA_STARTS.contains(&c) => {
+            Err(Error::bad_input(format!("`{raw}` starts with `{c}`, which a spreadsheet would take for a formula")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An email address, trimmed, lower-cased and in Unicode NFC, so that one person has one address
+/// however it was typed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self> {
-        let s = raw.trim().to_lowercase();
+        let s = nfc(&raw.trim().to_lowercase());
         let bad = |why: &str| Err(Error::bad_input(format!("`{raw}` is not a valid email address: {why}")));
         if s.is_empty() {
             return bad("it is empty");
@@ -55,7 +114,7 @@ impl Email {
         if s.len() > 254 {
             return bad("it is longer than 254 characters");
         }
-        if s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')) {
+        if s.chars().any(|c| c.is_whitespace() || is_steering(c) || matches!(c, '<' | '>' | ',' | ';' | '"')) {
             return bad("it contains a space or a character not allowed in an address");
         }
         let Some((local, domain)) = s.split_once('@') else {
@@ -73,7 +132,8 @@ impl Email {
 string_newtype!(Email);
 
 /// The name an account logs in with: 1–64 of `a-z 0-9 . _ - @ +`, lower-cased; or an email
-/// address (clients and workers log in with theirs).
+/// address (clients and workers log in with theirs), normalised like [`Email`]. Being ASCII or an
+/// email, every login is in Unicode NFC.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Login(String);
 
@@ -98,7 +158,8 @@ impl Login {
 }
 string_newtype!(Login);
 
-/// A short lower-case code: `north`, `deep-cleaning`, `window_washing`.
+/// A short lower-case code: `north`, `deep-cleaning`, `window_washing`. Codes (zones, skills,
+/// service types) are ASCII, so no two codes can look alike in different Unicode forms.
 fn parse_code(raw: &str, what: &str) -> Result<String> {
     let s = raw.trim().to_lowercase();
     let ok_len = !s.is_empty() && s.len() <= 40;
@@ -143,12 +204,13 @@ impl ServiceCode {
 }
 string_newtype!(ServiceCode);
 
-/// A person's or thing's display name: 1–200 characters, no control characters.
+/// A person's or thing's display name: 1–200 characters, no control characters; kept in Unicode
+/// NFC, so that a re-sent row that only differs in its Unicode form is the same row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Name(String);
 impl Name {
     pub fn parse(raw: &str) -> Result<Self> {
-        let s = raw.trim();
+        let s = &nfc(raw.trim());
         if s.is_empty() {
             return Err(Error::bad_input("a name must not be empty"));
         }
@@ -163,12 +225,13 @@ impl Name {
 }
 string_newtype!(Name);
 
-/// Free text (an order's description, a reason): at most 2000 characters, may be empty.
+/// Free text (an order's description, a reason): at most 2000 characters, may be empty; kept in
+/// Unicode NFC like [`Name`], its line breaks as `\n` (a `\r\n` from a Windows file is one).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Text(String);
 impl Text {
     pub fn parse(raw: &str) -> Result<Self> {
-        let s = raw.trim();
+        let s = &nfc(raw.trim()).replace("\r\n", "\n");
         if s.chars().count() > 2000 {
             return Err(Error::bad_input("text must be at most 2000 characters"));
         }
@@ -445,7 +508,65 @@ mod tests {
         }
     }
 
+    #[test]
+    fn inert_escapes_terminal_and_bidi_controls_and_keeps_the_rest() {
+        let check = |raw: &str, lines: Lines, want: &str| assert_eq!(inert(raw, lines), want, "{raw:?}");
+        check("plain José", Lines::Escape, "plain José");
+        check("\u{1b}[2J\u{1b}]0;pwned\u{7}", Lines::Keep, "\\u{1b}[2J\\u{1b}]0;pwned\\u{7}");
+        check("a\u{7f}b\u{9b}c\u{0}", Lines::Keep, "a\\u{7f}b\\u{9b}c\\u{0}");
+        check("evil\u{202e}gpj.exe", Lines::Keep, "evil\\u{202e}gpj.exe");
+        for c in ['\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'] {
+            assert_eq!(inert(&c.to_string(), Lines::Keep), format!("\\u{{{:x}}}", u32::from(c)));
+        }
+        // Just outside the ranges: left alone.
+        check("\u{2029}\u{202f}\u{2065}\u{206a}\u{a0}", Lines::Keep, "\u{2029}\u{202f}\u{2065}\u{206a}\u{a0}");
+        check("two\nlines\tand\ra", Lines::Keep, "two\nlines\tand\\u{d}a");
+        check("two\nlines\tand\ra", Lines::Escape, "two\\u{a}lines\\u{9}and\\u{d}a");
+        assert!(matches!(inert("nothing to do", Lines::Escape), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn identity_keys_are_one_unicode_form() {
+        let composed = "jos\u{e9}@example.com";
+        let decomposed = "jose\u{301}@example.com";
+        assert_ne!(composed, decomposed);
+        assert_eq!(Email::parse(decomposed).unwrap(), Email::parse(composed).unwrap());
+        assert_eq!(Email::parse(decomposed).unwrap().as_str(), composed);
+        assert_eq!(Login::parse(&decomposed.to_uppercase()).unwrap().as_str(), composed);
+        assert_eq!(Name::parse("Zoe\u{308}").unwrap(), Name::parse("Zo\u{eb}").unwrap());
+        assert_eq!(Text::parse("cafe\u{301}").unwrap().as_str(), "caf\u{e9}");
+        assert_eq!(Text::parse("two\r\nlines").unwrap().as_str(), "two\nlines");
+        assert!(Text::parse("over\rwritten").is_err());
+        // Codes are ASCII: a decomposed letter is not a code at all.
+        assert!(Zone::parse("nore\u{301}").is_err());
+    }
+
+    #[test]
+    fn addresses_with_steering_characters_are_refused() {
+        for raw in ["ann\u{1b}[31m@example.com", "ann\u{202e}@example.com", "ann@exa\u{2066}mple.com", "a\u{85}@x.io"] {
+            assert!(Email::parse(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn formula_starts_are_refused_where_asked() {
+        for raw in ["=1+1", "+44", "-ann", "@sum(a1)", " =cmd"] {
+            let e = refuse_formula(raw).unwrap_err().message;
+            assert!(e.contains("formula"), "{e}");
+        }
+        for raw in ["Ann", "ann@example.com", "O'Brien", "", "1-2"] {
+            assert!(refuse_formula(raw).is_ok(), "{raw}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn inert_text_holds_no_steering_character(text in "\\PC*|[\\x00-\\x{a0}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}a]{0,20}") {
+            prop_assert!(!inert(&text, Lines::Escape).chars().any(is_steering));
+            let kept = inert(&text, Lines::Keep);
+            prop_assert!(!kept.chars().any(|c| is_steering(c) && c != '\n' && c != '\t'));
+        }
+
         #[test]
         fn money_display_round_trips(cents in -1_000_000_000_000i64..1_000_000_000_000i64) {
             let m = Money::from_cents(cents);

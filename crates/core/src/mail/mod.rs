@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::ids::{AccountId, MailId};
 use crate::kernel::command::{Ctx, Subscriber};
 use crate::kernel::events::RecordedEvent;
-use crate::types::Email;
+use crate::types::{Email, Lines, inert};
 
 /// Where a mail is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,11 +120,14 @@ impl Template {
         let subject = head
             .strip_prefix("Subject: ")
             .ok_or_else(|| Error::internal(format!("mail template `{template}` does not start with `Subject: `")))?;
-        Ok((fill(template, subject, vars)?, fill(template, body, vars)?))
+        Ok((fill(template, subject, vars, Lines::Escape)?, fill(template, body, vars, Lines::Keep)?))
     }
 }
 
-fn fill(template: &str, text: &str, vars: &[(&str, String)]) -> Result<String> {
+/// The template's text with its placeholders filled. Values come from people (a name, a
+/// description) and are put in [`inert`]: a subject is one header line, so even a newline is
+/// escaped there; a body keeps the newlines and tabs of multi-line text.
+fn fill(template: &str, text: &str, vars: &[(&str, String)], lines: Lines) -> Result<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('{') {
@@ -136,7 +139,7 @@ fn fill(template: &str, text: &str, vars: &[(&str, String)]) -> Result<String> {
         let value = vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str()).ok_or_else(|| {
             Error::internal(format!("mail template `{template}` uses `{{{key}}}`, which is not given"))
         })?;
-        out.push_str(value);
+        out.push_str(&inert(value, lines));
         rest = &after[end + 1..];
     }
     out.push_str(rest);

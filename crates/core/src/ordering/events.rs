@@ -99,7 +99,8 @@ impl EventDetails for OrderingEvent {
             OrderingEvent::ServiceTypeRetired { code, .. } => format!("service type `{code}` retired"),
             OrderingEvent::OrderCreated { service_type, zone, scheduled_at, copied_from, .. } => {
                 let copy = copied_from.map(|o| format!(" (copy of #{o})")).unwrap_or_default();
-                format!("{service_type} in {zone} at {}{copy}", scheduled_at.format("%Y-%m-%d %H:%M"))
+                // The summary is one text for every reader: its time says it is UTC.
+                format!("{service_type} in {zone} at {}{copy}", scheduled_at.format("%Y-%m-%d %H:%M UTC"))
             }
             OrderingEvent::OrderAssigned { worker, price, by, relaxation, .. } => {
                 let by = match by {

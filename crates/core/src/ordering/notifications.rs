@@ -1,6 +1,7 @@
 //! The mail ordering's events cause: clients and workers hear of every step of their orders.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use super::{Order, OrderingEvent, OrderingTx};
 use crate::error::Result;
@@ -41,44 +42,53 @@ pub const TEMPLATES: &[Template] = &[
     COPY_OFFERED,
 ];
 
-/// Ordering's notifier.
-pub struct OrderMail;
+/// Ordering's notifier; times in its mail are written in `time_zone`, labelled.
+pub struct OrderMail {
+    pub time_zone: Tz,
+}
+
+/// A time as mail shows it: in the company's zone with the zone's abbreviation (or offset), so a
+/// reader never has to guess: `2026-12-01 10:00 CET`.
+pub fn mail_time(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string()
+}
 
 impl<T: OrderingTx + ?Sized> Notifier<T> for OrderMail {
     fn notices(&self, tx: &mut T, stored: &RecordedEvent) -> Result<Vec<Notice>> {
         let Some(event) = stored.decode::<OrderingEvent>()? else { return Ok(vec![]) };
         let at = stored.at;
+        let tz = self.time_zone;
         let mut notices = Vec::new();
         match event {
             OrderingEvent::OrderCreated { order, client, .. } => {
-                notices.extend(notice(tx, at, order, &ORDER_PLACED, client, None)?);
+                notices.extend(notice(tx, tz, at, order, &ORDER_PLACED, client, None)?);
             }
             OrderingEvent::OrderAssigned { order, worker, .. } => {
                 if let Some(client) = tx.order(order)?.map(|o| o.client) {
-                    notices.extend(notice(tx, at, order, &ORDER_ASSIGNED_CLIENT, client, Some(worker))?);
+                    notices.extend(notice(tx, tz, at, order, &ORDER_ASSIGNED_CLIENT, client, Some(worker))?);
                 }
-                notices.extend(notice(tx, at, order, &ORDER_ASSIGNED_WORKER, worker, None)?);
+                notices.extend(notice(tx, tz, at, order, &ORDER_ASSIGNED_WORKER, worker, None)?);
             }
             OrderingEvent::OrderCheckedIn { order, worker, .. } => {
-                notices.extend(to_client(tx, at, order, &ORDER_CHECKED_IN, Some(worker))?);
+                notices.extend(to_client(tx, tz, at, order, &ORDER_CHECKED_IN, Some(worker))?);
             }
             OrderingEvent::OrderCompleted { order, worker, .. } => {
-                notices.extend(to_client(tx, at, order, &ORDER_COMPLETED, Some(worker))?);
+                notices.extend(to_client(tx, tz, at, order, &ORDER_COMPLETED, Some(worker))?);
             }
             OrderingEvent::OrderFailed { order, .. } => {
-                notices.extend(to_client(tx, at, order, &ORDER_FAILED, None)?);
+                notices.extend(to_client(tx, tz, at, order, &ORDER_FAILED, None)?);
             }
             OrderingEvent::OrderCancelled { order, worker, .. } => {
-                notices.extend(to_client(tx, at, order, &ORDER_CANCELLED_CLIENT, None)?);
+                notices.extend(to_client(tx, tz, at, order, &ORDER_CANCELLED_CLIENT, None)?);
                 if let Some(w) = worker {
-                    notices.extend(notice(tx, at, order, &ORDER_CANCELLED_WORKER, w, None)?);
+                    notices.extend(notice(tx, tz, at, order, &ORDER_CANCELLED_WORKER, w, None)?);
                 }
             }
             OrderingEvent::OrderReopened { order, previous_worker: Some(w) } => {
-                notices.extend(notice(tx, at, order, &ORDER_UNASSIGNED_WORKER, w, None)?);
+                notices.extend(notice(tx, tz, at, order, &ORDER_UNASSIGNED_WORKER, w, None)?);
             }
             OrderingEvent::CopyOffered { order, client } => {
-                notices.extend(notice(tx, at, order, &COPY_OFFERED, client, None)?);
+                notices.extend(notice(tx, tz, at, order, &COPY_OFFERED, client, None)?);
             }
             _ => {}
         }
@@ -91,12 +101,12 @@ fn person(tx: &mut (impl IamRead + ?Sized), id: AccountId) -> Result<Option<(Ema
     Ok(tx.account(id)?.and_then(|a| a.email.map(|e| (e, a.name.to_string()))))
 }
 
-fn order_vars(o: &Order) -> Vec<(&'static str, String)> {
+fn order_vars(o: &Order, tz: Tz) -> Vec<(&'static str, String)> {
     vec![
         ("order", o.id.to_string()),
         ("service", o.service_type.to_string()),
         ("zone", o.zone.to_string()),
-        ("when", o.scheduled_at.format("%Y-%m-%d %H:%M").to_string()),
+        ("when", mail_time(o.scheduled_at, tz)),
         ("description", o.description.to_string()),
         ("quote", o.quote.to_string()),
         ("price", o.price.unwrap_or(o.quote).to_string()),
@@ -107,6 +117,7 @@ fn order_vars(o: &Order) -> Vec<(&'static str, String)> {
 /// A mail about `order` to `to`; `other` is the worker to name when writing to the client.
 fn notice(
     tx: &mut (impl OrderingTx + ?Sized),
+    tz: Tz,
     at: DateTime<Utc>,
     order: OrderId,
     template: &'static Template,
@@ -115,8 +126,8 @@ fn notice(
 ) -> Result<Option<Notice>> {
     let Some(o) = tx.order(order)? else { return Ok(None) };
     let Some((email, name)) = person(tx, to)? else { return Ok(None) };
-    let mut vars = order_vars(&o);
-    vars.push(("at", at.format("%Y-%m-%d %H:%M").to_string()));
+    let mut vars = order_vars(&o, tz);
+    vars.push(("at", mail_time(at, tz)));
     let (client, worker) =
         if to == o.client { (Some((email.clone(), name.clone())), None) } else { (None, Some((email.clone(), name))) };
     let client = match client {
@@ -139,13 +150,14 @@ fn notice(
 
 fn to_client(
     tx: &mut (impl OrderingTx + ?Sized),
+    tz: Tz,
     at: DateTime<Utc>,
     order: OrderId,
     template: &'static Template,
     worker: Option<AccountId>,
 ) -> Result<Option<Notice>> {
     let Some(client) = tx.order(order)?.map(|o| o.client) else { return Ok(None) };
-    notice(tx, at, order, template, client, worker)
+    notice(tx, tz, at, order, template, client, worker)
 }
 
 #[cfg(test)]
@@ -173,6 +185,22 @@ mod tests {
             let (subject, body) = t.render(&vars).unwrap();
             assert!(!subject.is_empty() && !subject.contains('\n'), "{}", t.name);
             assert!(body.contains("-- crew"), "{}", t.name);
+            // Times come labelled with their zone: the template must not claim one of its own.
+            assert!(!t.text.contains("UTC"), "{}", t.name);
         }
+    }
+
+    #[test]
+    fn mail_times_are_in_the_company_zone_and_say_which() {
+        let t: DateTime<Utc> = "2026-12-01T09:00:00Z".parse().unwrap();
+        assert_eq!(mail_time(t, chrono_tz::Europe::Berlin), "2026-12-01 10:00 CET");
+        assert_eq!(mail_time(t, chrono_tz::UTC), "2026-12-01 09:00 UTC");
+        let summer: DateTime<Utc> = "2026-07-01T09:00:00Z".parse().unwrap();
+        assert_eq!(mail_time(summer, chrono_tz::Europe::Berlin), "2026-07-01 11:00 CEST");
+        // The autumn hour that happens twice: the label tells the two apart.
+        let first: DateTime<Utc> = "2026-10-25T00:30:00Z".parse().unwrap();
+        let second: DateTime<Utc> = "2026-10-25T01:30:00Z".parse().unwrap();
+        assert_eq!(mail_time(first, chrono_tz::Europe::Berlin), "2026-10-25 02:30 CEST");
+        assert_eq!(mail_time(second, chrono_tz::Europe::Berlin), "2026-10-25 02:30 CET");
     }
 }

@@ -7,7 +7,7 @@ use crew_core::iam;
 use crew_core::types::Login;
 
 use crate::commands::read_new_password;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 use crate::session;
 
 /// Choose your first password with the one-time secret mailed to you (new workers)
@@ -26,7 +26,7 @@ pub struct ActivateArgs {
 pub const ACTIONS: &[Action] = &[];
 
 pub fn run(app: &mut App, args: ActivateArgs) -> Result<()> {
-    let login = Login::parse(&args.login)?;
+    let login = Login::parse(&args.login).flag("LOGIN")?;
     let (secret, password) = if args.stdin {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)

@@ -7,7 +7,7 @@ use crew_core::iam::{self, AccountRequest};
 use crew_core::types::{Email, Login, Name};
 
 use super::{credential, fields, print_token};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Create a staff account (clients are imported; workers are hired)
 #[derive(Debug, Args)]
@@ -32,10 +32,10 @@ pub const ACTIONS: &[Action] = &[Action::ManageAccounts];
 
 pub fn run(app: &mut App, args: CreateArgs) -> Result<()> {
     let CreateArgs { login, role, name, email, password_stdin } = args;
-    let login = Login::parse(&login)?;
-    let role: Role = role.parse()?;
-    let name = Name::parse(&name)?;
-    let email = email.as_deref().map(Email::parse).transpose()?;
+    let login = Login::parse(&login).flag("LOGIN")?;
+    let role: Role = role.parse().flag("--role")?;
+    let name = Name::parse(&name).flag("--name")?;
+    let email = email.as_deref().map(Email::parse).transpose().flag("--email")?;
     let (credential, token) = credential(role, password_stdin)?;
     let req = AccountRequest { login, name, email, role, credential };
     let account = app.write(|tx, ctx| iam::create_account(tx, ctx, req))?;

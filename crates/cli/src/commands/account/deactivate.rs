@@ -7,7 +7,7 @@ use crew_core::iam;
 use crew_core::types::Login;
 
 use super::fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Stop an account from logging in; its sessions and tokens end
 #[derive(Debug, Args)]
@@ -19,7 +19,7 @@ pub struct DeactivateArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageAccounts];
 
 pub fn run(app: &mut App, args: DeactivateArgs) -> Result<()> {
-    let login = Login::parse(&args.login)?;
+    let login = Login::parse(&args.login).flag("LOGIN")?;
     let account = app.write(|tx, ctx| iam::deactivate(tx, ctx, &login))?;
     app.out.done(
         &account,

@@ -20,6 +20,9 @@ use crate::session;
 
 /// Manage accounts and roles (admin)
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew account list\n  crew account create mia --role manager --name \"Mia Manager\"\n  crew account reset-password duchess@meow.example      # imported clients have no password\n  crew account create cron --role service --name \"Cron jobs\"   # prints a token for CREW_TOKEN\n  crew account activate tom@crew.example                # a new worker, with the mailed secret"
+)]
 pub enum AccountCommand {
     Create(create::CreateArgs),
     List(list::ListArgs),

@@ -7,7 +7,7 @@ use crew_core::iam;
 use crew_core::types::Login;
 
 use super::{credential, fields, print_token};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Set a new password (a service account gets a new token); every session of it ends
 #[derive(Debug, Args)]
@@ -24,7 +24,7 @@ pub struct ResetPasswordArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageAccounts];
 
 pub fn run(app: &mut App, args: ResetPasswordArgs) -> Result<()> {
-    let login = Login::parse(&args.login)?;
+    let login = Login::parse(&args.login).flag("LOGIN")?;
     let role = app.read(|tx, _| iam::find(tx, &login))?.role;
     let (credential, token) = credential(role, args.password_stdin)?;
     let account = app.write(|tx, ctx| iam::reset_credential(tx, ctx, &login, credential))?;

@@ -7,7 +7,7 @@ use crew_core::iam;
 use crew_core::types::Login;
 
 use super::fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Change a staff account's role
 #[derive(Debug, Args)]
@@ -20,7 +20,7 @@ pub struct SetRoleArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageAccounts];
 
 pub fn run(app: &mut App, args: SetRoleArgs) -> Result<()> {
-    let login = Login::parse(&args.login)?;
+    let login = Login::parse(&args.login).flag("LOGIN")?;
     let role: Role = args.role.parse()?;
     let account = app.write(|tx, ctx| iam::set_role(tx, ctx, &login, role))?;
     app.out.done(&account, &fields(app, &account), &format!("`{}` is now {}.", account.login, account.role))

@@ -7,7 +7,7 @@ use crew_core::iam;
 use crew_core::types::Login;
 
 use super::fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Show one account
 #[derive(Debug, Args)]
@@ -19,7 +19,7 @@ pub struct ShowArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageAccounts];
 
 pub fn run(app: &mut App, args: ShowArgs) -> Result<()> {
-    let login = Login::parse(&args.login)?;
+    let login = Login::parse(&args.login).flag("LOGIN")?;
     let view = app.read(|tx, ctx| iam::show_account(tx, ctx, &login))?;
     let mut f = fields(app, &view.account);
     if let Some(c) = &view.client {

@@ -11,7 +11,7 @@ use crew_core::wiring::Store;
 use crew_store::SqliteStore;
 
 use crate::commands::read_new_password;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 use crate::session;
 
 /// Create a new database and its first admin
@@ -39,9 +39,9 @@ pub const ACTIONS: &[Action] = &[];
 
 pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
     // Everything that can be wrong with the input is checked before the file exists.
-    let login = Login::parse(&args.login)?;
-    let name = Name::parse(&args.name)?;
-    let email = args.email.as_deref().map(Email::parse).transpose()?;
+    let login = Login::parse(&args.login).flag("--login")?;
+    let name = Name::parse(&args.name).flag("--name")?;
+    let email = args.email.as_deref().map(Email::parse).transpose().flag("--email")?;
     let db = app.db().to_path_buf();
     if db.exists() {
         return Err(Error::conflict(format!("{} already exists; crew init makes a new database", db.display())).into());

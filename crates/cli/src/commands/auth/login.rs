@@ -7,7 +7,7 @@ use crew_core::iam;
 use crew_core::types::Login;
 
 use crate::commands::read_login_password;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 use crate::session;
 
 /// Log in; the session is kept in your config directory (mode 0600)
@@ -27,7 +27,7 @@ pub struct LoginArgs {
 pub const ACTIONS: &[Action] = &[];
 
 pub fn run(app: &mut App, args: LoginArgs) -> Result<()> {
-    let login = Login::parse(&args.login)?;
+    let login = Login::parse(&args.login).flag("LOGIN")?;
     let password = read_login_password(args.password_stdin)?;
     let token = session::new_token()?;
     let hash = iam::token_hash(&token);

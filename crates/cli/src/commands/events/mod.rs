@@ -10,6 +10,9 @@ use crate::context::App;
 
 /// Read the event log: every change, when and by whom
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew events list --order 1\n  crew events list --since \"2026-11-30 08:00\"\n  crew --format json events list | jq '.[].type'"
+)]
 pub enum EventsCommand {
     List(list::ListArgs),
 }

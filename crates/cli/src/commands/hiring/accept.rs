@@ -8,7 +8,7 @@ use crew_core::ids::ApplicationId;
 use crew_core::types::Text;
 
 use super::application_fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Hire the candidate: their worker account (an activation secret is mailed) and profile
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: AcceptArgs) -> Result<()> {
     let application = ApplicationId::new(args.application);
-    let reason = Text::parse(&args.reason)?;
+    let reason = Text::parse(&args.reason).flag("--reason")?;
     let a = app.write(|tx, ctx| pipeline::accept(tx, ctx, application, reason))?;
     let s = format!(
         "Application #{application} is accepted: {} joins the pool (an activation secret is mailed).",

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
+use crew_core::error::Error;
 use crew_core::hiring::pipeline::{self, Applicant};
 use crew_core::imports::RawRecord;
 
@@ -40,6 +41,15 @@ pub struct ApplyArgs {
 
 pub const ACTIONS: &[Action] = &[Action::TakeApplications];
 
+/// The application's fields are this command's flags: "field `name`: …" becomes "--name: …".
+fn field_as_flag(e: Error) -> Error {
+    let named = e.message.strip_prefix("field `").and_then(|rest| rest.split_once("`: "));
+    match named {
+        Some((field, message)) => Error::new(e.kind, format!("--{}: {message}", field.replace('_', "-"))),
+        None => e,
+    }
+}
+
 pub fn run(app: &mut App, args: ApplyArgs) -> Result<()> {
     let ApplyArgs { name, email, zone, strengths, weaknesses, age, breed, coat, photo, source } = args;
     let mut fields = std::collections::BTreeMap::new();
@@ -59,7 +69,7 @@ pub fn run(app: &mut App, args: ApplyArgs) -> Result<()> {
             fields.insert(k.to_string(), v);
         }
     }
-    let c = Applicant::parse(&RawRecord { location: "the application".into(), fields })?;
+    let c = Applicant::parse(&RawRecord { location: "the application".into(), fields }).map_err(field_as_flag)?;
     let a = app.write(|tx, ctx| pipeline::take_application(tx, ctx, c))?;
     app.out.done(
         &a,

@@ -26,7 +26,14 @@ pub const ACTIONS: &[Action] = &[Action::TakeApplications];
 
 pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     let (file, strict) = (args.file.as_path(), args.strict);
-    let (records, mut unreadable) = crate::files::read_records_lenient(file, Applicant::REQUIRED, Applicant::OPTIONAL)?;
+    let (records, mut unreadable) = crate::files::read_records_lenient(
+        file,
+        crate::files::Columns {
+            required: Applicant::REQUIRED,
+            optional: Applicant::OPTIONAL,
+            numeric: Applicant::NUMERIC,
+        },
+    )?;
     if strict && let Some(first) = unreadable.first() {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
     }
@@ -55,10 +62,13 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     ))?;
     const SHOWN: usize = 20;
     for r in report.invalid.iter().take(SHOWN) {
-        eprintln!("{}: {}: {}", file.display(), r.location, r.reason);
+        crate::output::warn(&format!("{}: {}: {}", file.display(), r.location, r.reason));
     }
     if report.invalid.len() > SHOWN {
-        eprintln!("… and {} more invalid rows (all of them with --format json)", report.invalid.len() - SHOWN);
+        crate::output::warn(&format!(
+            "… and {} more invalid rows (all of them with --format json)",
+            report.invalid.len() - SHOWN
+        ));
     }
     Ok(())
 }

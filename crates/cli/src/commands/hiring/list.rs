@@ -6,7 +6,7 @@ use crew_core::authz::Action;
 use crew_core::hiring::pipeline::{self, ApplicationStatus};
 
 use super::{APPLICATION_HEADERS, application_cells};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// List applications
 #[derive(Debug, Args)]
@@ -22,7 +22,7 @@ pub struct ListArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
-    let status = args.status.as_deref().map(ApplicationStatus::parse).transpose()?;
+    let status = args.status.as_deref().map(ApplicationStatus::parse).transpose().flag("--status")?;
     let list = app.read(|tx, ctx| pipeline::list(tx, ctx, status, args.limit))?;
     app.out.list(&list, APPLICATION_HEADERS, application_cells)
 }

@@ -25,6 +25,9 @@ use crate::context::{App, bad_input, read_user_file};
 
 /// Hire the best: tests and test sets, applications, scoring, ranking, accepting
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew hiring test create fixtures/tests/company/hiring/test.toml\n  crew hiring set create \"Cleaners 2026\" --tests 1\n  crew hiring import applications.csv                   # the website's intake; bad rows reported\n  crew hiring assign 7 1                                # application 7 takes set 1\n  crew hiring rank 1 --top 3%\n  crew hiring accept 7 --reason \"Top of the set\"\n\nSee docs/hiring.md."
+)]
 pub enum HiringCommand {
     #[command(subcommand)]
     Test(test::TestCommand),

@@ -3,18 +3,20 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
-use crew_core::error::Error;
-use crew_core::hiring::pipeline;
+use crew_core::hiring::pipeline::{self, Top};
 use crew_core::ids::TestSetId;
 
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Everyone who took a set, best first, with percentiles
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  crew hiring rank 1\n  crew hiring rank 1 --top 3%")]
+#[command(
+    after_help = "Examples:\n  crew hiring rank 1\n  crew hiring rank 1 --top 3%    # the best 3 percent\n  crew hiring rank 1 --top 10    # the best 10 applicants\n\n\
+With --top, everyone tied with the last one kept is kept too."
+)]
 pub struct RankArgs {
     set: i64,
-    /// Only the best share, e.g. `3%`
+    /// Only the best: a share with `%` (`3%`), or a number of applicants without (`10`)
     #[arg(long)]
     top: Option<String>,
 }
@@ -23,18 +25,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: RankArgs) -> Result<()> {
     let set = TestSetId::new(args.set);
-    let top = args
-        .top
-        .as_deref()
-        .map(|t| {
-            t.trim()
-                .trim_end_matches('%')
-                .parse::<f64>()
-                .ok()
-                .filter(|p| *p > 0.0 && *p <= 100.0)
-                .ok_or_else(|| Error::bad_input(format!("--top `{t}` is not a share like `3%`")))
-        })
-        .transpose()?;
+    let top = args.top.as_deref().map(Top::parse).transpose().flag("--top")?;
     let ranked = app.read(|tx, ctx| pipeline::rank(tx, ctx, set, top))?;
     app.out.list(&ranked, &["RANK", "APPLICATION", "NAME", "EMAIL", "SCORE", "PERCENTILE", "STATUS"], |r| {
         vec![

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
-use crew_core::iam::{self, ClientRow};
+use crew_core::iam;
 
-use super::{Line, in_file, report};
+use super::{CLIENT_COLUMNS, Line, in_file, report};
 use crate::context::App;
 use crate::files::read_records;
 
@@ -24,7 +24,7 @@ pub const ACTIONS: &[Action] = &[Action::ImportClients];
 
 pub fn run(app: &mut App, args: ClientsArgs) -> Result<()> {
     let file = args.file;
-    let records = read_records(&file, ClientRow::REQUIRED, ClientRow::OPTIONAL)?;
+    let records = read_records(&file, CLIENT_COLUMNS)?;
     let mut bar = app.progress("clients", records.len());
     let summary =
         app.write(|tx, ctx| iam::import_clients(tx, ctx, &records, &mut bar)).map_err(|e| in_file(e, &file))?;

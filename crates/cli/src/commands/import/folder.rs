@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use crew_core::authz::Action;
 use crew_core::error::Error;
-use crew_core::hiring::{self, WorkerRow};
-use crew_core::iam::{self, ClientRow, StaffRow};
+use crew_core::hiring;
+use crew_core::iam::{self, StaffRow};
 use crew_core::imports::RawRecord;
 use crew_core::ordering::{self, ServiceTypeRow};
 
-use super::{Line, report};
+use super::{CLIENT_COLUMNS, Line, WORKER_COLUMNS, report};
 use crate::context::{App, bad_input, read_user_file};
 use crate::files::read_records;
 
@@ -44,17 +44,17 @@ fn read_toml_records(path: &Path, key: &str, required: &[&str], optional: &[&str
         };
         let mut fields = std::collections::BTreeMap::new();
         for (k, v) in table {
-            let text = match v {
-                toml::Value::String(s) => s.clone(),
-                toml::Value::Integer(n) => n.to_string(),
-                _ => {
-                    return Err(Error::bad_input(format!(
-                        "{}: {location}: field `{k}`: expected text",
-                        path.display()
-                    ))
-                    .into());
-                }
+            // Staff and service types have no numeric fields: a value must be a string, never
+            // a number or a boolean read as one.
+            let toml::Value::String(text) = v else {
+                return Err(Error::bad_input(format!(
+                    "{}: {location}: field `{k}`: expected a string in quotes, found {} {v}",
+                    path.display(),
+                    v.type_str()
+                ))
+                .into());
             };
+            let text = text.clone();
             fields.insert(k.clone(), text);
         }
         crew_core::imports::check_columns(fields.keys().map(String::as_str), required, optional)
@@ -100,10 +100,8 @@ pub fn run(app: &mut App, folder: &Path) -> Result<()> {
         .transpose()?;
     let clients_path = find(folder, "clients")?;
     let workers_path = find(folder, "workers")?;
-    let clients =
-        clients_path.as_deref().map(|p| read_records(p, ClientRow::REQUIRED, ClientRow::OPTIONAL)).transpose()?;
-    let workers =
-        workers_path.as_deref().map(|p| read_records(p, WorkerRow::REQUIRED, WorkerRow::OPTIONAL)).transpose()?;
+    let clients = clients_path.as_deref().map(|p| read_records(p, CLIENT_COLUMNS)).transpose()?;
+    let workers = workers_path.as_deref().map(|p| read_records(p, WORKER_COLUMNS)).transpose()?;
     if staff.is_none() && types.is_none() && clients.is_none() && workers.is_none() {
         return Err(Error::bad_input(format!(
             "{} holds nothing to import (staff.toml, service-types.toml, clients.csv, workers.csv)",

@@ -15,6 +15,21 @@ use crew_core::imports::ImportSummary;
 use serde::Serialize;
 
 use crate::context::App;
+use crate::files::Columns;
+
+/// The columns of a client file (DESIGN.md §6; docs/formats.md).
+const CLIENT_COLUMNS: Columns<'static> = Columns {
+    required: crew_core::iam::ClientRow::REQUIRED,
+    optional: crew_core::iam::ClientRow::OPTIONAL,
+    numeric: &[],
+};
+
+/// The columns of a workforce file.
+const WORKER_COLUMNS: Columns<'static> = Columns {
+    required: crew_core::hiring::WorkerRow::REQUIRED,
+    optional: crew_core::hiring::WorkerRow::OPTIONAL,
+    numeric: crew_core::hiring::WorkerRow::NUMERIC,
+};
 
 /// Import clients, workers, or a whole company folder (admin)
 #[derive(Debug, Args)]

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
-use crew_core::hiring::{self, WorkerRow};
+use crew_core::hiring;
 
-use super::{Line, in_file, report};
+use super::{Line, WORKER_COLUMNS, in_file, report};
 use crate::context::App;
 use crate::files::read_records;
 
@@ -24,7 +24,7 @@ pub const ACTIONS: &[Action] = &[Action::ImportWorkers];
 
 pub fn run(app: &mut App, args: WorkersArgs) -> Result<()> {
     let file = args.file;
-    let records = read_records(&file, WorkerRow::REQUIRED, WorkerRow::OPTIONAL)?;
+    let records = read_records(&file, WORKER_COLUMNS)?;
     let mut bar = app.progress("workers", records.len());
     let summary =
         app.write(|tx, ctx| hiring::import_workforce(tx, ctx, &records, &mut bar)).map_err(|e| in_file(e, &file))?;

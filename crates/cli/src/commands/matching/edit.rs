@@ -7,7 +7,7 @@ use crew_core::matching::{self, ProfileEdit};
 use crew_core::types::{Login, SkillSet, Zone};
 
 use super::{fields, views, worker_id};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Change a worker's skills, capacity or zone
 #[derive(Debug, Args)]
@@ -29,10 +29,10 @@ pub const ACTIONS: &[Action] = &[Action::ManageWorkers];
 
 pub fn run(app: &mut App, args: EditArgs) -> Result<()> {
     let EditArgs { worker, skills, capacity, zone } = args;
-    let login = Login::parse(&worker)?;
+    let login = Login::parse(&worker).flag("WORKER")?;
     let edit = ProfileEdit {
-        zone: zone.as_deref().map(Zone::parse).transpose()?,
-        skills: skills.as_deref().map(SkillSet::parse).transpose()?,
+        zone: zone.as_deref().map(Zone::parse).transpose().flag("--zone")?,
+        skills: skills.as_deref().map(SkillSet::parse).transpose().flag("--skills")?,
         capacity,
     };
     let v = app.write(|tx, ctx| {

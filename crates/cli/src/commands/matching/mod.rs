@@ -25,6 +25,9 @@ use crate::context::App;
 
 /// Match open orders to the best workers: the cycle, explanations, worker profiles
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew matching run --dry-run                           # the plan, assigning nothing\n  crew matching run                                     # assign every open order it can\n  crew matching explain 1                               # every candidate and why the winner won\n  crew matching workers --zone north\n  crew matching suspend tom@crew.example --reason \"Injured paw\"\n\nSee docs/matching.md."
+)]
 pub enum MatchingCommand {
     Run(run::RunArgs),
     Explain(explain::ExplainArgs),

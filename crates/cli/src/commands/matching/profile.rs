@@ -7,7 +7,7 @@ use crew_core::matching;
 use crew_core::types::Login;
 
 use super::{fields, views, worker_id};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Show one worker's profile
 #[derive(Debug, Args)]
@@ -19,7 +19,7 @@ pub struct ProfileArgs {
 pub const ACTIONS: &[Action] = &[Action::ViewWorkers];
 
 pub fn run(app: &mut App, args: ProfileArgs) -> Result<()> {
-    let login = Login::parse(&args.worker)?;
+    let login = Login::parse(&args.worker).flag("WORKER")?;
     let v = app.read(|tx, ctx| {
         let id = worker_id(tx, &login)?;
         let p = matching::show_profile(tx, ctx, id)?;

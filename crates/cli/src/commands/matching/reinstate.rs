@@ -7,7 +7,7 @@ use crew_core::matching;
 use crew_core::types::Login;
 
 use super::{fields, views, worker_id};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Put a suspended worker back into matching
 #[derive(Debug, Args)]
@@ -19,7 +19,7 @@ pub struct ReinstateArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageWorkers];
 
 pub fn run(app: &mut App, args: ReinstateArgs) -> Result<()> {
-    let login = Login::parse(&args.worker)?;
+    let login = Login::parse(&args.worker).flag("WORKER")?;
     let v = app.write(|tx, ctx| {
         let id = worker_id(tx, &login)?;
         let p = matching::reinstate(tx, ctx, id)?;

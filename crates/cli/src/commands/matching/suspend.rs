@@ -7,7 +7,7 @@ use crew_core::matching;
 use crew_core::types::{Login, Text};
 
 use super::{fields, views, worker_id};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Take a worker out of matching (their assigned orders go back to open at the next sweep)
 #[derive(Debug, Args)]
@@ -21,8 +21,8 @@ pub struct SuspendArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageWorkers];
 
 pub fn run(app: &mut App, args: SuspendArgs) -> Result<()> {
-    let login = Login::parse(&args.worker)?;
-    let reason = Text::parse(&args.reason)?;
+    let login = Login::parse(&args.worker).flag("WORKER")?;
+    let reason = Text::parse(&args.reason).flag("--reason")?;
     let v = app.write(|tx, ctx| {
         let id = worker_id(tx, &login)?;
         let p = matching::suspend(tx, ctx, id, reason)?;

@@ -8,7 +8,7 @@ use crew_core::ordering;
 use crew_core::types::Login;
 
 use super::{changed, one, pricing};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Assign a worker by hand (manager; the manual override of matching)
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub const ACTIONS: &[Action] = &[Action::AssignOrder];
 pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
     let pricing = pricing(app);
     let id: OrderId = args.order.parse()?;
-    let worker = Login::parse(&args.worker)?;
+    let worker = Login::parse(&args.worker).flag("WORKER")?;
     let v = app.write(|tx, ctx| {
         let o = ordering::assign(tx, ctx, &pricing, id, &worker)?;
         one(tx, o)

@@ -8,7 +8,7 @@ use crew_core::ordering;
 use crew_core::types::Text;
 
 use super::{changed, one};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Record that the job failed (assigned worker or manager)
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub const ACTIONS: &[Action] = &[Action::FailOrder];
 
 pub fn run(app: &mut App, args: FailArgs) -> Result<()> {
     let id: OrderId = args.order.parse()?;
-    let reason = Text::parse(&args.reason)?;
+    let reason = Text::parse(&args.reason).flag("--reason")?;
     let v = app.write(|tx, ctx| {
         let o = ordering::fail(tx, ctx, id, reason)?;
         one(tx, o)

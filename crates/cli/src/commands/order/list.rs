@@ -8,7 +8,7 @@ use crew_core::ordering::{self, OrderFilter, OrderStatus};
 use crew_core::types::Login;
 
 use super::{HEADERS, account_id, cells, views};
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// List orders: all for managers, your own for clients and workers
 #[derive(Debug, Args)]
@@ -32,8 +32,8 @@ pub const ACTIONS: &[Action] = &[Action::ViewOrders];
 pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
     let ListArgs { status, client, worker, limit } = args;
     let status = status.as_deref().map(OrderStatus::parse).transpose()?;
-    let client = client.as_deref().map(Login::parse).transpose()?;
-    let worker = worker.as_deref().map(Login::parse).transpose()?;
+    let client = client.as_deref().map(Login::parse).transpose().flag("--client")?;
+    let worker = worker.as_deref().map(Login::parse).transpose().flag("--worker")?;
     let views = app.read(|tx, ctx| {
         let staff = matches!(ctx.actor.role, crew_core::authz::Role::Admin | crew_core::authz::Role::Manager);
         if !staff && (client.is_some() || worker.is_some()) {

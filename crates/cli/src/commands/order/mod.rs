@@ -27,11 +27,14 @@ use crew_core::types::{Login, ServiceCode, Text, Zone};
 use crew_core::wiring::Tx;
 use serde::Serialize;
 
-use crate::context::App;
+use crate::context::{App, FromFlag};
 use crate::files::store_photo;
 
 /// Quote, place and follow orders through their life
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew order quote --service cleaning --at \"2026-12-01 10:00\"\n  crew order create --service cleaning --at \"2026-12-01 10:00\" --description \"Kitchen and hall\"\n  crew order list --status open\n  crew order assign 2 oscar@crew.example               # a manager picks the worker\n  crew order check-in 1 --photo fixtures/demo/photos/door.jpg     # the assigned worker arrives\n  crew order complete 1 --photo fixtures/demo/photos/report.png\n\nTimes are `YYYY-MM-DD HH:MM` in the configured time zone, or RFC 3339 with an offset."
+)]
 pub enum OrderCommand {
     Quote(quote::QuoteArgs),
     Create(create::CreateArgs),
@@ -182,10 +185,10 @@ fn pricing(app: &App) -> Pricing {
 
 fn request(app: &App, spec: &OrderSpec) -> Result<OrderRequest> {
     Ok(OrderRequest {
-        service_type: ServiceCode::parse(&spec.service)?,
-        zone: spec.zone.as_deref().map(Zone::parse).transpose()?,
+        service_type: ServiceCode::parse(&spec.service).flag("--service")?,
+        zone: spec.zone.as_deref().map(Zone::parse).transpose().flag("--zone")?,
         scheduled_at: app.parse_time("--at", &spec.at)?,
-        description: Text::parse(&spec.description)?,
+        description: Text::parse(&spec.description).flag("--description")?,
     })
 }
 

@@ -13,6 +13,9 @@ use crate::context::App;
 
 /// The mail outbox: deliver queued mail, list it, retry dead letters
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew outbox deliver        # send what is due (cron runs scripts/cron/outbox)\n  crew outbox list --status dead\n  crew outbox retry 3\n\nSee docs/mail.md."
+)]
 pub enum OutboxCommand {
     Deliver(deliver::DeliverArgs),
     List(list::ListArgs),

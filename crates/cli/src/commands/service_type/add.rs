@@ -7,7 +7,7 @@ use crew_core::ordering;
 use crew_core::types::{Name, ServiceCode, SkillSet, Text};
 
 use super::fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Add a service type
 #[derive(Debug, Args)]
@@ -28,10 +28,10 @@ pub struct AddArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageServiceTypes];
 
 pub fn run(app: &mut App, args: AddArgs) -> Result<()> {
-    let code = ServiceCode::parse(&args.code)?;
-    let name = Name::parse(&args.name)?;
-    let skills = SkillSet::parse(&args.skills)?;
-    let description = Text::parse(&args.description)?;
+    let code = ServiceCode::parse(&args.code).flag("CODE")?;
+    let name = Name::parse(&args.name).flag("--name")?;
+    let skills = SkillSet::parse(&args.skills).flag("--skills")?;
+    let description = Text::parse(&args.description).flag("--description")?;
     let st = app.write(|tx, ctx| ordering::add_service_type(tx, ctx, code, name, description, skills))?;
     app.out.done(&st, &fields(&st), &format!("Added service type `{}`.", st.code))
 }

@@ -14,6 +14,9 @@ use crate::context::App;
 
 /// Manage the kinds of work clients can order
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew service-type list\n  crew service-type add windows --name \"Window cleaning\" --skills cleaning:2\n  crew service-type edit cleaning --skills cleaning:3\n  crew service-type retire windows"
+)]
 pub enum ServiceTypeCommand {
     Add(add::AddArgs),
     List(list::ListArgs),

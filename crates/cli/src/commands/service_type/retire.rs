@@ -7,7 +7,7 @@ use crew_core::ordering;
 use crew_core::types::ServiceCode;
 
 use super::fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Stop offering a service type (existing orders go on)
 #[derive(Debug, Args)]
@@ -19,7 +19,7 @@ pub struct RetireArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageServiceTypes];
 
 pub fn run(app: &mut App, args: RetireArgs) -> Result<()> {
-    let code = ServiceCode::parse(&args.code)?;
+    let code = ServiceCode::parse(&args.code).flag("CODE")?;
     let st = app.write(|tx, ctx| ordering::retire_service_type(tx, ctx, &code))?;
     app.out.done(&st, &fields(&st), &format!("Retired service type `{}`; existing orders go on.", st.code))
 }

@@ -8,7 +8,7 @@ use crew_core::ids::TestId;
 use crew_core::types::{Name, Text};
 
 use super::fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Create a test set
 #[derive(Debug, Args)]
@@ -28,8 +28,8 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: CreateArgs) -> Result<()> {
     let CreateArgs { name, tests, description } = args;
-    let name = Name::parse(&name)?;
-    let description = Text::parse(&description)?;
+    let name = Name::parse(&name).flag("--name")?;
+    let description = Text::parse(&description).flag("--description")?;
     let tests = tests.into_iter().map(TestId::new).collect();
     let s = app.write(|tx, ctx| pipeline::create_set(tx, ctx, name, description, tests))?;
     app.out.done(&s, &fields(&s), &format!("Test set #{} `{}` created.", s.id, s.name))

@@ -8,7 +8,7 @@ use crew_core::ids::{TestId, TestSetId};
 use crew_core::types::Name;
 
 use super::fields;
-use crate::context::App;
+use crate::context::{App, FromFlag};
 
 /// Change a set's name or tests (candidates already assigned keep theirs)
 #[derive(Debug, Args)]
@@ -25,7 +25,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: EditArgs) -> Result<()> {
     let EditArgs { set, name, tests } = args;
-    let name = name.as_deref().map(Name::parse).transpose()?;
+    let name = name.as_deref().map(Name::parse).transpose().flag("--name")?;
     let set = TestSetId::new(set);
     let tests = tests.map(|t| t.into_iter().map(TestId::new).collect());
     let s = app.write(|tx, ctx| pipeline::edit_set(tx, ctx, set, name, tests))?;

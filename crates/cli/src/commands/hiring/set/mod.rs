@@ -13,6 +13,9 @@ use crate::context::App;
 
 /// Test sets: tests grouped for a vacancy or a candidate
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew hiring set create \"Cleaners 2026\" --tests 1,2\n  crew hiring set edit 1 --tests 1,3\n  crew hiring set list"
+)]
 pub enum SetCommand {
     Create(create::CreateArgs),
     Edit(edit::EditArgs),

@@ -19,6 +19,9 @@ use crate::context::App;
 
 /// Tests: questions with options, the correct one, points, a pass mark
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew hiring test create test.toml\n  crew hiring test edit 1 test.toml                     # a new version; candidates keep theirs\n  crew hiring test show 1 --version 1\n  crew hiring test list"
+)]
 pub enum TestCommand {
     Create(create::CreateArgs),
     Edit(edit::EditArgs),
