@@ -26,7 +26,8 @@ pub const ACTIONS: &[Action] = &[Action::TakeApplications];
 
 pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     let (file, strict) = (args.file.as_path(), args.strict);
-    let (records, mut unreadable) = crate::files::read_records_lenient(file, Applicant::REQUIRED, Applicant::OPTIONAL)?;
+    let (records, mut unreadable) =
+        crate::files::read_records_lenient(file, Applicant::REQUIRED, Applicant::OPTIONAL, &app.limits())?;
     if strict && let Some(first) = unreadable.first() {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
     }
@@ -34,6 +35,8 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     let mut report: IntakeReport =
         app.write(|tx, ctx| pipeline::import(tx, ctx, &records, strict, &mut bar)).map_err(|e| {
             match e.downcast::<Error>() {
+                // A fault of crew or its environment (the database's disk) is not about the file.
+                Ok(ce) if ce.kind == crew_core::error::ErrorKind::Internal => ce.into(),
                 Ok(ce) => ce.context(file.display()).into(),
                 Err(e) => e,
             }
