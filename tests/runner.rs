@@ -5,6 +5,7 @@ mod common;
 
 mod test_concurrency;
 mod test_config;
+mod test_files;
 mod test_help;
 mod test_hiring;
 mod test_imports;
