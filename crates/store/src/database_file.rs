@@ -45,7 +45,7 @@ pub(crate) fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
         APPLICATION_ID => Identity::Crew(version),
         0 if version >= 1 && crew_tables == CREW_TABLES.len() as i64 => Identity::Crew(version),
         0 if version == 0 && objects == 0 => Identity::Empty,
-        0 if version == 0 => Identity::Foreign(format!("it holds {objects} tables or indexes of another program")),
+        0 if version == 0 => Identity::Foreign("it holds another program's tables, none of crew's".into()),
         0 => Identity::Foreign(format!("it has schema version {version} but not crew's tables")),
         other => Identity::Foreign(format!("it belongs to another program (application id {other:#x})")),
     })

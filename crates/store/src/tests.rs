@@ -117,7 +117,7 @@ fn foreign(path: &Path, sql: &str) {
 fn another_programs_database_is_refused_and_left_exactly_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("notes.db", "CREATE TABLE notes (body TEXT);", "it holds 1 tables or indexes of another program"),
+        ("notes.db", "CREATE TABLE notes (body TEXT);", "it holds another program's tables, none of crew's"),
         (
             "versioned.db",
             "CREATE TABLE accounts (x); PRAGMA user_version = 3;",
