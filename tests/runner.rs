@@ -7,6 +7,7 @@ mod test_clock;
 mod test_concurrency;
 mod test_config;
 mod test_events;
+mod test_files;
 mod test_help;
 mod test_hiring;
 mod test_imports;

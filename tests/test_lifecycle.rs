@@ -108,8 +108,16 @@ fn a_photo_larger_than_the_limit_is_refused_even_from_a_device() {
     env.login("mia", PASSWORD);
     env.ok(&["order", "assign", "1", "tom@crew.example"]);
     env.login("tom@crew.example", PASSWORD);
+    // A device is refused for what it is, before anything is read from it.
     let run = env.run(&["order", "check-in", "1", "--photo", "/dev/zero"], None);
-    assert_eq!((run.code, run.stderr.trim()), (2, "error: photo /dev/zero is larger than 1 MiB"));
+    let refused = "error: photo /dev/zero is a character device, not a regular file: crew reads only regular files";
+    assert_eq!((run.code, run.stderr.trim()), (2, refused));
+    // A real photo over the limit is refused by its size, naming the limit.
+    let mut big = b"\xFF\xD8\xFF\xE0".to_vec();
+    big.resize(3 * 512 * 1024, 0);
+    std::fs::write(env.path().join("big.jpg"), big).unwrap();
+    let run = env.run(&["order", "check-in", "1", "--photo", "big.jpg"], None);
+    assert_eq!((run.code, run.stderr.trim()), (2, "error: photo big.jpg is 1.5 MiB; the limit for photos is 1 MiB"));
     let run = env.run(&["order", "check-in", "1", "--photo", "/tmp"], None);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }

@@ -8,8 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::commands::{account, auth, docs, events, hiring, import, matching, order, outbox, service_type};
 
 const EXIT_CODES: &str = "\
-Exit codes: 0 ok · 1 internal error · 2 bad input or usage · 3 not allowed (or not logged in) ·
-4 not found · 5 conflict with the current state.
+Exit codes: 0 ok · 1 the environment (no database, a read-only database or folder, a full disk)
+or an internal error · 2 bad input or usage · 3 not allowed (or not logged in) · 4 not found ·
+5 conflict with the current state.
 
 Examples:
   crew init --login admin            create the database and the first admin

@@ -213,7 +213,7 @@ impl Config {
             }
             None => (FileConfig::default(), None),
         };
-        let text = source.as_deref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
+        let text = source.as_deref().and_then(|p| read_text(p).ok()).unwrap_or_default();
         let name = source.as_deref().map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
         let at = |key: &str| match line_of_key(&text, key) {
             Some(line) => format!("{name}: line {line}, key `{key}`"),
@@ -355,9 +355,14 @@ fn default_media_dir(db: &Path) -> PathBuf {
     db.with_file_name(format!("{stem}-media"))
 }
 
+/// The configuration file's text: a regular file of at most `Limits::DEFAULT.config_bytes`.
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = crate::files::read_input(path, crate::files::Input::Config, &crate::files::Limits::DEFAULT)?;
+    String::from_utf8(bytes).with_context(|| format!("configuration file {} is not UTF-8 text", path.display()))
+}
+
 fn read(path: &Path) -> Result<FileConfig> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    let text = read_text(path)?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), describe_toml_error(&text, &e)))
 }
 

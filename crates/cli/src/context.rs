@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use crew_core::authz::{self, Action, Actor};
@@ -16,6 +16,7 @@ use crew_store::SqliteStore;
 
 use crate::cli::Global;
 use crate::config::Config;
+use crate::files::Limits;
 use crate::output::Out;
 use crate::session;
 
@@ -77,7 +78,14 @@ impl App {
         &self.config.db
     }
 
-    /// The opened database (opened once per process).
+    /// How much crew reads from the files and input a user gives it.
+    pub fn limits(&self) -> Limits {
+        Limits { photo_bytes: u64::from(self.config.file.ordering.max_photo_mib) * 1024 * 1024, ..Limits::DEFAULT }
+    }
+
+    /// The opened database (opened once per process). A missing file, one that is not a crew
+    /// database, or one this process cannot use is refused here, before the session is looked at,
+    /// so the error says what is wrong with the database rather than "not logged in".
     pub fn store(&mut self) -> Result<&mut SqliteStore> {
         if self.store.is_none() {
             self.store = Some(SqliteStore::open(&self.config.db)?);
@@ -123,6 +131,7 @@ impl App {
 
     /// Checks, before any other work, that the caller may perform every one of `actions`.
     pub fn authorize(&mut self, actions: &[Action]) -> Result<Actor> {
+        self.store()?;
         let hash = self.token_hash()?;
         let actor = self.store()?.read(|tx| iam::authenticate(tx, &hash))?;
         for action in actions {
@@ -278,9 +287,4 @@ pub fn bad_input(e: anyhow::Error) -> anyhow::Error {
         return e;
     }
     Error::bad_input(format!("{e:#}")).into()
-}
-
-/// Reads a file the user named, as a bad-input error if it cannot be read.
-pub fn read_user_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display())).map_err(bad_input)
 }

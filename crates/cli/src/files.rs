@@ -1,17 +1,305 @@
-//! Reading interchange files (DESIGN.md §6) into raw records, and keeping photos.
+//! The files crew reads and writes: what a user names is read with limits (regular files only,
+//! the kind checked first, the size capped), what crew writes is private (folders 0700, files
+//! 0600) and appears whole or not at all; interchange files (DESIGN.md §6) become raw records;
+//! photos are kept in the media folder.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use crew_core::error::Error;
 use crew_core::imports::{RawRecord, check_columns};
 use crew_core::ordering::Photo;
 use crew_core::types::Sha256Hex;
 
-use crate::context::read_user_file;
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+
+/// How much crew reads from what a user gives it: each file a command names, and standard input.
+/// A larger file is refused before it is read, naming the limit; a file that grows while being
+/// read is still cut off at the limit. Plain values, passed to the reading functions, so they can
+/// come from wherever the company keeps its rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Client, worker and applicant files (`crew import`, `crew hiring import`): 256 MiB.
+    pub import_bytes: u64,
+    /// Small documents: test and answer files, `staff.toml`, `service-types.toml`: 4 MiB.
+    pub document_bytes: u64,
+    /// One check-in or completion photo: 20 MiB.
+    pub photo_bytes: u64,
+    /// The configuration file: 1 MiB.
+    pub config_bytes: u64,
+    /// A password or activation secret on standard input: 64 KiB.
+    pub stdin_bytes: u64,
+}
+
+impl Limits {
+    /// The documented defaults (docs/formats.md, "Limits").
+    pub const DEFAULT: Limits = Limits {
+        import_bytes: 256 * MIB,
+        document_bytes: 4 * MIB,
+        photo_bytes: 20 * MIB,
+        config_bytes: MIB,
+        stdin_bytes: 64 * KIB,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// What a file a user names is for: its limit, the kinds accepted, the words in errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// `.csv`, `.json`, `.jsonl`, `.ndjson` interchange files.
+    Import,
+    /// `.toml` (or `.json`) documents.
+    Document,
+    /// Photos (their kind is read from their first bytes).
+    Photo,
+    /// The configuration file.
+    Config,
+}
+
+impl Input {
+    fn limit(self, limits: &Limits) -> u64 {
+        match self {
+            Input::Import => limits.import_bytes,
+            Input::Document => limits.document_bytes,
+            Input::Photo => limits.photo_bytes,
+            Input::Config => limits.config_bytes,
+        }
+    }
+
+    /// "the limit for imports is 256 MiB".
+    fn plural(self) -> &'static str {
+        match self {
+            Input::Import => "imports",
+            Input::Document => "documents",
+            Input::Photo => "photos",
+            Input::Config => "configuration files",
+        }
+    }
+
+    /// What the file is called in front of its path ("photo door.jpg").
+    fn prefix(self) -> &'static str {
+        match self {
+            Input::Photo => "photo ",
+            Input::Config => "configuration file ",
+            Input::Import | Input::Document => "",
+        }
+    }
+
+    /// The extensions accepted, with the advice when another is given; `None` accepts any name.
+    fn extensions(self) -> Option<(&'static [&'static str], &'static str)> {
+        match self {
+            Input::Import => Some((&["csv", "json", "jsonl", "ndjson"], "use .csv, .json or .jsonl")),
+            Input::Document => Some((&["toml", "json"], "use .toml or .json")),
+            Input::Photo | Input::Config => None,
+        }
+    }
+}
+
+/// "4.2 GiB", "256 MiB", "900 bytes".
+pub fn human_bytes(n: u64) -> String {
+    let units = [("GiB", 1024 * MIB), ("MiB", MIB), ("KiB", KIB)];
+    for (unit, size) in units {
+        if n >= size {
+            return if n.is_multiple_of(size) {
+                format!("{} {unit}", n / size)
+            } else {
+                format!("{:.1} {unit}", n as f64 / size as f64)
+            };
+        }
+    }
+    format!("{n} bytes")
+}
+
+fn too_big(path: &Path, input: Input, size: Option<u64>, limit: u64) -> anyhow::Error {
+    let size = match size {
+        Some(size) => format!("is {}", human_bytes(size)),
+        None => format!("grew past {} while being read", human_bytes(limit)),
+    };
+    Error::bad_input(format!(
+        "{}{} {size}; the limit for {} is {}",
+        input.prefix(),
+        path.display(),
+        input.plural(),
+        human_bytes(limit)
+    ))
+    .into()
+}
+
+/// What a non-regular file is, for "… is a FIFO (named pipe), not a regular file".
+pub(crate) fn kind_of(t: &fs::FileType) -> &'static str {
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Opens a file the user named for reading, refusing at once (never blocking) anything but a
+/// regular file: a FIFO, a device such as /dev/zero, a folder. Returns the file and its size.
+fn open_regular(path: &Path, input: Input) -> Result<(fs::File, u64)> {
+    let unreadable = |e: std::io::Error| -> anyhow::Error {
+        Error::bad_input(format!("cannot read {}{}: {e}", input.prefix(), path.display())).into()
+    };
+    let not_regular = |t: &fs::FileType| -> anyhow::Error {
+        Error::bad_input(format!(
+            "{}{} is {}, not a regular file: crew reads only regular files",
+            input.prefix(),
+            path.display(),
+            kind_of(t)
+        ))
+        .into()
+    };
+    let meta = fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    // Non-blocking, so a FIFO swapped in after the check above cannot make the open wait for a
+    // writer; the check is repeated on what was actually opened.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Reads at most `limit` bytes after `head`; more is an error naming the limit.
+fn read_capped(path: &Path, input: Input, file: fs::File, mut head: Vec<u8>, limit: u64) -> Result<Vec<u8>> {
+    let rest = limit.saturating_sub(head.len() as u64);
+    file.take(rest + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::bad_input(format!("cannot read {}{}: {e}", input.prefix(), path.display())))?;
+    if head.len() as u64 > limit {
+        return Err(too_big(path, input, None, limit));
+    }
+    Ok(head)
+}
+
+/// Reads a file the user named, as `input` allows: the kind (extension) is checked first, then that
+/// it is a regular file, then its size; the read itself stops at the limit. Every refusal is a
+/// bad-input error (exit 2) naming the path.
+pub fn read_input(path: &Path, input: Input, limits: &Limits) -> Result<Vec<u8>> {
+    if let Some((extensions, advice)) = input.extensions() {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+        if !extensions.contains(&ext.as_str()) {
+            return Err(Error::bad_input(format!("{}: unknown file type: {advice}", path.display())).into());
+        }
+    }
+    let limit = input.limit(limits);
+    let (file, size) = open_regular(path, input)?;
+    if size > limit {
+        return Err(too_big(path, input, Some(size), limit));
+    }
+    read_capped(path, input, file, Vec::new(), limit)
+}
+
+/// Reads standard input (a password, a secret) up to `limit` bytes; more is refused.
+pub fn read_stdin(what: &str, limit: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::bad_input(format!("{what} on standard input is longer than {}", human_bytes(limit))).into());
+    }
+    Ok(bytes)
+}
+
+/// The mode of every folder crew creates (mail, media, sessions, exports): its owner's alone.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+/// The mode of every file crew writes (mail, photos, sessions, exports).
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
+
+/// Creates `dir` and any missing parents with mode 0700, whatever the umask. Folders that exist
+/// already are left as they are.
+pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        create_private_dir_all(parent)?;
+    }
+    match fs::DirBuilder::new().mode(PRIVATE_DIR_MODE).create(dir) {
+        // The mode given at creation is masked by the umask; set it exactly.
+        Ok(()) => fs::set_permissions(dir, fs::Permissions::from_mode(PRIVATE_DIR_MODE)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes `bytes` to `dir/name` so that the file appears whole or not at all, readable by its
+/// owner alone: a private temporary file in the same folder, flushed to disk, renamed over
+/// `name` (replacing an earlier copy), and the folder flushed so the rename lasts. A crash leaves
+/// at most a hidden `.name.….tmp` ([`remove_stale_temporaries`] clears those).
+pub fn write_private_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!(".{name}.{}.{}{TEMPORARY}", std::process::id(), random_suffix()));
+    let written = (|| {
+        let mut f = fs::OpenOptions::new().write(true).create_new(true).mode(PRIVATE_FILE_MODE).open(&tmp)?;
+        f.set_permissions(fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, &target)?;
+        fs::File::open(dir)?.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(target)
+}
+
+/// The ending of [`write_private_atomically`]'s temporary files.
+const TEMPORARY: &str = ".tmp";
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        bytes = (nanos.as_nanos() as u64).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Removes the temporary files a killed writer left in `dir` (hidden, ending in `.tmp`, older than
+/// `age`, so a write in progress in another process is left alone).
+pub fn remove_stale_temporaries(dir: &Path, age: Duration) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with('.') && name.ends_with(TEMPORARY)) {
+            continue;
+        }
+        let old = entry.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
+        if old.is_some_and(|elapsed| elapsed > age) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
 
 /// The fields a file may hold: those it must, those it may, and which of them are numbers (JSON
 /// may give those as numbers; every other field must be a string).
@@ -23,11 +311,11 @@ pub struct Columns<'a> {
 }
 
 /// Reads a CSV (`.csv`), JSON array (`.json`) or JSON Lines (`.jsonl`, `.ndjson`) file into records,
-/// refusing unknown and missing columns and JSON values of the wrong type. Errors name the file,
-/// and the line or item.
-pub fn read_records(path: &Path, columns: Columns<'_>) -> Result<Vec<RawRecord>> {
+/// refusing unknown and missing columns and JSON values of the wrong type, and files over the
+/// import limit. Errors name the file, and the line or item.
+pub fn read_records(path: &Path, columns: Columns<'_>, limits: &Limits) -> Result<Vec<RawRecord>> {
     let Columns { required, optional, .. } = columns;
-    let bytes = read_user_file(path)?;
+    let bytes = read_input(path, Input::Import, limits)?;
     let text = String::from_utf8(bytes).map_err(|e| file_error(path, format!("not UTF-8 text: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
@@ -250,49 +538,43 @@ fn image_extension(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Copies a photo into `media_dir/orders/<order>/<kind>-<sha256>.<ext>` and records its checksum.
-pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, max_mib: u32) -> Result<StoredPhoto> {
-    let meta = fs::metadata(source)
-        .with_context(|| format!("cannot read photo {}", source.display()))
-        .map_err(crate::context::bad_input)?;
-    if meta.len() > u64::from(max_mib) * 1024 * 1024 {
-        return Err(Error::bad_input(format!("photo {} is larger than {max_mib} MiB", source.display())).into());
+/// Copies a photo into `media_dir/orders/<order>/<kind>-<sha256>.<ext>` (folders 0700, the file
+/// 0600) and records its checksum. Only a regular file of at most `limits.photo_bytes` whose first
+/// bytes are a JPEG, PNG, WebP or HEIC is read whole.
+pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, limits: &Limits) -> Result<StoredPhoto> {
+    let limit = limits.photo_bytes;
+    let (file, size) = open_regular(source, Input::Photo)?;
+    if size > limit {
+        return Err(too_big(source, Input::Photo, Some(size), limit));
     }
-    // Read at most one byte past the limit: devices and pipes report no size.
-    let mut bytes = Vec::new();
-    let limit = u64::from(max_mib) * 1024 * 1024;
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(
-            fs::File::open(source).map_err(|e| {
-                crate::context::bad_input(anyhow::anyhow!("cannot read photo {}: {e}", source.display()))
-            })?,
-            limit + 1,
-        ),
-        &mut bytes,
-    )
-    .map_err(|e| crate::context::bad_input(anyhow::anyhow!("cannot read photo {}: {e}", source.display())))?;
-    if bytes.len() as u64 > limit {
-        return Err(Error::bad_input(format!("photo {} is larger than {max_mib} MiB", source.display())).into());
-    }
-    let ext = image_extension(&bytes).ok_or_else(|| {
+    // The kind first: twelve bytes say whether it is a photo at all.
+    let mut head = Vec::with_capacity(12);
+    let mut file = file;
+    (&mut file)
+        .take(12)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::bad_input(format!("cannot read photo {}: {e}", source.display())))?;
+    let ext = image_extension(&head).ok_or_else(|| {
         Error::bad_input(format!("{} is not a photo crew accepts (JPEG, PNG, WebP or HEIC)", source.display()))
     })?;
+    let bytes = read_capped(source, Input::Photo, file, head, limit)?;
     let sha256 = Sha256Hex::of(&bytes);
-    let relative = format!("orders/{order}/{kind}-{}.{ext}", &sha256.as_str()[..16]);
-    let target = media_dir.join(&relative);
+    let name = format!("{kind}-{}.{ext}", &sha256.as_str()[..16]);
+    let relative = format!("orders/{order}/{name}");
+    let dir = media_dir.join("orders").join(order);
+    let target = dir.join(&name);
     let mut created = None;
     if !target.exists() {
-        let dir = target.parent().expect("photo path has a folder");
-        fs::create_dir_all(dir).with_context(|| format!("cannot create media folder {}", dir.display()))?;
-        let tmp = target.with_extension("part");
-        let mut f = fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, &target)?;
-        created = Some(target);
+        let cannot = |e: std::io::Error| Error::internal(format!("cannot keep the photo in {}: {e}", dir.display()));
+        create_private_dir_all(&dir).map_err(cannot)?;
+        remove_stale_temporaries(&dir, STALE);
+        created = Some(write_private_atomically(&dir, &name, &bytes).map_err(cannot)?);
     }
     Ok(StoredPhoto { photo: Photo { path: relative, sha256 }, created })
 }
+
+/// A temporary file older than this was left by a writer that was killed.
+pub const STALE: Duration = Duration::from_secs(3600);
 
 /// Like [`read_records`], for an untrusted intake: a row that cannot be read (a broken JSON line,
 /// a CSV row with the wrong number of fields, an unknown field) is returned as rejected instead of
@@ -300,10 +582,11 @@ pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, max
 pub fn read_records_lenient(
     path: &Path,
     columns: Columns<'_>,
+    limits: &Limits,
 ) -> Result<(Vec<RawRecord>, Vec<crew_core::hiring::pipeline::Rejected>)> {
     let Columns { required, optional, numeric } = columns;
     use crew_core::hiring::pipeline::Rejected;
-    let bytes = read_user_file(path)?;
+    let bytes = read_input(path, Input::Import, limits)?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
     // JSON Lines are read line by line: a line that is not UTF-8 is one bad row, not a bad file.
     let text = match String::from_utf8(bytes) {
@@ -405,5 +688,78 @@ mod tests {
         assert_eq!(fields.get("age").map(String::as_str), Some("7"));
         assert_eq!(fields.get("zone").map(String::as_str), Some("42"));
         assert!(!fields.contains_key("coat"));
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_said_in_the_largest_whole_unit() {
+        let cases = [
+            (900, "900 bytes"),
+            (64 * KIB, "64 KiB"),
+            (1536 * KIB, "1.5 MiB"),
+            (256 * MIB, "256 MiB"),
+            (4300 * MIB, "4.2 GiB"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(human_bytes(n), text);
+        }
+    }
+
+    #[test]
+    fn a_file_that_grows_while_being_read_is_still_cut_off_at_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clients.csv");
+        std::fs::write(&path, "name,email,zone\n").unwrap();
+        let (file, size) = open_regular(&path, Input::Import).unwrap();
+        assert_eq!(size, 16);
+        // It grows after its size was checked.
+        std::fs::write(&path, "x".repeat(100)).unwrap();
+        let err = read_capped(&path, Input::Import, file, Vec::new(), 50).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("{} grew past 50 bytes while being read; the limit for imports is 50 bytes", path.display())
+        );
+    }
+
+    #[test]
+    fn the_kind_is_checked_before_the_file_is_touched() {
+        // /dev/zero would be refused as a device; its name already says it is no import.
+        let err = read_input(Path::new("/dev/zero"), Input::Import, &Limits::DEFAULT).unwrap_err().to_string();
+        assert_eq!(err, "/dev/zero: unknown file type: use .csv, .json or .jsonl");
+        let err = read_input(Path::new("/dev/zero"), Input::Config, &Limits::DEFAULT).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "configuration file /dev/zero is a character device, not a regular file: crew reads only regular files"
+        );
+    }
+
+    #[test]
+    fn a_file_at_the_limit_is_read_and_one_byte_more_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("test.toml");
+        let limits = Limits { document_bytes: 10, ..Limits::DEFAULT };
+        std::fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_input(&path, Input::Document, &limits).unwrap().len(), 10);
+        std::fs::write(&path, "0123456789a").unwrap();
+        let err = read_input(&path, Input::Document, &limits).unwrap_err().to_string();
+        assert_eq!(err, format!("{} is 11 bytes; the limit for documents is 10 bytes", path.display()));
+    }
+
+    #[test]
+    fn written_files_and_the_folders_made_for_them_are_private() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("exports/2026");
+        create_private_dir_all(&dir).unwrap();
+        let path = write_private_atomically(&dir, "week.csv", b"a,b\n").unwrap();
+        write_private_atomically(&dir, "week.csv", b"c,d\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"c,d\n");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&path), mode(&dir), mode(&root.path().join("exports"))), (0o600, 0o700, 0o700));
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec!["week.csv"], "no temporary is left");
     }
 }

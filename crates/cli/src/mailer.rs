@@ -1,7 +1,9 @@
-//! Mail transports (lettre): `file` (one .eml per message in a folder) and `smtp` (rustls, no
-//! OpenSSL). Each message carries a Message-ID derived from its cause, so a resend after a crash is
-//! recognisably the same mail.
+//! Mail transports: `file` (one private .eml per message in a folder, written atomically) and
+//! `smtp` (lettre with rustls, no OpenSSL). lettre builds every message. Each message carries a
+//! Message-ID derived from its cause, so a resend after a crash is recognisably the same mail —
+//! and, for the file transport, lands in the same file.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
@@ -9,12 +11,13 @@ use crew_core::mail::Mail;
 use crew_core::types::Sha256Hex;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::Config;
+use crate::files;
 
 pub enum Mailer {
-    File(FileTransport),
+    File(MailFolder),
     Smtp(SmtpTransport),
 }
 
@@ -22,11 +25,7 @@ impl Mailer {
     pub fn from_config(config: &Config) -> Result<Mailer> {
         let mail = &config.file.mail;
         match mail.transport.as_str() {
-            "file" => {
-                std::fs::create_dir_all(&config.mail_dir)
-                    .with_context(|| format!("cannot create the mail folder {}", config.mail_dir.display()))?;
-                Ok(Mailer::File(FileTransport::new(&config.mail_dir)))
-            }
+            "file" => Ok(Mailer::File(MailFolder::open(&config.mail_dir)?)),
             _ => {
                 let s = &mail.smtp;
                 let builder = match s.tls.as_str() {
@@ -53,21 +52,129 @@ impl Mailer {
     pub fn send(&self, from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<(), String> {
         let message = message(from, mail, body, date).map_err(|e| format!("{e:#}"))?;
         match self {
-            Mailer::File(t) => t.send(&message).map(|_| ()).map_err(|e| e.to_string()),
+            Mailer::File(folder) => folder.write(mail, &message).map(|_| ()),
             Mailer::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| e.to_string()),
         }
     }
 }
 
+/// The `file` transport's folder: mode 0700 when crew creates it; one file per mail, mode 0600,
+/// named after the mail's Message-ID (`<id>.eml`).
+pub struct MailFolder {
+    dir: PathBuf,
+}
+
+impl MailFolder {
+    /// Creates the folder if needed (private), and clears what a killed delivery left behind.
+    pub fn open(dir: &Path) -> Result<MailFolder> {
+        files::create_private_dir_all(dir)
+            .with_context(|| format!("cannot create the mail folder {}", dir.display()))?;
+        files::remove_stale_temporaries(dir, files::STALE);
+        Ok(MailFolder { dir: dir.to_path_buf() })
+    }
+
+    /// Writes the message whole (a temporary file, flushed, renamed): a crash leaves no empty or
+    /// partial `.eml`, and writing the same mail again replaces its file rather than adding one.
+    fn write(&self, mail: &Mail, message: &Message) -> Result<PathBuf, String> {
+        let name = format!("{}.eml", message_id(mail));
+        files::write_private_atomically(&self.dir, &name, &message.formatted())
+            .map_err(|e| format!("cannot write {}: {e}", self.dir.join(&name).display()))
+    }
+}
+
+/// The local part of a mail's Message-ID: 32 hex digits of the SHA-256 of its cause, the same on
+/// every attempt.
+fn message_id(mail: &Mail) -> String {
+    Sha256Hex::of(mail.cause.as_bytes()).as_str()[..32].to_string()
+}
+
 fn message(from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<Message> {
     let to: Mailbox = mail.to.as_str().parse().map_err(|e| anyhow!("recipient {}: {e}", mail.to))?;
-    let id = Sha256Hex::of(mail.cause.as_bytes());
     Ok(Message::builder()
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone())
-        .message_id(Some(format!("<{}@crew>", &id.as_str()[..32])))
+        .message_id(Some(format!("<{}@crew>", message_id(mail))))
         .date(date)
         .header(ContentType::TEXT_PLAIN)
         .body(body.to_string())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use chrono::{TimeZone, Utc};
+    use crew_core::ids::MailId;
+    use crew_core::mail::MailStatus;
+    use crew_core::types::Email;
+
+    use super::*;
+
+    fn mail(cause: &str, body: &str) -> Mail {
+        let t = Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap();
+        Mail {
+            id: MailId::new(1),
+            cause: cause.into(),
+            to: Email::parse("ann@example.com").unwrap(),
+            subject: "Your order".into(),
+            body: body.into(),
+            status: MailStatus::Queued,
+            attempts: 0,
+            next_attempt_at: t,
+            last_error: None,
+            created_at: t,
+            sent_at: None,
+            activation_for: None,
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_same_mail_sent_twice_is_one_private_file_named_after_its_message_id() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("deep/crew-mail");
+        let mailer = Mailer::File(MailFolder::open(&dir).unwrap());
+        let from: Mailbox = "crew <crew@example.com>".parse().unwrap();
+        let first = mail("event:7:order_placed", "first attempt");
+        mailer.send(&from, &first, &first.body, std::time::SystemTime::now()).unwrap();
+        // A crash before the outcome was recorded: the same claimed mail is delivered again.
+        let again = mail("event:7:order_placed", "second attempt");
+        mailer.send(&from, &again, &again.body, std::time::SystemTime::now()).unwrap();
+        let other = mail("event:8:order_placed", "another mail");
+        mailer.send(&from, &other, &other.body, std::time::SystemTime::now()).unwrap();
+
+        let id = message_id(&first);
+        assert_eq!(names(&dir), vec![format!("{id}.eml"), format!("{}.eml", message_id(&other))]);
+        let text = std::fs::read_to_string(dir.join(format!("{id}.eml"))).unwrap();
+        assert!(text.contains(&format!("Message-ID: <{id}@crew>")), "{text}");
+        assert!(text.contains("second attempt") && !text.contains("first attempt"), "{text}");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.join(format!("{id}.eml"))), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&root.path().join("deep")), 0o700, "every folder crew creates is private");
+    }
+
+    #[test]
+    fn a_killed_delivery_leaves_no_eml_and_its_stale_temporary_is_cleared() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("crew-mail");
+        MailFolder::open(&dir).unwrap();
+        // What a SIGKILL between creating and renaming leaves: a hidden temporary, never an .eml.
+        let left = dir.join(".0123.eml.4242.abcd.tmp");
+        std::fs::write(&left, "partial").unwrap();
+        let fresh = dir.join(".4567.eml.4243.abcd.tmp");
+        std::fs::write(&fresh, "a write in progress elsewhere").unwrap();
+        let hours_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 3600);
+        std::fs::File::options().write(true).open(&left).unwrap().set_modified(hours_ago).unwrap();
+        MailFolder::open(&dir).unwrap();
+        assert!(!left.exists(), "the stale temporary is removed");
+        assert!(fresh.exists(), "a recent one may belong to a running delivery");
+    }
 }

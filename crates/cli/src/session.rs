@@ -2,12 +2,14 @@
 //! directory, readable by the user alone. The database keeps only the token's hash.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use crew_core::types::Sha256Hex;
+
+use crate::files;
 
 /// A fresh random token: `crew_` and 64 hex digits (256 bits).
 pub fn new_token() -> Result<String> {
@@ -36,33 +38,37 @@ fn path_for(db: &Path) -> Result<PathBuf> {
     Ok(dirs.config_dir().join("sessions").join(&key.as_str()[..32]))
 }
 
+/// Keeps the token in its private file (folders 0700, the file 0600, written whole).
 pub fn save(db: &Path, token: &str) -> Result<PathBuf> {
     let path = path_for(db)?;
     let dir = path.parent().expect("session path has a parent");
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-    let tmp = path.with_extension("tmp");
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.set_permissions(fs::Permissions::from_mode(0o600))?;
-    writeln!(f, "{token}")?;
-    f.sync_all()?;
-    fs::rename(&tmp, &path)?;
+    files::create_private_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // A sessions folder made by an older crew (or by hand) is made private too: it holds secrets.
+    fs::set_permissions(dir, fs::Permissions::from_mode(files::PRIVATE_DIR_MODE))
+        .with_context(|| format!("cannot make {} private", dir.display()))?;
+    let name = path.file_name().expect("session path has a name").to_string_lossy();
+    files::write_private_atomically(dir, &name, format!("{token}\n").as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }
 
+/// A session file is one token; anything longer is not one.
+const MAX_SESSION_BYTES: u64 = 4096;
+
 pub fn load(db: &Path) -> Result<Option<String>> {
     let path = path_for(db)?;
-    match fs::read_to_string(&path) {
-        Ok(s) => Ok(Some(s.trim().to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    match fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Err(anyhow!("{} is not a session file; remove it and log in again", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
+    let file = fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut text = String::new();
+    file.take(MAX_SESSION_BYTES)
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Some(text.trim().to_string()))
 }
 
 pub fn forget(db: &Path) -> Result<()> {

@@ -122,6 +122,19 @@ impl EventLog for SqliteTx<'_> {
 
 impl ClockStore for SqliteTx<'_> {
     fn clock_policy(&mut self) -> Result<ClockPolicy> {
+        // A database opened read-only before its migrations could run has no such table yet: it
+        // was made before policies existed, so it runs on the system clock.
+        let exists: bool = self
+            .conn
+            .query_row(
+                "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'clock_policy'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(internal)?;
+        if !exists {
+            return Ok(ClockPolicy::System);
+        }
         let policy: Option<String> = self
             .conn
             .query_row("SELECT policy FROM clock_policy WHERE id = 1", [], |r| r.get(0))

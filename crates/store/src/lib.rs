@@ -5,11 +5,13 @@
 //! processes queue instead of failing with "database is locked".
 //!
 //! One file per context implements that context's storage traits over [`row::SqliteTx`], plus
-//! the event log (`events.rs`); `row.rs` holds what they share.
+//! the event log (`events.rs`); `row.rs` holds what they share; `database_file.rs` knows the
+//! database as a file (is it crew's, may it be changed, what went wrong on the disk).
 
 mod clashes;
 #[cfg(test)]
 mod contract;
+mod database_file;
 mod events;
 mod hiring;
 mod iam;
@@ -21,11 +23,14 @@ mod row;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
+use std::fs;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crew_core::error::{Error, Result};
 use crew_core::wiring::{Store, Tx};
+use database_file::{Identity, environment, not_crew};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use clashes::IdentityClash;
@@ -34,76 +39,197 @@ pub use migrate::{SCHEMA_VERSION, write_old_schema};
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The mode of a database crew creates (and so of its `-wal` and `-shm`, which SQLite creates
+/// with the database's mode): readable and writable by its owner alone, whatever the umask.
+pub const DATABASE_MODE: u32 = 0o600;
+
 /// A crew database in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    /// The file, for messages (`None` in memory).
+    path: Option<PathBuf>,
+    /// Why changes are refused, when the database was opened for reading only.
+    read_only: Option<String>,
 }
 
 impl SqliteStore {
-    /// Creates the database file (and applies migrations). Refuses if it already holds tables.
+    /// Creates a crew database in a new file, or in an existing empty one (mode 0600 either way),
+    /// and applies every migration. Refuses anything else at `path` without changing it.
     pub fn create(path: &Path) -> Result<Self> {
         // Claim the file atomically: of two processes creating the same database, one wins and
         // the other is refused without touching it.
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(Error::conflict(format!(
-                    "{} already exists; crew init makes a new database",
-                    path.display()
-                )));
+        let claimed = fs::OpenOptions::new().write(true).create_new(true).mode(DATABASE_MODE).open(path);
+        let file = match claimed {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::claim_empty(path)?,
+            Err(e) => {
+                return Err(Error::internal(format!("cannot create the database {}: {e}", path.display())));
             }
-            Err(e) => return Err(Error::bad_input(format!("cannot create database {}: {e}", path.display()))),
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| Error::bad_input(format!("cannot create database {}: {e}", path.display())))?;
-        Self::setup(conn)
+        };
+        // The mode given at creation is masked by the umask; set it exactly.
+        file.set_permissions(fs::Permissions::from_mode(DATABASE_MODE))
+            .map_err(|e| Error::internal(format!("cannot make the database {} private: {e}", path.display())))?;
+        drop(file);
+        let mut conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| environment(path, &e))?;
+        Self::configure(&conn, path)?;
+        migrate::create(&mut conn).map_err(|e| database_file::locate(path, e))?;
+        Ok(SqliteStore { conn, path: Some(path.to_path_buf()), read_only: None })
     }
 
-    /// Opens an existing database, applying any migrations it lacks.
+    /// An existing file may become a database only if it is a regular, empty file.
+    fn claim_empty(path: &Path) -> Result<fs::File> {
+        let meta = fs::metadata(path)
+            .map_err(|e| Error::internal(format!("cannot create the database {}: {e}", path.display())))?;
+        if !meta.is_file() {
+            return Err(Error::bad_input(format!(
+                "{} is {}; crew init makes a database in a new or empty file",
+                path.display(),
+                database_file::kind_of(&meta.file_type())
+            )));
+        }
+        if meta.len() > 0 {
+            return Err(Error::conflict(format!("{} already exists; crew init makes a new database", path.display())));
+        }
+        fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::internal(format!("cannot create the database {}: {e}", path.display())))
+    }
+
+    /// Opens an existing crew database, applying any migrations it lacks.
+    ///
+    /// Refused, with nothing changed: a missing file (exit 1); a folder, FIFO or device, an empty
+    /// file, a file that is not SQLite, another program's SQLite database and a database of a newer
+    /// crew ("not a crew database", exit 2). A database this process may not change (a read-only
+    /// file or folder, a full disk) is opened for reading only: queries work, and every change is
+    /// refused naming the reason (exit 1).
     pub fn open(path: &Path) -> Result<Self> {
-        if !path.is_file() {
-            return Err(Error::not_found(format!(
-                "no crew database at {} (create one with `crew init`, or point --db / CREW_DB at it)",
+        database_file::probe(path)?;
+        let mut read_only = database_file::why_read_only(path);
+        let mut conn = None;
+        if read_only.is_none() {
+            let rw =
+                Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .map_err(|e| environment(path, &e))?;
+            rw.busy_timeout(BUSY_TIMEOUT).map_err(|e| environment(path, &e))?;
+            match database_file::identify(&rw) {
+                Ok(identity) => conn = Some((rw, identity)),
+                // A full disk cannot hold the `-shm` SQLite needs even to read; read without it.
+                Err(e) => match database_file::disk_full(path) {
+                    Some(full) => read_only = Some(full),
+                    None => return Err(environment(path, &e)),
+                },
+            }
+        }
+        let (mut conn, identity) = match conn {
+            Some(opened) => opened,
+            None => {
+                let ro = database_file::open_read_only(path)?;
+                ro.busy_timeout(BUSY_TIMEOUT).map_err(|e| environment(path, &e))?;
+                let identity = database_file::identify(&ro).map_err(|e| environment(path, &e))?;
+                (ro, identity)
+            }
+        };
+        let version = match identity {
+            Identity::Crew(version) => version,
+            Identity::Empty => return Err(not_crew(path, "it is an empty SQLite database (no crew tables)")),
+            Identity::Foreign(why) => return Err(not_crew(path, why)),
+        };
+        if version > SCHEMA_VERSION {
+            return Err(Error::bad_input(format!(
+                "{} is not a crew database this crew can use: its schema version {version} is from a newer crew \
+                 (this one knows up to {SCHEMA_VERSION}); upgrade crew",
                 path.display()
             )));
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| Error::bad_input(format!("cannot open database {}: {e}", path.display())))?;
-        Self::setup(conn)
+        match &read_only {
+            None => {
+                Self::configure(&conn, path)?;
+                migrate::apply(&mut conn).map_err(|e| database_file::locate(path, e))?;
+            }
+            Some(why) if version < SCHEMA_VERSION => {
+                return Err(Error::internal(format!(
+                    "the database {} needs upgrading to schema version {SCHEMA_VERSION} (it is at {version}), \
+                     but cannot be changed: {why}",
+                    path.display()
+                )));
+            }
+            Some(_) => {}
+        }
+        Ok(SqliteStore { conn, path: Some(path.to_path_buf()), read_only })
     }
 
     /// A private database in memory, for tests.
     pub fn in_memory() -> Result<Self> {
-        Self::setup(Connection::open_in_memory().map_err(row::internal)?)
+        let mut conn = Connection::open_in_memory().map_err(row::internal)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(row::internal)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(row::internal)?;
+        migrate::create(&mut conn)?;
+        Ok(SqliteStore { conn, path: None, read_only: None })
     }
 
-    fn setup(mut conn: Connection) -> Result<Self> {
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(row::internal)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| Error::bad_input(format!("not a usable SQLite database: {e}")))?;
-        if mode != "wal" && mode != "memory" {
-            return Err(Error::internal(format!("could not switch the database to WAL (it is in {mode} mode)")));
+    /// Why changes are refused, if this database was opened for reading only.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// WAL (so readers never wait for the writer), `synchronous=NORMAL`, foreign keys, and the busy
+    /// timeout on a connection that may write.
+    fn configure(conn: &Connection, path: &Path) -> Result<()> {
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| environment(path, &e))?;
+        let mode: String =
+            conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(|e| environment(path, &e))?;
+        if mode != "wal" {
+            let mode: String =
+                conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| environment(path, &e))?;
+            if mode != "wal" {
+                return Err(Error::internal(format!(
+                    "could not switch the database {} to WAL (it is in {mode} mode)",
+                    path.display()
+                )));
+            }
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(row::internal)?;
-        migrate::apply(&mut conn)?;
-        Ok(SqliteStore { conn })
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(|e| environment(path, &e))
+    }
+
+    /// Refuses a change up front on a database opened for reading only.
+    fn writable(&self) -> Result<()> {
+        match (&self.read_only, &self.path) {
+            (Some(why), Some(path)) => Err(Error::internal(format!(
+                "cannot change the database {}: {why} (commands that only read still work)",
+                path.display()
+            ))),
+            _ => Ok(()),
+        }
     }
 
     fn run<R>(&mut self, behavior: TransactionBehavior, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
-        let tx = self.conn.transaction_with_behavior(behavior).map_err(row::internal)?;
-        let out = f(&mut row::SqliteTx::new(&tx))?;
-        tx.commit().map_err(row::internal)?;
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(|e| environment_of(&self.path, e))?;
+        let out = f(&mut row::SqliteTx::new(&tx)).map_err(|e| locate_of(&self.path, e))?;
+        tx.commit().map_err(|e| environment_of(&self.path, e))?;
         Ok(out)
+    }
+}
+
+fn environment_of(path: &Option<PathBuf>, e: rusqlite::Error) -> Error {
+    match path {
+        Some(path) => environment(path, &e),
+        None => row::internal(e),
+    }
+}
+
+fn locate_of(path: &Option<PathBuf>, e: Error) -> Error {
+    match path {
+        Some(path) => database_file::locate(path, e),
+        None => e,
     }
 }
 
 impl Store for SqliteStore {
     fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
+        self.writable()?;
         self.run(TransactionBehavior::Immediate, f)
     }
 
@@ -112,9 +238,13 @@ impl Store for SqliteStore {
     }
 
     fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(row::internal)?;
-        let out = f(&mut row::SqliteTx::new(&tx))?;
-        tx.rollback().map_err(row::internal)?;
+        self.writable()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| environment_of(&self.path, e))?;
+        let out = f(&mut row::SqliteTx::new(&tx)).map_err(|e| locate_of(&self.path, e))?;
+        tx.rollback().map_err(|e| environment_of(&self.path, e))?;
         Ok(out)
     }
 }

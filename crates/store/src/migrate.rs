@@ -6,6 +6,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, TransactionBehavior};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::database_file::{APPLICATION_ID, Identity, identify};
 use crate::row::internal;
 
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -22,6 +23,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 #[doc(hidden)]
 pub fn write_old_schema(path: &std::path::Path, version: usize) -> Result<()> {
     let conn = Connection::open(path).map_err(internal)?;
+    register_nfc(&conn)?;
     for migration in &MIGRATIONS[..version] {
         conn.execute_batch(migration).map_err(internal)?;
     }
@@ -31,20 +33,38 @@ pub fn write_old_schema(path: &std::path::Path, version: usize) -> Result<()> {
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// Makes an empty database a crew database: marks it with crew's `application_id` and applies
+/// every migration, in one transaction. Refuses (changing nothing) if it is not empty by the time
+/// the write lock is held: another `crew init` may have got there first.
+pub(crate) fn create(conn: &mut Connection) -> Result<()> {
+    register_nfc(conn)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
+    if identify(&tx).map_err(internal)? != Identity::Empty {
+        return Err(Error::conflict("the file already holds a database; crew init makes a new database"));
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(internal)?;
+    for (i, migration) in MIGRATIONS.iter().enumerate() {
+        tx.execute_batch(migration).map_err(|e| Error::internal(format!("migration {} failed: {e}", i + 1)))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(internal)?;
+    }
+    tx.commit().map_err(internal)
+}
+
+/// Applies the migrations an existing crew database lacks (its identity is checked by the caller).
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(internal)?;
-    if current == SCHEMA_VERSION {
-        return Ok(());
-    }
-    if current > SCHEMA_VERSION {
-        return Err(Error::conflict(format!(
-            "the database has schema version {current}, newer than this crew knows ({SCHEMA_VERSION}); upgrade crew"
-        )));
+    if current >= SCHEMA_VERSION {
+        return newer(current);
     }
     register_nfc(conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
     // Another process may have migrated while we waited for the lock.
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(internal)?;
+    if current >= SCHEMA_VERSION {
+        return newer(current);
+    }
+    // Databases made before crew marked its files get the mark with their next migration.
+    tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(internal)?;
     for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         tx.execute_batch(migration).map_err(|e| Error::internal(format!("migration {} failed: {e}", i + 1)))?;
         tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(internal)?;
@@ -62,4 +82,15 @@ pub(crate) fn register_nfc(conn: &Connection) -> Result<()> {
         |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| s.nfc().collect::<String>())),
     )
     .map_err(internal)
+}
+
+/// Nothing to do at this version; a newer schema is refused, not touched.
+fn newer(current: i64) -> Result<()> {
+    if current > SCHEMA_VERSION {
+        return Err(Error::bad_input(format!(
+            "not a crew database this crew can use: its schema version {current} is newer than this crew's \
+             ({SCHEMA_VERSION}); upgrade crew"
+        )));
+    }
+    Ok(())
 }

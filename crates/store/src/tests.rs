@@ -1,6 +1,7 @@
 //! The store against real SQLite: transactions, the append-only log, subscribers, migrations.
 
 use std::cell::RefCell;
+use std::path::Path;
 use std::rc::Rc;
 
 use chrono::{TimeZone, Utc};
@@ -80,13 +81,16 @@ fn reopening_applies_no_migration_twice_and_keeps_data() {
 }
 
 #[test]
-fn a_database_from_a_newer_crew_is_refused() {
+fn a_database_from_a_newer_crew_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crew.db");
     drop(SqliteStore::create(&path).unwrap());
     rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    let before = std::fs::read(&path).unwrap();
     let err = SqliteStore::open(&path).err().unwrap();
-    assert_eq!(err.kind, ErrorKind::Conflict);
+    assert_eq!(err.kind, ErrorKind::BadInput);
+    assert!(err.message.contains("is not a crew database this crew can use: its schema version 99"), "{}", err.message);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
 #[test]
@@ -96,6 +100,128 @@ fn opening_a_file_that_is_not_a_database_is_a_clear_error() {
     std::fs::write(&path, "hello, this is not SQLite at all, just some text that is long enough").unwrap();
     let err = SqliteStore::open(&path).err().unwrap();
     assert_eq!(err.kind, ErrorKind::BadInput, "{}", err.message);
+    assert!(err.message.ends_with("notes.txt is not a crew database: it is not an SQLite file"), "{}", err.message);
+}
+
+/// The file and what SQLite might have left beside it, to compare before and after.
+fn snapshot(path: &Path) -> (Vec<u8>, bool, bool) {
+    let side = |suffix: &str| Path::new(&format!("{}{suffix}", path.display())).exists();
+    (std::fs::read(path).unwrap(), side("-wal"), side("-shm"))
+}
+
+fn foreign(path: &Path, sql: &str) {
+    rusqlite::Connection::open(path).unwrap().execute_batch(sql).unwrap();
+}
+
+#[test]
+fn another_programs_database_is_refused_and_left_exactly_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("notes.db", "CREATE TABLE notes (body TEXT);", "it holds another program's tables, none of crew's"),
+        (
+            "versioned.db",
+            "CREATE TABLE accounts (x); PRAGMA user_version = 3;",
+            "it has schema version 3 but not crew's tables",
+        ),
+        ("marked.db", "PRAGMA application_id = 42; CREATE TABLE t (x);", "another program (application id 0x2a)"),
+        ("wal.db", "PRAGMA journal_mode = WAL; CREATE TABLE t (x);", "another program"),
+        ("blank.db", "PRAGMA page_size = 4096; VACUUM;", "an empty SQLite database"),
+    ];
+    for (name, sql, why) in cases {
+        let path = dir.path().join(name);
+        foreign(&path, sql);
+        let before = snapshot(&path);
+        for attempt in [SqliteStore::open(&path).err(), SqliteStore::create(&path).err()] {
+            let err = attempt.expect("refused");
+            assert!(matches!(err.kind, ErrorKind::BadInput | ErrorKind::Conflict), "{name}: {err:?}");
+            assert_eq!(snapshot(&path), before, "{name} is unchanged, with no -wal or -shm left behind");
+        }
+        let err = SqliteStore::open(&path).err().unwrap();
+        assert_eq!(err.kind, ErrorKind::BadInput, "{name}");
+        assert!(err.message.contains(&format!("{name} is not a crew database: ")), "{}", err.message);
+        assert!(err.message.contains(why), "{name}: {}", err.message);
+    }
+}
+
+#[test]
+fn an_empty_file_is_no_database_to_open_but_create_makes_one_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    std::fs::write(&path, "").unwrap();
+    let err = SqliteStore::open(&path).err().unwrap();
+    assert_eq!(err.kind, ErrorKind::BadInput);
+    assert!(err.message.contains("is not a crew database: the file is empty"), "{}", err.message);
+    assert_eq!(snapshot(&path), (vec![], false, false));
+    SqliteStore::create(&path).unwrap().write(|tx| logged_in(tx, "ann")).unwrap();
+    assert_eq!(SqliteStore::open(&path).unwrap().read(|tx| tx.count_accounts()).unwrap(), 1);
+    let err = SqliteStore::create(&path).err().unwrap();
+    assert_eq!(err.kind, ErrorKind::Conflict, "a file with content is never made a new database");
+}
+
+#[test]
+fn a_missing_database_says_how_to_make_one_and_special_files_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    let err = SqliteStore::open(&missing).err().unwrap();
+    assert_eq!(err.kind, ErrorKind::Internal, "the environment, exit 1");
+    assert!(err.message.starts_with("no crew database at ") && err.message.contains("crew init"), "{}", err.message);
+    assert!(!missing.exists());
+    let fifo = dir.path().join("fifo.db");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    for (path, kind) in
+        [(fifo.as_path(), "a FIFO"), (dir.path(), "a folder"), (Path::new("/dev/zero"), "a character device")]
+    {
+        let err = SqliteStore::open(path).err().unwrap();
+        assert_eq!(err.kind, ErrorKind::BadInput);
+        assert!(err.message.contains(&format!("is not a crew database: it is {kind}")), "{}", err.message);
+        let err = SqliteStore::create(path).err().unwrap();
+        assert_eq!(err.kind, ErrorKind::BadInput, "{}", err.message);
+    }
+}
+
+#[test]
+fn a_new_database_and_its_log_files_are_readable_by_the_owner_alone_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    // The most permissive umask: only crew's own modes stand between the files and other users.
+    // (Other tests create files meanwhile, but none depends on the umask: crew sets its modes.)
+    // SAFETY: umask has no preconditions.
+    let previous = unsafe { libc::umask(0) };
+    let created = SqliteStore::create(&path);
+    let mut store = created.unwrap();
+    store.write(|tx| logged_in(tx, "ann")).unwrap();
+    unsafe { libc::umask(previous) };
+    // While the store is open its write-ahead log and shared memory exist beside it.
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", path.display());
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file}");
+    }
+}
+
+#[test]
+fn a_crew_database_made_before_crew_marked_its_files_is_still_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    SqliteStore::create(&path).unwrap().write(|tx| logged_in(tx, "ann")).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    assert_eq!(id, crate::database_file::APPLICATION_ID, "crew marks the files it creates");
+    conn.pragma_update(None, "application_id", 0).unwrap();
+    drop(conn);
+    assert_eq!(SqliteStore::open(&path).unwrap().read(|tx| tx.count_accounts()).unwrap(), 1);
+}
+
+#[test]
+fn an_error_inside_a_command_names_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let mut store = SqliteStore::create(&path).unwrap();
+    let err = store.write(|_| Err::<(), _>(crate::row::internal(rusqlite::Error::InvalidQuery))).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Internal);
+    assert!(err.message.starts_with(&format!("database {}: ", path.display())), "{}", err.message);
 }
 
 /// Counts the events it sees; optionally fails on one kind to prove nothing is half-handled.

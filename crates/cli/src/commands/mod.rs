@@ -79,10 +79,8 @@ pub fn read_login_password(from_stdin: bool) -> Result<crew_core::iam::Password>
 }
 
 fn read_secret(from_stdin: bool, confirm: bool) -> Result<String> {
-    use std::io::Read;
     let raw = if from_stdin {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes)?;
+        let bytes = crate::files::read_stdin("the password", crate::files::Limits::DEFAULT.stdin_bytes)?;
         String::from_utf8(bytes)
             .map_err(|_| crew_core::Error::bad_input("the password on standard input is not UTF-8 text"))?
     } else {

@@ -28,9 +28,9 @@ pub const ACTIONS: &[Action] = &[];
 pub fn run(app: &mut App, args: ActivateArgs) -> Result<()> {
     let login = Login::parse(&args.login).flag("LOGIN")?;
     let (secret, password) = if args.stdin {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|_| crew_core::Error::bad_input("standard input is not UTF-8 text"))?;
+        let bytes = crate::files::read_stdin("the secret and password", crate::files::Limits::DEFAULT.stdin_bytes)?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| crew_core::Error::bad_input("standard input is not UTF-8 text"))?;
         let mut lines = text.lines();
         let secret = lines.next().unwrap_or("").trim().to_string();
         let password = iam::Password::parse(lines.next().unwrap_or(""))?;

@@ -17,7 +17,7 @@ use crate::session;
 /// Create a new database and its first admin
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew init\n  echo \"$ADMIN_PASSWORD\" | crew --db /srv/crew.db init --login root --password-stdin"
+    after_help = "Examples:\n  crew init\n  echo \"$ADMIN_PASSWORD\" | crew --db /srv/crew.db init --login root --password-stdin\n\nThe database is a new file, or an existing empty one; either way it is made private (mode 0600).\ninit is the only command that makes a database: every other refuses a file that is not one."
 )]
 pub struct InitArgs {
     /// The first admin's login
@@ -43,14 +43,30 @@ pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
     let name = Name::parse(&args.name).flag("--name")?;
     let email = args.email.as_deref().map(Email::parse).transpose().flag("--email")?;
     let db = app.db().to_path_buf();
-    if db.exists() {
-        return Err(Error::conflict(format!("{} already exists; crew init makes a new database", db.display())).into());
-    }
+    // Only a new file or an empty one becomes a database; anything else is refused before the
+    // password is asked for (SqliteStore::create checks again, atomically).
+    let was_empty = match std::fs::metadata(&db) {
+        Ok(meta) if meta.is_file() && meta.len() == 0 => true,
+        Ok(meta) if meta.is_file() => {
+            return Err(
+                Error::conflict(format!("{} already exists; crew init makes a new database", db.display())).into()
+            );
+        }
+        Ok(meta) => {
+            return Err(Error::bad_input(format!(
+                "{} is {}; crew init makes a database in a new or empty file",
+                db.display(),
+                crate::files::kind_of(&meta.file_type())
+            ))
+            .into());
+        }
+        Err(_) => false,
+    };
     let password = read_new_password(args.password_stdin)?;
     let hash = password.hash(&session::new_salt()?)?;
     let now = app.now;
     // A database another process created is never touched; one this process created is removed
-    // again if the first admin cannot be written into it.
+    // again (or emptied, if it was an empty file before) if the first admin cannot be written.
     let mut store = SqliteStore::create(&db)?;
     let chosen = app.chosen_now.is_some();
     let created = store.write(|tx| {
@@ -68,9 +84,14 @@ pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
             ))
         }
         Err(e) => {
-            for suffix in ["", "-wal", "-shm"] {
+            for suffix in ["-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
             }
+            let _ = if was_empty {
+                std::fs::OpenOptions::new().write(true).truncate(true).open(&db).map(drop)
+            } else {
+                std::fs::remove_file(&db)
+            };
             Err(e.into())
         }
     }

@@ -33,6 +33,7 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
             optional: Applicant::OPTIONAL,
             numeric: Applicant::NUMERIC,
         },
+        &app.limits(),
     )?;
     if strict && let Some(first) = unreadable.first() {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
@@ -41,6 +42,8 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     let mut report: IntakeReport =
         app.write(|tx, ctx| pipeline::import(tx, ctx, &records, strict, &mut bar)).map_err(|e| {
             match e.downcast::<Error>() {
+                // A fault of crew or its environment (the database's disk) is not about the file.
+                Ok(ce) if ce.kind == crew_core::error::ErrorKind::Internal => ce.into(),
                 Ok(ce) => ce.context(file.display()).into(),
                 Err(e) => e,
             }

@@ -21,7 +21,8 @@ use crew_core::authz::Action;
 use crew_core::error::Error;
 use crew_core::hiring::pipeline::Application;
 
-use crate::context::{App, bad_input, read_user_file};
+use crate::context::{App, bad_input};
+use crate::files::{Input, Limits, read_input};
 
 /// Hire the best: tests and test sets, applications, scoring, ranking, accepting
 #[derive(Debug, Subcommand)]
@@ -80,8 +81,8 @@ pub fn run(app: &mut App, command: HiringCommand) -> Result<()> {
 }
 
 /// Reads a TOML (or, by extension, JSON) file into `T`, naming the file and line on error.
-fn read_document<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = String::from_utf8(read_user_file(path)?).map_err(|e| bad_input(e.into()))?;
+fn read_document<T: serde::de::DeserializeOwned>(path: &Path, limits: &Limits) -> Result<T> {
+    let text = String::from_utf8(read_input(path, Input::Document, limits)?).map_err(|e| bad_input(e.into()))?;
     let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let parsed = if is_json {
         serde_json::from_str(&text).map_err(|e| format!("line {}: {e}", e.line()))

@@ -25,7 +25,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: SubmitArgs) -> Result<()> {
     let application = ApplicationId::new(args.application);
-    let sheet: AnswerSheet = read_document(&args.answers)?;
+    let sheet: AnswerSheet = read_document(&args.answers, &app.limits())?;
     let a = app.write(|tx, ctx| pipeline::submit(tx, ctx, application, &sheet))?;
     let verdict = if a.passed == Some(true) { "passed" } else { "below the pass mark" };
     let s =

@@ -24,7 +24,7 @@ pub const ACTIONS: &[Action] = &[Action::ImportClients];
 
 pub fn run(app: &mut App, args: ClientsArgs) -> Result<()> {
     let file = args.file;
-    let records = read_records(&file, CLIENT_COLUMNS)?;
+    let records = read_records(&file, CLIENT_COLUMNS, &app.limits())?;
     let mut bar = app.progress("clients", records.len());
     let summary =
         app.write(|tx, ctx| iam::import_clients(tx, ctx, &records, &mut bar)).map_err(|e| in_file(e, &file))?;

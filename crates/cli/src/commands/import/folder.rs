@@ -11,16 +11,22 @@ use crew_core::imports::RawRecord;
 use crew_core::ordering::{self, ServiceTypeRow};
 
 use super::{CLIENT_COLUMNS, Line, WORKER_COLUMNS, report};
-use crate::context::{App, bad_input, read_user_file};
-use crate::files::read_records;
+use crate::context::{App, bad_input};
+use crate::files::{Input, Limits, read_input, read_records};
 
 /// A folder may hold any of staff, service types, clients and workers.
 pub const ACTIONS: &[Action] =
     &[Action::ManageAccounts, Action::ManageServiceTypes, Action::ImportClients, Action::ImportWorkers];
 
 /// Reads `[[key]]` tables of a TOML file as records (`account 2`, …).
-fn read_toml_records(path: &Path, key: &str, required: &[&str], optional: &[&str]) -> Result<Vec<RawRecord>> {
-    let text = String::from_utf8(read_user_file(path)?).map_err(|e| bad_input(e.into()))?;
+fn read_toml_records(
+    path: &Path,
+    key: &str,
+    required: &[&str],
+    optional: &[&str],
+    limits: &Limits,
+) -> Result<Vec<RawRecord>> {
+    let text = String::from_utf8(read_input(path, Input::Document, limits)?).map_err(|e| bad_input(e.into()))?;
     let doc: toml::Table = toml::from_str(&text).map_err(|e| {
         let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         Error::bad_input(format!("{}: line {line}: {}", path.display(), e.message().trim_end()))
@@ -64,13 +70,19 @@ fn read_toml_records(path: &Path, key: &str, required: &[&str], optional: &[&str
     Ok(records)
 }
 
+/// Whether the folder holds something by this name. Not only regular files: a FIFO or a folder
+/// named `clients.csv` is refused by name when read, never skipped in silence.
+fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
 /// The one `stem.csv`, `.json`, `.jsonl` or `.ndjson` in the folder (two of them is an error:
 /// which one was meant?).
 fn find(folder: &Path, stem: &str) -> Result<Option<PathBuf>> {
     let found: Vec<PathBuf> = ["csv", "json", "jsonl", "ndjson"]
         .iter()
         .map(|ext| folder.join(format!("{stem}.{ext}")))
-        .filter(|p| p.is_file())
+        .filter(|p| present(p))
         .collect();
     if found.len() > 1 {
         let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
@@ -88,20 +100,21 @@ pub fn run(app: &mut App, folder: &Path) -> Result<()> {
         ))
         .into());
     }
+    let limits = app.limits();
     let staff_path = folder.join("staff.toml");
     let types_path = folder.join("service-types.toml");
-    let staff = staff_path
-        .is_file()
-        .then(|| read_toml_records(&staff_path, "account", StaffRow::REQUIRED, StaffRow::OPTIONAL))
+    let staff = present(&staff_path)
+        .then(|| read_toml_records(&staff_path, "account", StaffRow::REQUIRED, StaffRow::OPTIONAL, &limits))
         .transpose()?;
-    let types = types_path
-        .is_file()
-        .then(|| read_toml_records(&types_path, "service_type", ServiceTypeRow::REQUIRED, ServiceTypeRow::OPTIONAL))
+    let types = present(&types_path)
+        .then(|| {
+            read_toml_records(&types_path, "service_type", ServiceTypeRow::REQUIRED, ServiceTypeRow::OPTIONAL, &limits)
+        })
         .transpose()?;
     let clients_path = find(folder, "clients")?;
     let workers_path = find(folder, "workers")?;
-    let clients = clients_path.as_deref().map(|p| read_records(p, CLIENT_COLUMNS)).transpose()?;
-    let workers = workers_path.as_deref().map(|p| read_records(p, WORKER_COLUMNS)).transpose()?;
+    let clients = clients_path.as_deref().map(|p| read_records(p, CLIENT_COLUMNS, &limits)).transpose()?;
+    let workers = workers_path.as_deref().map(|p| read_records(p, WORKER_COLUMNS, &limits)).transpose()?;
     if staff.is_none() && types.is_none() && clients.is_none() && workers.is_none() {
         return Err(Error::bad_input(format!(
             "{} holds nothing to import (staff.toml, service-types.toml, clients.csv, workers.csv)",

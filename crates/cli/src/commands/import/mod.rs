@@ -103,6 +103,8 @@ fn report(app: &App, lines: &[Line]) -> Result<()> {
 /// Names the file in a domain error ("clients.csv: line 3: field `email`: …").
 fn in_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
     match e.downcast::<Error>() {
+        // A fault of crew or its environment (the database's disk) is not about the file.
+        Ok(ce) if ce.kind == crew_core::error::ErrorKind::Internal => ce.into(),
         Ok(ce) => ce.context(file.display()).into(),
         Err(e) => e,
     }

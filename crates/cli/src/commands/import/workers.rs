@@ -24,7 +24,7 @@ pub const ACTIONS: &[Action] = &[Action::ImportWorkers];
 
 pub fn run(app: &mut App, args: WorkersArgs) -> Result<()> {
     let file = args.file;
-    let records = read_records(&file, WORKER_COLUMNS)?;
+    let records = read_records(&file, WORKER_COLUMNS, &app.limits())?;
     let mut bar = app.progress("workers", records.len());
     let summary =
         app.write(|tx, ctx| hiring::import_workforce(tx, ctx, &records, &mut bar)).map_err(|e| in_file(e, &file))?;

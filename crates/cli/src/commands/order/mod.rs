@@ -205,8 +205,7 @@ fn with_photo(
     photo: &std::path::Path,
     transition: fn(&mut dyn Tx, &Ctx, OrderId, Photo) -> crew_core::Result<Order>,
 ) -> Result<OrderView> {
-    let max = app.config.file.ordering.max_photo_mib;
-    let stored = store_photo(&app.config.media_dir, &id.to_string(), kind, photo, max)?;
+    let stored = store_photo(&app.config.media_dir, &id.to_string(), kind, photo, &app.limits())?;
     let p = stored.photo.clone();
     let v = app.write(|tx, ctx| {
         let o = transition(tx, ctx, id, p)?;

@@ -22,7 +22,7 @@ pub struct CreateArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: CreateArgs) -> Result<()> {
-    let spec = read_test(&args.file)?;
+    let spec = read_test(&args.file, &app.limits())?;
     let t = app.write(|tx, ctx| pipeline::create_test(tx, ctx, spec))?;
     app.out.done(&t, &test_fields(&t), &format!("Test #{} `{}` created.", t.id, t.spec.name))
 }

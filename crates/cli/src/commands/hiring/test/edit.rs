@@ -23,7 +23,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: EditArgs) -> Result<()> {
     let test = TestId::new(args.test);
-    let spec = read_test(&args.file)?;
+    let spec = read_test(&args.file, &app.limits())?;
     let t = app.write(|tx, ctx| pipeline::edit_test(tx, ctx, test, spec))?;
     let s = format!("Test #{test} is now version {}; candidates who hold an older one keep it.", t.version);
     app.out.done(&t, &test_fields(&t), &s)

@@ -53,8 +53,8 @@ pub fn run(app: &mut App, command: TestCommand) -> Result<()> {
     }
 }
 
-fn read_test(path: &Path) -> Result<TestSpec> {
-    let spec: TestSpec = read_document(path)?;
+fn read_test(path: &Path, limits: &crate::files::Limits) -> Result<TestSpec> {
+    let spec: TestSpec = read_document(path, limits)?;
     spec.validate().map_err(|e| e.context(path.display()))?;
     Ok(spec)
 }
