@@ -3,6 +3,7 @@
 
 mod common;
 
+mod test_accounts;
 mod test_concurrency;
 mod test_config;
 mod test_help;

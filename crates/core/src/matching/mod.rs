@@ -655,6 +655,7 @@ pub fn commit(
                 price: a.price,
                 by: AssignedBy::Matching,
                 relaxation: a.relaxation.clone(),
+                forced: None,
             },
         )?;
     }
