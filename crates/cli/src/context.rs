@@ -90,14 +90,16 @@ impl App {
         })
     }
 
-    fn token_hash(&self) -> Result<String> {
+    /// The hash of the caller's session token (or service token), as the database keeps it.
+    pub fn token_hash(&self) -> Result<String> {
         Ok(iam::token_hash(&self.token()?))
     }
 
     /// Checks, before any other work, that the caller may perform every one of `actions`.
     pub fn authorize(&mut self, actions: &[Action]) -> Result<Actor> {
         let hash = self.token_hash()?;
-        let actor = self.store()?.read(|tx| iam::authenticate(tx, &hash))?;
+        let now = self.now;
+        let actor = self.store()?.read(|tx| iam::authenticate(tx, &hash, now))?;
         for action in actions {
             authz::require(&actor, *action)?;
         }
@@ -127,7 +129,7 @@ impl App {
         self.store()?;
         let store = self.store.as_mut().expect("opened above");
         let command = |tx: &mut dyn Tx| {
-            let actor = iam::authenticate(tx, &hash)?;
+            let actor = iam::authenticate(tx, &hash, now)?;
             f(tx, &Ctx { actor, now })
         };
         let out = match mode {

@@ -6,11 +6,12 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::row::internal;
 
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_matching.sql"),
     include_str!("migrations/0003_mail.sql"),
     include_str!("migrations/0004_hiring.sql"),
+    include_str!("migrations/0007_sessions.sql"),
 ];
 
 /// The schema version this build writes.
