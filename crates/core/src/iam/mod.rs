@@ -1075,6 +1075,26 @@ mod tests {
     }
 
     #[test]
+    fn the_log_says_why_a_login_was_refused_and_which_session_was_revoked() {
+        use crate::kernel::events::DomainEvent;
+        let name = |_| "mia".to_string();
+        let failed = |reason| IamEvent::LoginFailed { login: "mia".into(), account: None, reason }.summary(&name);
+        assert_eq!(failed(LoginRefusal::UnknownLogin), "failed login as `mia` (unknown login)");
+        assert_eq!(failed(LoginRefusal::NoPassword), "failed login as `mia` (no password set)");
+        assert_eq!(failed(LoginRefusal::WrongPassword), "failed login as `mia` (wrong password)");
+        assert_eq!(failed(LoginRefusal::Deactivated), "failed login as `mia` (account deactivated)");
+        assert_eq!(failed(LoginRefusal::ServiceAccount), "failed login as `mia` (service account)");
+        let revoked = |kind| {
+            let login = Login::parse("mia").unwrap();
+            IamEvent::SessionRevoked { account: AccountId::new(2), login, session: SessionId::new(4), kind }
+                .summary(&name)
+        };
+        assert_eq!(revoked(SessionKind::Login), "session #4 of `mia` revoked");
+        assert_eq!(revoked(SessionKind::ServiceToken), "service token #4 of `mia` revoked");
+        assert_eq!((SessionKind::Login.as_str(), SessionKind::ServiceToken.as_str()), ("login", "service token"));
+    }
+
+    #[test]
     fn a_failed_login_keeps_at_most_64_characters_of_the_login() {
         let exact = Login::parse(&"a".repeat(FAILED_LOGIN_MAX_CHARS)).unwrap();
         assert_eq!(capped(&exact), "a".repeat(FAILED_LOGIN_MAX_CHARS));

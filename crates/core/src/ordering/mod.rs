@@ -671,8 +671,8 @@ pub struct Eligibility {
 }
 
 /// Whether matching could give `order` to a worker with `profile` (`None`: not in the pool),
-/// needing the skills `needs`, while the worker holds `jobs` (their assigned and active orders,
-/// this one excluded or not). The same rules as matching's eligibility: every skill at its level;
+/// needing the skills `needs`, given `jobs` (the worker's assigned and active orders; any other
+/// order in it is ignored, as is the order itself). The same rules as matching's eligibility: every skill at its level;
 /// the order's zone, or a zone `neighbours` lists for it; load below capacity; and — since an
 /// order occupies its time — no other of the worker's orders at the same time.
 pub fn eligibility(
@@ -707,7 +707,7 @@ pub fn eligibility(
     }
     let busy: Vec<OrderId> = jobs
         .iter()
-        .filter(|j| j.id != order.id && j.scheduled_at == order.scheduled_at)
+        .filter(|j| j.worker == Some(p.worker) && j.id != order.id && j.scheduled_at == order.scheduled_at)
         .filter(|j| matches!(j.status, OrderStatus::Assigned | OrderStatus::Active))
         .map(|j| j.id)
         .collect();
@@ -1106,8 +1106,11 @@ mod tests {
         for status in [OrderStatus::Open, OrderStatus::Completed, OrderStatus::Failed, OrderStatus::Cancelled] {
             assert_eq!(objections(Some(&p), "cleaning:2", &[job(7, status, 0)]), vec![], "{status}");
         }
-        // The order itself (a reassignment) does not clash with itself.
+        // The order itself (a reassignment) does not clash with itself, nor another worker's order.
         assert_eq!(objections(Some(&p), "cleaning:2", &[job(1, OrderStatus::Assigned, 0)]), vec![]);
+        let mut someone_elses = job(7, OrderStatus::Assigned, 0);
+        someone_elses.worker = Some(AccountId::new(4));
+        assert_eq!(objections(Some(&p), "cleaning:2", &[someone_elses]), vec![]);
         let both =
             objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, 0), job(8, OrderStatus::Active, 0)]);
         assert_eq!(both[0].to_string(), "already holds order #7, #8 at that time");
