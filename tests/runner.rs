@@ -3,6 +3,7 @@
 
 mod common;
 
+mod test_accounts;
 mod test_clock;
 mod test_concurrency;
 mod test_config;

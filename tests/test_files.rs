@@ -487,6 +487,7 @@ fn killing_a_delivery_leaves_no_empty_or_partial_mail_and_each_mail_one_file() {
     }
     // After the leases, the rest is delivered; a mail sent twice is one file.
     env.now = "2026-12-01T09:00:00Z".into();
+    env.login("mia", PASSWORD); // a day later: the morning's session has expired
     env.ok(&["outbox", "deliver", "--limit", "1000"]);
     let sent: Vec<serde_json::Value> =
         serde_json::from_str(&env.ok(&["--format", "json", "outbox", "list", "--status", "sent", "--limit", "1000"]))

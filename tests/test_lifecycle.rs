@@ -30,9 +30,10 @@ fn a_day_of_orders_follows_the_lifecycle() {
     env.step(&["order", "list", "--status", "open"], None);
     env.step(&["order", "assign", "1", "tom@crew.example"], None);
     env.step(&["order", "assign", "2", "tia@crew.example"], None);
+    env.step(&["order", "assign", "2", "tia@crew.example", "--force", "--reason", "tia covers the north today"], None);
     env.step(&["order", "assign", "2", "tia@crew.example"], None);
     env.step(&["order", "assign", "3", "ann@example.com"], None);
-    env.step(&["order", "assign", "3", "tom@crew.example"], None);
+    env.step(&["order", "assign", "3", "tom@crew.example", "--force", "--reason", "nobody in the south cleans"], None);
     env.step(&["order", "assign", "99", "tom@crew.example"], None);
 
     env.note("the worker checks in and completes; the wrong worker is refused");
@@ -66,9 +67,9 @@ fn a_day_of_orders_follows_the_lifecycle() {
     env.login("mia", PASSWORD);
     env.step(&["order", "reopen", "3"], None);
     env.step(&["order", "reopen", "1"], None);
-    env.step(&["order", "assign", "4", "tom@crew.example"], None);
+    env.step(&["order", "assign", "4", "tom@crew.example", "--force", "--reason", "nobody in the south cleans"], None);
     env.step(&["order", "reopen", "4"], None);
-    env.step(&["order", "assign", "4", "tia@crew.example"], None);
+    env.step(&["order", "assign", "4", "tia@crew.example", "--force", "--reason", "tom is away"], None);
     env.step(&["order", "fail", "4", "--reason", ""], None);
     env.step(&["order", "fail", "4", "--reason", "worker ill"], None);
     env.step(&["order", "show", "1"], None);

@@ -52,6 +52,8 @@ fn the_cycle_assigns_optimally_explains_and_sweeps() {
 
     env.note("noon: tia never checked in for 10:00 (grace 30 minutes)");
     env.now = "2026-12-01T12:00:00Z".into();
+    // A day later the manager's session has expired (12 hours): she logs in again.
+    env.login("mia", PASSWORD);
     env.step(&["order", "sweep-no-shows"], None);
     env.step(&["order", "sweep-no-shows"], None);
     env.step(&["events", "list", "--order", "4"], None);

@@ -108,6 +108,48 @@ fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
     assert_eq!(status(&env, "2"), order_2);
     assert_eq!(as_(&env, "tia@crew.example", &["order", "fail", "2", "--reason", "rain"]), 0);
 
+    // Sessions: every role lists and revokes its own, and is refused another's.
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    let token = env.ok(&["-q", "account", "create", "cron", "--role", "service", "--name", "Cron"]).trim().to_string();
+    let people = [
+        ("manager", "mia"),
+        ("accountant", "abe"),
+        ("warehouse", "wes"),
+        ("worker", "tom@crew.example"),
+        ("client", "ann@example.com"),
+    ];
+    for (_, login) in people {
+        env.login(login, PASSWORD);
+    }
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    let all: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["--format", "json", "account", "sessions", "--all"])).unwrap();
+    let id_of = |login: &str| {
+        all.iter().find(|s| s["login"] == login).map(|s| s["id"].to_string()).unwrap_or_else(|| panic!("{login}"))
+    };
+    let admins = id_of("admin");
+    let roles: Vec<(&str, &str)> = people.iter().copied().chain([("service", "cron")]).collect();
+    for (role, login) in roles {
+        let run = |args: &[&str]| {
+            let mut cmd = env.command(args);
+            if role == "service" {
+                cmd.env("CREW_TOKEN", &token);
+            } else {
+                env.login(login, PASSWORD);
+            }
+            env.run_with(cmd, None)
+        };
+        case("account sessions", role);
+        let own = run(&["--format", "json", "account", "sessions"]);
+        assert_eq!(own.code, 0, "{role}: {}", own.stderr);
+        let listed: Vec<serde_json::Value> = serde_json::from_str(&own.stdout).unwrap();
+        assert!(!listed.is_empty() && listed.iter().all(|s| s["login"] == login), "{role}: {listed:?}");
+        assert_eq!(run(&["account", "sessions", "admin"]).code, 3, "{role} lists the admin's sessions");
+        case("account sessions revoke", role);
+        assert_eq!(run(&["account", "sessions", "revoke", &admins]).code, 3, "{role} revokes the admin's session");
+        assert_eq!(run(&["account", "sessions", "revoke", &id_of(login)]).code, 0, "{role} revokes their own");
+    }
+
     let missing: Vec<_> = own_cells().difference(&covered).cloned().collect();
     assert!(missing.is_empty(), "\"own\" cells of docs/permissions.md without a case here: {missing:?}");
 }

@@ -60,6 +60,7 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         | "whoami"
         | "man"
         | "account list"
+        | "account sessions"
         | "service-type list"
         | "order list"
         | "events list"
@@ -95,6 +96,8 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
             ["newbie", "--role", "manager", "--name", "New", "--password-stdin"].map(String::from).to_vec()
         }
         "account show" => vec!["mia".into()],
+        // No session has this id: allowed roles get "not found", not a refusal by role.
+        "account sessions revoke" => vec!["999".into()],
         "account deactivate" => vec!["wes".into()],
         "account set-role" => vec!["abe".into(), "manager".into()],
         "account reset-password" => vec!["bob@example.com".into(), "--password-stdin".into()],

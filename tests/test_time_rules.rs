@@ -31,6 +31,7 @@ fn a_worker_is_a_no_show_only_after_the_time_plus_the_grace() {
     env.ok(&["order", "assign", "1", "tom@crew.example"]);
     // The default grace is 30 minutes: at 10:30:00 exactly the worker is not yet late.
     env.now = "2026-12-01T10:30:00Z".into();
+    env.login("mia", PASSWORD);
     env.ok(&["order", "sweep-no-shows"]);
     assert_eq!(status(&env, "1"), "assigned");
     env.now = "2026-12-01T10:30:01Z".into();
@@ -44,8 +45,8 @@ fn matching_assigns_an_order_until_its_time_and_not_at_it() {
     env.login("ann@example.com", PASSWORD);
     env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01T10:00:00Z"]);
     env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01T10:00:01Z"]);
-    env.login("mia", PASSWORD);
     env.now = "2026-12-01T10:00:00Z".into();
+    env.login("mia", PASSWORD);
     let out = env.ok(&["--format", "json", "matching", "run"]);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     let by_order: Vec<(i64, &str)> =

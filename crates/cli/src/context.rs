@@ -125,7 +125,8 @@ impl App {
         })
     }
 
-    fn token_hash(&self) -> Result<String> {
+    /// The hash of the caller's session token (or service token), as the database keeps it.
+    pub fn token_hash(&self) -> Result<String> {
         Ok(iam::token_hash(&self.token()?))
     }
 
@@ -133,7 +134,8 @@ impl App {
     pub fn authorize(&mut self, actions: &[Action]) -> Result<Actor> {
         self.store()?;
         let hash = self.token_hash()?;
-        let actor = self.store()?.read(|tx| iam::authenticate(tx, &hash))?;
+        let now = self.now;
+        let actor = self.store()?.read(|tx| iam::authenticate(tx, &hash, now))?;
         for action in actions {
             authz::require(&actor, *action)?;
         }
@@ -184,7 +186,8 @@ impl App {
         self.store()?;
         let store = self.store.as_mut().expect("opened above");
         let command = |tx: &mut dyn Tx| {
-            let actor = iam::authenticate(tx, &hash)?;
+            let checked_at = clock::session_time(tx, chosen, Utc::now())?;
+            let actor = iam::authenticate(tx, &hash, checked_at)?;
             let now = clock::command_time(tx, Some(&actor), chosen, Utc::now())?;
             f(tx, &Ctx { actor, now })
         };

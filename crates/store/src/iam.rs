@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use crew_core::authz::Role;
 use crew_core::error::Result;
-use crew_core::iam::{Account, Activation, ClientProfile, IamRead, IamStore, NewAccount, Session, SessionKind};
-use crew_core::ids::AccountId;
+use crew_core::iam::{
+    Account, Activation, ClientProfile, IamRead, IamStore, NewAccount, NewSession, Session, SessionKind,
+};
+use crew_core::ids::{AccountId, SessionId};
 use crew_core::types::{Email, Login, Name, PaymentMethod, Phone, Zone};
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -34,6 +36,20 @@ fn session_kind(kind: SessionKind) -> &'static str {
         SessionKind::Login => "login",
         SessionKind::ServiceToken => "service_token",
     }
+}
+
+const SESSION_COLUMNS: &str = "id, token_hash, account_id, kind, created_at, expires_at";
+
+fn session_row(row: &Row<'_>) -> rusqlite::Result<Session> {
+    let kind: String = row.get(3)?;
+    Ok(Session {
+        id: SessionId::new(row.get(0)?),
+        token_hash: row.get(1)?,
+        account: AccountId::new(row.get(2)?),
+        kind: if kind == "login" { SessionKind::Login } else { SessionKind::ServiceToken },
+        created_at: col(row, 4, time)?,
+        expires_at: opt_col(row, 5, time)?,
+    })
 }
 
 impl SqliteTx<'_> {
@@ -142,32 +158,40 @@ impl IamStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_session(&mut self, s: &Session) -> Result<()> {
+    fn insert_session(&mut self, s: &NewSession) -> Result<SessionId> {
         self.conn
             .execute(
-                "INSERT INTO sessions (token_hash, account_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![s.token_hash, s.account.get(), session_kind(s.kind), ts(s.created_at)],
+                "INSERT INTO sessions (token_hash, account_id, kind, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.token_hash, s.account.get(), session_kind(s.kind), ts(s.created_at), s.expires_at.map(ts)],
             )
             .map_err(internal)?;
-        Ok(())
+        Ok(SessionId::new(self.conn.last_insert_rowid()))
     }
 
     fn session(&mut self, token_hash: &str) -> Result<Option<Session>> {
         self.conn
-            .prepare_cached("SELECT token_hash, account_id, kind, created_at FROM sessions WHERE token_hash = ?1")
-            .and_then(|mut s| {
-                s.query_row([token_hash], |row| {
-                    let kind: String = row.get(2)?;
-                    Ok(Session {
-                        token_hash: row.get(0)?,
-                        account: AccountId::new(row.get(1)?),
-                        kind: if kind == "login" { SessionKind::Login } else { SessionKind::ServiceToken },
-                        created_at: col(row, 3, time)?,
-                    })
-                })
-                .optional()
-            })
+            .prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?1"))
+            .and_then(|mut s| s.query_row([token_hash], session_row).optional())
             .map_err(internal)
+    }
+
+    fn session_by_id(&mut self, id: SessionId) -> Result<Option<Session>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id.get()], session_row).optional())
+            .map_err(internal)
+    }
+
+    fn sessions(&mut self, account: Option<AccountId>) -> Result<Vec<Session>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE ?1 IS NULL OR account_id = ?1 ORDER BY id"
+            ))
+            .map_err(internal)?;
+        let rows = stmt.query_map([account.map(AccountId::get)], session_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
     }
 
     fn delete_session(&mut self, token_hash: &str) -> Result<bool> {

@@ -76,6 +76,13 @@ impl MatchingRead for SqliteTx<'_> {
             None => all,
         })
     }
+
+    fn match_order(&mut self, order: OrderId) -> Result<Option<MatchOrder>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {MATCH_ORDER_COLUMNS} FROM matching_orders WHERE order_id = ?1"))
+            .and_then(|mut s| s.query_row([order.get()], match_order_row).optional())
+            .map_err(internal)
+    }
 }
 
 impl MatchingStore for SqliteTx<'_> {
@@ -140,13 +147,6 @@ impl MatchingStore for SqliteTx<'_> {
             })
             .map_err(internal)?;
         Ok(())
-    }
-
-    fn match_order(&mut self, order: OrderId) -> Result<Option<MatchOrder>> {
-        self.conn
-            .prepare_cached(&format!("SELECT {MATCH_ORDER_COLUMNS} FROM matching_orders WHERE order_id = ?1"))
-            .and_then(|mut s| s.query_row([order.get()], match_order_row).optional())
-            .map_err(internal)
     }
 
     fn open_match_orders(&mut self) -> Result<Vec<MatchOrder>> {

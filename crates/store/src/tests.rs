@@ -81,6 +81,55 @@ fn reopening_applies_no_migration_twice_and_keeps_data() {
 }
 
 #[test]
+fn upgrading_gives_login_sessions_twelve_hours_from_their_start_tokens_none_and_every_one_an_id() {
+    // A database as crew left it before sessions expired: every migration before 0007_sessions.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let sessions = include_str!("migrations/0007_sessions.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == sessions).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO accounts (id, login, name, role, active, created_at)
+             VALUES (1, 'ann', 'Ann', 'manager', 1, '2026-11-30T08:00:00.000000Z'),
+                    (2, 'cron', 'Cron', 'service', 1, '2026-11-30T08:00:00.000000Z');
+         INSERT INTO sessions (token_hash, account_id, kind, created_at)
+             VALUES ('old', 1, 'login', '2026-11-29T20:30:00.250000Z'),
+                    ('token', 2, 'service_token', '2026-01-01T00:00:00.000000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let (old, token) = store.read(|tx| Ok((tx.session("old")?.unwrap(), tx.session("token")?.unwrap()))).unwrap();
+    assert_eq!(
+        old.expires_at,
+        Some(Utc.with_ymd_and_hms(2026, 11, 30, 8, 30, 0).unwrap() + chrono::Duration::milliseconds(250))
+    );
+    assert_eq!(token.expires_at, None);
+    // Ids in the order the sessions were opened; new ones follow.
+    assert_eq!((token.id.get(), old.id.get()), (1, 2));
+    let ann = crew_core::ids::AccountId::new(1);
+    let new = crew_core::iam::NewSession {
+        token_hash: "new".into(),
+        account: ann,
+        kind: crew_core::iam::SessionKind::Login,
+        created_at: now(),
+        expires_at: Some(now()),
+    };
+    assert_eq!(store.write(|tx| tx.insert_session(&new)).unwrap().get(), 3);
+    // Stored in the same fixed-width form as every other time, so it sorts as text.
+    let raw: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT expires_at FROM sessions WHERE token_hash = 'old'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(raw, "2026-11-30T08:30:00.250000Z");
+}
+
+#[test]
 fn a_database_from_a_newer_crew_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crew.db");

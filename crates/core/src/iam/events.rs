@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{LoginRefusal, SessionKind};
 use crate::authz::Role;
 use crate::domain_events;
-use crate::ids::AccountId;
+use crate::ids::{AccountId, SessionId};
 use crate::kernel::events::EventDetails;
 use crate::types::{Email, Login, Name, PaymentMethod, Phone, Zone};
 
@@ -23,6 +24,11 @@ domain_events! {
         /// A one-time activation secret was mailed (only its hash is kept).
         ActivationIssued { account: AccountId } = "activation_issued",
         AccountActivated { account: AccountId, login: Login } = "account_activated",
+        /// A refused `crew login`: the login as typed (normalised, length-capped), the account it
+        /// named if any, and why. Never the password.
+        LoginFailed { login: String, account: Option<AccountId>, reason: LoginRefusal } = "login_failed",
+        /// A session or token ended by `crew account sessions revoke`.
+        SessionRevoked { account: AccountId, login: Login, session: SessionId, kind: SessionKind } = "session_revoked",
     }
 }
 
@@ -51,6 +57,10 @@ impl EventDetails for IamEvent {
             IamEvent::ClientUpdated(c) => format!("client {} <{}> updated", c.name, c.email),
             IamEvent::ActivationIssued { account } => format!("activation secret mailed to {}", name(*account)),
             IamEvent::AccountActivated { login, .. } => format!("`{login}` activated their account"),
+            IamEvent::LoginFailed { login, reason, .. } => format!("failed login as `{login}` ({})", reason.as_str()),
+            IamEvent::SessionRevoked { login, session, kind, .. } => {
+                format!("{} #{session} of `{login}` revoked", kind.noun())
+            }
         }
     }
 }

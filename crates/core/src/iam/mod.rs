@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub mod events;
 pub mod notifications;
@@ -16,9 +16,9 @@ pub mod subscribers;
 pub use events::{ClientDetails, IamEvent};
 pub use store::{IamRead, IamStore, IamTx};
 
-use crate::authz::{Action, Actor, Role, require};
+use crate::authz::{self, Action, Actor, Role, require};
 use crate::error::{Error, Result};
-use crate::ids::AccountId;
+use crate::ids::{AccountId, SessionId};
 use crate::imports::{Field, ImportSummary, Progress, RawRecord};
 use crate::kernel::command::{Ctx, append, record};
 use crate::types::{Email, Login, Name, PaymentMethod, Phone, Sha256Hex, Zone};
@@ -64,7 +64,7 @@ pub struct ClientProfile {
 }
 
 /// How a session came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     /// `crew login`: a person at a terminal.
@@ -80,13 +80,78 @@ pub struct Activation {
     pub issued_at: DateTime<Utc>,
 }
 
-/// A session or token; only the SHA-256 of the secret is kept.
+/// A session or token about to be opened; only the SHA-256 of the secret is kept.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Session {
+pub struct NewSession {
     pub token_hash: String,
     pub account: AccountId,
     pub kind: SessionKind,
     pub created_at: DateTime<Utc>,
+    /// When a login session ends by itself; `None` for a service token, which lasts until it is
+    /// revoked or rotated (a cron job must not stop working overnight).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A session or token as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// What people see and revoke it by (never the token or its hash).
+    pub id: SessionId,
+    pub token_hash: String,
+    pub account: AccountId,
+    pub kind: SessionKind,
+    pub created_at: DateTime<Utc>,
+    /// `None`: a service token, which does not expire.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Login => "login",
+            SessionKind::ServiceToken => "service token",
+        }
+    }
+
+    /// What one is called in a sentence.
+    pub fn noun(self) -> &'static str {
+        match self {
+            SessionKind::Login => "session",
+            SessionKind::ServiceToken => "service token",
+        }
+    }
+}
+
+impl Session {
+    /// Whether the session has ended by itself at `now`: at its expiry time it has.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|end| now >= end)
+    }
+}
+
+/// How long a login session lasts before `crew login` is needed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetime(chrono::Duration);
+
+impl SessionLifetime {
+    /// The longest lifetime accepted: a year.
+    pub const MAX_HOURS: u32 = 24 * 366;
+
+    /// A lifetime of `hours`, from 1 to [`Self::MAX_HOURS`].
+    pub fn hours(hours: u32) -> Result<Self> {
+        if !(1..=Self::MAX_HOURS).contains(&hours) {
+            return Err(Error::bad_input(format!(
+                "a session lifetime of {hours} hours is out of range: use 1 to {} hours",
+                Self::MAX_HOURS
+            )));
+        }
+        Ok(SessionLifetime(chrono::Duration::hours(i64::from(hours))))
+    }
+
+    /// When a session started at `start` ends.
+    pub fn end(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        start + self.0
+    }
 }
 
 /// A password that meets the policy (8 to 1024 characters). Never printed.
@@ -129,6 +194,13 @@ impl Password {
         PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(self.0.as_bytes(), &h).is_ok())
     }
 }
+
+/// An argon2id hash, with the parameters every password gets (`Argon2::default()`), of a random
+/// password nobody knows. A login that does not exist, or an account without a password, is
+/// checked against it, so that a refusal takes as long as a wrong password and the time does not
+/// tell which logins exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$kE9eADWoTgvgyY/7Kt/UWw$BpyPdznYY1GrdG2On7QSEYB8La9WJPNfHQaimms1cAw";
 
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -178,39 +250,149 @@ pub fn find(tx: &mut (impl IamRead + ?Sized), login: &Login) -> Result<Account> 
     tx.account_by_login(login)?.ok_or_else(|| Error::not_found(format!("no account with login `{login}`")))
 }
 
-/// `crew login`: checks the password and opens a session under the given token hash.
+/// Why `crew login` was refused; recorded (as `login_failed`) though the login itself changes
+/// nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginRefusal {
+    /// No account has this login.
+    UnknownLogin,
+    /// The account has no password yet (an imported client, a worker not yet activated).
+    NoPassword,
+    WrongPassword,
+    /// The password was right, but the account is deactivated.
+    Deactivated,
+    /// A service account, which authenticates with its token.
+    ServiceAccount,
+}
+
+impl LoginRefusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginRefusal::UnknownLogin => "unknown login",
+            LoginRefusal::NoPassword => "no password set",
+            LoginRefusal::WrongPassword => "wrong password",
+            LoginRefusal::Deactivated => "account deactivated",
+            LoginRefusal::ServiceAccount => "service account",
+        }
+    }
+}
+
+/// A refused login: why, and whose account it named (if any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRefused {
+    pub reason: LoginRefusal,
+    pub account: Option<AccountId>,
+}
+
+impl LoginRefused {
+    /// What the person at the terminal is told: whether a login exists, or has a password, is
+    /// not given away (only a service account is named, so its operator knows to use the token).
+    pub fn error(&self, login: &Login) -> Error {
+        match self.reason {
+            LoginRefusal::UnknownLogin | LoginRefusal::NoPassword | LoginRefusal::WrongPassword => {
+                Error::not_allowed("wrong login or password")
+            }
+            LoginRefusal::Deactivated => Error::not_allowed(format!("account `{login}` is deactivated")),
+            LoginRefusal::ServiceAccount => {
+                Error::not_allowed(format!("`{login}` is a service account: use its token in CREW_TOKEN"))
+            }
+        }
+    }
+}
+
+/// What `crew login` came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginOutcome {
+    /// A session was opened for the account.
+    LoggedIn(Account),
+    /// Nothing was changed; record it with [`record_failed_login`] in a transaction of its own.
+    Refused(LoginRefused),
+}
+
+/// `crew login`: checks the password and opens a session under the given token hash, ending by
+/// itself after `lifetime`; the account's expired sessions are cleared away.
+///
+/// Every attempt verifies one argon2 hash — the account's, or [`DUMMY_HASH`] when there is no
+/// account or no password — so a refusal takes the same time whatever its reason.
 pub fn login(
     tx: &mut (impl IamTx + ?Sized),
     now: DateTime<Utc>,
     login: &Login,
     password: &Password,
     token_hash: String,
-) -> Result<Account> {
-    let wrong = || Error::not_allowed("wrong login or password");
-    let account = tx.account_by_login(login)?.ok_or_else(wrong)?;
-    let Some(hash) = account.password_hash.as_deref() else {
-        return Err(if account.role == Role::Service {
-            Error::not_allowed(format!("`{login}` is a service account: use its token in CREW_TOKEN"))
-        } else {
-            wrong()
-        });
+    lifetime: SessionLifetime,
+) -> Result<LoginOutcome> {
+    let account = tx.account_by_login(login)?;
+    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    let matches = password.matches(hash.unwrap_or(DUMMY_HASH)) && hash.is_some();
+    let refused =
+        |reason, account: &Account| Ok(LoginOutcome::Refused(LoginRefused { reason, account: Some(account.id) }));
+    let Some(account) = account else {
+        return Ok(LoginOutcome::Refused(LoginRefused { reason: LoginRefusal::UnknownLogin, account: None }));
     };
-    if !password.matches(hash) {
-        return Err(wrong());
+    if account.password_hash.is_none() {
+        let reason =
+            if account.role == Role::Service { LoginRefusal::ServiceAccount } else { LoginRefusal::NoPassword };
+        return refused(reason, &account);
+    }
+    if !matches {
+        return refused(LoginRefusal::WrongPassword, &account);
     }
     if !account.active {
-        return Err(Error::not_allowed(format!("account `{login}` is deactivated")));
+        return refused(LoginRefusal::Deactivated, &account);
     }
-    tx.insert_session(&Session { token_hash, account: account.id, kind: SessionKind::Login, created_at: now })?;
+    for old in tx.sessions(Some(account.id))? {
+        if old.expired(now) {
+            tx.delete_session(&old.token_hash)?;
+        }
+    }
+    tx.insert_session(&NewSession {
+        token_hash,
+        account: account.id,
+        kind: SessionKind::Login,
+        created_at: now,
+        expires_at: Some(lifetime.end(now)),
+    })?;
     append(tx, now, Some(account.id), &IamEvent::SessionStarted { account: account.id, login: account.login.clone() })?;
-    Ok(account)
+    Ok(LoginOutcome::LoggedIn(account))
 }
 
-/// Who holds this session or service token. Refused if it is unknown or the account deactivated.
-pub fn authenticate(tx: &mut (impl IamTx + ?Sized), token_hash: &str) -> Result<Actor> {
+/// The longest login kept in a `login_failed` event; a longer one is cut there (and marked `…`).
+pub const FAILED_LOGIN_MAX_CHARS: usize = 64;
+
+/// Records a refused login (`login_failed`): the login as typed (normalised as logins are, at
+/// most [`FAILED_LOGIN_MAX_CHARS`] characters), the account it named and why — never the
+/// password. Runs in its own transaction after the refused one, which changed nothing.
+pub fn record_failed_login(
+    tx: &mut (impl IamTx + ?Sized),
+    now: DateTime<Utc>,
+    login: &Login,
+    refused: &LoginRefused,
+) -> Result<()> {
+    let login = capped(login);
+    append(tx, now, None, &IamEvent::LoginFailed { login, account: refused.account, reason: refused.reason })?;
+    Ok(())
+}
+
+/// A login as a `login_failed` event keeps it: at most [`FAILED_LOGIN_MAX_CHARS`] characters.
+fn capped(login: &Login) -> String {
+    let mut kept: String = login.as_str().chars().take(FAILED_LOGIN_MAX_CHARS).collect();
+    if login.as_str().chars().count() > FAILED_LOGIN_MAX_CHARS {
+        kept.push('…');
+    }
+    kept
+}
+
+/// Who holds this session or service token at `now`. Refused if it is unknown, expired, or the
+/// account deactivated.
+pub fn authenticate(tx: &mut (impl IamTx + ?Sized), token_hash: &str, now: DateTime<Utc>) -> Result<Actor> {
     let ended =
         || Error::not_allowed("not logged in (or the session has ended): run `crew login LOGIN`, or set CREW_TOKEN");
     let session = tx.session(token_hash)?.ok_or_else(ended)?;
+    if session.expired(now) {
+        return Err(Error::not_allowed("session expired; log in again: run `crew login LOGIN`"));
+    }
     let account = tx.account(session.account)?.ok_or_else(ended)?;
     if !account.active {
         return Err(Error::not_allowed(format!("account `{}` is deactivated", account.login)));
@@ -294,7 +476,13 @@ pub fn create_account(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, req: AccountReq
     let id = tx.insert_account(&new)?;
     record(tx, ctx, account_created(id, &new))?;
     if let Some(token_hash) = token_hash {
-        tx.insert_session(&Session { token_hash, account: id, kind: SessionKind::ServiceToken, created_at: ctx.now })?;
+        tx.insert_session(&NewSession {
+            token_hash,
+            account: id,
+            kind: SessionKind::ServiceToken,
+            created_at: ctx.now,
+            expires_at: None,
+        })?;
         record(tx, ctx, IamEvent::ServiceTokenIssued { account: id, login: new.login.clone() })?;
     }
     load(tx, id)
@@ -390,11 +578,12 @@ pub fn reset_credential(
     tx.delete_sessions_of(account.id)?;
     match (account.role, credential) {
         (Role::Service, Credential::ServiceToken(token_hash)) => {
-            tx.insert_session(&Session {
+            tx.insert_session(&NewSession {
                 token_hash,
                 account: account.id,
                 kind: SessionKind::ServiceToken,
                 created_at: ctx.now,
+                expires_at: None,
             })?;
             record(tx, ctx, IamEvent::ServiceTokenIssued { account: account.id, login: account.login.clone() })?;
         }
@@ -532,10 +721,136 @@ pub fn login_of(tx: &mut (impl IamRead + ?Sized), id: AccountId) -> Result<Strin
     Ok(tx.account(id)?.map_or_else(|| format!("#{id}"), |a| a.login.to_string()))
 }
 
-/// `crew whoami`: the caller's own account.
-pub fn whoami(tx: &mut (impl IamRead + ?Sized), ctx: &Ctx) -> Result<Account> {
+/// `crew whoami`: the caller's own account and the session (or token) it runs in.
+pub fn whoami(tx: &mut (impl IamTx + ?Sized), ctx: &Ctx, token_hash: &str) -> Result<WhoAmI> {
     require(&ctx.actor, Action::WhoAmI)?;
-    tx.account(ctx.actor.id)?.ok_or_else(|| Error::not_found("your account is gone"))
+    let account = tx.account(ctx.actor.id)?.ok_or_else(|| Error::not_found("your account is gone"))?;
+    let session = tx.session(token_hash)?.ok_or_else(|| Error::not_allowed("your session has ended"))?;
+    let session = SessionView::of(&session, account.login.clone(), token_hash);
+    Ok(WhoAmI { account, session })
+}
+
+/// What `crew whoami` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhoAmI {
+    #[serde(flatten)]
+    pub account: Account,
+    pub session: SessionView,
+}
+
+/// A session or token as people see it: never the token or its hash.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionView {
+    pub id: SessionId,
+    pub account: AccountId,
+    pub login: Login,
+    pub kind: SessionKind,
+    pub created_at: DateTime<Utc>,
+    /// `None`: a service token, which does not expire.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whether the command that shows it runs in this session.
+    pub current: bool,
+}
+
+impl SessionView {
+    fn of(session: &Session, login: Login, current_hash: &str) -> SessionView {
+        SessionView {
+            id: session.id,
+            account: session.account,
+            login,
+            kind: session.kind,
+            created_at: session.created_at,
+            expires_at: session.expires_at,
+            current: session.token_hash == current_hash,
+        }
+    }
+}
+
+/// Whose sessions `crew account sessions` lists.
+#[derive(Debug, Clone, Copy)]
+pub enum Whose<'a> {
+    /// The caller's own.
+    Own,
+    /// One account's: the caller's own, or (admins) anyone's.
+    Account(&'a Login),
+    /// Every account's (admins).
+    Everyone,
+}
+
+/// `crew account sessions`: the live (unexpired) sessions and tokens, oldest first. Anyone may
+/// list their own; only an admin another account's or everyone's. `current_hash` marks the
+/// session the command runs in.
+pub fn list_sessions(
+    tx: &mut (impl IamTx + ?Sized),
+    ctx: &Ctx,
+    current_hash: &str,
+    whose: Whose<'_>,
+) -> Result<Vec<SessionView>> {
+    require(&ctx.actor, Action::ManageOwnSessions)?;
+    let account = match whose {
+        Whose::Own => Some(ctx.actor.id),
+        Whose::Account(login) if *login == ctx.actor.login => Some(ctx.actor.id),
+        Whose::Account(login) => {
+            // Permission first: whether another login exists is not told to those who may not ask.
+            require_to_manage_others_sessions(ctx)?;
+            Some(find(tx, login)?.id)
+        }
+        Whose::Everyone => {
+            require_to_manage_others_sessions(ctx)?;
+            None
+        }
+    };
+    let logins = logins(tx)?;
+    let mut views = Vec::new();
+    for session in tx.sessions(account)? {
+        if session.expired(ctx.now) {
+            continue;
+        }
+        let login = login_in(&logins, session.account)?;
+        views.push(SessionView::of(&session, login, current_hash));
+    }
+    Ok(views)
+}
+
+fn require_to_manage_others_sessions(ctx: &Ctx) -> Result<()> {
+    if authz::permits(ctx.actor.role, Action::ManageAccounts) {
+        Ok(())
+    } else {
+        Err(Error::not_allowed(format!(
+            "{} `{}` may not manage the sessions of other accounts (only their own)",
+            ctx.actor.role, ctx.actor.login
+        )))
+    }
+}
+
+fn login_in(logins: &BTreeMap<AccountId, Login>, account: AccountId) -> Result<Login> {
+    logins
+        .get(&account)
+        .cloned()
+        .ok_or_else(|| Error::internal(format!("a session of account #{account}, which is gone")))
+}
+
+/// `crew account sessions revoke`: ends one session or service token by its id. Anyone may end
+/// their own (ending the current one logs them out); only an admin another account's.
+pub fn revoke_session(
+    tx: &mut (impl IamTx + ?Sized),
+    ctx: &Ctx,
+    current_hash: &str,
+    id: SessionId,
+) -> Result<SessionView> {
+    require(&ctx.actor, Action::ManageOwnSessions)?;
+    let session = tx.session_by_id(id)?.ok_or_else(|| Error::not_found(format!("no session #{id}")))?;
+    if session.account != ctx.actor.id && !authz::permits(ctx.actor.role, Action::ManageAccounts) {
+        return Err(Error::not_allowed(format!("session #{id} is not one of yours")));
+    }
+    let account = load(tx, session.account)?;
+    tx.delete_session(&session.token_hash)?;
+    record(
+        tx,
+        ctx,
+        IamEvent::SessionRevoked { account: account.id, login: account.login.clone(), session: id, kind: session.kind },
+    )?;
+    Ok(SessionView::of(&session, account.login, current_hash))
 }
 
 /// Accounts by id, for showing names beside ids.
@@ -680,4 +995,112 @@ pub fn issue_activation(
     tx.set_activation(account, &token_hash(secret), ctx.now)?;
     record(tx, ctx, IamEvent::ActivationIssued { account })?;
     Ok(ActivationIssue::Issued)
+}
+
+#[cfg(test)]
+mod tests {
+    use argon2::{Algorithm, Params};
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, h, m, s).unwrap()
+    }
+
+    fn session(kind: SessionKind, expires_at: Option<DateTime<Utc>>) -> Session {
+        Session {
+            id: SessionId::new(1),
+            token_hash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".into(),
+            account: AccountId::new(1),
+            kind,
+            created_at: at(8, 0, 0),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_session_has_expired_at_its_expiry_time_and_not_a_moment_before() {
+        let end = SessionLifetime::hours(12).unwrap().end(at(8, 0, 0));
+        assert_eq!(end, at(20, 0, 0));
+        let s = session(SessionKind::Login, Some(end));
+        assert!(!s.expired(at(19, 59, 59)));
+        assert!(!s.expired(end - chrono::Duration::microseconds(1)));
+        assert!(s.expired(end));
+        assert!(s.expired(at(20, 0, 1)));
+    }
+
+    #[test]
+    fn a_session_without_an_expiry_never_expires() {
+        let s = session(SessionKind::ServiceToken, None);
+        assert!(!s.expired(Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()));
+    }
+
+    #[test]
+    fn a_session_lifetime_is_one_hour_to_a_year() {
+        assert!(SessionLifetime::hours(0).is_err());
+        assert_eq!(SessionLifetime::hours(1).unwrap().end(at(8, 0, 0)), at(9, 0, 0));
+        assert!(SessionLifetime::hours(SessionLifetime::MAX_HOURS).is_ok());
+        let err = SessionLifetime::hours(SessionLifetime::MAX_HOURS + 1).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::BadInput);
+    }
+
+    /// Unknown logins are checked against the dummy hash: it must cost what a real password does.
+    #[test]
+    fn the_dummy_hash_costs_what_every_password_hash_costs() {
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
+        let real = Password::parse("some password").unwrap().hash(&[7; 16]).unwrap();
+        let real = PasswordHash::new(&real).unwrap();
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.algorithm, Algorithm::Argon2id.ident());
+        assert_eq!(dummy.version, real.version);
+        let params = |h: &PasswordHash| Params::try_from(h).unwrap();
+        let (d, r) = (params(&dummy), params(&real));
+        assert_eq!((d.m_cost(), d.t_cost(), d.p_cost()), (r.m_cost(), r.t_cost(), r.p_cost()));
+        assert_eq!(dummy.hash.map(|h| h.len()), real.hash.map(|h| h.len()));
+        assert!(!Password::parse("some password").unwrap().matches(DUMMY_HASH));
+    }
+
+    #[test]
+    fn a_refused_login_does_not_tell_whether_the_login_exists_or_has_a_password() {
+        let login = Login::parse("mia").unwrap();
+        let message = |reason| LoginRefused { reason, account: None }.error(&login);
+        let unknown = message(LoginRefusal::UnknownLogin);
+        assert_eq!(unknown, message(LoginRefusal::WrongPassword));
+        assert_eq!(unknown, message(LoginRefusal::NoPassword));
+        assert_eq!(unknown.kind, crate::error::ErrorKind::NotAllowed);
+        // Said only to someone who gave the right password, or to a service account's operator.
+        assert_eq!(message(LoginRefusal::Deactivated).message, "account `mia` is deactivated");
+        assert!(message(LoginRefusal::ServiceAccount).message.contains("CREW_TOKEN"));
+    }
+
+    #[test]
+    fn the_log_says_why_a_login_was_refused_and_which_session_was_revoked() {
+        use crate::kernel::events::DomainEvent;
+        let name = |_| "mia".to_string();
+        let failed = |reason| IamEvent::LoginFailed { login: "mia".into(), account: None, reason }.summary(&name);
+        assert_eq!(failed(LoginRefusal::UnknownLogin), "failed login as `mia` (unknown login)");
+        assert_eq!(failed(LoginRefusal::NoPassword), "failed login as `mia` (no password set)");
+        assert_eq!(failed(LoginRefusal::WrongPassword), "failed login as `mia` (wrong password)");
+        assert_eq!(failed(LoginRefusal::Deactivated), "failed login as `mia` (account deactivated)");
+        assert_eq!(failed(LoginRefusal::ServiceAccount), "failed login as `mia` (service account)");
+        let revoked = |kind| {
+            let login = Login::parse("mia").unwrap();
+            IamEvent::SessionRevoked { account: AccountId::new(2), login, session: SessionId::new(4), kind }
+                .summary(&name)
+        };
+        assert_eq!(revoked(SessionKind::Login), "session #4 of `mia` revoked");
+        assert_eq!(revoked(SessionKind::ServiceToken), "service token #4 of `mia` revoked");
+        assert_eq!((SessionKind::Login.as_str(), SessionKind::ServiceToken.as_str()), ("login", "service token"));
+    }
+
+    #[test]
+    fn a_failed_login_keeps_at_most_64_characters_of_the_login() {
+        let exact = Login::parse(&"a".repeat(FAILED_LOGIN_MAX_CHARS)).unwrap();
+        assert_eq!(capped(&exact), "a".repeat(FAILED_LOGIN_MAX_CHARS));
+        let long = Login::parse(&format!("{}@example.com", "b".repeat(60))).unwrap();
+        let kept = capped(&long);
+        assert_eq!(kept.chars().count(), FAILED_LOGIN_MAX_CHARS + 1);
+        assert!(kept.starts_with(&"b".repeat(60)) && kept.ends_with('…'), "{kept}");
+    }
 }

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Account, Activation, ClientProfile, NewAccount, Session};
+use super::{Account, Activation, ClientProfile, NewAccount, NewSession, Session};
 use crate::authz::Role;
 use crate::error::Result;
-use crate::ids::AccountId;
+use crate::ids::{AccountId, SessionId};
 use crate::kernel::events::EventLog;
 use crate::types::{Email, Login};
 
@@ -38,11 +38,17 @@ pub trait IamStore: IamRead {
     /// (its creation time never changes). A login or email taken by another account is a conflict
     /// error; an id with no account changes nothing.
     fn update_account(&mut self, account: &Account) -> Result<()>;
-    /// Adds a session or token. A token hash already stored, or an account that does not exist,
-    /// is a conflict error.
-    fn insert_session(&mut self, session: &Session) -> Result<()>;
-    /// The session or token with this hash, `None` if there is none.
+    /// Adds a session or token with its expiry (`None`: it never expires) and returns its new id,
+    /// greater than every id given before (an ended session's id is never given again). A token
+    /// hash already stored, or an account that does not exist, is a conflict error.
+    fn insert_session(&mut self, session: &NewSession) -> Result<SessionId>;
+    /// The session or token with this hash (expired or not), `None` if there is none.
     fn session(&mut self, token_hash: &str) -> Result<Option<Session>>;
+    /// Every session and token of `account` (of every account for `None`), expired ones too, by
+    /// id ascending (the order they were opened in); empty if there are none.
+    fn sessions(&mut self, account: Option<AccountId>) -> Result<Vec<Session>>;
+    /// The session or token with this id (expired or not), `None` if there is none.
+    fn session_by_id(&mut self, id: SessionId) -> Result<Option<Session>>;
     /// Ends one session; `false` if there was none with this hash.
     fn delete_session(&mut self, token_hash: &str) -> Result<bool>;
     /// Ends every session and revokes every token of the account; returns how many (0 if none).

@@ -71,6 +71,8 @@ pub struct Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     WhoAmI,
+    /// List and revoke one's own sessions (admins, with `ManageAccounts`, anyone's).
+    ManageOwnSessions,
     ManageAccounts,
     ImportClients,
     ImportWorkers,
@@ -100,8 +102,9 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::WhoAmI,
+        Action::ManageOwnSessions,
         Action::ManageAccounts,
         Action::ImportClients,
         Action::ImportWorkers,
@@ -134,6 +137,7 @@ impl Action {
     pub fn describe(self) -> &'static str {
         match self {
             Action::WhoAmI => "see who they are",
+            Action::ManageOwnSessions => "manage their sessions",
             Action::ManageAccounts => "manage accounts",
             Action::ImportClients => "import clients",
             Action::ImportWorkers => "import workers",
@@ -169,7 +173,7 @@ pub fn permits(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        WhoAmI => true,
+        WhoAmI | ManageOwnSessions => true,
         ManageAccounts | ImportClients | ImportWorkers => role == Admin,
         ListServiceTypes => matches!(role, Admin | Manager | Client | Worker),
         ManageServiceTypes | AssignOrder | ReopenOrder | ViewEvents => {

@@ -71,6 +71,20 @@ pub fn command_time(
     }
 }
 
+/// The time a session's expiry is checked against: the chosen time where the database keeps a
+/// chosen clock, else the system's (so `--now` cannot revive an expired session on a real
+/// database, even an admin's).
+pub fn session_time(
+    tx: &mut (impl ClockStore + ?Sized),
+    chosen: Option<DateTime<Utc>>,
+    system: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    Ok(match (tx.clock_policy()?, chosen) {
+        (ClockPolicy::Chosen, Some(t)) => t,
+        _ => system,
+    })
+}
+
 /// `crew init`: a database created at a chosen time keeps a chosen clock; any other the system
 /// clock.
 pub fn set_at_creation(tx: &mut (impl ClockStore + ?Sized), chosen: bool) -> Result<()> {

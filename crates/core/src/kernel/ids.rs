@@ -91,3 +91,8 @@ id_type!(
     MailId,
     "mail"
 );
+id_type!(
+    /// A login session or service token (never reused, so revoking by id ends only that one).
+    SessionId,
+    "session"
+);

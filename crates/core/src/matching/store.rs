@@ -15,6 +15,9 @@ pub trait MatchingRead {
     fn worker_profile(&mut self, worker: AccountId) -> Result<Option<WorkerProfile>>;
     /// Profiles matching every given filter (a skill at any level), by worker id ascending.
     fn worker_profiles(&mut self, filter: &WorkerFilter) -> Result<Vec<WorkerProfile>>;
+    /// Matching's copy of an order (with the skills its service type needed when it was placed,
+    /// which the cycle matches by), `None` if it never saw the order.
+    fn match_order(&mut self, order: OrderId) -> Result<Option<MatchOrder>>;
 }
 
 /// Matching's own tables: profiles, its view of orders, past outcomes. Only matching writes them.
@@ -28,8 +31,6 @@ pub trait MatchingStore: MatchingRead {
     /// Saves matching's copy of an order: adds it, or, if matching has one, replaces its status and
     /// worker (the rest of an order never changes after it is placed).
     fn upsert_match_order(&mut self, order: &MatchOrder) -> Result<()>;
-    /// Matching's copy of an order, `None` if it never saw the order.
-    fn match_order(&mut self, order: OrderId) -> Result<Option<MatchOrder>>;
     /// Every copy whose status is open, by time then order id.
     fn open_match_orders(&mut self) -> Result<Vec<MatchOrder>>;
     /// Counts one finished order of `worker` for `client` (completed, or failed).

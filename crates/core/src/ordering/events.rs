@@ -30,9 +30,15 @@ domain_events! {
             worker: AccountId,
             price: Money,
             by: AssignedBy,
-            /// The relaxation matching had to use (e.g. a neighbouring zone), if any.
+            /// The relaxation matching had to use (e.g. a neighbouring zone), if any; for a manual
+            /// assignment, the one the manager's choice amounts to.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             relaxation: Option<String>,
+            /// A manager's override of the rules matching keeps (`crew order assign --force`).
+            /// Absent from events recorded before overrides existed, and from every other
+            /// assignment.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            forced: Option<Forced>,
         } = "order_assigned",
         OrderCheckedIn { order: OrderId, worker: AccountId, photo_sha256: Sha256Hex } = "order_checked_in",
         OrderCompleted { order: OrderId, worker: AccountId, photo_sha256: Sha256Hex } = "order_completed",
@@ -54,6 +60,28 @@ pub enum AssignedBy {
     Matching,
 }
 
+/// A manual assignment made with `--force`: why, and which of matching's rules it departs from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forced {
+    /// The manager's reason (`--reason`).
+    pub reason: Text,
+    /// Each rule the assignment breaks, as the refusal named it (empty: `--force` was given but
+    /// nothing needed overriding).
+    #[serde(default)]
+    pub overridden: Vec<String>,
+}
+
+impl Forced {
+    /// How the override reads in the log and in `crew order show`.
+    pub fn describe(&self) -> String {
+        if self.overridden.is_empty() {
+            format!("forced, though nothing needed overriding; reason: {}", self.reason)
+        } else {
+            format!("forced past: {}; reason: {}", self.overridden.join("; "), self.reason)
+        }
+    }
+}
+
 /// A service type's definition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceTypeDetails {
@@ -68,7 +96,7 @@ impl OrderingEvent {
     /// The assignment the matching cycle decided: the one ordering event another context records
     /// (ordering's subscriber applies it, refusing it if the order is no longer open).
     pub fn matched(order: OrderId, worker: AccountId, price: Money, relaxation: Option<String>) -> OrderingEvent {
-        OrderingEvent::OrderAssigned { order, worker, price, by: AssignedBy::Matching, relaxation }
+        OrderingEvent::OrderAssigned { order, worker, price, by: AssignedBy::Matching, relaxation, forced: None }
     }
 
     /// The order this event is about, if any.
@@ -102,13 +130,14 @@ impl EventDetails for OrderingEvent {
                 // The summary is one text for every reader: its time says it is UTC.
                 format!("{service_type} in {zone} at {}{copy}", scheduled_at.format("%Y-%m-%d %H:%M UTC"))
             }
-            OrderingEvent::OrderAssigned { worker, price, by, relaxation, .. } => {
+            OrderingEvent::OrderAssigned { worker, price, by, relaxation, forced, .. } => {
                 let by = match by {
                     AssignedBy::Manual => "by hand",
                     AssignedBy::Matching => "by matching",
                 };
                 let relaxed = relaxation.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
-                format!("assigned to {} at {price} {by}{relaxed}", name(*worker))
+                let forced = forced.as_ref().map(|f| format!(", {}", f.describe())).unwrap_or_default();
+                format!("assigned to {} at {price} {by}{relaxed}{forced}", name(*worker))
             }
             OrderingEvent::OrderCheckedIn { worker, .. } => format!("{} checked in", name(*worker)),
             OrderingEvent::OrderCompleted { worker, .. } => format!("completed by {}", name(*worker)),

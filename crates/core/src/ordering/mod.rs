@@ -8,6 +8,7 @@
 //!  └──cancel──▶ cancelled ◀──cancel──┘
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -18,7 +19,7 @@ pub mod notifications;
 pub mod store;
 pub mod subscribers;
 
-pub use events::{AssignedBy, OrderingEvent, ServiceTypeDetails};
+pub use events::{AssignedBy, Forced, OrderingEvent, ServiceTypeDetails};
 pub use store::{OrderingRead, OrderingStore, OrderingTx};
 
 use crate::authz::{Action, Actor, Role, require};
@@ -26,8 +27,9 @@ use crate::error::{Error, Result};
 use crate::ids::{AccountId, OrderId, ServiceTypeId};
 use crate::imports::{Field, ImportSummary, RawRecord};
 use crate::kernel::command::{Ctx, record};
-use crate::matching::WorkerStatus;
-use crate::types::{Login, Money, Name, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
+use crate::kernel::events::EventFilter;
+use crate::matching::{WorkerProfile, WorkerStatus};
+use crate::types::{Login, Money, Name, ServiceCode, Sha256Hex, Skill, SkillSet, Text, Zone};
 
 /// How orders are priced.
 #[derive(Debug, Clone)]
@@ -223,7 +225,7 @@ pub fn decide(order: &Order, transition: &Transition) -> Result<OrderingEvent> {
             if order.worker == Some(worker) {
                 return Err(Error::conflict(format!("order #{id} is already assigned to worker #{worker}")));
             }
-            OrderingEvent::OrderAssigned { order: id, worker, price, by, relaxation: None }
+            OrderingEvent::OrderAssigned { order: id, worker, price, by, relaxation: None, forced: None }
         }
         Transition::CheckIn { photo } => {
             OrderingEvent::OrderCheckedIn { order: id, worker: assigned(order)?, photo_sha256: photo.sha256 }
@@ -613,15 +615,132 @@ pub fn cancel(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reaso
     transition(tx, ctx, order, Transition::Cancel { reason })
 }
 
+/// Why matching would never give an order to a worker: what `crew order assign` refuses unless the
+/// manager forces it (`--force --reason`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Objection {
+    /// The worker has no profile in the matching pool: their skills, zone and capacity are unknown.
+    NotInPool,
+    /// Skills the service type needs that the worker lacks or holds below the level:
+    /// (skill, level needed, level held).
+    LacksSkills(Vec<(Skill, u8, Option<u8>)>),
+    /// The worker lives neither in the order's zone nor in one of its configured neighbours.
+    OutsideZone { worker: Zone, order: Zone },
+    /// The worker already holds as many assigned or active orders as their capacity.
+    AtCapacity { load: u32, capacity: u32 },
+    /// The worker's other assigned or active orders at the same time.
+    Busy(Vec<OrderId>),
+}
+
+impl fmt::Display for Objection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Objection::NotInPool => {
+                f.write_str("not in the matching pool (no profile: skills, zone and capacity unknown)")
+            }
+            Objection::LacksSkills(missing) => {
+                let each: Vec<String> = missing
+                    .iter()
+                    .map(|(skill, need, have)| match have {
+                        Some(have) => format!("{skill}:{need} (has {skill}:{have})"),
+                        None => format!("{skill}:{need} (has none)"),
+                    })
+                    .collect();
+                write!(f, "lacks {}", each.join(", "))
+            }
+            Objection::OutsideZone { worker, order } => {
+                write!(f, "works in {worker}, not in {order} or a neighbouring zone")
+            }
+            Objection::AtCapacity { load, capacity } => write!(f, "at capacity ({load} of {capacity} orders)"),
+            Objection::Busy(orders) => {
+                let ids: Vec<String> = orders.iter().map(|o| format!("#{o}")).collect();
+                write!(f, "already holds order {} at that time", ids.join(", "))
+            }
+        }
+    }
+}
+
+/// What a manual assignment amounts to by matching's rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Eligibility {
+    /// The rules it breaks — skills, zone, capacity, time, in that order (empty: matching might do
+    /// it too).
+    pub objections: Vec<Objection>,
+    /// The relaxation it needs (a neighbouring zone), as matching would name it.
+    pub relaxation: Option<String>,
+}
+
+/// Whether matching could give `order` to a worker with `profile` (`None`: not in the pool),
+/// needing the skills `needs`, given `jobs` (the worker's assigned and active orders; any other
+/// order in it is ignored, as is the order itself). The same rules as matching's eligibility: every skill at its level;
+/// the order's zone, or a zone `neighbours` lists for it; load below capacity; and — since an
+/// order occupies its time — no other of the worker's orders at the same time.
+pub fn eligibility(
+    order: &Order,
+    needs: &SkillSet,
+    profile: Option<&WorkerProfile>,
+    jobs: &[Order],
+    neighbours: &BTreeMap<Zone, Vec<Zone>>,
+) -> Eligibility {
+    let Some(p) = profile else {
+        return Eligibility { objections: vec![Objection::NotInPool], relaxation: None };
+    };
+    let mut objections = Vec::new();
+    let missing: Vec<(Skill, u8, Option<u8>)> = needs
+        .iter()
+        .filter(|(skill, need)| p.skills.level(skill).is_none_or(|have| have < **need))
+        .map(|(skill, need)| (skill.clone(), need.get(), p.skills.level(skill).map(|l| l.get())))
+        .collect();
+    if !missing.is_empty() {
+        objections.push(Objection::LacksSkills(missing));
+    }
+    let mut relaxation = None;
+    if p.zone != order.zone {
+        if neighbours.get(&order.zone).is_some_and(|zones| zones.contains(&p.zone)) {
+            relaxation = Some(format!("neighbouring zone {}", p.zone));
+        } else {
+            objections.push(Objection::OutsideZone { worker: p.zone.clone(), order: order.zone.clone() });
+        }
+    }
+    if p.load >= p.capacity {
+        objections.push(Objection::AtCapacity { load: p.load, capacity: p.capacity });
+    }
+    let busy: Vec<OrderId> = jobs
+        .iter()
+        .filter(|j| j.worker == Some(p.worker) && j.id != order.id && j.scheduled_at == order.scheduled_at)
+        .filter(|j| matches!(j.status, OrderStatus::Assigned | OrderStatus::Active))
+        .map(|j| j.id)
+        .collect();
+    if !busy.is_empty() {
+        objections.push(Objection::Busy(busy));
+    }
+    Eligibility { objections, relaxation }
+}
+
+/// A manager's override of matching's rules: `--force` with its `--reason`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Force {
+    pub reason: Text,
+}
+
 /// `crew order assign`: a manager picks the worker by hand (the manual override of matching).
+/// What matching would never do — a worker without the skills, outside the order's zone and its
+/// neighbours, at capacity, or busy at that time — is refused (conflict), naming every reason,
+/// unless `force` is given; then the reason and what was overridden are recorded in the event.
+/// A deactivated or suspended worker is refused even then.
 pub fn assign(
     tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
     pricing: &Pricing,
+    neighbours: &BTreeMap<Zone, Vec<Zone>>,
     id: OrderId,
     worker: &Login,
+    force: Option<Force>,
 ) -> Result<Order> {
     require(&ctx.actor, Action::AssignOrder)?;
+    if force.as_ref().is_some_and(|f| f.reason.is_empty()) {
+        return Err(Error::bad_input("--force needs a reason: say why with --reason"));
+    }
     let order = load(tx, id)?;
     let account =
         tx.account_by_login(worker)?.ok_or_else(|| Error::not_found(format!("no account with login `{worker}`")))?;
@@ -631,7 +750,8 @@ pub fn assign(
     if !account.active {
         return Err(Error::conflict(format!("worker `{worker}` is deactivated")));
     }
-    if tx.worker_profile(account.id)?.is_some_and(|p| p.status == WorkerStatus::Suspended) {
+    let profile = tx.worker_profile(account.id)?;
+    if profile.as_ref().is_some_and(|p| p.status == WorkerStatus::Suspended) {
         return Err(Error::conflict(format!(
             "worker `{worker}` is suspended; reinstate them first (crew matching reinstate)"
         )));
@@ -640,8 +760,58 @@ pub fn assign(
         return Err(Error::conflict(format!("order #{id} is already assigned to `{worker}`")));
     }
     let st = find_service_type(tx, &order.service_type)?;
+    // The skills the cycle matches the order by: its service type's when it was placed.
+    let needs = tx.match_order(id)?.map_or_else(|| st.skills.clone(), |m| m.skills);
+    let mut jobs = Vec::new();
+    for status in [OrderStatus::Assigned, OrderStatus::Active] {
+        jobs.extend(tx.orders(&OrderFilter {
+            status: Some(status),
+            worker: Some(account.id),
+            ..Default::default()
+        })?);
+    }
+    let Eligibility { objections, relaxation } = eligibility(&order, &needs, profile.as_ref(), &jobs, neighbours);
+    let overridden: Vec<String> = objections.iter().map(ToString::to_string).collect();
+    let forced = match force {
+        Some(Force { reason }) => Some(Forced { reason, overridden }),
+        None if overridden.is_empty() => None,
+        None => {
+            return Err(Error::conflict(format!(
+                "matching would never give order #{id} to `{worker}`: {}. To assign anyway, add --force --reason \"…\"",
+                overridden.join("; ")
+            )));
+        }
+    };
     let t = Transition::Assign { worker: account.id, price: pricing.price(&st), by: AssignedBy::Manual };
-    transition(tx, ctx, order, t)
+    let mut event = decide(&order, &t)?;
+    if let OrderingEvent::OrderAssigned { relaxation: r, forced: f, .. } = &mut event {
+        (*r, *f) = (relaxation, forced);
+    }
+    let order = apply_transition(order, t, ctx.now);
+    tx.update_order(&order)?;
+    record(tx, ctx, event)?;
+    Ok(order)
+}
+
+/// The override the order's current worker was assigned with (`crew order assign --force`), as
+/// its `order_assigned` event recorded it; for `crew order show`. Only those who may read the
+/// event log see it (the reason is the staff's): `None` for anyone else, and for an order whose
+/// worker was not forced on it.
+pub fn forced_assignment(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, order: &Order) -> Result<Option<Forced>> {
+    if !crate::authz::permits(ctx.actor.role, Action::ViewEvents) {
+        return Ok(None);
+    }
+    let Some(worker) = order.worker else { return Ok(None) };
+    let events = tx.find_events(&EventFilter { order: Some(order.id), ..EventFilter::default() })?;
+    let last = events.iter().rev().find_map(|e| match e.decode::<OrderingEvent>() {
+        Ok(Some(OrderingEvent::OrderAssigned { worker: w, forced, .. })) => Some(Ok((w, forced))),
+        Ok(_) => None,
+        Err(e) => Some(Err(e)),
+    });
+    match last.transpose()? {
+        Some((w, forced)) if w == worker => Ok(forced),
+        _ => Ok(None),
+    }
 }
 
 /// Loads an order the actor is the assigned worker of.
@@ -828,6 +998,173 @@ mod tests {
         o.price = Some(Money::from_cents(10_000));
         let o = apply_transition(o, Transition::Reopen, at(3));
         assert_eq!((o.status, o.worker, o.price), (OrderStatus::Open, None, None));
+    }
+
+    // ------------------------------------------------ manual assignment: what matching would never do
+
+    fn profile(zone: &str, skills: &str, load: u32, capacity: u32) -> WorkerProfile {
+        WorkerProfile {
+            worker: AccountId::new(3),
+            zone: Zone::parse(zone).unwrap(),
+            skills: SkillSet::parse(skills).unwrap(),
+            capacity,
+            rating: 50,
+            status: WorkerStatus::Active,
+            load,
+            completed: 0,
+            failed: 0,
+            hired_at: at(1),
+        }
+    }
+
+    fn needs(raw: &str) -> SkillSet {
+        SkillSet::parse(raw).unwrap()
+    }
+
+    /// The worker's other order #`id`, in `status`, at `order(Open)`'s time plus `minutes`.
+    fn job(id: i64, status: OrderStatus, minutes: i64) -> Order {
+        let mut o = order(status);
+        o.id = OrderId::new(id);
+        o.scheduled_at = at(12) + chrono::Duration::minutes(minutes);
+        o.worker = Some(AccountId::new(3));
+        o
+    }
+
+    fn no_neighbours() -> BTreeMap<Zone, Vec<Zone>> {
+        BTreeMap::new()
+    }
+
+    fn objections(p: Option<&WorkerProfile>, need: &str, jobs: &[Order]) -> Vec<Objection> {
+        eligibility(&order(OrderStatus::Open), &needs(need), p, jobs, &no_neighbours()).objections
+    }
+
+    #[test]
+    fn a_qualified_worker_in_the_zone_with_room_and_time_may_be_assigned() {
+        let p = profile("north", "cleaning:3;gardening:1", 0, 1);
+        let e = eligibility(&order(OrderStatus::Open), &needs("cleaning:2"), Some(&p), &[], &no_neighbours());
+        assert_eq!(e, Eligibility::default());
+    }
+
+    #[test]
+    fn capacity_allows_a_load_one_below_it_and_refuses_a_load_at_or_above_it() {
+        assert_eq!(objections(Some(&profile("north", "cleaning:2", 2, 3)), "cleaning:2", &[]), vec![]);
+        assert_eq!(
+            objections(Some(&profile("north", "cleaning:2", 3, 3)), "cleaning:2", &[]),
+            vec![Objection::AtCapacity { load: 3, capacity: 3 }]
+        );
+        assert_eq!(
+            objections(Some(&profile("north", "cleaning:2", 4, 3)), "cleaning:2", &[]),
+            vec![Objection::AtCapacity { load: 4, capacity: 3 }]
+        );
+    }
+
+    #[test]
+    fn a_skill_at_the_needed_level_is_enough_and_one_below_or_missing_is_not() {
+        assert_eq!(objections(Some(&profile("north", "cleaning:2", 0, 1)), "cleaning:2", &[]), vec![]);
+        let lacking = objections(Some(&profile("north", "cleaning:1;gardening:5", 0, 1)), "cleaning:2;windows:1", &[]);
+        let (cleaning, windows) = (Skill::parse("cleaning").unwrap(), Skill::parse("windows").unwrap());
+        assert_eq!(lacking, vec![Objection::LacksSkills(vec![(cleaning, 2, Some(1)), (windows, 1, None)])]);
+        assert_eq!(lacking[0].to_string(), "lacks cleaning:2 (has cleaning:1), windows:1 (has none)");
+        // A service type that needs nothing is open to anyone in the pool.
+        assert_eq!(objections(Some(&profile("north", "gardening:1", 0, 1)), "", &[]), vec![]);
+    }
+
+    #[test]
+    fn a_worker_outside_the_zone_is_refused_unless_the_zone_lists_theirs_as_a_neighbour() {
+        let south = profile("south", "cleaning:2", 0, 1);
+        let order = order(OrderStatus::Open);
+        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &[], &no_neighbours());
+        let outside =
+            Objection::OutsideZone { worker: Zone::parse("south").unwrap(), order: Zone::parse("north").unwrap() };
+        assert_eq!(e.objections, vec![outside.clone()]);
+        assert_eq!(outside.to_string(), "works in south, not in north or a neighbouring zone");
+
+        let zone = |z: &str| Zone::parse(z).unwrap();
+        let north_takes_south = BTreeMap::from([(zone("north"), vec![zone("east"), zone("south")])]);
+        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &[], &north_takes_south);
+        assert_eq!(e, Eligibility { objections: vec![], relaxation: Some("neighbouring zone south".into()) });
+
+        // Neighbours are one-way, as in matching: south's workers may not cover north just
+        // because north's cover south.
+        let south_takes_north = BTreeMap::from([(zone("south"), vec![zone("north")])]);
+        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &[], &south_takes_north);
+        assert_eq!(e.objections, vec![outside]);
+    }
+
+    #[test]
+    fn a_worker_holding_another_assigned_or_active_order_at_that_time_is_busy() {
+        let p = profile("north", "cleaning:2", 1, 3);
+        for status in [OrderStatus::Assigned, OrderStatus::Active] {
+            assert_eq!(
+                objections(Some(&p), "cleaning:2", &[job(7, status, 0)]),
+                vec![Objection::Busy(vec![OrderId::new(7)])]
+            );
+        }
+        // A minute apart, or an order no longer (or not yet) theirs to work, is no clash.
+        assert_eq!(objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, 1)]), vec![]);
+        assert_eq!(objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, -1)]), vec![]);
+        for status in [OrderStatus::Open, OrderStatus::Completed, OrderStatus::Failed, OrderStatus::Cancelled] {
+            assert_eq!(objections(Some(&p), "cleaning:2", &[job(7, status, 0)]), vec![], "{status}");
+        }
+        // The order itself (a reassignment) does not clash with itself, nor another worker's order.
+        assert_eq!(objections(Some(&p), "cleaning:2", &[job(1, OrderStatus::Assigned, 0)]), vec![]);
+        let mut someone_elses = job(7, OrderStatus::Assigned, 0);
+        someone_elses.worker = Some(AccountId::new(4));
+        assert_eq!(objections(Some(&p), "cleaning:2", &[someone_elses]), vec![]);
+        let both =
+            objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, 0), job(8, OrderStatus::Active, 0)]);
+        assert_eq!(both[0].to_string(), "already holds order #7, #8 at that time");
+    }
+
+    #[test]
+    fn a_worker_without_a_profile_is_not_in_the_pool() {
+        assert_eq!(objections(None, "cleaning:2", &[]), vec![Objection::NotInPool]);
+    }
+
+    #[test]
+    fn every_broken_rule_is_named_skills_zone_capacity_then_time() {
+        let p = profile("south", "gardening:1", 2, 2);
+        let got = objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, 0)]);
+        let kinds: Vec<&str> = got
+            .iter()
+            .map(|o| match o {
+                Objection::NotInPool => "pool",
+                Objection::LacksSkills(_) => "skills",
+                Objection::OutsideZone { .. } => "zone",
+                Objection::AtCapacity { .. } => "capacity",
+                Objection::Busy(_) => "busy",
+            })
+            .collect();
+        assert_eq!(kinds, ["skills", "zone", "capacity", "busy"]);
+    }
+
+    #[test]
+    fn a_forced_assignment_reads_with_what_it_overrode_and_why() {
+        let f = Forced {
+            reason: Text::parse("client asked for him").unwrap(),
+            overridden: vec!["at capacity (2 of 2 orders)".into()],
+        };
+        assert_eq!(f.describe(), "forced past: at capacity (2 of 2 orders); reason: client asked for him");
+        let e = OrderingEvent::OrderAssigned {
+            order: OrderId::new(1),
+            worker: AccountId::new(3),
+            price: Money::from_cents(10_000),
+            by: AssignedBy::Manual,
+            relaxation: None,
+            forced: Some(f),
+        };
+        let summary = crate::kernel::events::DomainEvent::summary(&e, &|_| "tom".to_string());
+        assert_eq!(
+            summary,
+            "assigned to tom at 100.00 by hand, forced past: at capacity (2 of 2 orders); reason: client asked for him"
+        );
+    }
+
+    #[test]
+    fn an_assignment_stored_before_overrides_existed_still_reads() {
+        let stored = r#"{"type":"order_assigned","order":1,"worker":3,"price":"100.00","by":"manual"}"#;
+        let e: OrderingEvent = serde_json::from_str(stored).unwrap();
+        assert!(matches!(e, OrderingEvent::OrderAssigned { forced: None, relaxation: None, .. }));
     }
 
     proptest! {

@@ -2,15 +2,33 @@
 
 use crew_core::authz::Role;
 use crew_core::error::ErrorKind;
-use crew_core::iam::{Account, Activation, ClientProfile, NewAccount, Session, SessionKind};
-use crew_core::ids::AccountId;
+use crew_core::iam::{Account, Activation, ClientProfile, NewAccount, NewSession, Session, SessionKind};
+use crew_core::ids::{AccountId, SessionId};
 use crew_core::types::{PaymentMethod, Phone};
 use crew_core::wiring::Store;
 
 use super::{account, at, email, expect_err, login, name, new_account, read, write, zone};
 
-fn session(hash: &str, account: AccountId, kind: SessionKind) -> Session {
-    Session { token_hash: hash.to_string(), account, kind, created_at: at(3) }
+/// A session opened at `at(3)`: a login one expires 12 hours later, a service token never.
+fn session(hash: &str, account: AccountId, kind: SessionKind) -> NewSession {
+    let expires_at = (kind == SessionKind::Login).then(|| at(3 + 12 * 60));
+    NewSession { token_hash: hash.to_string(), account, kind, created_at: at(3), expires_at }
+}
+
+/// The session as stored under `id`.
+fn stored(id: SessionId, new: &NewSession) -> Session {
+    Session {
+        id,
+        token_hash: new.token_hash.clone(),
+        account: new.account,
+        kind: new.kind,
+        created_at: new.created_at,
+        expires_at: new.expires_at,
+    }
+}
+
+fn hashes(sessions: &[Session]) -> Vec<&str> {
+    sessions.iter().map(|s| s.token_hash.as_str()).collect()
 }
 
 fn ids(accounts: &[Account]) -> Vec<AccountId> {
@@ -243,13 +261,77 @@ pub(crate) fn a_session_reads_back_by_its_hash_and_a_missing_one_is_none<S: Stor
         let ann = account(tx, "ann", Role::Manager)?;
         let svc = account(tx, "svc", Role::Service)?;
         let person = session("hash-1", ann, SessionKind::Login);
-        let token = Session { created_at: at(9), ..session("hash-2", svc, SessionKind::ServiceToken) };
-        tx.insert_session(&person)?;
-        tx.insert_session(&token)?;
-        Ok((person, token))
+        let token = NewSession { created_at: at(9), ..session("hash-2", svc, SessionKind::ServiceToken) };
+        Ok((stored(tx.insert_session(&person)?, &person), stored(tx.insert_session(&token)?, &token)))
     });
     let got = read(store, |tx| Ok((tx.session("hash-1")?, tx.session("hash-2")?, tx.session("hash-3")?)));
     assert_eq!(got, (Some(person), Some(token), None));
+}
+
+pub(crate) fn a_session_reads_back_by_its_id_and_a_missing_one_is_none<S: Store>(store: &mut S) {
+    let (person, token) = write(store, |tx| {
+        let ann = account(tx, "ann", Role::Manager)?;
+        let person = session("hash-1", ann, SessionKind::Login);
+        let token = session("hash-2", ann, SessionKind::ServiceToken);
+        Ok((stored(tx.insert_session(&person)?, &person), stored(tx.insert_session(&token)?, &token)))
+    });
+    let missing = SessionId::new(token.id.get().max(person.id.get()) + 1000);
+    let got =
+        read(store, |tx| Ok((tx.session_by_id(person.id)?, tx.session_by_id(token.id)?, tx.session_by_id(missing)?)));
+    assert_eq!(got, (Some(person), Some(token), None));
+}
+
+pub(crate) fn session_ids_increase_and_an_ended_sessions_id_is_never_given_again<S: Store>(store: &mut S) {
+    let (ann, first, second) = write(store, |tx| {
+        let ann = account(tx, "ann", Role::Manager)?;
+        let first = tx.insert_session(&session("hash-1", ann, SessionKind::Login))?;
+        let second = tx.insert_session(&session("hash-2", ann, SessionKind::Login))?;
+        Ok((ann, first, second))
+    });
+    assert!(second > first, "{second} after {first}");
+    // The newest one ends; the next session must not take its id (a revoke by id would end it).
+    assert!(write(store, |tx| tx.delete_session("hash-2")));
+    let third = write(store, |tx| tx.insert_session(&session("hash-3", ann, SessionKind::Login)));
+    assert!(third > second, "{third} after the ended {second}");
+    assert_eq!(read(store, |tx| tx.session_by_id(second)), None);
+}
+
+pub(crate) fn a_session_keeps_its_expiry_to_the_microsecond_and_a_token_has_none<S: Store>(store: &mut S) {
+    write(store, |tx| {
+        let ann = account(tx, "ann", Role::Manager)?;
+        let svc = account(tx, "svc", Role::Service)?;
+        tx.insert_session(&NewSession { expires_at: Some(at(61)), ..session("hash-1", ann, SessionKind::Login) })?;
+        tx.insert_session(&session("hash-2", svc, SessionKind::ServiceToken))
+    });
+    let got = read(store, |tx| Ok((tx.session("hash-1")?, tx.session("hash-2")?)));
+    assert_eq!(got.0.map(|s| s.expires_at), Some(Some(at(61))));
+    assert_eq!(got.1.map(|s| s.expires_at), Some(None));
+}
+
+pub(crate) fn sessions_are_listed_by_id_per_account_or_all_expired_ones_too<S: Store>(store: &mut S) {
+    let (ann, bob, cat) = write(store, |tx| {
+        let ann = account(tx, "ann", Role::Manager)?;
+        let bob = account(tx, "bob", Role::Service)?;
+        let cat = account(tx, "cat", Role::Manager)?;
+        tx.insert_session(&NewSession { created_at: at(30), ..session("ann-1", ann, SessionKind::Login) })?;
+        tx.insert_session(&NewSession { created_at: at(10), ..session("bob-1", bob, SessionKind::ServiceToken) })?;
+        // Long expired: still listed (whether it counts is the domain's to decide).
+        tx.insert_session(&NewSession {
+            created_at: at(0),
+            expires_at: Some(at(1)),
+            ..session("ann-2", ann, SessionKind::Login)
+        })?;
+        tx.insert_session(&session("ann-3", ann, SessionKind::Login))?;
+        Ok((ann, bob, cat))
+    });
+    let (of_ann, of_bob, of_cat, all) = read(store, |tx| {
+        Ok((tx.sessions(Some(ann))?, tx.sessions(Some(bob))?, tx.sessions(Some(cat))?, tx.sessions(None)?))
+    });
+    assert_eq!(hashes(&of_ann), ["ann-1", "ann-2", "ann-3"]);
+    assert_eq!(hashes(&of_bob), ["bob-1"]);
+    assert!(of_cat.is_empty());
+    assert_eq!(hashes(&all), ["ann-1", "bob-1", "ann-2", "ann-3"]);
+    assert_eq!(of_ann[1].expires_at, Some(at(1)), "rows come back whole");
 }
 
 pub(crate) fn inserting_a_session_whose_hash_is_stored_is_a_conflict<S: Store>(store: &mut S) {

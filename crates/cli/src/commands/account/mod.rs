@@ -1,10 +1,12 @@
-//! `crew account …` (admin): one file per subcommand; the table layout and credentials shared here.
+//! `crew account …`: one file per subcommand (admin, except `activate` and `sessions`); the table
+//! layout and credentials shared here.
 
 mod activate;
 mod create;
 mod deactivate;
 mod list;
 mod reset_password;
+mod sessions;
 mod set_role;
 mod show;
 
@@ -18,7 +20,7 @@ use super::read_new_password;
 use crate::context::App;
 use crate::session;
 
-/// Manage accounts and roles (admin)
+/// Manage accounts and roles (admin); your own sessions (anyone)
 #[derive(Debug, Subcommand)]
 #[command(
     after_help = "Examples:\n  crew account list\n  crew account create mia --role manager --name \"Mia Manager\"\n  crew account reset-password duchess@meow.example      # imported clients have no password\n  crew account create cron --role service --name \"Cron jobs\"   # prints a token for CREW_TOKEN\n  crew account activate tom@crew.example                # a new worker, with the mailed secret"
@@ -33,6 +35,7 @@ pub enum AccountCommand {
     Activate(activate::ActivateArgs),
     #[command(name = "reset-password")]
     ResetPassword(reset_password::ResetPasswordArgs),
+    Sessions(sessions::SessionsArgs),
 }
 
 impl AccountCommand {
@@ -46,6 +49,7 @@ impl AccountCommand {
             Self::SetRole(_) => set_role::ACTIONS,
             Self::Activate(_) => activate::ACTIONS,
             Self::ResetPassword(_) => reset_password::ACTIONS,
+            Self::Sessions(args) => args.actions(),
         }
     }
 }
@@ -59,6 +63,7 @@ pub fn run(app: &mut App, command: AccountCommand) -> Result<()> {
         AccountCommand::SetRole(args) => set_role::run(app, args),
         AccountCommand::Activate(args) => activate::run(app, args),
         AccountCommand::ResetPassword(args) => reset_password::run(app, args),
+        AccountCommand::Sessions(args) => sessions::run(app, args),
     }
 }
 

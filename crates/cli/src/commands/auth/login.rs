@@ -3,17 +3,19 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
-use crew_core::iam;
+use crew_core::iam::{self, LoginOutcome};
 use crew_core::types::Login;
 
 use crate::commands::read_login_password;
 use crate::context::{App, FromFlag};
 use crate::session;
 
-/// Log in; the session is kept in your config directory (mode 0600)
+/// Log in; the session is kept in your config directory (mode 0600) and lasts 12 hours
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew login admin\n  printf '%s' \"$PW\" | crew login mia@crew.example --password-stdin"
+    after_help = "A refused login is recorded in the event log (`login_failed`: the login, never the password).\n\
+                  `crew whoami` shows when the session expires; `crew account sessions` lists yours.\n\n\
+                  Examples:\n  crew login admin\n  printf '%s' \"$PW\" | crew login mia@crew.example --password-stdin"
 )]
 pub struct LoginArgs {
     /// Your login (an email for clients and workers)
@@ -31,7 +33,19 @@ pub fn run(app: &mut App, args: LoginArgs) -> Result<()> {
     let password = read_login_password(args.password_stdin)?;
     let token = session::new_token()?;
     let hash = iam::token_hash(&token);
-    let account = app.write_anonymous(|tx, now| iam::login(tx, now, &login, &password, hash))?;
-    session::save(app.db(), &token)?;
-    app.out.note(&format!("Logged in as {} ({}).", account.login, account.role))
+    let lifetime = session::lifetime()?;
+    let (outcome, now) =
+        app.write_anonymous(|tx, now| Ok((iam::login(tx, now, &login, &password, hash, lifetime)?, now)))?;
+    match outcome {
+        LoginOutcome::LoggedIn(account) => {
+            session::save(app.db(), &token)?;
+            let expires = app.show_time(lifetime.end(now));
+            app.out.note(&format!("Logged in as {} ({}) until {expires}.", account.login, account.role))
+        }
+        LoginOutcome::Refused(refused) => {
+            // The refused attempt changed nothing; its record is a write of its own.
+            app.write_anonymous(|tx, now| iam::record_failed_login(tx, now, &login, &refused))?;
+            Err(refused.error(&login).into())
+        }
+    }
 }
