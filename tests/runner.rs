@@ -13,3 +13,4 @@ mod test_mail;
 mod test_matching;
 mod test_permissions;
 mod test_sessions;
+mod test_settings;

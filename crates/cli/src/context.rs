@@ -1,5 +1,5 @@
-//! What every command runs with: configuration, the clock, the output, the database and the
-//! session.
+//! What every command runs with: configuration, the clock, the output, the database, the
+//! company's rules and the session.
 
 use std::path::Path;
 
@@ -10,6 +10,7 @@ use crew_core::authz::{self, Action, Actor};
 use crew_core::error::Error;
 use crew_core::iam;
 use crew_core::kernel::command::Ctx;
+use crew_core::settings::{self, Rules};
 use crew_core::wiring::{self, BoxedSubscriber, Store, Tx};
 use crew_store::SqliteStore;
 
@@ -34,11 +35,23 @@ pub struct App {
     pub out: Out,
     pub now: DateTime<Utc>,
     store: Option<SqliteStore>,
+    /// The company's rules as the database held them when it was opened: the time zone and
+    /// currency that arguments are read and results shown in. Rules that decide (prices, grace,
+    /// steps) are read again inside each command's transaction.
+    rules: Rules,
 }
 
 impl App {
-    pub fn new(global: &Global) -> Result<App> {
+    /// Loads the configuration. Company rules in the local file are refused, unless the command
+    /// `tolerates_company_rules` (it uses none of them: login, logout, `settings import`), when
+    /// they are only warned about.
+    pub fn new(global: &Global, tolerates_company_rules: bool) -> Result<App> {
         let config = Config::load(global.config.as_deref(), global.db.as_deref()).map_err(bad_input)?;
+        if !tolerates_company_rules {
+            config.refuse_company_keys().map_err(bad_input)?;
+        } else if let Some(warning) = config.company_keys_warning() {
+            eprintln!("{warning}");
+        }
         let now = match &global.now {
             Some(raw) => DateTime::parse_from_rfc3339(raw.trim())
                 .map(|t| t.with_timezone(&Utc))
@@ -50,18 +63,30 @@ impl App {
             let source = config.source.as_deref().map_or("defaults".into(), |p| p.display().to_string());
             eprintln!("crew: database {}, configuration {source}, now {}", config.db.display(), now.to_rfc3339());
         }
-        let subscribers = wiring::subscribers(config.worker_defaults);
-        Ok(App { config, subscribers, out: Out { format: global.format, quiet: global.quiet }, now, store: None })
+        let subscribers = wiring::subscribers();
+        let format = match (global.format_chosen, config.format) {
+            (false, Some(from_file)) => from_file,
+            _ => global.format,
+        };
+        Ok(App {
+            config,
+            subscribers,
+            out: Out { format, quiet: global.quiet },
+            now,
+            store: None,
+            rules: Rules::default(),
+        })
     }
 
     pub fn db(&self) -> &Path {
         &self.config.db
     }
 
-    /// The opened database (opened once per process).
+    /// The opened database (opened once per process, its rules read as it opens).
     pub fn store(&mut self) -> Result<&mut SqliteStore> {
         if self.store.is_none() {
-            self.store = Some(SqliteStore::open(&self.config.db)?);
+            let store = SqliteStore::open(&self.config.db)?;
+            self.set_store(store);
         }
         Ok(self.store.as_mut().expect("store was just opened"))
     }
@@ -73,9 +98,28 @@ impl App {
         Ok(wiring::execute(store, &self.subscribers, f)?)
     }
 
-    /// Adopts a database this process just created.
-    pub fn set_store(&mut self, store: SqliteStore) {
+    /// Adopts a database this process opened or just created, and reads its rules.
+    pub fn set_store(&mut self, mut store: SqliteStore) {
+        // A stored rule this crew cannot read must not lock the admin out of setting it again:
+        // show and read times by the defaults, say so; commands that decide with it refuse.
+        self.rules = match store.read(|tx| settings::rules(tx)) {
+            Ok(rules) => rules,
+            Err(e) => {
+                eprintln!("warning: {e}");
+                Rules::default()
+            }
+        };
         self.store = Some(store);
+    }
+
+    /// The company's rules as the database held them when it was opened (the defaults before).
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The company's currency, shown beside amounts.
+    pub fn currency(&self) -> &str {
+        self.rules.currency.as_str()
     }
 
     /// The caller's secret: `CREW_TOKEN`, else this database's login session.
@@ -143,8 +187,9 @@ impl App {
         crate::output::Bar::new(what, total as u64, !self.out.quiet)
     }
 
+    /// The company's time zone.
     pub fn tz(&self) -> Tz {
-        self.config.time_zone
+        self.rules.time_zone
     }
 
     /// A time for people, in the configured zone.

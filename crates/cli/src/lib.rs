@@ -15,13 +15,17 @@ mod steps;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::Cli;
 
 /// Runs crew with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // A format from the flag or the environment beats crew.toml's; clap's default does not.
+    cli.global.format_chosen =
+        matches.value_source("format").is_some_and(|s| s != clap::parser::ValueSource::DefaultValue);
     let verbose = cli.global.verbose;
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,13 +15,14 @@ use crate::ids::{AccountId, EventSeq};
 use crate::kernel::command::{self, Subscriber};
 use crate::kernel::events::{DomainEvent, RecordedEvent, Subject};
 use crate::mail::{self, MailTx, Notifier, Template};
-use crate::matching::{self, MatchingEvent, MatchingTx, WorkerDefaults};
+use crate::matching::{self, MatchingEvent, MatchingTx};
 use crate::ordering::{self, OrderingEvent, OrderingTx};
+use crate::settings::{SettingsEvent, SettingsTx};
 
 /// One transaction over every context's storage: what a command runs in. Each context's
 /// functions accept it because it offers their own transaction trait, and reach nothing else.
-pub trait Tx: IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
-impl<T: IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
+pub trait Tx: SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
+impl<T: SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
 
 /// A database that runs transactions.
 pub trait Store {
@@ -57,11 +58,11 @@ pub fn templates() -> Vec<Template> {
 
 /// The subscribers of this build, in the order they run: IAM first (others look up the accounts
 /// it creates), mail last (it mails what the others did).
-pub fn subscribers(worker_defaults: WorkerDefaults) -> Vec<BoxedSubscriber> {
+pub fn subscribers() -> Vec<BoxedSubscriber> {
     vec![
         Box::new(iam::subscribers::WorkerAccounts),
         Box::new(ordering::subscribers::MatchedAssignments),
-        Box::new(matching::subscribers::MatchingView { defaults: worker_defaults }),
+        Box::new(matching::subscribers::MatchingView),
         Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers() }),
     ]
 }
@@ -97,6 +98,7 @@ pub fn rehearse<S: Store, R>(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Event {
+    Settings(SettingsEvent),
     Iam(IamEvent),
     Hiring(HiringEvent),
     Ordering(OrderingEvent),
@@ -106,6 +108,9 @@ pub enum Event {
 impl Event {
     /// Reads a recorded event of any context. A type no context owns is an internal error.
     pub fn decode(recorded: &RecordedEvent) -> Result<Event> {
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Settings(e));
+        }
         if let Some(e) = recorded.decode()? {
             return Ok(Event::Iam(e));
         }
@@ -126,12 +131,13 @@ impl Event {
 
     /// Every type name any context stores.
     pub fn types() -> Vec<&'static str> {
-        [IamEvent::TYPES, HiringEvent::TYPES, OrderingEvent::TYPES, MatchingEvent::TYPES].concat()
+        [SettingsEvent::TYPES, IamEvent::TYPES, HiringEvent::TYPES, OrderingEvent::TYPES, MatchingEvent::TYPES].concat()
     }
 
     /// The event's type name as stored and shown.
     pub fn type_name(&self) -> &'static str {
         match self {
+            Event::Settings(e) => e.type_name(),
             Event::Iam(e) => e.type_name(),
             Event::Hiring(e) => e.type_name(),
             Event::Ordering(e) => e.type_name(),
@@ -142,6 +148,7 @@ impl Event {
     /// What the event is about (the order, the application), as the log indexes it.
     pub fn subject(&self) -> Subject {
         match self {
+            Event::Settings(e) => e.subject(),
             Event::Iam(e) => e.subject(),
             Event::Hiring(e) => e.subject(),
             Event::Ordering(e) => e.subject(),
@@ -152,6 +159,7 @@ impl Event {
     /// A one-line description for people, naming accounts with `name`.
     pub fn summary(&self, name: &dyn Fn(AccountId) -> String) -> String {
         match self {
+            Event::Settings(e) => e.summary(name),
             Event::Iam(e) => e.summary(name),
             Event::Hiring(e) => e.summary(name),
             Event::Ordering(e) => e.summary(name),
@@ -209,8 +217,8 @@ mod tests {
     #[test]
     fn the_kernel_knows_no_context_and_contexts_keep_out_of_each_others_stores() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let contexts = ["iam", "hiring", "ordering", "matching", "mail"];
-        let owned = ["IamStore", "HiringStore", "OrderingStore", "MatchingStore", "MailStore"];
+        let contexts = ["settings", "iam", "hiring", "ordering", "matching", "mail"];
+        let owned = ["SettingsStore", "IamStore", "HiringStore", "OrderingStore", "MatchingStore", "MailStore"];
         let mut files = Vec::new();
         let mut stack = vec![src.clone()];
         while let Some(dir) = stack.pop() {

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_matching.sql"),
     include_str!("migrations/0003_mail.sql"),
     include_str!("migrations/0004_hiring.sql"),
+    include_str!("migrations/0005_settings.sql"),
 ];
 
 /// The schema version this build writes.

@@ -123,7 +123,7 @@ impl<T: ?Sized> Subscriber<T> for Counter {
 fn a_late_subscriber_catches_up_from_the_log_and_sees_each_event_once() {
     let mut store = SqliteStore::in_memory().unwrap();
     for login in ["ann", "bob", "cat"] {
-        execute(&mut store, &subscribers(Default::default()), |tx| logged_in(tx, login)).unwrap();
+        execute(&mut store, &subscribers(), |tx| logged_in(tx, login)).unwrap();
     }
     let seen = Rc::new(RefCell::new(Vec::new()));
     let counter: Vec<BoxedSubscriber> = vec![Box::new(Counter { seen: seen.clone(), fail_on_login: None })];
@@ -170,4 +170,33 @@ fn the_newest_event_of_some_types_ignores_the_others() {
     let (none, all) =
         store.read(|tx| Ok((tx.last_event_of(&["order_created"])?, tx.last_event_of(&["session_started"])?))).unwrap();
     assert_eq!((none, all), (EventSeq::START, EventSeq::new(1)));
+}
+
+#[test]
+fn a_stored_rule_this_crew_cannot_read_stops_what_decides_with_it_and_can_be_set_again() {
+    use crew_core::authz::Actor;
+    use crew_core::kernel::command::Ctx;
+    use crew_core::settings::{self, StoredSetting};
+    let mut store = SqliteStore::in_memory().unwrap();
+    let ctx = store
+        .write(|tx| {
+            let id = tx.insert_account(&NewAccount { role: Role::Admin, ..account("root") })?;
+            // As a later crew, or a hand in the file, might have left it.
+            tx.put_setting(&StoredSetting {
+                key: "pricing.base_price".into(),
+                value: "lots".into(),
+                changed_at: now(),
+                changed_by: Some(id),
+            })?;
+            Ok(Ctx { actor: Actor { id, login: Login::parse("root").unwrap(), role: Role::Admin }, now: now() })
+        })
+        .unwrap();
+    let err = store.read(|tx| settings::rules(tx)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Internal);
+    assert!(err.message.contains("`crew settings set pricing.base_price VALUE`"), "{err}");
+    let shown = store.read(|tx| settings::show(tx, &ctx)).unwrap();
+    assert_eq!(shown.iter().find(|s| s.key == "pricing.base_price").unwrap().value, "lots");
+    let change = store.write(|tx| settings::set(tx, &ctx, "pricing.base_price", "90")).unwrap().unwrap();
+    assert_eq!((change.old.as_str(), change.new.as_str()), ("lots", "90.00"));
+    assert_eq!(store.read(|tx| settings::rules(tx)).unwrap().base_price.cents(), 9000);
 }

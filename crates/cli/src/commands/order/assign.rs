@@ -21,13 +21,13 @@ pub struct AssignArgs {
 pub const ACTIONS: &[Action] = &[Action::AssignOrder];
 
 pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
-    let pricing = pricing(app);
     let id: OrderId = args.order.parse()?;
     let worker = Login::parse(&args.worker)?;
     let v = app.write(|tx, ctx| {
+        let pricing = pricing(tx)?;
         let o = ordering::assign(tx, ctx, &pricing, id, &worker)?;
         one(tx, o)
     })?;
     let price = v.order.price.map(|p| p.to_string()).unwrap_or_default();
-    changed(app, &v, format!("Order #{id} is assigned to {worker} at {price} {}.", app.config.file.currency))
+    changed(app, &v, format!("Order #{id} is assigned to {worker} at {price} {}.", app.currency()))
 }
