@@ -221,6 +221,18 @@ fn a_company_rule_in_a_local_crew_toml_is_refused_never_honoured() {
     private(&env.path().join("crew.toml"), "database = \"crew.db\"\n");
     env.step(&["settings", "show", "pricing.base_price"], None);
     insta::assert_snapshot!(env.transcript);
+
+    // A new database can be made beside an old crew.toml, to import its rules into.
+    let fresh = Env::new();
+    private(&fresh.path().join("crew.toml"), "[pricing]\nbase_price = \"80.00\"\n");
+    let run = fresh.run(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.starts_with("warning: crew.toml: line 2, key `pricing.base_price`"), "{}", run.stderr);
+    fresh.login("admin", ADMIN_PASSWORD);
+    assert_eq!(fresh.run(&["whoami"], None).code, 2, "other commands refuse it");
+    fresh.ok(&["settings", "import", "crew.toml"]);
+    private(&fresh.path().join("crew.toml"), "");
+    assert_eq!(json(&fresh, &["settings", "show", "pricing.base_price"])["value"], "80.00");
 }
 
 /// Runs `args` as the logged-in account with `folder` as the working folder.

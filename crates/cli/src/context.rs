@@ -43,8 +43,8 @@ pub struct App {
 
 impl App {
     /// Loads the configuration. Company rules in the local file are refused, unless the command
-    /// `tolerates_company_rules` (it uses none of them: login, logout, `settings import`), when
-    /// they are only warned about.
+    /// `tolerates_company_rules` (it uses none of them: init, login, logout, `settings import`),
+    /// when they are only warned about.
     pub fn new(global: &Global, tolerates_company_rules: bool) -> Result<App> {
         let config = Config::load(global.config.as_deref(), global.db.as_deref()).map_err(bad_input)?;
         if !tolerates_company_rules {

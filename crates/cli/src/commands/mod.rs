@@ -52,7 +52,10 @@ pub fn run(cli: Cli) -> Result<()> {
     // move them into the database (they use none of them).
     let tolerates_company_rules = matches!(
         command,
-        Command::Login(_) | Command::Logout(_) | Command::Settings(settings::SettingsCommand::Import(_))
+        Command::Init(_)
+            | Command::Login(_)
+            | Command::Logout(_)
+            | Command::Settings(settings::SettingsCommand::Import(_))
     );
     let mut app = App::new(&cli.global, tolerates_company_rules)?;
     let actions = required_actions(&command);
