@@ -19,5 +19,6 @@ mod test_ownership;
 mod test_permissions;
 mod test_readme_tour;
 mod test_sessions;
+mod test_settings;
 mod test_text;
 mod test_time_rules;

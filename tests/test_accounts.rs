@@ -76,7 +76,9 @@ fn a_manual_assignment_refuses_what_matching_would_never_do_unless_forced_with_a
 
     env.note("with south configured as north's neighbour, tia may take a north gardening order;");
     env.note("it keeps the skills it was placed with (gardening:3), as in the cycle");
-    std::fs::write(env.path().join("crew.toml"), "[matching.neighbours]\nnorth = [\"south\"]\n").unwrap();
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    env.ok(&["settings", "set", "matching.neighbours", "north: south"]);
+    env.login("mia", PASSWORD);
     env.step(&["service-type", "edit", "gardening", "--skills", "gardening:5"], None);
     env.step(&["order", "assign", "5", "tia@crew.example"], None);
     env.step(&["events", "list", "--order", "5"], None);

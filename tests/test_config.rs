@@ -2,19 +2,30 @@
 
 use crate::common::{ADMIN_PASSWORD, Env, PASSWORD};
 
+/// Writes a configuration file only its owner may change, whatever the umask.
+fn config(env: &Env, name: &str, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = env.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 #[test]
 fn a_bad_configuration_file_names_file_line_and_key() {
     let mut env = Env::new();
     let cases = [
-        ("unknown-key.toml", "currency = \"EUR\"\n\n[ordering]\nno_show_grace = 10\n"),
-        ("bad-money.toml", "[pricing]\nbase_price = 100.5\n"),
-        ("bad-money-text.toml", "[pricing]\nbase_price = \"1.005\"\n"),
-        ("bad-zone.toml", "time_zone = \"Europe/Atlantis\"\n"),
-        ("bad-currency.toml", "currency = \"euro\"\n"),
-        ("not-toml.toml", "currency = \n"),
+        ("unknown-key.toml", "database = \"crew.db\"\n\n[mail]\nsender = \"crew@example.com\"\n"),
+        ("bad-transport.toml", "[mail]\ntransport = \"pigeon\"\n"),
+        ("bad-type.toml", "[mail]\nmax_attempts = \"five\"\n"),
+        ("bad-format.toml", "\nformat = \"yaml\"\n"),
+        ("not-toml.toml", "database = \n"),
+        // Company rules are the database's now: named, with the way to move them there.
+        ("company-rule.toml", "database = \"crew.db\"\n\n[pricing]\nbase_price = \"100.00\"\n"),
+        ("company-steps.toml", "[[matching.steps]]\nname = \"rating\"\ncommand = [\"/bin/true\"]\n"),
+        ("company-zone.toml", "time_zone = \"Europe/Berlin\"\ncurrency = \"EUR\"\n"),
     ];
     for (name, text) in cases {
-        std::fs::write(env.path().join(name), text).unwrap();
+        config(&env, name, text);
         env.step(&["--config", name, "whoami"], None);
     }
     env.step(&["--config", "missing.toml", "whoami"], None);
@@ -24,11 +35,7 @@ fn a_bad_configuration_file_names_file_line_and_key() {
 #[test]
 fn a_flag_beats_the_environment_which_beats_the_file() {
     let env = Env::new();
-    std::fs::write(
-        env.path().join("crew.toml"),
-        "database = \"from-file.db\"\ntime_zone = \"Europe/Berlin\"\n[pricing]\nbase_price = \"80.00\"\n",
-    )
-    .unwrap();
+    config(&env, "crew.toml", "database = \"from-file.db\"\nformat = \"json\"\n");
     // crew.toml in the working folder is read; CREW_DB (set by the sandbox) beats its `database`.
     let mut init = env.command(&["init", "--password-stdin"]);
     init.env_remove("CREW_DB");
@@ -44,18 +51,33 @@ fn a_flag_beats_the_environment_which_beats_the_file() {
     assert_eq!(env.run_with(init, Some(ADMIN_PASSWORD)).code, 0);
     assert!(flag.is_file());
 
-    // Prices and times come from the file: 80.00, and 10:00 Berlin is 09:00 UTC.
     env.ok_with(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
     env.login("admin", ADMIN_PASSWORD);
+    // The output format: the file says json; CREW_FORMAT beats it; the flag beats both.
+    let out = env.ok(&["whoami"]);
+    assert!(out.trim_start().starts_with('{'), "the file's format: {out}");
+    let mut csv = env.command(&["whoami"]);
+    csv.env("CREW_FORMAT", "csv");
+    let out = env.run_with(csv, None).stdout;
+    assert!(out.starts_with("login,") || out.contains(",admin"), "the environment's format: {out}");
+    let mut table = env.command(&["--format", "table", "whoami"]);
+    table.env("CREW_FORMAT", "csv");
+    let out = env.run_with(table, None).stdout;
+    assert!(!out.trim_start().starts_with('{') && !out.contains(','), "the flag's format: {out}");
+
+    // Prices and times are the company's rules, from the database: 80.00, and 10:00 Berlin is
+    // 09:00 UTC.
+    env.ok(&["settings", "set", "time_zone", "Europe/Berlin"]);
+    env.ok(&["settings", "set", "pricing.base_price", "80.00"]);
     env.ok(&["import", crate::common::fixture("tests/company").to_str().unwrap()]);
     env.ok_with(&["account", "reset-password", "ann@example.com", "--password-stdin"], Some(PASSWORD));
     env.login("ann@example.com", PASSWORD);
-    let out = env.ok(&["--format", "json", "order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    let out = env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
     let order: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(order["quote"], "80.00");
     assert_eq!(order["scheduled_at"], "2026-12-01T09:00:00Z");
-    let table = env.ok(&["order", "show", "1"]);
-    assert!(table.contains("2026-12-01 10:00"), "tables show the configured zone: {table}");
+    let table = env.ok(&["--format", "table", "order", "show", "1"]);
+    assert!(table.contains("2026-12-01 10:00"), "tables show the company's zone: {table}");
 }
 
 #[test]

@@ -103,7 +103,7 @@ fn json_output_is_stable_for_scripts() {
 #[test]
 fn a_photo_larger_than_the_limit_is_refused_even_from_a_device() {
     let env = Env::company();
-    std::fs::write(env.path().join("crew.toml"), "[ordering]\nmax_photo_mib = 1\n").unwrap();
+    env.ok(&["settings", "set", "ordering.max_photo_mib", "1"]);
     env.login("ann@example.com", PASSWORD);
     env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
     env.login("mia", PASSWORD);

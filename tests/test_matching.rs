@@ -1,7 +1,7 @@
 //! The matching cycle through the CLI: optimal assignment, explanations, profiles, relaxations,
 //! the no-show sweep, and external steps in another language.
 
-use crate::common::{Env, PASSWORD};
+use crate::common::{ADMIN_PASSWORD, Env, PASSWORD};
 
 fn order(env: &Env, service: &str, at: &str) {
     env.ok(&["-q", "order", "create", "--service", service, "--at", at]);
@@ -66,8 +66,7 @@ fn the_cycle_assigns_optimally_explains_and_sweeps() {
 #[test]
 fn neighbouring_zones_are_used_only_when_nobody_in_the_zone_can() {
     let mut env = orders_placed();
-    std::fs::write(env.path().join("crew.toml"), "[matching.neighbours]\nsouth = [\"north\"]\nnorth = [\"south\"]\n")
-        .unwrap();
+    as_admin(&env, &[&["settings", "set", "matching.neighbours", "south: north; north: south"]]);
     env.step(&["matching", "run"], None);
     env.step(&["matching", "explain", "5"], None);
     env.note("with room, tom (north) takes bob's south order: nobody in south can");
@@ -78,19 +77,46 @@ fn neighbouring_zones_are_used_only_when_nobody_in_the_zone_can() {
     insta::assert_snapshot!(env.transcript);
 }
 
-fn step_config(env: &Env, command: &str, timeout: u64) {
-    let text = format!(
-        "[[matching.steps]]\nname = \"rating\"\n\n[[matching.steps]]\nname = \"external\"\nweight = 2.0\ncommand = {command}\ntimeout_seconds = {timeout}\n"
-    );
-    std::fs::write(env.path().join("crew.toml"), text).unwrap();
+/// Runs commands as the admin (who alone changes the company's rules), then logs the manager back
+/// in.
+fn as_admin(env: &Env, commands: &[&[&str]]) {
+    env.login("admin", ADMIN_PASSWORD);
+    for args in commands {
+        env.ok(args);
+    }
+    env.login("mia", PASSWORD);
+}
+
+/// Registers `program ARGS…` as the external step `external` (weight 2, after `rating`), in place of
+/// any earlier one.
+fn external_step(env: &Env, program: &str, args: &[&str], timeout: u64) {
+    env.login("admin", ADMIN_PASSWORD);
+    let _ = env.run(&["settings", "step", "remove", "external"], None);
+    let timeout = timeout.to_string();
+    let mut add =
+        vec!["settings", "step", "add", "external", "--program", program, "--timeout", &timeout, "--weight", "2"];
+    for a in args {
+        add.extend(["--arg", a]);
+    }
+    env.ok(&add);
+    env.ok(&["settings", "set", "matching.steps", "rating:1, external:2"]);
+    env.login("mia", PASSWORD);
+}
+
+/// A step program written into the sandbox, executable and the user's alone.
+fn script(env: &Env, name: &str, text: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = env.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
 }
 
 #[test]
 fn an_external_step_in_python_scores_the_whole_batch_at_once() {
     let mut env = orders_placed();
     let script = crate::common::fixtures_root().join("../scripts/steps/zone_affinity.py").canonicalize().unwrap();
-    step_config(&env, &format!("[\"python3\", \"{}\"]", script.display()), 10);
-    std::fs::write(env.path().join("extra.toml"), "").unwrap();
+    external_step(&env, script.to_str().unwrap(), &[], 10);
     env.step(&["matching", "explain", "1"], None);
     env.step(&["matching", "run"], None);
     let text = env.transcript.replace(&script.display().to_string(), "scripts/steps/zone_affinity.py");
@@ -100,21 +126,105 @@ fn an_external_step_in_python_scores_the_whole_batch_at_once() {
 #[test]
 fn a_failing_slow_or_malformed_step_fails_the_cycle_and_assigns_nothing() {
     let mut env = orders_placed();
-    let cases = [
-        ("[\"sh\", \"-c\", \"echo boom >&2; exit 3\"]", 10),
-        ("[\"sh\", \"-c\", \"cat >/dev/null; echo not json\"]", 10),
-        ("[\"sh\", \"-c\", \"cat >/dev/null; echo '{\\\"scores\\\": [0.5]}'\"]", 10),
-        ("[\"sh\", \"-c\", \"cat >/dev/null; echo '{\\\"scores\\\": [0.5, 7, 0.5, 0.5]}'\"]", 10),
-        ("[\"sh\", \"-c\", \"sleep 5\"]", 1),
-        ("[\"/nonexistent/step\"]", 10),
+    let cases: [(&[&str], u64); 5] = [
+        (&["-c", "echo boom >&2; exit 3"], 10),
+        (&["-c", "cat >/dev/null; echo not json"], 10),
+        (&["-c", "cat >/dev/null; echo '{\"scores\": [0.5]}'"], 10),
+        (&["-c", "cat >/dev/null; echo '{\"scores\": [0.5, 7, 0.5, 0.5]}'"], 10),
+        (&["-c", "sleep 5"], 1),
     ];
-    for (command, timeout) in cases {
-        step_config(&env, command, timeout);
+    for (args, timeout) in cases {
+        external_step(&env, "sh", args, timeout);
         env.step(&["matching", "run"], None);
     }
-    std::fs::write(env.path().join("crew.toml"), "[[matching.steps]]\nname = \"teleport\"\n").unwrap();
+    env.note("a registered program that has gone away");
+    let gone = script(&env, "gone.sh", "#!/bin/sh\necho '{\"scores\": []}'\n");
+    external_step(&env, gone.to_str().unwrap(), &[], 10);
+    std::fs::remove_file(&gone).unwrap();
     env.step(&["matching", "run"], None);
-    std::fs::write(env.path().join("crew.toml"), "").unwrap();
+    env.note("a step nobody registered cannot join the pipeline");
+    env.login("admin", ADMIN_PASSWORD);
+    env.step(&["settings", "set", "matching.steps", "rating:1, teleport:1"], None);
+    env.step(&["settings", "step", "add", "rating", "--program", "sh"], None);
+    env.ok(&["settings", "step", "remove", "external"]);
+    env.login("mia", PASSWORD);
     env.step(&["order", "list", "--status", "open"], None);
     insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn a_step_runs_with_a_cleared_environment_in_the_root_folder() {
+    let env = orders_placed();
+    let out = env.path().join("seen");
+    std::fs::create_dir(&out).unwrap();
+    let step = script(
+        &env,
+        "env-step.py",
+        "#!/usr/bin/env python3\nimport json, os, sys\nrequest = json.load(sys.stdin)\nwith open(os.path.join(sys.argv[1], 'env.json'), 'w') as f:\n    json.dump({'env': dict(os.environ), 'cwd': os.getcwd()}, f)\njson.dump({'scores': [0.5] * len(request['pairs'])}, sys.stdout)\n",
+    );
+    external_step(&env, step.to_str().unwrap(), &[out.to_str().unwrap()], 10);
+    // The cron job's way: a service token, the SMTP password and other secrets in crew's environment.
+    env.login("admin", ADMIN_PASSWORD);
+    let token = env.ok(&["account", "create", "cron", "--role", "service", "--name", "Cron"]).trim().to_string();
+    let mut run = env.command(&["matching", "run"]);
+    run.env("CREW_TOKEN", &token).env("CREW_SMTP_PASSWORD", "hunter2").env("AWS_SECRET_ACCESS_KEY", "s3cr3t");
+    let result = env.run_with(run, None);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let seen: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("env.json")).unwrap()).unwrap();
+    let keys: Vec<&String> = seen["env"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["LANG", "PATH"], "the step saw {seen}");
+    assert_eq!(seen["env"]["PATH"], "/usr/local/bin:/usr/bin:/bin");
+    assert_eq!(seen["env"]["LANG"], "C.UTF-8");
+    assert_eq!(seen["cwd"], "/");
+    let text = seen.to_string();
+    for secret in [token.as_str(), "hunter2", "s3cr3t"] {
+        assert!(!text.contains(secret), "the step saw a secret: {text}");
+    }
+}
+
+#[test]
+fn a_changed_step_program_is_refused_until_an_admin_approves_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut env = orders_placed();
+    let step = script(
+        &env,
+        "fair.py",
+        "#!/usr/bin/env python3\nimport json, sys\npairs = json.load(sys.stdin)['pairs']\njson.dump({'scores': [1.0] * len(pairs)}, sys.stdout)\n",
+    );
+    external_step(&env, step.to_str().unwrap(), &[], 10);
+    env.step(&["matching", "run", "--dry-run"], None);
+    env.note("someone edits the program after the admin approved it");
+    std::fs::write(&step, "#!/bin/sh\ncat >/dev/null\necho '{\"scores\": []}'\n").unwrap();
+    let events = env.event_count();
+    env.step(&["matching", "run"], None);
+    env.step(&["matching", "explain", "1"], None);
+    assert_eq!(env.event_count(), events, "a refused cycle records nothing");
+    env.step(&["settings", "step", "list"], None);
+    env.note("only an admin approves it again; then it runs as it is now");
+    env.step(&["settings", "step", "approve", "external"], None);
+    env.login("admin", ADMIN_PASSWORD);
+    env.step(&["settings", "step", "approve", "external"], None);
+    env.step(&["settings", "step", "approve", "external"], None);
+    env.step(&["settings", "step", "approve", "nosuch"], None);
+    env.note("a program others may change is refused as well, approved or not");
+    std::fs::set_permissions(&step, std::fs::Permissions::from_mode(0o775)).unwrap();
+    env.step(&["matching", "run"], None);
+    std::fs::set_permissions(&step, std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.note("the audit log:");
+    for summary in settings_events(&env) {
+        env.note(&summary);
+    }
+    insta::assert_snapshot!(env.transcript.replace(&step.display().to_string(), "[STEP]"));
+}
+
+/// `TYPE by ACTOR: SUMMARY` of every event of the settings, oldest first.
+pub fn settings_events(env: &Env) -> Vec<String> {
+    let table = env.ok(&["--format", "csv", "events", "list"]);
+    csv::Reader::from_reader(table.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| r[3].starts_with("setting_") || r[3].starts_with("step_"))
+        .map(|r| format!("{} by {}: {}", &r[3], &r[2], &r[5]))
+        .collect()
 }

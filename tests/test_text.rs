@@ -215,7 +215,7 @@ fn one_email_in_two_unicode_forms_is_one_person() {
 #[test]
 fn a_local_time_that_happens_twice_is_refused_and_shown_with_its_zone() {
     let mut env = Env::company();
-    std::fs::write(env.path().join("crew.toml"), "time_zone = \"Europe/Berlin\"\n").unwrap();
+    env.ok(&["settings", "set", "time_zone", "Europe/Berlin"]);
     env.login("ann@example.com", PASSWORD);
     env.note("2027-10-31 02:30 happens twice in Berlin: first in summer time (CEST), then in winter time (CET)");
     let run = env.step(&["order", "create", "--service", "cleaning", "--at", "2027-10-31 02:30"], None);

@@ -54,7 +54,7 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
     let zones = workers.div_ceil(50).max(1);
     let zone = |i: usize| format!("z{:05}", i % zones);
     let mut store = SqliteStore::create(db)?;
-    let subscribers = wiring::subscribers(Default::default(), chrono_tz::UTC);
+    let subscribers = wiring::subscribers(chrono_tz::UTC);
     let token = "crew_bench_token_for_the_matching_benchmark_only";
     wiring::execute(&mut store, &subscribers, |tx| {
         let hash = iam::Password::parse("bench-password")?.hash(&[7; 16])?;

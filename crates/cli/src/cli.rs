@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{account, auth, docs, events, hiring, import, matching, order, outbox, service_type};
+use crate::commands::{account, auth, docs, events, hiring, import, matching, order, outbox, service_type, settings};
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 ok · 1 the environment (no database, a read-only database or folder, a full disk)
@@ -46,6 +46,9 @@ pub struct Global {
     /// Output format: tables for people, json or csv for scripts
     #[arg(long, global = true, value_enum, default_value_t = Format::Table, env = "CREW_FORMAT", hide_env_values = true)]
     pub format: Format,
+    /// Whether `--format` or `CREW_FORMAT` chose the format (else crew.toml's `format` may).
+    #[arg(skip)]
+    pub format_chosen: bool,
     /// Print only data and errors: no confirmations, no progress bars
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -85,6 +88,8 @@ pub enum Command {
     Events(events::EventsCommand),
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     Completions(docs::completions::CompletionsArgs),
     Man(docs::man::ManArgs),
 }

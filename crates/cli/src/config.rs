@@ -1,29 +1,37 @@
-//! `crew.toml`: every setting with its documented default. See `docs/configuration.md`.
+//! `crew.toml`: what belongs to whoever runs crew on this machine — the database, the output
+//! format, the media folder and the mail transport. See `docs/configuration.md`.
+//!
+//! The company's rules (prices, time zone, grace, limits, matching's steps) are not read from here:
+//! they live in the database (`crew settings`). A company rule found in this file is refused, never
+//! honoured, and so is a file that others can write or that belongs to someone else: whoever can
+//! put a crew.toml where crew runs must not steer it.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use chrono_tz::Tz;
-use crew_core::types::Money;
 use serde::Deserialize;
 
+use crate::cli::Format;
+
 /// The configuration file as written. Unknown keys are refused so that typos do not pass silently.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FileConfig {
     /// The database file; relative paths are relative to the configuration file.
     pub database: Option<PathBuf>,
-    /// The one currency every amount is in (ISO 4217 code, shown beside amounts).
-    pub currency: String,
-    /// The time zone times are shown and read in (IANA name).
-    pub time_zone: String,
+    /// The output format when neither `--format` nor `CREW_FORMAT` says: table, json or csv.
+    pub format: Option<String>,
     /// Where photos are kept; default: `<database stem>-media/` beside the database.
     pub media_dir: Option<PathBuf>,
-    pub pricing: Pricing,
-    pub ordering: Ordering,
-    pub matching: Matching,
     pub mail: MailConfig,
 }
+
+/// The top-level keys that hold company rules: refused in a local file (a test checks every rule
+/// of the settings is under one of them).
+const COMPANY_SECTIONS: &[&str] = &["currency", "time_zone", "pricing", "ordering", "matching"];
+
+/// The keys a local file may hold, for messages.
+const LOCAL_KEYS: &str = "database, format, media_dir and [mail]";
 
 /// `[mail]`: the sender, the transport, and how delivery retries.
 #[derive(Debug, Deserialize)]
@@ -83,105 +91,11 @@ impl Default for SmtpConfig {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Pricing {
-    /// The price of any order before discounts.
-    pub base_price: Money,
-}
-
-/// `[matching]`: the scoring pipeline and its rules.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Matching {
-    /// Capacity of a hired worker whose hiring did not say.
-    pub default_capacity: u32,
-    /// Rating of a hired worker whose hiring did not say.
-    pub default_rating: u8,
-    /// The scoring steps, in order: built-in (`skill_fit`, `rating`, `load`, `history`) or external.
-    pub steps: Vec<StepConfig>,
-    /// Zones whose workers may take an order nobody in its own zone can take.
-    pub neighbours: std::collections::BTreeMap<String, Vec<String>>,
-}
-
-/// One `[[matching.steps]]` table.
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct StepConfig {
-    pub name: String,
-    #[serde(default = "one")]
-    pub weight: f64,
-    /// An external step's program and arguments; relative paths are relative to the config file.
-    #[serde(default)]
-    pub command: Vec<String>,
-    #[serde(default = "ten")]
-    pub timeout_seconds: u64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-fn ten() -> u64 {
-    10
-}
-
-impl Default for Matching {
-    fn default() -> Self {
-        let built_in = |name: &str, weight: f64| StepConfig {
-            name: name.into(),
-            weight,
-            command: Vec::new(),
-            timeout_seconds: 10,
-        };
-        Matching {
-            default_capacity: 1,
-            default_rating: 50,
-            steps: vec![
-                built_in("skill_fit", 1.0),
-                built_in("rating", 1.0),
-                built_in("load", 0.5),
-                built_in("history", 0.5),
-            ],
-            neighbours: Default::default(),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Ordering {
-    /// Minutes after an order's time before a worker who has not checked in is a no-show.
-    pub no_show_grace_minutes: u32,
-    /// Largest photo accepted, in MiB.
-    pub max_photo_mib: u32,
-}
-
-impl Default for FileConfig {
-    fn default() -> Self {
-        FileConfig {
-            database: None,
-            currency: "EUR".into(),
-            time_zone: "UTC".into(),
-            media_dir: None,
-            pricing: Pricing::default(),
-            ordering: Ordering::default(),
-            matching: Matching::default(),
-            mail: MailConfig::default(),
-        }
-    }
-}
-
-impl Default for Pricing {
-    fn default() -> Self {
-        Pricing { base_price: Money::from_cents(10_000) }
-    }
-}
-
-impl Default for Ordering {
-    fn default() -> Self {
-        Ordering { no_show_grace_minutes: 30, max_photo_mib: 20 }
-    }
+/// A company rule found in a local file: its dotted key and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyKey {
+    pub key: String,
+    pub line: usize,
 }
 
 /// The settings in force after flags, environment, file and defaults.
@@ -190,13 +104,14 @@ pub struct Config {
     pub file: FileConfig,
     /// The file the settings came from, if any.
     pub source: Option<PathBuf>,
-    pub time_zone: Tz,
     pub db: PathBuf,
+    /// The file's output format, if it names one.
+    pub format: Option<Format>,
     pub media_dir: PathBuf,
-    pub matching: crew_core::matching::Settings,
-    pub worker_defaults: crew_core::matching::WorkerDefaults,
     /// Where the `file` mail transport writes.
     pub mail_dir: PathBuf,
+    /// Company rules the file holds, in file order (refused unless the command tolerates them).
+    pub company_keys: Vec<CompanyKey>,
 }
 
 /// The default configuration file looked for when neither `--config` nor `CREW_CONFIG` is given.
@@ -206,29 +121,39 @@ impl Config {
     /// Loads `explicit` (from `--config`/`CREW_CONFIG`; must exist) or `./crew.toml` (if it exists),
     /// then applies `db` (from `--db`/`CREW_DB`) over the file's `database`.
     pub fn load(explicit: Option<&Path>, db: Option<&Path>) -> Result<Config> {
-        let (file, source) = match explicit {
-            Some(path) => (read(path)?, Some(path.to_path_buf())),
-            None if Path::new(DEFAULT_FILE).is_file() => {
-                (read(Path::new(DEFAULT_FILE))?, Some(PathBuf::from(DEFAULT_FILE)))
-            }
-            None => (FileConfig::default(), None),
+        let source = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            // `exists`, not `is_file`: a folder or a FIFO named crew.toml is refused, not skipped.
+            None if Path::new(DEFAULT_FILE).exists() => Some(PathBuf::from(DEFAULT_FILE)),
+            None => None,
         };
-        let text = source.as_deref().and_then(|p| read_text(p).ok()).unwrap_or_default();
+        let text = match &source {
+            Some(path) => read_trusted(path)?,
+            None => String::new(),
+        };
         let name = source.as_deref().map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
+        let company_keys =
+            company_keys(&text).map_err(|e| anyhow::anyhow!("{name}: {}", describe_toml_error(&text, &e)))?;
+        let file: FileConfig = if company_keys.is_empty() {
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {}", describe_toml_error(&text, &e)))?
+        } else {
+            // Only a command that tolerates company rules gets this far with some (the others
+            // refuse them): it reads the rest of the file without them.
+            let mut table: toml::Table = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            table.retain(|key, _| !COMPANY_SECTIONS.contains(&key));
+            table.try_into().map_err(|e| anyhow::anyhow!("{name}: {e}"))?
+        };
         let at = |key: &str| match line_of_key(&text, key) {
             Some(line) => format!("{name}: line {line}, key `{key}`"),
             None => format!("{name}: key `{key}`"),
         };
-        let time_zone: Tz = file.time_zone.parse().map_err(|_| {
-            anyhow::anyhow!("{}: `{}` is not an IANA time zone like `Europe/Berlin`", at("time_zone"), file.time_zone)
-        })?;
-        let currency_ok = file.currency.len() == 3 && file.currency.bytes().all(|b| b.is_ascii_uppercase());
-        if !currency_ok {
-            bail!("{}: `{}` is not a three-letter currency code like `EUR`", at("currency"), file.currency);
-        }
-        if file.pricing.base_price.cents() < 0 {
-            bail!("{}: a price cannot be negative", at("pricing.base_price"));
-        }
+        let format = match file.format.as_deref() {
+            None => None,
+            Some("table") => Some(Format::Table),
+            Some("json") => Some(Format::Json),
+            Some("csv") => Some(Format::Csv),
+            Some(other) => bail!("{}: `{other}` is not an output format: use table, json or csv", at("format")),
+        };
         let base = source.as_deref().and_then(Path::parent).unwrap_or(Path::new(""));
         let db = match (db, &file.database) {
             (Some(db), _) => db.to_path_buf(),
@@ -239,20 +164,6 @@ impl Config {
             Some(dir) => base.join(dir),
             None => default_media_dir(&db),
         };
-        let matching =
-            matching_settings(&file.matching, base).map_err(|(key, e)| anyhow::anyhow!("{}: {e}", at(key)))?;
-        let m = &file.matching;
-        if !(1..=20).contains(&m.default_capacity) {
-            bail!("{}: capacity must be from 1 to 20", at("matching.default_capacity"));
-        }
-        if !(1..=1024).contains(&file.ordering.max_photo_mib) {
-            bail!("{}: from 1 to 1024 MiB", at("ordering.max_photo_mib"));
-        }
-        if m.default_rating > 100 {
-            bail!("{}: a rating is from 0 to 100", at("matching.default_rating"));
-        }
-        let worker_defaults =
-            crew_core::matching::WorkerDefaults { capacity: m.default_capacity, rating: m.default_rating };
         let mail = &file.mail;
         if !matches!(mail.transport.as_str(), "file" | "smtp") {
             bail!("{}: `{}` is not a mail transport: use file or smtp", at("mail.transport"), mail.transport);
@@ -279,67 +190,34 @@ impl Config {
                 db.with_file_name(format!("{stem}-mail"))
             }
         };
-        Ok(Config { file, source, time_zone, db, media_dir, matching, worker_defaults, mail_dir })
+        Ok(Config { file, source, db, format, media_dir, mail_dir, company_keys })
     }
-}
 
-/// Checks `[matching]` and turns it into the domain's settings. An error names its key.
-fn matching_settings(m: &Matching, base: &Path) -> Result<crew_core::matching::Settings, (&'static str, String)> {
-    const STEPS: &str = "matching.steps";
-    use crew_core::matching::{Step, StepKind};
-    use crew_core::types::Zone;
-    let mut steps = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for s in &m.steps {
-        if !seen.insert(s.name.clone()) {
-            return Err((STEPS, format!("step `{}` is listed twice", s.name)));
-        }
-        if !s.weight.is_finite() || s.weight < 0.0 || s.weight > 1000.0 {
-            return Err((STEPS, format!("step `{}`: weight must be from 0 to 1000", s.name)));
-        }
-        let kind = match (StepKind::built_in(&s.name), s.command.is_empty()) {
-            (Some(kind), true) => kind,
-            (Some(_), false) => {
-                return Err((STEPS, format!("`{}` is a built-in step; give an external step another name", s.name)));
-            }
-            (None, false) => StepKind::External,
-            (None, true) => {
-                return Err((
-                    STEPS,
-                    format!(
-                        "`{}` is not a built-in step (skill_fit, rating, load, history); an external step needs a `command`",
-                        s.name
-                    ),
-                ));
-            }
+    /// Refuses company rules in the file, naming the first one and the way to move them.
+    pub fn refuse_company_keys(&self) -> Result<()> {
+        let Some(first) = self.company_keys.first() else { return Ok(()) };
+        bail!("{}", self.company_keys_message(first));
+    }
+
+    /// A warning for commands that tolerate company rules in the file (they do not use them).
+    pub fn company_keys_warning(&self) -> Option<String> {
+        let first = self.company_keys.first()?;
+        Some(format!("warning: {}", self.company_keys_message(first)))
+    }
+
+    fn company_keys_message(&self, first: &CompanyKey) -> String {
+        let name = self.source.as_deref().map_or_else(|| DEFAULT_FILE.to_string(), |p| p.display().to_string());
+        let more = match self.company_keys.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more company rule)".to_string(),
+            n => format!(" (and {n} more company rules)"),
         };
-        if kind == StepKind::External && !(1..=3600).contains(&s.timeout_seconds) {
-            return Err((STEPS, format!("step `{}`: timeout_seconds must be from 1 to 3600", s.name)));
-        }
-        let mut command = s.command.clone();
-        // A program given as a relative path (`scripts/steps/x.py`) is found beside the config.
-        if let Some(program) = command.first_mut()
-            && program.contains('/')
-            && Path::new(program).is_relative()
-        {
-            *program = base.join(&*program).display().to_string();
-        }
-        steps.push(Step { name: s.name.clone(), kind, weight: s.weight, command, timeout_seconds: s.timeout_seconds });
+        format!(
+            "{name}: line {}, key `{}`{more}: company rules are no longer read from a local file (whoever can put a crew.toml where crew runs would set them); they live in the database. An admin moves them there with `crew settings import {name}`, then deletes them from {name}, which keeps only {LOCAL_KEYS}.",
+            first.line, first.key
+        )
     }
-    let mut neighbours = std::collections::BTreeMap::new();
-    for (zone, list) in &m.neighbours {
-        let zone = Zone::parse(zone).map_err(|e| ("matching.neighbours", e.to_string()))?;
-        let list = list
-            .iter()
-            .map(|z| Zone::parse(z))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ("matching.neighbours", e.to_string()))?;
-        neighbours.insert(zone, list);
-    }
-    Ok(crew_core::matching::Settings { steps, neighbours })
-}
 
-impl Config {
     /// The folder relative paths in the configuration are relative to (the file's, else the
     /// working directory).
     pub fn base_dir(&self) -> PathBuf {
@@ -350,27 +228,96 @@ impl Config {
     }
 }
 
+/// Company rules in a configuration text: every key under a section that holds company rules,
+/// with its line, in file order.
+fn company_keys(text: &str) -> std::result::Result<Vec<CompanyKey>, toml::de::Error> {
+    let doc = toml::de::DeTable::parse(text)?;
+    let mut found = Vec::new();
+    for (key, value) in doc.get_ref().iter() {
+        let key_name: &str = key.get_ref();
+        if !COMPANY_SECTIONS.contains(&key_name) {
+            continue;
+        }
+        match value.get_ref() {
+            toml::de::DeValue::Table(table) if !table.is_empty() => {
+                for (inner, _) in table.iter() {
+                    let inner_name: &str = inner.get_ref();
+                    found.push(CompanyKey {
+                        key: format!("{key_name}.{inner_name}"),
+                        line: line_of(text, inner.span().start),
+                    });
+                }
+            }
+            _ => found.push(CompanyKey { key: key_name.to_string(), line: line_of(text, key.span().start) }),
+        }
+    }
+    found.sort_by_key(|k| k.line);
+    Ok(found)
+}
+
+/// The 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
 fn default_media_dir(db: &Path) -> PathBuf {
     let stem = db.file_stem().map_or_else(|| "crew".into(), |s| s.to_string_lossy().into_owned());
     db.with_file_name(format!("{stem}-media"))
 }
 
-/// The configuration file's text: a regular file of at most `Limits::DEFAULT.config_bytes`.
-fn read_text(path: &Path) -> Result<String> {
+/// Reads a configuration file only if it is a regular file that its reader controls: owned by the
+/// current user (or root) and writable by nobody else.
+fn read_trusted(path: &Path) -> Result<String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read configuration file {shown}"))?;
+    if !meta.is_file() {
+        let kind = crate::files::kind_of(&meta.file_type());
+        bail!("configuration file {shown} is {kind}, not a regular file: crew reads only regular files");
+    }
+    check_owner_and_mode(path, &meta, "configuration file")?;
     let bytes = crate::files::read_input(path, crate::files::Input::Config, &crate::files::Limits::DEFAULT)?;
-    String::from_utf8(bytes).with_context(|| format!("configuration file {} is not UTF-8 text", path.display()))
+    let text = String::from_utf8(bytes).with_context(|| format!("configuration file {shown} is not UTF-8 text"))?;
+    Ok(text)
 }
 
-fn read(path: &Path) -> Result<FileConfig> {
-    let text = read_text(path)?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), describe_toml_error(&text, &e)))
+/// The user crew runs as.
+pub fn current_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Refuses a file others could change: one writable by its group or by everyone, or one that
+/// belongs to another user (root's files are trusted: root can change anything anyway).
+pub fn check_owner_and_mode(path: &Path, meta: &std::fs::Metadata, what: &str) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = path.display();
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+            (true, true) => "its group and by everyone",
+            (true, false) => "its group",
+            _ => "everyone",
+        };
+        let fix = if what == "configuration file" { "chmod 600" } else { "chmod go-w" };
+        bail!(
+            "{what} {shown} can be changed by {who} (mode {mode:04o}), so crew does not trust it: make it yours alone with `{fix} {shown}`"
+        );
+    }
+    let me = current_uid();
+    let owner = meta.uid();
+    if owner != me && owner != 0 {
+        bail!(
+            "{what} {shown} belongs to another user (uid {owner}; crew runs as uid {me}), so crew does not trust it: use a copy of your own (`cp {shown} mine && chmod 600 mine`)"
+        );
+    }
+    Ok(())
 }
 
 /// "line 3, key `pricing.base_price`: …", from toml's span.
-fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim_end();
     let Some(span) = e.span() else { return message.to_string() };
-    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let line = line_of(text, span.start);
     match key_at(text, line) {
         // toml names unknown keys itself.
         Some(key) if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) => {
@@ -409,39 +356,76 @@ fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn load_text(text: &str) -> Result<Config> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("crew.toml");
         std::fs::write(&path, text)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         Config::load(Some(&path), None)
     }
 
     #[test]
     fn defaults_apply_when_the_file_is_empty() {
         let c = load_text("").unwrap();
-        assert_eq!(c.file.pricing.base_price, Money::from_cents(10_000));
-        assert_eq!(c.file.ordering.no_show_grace_minutes, 30);
-        assert_eq!(c.file.currency, "EUR");
+        assert_eq!(c.file.mail.transport, "file");
+        assert_eq!(c.format, None);
+        assert!(c.company_keys.is_empty());
     }
 
     #[test]
     fn a_bad_value_names_line_and_key() {
-        let e = load_text("currency = \"EUR\"\n[pricing]\nbase_price = \"ten\"\n").unwrap_err().to_string();
-        assert!(e.contains("line 3"), "{e}");
-        assert!(e.contains("not an amount of money"), "{e}");
+        let e = load_text("\n[mail]\ntransport = \"pigeon\"\n").unwrap_err().to_string();
+        assert!(e.contains("line 3, key `mail.transport`"), "{e}");
+        let e = load_text("format = \"yaml\"\n").unwrap_err().to_string();
+        assert!(e.contains("line 1, key `format`") && e.contains("table, json or csv"), "{e}");
     }
 
     #[test]
     fn an_unknown_key_is_refused_with_its_line() {
-        let e = load_text("\n\n[ordering]\ngrace = 5\n").unwrap_err().to_string();
-        assert!(e.contains("line 4") && e.contains("grace"), "{e}");
+        let e = load_text("\n\n[mail]\nsender = 5\n").unwrap_err().to_string();
+        assert!(e.contains("line 4") && e.contains("sender"), "{e}");
     }
 
     #[test]
-    fn a_bad_time_zone_is_named() {
-        let e = load_text("time_zone = \"Mars/Olympus\"\n").unwrap_err().to_string();
-        assert!(e.contains("time_zone") && e.contains("Mars/Olympus"), "{e}");
+    fn company_rules_are_found_with_their_lines_in_file_order() {
+        let c = load_text(
+            "database = \"x.db\"\n[pricing]\nbase_price = \"1.00\"\n\n[[matching.steps]]\nname = \"rating\"\n[matching.neighbours]\nnorth = []\n",
+        )
+        .unwrap();
+        let found: Vec<(&str, usize)> = c.company_keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
+        assert_eq!(found[0], ("pricing.base_price", 3));
+        assert!(found.contains(&("matching.steps", 5)) && found.contains(&("matching.neighbours", 7)), "{found:?}");
+        let e = c.refuse_company_keys().unwrap_err().to_string();
+        assert!(e.contains("line 3, key `pricing.base_price` (and 2 more company rules)"), "{e}");
+        assert!(e.contains("crew settings import"), "{e}");
+        let c = load_text("time_zone = \"UTC\"\n").unwrap();
+        assert_eq!(c.company_keys, [CompanyKey { key: "time_zone".into(), line: 1 }]);
+    }
+
+    #[test]
+    fn every_company_rule_lives_in_a_section_the_local_file_recognises() {
+        for rule in crew_core::settings::RULES {
+            let top = rule.key.split('.').next().unwrap();
+            assert!(COMPANY_SECTIONS.contains(&top), "{} is not in COMPANY_SECTIONS", rule.key);
+        }
+    }
+
+    #[test]
+    fn a_file_others_can_write_is_refused_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crew.toml");
+        std::fs::write(&path, "").unwrap();
+        for (mode, who) in [(0o664, "its group"), (0o646, "everyone"), (0o666, "its group and by everyone")] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let e = Config::load(Some(&path), None).unwrap_err().to_string();
+            assert!(e.contains(who) && e.contains(&format!("mode {mode:04o}")) && e.contains("chmod 600"), "{e}");
+        }
+        for mode in [0o600, 0o644, 0o400] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            Config::load(Some(&path), None).unwrap();
+        }
     }
 
     #[test]

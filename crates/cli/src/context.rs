@@ -1,5 +1,5 @@
-//! What every command runs with: configuration, the clock, the output, the database and the
-//! session.
+//! What every command runs with: configuration, the clock, the output, the database, the
+//! company's rules and the session.
 
 use std::path::Path;
 
@@ -11,6 +11,7 @@ use crew_core::error::Error;
 use crew_core::iam;
 use crew_core::kernel::clock;
 use crew_core::kernel::command::Ctx;
+use crew_core::settings::{self, Rules};
 use crew_core::wiring::{self, BoxedSubscriber, Store, Tx};
 use crew_store::SqliteStore;
 
@@ -40,11 +41,23 @@ pub struct App {
     /// The time given with `--now` / `CREW_NOW`, if any: allowed only where the database says so.
     pub chosen_now: Option<DateTime<Utc>>,
     store: Option<SqliteStore>,
+    /// The company's rules as the database held them when it was opened: the time zone and
+    /// currency that arguments are read and results shown in. Rules that decide (prices, grace,
+    /// steps) are read again inside each command's transaction.
+    rules: Rules,
 }
 
 impl App {
-    pub fn new(global: &Global) -> Result<App> {
+    /// Loads the configuration. Company rules in the local file are refused, unless the command
+    /// `tolerates_company_rules` (it uses none of them: init, login, logout, `settings import`),
+    /// when they are only warned about.
+    pub fn new(global: &Global, tolerates_company_rules: bool) -> Result<App> {
         let config = Config::load(global.config.as_deref(), global.db.as_deref()).map_err(bad_input)?;
+        if !tolerates_company_rules {
+            config.refuse_company_keys().map_err(bad_input)?;
+        } else if let Some(warning) = config.company_keys_warning() {
+            eprintln!("{warning}");
+        }
         let chosen_now = match &global.now {
             Some(raw) => Some(
                 DateTime::parse_from_rfc3339(raw.trim())
@@ -63,14 +76,20 @@ impl App {
                 now.to_rfc3339()
             ));
         }
-        let subscribers = wiring::subscribers(config.worker_defaults, config.time_zone);
+        // The zone mail is written in is the company's: known once the database is open.
+        let subscribers = wiring::subscribers(chrono_tz::UTC);
+        let format = match (global.format_chosen, config.format) {
+            (false, Some(from_file)) => from_file,
+            _ => global.format,
+        };
         Ok(App {
             config,
             subscribers,
-            out: Out { format: global.format, quiet: global.quiet },
+            out: Out { format, quiet: global.quiet },
             now,
             chosen_now,
             store: None,
+            rules: Rules::default(),
         })
     }
 
@@ -80,15 +99,16 @@ impl App {
 
     /// How much crew reads from the files and input a user gives it.
     pub fn limits(&self) -> Limits {
-        Limits { photo_bytes: u64::from(self.config.file.ordering.max_photo_mib) * 1024 * 1024, ..Limits::DEFAULT }
+        Limits { photo_bytes: u64::from(self.rules.max_photo_mib) * 1024 * 1024, ..Limits::DEFAULT }
     }
 
-    /// The opened database (opened once per process). A missing file, one that is not a crew
+    /// The opened database (opened once per process, its rules read as it opens). A missing file, one that is not a crew
     /// database, or one this process cannot use is refused here, before the session is looked at,
     /// so the error says what is wrong with the database rather than "not logged in".
     pub fn store(&mut self) -> Result<&mut SqliteStore> {
         if self.store.is_none() {
-            self.store = Some(SqliteStore::open(&self.config.db)?);
+            let store = SqliteStore::open(&self.config.db)?;
+            self.set_store(store);
         }
         Ok(self.store.as_mut().expect("store was just opened"))
     }
@@ -108,9 +128,24 @@ impl App {
         })?)
     }
 
-    /// Adopts a database this process just created.
-    pub fn set_store(&mut self, store: SqliteStore) {
+    /// Adopts a database this process opened or just created, and reads its rules.
+    pub fn set_store(&mut self, mut store: SqliteStore) {
+        // A stored rule this crew cannot read must not lock the admin out of setting it again:
+        // show and read times by the defaults, say so; commands that decide with it refuse.
+        self.rules = match store.read(|tx| settings::rules(tx)) {
+            Ok(rules) => rules,
+            Err(e) => {
+                eprintln!("warning: {e}");
+                Rules::default()
+            }
+        };
+        self.subscribers = wiring::subscribers(self.rules.time_zone);
         self.store = Some(store);
+    }
+
+    /// The company's currency, shown beside amounts.
+    pub fn currency(&self) -> &str {
+        self.rules.currency.as_str()
     }
 
     /// The caller's secret: `CREW_TOKEN`, else this database's login session.
@@ -134,8 +169,11 @@ impl App {
     pub fn authorize(&mut self, actions: &[Action]) -> Result<Actor> {
         self.store()?;
         let hash = self.token_hash()?;
-        let now = self.now;
-        let actor = self.store()?.read(|tx| iam::authenticate(tx, &hash, now))?;
+        let chosen = self.chosen_now;
+        let actor = self.store()?.read(|tx| {
+            let checked_at = clock::session_time(tx, chosen, Utc::now())?;
+            iam::authenticate(tx, &hash, checked_at)
+        })?;
         for action in actions {
             authz::require(&actor, *action)?;
         }
@@ -204,8 +242,9 @@ impl App {
         crate::output::Bar::new(what, total as u64, !self.out.quiet)
     }
 
+    /// The company's time zone.
     pub fn tz(&self) -> Tz {
-        self.config.time_zone
+        self.rules.time_zone
     }
 
     /// A time for people, in the configured zone. A time in the hour that happens twice (the

@@ -15,22 +15,32 @@ mod steps;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::Cli;
 
 /// Runs crew with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        // Help and version go to stdout as clap writes them; a usage error may echo a value from
-        // the command line, so it is shown inert (clap's own layout, its newlines, is kept).
-        Err(e) if e.use_stderr() => {
+    // Help and version go to stdout as clap writes them; a usage error may echo a value from the
+    // command line, so it is shown inert (clap's own layout, its newlines, is kept).
+    let refused = |e: clap::Error| -> ExitCode {
+        if e.use_stderr() {
             let _ = write!(io::stderr().lock(), "{}", output::shown(&e.render().to_string()));
             return ExitCode::from(e.exit_code() as u8);
         }
-        Err(e) => e.exit(),
+        e.exit()
     };
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => return refused(e),
+    };
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => return refused(e),
+    };
+    // A format from the flag or the environment beats crew.toml's; clap's default does not.
+    cli.global.format_chosen =
+        matches.value_source("format").is_some_and(|s| s != clap::parser::ValueSource::DefaultValue);
     let verbose = cli.global.verbose;
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,8 @@
 //!
 //! - [`kernel`]: errors, ids, value types, roles, import rows, the event log, running commands.
 //! - Contexts, each a folder owning its model, rules, events, storage traits, subscribers and the
-//!   mail its events cause: [`iam`], [`hiring`], [`ordering`], [`matching`], [`mail`].
+//!   mail its events cause: [`settings`] (the company's rules), [`iam`], [`hiring`], [`ordering`],
+//!   [`matching`], [`mail`].
 //! - [`wiring`]: the only module that names every context: the transaction every command gets,
 //!   the subscribers and their order, the union of all events.
 
@@ -16,6 +17,7 @@ pub mod iam;
 pub mod mail;
 pub mod matching;
 pub mod ordering;
+pub mod settings;
 
 pub mod wiring;
 

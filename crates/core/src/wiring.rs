@@ -18,13 +18,14 @@ use crate::kernel::clock::ClockStore;
 use crate::kernel::command::{self, Ctx, Subscriber};
 use crate::kernel::events::{DomainEvent, EventFilter, RecordedEvent, Subject};
 use crate::mail::{self, MailTx, Notifier, Template};
-use crate::matching::{self, MatchingEvent, MatchingTx, WorkerDefaults};
+use crate::matching::{self, MatchingEvent, MatchingTx};
 use crate::ordering::{self, OrderingEvent, OrderingTx};
+use crate::settings::{SettingsEvent, SettingsTx};
 
 /// One transaction over every context's storage: what a command runs in. Each context's
 /// functions accept it because it offers their own transaction trait, and reach nothing else.
-pub trait Tx: ClockStore + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
-impl<T: ClockStore + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
+pub trait Tx: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
+impl<T: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
 
 /// A database that runs transactions.
 pub trait Store {
@@ -61,11 +62,11 @@ pub fn templates() -> Vec<Template> {
 
 /// The subscribers of this build, in the order they run: IAM first (others look up the accounts
 /// it creates), mail last (it mails what the others did, with times in `time_zone`).
-pub fn subscribers(worker_defaults: WorkerDefaults, time_zone: Tz) -> Vec<BoxedSubscriber> {
+pub fn subscribers(time_zone: Tz) -> Vec<BoxedSubscriber> {
     vec![
         Box::new(iam::subscribers::WorkerAccounts),
         Box::new(ordering::subscribers::MatchedAssignments),
-        Box::new(matching::subscribers::MatchingView { defaults: worker_defaults }),
+        Box::new(matching::subscribers::MatchingView),
         Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers(time_zone) }),
     ]
 }
@@ -101,6 +102,7 @@ pub fn rehearse<S: Store, R>(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Event {
+    Settings(SettingsEvent),
     Iam(IamEvent),
     Hiring(HiringEvent),
     Ordering(OrderingEvent),
@@ -110,6 +112,9 @@ pub enum Event {
 impl Event {
     /// Reads a recorded event of any context. A type no context owns is an internal error.
     pub fn decode(recorded: &RecordedEvent) -> Result<Event> {
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Settings(e));
+        }
         if let Some(e) = recorded.decode()? {
             return Ok(Event::Iam(e));
         }
@@ -130,12 +135,13 @@ impl Event {
 
     /// Every type name any context stores.
     pub fn types() -> Vec<&'static str> {
-        [IamEvent::TYPES, HiringEvent::TYPES, OrderingEvent::TYPES, MatchingEvent::TYPES].concat()
+        [SettingsEvent::TYPES, IamEvent::TYPES, HiringEvent::TYPES, OrderingEvent::TYPES, MatchingEvent::TYPES].concat()
     }
 
     /// The event's type name as stored and shown.
     pub fn type_name(&self) -> &'static str {
         match self {
+            Event::Settings(e) => e.type_name(),
             Event::Iam(e) => e.type_name(),
             Event::Hiring(e) => e.type_name(),
             Event::Ordering(e) => e.type_name(),
@@ -146,6 +152,7 @@ impl Event {
     /// What the event is about (the order, the application), as the log indexes it.
     pub fn subject(&self) -> Subject {
         match self {
+            Event::Settings(e) => e.subject(),
             Event::Iam(e) => e.subject(),
             Event::Hiring(e) => e.subject(),
             Event::Ordering(e) => e.subject(),
@@ -156,6 +163,7 @@ impl Event {
     /// A one-line description for people, naming accounts with `name`.
     pub fn summary(&self, name: &dyn Fn(AccountId) -> String) -> String {
         match self {
+            Event::Settings(e) => e.summary(name),
             Event::Iam(e) => e.summary(name),
             Event::Hiring(e) => e.summary(name),
             Event::Ordering(e) => e.summary(name),

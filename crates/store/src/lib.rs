@@ -20,6 +20,7 @@ mod matching;
 mod migrate;
 mod ordering;
 mod row;
+mod settings;
 #[cfg(test)]
 mod tests;
 

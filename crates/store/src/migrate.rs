@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_matching.sql"),
     include_str!("migrations/0003_mail.sql"),
     include_str!("migrations/0004_hiring.sql"),
+    include_str!("migrations/0005_settings.sql"),
     include_str!("migrations/0006_identity_nfc.sql"),
     include_str!("migrations/0007_sessions.sql"),
     include_str!("migrations/0008_clock.sql"),

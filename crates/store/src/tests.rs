@@ -298,7 +298,7 @@ impl<T: ?Sized> Subscriber<T> for Counter {
 fn a_late_subscriber_catches_up_from_the_log_and_sees_each_event_once() {
     let mut store = SqliteStore::in_memory().unwrap();
     for login in ["ann", "bob", "cat"] {
-        execute(&mut store, &subscribers(Default::default(), chrono_tz::UTC), |tx| logged_in(tx, login)).unwrap();
+        execute(&mut store, &subscribers(chrono_tz::UTC), |tx| logged_in(tx, login)).unwrap();
     }
     let seen = Rc::new(RefCell::new(Vec::new()));
     let counter: Vec<BoxedSubscriber> = vec![Box::new(Counter { seen: seen.clone(), fail_on_login: None })];
@@ -429,4 +429,33 @@ fn a_database_without_two_forms_of_a_key_reports_no_clash() {
     let mut store = SqliteStore::in_memory().unwrap();
     store.write(|tx| logged_in(tx, "ann")).unwrap();
     assert_eq!(store.identity_clashes().unwrap(), []);
+}
+
+#[test]
+fn a_stored_rule_this_crew_cannot_read_stops_what_decides_with_it_and_can_be_set_again() {
+    use crew_core::authz::Actor;
+    use crew_core::kernel::command::Ctx;
+    use crew_core::settings::{self, StoredSetting};
+    let mut store = SqliteStore::in_memory().unwrap();
+    let ctx = store
+        .write(|tx| {
+            let id = tx.insert_account(&NewAccount { role: Role::Admin, ..account("root") })?;
+            // As a later crew, or a hand in the file, might have left it.
+            tx.put_setting(&StoredSetting {
+                key: "pricing.base_price".into(),
+                value: "lots".into(),
+                changed_at: now(),
+                changed_by: Some(id),
+            })?;
+            Ok(Ctx { actor: Actor { id, login: Login::parse("root").unwrap(), role: Role::Admin }, now: now() })
+        })
+        .unwrap();
+    let err = store.read(|tx| settings::rules(tx)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Internal);
+    assert!(err.message.contains("`crew settings set pricing.base_price VALUE`"), "{err}");
+    let shown = store.read(|tx| settings::show(tx, &ctx)).unwrap();
+    assert_eq!(shown.iter().find(|s| s.key == "pricing.base_price").unwrap().value, "lots");
+    let change = store.write(|tx| settings::set(tx, &ctx, "pricing.base_price", "90")).unwrap().unwrap();
+    assert_eq!((change.old.as_str(), change.new.as_str()), ("lots", "90.00"));
+    assert_eq!(store.read(|tx| settings::rules(tx)).unwrap().base_price.cents(), 9000);
 }

@@ -12,6 +12,7 @@ pub(crate) mod matching;
 pub(crate) mod order;
 pub(crate) mod outbox;
 pub(crate) mod service_type;
+pub(crate) mod settings;
 
 use anyhow::Result;
 use crew_core::authz::Action;
@@ -34,6 +35,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Matching(c) => c.actions(),
         Command::Events(c) => c.actions(),
         Command::Outbox(c) => c.actions(),
+        Command::Settings(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -46,7 +48,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Man(args) => return docs::man::run(args),
         command => command,
     };
-    let mut app = App::new(&cli.global)?;
+    // Company rules in a local crew.toml are refused, except by the commands an admin needs to
+    // move them into the database (they use none of them).
+    let tolerates_company_rules = matches!(
+        command,
+        Command::Init(_)
+            | Command::Login(_)
+            | Command::Logout(_)
+            | Command::Settings(settings::SettingsCommand::Import(_))
+    );
+    let mut app = App::new(&cli.global, tolerates_company_rules)?;
     let actions = required_actions(&command);
     if !actions.is_empty() {
         app.authorize(actions)?;
@@ -64,6 +75,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Hiring(c) => hiring::run(&mut app, c),
         Command::Events(c) => events::run(&mut app, c),
         Command::Outbox(c) => outbox::run(&mut app, c),
+        Command::Settings(c) => settings::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

@@ -99,10 +99,12 @@ pub enum Action {
     ManageOutbox,
     ManageHiring,
     TakeApplications,
+    ViewSettings,
+    ManageSettings,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -131,6 +133,8 @@ impl Action {
         Action::ManageOutbox,
         Action::ManageHiring,
         Action::TakeApplications,
+        Action::ViewSettings,
+        Action::ManageSettings,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -164,6 +168,8 @@ impl Action {
             Action::ManageOutbox => "retry mail",
             Action::ManageHiring => "run hiring",
             Action::TakeApplications => "take applications",
+            Action::ViewSettings => "view the company's settings",
+            Action::ManageSettings => "change the company's settings",
         }
     }
 }
@@ -193,6 +199,9 @@ pub fn permits(role: Role, action: Action) -> bool {
         // The website's intake runs as a service account.
         TakeApplications => matches!(role, Admin | Manager | Service),
         ExplainMatching | ViewWorkers | ManageWorkers => matches!(role, Admin | Manager),
+        // The company's rules: staff who work by them may read them; only admins change them.
+        ViewSettings => matches!(role, Admin | Manager | Accountant),
+        ManageSettings => role == Admin,
     }
 }
 
@@ -219,11 +228,12 @@ mod tests {
     }
 
     #[test]
-    fn only_admins_manage_accounts_and_imports() {
+    fn only_admins_manage_accounts_imports_and_settings() {
         for role in Role::ALL {
             let expected = role == Role::Admin;
             assert_eq!(permits(role, Action::ManageAccounts), expected);
             assert_eq!(permits(role, Action::ImportWorkers), expected);
+            assert_eq!(permits(role, Action::ManageSettings), expected);
         }
     }
 

@@ -115,20 +115,7 @@ pub struct Outcome {
     pub failed: u32,
 }
 
-/// Defaults for workers whose hiring did not say.
-#[derive(Debug, Clone, Copy)]
-pub struct WorkerDefaults {
-    pub capacity: u32,
-    pub rating: u8,
-}
-
-impl Default for WorkerDefaults {
-    fn default() -> Self {
-        WorkerDefaults { capacity: 1, rating: 50 }
-    }
-}
-
-/// Matching's configuration.
+/// The steps and relaxations a cycle runs with, from the company's rules ([`settings`]).
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Scoring steps, in the order they run (eligibility always runs first, as a gate).
@@ -141,6 +128,36 @@ impl Default for Settings {
     fn default() -> Self {
         Settings { steps: steps::default_steps(), neighbours: BTreeMap::new() }
     }
+}
+
+/// The steps and relaxations in force: the company's `matching.steps` (built-in steps, and the
+/// external programs an admin registered, with the checksums they approved) and
+/// `matching.neighbours`. Read inside the cycle's transaction, so a batch is scored by the rules
+/// of the moment it was read.
+pub fn settings(tx: &mut (impl MatchingTx + ?Sized)) -> Result<Settings> {
+    let rules = crate::settings::rules(tx)?;
+    let mut steps = Vec::with_capacity(rules.steps.len());
+    for s in &rules.steps {
+        if s.name.is_built_in() {
+            steps.push(Step::built_in(s.name.as_str(), s.weight));
+            continue;
+        }
+        let program = tx.step_program(&s.name)?.ok_or_else(|| {
+            Error::bad_input(format!(
+                "matching.steps names `{}`, which is neither built in nor registered: an admin registers it with `crew settings step add` or takes it out with `crew settings set matching.steps`",
+                s.name
+            ))
+        })?;
+        steps.push(Step {
+            name: s.name.to_string(),
+            kind: StepKind::External,
+            weight: s.weight,
+            command: std::iter::once(program.program).chain(program.args).collect(),
+            timeout_seconds: u64::from(program.timeout_seconds),
+            files: program.files,
+        });
+    }
+    Ok(Settings { steps, neighbours: rules.neighbours })
 }
 
 // ---------------------------------------------------------------- profiles
@@ -293,6 +310,11 @@ pub struct Batch {
 /// The events that change what a cycle would decide: a batch read before the newest of them is
 /// stale. Logins, imports of clients and the like do not count.
 pub const RELEVANT_EVENTS: &[&str] = &[
+    // The company's rules: steps, weights, relaxations, prices.
+    "setting_changed",
+    "step_registered",
+    "step_approved",
+    "step_removed",
     "worker_hired",
     "account_deactivated",
     "order_created",

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::{MatchOrder, WorkerProfile};
+use crate::settings::StepFile;
 
 /// What a step computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,6 +48,9 @@ pub struct Step {
     pub command: Vec<String>,
     /// For external steps: how long the program may take, in seconds.
     pub timeout_seconds: u64,
+    /// For external steps: the files it runs (its program first) with the checksums an admin
+    /// approved; the shell refuses to run a step whose files changed since.
+    pub files: Vec<StepFile>,
 }
 
 impl Step {
@@ -57,6 +61,7 @@ impl Step {
             weight,
             command: Vec::new(),
             timeout_seconds: 0,
+            files: Vec::new(),
         }
     }
 }
@@ -136,6 +141,17 @@ mod tests {
             failed: 0,
             hired_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
         }
+    }
+
+    #[test]
+    fn the_built_in_steps_are_the_ones_the_settings_know() {
+        for name in crate::settings::BUILT_IN_STEPS {
+            assert!(StepKind::built_in(name).is_some_and(|k| k != StepKind::External), "{name}");
+        }
+        let defaults: Vec<String> = default_steps().into_iter().map(|s| s.name).collect();
+        let rules: Vec<String> = crate::settings::Rules::default().steps.iter().map(|s| s.name.to_string()).collect();
+        assert_eq!(defaults, rules, "matching's defaults are the settings' defaults");
+        assert_eq!(StepKind::built_in("zone_affinity"), None);
     }
 
     #[test]

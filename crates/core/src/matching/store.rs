@@ -7,6 +7,7 @@ use crate::iam::IamRead;
 use crate::ids::{AccountId, OrderId};
 use crate::kernel::events::EventLog;
 use crate::ordering::OrderingRead;
+use crate::settings::SettingsRead;
 
 /// Worker profiles, as any context may read them.
 pub trait MatchingRead {
@@ -40,6 +41,7 @@ pub trait MatchingStore: MatchingRead {
 }
 
 /// The transaction matching's commands and subscribers run in: its own tables, the event log,
-/// IAM's accounts and ordering's service types (the skills and price of an order).
-pub trait MatchingTx: EventLog + MatchingStore + OrderingRead + IamRead {}
-impl<T: EventLog + MatchingStore + OrderingRead + IamRead + ?Sized> MatchingTx for T {}
+/// IAM's accounts, ordering's service types (the skills and price of an order), and the company's
+/// rules (its steps, weights, relaxations and the defaults of a hired worker).
+pub trait MatchingTx: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead {}
+impl<T: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + ?Sized> MatchingTx for T {}

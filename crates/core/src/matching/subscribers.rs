@@ -1,7 +1,7 @@
 //! Matching's view, fed by events: profiles from hires and deactivations, its copy of every order
 //! from ordering's events, and outcomes per worker and client.
 
-use super::{MatchOrder, MatchingTx, WorkerDefaults, WorkerProfile, WorkerStatus};
+use super::{MatchOrder, MatchingTx, WorkerProfile, WorkerStatus};
 use crate::error::{Error, Result};
 use crate::hiring::HiringEvent;
 use crate::iam::IamEvent;
@@ -9,11 +9,12 @@ use crate::ids::{AccountId, OrderId};
 use crate::kernel::command::Subscriber;
 use crate::kernel::events::RecordedEvent;
 use crate::ordering::{OrderStatus, OrderingEvent};
+use crate::settings;
 
-/// Matching's subscriber.
-pub struct MatchingView {
-    pub defaults: WorkerDefaults,
-}
+/// Matching's subscriber. A hired worker's capacity and rating, when their hiring did not say,
+/// are the company's `matching.default_capacity` and `matching.default_rating` in force when the
+/// hire is handled.
+pub struct MatchingView;
 
 impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
     fn name(&self) -> &'static str {
@@ -29,12 +30,13 @@ impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
             if tx.worker_profile(account.id)?.is_some() {
                 return Ok(());
             }
+            let rules = settings::rules(tx)?;
             return tx.insert_worker_profile(&WorkerProfile {
                 worker: account.id,
                 zone: w.zone.clone(),
                 skills: w.skills.clone(),
-                capacity: w.capacity.unwrap_or(self.defaults.capacity).max(1),
-                rating: w.rating.unwrap_or(self.defaults.rating).min(100),
+                capacity: w.capacity.unwrap_or(rules.default_capacity).max(1),
+                rating: w.rating.unwrap_or(rules.default_rating).min(100),
                 status: WorkerStatus::Active,
                 load: 0,
                 completed: 0,

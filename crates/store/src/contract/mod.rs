@@ -3,9 +3,9 @@
 //! plain generic functions over crew_core's public traits.
 //!
 //! Each contract is a `pub(crate) fn the_promise<S: Store>(store: &mut S)` in the file of its
-//! trait group (`events`, `iam`, `ordering`, `matching`, `hiring`, `mail`, `transactions`). It
-//! gets a fresh, empty, migrated store, and uses only [`Store`] and the traits [`Tx`] offers:
-//! never SQL, never rusqlite. So the very same functions can check any backend.
+//! trait group (`events`, `settings`, `iam`, `ordering`, `matching`, `hiring`, `mail`,
+//! `transactions`). It gets a fresh, empty, migrated store, and uses only [`Store`] and the traits
+//! [`Tx`] offers: never SQL, never rusqlite. So the very same functions can check any backend.
 //!
 //! [`contract_suite!`] turns every contract into one `#[test]` for a backend:
 //!
@@ -49,6 +49,7 @@ mod iam;
 mod mail;
 mod matching;
 mod ordering;
+mod settings;
 mod transactions;
 
 /// One `#[test]` per contract function for one backend: `contract_suite!(name, constructor)`,
@@ -167,6 +168,17 @@ macro_rules! contract_suite {
                 mails_are_listed_oldest_first_filtered_by_status_at_most_the_limit,
                 due_mails_are_queued_ones_due_at_or_before_now_oldest_first,
                 due_mails_are_at_most_the_limit,
+            );
+            contract_suite!(@group $make; settings;
+                nothing_is_stored_until_a_rule_is_set,
+                stored_settings_read_back_by_key_ascending_with_every_field,
+                putting_a_setting_again_replaces_its_value_time_and_author,
+                putting_a_setting_by_a_missing_account_is_a_conflict_and_stores_nothing,
+                a_put_step_reads_back_with_every_field_and_a_missing_one_is_none,
+                putting_a_step_again_replaces_every_field,
+                putting_a_step_approved_by_a_missing_account_is_a_conflict_and_stores_nothing,
+                steps_are_listed_by_name_ascending,
+                deleting_a_step_removes_only_it_and_says_whether_it_existed,
             );
             contract_suite!(@group $make; transactions;
                 a_write_commits_what_it_did_and_returns_its_value,

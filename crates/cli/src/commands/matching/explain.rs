@@ -12,7 +12,9 @@ use crate::steps::run_external_steps;
 
 /// Every candidate for an order, each step's score, and why the winner won
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  crew matching explain 7")]
+#[command(
+    after_help = "Example:\n  crew matching explain 7\n\nThe steps, weights and relaxations are the company's (`crew settings show`); external steps run\nonly as an admin registered them (`crew settings step list`)."
+)]
 pub struct ExplainArgs {
     order: String,
 }
@@ -21,12 +23,12 @@ pub const ACTIONS: &[Action] = &[Action::ExplainMatching];
 
 pub fn run(app: &mut App, args: ExplainArgs) -> Result<()> {
     let order: OrderId = args.order.parse()?;
-    let settings = app.config.matching.clone();
     let mut batch = app.read(|tx, ctx| {
         matching::may_explain(tx, ctx, order)?;
+        let settings = matching::settings(tx)?;
         matching::prepare(tx, &settings, Some(order), ctx.now)
     })?;
-    run_external_steps(&mut batch, &app.config.base_dir())?;
+    run_external_steps(&mut batch)?;
     let explanation = matching::explain(&batch)?;
     let names =
         app.read(|tx, _| logins(tx, explanation.candidates.iter().map(|c| c.worker).chain(explanation.worker)))?;

@@ -7,6 +7,7 @@ use crew_core::error::{Error, ErrorKind};
 use crew_core::ids::OrderId;
 use crew_core::matching;
 use crew_core::ordering::Pricing;
+use crew_core::settings;
 use serde::Serialize;
 
 use super::logins;
@@ -16,7 +17,7 @@ use crate::steps::run_external_steps;
 /// Assign every open order it can, in one optimal solve (cron, managers)
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew matching run --dry-run     # the plan, changing nothing\n  CREW_TOKEN=… crew matching run\n\nFirst the most orders (earliest first), then the best total score; capacities respected.\nSee docs/matching.md."
+    after_help = "Examples:\n  crew matching run --dry-run     # the plan, changing nothing\n  CREW_TOKEN=… crew matching run\n\nFirst the most orders (earliest first), then the best total score; capacities respected.\nSteps, weights, relaxations and the price are the company's rules (`crew settings show`).\nSee docs/matching.md."
 )]
 pub struct RunArgs {
     /// Show the plan; assign nothing
@@ -41,24 +42,33 @@ const ATTEMPTS: usize = 3;
 
 pub fn run(app: &mut App, args: RunArgs) -> Result<()> {
     let dry_run = args.dry_run;
-    let pricing = Pricing { base_price: app.config.file.pricing.base_price };
-    let settings = app.config.matching.clone();
-    let steps_dir = app.config.base_dir();
     let spinner = crate::output::Bar::spinner("matching", !app.out.quiet);
     let mut attempt = 0;
     let report = loop {
         attempt += 1;
+        // The steps and relaxations are the rules in force when the batch is read; the price, those
+        // when the decision is recorded (a change of either in between starts the cycle again).
         let mut batch = app.read(|tx, ctx| {
             matching::may_run(ctx)?;
+            let settings = matching::settings(tx)?;
             matching::prepare(tx, &settings, None, ctx.now)
         })?;
         // External programs run outside any transaction: the database stays free meanwhile.
-        run_external_steps(&mut batch, &steps_dir)?;
+        run_external_steps(&mut batch)?;
         let decision = matching::plan(&batch)?;
+        let pricing = |tx: &mut dyn crew_core::wiring::Tx| -> crew_core::Result<Pricing> {
+            Ok(Pricing { base_price: settings::rules(tx)?.base_price })
+        };
         let result = if dry_run {
-            app.read(|tx, _| matching::report(tx, &batch, &decision, &pricing, true))
+            app.read(|tx, _| {
+                let pricing = pricing(tx)?;
+                matching::report(tx, &batch, &decision, &pricing, true)
+            })
         } else {
-            app.write(|tx, ctx| matching::commit(tx, ctx, &batch, &decision, &pricing))
+            app.write(|tx, ctx| {
+                let pricing = pricing(tx)?;
+                matching::commit(tx, ctx, &batch, &decision, &pricing)
+            })
         };
         match result {
             Err(e)
@@ -70,7 +80,7 @@ pub fn run(app: &mut App, args: RunArgs) -> Result<()> {
         }
     };
     drop(spinner);
-    let currency = app.config.file.currency.clone();
+    let currency = app.currency().to_string();
     let rows = app.read(|tx, _| {
         let names = logins(tx, report.assigned.iter().map(|a| a.worker))?;
         let mut rows: Vec<Row> = report

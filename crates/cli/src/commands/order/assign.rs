@@ -39,8 +39,6 @@ pub struct AssignArgs {
 pub const ACTIONS: &[Action] = &[Action::AssignOrder];
 
 pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
-    let pricing = pricing(app);
-    let neighbours = app.config.matching.neighbours.clone();
     let id: OrderId = args.order.parse()?;
     let worker = Login::parse(&args.worker).flag("WORKER")?;
     let force = match (args.force, args.reason) {
@@ -49,10 +47,12 @@ pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
     };
     let forced = force.is_some();
     let v = app.write(|tx, ctx| {
+        let pricing = pricing(tx)?;
+        let neighbours = crew_core::settings::rules(tx)?.neighbours;
         let o = ordering::assign(tx, ctx, &pricing, &neighbours, id, &worker, force)?;
         one(tx, o)
     })?;
     let price = v.order.price.map(|p| p.to_string()).unwrap_or_default();
     let how = if forced { ", forced (recorded with your reason)" } else { "" };
-    changed(app, &v, format!("Order #{id} is assigned to {worker} at {price} {}{how}.", app.config.file.currency))
+    changed(app, &v, format!("Order #{id} is assigned to {worker} at {price} {}{how}.", app.currency()))
 }

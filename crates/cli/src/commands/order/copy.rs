@@ -22,10 +22,10 @@ pub struct CopyArgs {
 pub const ACTIONS: &[Action] = &[Action::CopyOrder];
 
 pub fn run(app: &mut App, args: CopyArgs) -> Result<()> {
-    let pricing = pricing(app);
     let id: OrderId = args.order.parse()?;
     let at = app.parse_time("--at", &args.at)?;
     let v = app.write(|tx, ctx| {
+        let pricing = pricing(tx)?;
         let o = ordering::copy_order(tx, ctx, &pricing, id, at)?;
         one(tx, o)
     })?;

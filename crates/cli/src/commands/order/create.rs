@@ -21,9 +21,9 @@ pub struct CreateArgs {
 pub const ACTIONS: &[Action] = &[Action::CreateOrder];
 
 pub fn run(app: &mut App, args: CreateArgs) -> Result<()> {
-    let pricing = pricing(app);
     let req = request(app, &args.spec)?;
     let v = app.write(|tx, ctx| {
+        let pricing = pricing(tx)?;
         let o = ordering::create_order(tx, ctx, &pricing, req)?;
         one(tx, o)
     })?;
@@ -34,7 +34,7 @@ pub fn run(app: &mut App, args: CreateArgs) -> Result<()> {
         v.order.zone,
         app.show_time(v.order.scheduled_at),
         v.order.quote,
-        app.config.file.currency
+        app.currency()
     );
     changed(app, &v, s)
 }

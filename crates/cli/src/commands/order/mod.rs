@@ -23,6 +23,7 @@ use crew_core::iam;
 use crew_core::ids::{AccountId, OrderId};
 use crew_core::kernel::command::Ctx;
 use crew_core::ordering::{Order, OrderRequest, Photo, Pricing};
+use crew_core::settings;
 use crew_core::types::{Login, ServiceCode, Text, Zone};
 use crew_core::wiring::Tx;
 use serde::Serialize;
@@ -143,8 +144,8 @@ fn fields(app: &App, v: &OrderView) -> Vec<(&'static str, String)> {
         ("description", o.description.to_string()),
         ("client", v.client_login.clone()),
         ("worker", opt(v.worker_login.clone())),
-        ("quote", format!("{} {}", o.quote, app.config.file.currency)),
-        ("price", opt(o.price.map(|p| format!("{p} {}", app.config.file.currency)))),
+        ("quote", format!("{} {}", o.quote, app.currency())),
+        ("price", opt(o.price.map(|p| format!("{p} {}", app.currency())))),
         ("copied_from", opt(o.copied_from.map(|c| format!("#{c}")))),
         ("check_in_photo", opt(o.check_in_photo.as_ref().map(|p| format!("{} (sha256 {})", p.path, p.sha256)))),
         ("completion_photo", opt(o.completion_photo.as_ref().map(|p| format!("{} (sha256 {})", p.path, p.sha256)))),
@@ -179,8 +180,9 @@ fn one(tx: &mut dyn Tx, order: Order) -> crew_core::Result<OrderView> {
     Ok(views(tx, vec![order])?.remove(0))
 }
 
-fn pricing(app: &App) -> Pricing {
-    Pricing { base_price: app.config.file.pricing.base_price }
+/// The company's pricing in force, read inside the command's transaction.
+fn pricing(tx: &mut dyn Tx) -> crew_core::Result<Pricing> {
+    Ok(Pricing { base_price: settings::rules(tx)?.base_price })
 }
 
 fn request(app: &App, spec: &OrderSpec) -> Result<OrderRequest> {

@@ -19,10 +19,12 @@ pub struct QuoteArgs {
 pub const ACTIONS: &[Action] = &[Action::QuoteOrder];
 
 pub fn run(app: &mut App, args: QuoteArgs) -> Result<()> {
-    let pricing = pricing(app);
     let req = request(app, &args.spec)?;
-    let quote = app.read(|tx, ctx| ordering::quote(tx, ctx, &pricing, &req))?;
-    let currency = app.config.file.currency.clone();
+    let quote = app.read(|tx, ctx| {
+        let pricing = pricing(tx)?;
+        ordering::quote(tx, ctx, &pricing, &req)
+    })?;
+    let currency = app.currency().to_string();
     let f = [
         ("service", quote.service_type.to_string()),
         ("zone", quote.zone.to_string()),
