@@ -374,3 +374,21 @@ fn the_rules_in_force_decide_the_grace_a_hires_defaults_and_the_currency() {
     env.login("mia", PASSWORD);
     assert_eq!(sweep(&env), 1, "past the company's grace of 60 minutes");
 }
+
+#[test]
+fn the_session_lifetime_is_the_companys_rule() {
+    let mut env = Env::company();
+    env.ok(&["settings", "set", "sessions.lifetime_hours", "1"]);
+    env.login("mia", PASSWORD);
+    let who = json(&env, &["whoami"]);
+    assert_eq!(who["session"]["expires_at"], "2026-11-30T09:00:00Z", "{who}");
+    // At the hour the session is over.
+    env.now = "2026-11-30T09:00:00Z".into();
+    let run = env.run(&["order", "list"], None);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("session expired"), "{}", run.stderr);
+    // Out of range is refused, naming the range.
+    env.login("admin", ADMIN_PASSWORD);
+    let run = env.run(&["settings", "set", "sessions.lifetime_hours", "0"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

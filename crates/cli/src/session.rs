@@ -7,19 +7,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use crew_core::iam::SessionLifetime;
 use crew_core::types::Sha256Hex;
 
 use crate::files;
-
-/// How long a login session lasts, in hours, until company rules are kept in the database
-/// (docs/configuration.md). Service tokens do not expire.
-pub const DEFAULT_SESSION_HOURS: u32 = 12;
-
-/// The lifetime of a new login session.
-pub fn lifetime() -> Result<SessionLifetime> {
-    Ok(SessionLifetime::hours(DEFAULT_SESSION_HOURS)?)
-}
 
 /// A fresh random token: `crew_` and 64 hex digits (256 bits).
 pub fn new_token() -> Result<String> {

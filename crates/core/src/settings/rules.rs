@@ -93,6 +93,12 @@ pub const RULES: &[Rule] = &[
         about: "the largest photo accepted at check-in and completion",
     },
     Rule {
+        key: "sessions.lifetime_hours",
+        kind: Kind::Whole { min: 1, max: 8784, unit: "hours" },
+        default: "12",
+        about: "how long a login session lasts (service tokens do not expire)",
+    },
+    Rule {
         key: "matching.default_capacity",
         kind: Kind::Whole { min: 1, max: 20, unit: "orders" },
         default: "1",
@@ -347,6 +353,8 @@ pub struct Rules {
     pub base_price: Money,
     pub no_show_grace_minutes: u32,
     pub max_photo_mib: u32,
+    /// How long a login session lasts, in hours.
+    pub session_lifetime_hours: u32,
     pub default_capacity: u32,
     pub default_rating: u8,
     pub steps: Vec<StepWeight>,
@@ -385,6 +393,7 @@ impl Rules {
             },
             no_show_grace_minutes: small("ordering.no_show_grace_minutes")?,
             max_photo_mib: small("ordering.max_photo_mib")?,
+            session_lifetime_hours: small("sessions.lifetime_hours")?,
             default_capacity: small("matching.default_capacity")?,
             default_rating: u8::try_from(whole("matching.default_rating")?)
                 .map_err(|_| mismatch("matching.default_rating"))?,

@@ -3,7 +3,8 @@
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
-use crew_core::iam::{self, LoginOutcome};
+use crew_core::iam::{self, LoginOutcome, SessionLifetime};
+use crew_core::settings;
 use crew_core::types::Login;
 
 use crate::commands::read_login_password;
@@ -33,9 +34,11 @@ pub fn run(app: &mut App, args: LoginArgs) -> Result<()> {
     let password = read_login_password(args.password_stdin)?;
     let token = session::new_token()?;
     let hash = iam::token_hash(&token);
-    let lifetime = session::lifetime()?;
-    let (outcome, now) =
-        app.write_anonymous(|tx, now| Ok((iam::login(tx, now, &login, &password, hash, lifetime)?, now)))?;
+    // The lifetime is the company's rule, read in the login's own transaction.
+    let (outcome, now, lifetime) = app.write_anonymous(|tx, now| {
+        let lifetime = SessionLifetime::hours(settings::rules(tx)?.session_lifetime_hours)?;
+        Ok((iam::login(tx, now, &login, &password, hash, lifetime)?, now, lifetime))
+    })?;
     match outcome {
         LoginOutcome::LoggedIn(account) => {
             session::save(app.db(), &token)?;
