@@ -402,6 +402,11 @@ fn inputs_over_their_limit_are_refused_naming_the_limit() {
         assert_eq!((run.code, run.stderr.trim()), (2, *message), "crew {args:?}");
     }
     assert_eq!(env.event_count(), events);
+    // The import limit is the company's rule: an admin may lower (or raise) it.
+    env.ok(&["settings", "set", "imports.max_mib", "1"]);
+    sparse("small.csv", "name,email,zone\n", 2 * MIB);
+    let run = run_within(env.command(&["import", "clients", "small.csv"]), None, Duration::from_secs(20));
+    assert_eq!((run.code, run.stderr.trim()), (2, "error: small.csv is 2 MiB; the limit for imports is 1 MiB"));
 }
 
 /// The names of the files in the mail folder, and their contents.

@@ -97,9 +97,14 @@ impl App {
         &self.config.db
     }
 
-    /// How much crew reads from the files and input a user gives it.
+    /// How much crew reads from the files and input a user gives it (the photo and import limits
+    /// are the company's rules).
     pub fn limits(&self) -> Limits {
-        Limits { photo_bytes: u64::from(self.rules.max_photo_mib) * 1024 * 1024, ..Limits::DEFAULT }
+        Limits {
+            photo_bytes: u64::from(self.rules.max_photo_mib) * 1024 * 1024,
+            import_bytes: u64::from(self.rules.max_import_mib) * 1024 * 1024,
+            ..Limits::DEFAULT
+        }
     }
 
     /// The opened database (opened once per process, its rules read as it opens). A missing file, one that is not a crew

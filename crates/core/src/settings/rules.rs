@@ -93,6 +93,12 @@ pub const RULES: &[Rule] = &[
         about: "the largest photo accepted at check-in and completion",
     },
     Rule {
+        key: "imports.max_mib",
+        kind: Kind::Whole { min: 1, max: 4096, unit: "MiB" },
+        default: "256",
+        about: "the largest client, worker or applicant file an import reads",
+    },
+    Rule {
         key: "sessions.lifetime_hours",
         kind: Kind::Whole { min: 1, max: 8784, unit: "hours" },
         default: "12",
@@ -353,6 +359,8 @@ pub struct Rules {
     pub base_price: Money,
     pub no_show_grace_minutes: u32,
     pub max_photo_mib: u32,
+    /// The largest import file, in MiB.
+    pub max_import_mib: u32,
     /// How long a login session lasts, in hours.
     pub session_lifetime_hours: u32,
     pub default_capacity: u32,
@@ -393,6 +401,7 @@ impl Rules {
             },
             no_show_grace_minutes: small("ordering.no_show_grace_minutes")?,
             max_photo_mib: small("ordering.max_photo_mib")?,
+            max_import_mib: small("imports.max_mib")?,
             session_lifetime_hours: small("sessions.lifetime_hours")?,
             default_capacity: small("matching.default_capacity")?,
             default_rating: u8::try_from(whole("matching.default_rating")?)
