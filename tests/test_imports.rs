@@ -105,3 +105,54 @@ fn a_company_folder_imports_in_one_transaction() {
     env.step(&["import", "nowhere"], None);
     insta::assert_snapshot!(env.transcript);
 }
+
+/// The codes `crew service-type list` (with `extra` flags) prints, in order.
+fn service_codes(env: &Env, extra: &[&str]) -> Vec<String> {
+    let out = env.ok(&[&["--format", "json", "service-type", "list"][..], extra].concat());
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    rows.iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn service_type_list_shows_retired_types_only_with_all() {
+    let env = Env::company();
+    assert_eq!(service_codes(&env, &[]), ["cleaning", "gardening"]);
+    env.ok(&["service-type", "retire", "gardening"]);
+    assert_eq!(service_codes(&env, &[]), ["cleaning"]);
+    assert_eq!(service_codes(&env, &["--all"]), ["cleaning", "gardening"]);
+}
+
+#[test]
+fn a_service_type_import_counts_each_row_as_created_updated_or_unchanged() {
+    let env = Env::company();
+    env.ok(&["service-type", "retire", "gardening"]);
+    let folder = env.path().join("types");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("service-types.toml"),
+        "[[service_type]]\ncode = \"cleaning\"\nname = \"Home cleaning\"\ndescription = \"Rooms, kitchen and hall\"\nskills = \"cleaning:2\"\n\n\
+         [[service_type]]\ncode = \"gardening\"\nname = \"Gardens, retired: left alone\"\n\n\
+         [[service_type]]\ncode = \"windows\"\nname = \"Window cleaning\"\nskills = \"cleaning:1\"\n\n\
+         [[service_type]]\ncode = \"moving\"\nname = \"Moving\"\n",
+    )
+    .unwrap();
+    let counts = |env: &Env| {
+        let out = env.ok(&["--format", "json", "import", "types"]);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        (
+            rows[0]["created"].as_u64().unwrap(),
+            rows[0]["updated"].as_u64().unwrap(),
+            rows[0]["unchanged"].as_u64().unwrap(),
+        )
+    };
+    // cleaning as it is and gardening retired: unchanged; windows and moving: new.
+    assert_eq!(counts(&env), (2, 0, 2));
+    std::fs::write(
+        folder.join("service-types.toml"),
+        "[[service_type]]\ncode = \"windows\"\nname = \"Window cleaning\"\nskills = \"cleaning:2\"\n\n\
+         [[service_type]]\ncode = \"moving\"\nname = \"Moving\"\n",
+    )
+    .unwrap();
+    // windows with a new skill level: updated; moving: unchanged.
+    assert_eq!(counts(&env), (0, 1, 1));
+}

@@ -243,4 +243,30 @@ mod tests {
         let err = require(&actor, Action::AssignOrder).unwrap_err();
         assert_eq!(err.message, "client `bob` may not assign orders");
     }
+
+    #[test]
+    fn a_role_is_read_by_its_name_whatever_the_case_and_spaces() {
+        for role in Role::ALL {
+            assert_eq!(format!(" {} ", role.as_str().to_uppercase()).parse::<Role>().unwrap(), role);
+        }
+        assert_eq!("nobody".parse::<Role>().unwrap_err().kind, crate::error::ErrorKind::BadInput);
+    }
+
+    #[test]
+    fn only_clients_create_and_copy_orders() {
+        for role in Role::ALL {
+            let expected = role == Role::Client;
+            assert_eq!(permits(role, Action::CreateOrder), expected, "{role}");
+            assert_eq!(permits(role, Action::CopyOrder), expected, "{role}");
+        }
+    }
+
+    #[test]
+    fn only_workers_check_in_and_complete_orders() {
+        for role in Role::ALL {
+            let expected = role == Role::Worker;
+            assert_eq!(permits(role, Action::CheckInOrder), expected, "{role}");
+            assert_eq!(permits(role, Action::CompleteOrder), expected, "{role}");
+        }
+    }
 }

@@ -125,4 +125,94 @@ mod tests {
         assert!(may_choose_time(ClockPolicy::System, None).is_err());
         assert!(may_choose_time(ClockPolicy::Chosen, None).is_ok());
     }
+
+    /// An event log holding only the times of its events (seq = index + 1), filtered as the
+    /// `EventLog` contract says; and a clock policy.
+    #[derive(Default)]
+    struct Log {
+        times: Vec<DateTime<Utc>>,
+        policy: Option<ClockPolicy>,
+    }
+
+    impl EventLog for Log {
+        fn append_event(&mut self, _: &crate::kernel::events::NewEvent) -> Result<crate::ids::EventSeq> {
+            unreachable!()
+        }
+        fn events_after(
+            &mut self,
+            _: crate::ids::EventSeq,
+            _: usize,
+        ) -> Result<Vec<crate::kernel::events::RecordedEvent>> {
+            unreachable!()
+        }
+        fn find_events(&mut self, filter: &EventFilter) -> Result<Vec<crate::kernel::events::RecordedEvent>> {
+            let after = filter.after.map_or(0, |s| s.get());
+            let events =
+                self.times.iter().enumerate().map(|(i, at)| (i as i64 + 1, *at)).filter(|(seq, _)| *seq > after);
+            Ok(events
+                .take(filter.limit.unwrap_or(usize::MAX))
+                .map(|(seq, at)| crate::kernel::events::RecordedEvent {
+                    seq: crate::ids::EventSeq::new(seq),
+                    at,
+                    recorded_at: None,
+                    actor: None,
+                    type_name: String::new(),
+                    version: 1,
+                    payload: String::new(),
+                })
+                .collect())
+        }
+        fn subscriber_position(&mut self, _: &str) -> Result<crate::ids::EventSeq> {
+            unreachable!()
+        }
+        fn set_subscriber_position(&mut self, _: &str, _: crate::ids::EventSeq) -> Result<()> {
+            unreachable!()
+        }
+        fn last_event_seq(&mut self) -> Result<crate::ids::EventSeq> {
+            Ok(crate::ids::EventSeq::new(self.times.len() as i64))
+        }
+        fn last_event_of(&mut self, _: &[&str]) -> Result<crate::ids::EventSeq> {
+            unreachable!()
+        }
+    }
+
+    impl ClockStore for Log {
+        fn clock_policy(&mut self) -> Result<ClockPolicy> {
+            Ok(self.policy.unwrap_or(ClockPolicy::System))
+        }
+        fn set_clock_policy(&mut self, policy: ClockPolicy) -> Result<()> {
+            self.policy = Some(policy);
+            Ok(())
+        }
+    }
+
+    fn t(h: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 11, 25, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn the_system_time_never_runs_back_before_the_newest_event() {
+        // The oldest event is earlier than now, the newest later: the newest one counts.
+        let mut log = Log { times: vec![t(8), t(12)], ..Default::default() };
+        assert_eq!(system_now(&mut log, t(10)).unwrap(), t(12));
+        assert_eq!(system_now(&mut log, t(13)).unwrap(), t(13));
+        assert_eq!(system_now(&mut Log::default(), t(10)).unwrap(), t(10));
+    }
+
+    #[test]
+    fn a_database_created_at_a_chosen_time_keeps_a_chosen_clock() {
+        let mut log = Log::default();
+        set_at_creation(&mut log, true).unwrap();
+        assert_eq!(log.policy, Some(ClockPolicy::Chosen));
+        let mut log = Log::default();
+        set_at_creation(&mut log, false).unwrap();
+        assert_eq!(log.policy, Some(ClockPolicy::System));
+    }
+
+    #[test]
+    fn clock_policies_are_stored_under_their_names() {
+        // Existing databases hold these words: they must not change.
+        assert_eq!((ClockPolicy::System.as_str(), ClockPolicy::Chosen.as_str()), ("system", "chosen"));
+    }
 }

@@ -1191,4 +1191,60 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_refused_transition_names_the_state_the_verb_and_the_states_that_allow_it() {
+        let t = Transition::CheckIn { photo: photo() };
+        let e = decide(&order(OrderStatus::Open), &t).unwrap_err();
+        assert_eq!(e.message, "order #1 is open; it cannot be checked in (only an order that is assigned can)");
+        let verbs: Vec<&str> = all_transitions().iter().map(Transition::verb).collect();
+        assert_eq!(verbs, ["assigned", "checked in", "completed", "failed", "cancelled", "reopened"]);
+    }
+
+    #[test]
+    fn an_order_status_is_read_by_its_stored_name_whatever_the_case() {
+        let names: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["open", "assigned", "active", "completed", "failed", "cancelled"]);
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(&format!(" {} ", status.as_str().to_uppercase())).unwrap(), status);
+            assert_eq!(status.to_string(), status.as_str());
+        }
+        assert_eq!(OrderStatus::parse("lost").unwrap_err().kind, crate::error::ErrorKind::BadInput);
+    }
+
+    #[test]
+    fn every_order_costs_the_base_price() {
+        let pricing = Pricing { base_price: Money::from_cents(10_000) };
+        let st = ServiceType {
+            id: ServiceTypeId::new(1),
+            code: ServiceCode::parse("cleaning").unwrap(),
+            name: Name::parse("Cleaning").unwrap(),
+            description: Text::default(),
+            skills: SkillSet::default(),
+            retired: false,
+            created_at: at(1),
+        };
+        assert_eq!(pricing.price(&st), Money::from_cents(10_000));
+    }
+
+    fn someone(id: i64, role: Role) -> Actor {
+        Actor { id: AccountId::new(id), login: Login::parse("someone").unwrap(), role }
+    }
+
+    #[test]
+    fn clients_and_workers_see_only_their_own_orders_and_managers_all() {
+        // order(Assigned): client #2, worker #3.
+        let o = order(OrderStatus::Assigned);
+        assert!(may_see(&someone(2, Role::Client), &o));
+        assert!(!may_see(&someone(3, Role::Client), &o), "another client's order");
+        assert!(may_see(&someone(3, Role::Worker), &o));
+        assert!(!may_see(&someone(2, Role::Worker), &o), "another worker's order");
+        assert!(!may_see(&someone(3, Role::Worker), &order(OrderStatus::Open)), "an order without a worker");
+        for role in [Role::Admin, Role::Manager] {
+            assert!(may_see(&someone(9, role), &o), "{role}");
+        }
+        for role in [Role::Accountant, Role::Warehouse, Role::Service] {
+            assert!(!may_see(&someone(2, role), &o), "{role}");
+        }
+    }
 }
