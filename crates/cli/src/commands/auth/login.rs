@@ -11,7 +11,7 @@ use crate::commands::read_login_password;
 use crate::context::{App, FromFlag};
 use crate::session;
 
-/// Log in; the session is kept in your config directory (mode 0600) and lasts 12 hours
+/// Log in; the session is kept in your config directory (mode 0600) and lasts 12 hours (a company rule)
 #[derive(Debug, Args)]
 #[command(
     after_help = "A refused login is recorded in the event log (`login_failed`: the login, never the password).\n\

@@ -15,8 +15,9 @@ use crate::context::App;
 #[derive(Debug, Args)]
 #[command(
     args_conflicts_with_subcommands = true,
-    after_help = "A login session expires 12 hours after `crew login`; a service account's token does not expire\n\
-                  (rotate it with `crew account reset-password`, or revoke it here). The ID names a session\n\
+    after_help = "A login session expires after the company rule sessions.lifetime_hours (12 hours unless an\n\
+                  admin changed it); a service account's token does not expire (rotate it with\n\
+                  `crew account reset-password`, or revoke it here). The ID names a session\n\
                   to revoke; the token itself is never shown again and the database keeps only its hash.\n\n\
                   Examples:\n  crew account sessions\n  crew account sessions tom@crew.example\n  \
                   crew account sessions --all\n  crew account sessions revoke 12"
