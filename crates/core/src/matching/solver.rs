@@ -432,6 +432,41 @@ mod tests {
         assert!(!ranked(&g));
     }
 
+    #[test]
+    fn add_order_returns_the_new_orders_index_and_edges_counts_the_candidate_pairs() {
+        let mut g = Graph::new(vec![1, 1]);
+        assert_eq!(g.add_order(10, [(0, 1), (1, 2)]), 0);
+        assert_eq!(g.add_order(10, std::iter::empty()), 1);
+        assert_eq!(g.add_order(10, [(1, 3)]), 2);
+        assert_eq!((g.orders(), g.workers(), g.edges()), (3, 2, 3));
+    }
+
+    #[test]
+    fn an_order_whose_only_path_costs_more_than_its_open_cost_stays_open() {
+        // Order 2 can be served only by moving order 1 to worker 1 and order 0 to worker 2: three
+        // pairs of cost 10, 30 in all, more than order 2's open cost of 22. The gaps between the open
+        // costs (14) are below n · max pair cost (3 · 10), so the costs are not ranked and the
+        // search must weigh leaving an order open.
+        let g = graph(&[1, 1, 1], &[(50, &[(1, 0), (2, 10)]), (36, &[(0, 0), (1, 10)]), (22, &[(0, 10)])]);
+        assert!(!ranked(&g));
+        assert_eq!(solve(&g), Plan { worker: vec![Some(1), Some(0), None], total: 22 });
+    }
+
+    #[test]
+    fn on_a_tie_an_order_is_served_rather_than_left_open() {
+        // Serving costs 5, leaving open costs 5: the free worker (a lower node than the sink) wins.
+        let g = graph(&[1], &[(5, &[(0, 5)])]);
+        assert_eq!(solve(&g), Plan { worker: vec![Some(0)], total: 5 });
+    }
+
+    #[test]
+    fn on_a_tie_the_earlier_order_keeps_its_worker() {
+        // Two orders, one place, equal costs: the later order stays open, the earlier one is not
+        // displaced for nothing.
+        let g = graph(&[1], &[(10, &[(0, 0)]), (10, &[(0, 0)])]);
+        assert_eq!(solve(&g), Plan { worker: vec![Some(0), None], total: 10 });
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]
 
