@@ -136,3 +136,24 @@ fn clients_log_in_with_any_valid_email() {
     env.login("o'brien@example.ie", PASSWORD);
     assert!(env.ok(&["whoami"]).contains("o'brien@example.ie"));
 }
+
+#[test]
+fn a_manager_reassigns_an_assigned_order_to_another_worker_but_not_to_the_same_one() {
+    let env = Env::company();
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    env.ok(&["settings", "set", "matching.neighbours", "north: south"]);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    let again = env.run(&["order", "assign", "1", "tom@crew.example"], None);
+    assert_eq!(again.code, 5, "{}", again.stderr);
+    assert!(again.stderr.contains("already assigned to `tom@crew.example`"), "{}", again.stderr);
+    let moved = env.run(&["--format", "json", "order", "assign", "1", "tia@crew.example"], None);
+    assert_eq!(moved.code, 0, "{}", moved.stderr);
+    let order: serde_json::Value = serde_json::from_str(&moved.stdout).unwrap();
+    assert_eq!(
+        (order["status"].as_str(), order["worker_login"].as_str()),
+        (Some("assigned"), Some("tia@crew.example"))
+    );
+}
