@@ -157,3 +157,17 @@ fn a_manager_reassigns_an_assigned_order_to_another_worker_but_not_to_the_same_o
         (Some("assigned"), Some("tia@crew.example"))
     );
 }
+
+#[test]
+fn a_worker_busy_at_a_time_does_not_make_another_worker_busy() {
+    let env = Env::company();
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-12-01 10:00"]);
+    env.login("bob@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    // Tom's job at 10:00 is his alone: Tia may take Bob's order at the same time.
+    let run = env.run(&["order", "assign", "2", "tia@crew.example"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
