@@ -703,7 +703,7 @@ pub struct Candidate {
 }
 
 /// Why the order has (or would have, or cannot have) its worker.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Verdict {
     /// No worker can take it, even with the configured relaxations.

@@ -8,6 +8,7 @@
 
 mod hiring;
 mod iam;
+mod matching;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use crew_core::authz::Actor;

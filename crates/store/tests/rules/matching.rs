@@ -1,0 +1,424 @@
+//! Matching's rules: who is a candidate (skills at their level, zone, spare capacity, active),
+//! orders whose time has passed, neighbouring zones, the cycle's choice and its refusal of a
+//! stale batch, profiles, explanations.
+
+use std::collections::BTreeMap;
+
+use crew_core::authz::{Actor, Role};
+use crew_core::error::ErrorKind;
+use crew_core::hiring;
+use crew_core::iam;
+use crew_core::ids::{AccountId, OrderId};
+use crew_core::imports::RawRecord;
+use crew_core::matching::{self, MatchingEvent, ProfileEdit, Settings, Step, Verdict, WorkerFilter, WorkerStatus};
+use crew_core::ordering::{self, OrderRequest, OrderStatus, OrderingEvent, Pricing};
+use crew_core::types::{Email, Login, Money, Name, ServiceCode, SkillSet, Text, Zone};
+use crew_core::wiring::{self, BoxedSubscriber, Event, Store, Tx};
+use crew_store::SqliteStore;
+
+use super::{at, ctx, events, kind, store};
+
+struct Company {
+    store: SqliteStore,
+    admin: Actor,
+    subscribers: Vec<BoxedSubscriber>,
+}
+
+fn record(fields: &[(&str, &str)]) -> RawRecord {
+    RawRecord {
+        location: "line 2".into(),
+        fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    }
+}
+
+fn zone(z: &str) -> Zone {
+    Zone::parse(z).unwrap()
+}
+
+/// Only the rating counts (a candidate's score is its rating / 100), and no neighbours.
+fn by_rating() -> Settings {
+    Settings { steps: vec![Step::built_in("rating", 1.0)], neighbours: BTreeMap::new() }
+}
+
+fn pricing() -> Pricing {
+    Pricing { base_price: Money::parse("100.00").unwrap() }
+}
+
+impl Company {
+    /// A company with the service type `clean` (cleaning:3) and a client in `north`.
+    fn new() -> Company {
+        let mut store = store();
+        let hash = iam::Password::parse("correct horse").unwrap().hash(&[7; 16]).unwrap();
+        let admin = store
+            .write(|tx: &mut dyn Tx| {
+                iam::init(tx, at(0), Login::parse("root").unwrap(), Name::parse("Root").unwrap(), None, hash)
+            })
+            .unwrap()
+            .actor();
+        let mut c = Company { store, admin, subscribers: wiring::subscribers(chrono_tz::UTC) };
+        let a = c.admin.clone();
+        c.run(|tx| {
+            ordering::add_service_type(
+                tx,
+                &ctx(&a, at(0)),
+                ServiceCode::parse("clean").unwrap(),
+                Name::parse("Cleaning").unwrap(),
+                Text::default(),
+                SkillSet::parse("cleaning:3").unwrap(),
+            )?;
+            let row = record(&[("name", "Duchess"), ("email", "duchess@x.example"), ("zone", "north")]);
+            iam::import_clients(tx, &ctx(&a, at(0)), &[row], &mut ())
+        });
+        c
+    }
+
+    fn run<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> crew_core::Result<R>) -> R {
+        self.try_run(f).unwrap()
+    }
+
+    fn try_run<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> crew_core::Result<R>) -> crew_core::Result<R> {
+        wiring::execute(&mut self.store, &self.subscribers, f)
+    }
+
+    fn hire(&mut self, name: &str, zone: &str, skills: &str, capacity: u32, rating: u8) -> AccountId {
+        let email = format!("{name}@x.example");
+        let (capacity, rating) = (capacity.to_string(), rating.to_string());
+        let row = record(&[
+            ("name", name),
+            ("email", &email),
+            ("zone", zone),
+            ("skills", skills),
+            ("capacity", &capacity),
+            ("rating", &rating),
+        ]);
+        let a = self.admin.clone();
+        self.run(|tx| hiring::import_workforce(tx, &ctx(&a, at(0)), &[row], &mut ()));
+        let email = Email::parse(&email).unwrap();
+        self.store.read(|tx: &mut dyn Tx| tx.account_by_email(&email)).unwrap().unwrap().id
+    }
+
+    fn client(&mut self) -> Actor {
+        let email = Email::parse("duchess@x.example").unwrap();
+        self.store.read(|tx: &mut dyn Tx| tx.account_by_email(&email)).unwrap().unwrap().actor()
+    }
+
+    /// An order for `clean` in `zone`, `hours` after 08:00.
+    fn order(&mut self, zone_: &str, hours: i64) -> OrderId {
+        let client = self.client();
+        let req = OrderRequest {
+            service_type: ServiceCode::parse("clean").unwrap(),
+            zone: Some(zone(zone_)),
+            scheduled_at: at(hours * 60),
+            description: Text::default(),
+        };
+        self.run(|tx| ordering::create_order(tx, &ctx(&client, at(1)), &pricing(), req)).id
+    }
+
+    /// Runs the cycle at `now` with `settings`: what it assigned (order → worker) and left open
+    /// (order → reason).
+    fn cycle(&mut self, settings: &Settings, now: i64) -> (BTreeMap<OrderId, AccountId>, BTreeMap<OrderId, String>) {
+        let a = self.admin.clone();
+        let report = self.run(|tx| {
+            let batch = matching::prepare(tx, settings, None, at(now))?;
+            let decision = matching::plan(&batch)?;
+            matching::commit(tx, &ctx(&a, at(now)), &batch, &decision, &pricing())
+        });
+        (
+            report.assigned.iter().map(|x| (x.order, x.worker)).collect(),
+            report.left_open.iter().map(|x| (x.order, x.reason.clone())).collect(),
+        )
+    }
+
+    fn explain(&mut self, order: OrderId, settings: &Settings) -> Verdict {
+        self.store
+            .read(|tx: &mut dyn Tx| {
+                let batch = matching::prepare(tx, settings, Some(order), at(1))?;
+                matching::explain(&batch)
+            })
+            .unwrap()
+            .verdict
+    }
+}
+
+#[test]
+fn a_candidate_has_every_skill_at_its_level_in_the_orders_zone_with_room_to_spare() {
+    let mut c = Company::new();
+    let exact = c.hire("exact", "north", "cleaning:3", 1, 50);
+    c.hire("below", "north", "cleaning:2;cooking:5", 1, 99);
+    c.hire("elsewhere", "south", "cleaning:5", 1, 99);
+    let o = c.order("north", 24);
+    let (assigned, _) = c.cycle(&by_rating(), 1);
+    assert_eq!(
+        assigned,
+        BTreeMap::from([(o, exact)]),
+        "level 3 meets a need of 3; level 2 does not; south is not north"
+    );
+    let o2 = c.order("north", 25);
+    let (assigned, open) = c.cycle(&by_rating(), 2);
+    assert!(assigned.is_empty());
+    assert_eq!(open[&o2], "all 1 qualified workers in north are at capacity");
+}
+
+#[test]
+fn why_nobody_can_take_an_order_names_the_first_rule_that_rules_everyone_out() {
+    let mut c = Company::new();
+    let o = c.order("east", 24);
+    let (_, open) = c.cycle(&by_rating(), 1);
+    assert_eq!(open[&o], "no active worker in zone east");
+    c.hire("weak", "east", "cleaning:1", 1, 50);
+    let (_, open) = c.cycle(&by_rating(), 2);
+    assert_eq!(open[&o], "none of the 1 active workers in east has cleaning:3");
+}
+
+#[test]
+fn an_order_whose_time_has_come_is_not_matched() {
+    let mut c = Company::new();
+    c.hire("wes", "north", "cleaning:3", 5, 50);
+    let now = c.order("north", 2); // 10:00
+    let later = c.order("north", 3);
+    let (assigned, open) = c.cycle(&by_rating(), 120);
+    assert_eq!(assigned.keys().copied().collect::<Vec<_>>(), [later], "an order at exactly now has passed");
+    assert!(open[&now].contains("has passed"), "{}", open[&now]);
+    let (assigned, _) = c.cycle(&by_rating(), 119);
+    assert_eq!(assigned.keys().copied().collect::<Vec<_>>(), [now], "a minute before, it is matched");
+}
+
+#[test]
+fn the_cycle_serves_the_most_orders_then_the_earliest_then_the_best_scores() {
+    let mut c = Company::new();
+    let good = c.hire("good", "north", "cleaning:3", 1, 90);
+    let poor = c.hire("poor", "north", "cleaning:3", 1, 10);
+    let first = c.order("north", 24);
+    let second = c.order("north", 48);
+    let third = c.order("north", 72);
+    let (assigned, open) = c.cycle(&by_rating(), 1);
+    assert_eq!(assigned, BTreeMap::from([(first, good), (second, poor)]));
+    assert_eq!(open[&third], "every candidate was needed for an earlier order");
+    let events = events(&mut c.store);
+    let ran = events.iter().rev().find_map(|e| match e {
+        Event::Matching(MatchingEvent::MatchingRan { assigned, left_open, relaxed }) => {
+            Some((*assigned, *left_open, *relaxed))
+        }
+        _ => None,
+    });
+    assert_eq!(ran, Some((2, 1, 0)));
+    let prices: Vec<Money> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Ordering(OrderingEvent::OrderAssigned { price, .. }) => Some(*price),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(prices, [pricing().base_price; 2]);
+}
+
+#[test]
+fn a_worker_needed_for_an_earlier_order_leaves_the_later_one_open_with_that_reason() {
+    let mut c = Company::new();
+    let only = c.hire("only", "north", "cleaning:3", 1, 50);
+    // Two orders, one worker with room for one, who qualifies for both.
+    let early = c.order("north", 24);
+    let late = c.order("north", 30);
+    let report = c
+        .store
+        .read(|tx: &mut dyn Tx| {
+            let batch = matching::prepare(tx, &by_rating(), None, at(1))?;
+            let decision = matching::plan(&batch)?;
+            matching::report(tx, &batch, &decision, &pricing(), true)
+        })
+        .unwrap();
+    assert!(report.dry_run);
+    assert_eq!(report.assigned.iter().map(|x| (x.order, x.worker)).collect::<Vec<_>>(), [(early, only)]);
+    assert_eq!(report.assigned[0].score, 0.5);
+    let reasons: Vec<(OrderId, &str)> = report.left_open.iter().map(|l| (l.order, l.reason.as_str())).collect();
+    assert_eq!(reasons, [(late, "every candidate was needed for an earlier order")]);
+}
+
+#[test]
+fn a_neighbouring_zone_is_tried_only_when_nobody_in_the_orders_own_zone_can_take_it() {
+    let mut c = Company::new();
+    let south = c.hire("southie", "south", "cleaning:3", 2, 90);
+    let settings = Settings {
+        steps: vec![Step::built_in("rating", 1.0)],
+        neighbours: BTreeMap::from([(zone("north"), vec![zone("west"), zone("south")])]),
+    };
+    let o = c.order("north", 24);
+    let a = c.admin.clone();
+    let report = c.run(|tx| {
+        let batch = matching::prepare(tx, &settings, None, at(1))?;
+        let decision = matching::plan(&batch)?;
+        matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing())
+    });
+    assert_eq!(report.assigned.iter().map(|x| (x.order, x.worker)).collect::<Vec<_>>(), [(o, south)]);
+    assert_eq!(report.assigned[0].relaxation.as_deref(), Some("neighbouring zone south"));
+    // With a worker of its own zone, the neighbour is not considered, however better rated.
+    let own = c.hire("northie", "north", "cleaning:3", 1, 10);
+    let o2 = c.order("north", 25);
+    let (assigned, _) = c.cycle(&settings, 2);
+    assert_eq!(assigned, BTreeMap::from([(o2, own)]));
+    // Nobody anywhere: the reason names the neighbours too.
+    let o3 = c.order("north", 26);
+    let (_, open) = c.cycle(
+        &Settings { steps: by_rating().steps, neighbours: BTreeMap::from([(zone("north"), vec![zone("west")])]) },
+        3,
+    );
+    assert_eq!(open[&o3], "all 1 qualified workers in north are at capacity; nor can anyone in the neighbouring west");
+}
+
+#[test]
+fn a_cycle_read_before_a_relevant_change_is_refused() {
+    let mut c = Company::new();
+    c.hire("wes", "north", "cleaning:3", 1, 50);
+    c.order("north", 24);
+    let a = c.admin.clone();
+    let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(1))).unwrap();
+    let decision = matching::plan(&batch).unwrap();
+    c.order("north", 25); // a new order arrives while the cycle is deciding
+    let r = c.try_run(|tx| matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing()));
+    assert_eq!(kind(r), ErrorKind::Conflict);
+    // A change matching does not care about (a login) does not make it stale.
+    let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(1))).unwrap();
+    let decision = matching::plan(&batch).unwrap();
+    c.run(|tx| {
+        crew_core::kernel::command::append(
+            tx,
+            at(1),
+            Some(a.id),
+            &iam::IamEvent::SessionStarted { account: a.id, login: a.login.clone() },
+        )
+    });
+    c.run(|tx| matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing()));
+    let mut client = c.client();
+    client.role = Role::Client;
+    let r = c.try_run(|tx| matching::commit(tx, &ctx(&client, at(1)), &batch, &decision, &pricing()));
+    assert_eq!(kind(r), ErrorKind::NotAllowed);
+    assert_eq!(kind(matching::may_run(&ctx(&client, at(1)))), ErrorKind::NotAllowed);
+}
+
+#[test]
+fn a_profile_is_edited_within_its_limits() {
+    let mut c = Company::new();
+    let w = c.hire("wes", "north", "cleaning:3", 2, 50);
+    let a = c.admin.clone();
+    let edit = |c: &mut Company, e: ProfileEdit| c.try_run(|tx| matching::edit_profile(tx, &ctx(&a, at(2)), w, e));
+    for bad in [0, 21] {
+        assert_eq!(
+            kind(edit(&mut c, ProfileEdit { capacity: Some(bad), ..ProfileEdit::default() })),
+            ErrorKind::BadInput
+        );
+    }
+    for good in [1, 20] {
+        assert_eq!(
+            edit(&mut c, ProfileEdit { capacity: Some(good), ..ProfileEdit::default() }).unwrap().capacity,
+            good
+        );
+    }
+    let same = edit(&mut c, ProfileEdit { capacity: Some(20), ..ProfileEdit::default() });
+    assert_eq!(kind(same), ErrorKind::BadInput, "nothing to change");
+    let none = edit(&mut c, ProfileEdit { skills: Some(SkillSet::default()), ..ProfileEdit::default() });
+    assert_eq!(kind(none), ErrorKind::BadInput);
+    let moved = edit(
+        &mut c,
+        ProfileEdit {
+            zone: Some(zone("south")),
+            skills: Some(SkillSet::parse("cooking:2").unwrap()),
+            ..ProfileEdit::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((moved.zone.as_str(), moved.skills.to_string().as_str()), ("south", "cooking:2"));
+    let shown = c.store.read(|tx: &mut dyn Tx| matching::show_profile(tx, &ctx(&a, at(3)), w)).unwrap();
+    assert_eq!(shown, moved);
+    assert!(matches!(
+        events(&mut c.store).last(),
+        Some(Event::Matching(MatchingEvent::WorkerProfileEdited { capacity: 20, .. }))
+    ));
+    let ghost = c.store.read(|tx: &mut dyn Tx| matching::show_profile(tx, &ctx(&a, at(3)), AccountId::new(999)));
+    assert_eq!(kind(ghost), ErrorKind::NotFound);
+}
+
+#[test]
+fn a_suspended_worker_is_no_candidate_until_reinstated() {
+    let mut c = Company::new();
+    let w = c.hire("wes", "north", "cleaning:3", 2, 50);
+    let a = c.admin.clone();
+    let no_reason = c.try_run(|tx| matching::suspend(tx, &ctx(&a, at(2)), w, Text::default()));
+    assert_eq!(kind(no_reason), ErrorKind::BadInput);
+    let not_suspended = c.try_run(|tx| matching::reinstate(tx, &ctx(&a, at(2)), w));
+    assert_eq!(kind(not_suspended), ErrorKind::Conflict);
+    let p = c.run(|tx| matching::suspend(tx, &ctx(&a, at(2)), w, Text::parse("late twice").unwrap()));
+    assert_eq!(p.status, WorkerStatus::Suspended);
+    let twice = c.try_run(|tx| matching::suspend(tx, &ctx(&a, at(2)), w, Text::parse("again").unwrap()));
+    assert_eq!(kind(twice), ErrorKind::Conflict);
+    let o = c.order("north", 24);
+    let (assigned, _) = c.cycle(&by_rating(), 3);
+    assert!(assigned.is_empty());
+    let listed = |c: &mut Company, status| {
+        c.store
+            .read(|tx: &mut dyn Tx| {
+                matching::list_workers(
+                    tx,
+                    &ctx(&a, at(3)),
+                    &WorkerFilter { status: Some(status), ..WorkerFilter::default() },
+                )
+            })
+            .unwrap()
+            .len()
+    };
+    assert_eq!((listed(&mut c, WorkerStatus::Suspended), listed(&mut c, WorkerStatus::Active)), (1, 0));
+    assert_eq!(c.run(|tx| matching::reinstate(tx, &ctx(&a, at(4)), w)).status, WorkerStatus::Active);
+    let (assigned, _) = c.cycle(&by_rating(), 5);
+    assert_eq!(assigned, BTreeMap::from([(o, w)]));
+}
+
+#[test]
+fn external_scores_are_one_per_pair_from_0_to_1() {
+    let mut c = Company::new();
+    c.hire("wes", "north", "cleaning:3", 2, 50);
+    c.hire("ann", "north", "cleaning:4", 2, 50);
+    c.order("north", 24);
+    let mut batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(1))).unwrap();
+    assert_eq!(batch.pairs.len(), 2);
+    assert_eq!(kind(batch.set_scores(0, vec![0.5])), ErrorKind::BadInput);
+    assert_eq!(kind(batch.set_scores(0, vec![0.5, 1.01])), ErrorKind::BadInput);
+    assert_eq!(kind(batch.set_scores(0, vec![-0.01, 0.5])), ErrorKind::BadInput);
+    batch.set_scores(0, vec![0.0, 1.0]).unwrap();
+    assert_eq!((batch.total(0), batch.total(1)), (0.0, 1.0));
+    assert_eq!((batch.cost(0), batch.cost(1)), (1000, 0), "the score a pair misses, in thousandths");
+}
+
+#[test]
+fn explain_says_where_an_orders_worker_ranks() {
+    let mut c = Company::new();
+    let best = c.hire("best", "north", "cleaning:3", 1, 90);
+    let next = c.hire("next", "north", "cleaning:3", 1, 50);
+    let first = c.order("north", 24);
+    assert_eq!(c.explain(first, &by_rating()), Verdict::Open { best, candidates: 2 });
+    let second = c.order("north", 48);
+    c.cycle(&by_rating(), 1);
+    // Each worker has room for one and holds one. The explanation does not count an order
+    // against its own worker, so each is the one candidate for their own order.
+    assert_eq!(c.explain(first, &by_rating()), Verdict::Best { worker: best, candidates: 1 });
+    assert_eq!(c.explain(second, &by_rating()), Verdict::Best { worker: next, candidates: 1 });
+    // The better worker gets room for another: now a better candidate for the second order.
+    let a = c.admin.clone();
+    c.run(|tx| {
+        matching::edit_profile(tx, &ctx(&a, at(2)), best, ProfileEdit { capacity: Some(2), ..ProfileEdit::default() })
+    });
+    assert_eq!(c.explain(second, &by_rating()), Verdict::Ranked { worker: next, rank: 2, candidates: 2 });
+    c.run(|tx| matching::suspend(tx, &ctx(&a, at(2)), next, Text::parse("x").unwrap()));
+    assert_eq!(c.explain(second, &by_rating()), Verdict::NotACandidate { worker: next });
+    let client = c.client();
+    c.run(|tx| ordering::cancel(tx, &ctx(&client, at(3)), second, Text::default()));
+    let third = c.order("north", 72);
+    c.run(|tx| ordering::cancel(tx, &ctx(&client, at(3)), third, Text::default()));
+    assert_eq!(c.explain(third, &by_rating()), Verdict::Closed);
+    let status = c.store.read(|tx: &mut dyn Tx| tx.match_order(third)).unwrap().unwrap().status;
+    assert_eq!(status, OrderStatus::Cancelled);
+    let nobody = c.order("east", 24);
+    assert!(
+        matches!(c.explain(nobody, &by_rating()), Verdict::Nobody { reason } if reason == "no active worker in zone east")
+    );
+    let r = c.store.read(|tx: &mut dyn Tx| matching::may_explain(tx, &ctx(&a, at(3)), OrderId::new(999)));
+    assert_eq!(kind(r), ErrorKind::NotFound);
+}
