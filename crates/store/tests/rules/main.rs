@@ -6,9 +6,11 @@
 //! the core modules whose rules need a store (see `docs/testing.md`):
 //! `cargo mutants -p crew-core --test-package crew-core --test-package crew-store -f FILE`.
 
+mod company;
 mod hiring;
 mod iam;
 mod matching;
+mod ordering;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use crew_core::authz::Actor;
