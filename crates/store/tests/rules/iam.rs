@@ -98,6 +98,15 @@ fn a_password_is_8_to_1024_characters() {
 }
 
 #[test]
+fn a_session_lasts_1_hour_to_a_year() {
+    assert_eq!(SessionLifetime::MAX_HOURS, 8784, "366 days");
+    assert!(SessionLifetime::hours(0).is_err());
+    assert_eq!(SessionLifetime::hours(1).unwrap().end(at(0)), at(60));
+    assert_eq!(SessionLifetime::hours(8784).unwrap().end(at(0)), at(8784 * 60));
+    assert!(SessionLifetime::hours(8785).is_err());
+}
+
+#[test]
 fn the_right_password_opens_a_session_and_wrong_ones_do_not() {
     let (mut store, admin) = company();
     person(&mut store, &admin, "mia", Role::Manager);
