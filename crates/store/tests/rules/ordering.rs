@@ -205,8 +205,46 @@ fn a_manager_fails_any_order_and_a_worker_only_with_a_reason() {
     assert_eq!(kind(no_reason), ErrorKind::BadInput);
     c.run(|tx| ordering::fail(tx, &ctx(&a, at(3)), two, Text::parse("client away").unwrap()));
     assert_eq!(status(&mut c, two), OrderStatus::Failed);
+    let e = c.try_run(|tx| ordering::cancel(tx, &ctx(&a, at(4)), two, Text::default())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Conflict);
+    assert_eq!(
+        e.message,
+        format!("order #{two} is failed; it cannot be cancelled (only an order that is open or assigned can)")
+    );
     let reopened = c.run(|tx| ordering::reopen(tx, &ctx(&a, at(4)), two));
     assert_eq!((reopened.status, reopened.worker, reopened.price), (OrderStatus::Open, None, None));
+    let e = c.try_run(|tx| ordering::reopen(tx, &ctx(&a, at(4)), two)).unwrap_err();
+    assert_eq!(
+        e.message,
+        format!("order #{two} is open; it cannot be reopened (only an order that is assigned or failed can)")
+    );
+}
+
+#[test]
+fn an_assigned_order_is_reassigned_to_another_worker_but_not_to_the_same_one() {
+    let mut c = Company::new();
+    c.hire("wes", "north", "cleaning:3", 2, 50);
+    c.hire("ann", "north", "cleaning:3", 2, 50);
+    let o = c.order("north", 24);
+    assign(&mut c, o, "wes", None).unwrap();
+    let e = assign(&mut c, o, "wes", None).unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.clone()),
+        (ErrorKind::Conflict, format!("order #{o} is already assigned to `wes@x.example`"))
+    );
+    let moved = assign(&mut c, o, "ann", None).unwrap();
+    assert_eq!(moved.worker, Some(worker_actor(&mut c, "ann").id));
+    // Once its worker has checked in, the order is theirs: not assigned again, to anyone.
+    let ann = worker_actor(&mut c, "ann");
+    c.run(|tx| ordering::check_in(tx, &ctx(&ann, at(3)), o, photo()));
+    for who in ["ann", "wes"] {
+        let e = assign(&mut c, o, who, None).unwrap_err();
+        assert_eq!(
+            e.message,
+            format!("order #{o} is active; it cannot be assigned (only an order that is open or assigned can)"),
+            "{who}"
+        );
+    }
 }
 
 #[test]
@@ -278,6 +316,11 @@ fn a_manual_assignment_is_refused_for_every_rule_matching_keeps_unless_forced_wi
     assert_eq!(kind(assign(&mut c, o2, "root", None)), ErrorKind::BadInput);
     assert_eq!(kind(assign(&mut c, o2, "ghost", None)), ErrorKind::NotFound);
     assert_eq!(kind(assign(&mut c, o, "weak", Some("again"))), ErrorKind::Conflict, "already theirs");
+    // Another order of the same worker, assigned later with another reason: each order shows
+    // its own override, not the worker's newest.
+    let plain = c.order("north", 30);
+    assign(&mut c, plain, "weak", Some("second")).unwrap();
+    assert_eq!(seen(&mut c, &a).map(|f| f.reason.to_string()), Some("only one free".to_string()));
 }
 
 #[test]
@@ -318,9 +361,12 @@ fn a_worker_is_a_no_show_only_after_the_time_plus_the_grace() {
     let a = c.admin.clone();
     let grace = Duration::minutes(15);
     let sweep = |c: &mut Company, minutes| c.run(|tx| ordering::sweep_no_shows(tx, &ctx(&a, at(minutes)), grace));
+    let unassigned = c.order("north", 2); // open at the same time: not the sweep's business
     assert!(sweep(&mut c, 135).no_shows.is_empty(), "10:15 is still in time");
     assert_eq!(sweep(&mut c, 136).no_shows, [o], "10:16 is not");
     assert_eq!(status(&mut c, o), OrderStatus::Failed);
+    assert_eq!(status(&mut c, unassigned), OrderStatus::Open);
+    assert!(sweep(&mut c, 200).no_shows.is_empty(), "a failed order is not failed again");
     let offered = events(&mut c.store)
         .iter()
         .any(|e| matches!(e, Event::Ordering(OrderingEvent::CopyOffered { order, .. }) if *order == o));
