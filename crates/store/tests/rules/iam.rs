@@ -4,8 +4,8 @@
 use crew_core::authz::{Actor, Role};
 use crew_core::error::ErrorKind;
 use crew_core::iam::{
-    self, AccountRequest, ActivationIssue, Credential, IamEvent, LoginOutcome, LoginRefusal, Password, SessionLifetime,
-    Whose,
+    self, AccountRequest, ActivationIssue, Credential, IamEvent, LoginOutcome, LoginRefusal, Password, SessionKind,
+    SessionLifetime, Whose,
 };
 use crew_core::imports::{ImportSummary, RawRecord};
 use crew_core::types::{Email, Login, Name};
@@ -104,6 +104,13 @@ fn a_session_lasts_1_hour_to_a_year() {
     assert_eq!(SessionLifetime::hours(1).unwrap().end(at(0)), at(60));
     assert_eq!(SessionLifetime::hours(8784).unwrap().end(at(0)), at(8784 * 60));
     assert!(SessionLifetime::hours(8785).is_err());
+}
+
+#[test]
+fn session_kinds_read_as_people_see_them() {
+    // `crew whoami` and `crew account sessions` show the kind; a revocation names the noun.
+    assert_eq!((SessionKind::Login.as_str(), SessionKind::ServiceToken.as_str()), ("login", "service token"));
+    assert_eq!((SessionKind::Login.noun(), SessionKind::ServiceToken.noun()), ("session", "service token"));
 }
 
 #[test]
