@@ -111,6 +111,18 @@ fn session_kinds_read_as_people_see_them() {
     // `crew whoami` and `crew account sessions` show the kind; a revocation names the noun.
     assert_eq!((SessionKind::Login.as_str(), SessionKind::ServiceToken.as_str()), ("login", "service token"));
     assert_eq!((SessionKind::Login.noun(), SessionKind::ServiceToken.noun()), ("session", "service token"));
+    // A `login_failed` event names its reason.
+    let reasons = [
+        LoginRefusal::UnknownLogin,
+        LoginRefusal::NoPassword,
+        LoginRefusal::WrongPassword,
+        LoginRefusal::Deactivated,
+        LoginRefusal::ServiceAccount,
+    ];
+    assert_eq!(
+        reasons.map(LoginRefusal::as_str),
+        ["unknown login", "no password set", "wrong password", "account deactivated", "service account"]
+    );
 }
 
 #[test]
@@ -386,6 +398,10 @@ fn a_client_import_counts_created_updated_and_unchanged_rows() {
     let second = [client_row("line 2", "a@x.example", "A", "north"), client_row("line 3", "b@x.example", "B", "south")];
     let s = store.write(|tx: &mut dyn Tx| iam::import_clients(tx, &ctx(&root, at(2)), &second, &mut ())).unwrap();
     assert_eq!(s, ImportSummary { updated: 1, unchanged: 1, ..ImportSummary::default() });
+    let b = store.write(|tx: &mut dyn Tx| iam::show_account(tx, &ctx(&root, at(2)), &login("b@x.example"))).unwrap();
+    assert_eq!(b.client.unwrap().zone.as_str(), "south", "the changed row is the one updated");
+    let s = store.write(|tx: &mut dyn Tx| iam::import_clients(tx, &ctx(&root, at(2)), &second, &mut ())).unwrap();
+    assert_eq!(s, ImportSummary { unchanged: 2, ..ImportSummary::default() }, "the same file again changes nothing");
     let renamed = [client_row("line 2", "a@x.example", "Anna", "north")];
     let s = store.write(|tx: &mut dyn Tx| iam::import_clients(tx, &ctx(&root, at(3)), &renamed, &mut ())).unwrap();
     assert_eq!(s.updated, 1, "a new name is a change");
