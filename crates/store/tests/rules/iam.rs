@@ -569,6 +569,9 @@ fn a_staff_import_creates_new_logins_and_leaves_existing_ones() {
     ];
     let s = store.write(|tx: &mut dyn Tx| iam::import_staff(tx, &ctx(&root, at(2)), &rows)).unwrap();
     assert_eq!(s, ImportSummary { unchanged: 1, skipped: 1, ..ImportSummary::default() });
+    let rows = [staff_row("line 1", "mia", "Mia", "manager", Some("mia@crew.example"))];
+    let s = store.write(|tx: &mut dyn Tx| iam::import_staff(tx, &ctx(&root, at(2)), &rows)).unwrap();
+    assert_eq!(s, ImportSummary { unchanged: 1, ..ImportSummary::default() }, "the same row is unchanged");
     let rows = [staff_row("line 1", "mia", "Mia", "manager", Some("other@crew.example"))];
     let s = store.write(|tx: &mut dyn Tx| iam::import_staff(tx, &ctx(&root, at(2)), &rows)).unwrap();
     assert_eq!(s.skipped, 1, "another email is a difference");
@@ -579,6 +582,17 @@ fn a_staff_import_creates_new_logins_and_leaves_existing_ones() {
     let e = store.write(|tx: &mut dyn Tx| iam::import_staff(tx, &ctx(&root, at(3)), &rows)).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Conflict);
     assert!(e.to_string().contains("line 4"), "{e}");
+    // A service account authenticates with a token: a password hash for one is refused; a
+    // person's is taken.
+    let hash = hash(PASSWORD);
+    let mut bot = staff_row("line 6", "bot", "Bot", "service", None);
+    bot.fields.insert("password_hash".into(), hash.clone());
+    let e = store.write(|tx: &mut dyn Tx| iam::import_staff(tx, &ctx(&root, at(3)), &[bot])).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadInput);
+    let mut otto = staff_row("line 7", "otto", "Otto", "accountant", None);
+    otto.fields.insert("password_hash".into(), hash);
+    store.write(|tx: &mut dyn Tx| iam::import_staff(tx, &ctx(&root, at(3)), &[otto])).unwrap();
+    assert!(matches!(log_in(&mut store, "otto", PASSWORD, "o1", 4), LoginOutcome::LoggedIn(_)));
     let rows = [staff_row("line 5", "wes", "Wes", "worker", None)];
     let e = store.write(|tx: &mut dyn Tx| iam::import_staff(tx, &ctx(&root, at(3)), &rows)).unwrap_err();
     assert_eq!(e.kind, ErrorKind::BadInput);
