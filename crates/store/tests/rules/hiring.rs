@@ -126,6 +126,15 @@ fn every_edit_of_a_test_is_a_new_version_and_old_versions_stay_readable() {
     assert!(show(&mut store, Some(1)).is_ok(), "a deleted test's versions stay readable");
     let listed = store.write(|tx: &mut dyn Tx| pipeline::list_tests(tx, &ctx(&admin, at(5)))).unwrap();
     assert!(listed.is_empty());
+    // A deleted test is gone for everything but reading its versions.
+    let again = store.write(|tx: &mut dyn Tx| pipeline::delete_test(tx, &ctx(&admin, at(5)), id));
+    assert_eq!(kind(again), ErrorKind::NotFound);
+    let edit = store.write(|tx: &mut dyn Tx| pipeline::edit_test(tx, &ctx(&admin, at(5)), id, spec("Basics")));
+    assert_eq!(kind(edit), ErrorKind::NotFound);
+    let name = Name::parse("With a deleted test").unwrap();
+    let set =
+        store.write(|tx: &mut dyn Tx| pipeline::create_set(tx, &ctx(&admin, at(5)), name, Text::default(), vec![id]));
+    assert_eq!(kind(set), ErrorKind::NotFound);
     let e = store
         .write(|tx: &mut dyn Tx| pipeline::show_test(tx, &ctx(&admin, at(3)), TestId::new(99), Some(1)))
         .unwrap_err();
