@@ -1,7 +1,8 @@
 //! Mail transports: `file` (one private .eml per message in a folder, written atomically) and
-//! `smtp` (lettre with rustls, no OpenSSL). lettre builds every message. Each message carries a
-//! Message-ID derived from its cause, so a resend after a crash is recognisably the same mail —
-//! and, for the file transport, lands in the same file.
+//! `smtp` (lettre with rustls, no OpenSSL; a pool of connections kept open and reused, one per
+//! mail sent at once). lettre builds every message. Each message carries a Message-ID derived
+//! from its cause, so a resend after a crash is recognisably the same mail — and, for the file
+//! transport, lands in the same file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,6 +11,7 @@ use anyhow::{Context, Result, anyhow};
 use crew_core::mail::Mail;
 use crew_core::types::Sha256Hex;
 use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
 
@@ -18,7 +20,20 @@ use crate::files;
 
 pub enum Mailer {
     File(MailFolder),
-    Smtp(SmtpTransport),
+    Smtp { transport: SmtpTransport, timeout_seconds: u64 },
+}
+
+/// Why a mail was not sent, as delivery must treat it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The server answered with a temporary refusal (SMTP 4xx): try again later.
+    Deferred(String),
+    /// The server answered with a permanent refusal (SMTP 5xx), or the mail cannot be made into a
+    /// message: trying again cannot help.
+    Refused(String),
+    /// No answer: the connection was refused, dropped or timed out, or the mail folder could not
+    /// be written. Counts towards stopping the run early.
+    Unreachable(String),
 }
 
 impl Mailer {
@@ -33,7 +48,10 @@ impl Mailer {
                     "tls" => SmtpTransport::relay(&s.host)?,
                     _ => SmtpTransport::starttls_relay(&s.host)?,
                 };
-                let mut builder = builder.port(s.port).timeout(Some(Duration::from_secs(s.timeout_seconds)));
+                // One connection per mail sent at once, kept open between mails.
+                let pool = PoolConfig::new().max_size(mail.parallel).idle_timeout(Duration::from_secs(30));
+                let mut builder =
+                    builder.port(s.port).timeout(Some(Duration::from_secs(s.timeout_seconds))).pool_config(pool);
                 if let Some(user) = &s.user {
                     let password = std::env::var(&s.password_env).map_err(|_| {
                         crew_core::Error::bad_input(format!(
@@ -43,19 +61,50 @@ impl Mailer {
                     })?;
                     builder = builder.credentials(Credentials::new(user.clone(), password));
                 }
-                Ok(Mailer::Smtp(builder.build()))
+                Ok(Mailer::Smtp { transport: builder.build(), timeout_seconds: s.timeout_seconds })
             }
         }
     }
 
-    /// Sends one mail; the error, if any, is what to record.
-    pub fn send(&self, from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<(), String> {
-        let message = message(from, mail, body, date).map_err(|e| format!("{e:#}"))?;
+    /// Sends one mail (from any thread: the SMTP pool hands each sender its own connection).
+    pub fn send(&self, from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<(), Failure> {
+        let message = message(from, mail, body, date).map_err(|e| Failure::Refused(format!("{e:#}")))?;
         match self {
-            Mailer::File(folder) => folder.write(mail, &message).map(|_| ()),
-            Mailer::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| e.to_string()),
+            Mailer::File(folder) => folder.write(mail, &message).map(|_| ()).map_err(Failure::Unreachable),
+            Mailer::Smtp { transport, timeout_seconds } => {
+                transport.send(&message).map(|_| ()).map_err(|e| smtp_failure(&e, *timeout_seconds))
+            }
         }
     }
+}
+
+/// What an SMTP error means for the mail: a reply of the server (4xx, 5xx) is quoted; a network
+/// failure says what happened, a timeout as a timeout (the socket reports it as "Resource
+/// temporarily unavailable", which tells an operator nothing).
+fn smtp_failure(e: &lettre::transport::smtp::Error, timeout_seconds: u64) -> Failure {
+    if e.is_permanent() {
+        return Failure::Refused(format!("refused by the server: {e}"));
+    }
+    if e.is_transient() {
+        return Failure::Deferred(format!("deferred by the server: {e}"));
+    }
+    if timed_out(e) {
+        return Failure::Unreachable(format!("timed out: the server did not answer within {timeout_seconds} s"));
+    }
+    Failure::Unreachable(format!("cannot reach the server: {e}"))
+}
+
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// The `file` transport's folder: mode 0700 when crew creates it; one file per mail, mode 0600,
@@ -126,6 +175,7 @@ mod tests {
             created_at: t,
             sent_at: None,
             activation_for: None,
+            class: crew_core::mail::MailClass::Transactional,
         }
     }
 

@@ -49,10 +49,16 @@ impl<T: HiringTx + ?Sized> Notifier<T> for HiringMail {
             }
             _ => return Ok(vec![]),
         };
-        match event.application() {
-            Some(application) => to_candidate(tx, application, template),
-            None => Ok(vec![]),
-        }
+        let notices = match event.application() {
+            Some(application) => to_candidate(tx, application, template)?,
+            None => vec![],
+        };
+        // An acknowledgement is bulk mail: a flood of applications never delays mail about
+        // orders and accounts. The later steps of one application are transactional.
+        Ok(match event {
+            HiringEvent::ApplicationReceived { .. } => notices.into_iter().map(Notice::bulk).collect(),
+            _ => notices,
+        })
     }
 }
 
@@ -91,7 +97,7 @@ fn digest(tx: &mut (impl HiringTx + ?Sized), received: u64, updated: u64) -> Res
                 ("name", manager.name.to_string()),
             ];
             let key = format!("applications_arrived:{}", manager.id);
-            notices.push(Notice::new(&APPLICATIONS_ARRIVED, email, vars).keyed(key));
+            notices.push(Notice::new(&APPLICATIONS_ARRIVED, email, vars).keyed(key).bulk());
         }
     }
     Ok(notices)

@@ -168,6 +168,8 @@ macro_rules! contract_suite {
                 mails_are_listed_oldest_first_filtered_by_status_at_most_the_limit,
                 due_mails_are_queued_ones_due_at_or_before_now_oldest_first,
                 due_mails_are_at_most_the_limit,
+                due_mails_are_transactional_before_bulk_then_oldest_first,
+                a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_buried,
             );
             contract_suite!(@group $make; settings;
                 nothing_is_stored_until_a_rule_is_set,

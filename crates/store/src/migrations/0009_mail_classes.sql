@@ -1,0 +1,10 @@
+-- Mail classes: transactional mail (orders, accounts, activation: rank 0) is always sent before
+-- bulk mail (intake acknowledgements, digests: rank 1); within a class, the oldest first.
+ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0 CHECK (priority IN (0, 1));
+
+-- What was already queued of hiring's acknowledgements and digests is bulk.
+UPDATE outbox SET priority = 1
+WHERE cause GLOB 'event:*:application_received' OR cause GLOB 'event:*:applications_arrived*';
+
+-- The queue in the order it is served.
+CREATE INDEX outbox_queue ON outbox (priority, id) WHERE status = 'queued';
