@@ -254,7 +254,8 @@ fn smtp_config_timeout(env: &Env, port: u16, extra: &str, timeout: u32) {
 }
 
 /// The test company with its activation mails delivered (to files), then `n` applications taken
-/// by mia: `n` acknowledgements and a digest to each manager are queued (bulk mail).
+/// by mia: `n` acknowledgements are due (bulk mail), and mia's digest of the hour is queued for
+/// 09:00.
 fn applications(n: usize) -> Env {
     let env = Env::company();
     assert!(env.ok(&["outbox", "deliver"]).contains("Delivered 2 of 2"));
@@ -270,6 +271,14 @@ fn applications(n: usize) -> Env {
 
 fn outbox(env: &Env) -> Vec<serde_json::Value> {
     serde_json::from_str(&env.ok(&["--format", "json", "outbox", "list"])).unwrap()
+}
+
+/// The queued mails that are due at 08:00 (not the hour's digest).
+fn due_now(env: &Env) -> usize {
+    outbox(env)
+        .iter()
+        .filter(|m| m["status"] == "queued" && m["next_attempt_at"].as_str().unwrap() < "2026-11-30T08:00:01")
+        .count()
 }
 
 fn results(stdout: &str) -> Vec<String> {
@@ -333,8 +342,8 @@ fn a_permanent_refusal_is_a_dead_letter_at_once_with_the_servers_reply() {
 fn a_stalled_server_costs_a_run_about_two_timeouts_and_no_attempt_of_the_rest() {
     for (what, port) in [("silent", silent_server()), ("greeting then silent", greeting_then_silent_server())] {
         let env = applications(10);
-        let queued = outbox(&env).iter().filter(|m| m["status"] == "queued").count();
-        assert!(queued >= 10, "{queued}");
+        let queued = due_now(&env);
+        assert_eq!(queued, 10);
         smtp_config_timeout(&env, port, "parallel = 2\nstop_after_failures = 2", 1);
         let start = Instant::now();
         let run = env.run(&["--format", "json", "outbox", "deliver"], None);
@@ -352,7 +361,7 @@ fn a_stalled_server_costs_a_run_about_two_timeouts_and_no_attempt_of_the_rest() 
         let after = outbox(&env);
         let attempted = after.iter().filter(|m| m["status"] == "queued" && m["attempts"] == 1).count();
         assert_eq!(attempted, tried, "{what}: only the mails tried used an attempt");
-        assert_eq!(after.iter().filter(|m| m["status"] == "queued").count(), queued, "{what}: nothing is lost");
+        assert_eq!(after.iter().filter(|m| m["status"] == "queued").count(), queued + 1, "{what}: nothing is lost");
         // The rest are due again at once: with a server back, the next run sends them.
         let server = smtp_serving(None);
         smtp_config(&env, server.port, "");
@@ -386,7 +395,8 @@ fn a_flood_of_bulk_mail_never_delays_transactional_mail() {
 #[test]
 fn delivery_reuses_connections_sends_in_parallel_and_every_mail_arrives_once() {
     let env = applications(200);
-    let queued = outbox(&env).iter().filter(|m| m["status"] == "queued").count();
+    let queued = due_now(&env);
+    assert_eq!(queued, 200);
     let server = smtp_serving(None);
     smtp_config(&env, server.port, "parallel = 4");
     let run = env.run(&["--format", "json", "outbox", "deliver", "--limit", "1000"], None);
@@ -401,5 +411,44 @@ fn delivery_reuses_connections_sends_in_parallel_and_every_mail_arrives_once() {
     assert_eq!(ids.len(), queued, "each mail once");
     let sessions = server.sessions.load(Ordering::SeqCst);
     assert!((1..=4).contains(&sessions), "{sessions} SMTP sessions for {queued} mails: connections are reused");
-    assert!(outbox(&env).iter().all(|m| m["status"] == "sent"));
+    assert_eq!(due_now(&env), 0);
+}
+
+#[test]
+fn applications_one_by_one_make_one_digest_an_hour_for_the_managers() {
+    let env = Env::company();
+    env.ok(&["outbox", "deliver"]);
+    env.login("mia", PASSWORD);
+    let apply = |env: &mut Env, at: &str, who: &str| {
+        env.now = at.into();
+        let email = format!("{who}@example.com");
+        env.ok(&["hiring", "apply", "--name", who, "--email", &email, "--zone", "north", "--strengths", "cleaning"]);
+    };
+    let mut env = env;
+    for (at, who) in [("2026-11-30T08:00:00Z", "Ada"), ("2026-11-30T08:20:00Z", "Bo"), ("2026-11-30T08:59:59Z", "Cy")] {
+        apply(&mut env, at, who);
+    }
+    let subjects = |env: &Env| -> Vec<String> {
+        let run = env.run(&["--format", "json", "outbox", "deliver"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let outcomes: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        outcomes.iter().map(|o| o["subject"].as_str().unwrap().to_string()).collect()
+    };
+    let digests = |subjects: &[String]| {
+        subjects.iter().filter(|s| s.starts_with("New applications")).cloned().collect::<Vec<_>>()
+    };
+    let before = subjects(&env);
+    assert_eq!(before.len(), 3, "the three acknowledgements, no digest yet: {before:?}");
+    assert!(digests(&before).is_empty());
+    env.now = "2026-11-30T09:00:00Z".into();
+    assert_eq!(digests(&subjects(&env)), ["New applications: 3 new, 0 updated"], "one digest for the hour");
+    apply(&mut env, "2026-11-30T09:10:00Z", "Di");
+    env.now = "2026-11-30T10:00:00Z".into();
+    assert_eq!(digests(&subjects(&env)), ["New applications: 1 new, 0 updated"], "the next hour's own digest");
+    let all = outbox(&env);
+    assert_eq!(all.iter().filter(|m| m["subject"].as_str().unwrap().starts_with("New applications")).count(), 2);
+    // An application after its hour's digest went out is not lost: it is mailed on its own.
+    apply(&mut env, "2026-11-30T09:30:00Z", "Ed");
+    env.now = "2026-11-30T09:30:00Z".into();
+    assert_eq!(digests(&subjects(&env)), ["New applications: 2 new, 0 updated"]);
 }

@@ -172,6 +172,21 @@ impl MailStore for SqliteTx<'_> {
         rows.collect::<rusqlite::Result<_>>().map_err(internal)
     }
 
+    fn put_digest(&mut self, m: &NewMail) -> Result<bool> {
+        if self.insert_mail(m)? {
+            return Ok(true);
+        }
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE outbox SET recipient = ?2, subject = ?3, body = ?4
+                 WHERE cause = ?1 AND status = 'queued' AND attempts = 0 AND next_attempt_at = created_at",
+            )
+            .and_then(|mut s| s.execute(params![m.cause, m.to.as_str(), m.subject, m.body]))
+            .map_err(internal)?;
+        Ok(n > 0)
+    }
+
     fn bury_unreadable(&mut self, id: MailId, reason: &str, at: DateTime<Utc>) -> Result<()> {
         self.conn
             .prepare_cached("UPDATE outbox SET status = 'dead', last_error = ?2, next_attempt_at = ?3 WHERE id = ?1")

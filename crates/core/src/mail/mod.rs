@@ -214,6 +214,8 @@ pub struct Notice {
     pub activation_for: Option<AccountId>,
     /// Transactional unless the notifier says [`Notice::bulk`].
     pub class: MailClass,
+    /// For a digest ([`Notice::digest`]): when it is sent.
+    pub digest_due: Option<DateTime<Utc>>,
 }
 
 impl Notice {
@@ -226,7 +228,17 @@ impl Notice {
             vars,
             activation_for: None,
             class: MailClass::Transactional,
+            digest_due: None,
         }
+    }
+
+    /// The same notice as a digest, sent at `due`: its cause is `digest:{key}` (not the event's),
+    /// and each later notice with the same key rewrites it until it is taken for delivery. A
+    /// notice that comes after its digest was taken is queued on its own, due at once. The key
+    /// says what the digest gathers (an hour, a recipient).
+    pub fn digest(mut self, due: DateTime<Utc>) -> Notice {
+        self.digest_due = Some(due);
+        self
     }
 
     /// The same notice as bulk mail (an acknowledgement, a digest): sent after every due
@@ -280,7 +292,7 @@ where
         for notifier in &self.notifiers {
             for notice in notifier.notices(tx, stored)? {
                 let (subject, body) = notice.template.render(&notice.vars)?;
-                tx.insert_mail(&NewMail {
+                let mail = NewMail {
                     cause: format!("event:{}:{}", stored.seq, notice.key),
                     to: notice.to,
                     subject,
@@ -288,7 +300,22 @@ where
                     created_at: stored.at,
                     activation_for: notice.activation_for,
                     class: notice.class,
-                })?;
+                };
+                match notice.digest_due {
+                    None => {
+                        tx.insert_mail(&mail)?;
+                    }
+                    Some(due) => {
+                        // Never a time the outbox could not read back.
+                        let due = due.min(latest_time());
+                        let digest =
+                            NewMail { cause: format!("digest:{}", notice.key), created_at: due, ..mail.clone() };
+                        if !tx.put_digest(&digest)? {
+                            // Its digest is already on its way: this news goes on its own.
+                            tx.insert_mail(&mail)?;
+                        }
+                    }
+                }
             }
         }
         Ok(())

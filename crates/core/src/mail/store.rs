@@ -29,6 +29,11 @@ pub trait MailStore {
     /// bulk, then by id (oldest first), at most `limit`. A row whose next attempt cannot be read
     /// counts as due (it is returned, unreadable, so that it can be dealt with).
     fn due_mails(&mut self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Stored>>;
+    /// Queues a digest, due at its `created_at`; or, if the mail with its cause is still queued,
+    /// never tried and never taken for delivery (its next attempt still its creation time),
+    /// replaces its recipient, subject and body. `false`, changing nothing, if that mail is
+    /// already on its way (taken, sent, dead).
+    fn put_digest(&mut self, mail: &NewMail) -> Result<bool>;
     /// Makes the row `id` a dead letter with `reason` as its last error and `at` as its next
     /// attempt, whatever its other columns hold (for a row that cannot be read); an id with no
     /// row changes nothing.

@@ -242,3 +242,24 @@ pub(crate) fn a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_bur
     );
     assert_eq!(causes(&read(store, |tx| tx.due_mails(at(10), 10))), ["m1", "m3"]);
 }
+
+pub(crate) fn a_digest_is_queued_then_rewritten_until_it_is_taken<S: Store>(store: &mut S) {
+    let first = NewMail { subject: "1 new".to_string(), ..new_mail("digest:hour", 60) };
+    assert!(write(store, |tx| tx.put_digest(&first)));
+    let second = NewMail { subject: "2 new".to_string(), body: "two".to_string(), ..new_mail("digest:hour", 60) };
+    assert!(write(store, |tx| tx.put_digest(&second)), "rewritten while it waits");
+    let rows = readable(read(store, |tx| tx.mails(None, None)));
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].subject.as_str(), rows[0].body.as_str(), rows[0].next_attempt_at), ("2 new", "two", at(60)));
+    // Taken for delivery (its next attempt moved): no longer rewritten.
+    let mut taken = rows[0].clone();
+    taken.next_attempt_at = at(70);
+    write(store, |tx| tx.update_mail(&taken));
+    let third = NewMail { subject: "3 new".to_string(), ..new_mail("digest:hour", 60) };
+    assert!(!write(store, |tx| tx.put_digest(&third)));
+    assert_eq!(read(store, |tx| tx.mails(None, None)), [Ok(taken.clone())]);
+    let sent = Mail { status: MailStatus::Sent, next_attempt_at: at(60), attempts: 1, ..taken };
+    write(store, |tx| tx.update_mail(&sent));
+    assert!(!write(store, |tx| tx.put_digest(&third)), "nor once sent");
+    assert_eq!(read(store, |tx| tx.mails(None, None)), [Ok(sent)]);
+}

@@ -8,3 +8,11 @@ WHERE cause GLOB 'event:*:application_received' OR cause GLOB 'event:*:applicati
 
 -- The queue in the order it is served.
 CREATE INDEX outbox_queue ON outbox (priority, id) WHERE status = 'queued';
+
+-- Hiring: the tally of each hour's intake (new and updated applications), for the managers'
+-- digest: one mail per hour, however many applications arrive one by one.
+CREATE TABLE intake_hours (
+    hour     TEXT    PRIMARY KEY,
+    received INTEGER NOT NULL CHECK (received >= 0),
+    updated  INTEGER NOT NULL CHECK (updated >= 0)
+) STRICT;
