@@ -70,6 +70,10 @@ fn from_application_to_a_worker_in_the_pool() {
     env.step(&["hiring", "set", "create", "Doubled", "--tests", "1,1"], None);
     env.step(&["matching", "profile", "lou@example.com"], None);
     env.step(&["outbox", "deliver"], None);
+    env.note("the managers' digest of the hour's intake goes out when the hour is over");
+    env.now = "2026-11-30T09:00:00Z".into();
+    env.step(&["outbox", "deliver"], None);
+    env.now = "2026-11-30T08:00:00Z".into();
     insta::assert_snapshot!(env.transcript);
 
     // The new worker activates with the mailed secret, logs in, and sees their (empty) orders.

@@ -1,8 +1,13 @@
 //! Mail: notifications queued with their cause, delivered to files and to a real SMTP server
-//! (mailin-embedded, started here), retried with backoff, dead-lettered, and never lost.
+//! (mailin-embedded, started here), retried with backoff, dead-lettered, and never lost; servers
+//! that refuse (4xx, 5xx), drop, or stall before and after their greeting; floods that must not
+//! delay transactional mail; rows that cannot be read; limits and times that cannot jam the outbox.
 
+use std::io::Write;
 use std::net::{IpAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use mailin_embedded::{Handler, Response, Server, response};
 
@@ -15,12 +20,14 @@ struct Received {
     data: String,
 }
 
-/// A handler that keeps what it receives, or refuses every message.
+/// A handler that keeps what it receives, or refuses every message with `refuse`; it counts the
+/// sessions (each connection greets once).
 #[derive(Clone)]
 struct Inbox {
     got: Arc<Mutex<Vec<Received>>>,
     current: Received,
-    refuse: bool,
+    refuse: Option<Response>,
+    sessions: Arc<AtomicUsize>,
 }
 
 impl Handler for Inbox {
@@ -33,8 +40,8 @@ impl Handler for Inbox {
         Ok(())
     }
     fn data_end(&mut self) -> Response {
-        if self.refuse {
-            return response::TRANSACTION_FAILED;
+        if let Some(reply) = &self.refuse {
+            return reply.clone();
         }
         self.got.lock().unwrap().push(std::mem::take(&mut self.current));
         response::OK
@@ -43,21 +50,64 @@ impl Handler for Inbox {
         response::OK
     }
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        self.sessions.fetch_add(1, Ordering::SeqCst);
         response::OK
     }
 }
 
-/// Starts a real SMTP server on a free local port; returns the port and its inbox.
-fn smtp_server(refuse: bool) -> (u16, Arc<Mutex<Vec<Received>>>) {
+/// A real SMTP server on a free local port: its port, its inbox and its count of sessions.
+struct Smtp {
+    port: u16,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    sessions: Arc<AtomicUsize>,
+}
+
+fn smtp_serving(refuse: Option<Response>) -> Smtp {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let got = Arc::new(Mutex::new(Vec::new()));
-    let mut server = Server::new(Inbox { got: got.clone(), current: Received::default(), refuse });
-    server.with_name("test.local").with_tcp_listener(listener);
+    let sessions = Arc::new(AtomicUsize::new(0));
+    let mut server =
+        Server::new(Inbox { got: got.clone(), current: Received::default(), refuse, sessions: sessions.clone() });
+    server.with_name("test.local").with_tcp_listener(listener).with_num_threads(8);
     std::thread::spawn(move || {
         let _ = server.serve();
     });
-    (port, got)
+    Smtp { port, inbox: got, sessions }
+}
+
+/// Starts a real SMTP server that takes every message (or, with `refuse`, refuses each with a
+/// temporary 451); returns the port and its inbox.
+fn smtp_server(refuse: bool) -> (u16, Arc<Mutex<Vec<Received>>>) {
+    let s = smtp_serving(refuse.then_some(response::INTERNAL_ERROR));
+    (s.port, s.inbox)
+}
+
+/// A server that accepts connections and never says a word (holding them open).
+fn silent_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// A server that greets each connection and then never answers again.
+fn greeting_then_silent_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut stream in listener.incoming().flatten() {
+            let _ = stream.write_all(b"220 stall.local ESMTP\r\n");
+            held.push(stream);
+        }
+    });
+    port
 }
 
 /// A server that accepts connections and drops them at once.
@@ -194,4 +244,211 @@ fn a_bad_mail_configuration_is_refused_before_anything_runs() {
         env.step(&["--config", name, "outbox", "deliver"], None);
     }
     insta::assert_snapshot!(env.transcript);
+}
+
+fn smtp_config_timeout(env: &Env, port: u16, extra: &str, timeout: u32) {
+    let text = format!(
+        "[mail]\nfrom = \"crew <crew@crew.example>\"\ntransport = \"smtp\"\nmax_attempts = 3\nbackoff_seconds = 60\n{extra}\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\ntimeout_seconds = {timeout}\n"
+    );
+    std::fs::write(env.path().join("crew.toml"), text).unwrap();
+}
+
+/// The test company with its activation mails delivered (to files), then `n` applications taken
+/// by mia: `n` acknowledgements are due (bulk mail), and mia's digest of the hour is queued for
+/// 09:00.
+fn applications(n: usize) -> Env {
+    let env = Env::company();
+    assert!(env.ok(&["outbox", "deliver"]).contains("Delivered 2 of 2"));
+    env.login("mia", PASSWORD);
+    let mut csv = String::from("name,email,zone,strengths\r\n");
+    for i in 0..n {
+        csv.push_str(&format!("Cat {i},cat{i}@example.com,north,cleaning\r\n"));
+    }
+    std::fs::write(env.path().join("flood.csv"), csv).unwrap();
+    env.ok(&["hiring", "import", "flood.csv"]);
+    env
+}
+
+fn outbox(env: &Env) -> Vec<serde_json::Value> {
+    serde_json::from_str(&env.ok(&["--format", "json", "outbox", "list"])).unwrap()
+}
+
+/// The queued mails that are due at 08:00 (not the hour's digest).
+fn due_now(env: &Env) -> usize {
+    outbox(env)
+        .iter()
+        .filter(|m| m["status"] == "queued" && m["next_attempt_at"].as_str().unwrap() < "2026-11-30T08:00:01")
+        .count()
+}
+
+fn results(stdout: &str) -> Vec<String> {
+    let outcomes: Vec<serde_json::Value> = serde_json::from_str(stdout).unwrap();
+    outcomes.iter().map(|o| o["result"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn no_limit_and_no_time_can_jam_the_outbox() {
+    let mut env = three_mails();
+    env.note("limits out of range are refused before anything is claimed");
+    env.step(&["outbox", "deliver", "--limit", "8000000000"], None);
+    env.step(&["outbox", "deliver", "--limit", "0"], None);
+    env.note("cron (a service token, which never expires) at a time so late that the lease would end");
+    env.note("after the year 9999: refused, nothing changes");
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    let token = env.ok(&["account", "create", "cron", "--role", "service", "--name", "Cron"]).trim().to_string();
+    env.now = "9999-12-31T23:55:00Z".into();
+    let mut late = env.command(&["outbox", "deliver"]);
+    late.env("CREW_TOKEN", &token);
+    let run = env.run_with(late, None);
+    env.transcript
+        .push_str(&format!("$ CREW_TOKEN=… crew outbox deliver\nstderr: {}[exit {}]\n\n", run.stderr, run.code));
+    env.now = "2026-11-30T08:00:00Z".into();
+    env.step(&["outbox", "list", "--status", "queued"], None);
+    env.step(&["outbox", "deliver", "--limit", "100000"], None);
+    insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn a_row_that_cannot_be_read_is_reported_and_skipped_never_jamming_the_outbox() {
+    let mut env = three_mails();
+    let db = rusqlite::Connection::open(env.db()).unwrap();
+    // What an unchecked lease once stored (the year 10899), and an address no crew writes.
+    db.execute("UPDATE outbox SET next_attempt_at = '+10899-01-01T00:00:00.000000Z' WHERE id = 4", []).unwrap();
+    db.execute("UPDATE outbox SET recipient = 'not an address' WHERE id = 5", []).unwrap();
+    drop(db);
+    env.step(&["outbox", "list"], None);
+    env.note("the readable mail is sent; the bad rows are reported and become dead letters (exit 6)");
+    env.step(&["outbox", "deliver"], None);
+    env.step(&["outbox", "list", "--status", "dead"], None);
+    env.note("the row whose time was bad is readable again and can be retried; the other cannot");
+    env.step(&["outbox", "retry", "4"], None);
+    env.step(&["outbox", "retry", "5"], None);
+    env.step(&["outbox", "deliver"], None);
+    env.step(&["outbox", "deliver"], None);
+    insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn a_permanent_refusal_is_a_dead_letter_at_once_with_the_servers_reply() {
+    let mut env = three_mails();
+    let server = smtp_serving(Some(response::NO_MAILBOX));
+    smtp_config(&env, server.port, "");
+    env.step(&["outbox", "deliver"], None);
+    env.step(&["outbox", "list", "--status", "dead"], None);
+    insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn a_stalled_server_costs_a_run_about_two_timeouts_and_no_attempt_of_the_rest() {
+    for (what, port) in [("silent", silent_server()), ("greeting then silent", greeting_then_silent_server())] {
+        let env = applications(10);
+        let queued = due_now(&env);
+        assert_eq!(queued, 10);
+        smtp_config_timeout(&env, port, "parallel = 2\nstop_after_failures = 2", 1);
+        let start = Instant::now();
+        let run = env.run(&["--format", "json", "outbox", "deliver"], None);
+        let took = start.elapsed();
+        assert_eq!(run.code, 7, "{what}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("2 attempts in a row could not reach the server"), "{what}: {}", run.stderr);
+        assert!(run.stderr.contains("timed out: the server did not answer within 1 s"), "{what}: {}", run.stderr);
+        // Two senders at once, each waits out the server (lettre waits once more for its QUIT
+        // after a silent EHLO): about two timeouts in all, never a third attempt.
+        assert!(took < Duration::from_millis(3000), "{what}: the run took {took:?}");
+        let results = results(&run.stdout);
+        let tried = results.iter().filter(|r| r.starts_with("failed, retry at")).count();
+        assert_eq!(tried, 2, "{what}: {results:?}");
+        assert!(results.iter().all(|r| r.starts_with("failed") || r.starts_with("not tried")), "{what}: {results:?}");
+        let after = outbox(&env);
+        let attempted = after.iter().filter(|m| m["status"] == "queued" && m["attempts"] == 1).count();
+        assert_eq!(attempted, tried, "{what}: only the mails tried used an attempt");
+        assert_eq!(after.iter().filter(|m| m["status"] == "queued").count(), queued + 1, "{what}: nothing is lost");
+        // The rest are due again at once: with a server back, the next run sends them.
+        let server = smtp_serving(None);
+        smtp_config(&env, server.port, "");
+        let next = env.run(&["--format", "json", "outbox", "deliver"], None);
+        assert_eq!(next.code, 0, "{what}: {}", next.stderr);
+        assert_eq!(server.inbox.lock().unwrap().len(), queued - tried, "{what}");
+    }
+}
+
+#[test]
+fn a_flood_of_bulk_mail_never_delays_transactional_mail() {
+    let env = applications(300);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00", "--description", "Kitchen"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["matching", "run"]);
+    let run = env.run(&["--format", "json", "outbox", "deliver", "--limit", "10"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let outcomes: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let subjects: Vec<&str> = outcomes.iter().map(|o| o["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects.len(), 10);
+    // Queued after 300 acknowledgements and a digest, the order's three mails go first.
+    assert!(subjects[0].starts_with("Order #1 placed"), "{subjects:?}");
+    assert!(subjects[1..3].iter().any(|s| s.starts_with("Order #1: ")), "{subjects:?}");
+    assert!(subjects[1..3].iter().any(|s| s.starts_with("New job #1")), "the worker's assignment: {subjects:?}");
+    // Then bulk mail, oldest first.
+    assert_eq!(subjects[3], "We received your application (#1)", "{subjects:?}");
+    assert!(subjects[3..].iter().all(|s| s.starts_with("We received your application")), "{subjects:?}");
+}
+
+#[test]
+fn delivery_reuses_connections_sends_in_parallel_and_every_mail_arrives_once() {
+    let env = applications(200);
+    let queued = due_now(&env);
+    assert_eq!(queued, 200);
+    let server = smtp_serving(None);
+    smtp_config(&env, server.port, "parallel = 4");
+    let run = env.run(&["--format", "json", "outbox", "deliver", "--limit", "1000"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(results(&run.stdout).iter().all(|r| r == "sent"));
+    let got = server.inbox.lock().unwrap().clone();
+    assert_eq!(got.len(), queued);
+    let mut ids: Vec<&str> =
+        got.iter().map(|m| m.data.lines().find(|l| l.starts_with("Message-ID: ")).expect("a Message-ID")).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), queued, "each mail once");
+    let sessions = server.sessions.load(Ordering::SeqCst);
+    assert!((1..=4).contains(&sessions), "{sessions} SMTP sessions for {queued} mails: connections are reused");
+    assert_eq!(due_now(&env), 0);
+}
+
+#[test]
+fn applications_one_by_one_make_one_digest_an_hour_for_the_managers() {
+    let env = Env::company();
+    env.ok(&["outbox", "deliver"]);
+    env.login("mia", PASSWORD);
+    let apply = |env: &mut Env, at: &str, who: &str| {
+        env.now = at.into();
+        let email = format!("{who}@example.com");
+        env.ok(&["hiring", "apply", "--name", who, "--email", &email, "--zone", "north", "--strengths", "cleaning"]);
+    };
+    let mut env = env;
+    for (at, who) in [("2026-11-30T08:00:00Z", "Ada"), ("2026-11-30T08:20:00Z", "Bo"), ("2026-11-30T08:59:59Z", "Cy")] {
+        apply(&mut env, at, who);
+    }
+    let subjects = |env: &Env| -> Vec<String> {
+        let run = env.run(&["--format", "json", "outbox", "deliver"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let outcomes: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        outcomes.iter().map(|o| o["subject"].as_str().unwrap().to_string()).collect()
+    };
+    let digests = |subjects: &[String]| {
+        subjects.iter().filter(|s| s.starts_with("New applications")).cloned().collect::<Vec<_>>()
+    };
+    let before = subjects(&env);
+    assert_eq!(before.len(), 3, "the three acknowledgements, no digest yet: {before:?}");
+    assert!(digests(&before).is_empty());
+    env.now = "2026-11-30T09:00:00Z".into();
+    assert_eq!(digests(&subjects(&env)), ["New applications: 3 new, 0 updated"], "one digest for the hour");
+    apply(&mut env, "2026-11-30T09:10:00Z", "Di");
+    env.now = "2026-11-30T10:00:00Z".into();
+    assert_eq!(digests(&subjects(&env)), ["New applications: 1 new, 0 updated"], "the next hour's own digest");
+    let all = outbox(&env);
+    assert_eq!(all.iter().filter(|m| m["subject"].as_str().unwrap().starts_with("New applications")).count(), 2);
+    // An application after its hour's digest went out is not lost: it is mailed on its own.
+    apply(&mut env, "2026-11-30T09:30:00Z", "Ed");
+    env.now = "2026-11-30T09:30:00Z".into();
+    assert_eq!(digests(&subjects(&env)), ["New applications: 2 new, 0 updated"]);
 }

@@ -48,6 +48,11 @@ pub struct MailConfig {
     pub max_attempts: u32,
     /// The wait after the first failed attempt, in seconds; it doubles after each further one.
     pub backoff_seconds: i64,
+    /// How many mails a delivery sends at once (SMTP connections kept open and reused), 1 to 64.
+    pub parallel: u32,
+    /// A delivery stops after this many attempts in a row could not reach the server (refused
+    /// connection, dropped, timed out); the rest wait for the next run with no attempt counted.
+    pub stop_after_failures: u32,
     pub smtp: SmtpConfig,
 }
 
@@ -73,6 +78,8 @@ impl Default for MailConfig {
             dir: None,
             max_attempts: 5,
             backoff_seconds: 60,
+            parallel: 4,
+            stop_after_failures: 3,
             smtp: SmtpConfig::default(),
         }
     }
@@ -179,6 +186,12 @@ impl Config {
         }
         if !(1..=86_400).contains(&mail.backoff_seconds) {
             bail!("{}: from 1 to 86400 seconds", at("mail.backoff_seconds"));
+        }
+        if !(1..=64).contains(&mail.parallel) {
+            bail!("{}: from 1 to 64 mails at once", at("mail.parallel"));
+        }
+        if !(1..=1000).contains(&mail.stop_after_failures) {
+            bail!("{}: from 1 to 1000 failures in a row", at("mail.stop_after_failures"));
         }
         if !(1..=600).contains(&mail.smtp.timeout_seconds) {
             bail!("{}: from 1 to 600 seconds", at("mail.smtp.timeout_seconds"));

@@ -56,6 +56,8 @@ fn report(e: &anyhow::Error, verbose: bool) -> ExitCode {
     }
     let kind = e.chain().find_map(|c| c.downcast_ref::<crew_core::Error>()).map(|ce| ce.kind);
     let code = kind.map_or(1, |k| k.exit_code());
+    // A delivery that did not send everything has its own codes (6, 7) for cron.
+    let code = e.downcast_ref::<commands::outbox::Shortfall>().map_or(code, |s| i32::from(s.code));
     // The message may echo input (a value, a file name): it is shown inert, on one line.
     let mut err = io::stderr().lock();
     let _ = writeln!(err, "error: {}", output::shown_line(&format!("{e:#}")));

@@ -1,7 +1,8 @@
 //! Mail transports: `file` (one private .eml per message in a folder, written atomically) and
-//! `smtp` (lettre with rustls, no OpenSSL). lettre builds every message. Each message carries a
-//! Message-ID derived from its cause, so a resend after a crash is recognisably the same mail —
-//! and, for the file transport, lands in the same file.
+//! `smtp` (lettre's SMTP connection with rustls, no OpenSSL; connections kept open and reused, one
+//! per mail sent at once). lettre builds every message. Each message carries a Message-ID derived
+//! from its cause, so a resend after a crash is recognisably the same mail — and, for the file
+//! transport, lands in the same file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,15 +11,33 @@ use anyhow::{Context, Result, anyhow};
 use crew_core::mail::Mail;
 use crew_core::types::Sha256Hex;
 use lettre::message::{Mailbox, header::ContentType};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{Message, SmtpTransport, Transport};
+use std::sync::Mutex;
+
+use lettre::Message;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail as MailFrom, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 
 use crate::config::Config;
 use crate::files;
 
 pub enum Mailer {
     File(MailFolder),
-    Smtp(SmtpTransport),
+    Smtp(Smtp),
+}
+
+/// Why a mail was not sent, as delivery must treat it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The server answered with a temporary refusal (SMTP 4xx): try again later.
+    Deferred(String),
+    /// The server answered with a permanent refusal (SMTP 5xx), or the mail cannot be made into a
+    /// message: trying again cannot help.
+    Refused(String),
+    /// No answer: the connection was refused, dropped or timed out, or the mail folder could not
+    /// be written. Counts towards stopping the run early.
+    Unreachable(String),
 }
 
 impl Mailer {
@@ -28,34 +47,192 @@ impl Mailer {
             "file" => Ok(Mailer::File(MailFolder::open(&config.mail_dir)?)),
             _ => {
                 let s = &mail.smtp;
-                let builder = match s.tls.as_str() {
-                    "none" => SmtpTransport::builder_dangerous(&s.host),
-                    "tls" => SmtpTransport::relay(&s.host)?,
-                    _ => SmtpTransport::starttls_relay(&s.host)?,
+                let tls = match s.tls.as_str() {
+                    "none" => Tls::None,
+                    "tls" => Tls::Wrapper(TlsParameters::new(s.host.clone())?),
+                    _ => Tls::Starttls(TlsParameters::new(s.host.clone())?),
                 };
-                let mut builder = builder.port(s.port).timeout(Some(Duration::from_secs(s.timeout_seconds)));
-                if let Some(user) = &s.user {
-                    let password = std::env::var(&s.password_env).map_err(|_| {
-                        crew_core::Error::bad_input(format!(
-                            "mail.smtp.user is set, but the password variable {} is not",
-                            s.password_env
-                        ))
-                    })?;
-                    builder = builder.credentials(Credentials::new(user.clone(), password));
-                }
-                Ok(Mailer::Smtp(builder.build()))
+                let credentials = match &s.user {
+                    None => None,
+                    Some(user) => {
+                        let password = std::env::var(&s.password_env).map_err(|_| {
+                            crew_core::Error::bad_input(format!(
+                                "mail.smtp.user is set, but the password variable {} is not",
+                                s.password_env
+                            ))
+                        })?;
+                        Some(Credentials::new(user.clone(), password))
+                    }
+                };
+                Ok(Mailer::Smtp(Smtp {
+                    host: s.host.clone(),
+                    port: s.port,
+                    timeout_seconds: s.timeout_seconds,
+                    tls,
+                    credentials,
+                    hello: ClientId::default(),
+                    open: Mutex::new(Vec::new()),
+                }))
             }
         }
     }
 
-    /// Sends one mail; the error, if any, is what to record.
-    pub fn send(&self, from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<(), String> {
-        let message = message(from, mail, body, date).map_err(|e| format!("{e:#}"))?;
+    /// Sends one mail (from any thread: the SMTP pool hands each sender its own connection).
+    pub fn send(&self, from: &Mailbox, mail: &Mail, body: &str, date: std::time::SystemTime) -> Result<(), Failure> {
+        let message = message(from, mail, body, date).map_err(|e| Failure::Refused(format!("{e:#}")))?;
         match self {
-            Mailer::File(folder) => folder.write(mail, &message).map(|_| ()),
-            Mailer::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| e.to_string()),
+            Mailer::File(folder) => folder.write(mail, &message).map(|_| ()).map_err(Failure::Unreachable),
+            Mailer::Smtp(smtp) => smtp.send(&message).map_err(|e| smtp_failure(&e, smtp.timeout_seconds)),
         }
     }
+}
+
+enum Tls {
+    None,
+    /// STARTTLS, required.
+    Starttls(TlsParameters),
+    /// Implicit TLS (port 465).
+    Wrapper(TlsParameters),
+}
+
+/// An SMTP server and the connections open to it: a sender takes one (or opens one), sends, and
+/// puts it back, so a run opens at most one connection per mail sent at once.
+///
+/// lettre's own transport writes a message and its final `.` in two writes; with Nagle's
+/// algorithm and the server's delayed acknowledgement that costs ~40 ms a mail on a connection
+/// that is reused. Here the message and its end go in one write.
+pub struct Smtp {
+    host: String,
+    port: u16,
+    timeout_seconds: u64,
+    tls: Tls,
+    credentials: Option<Credentials>,
+    hello: ClientId,
+    open: Mutex<Vec<SmtpConnection>>,
+}
+
+impl Smtp {
+    fn connect(&self) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
+        let wrapper = match &self.tls {
+            Tls::Wrapper(p) => Some(p),
+            _ => None,
+        };
+        let timeout = Some(Duration::from_secs(self.timeout_seconds));
+        let mut conn = SmtpConnection::connect((self.host.as_str(), self.port), timeout, &self.hello, wrapper, None)?;
+        if let Tls::Starttls(p) = &self.tls {
+            conn.starttls(p, &self.hello)?;
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)?;
+        }
+        Ok(conn)
+    }
+
+    fn send(&self, message: &Message) -> Result<(), lettre::transport::smtp::Error> {
+        let reused = self.open.lock().ok().and_then(|mut open| open.pop());
+        let mut conn = match reused {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        match transaction(&mut conn, message) {
+            Ok(()) => {
+                if let Ok(mut open) = self.open.lock() {
+                    open.push(conn);
+                }
+                Ok(())
+            }
+            // The server answered: the connection is still good once the transaction is reset.
+            Err(e) if (e.is_transient() || e.is_permanent()) && conn.command(Rset).is_ok() => {
+                if let Ok(mut open) = self.open.lock() {
+                    open.push(conn);
+                }
+                Err(e)
+            }
+            // No answer: the connection is dropped without a QUIT (which would wait again).
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        if let Ok(open) = self.open.get_mut() {
+            for conn in open.iter_mut() {
+                let _ = conn.quit();
+            }
+        }
+    }
+}
+
+/// One mail on an open connection: MAIL FROM, RCPT TO each recipient, DATA, then the
+/// dot-stuffed message and its end in one write.
+fn transaction(conn: &mut SmtpConnection, message: &Message) -> Result<(), lettre::transport::smtp::Error> {
+    let envelope = message.envelope();
+    let bytes = message.formatted();
+    let mut options = Vec::new();
+    if !bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    conn.command(MailFrom::new(envelope.from().cloned(), options))?;
+    for to in envelope.to() {
+        conn.command(Rcpt::new(to.clone(), vec![]))?;
+    }
+    conn.command(Data)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => conn.command(DataEnd(text)).map(|_| ()),
+        Err(e) => conn.message(e.as_bytes()).map(|_| ()),
+    }
+}
+
+/// A message's text as DATA sends it: every line that starts with `.` gets another (RFC 5321
+/// 4.5.2), lines end in CRLF, and the end of data (`CRLF . CRLF`) follows.
+struct DataEnd(String);
+
+impl std::fmt::Display for DataEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0.as_str();
+        let mut start_of_line = true;
+        for c in text.chars() {
+            if start_of_line && c == '.' {
+                f.write_str(".")?;
+            }
+            std::fmt::Write::write_char(f, c)?;
+            start_of_line = c == '\n';
+        }
+        if !text.ends_with("\r\n") {
+            f.write_str("\r\n")?;
+        }
+        f.write_str(".\r\n")
+    }
+}
+
+/// What an SMTP error means for the mail: a reply of the server (4xx, 5xx) is quoted; a network
+/// failure says what happened, a timeout as a timeout (the socket reports it as "Resource
+/// temporarily unavailable", which tells an operator nothing).
+fn smtp_failure(e: &lettre::transport::smtp::Error, timeout_seconds: u64) -> Failure {
+    if e.is_permanent() {
+        return Failure::Refused(format!("refused by the server: {e}"));
+    }
+    if e.is_transient() {
+        return Failure::Deferred(format!("deferred by the server: {e}"));
+    }
+    if timed_out(e) {
+        return Failure::Unreachable(format!("timed out: the server did not answer within {timeout_seconds} s"));
+    }
+    Failure::Unreachable(format!("cannot reach the server: {e}"))
+}
+
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// The `file` transport's folder: mode 0700 when crew creates it; one file per mail, mode 0600,
@@ -126,6 +303,7 @@ mod tests {
             created_at: t,
             sent_at: None,
             activation_for: None,
+            class: crew_core::mail::MailClass::Transactional,
         }
     }
 
@@ -159,6 +337,18 @@ mod tests {
         assert_eq!(mode(&dir.join(format!("{id}.eml"))), 0o600);
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&root.path().join("deep")), 0o700, "every folder crew creates is private");
+    }
+
+    #[test]
+    fn data_is_dot_stuffed_and_ends_with_its_terminator_in_one_piece() {
+        let cases = [
+            ("Hi\r\n.\r\n..x\r\n", "Hi\r\n..\r\n...x\r\n.\r\n"),
+            (".start\r\nend", "..start\r\nend\r\n.\r\n"),
+            ("a.b\r\n", "a.b\r\n.\r\n"),
+        ];
+        for (text, sent) in cases {
+            assert_eq!(DataEnd(text.to_string()).to_string(), sent, "{text:?}");
+        }
     }
 
     #[test]

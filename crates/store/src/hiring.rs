@@ -1,7 +1,7 @@
 //! Hiring's tables: tests and their versions, test sets, applications.
 
 use chrono::{DateTime, Utc};
-use crew_core::error::Result;
+use crew_core::error::{Error, Result};
 use crew_core::hiring::HiringStore;
 use crew_core::hiring::pipeline::{Applicant, Application, ApplicationStatus, HiringTest, TestSet, TestSpec};
 use crew_core::ids::{ApplicationId, TestId, TestSetId};
@@ -274,5 +274,35 @@ impl HiringStore for SqliteTx<'_> {
             )
             .map_err(internal)?;
         rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn add_to_intake_hour(&mut self, hour: DateTime<Utc>, received: u64, updated: u64) -> Result<(u64, u64)> {
+        let (received, updated) = (
+            i64::try_from(received).map_err(|_| Error::internal("an intake count beyond i64"))?,
+            i64::try_from(updated).map_err(|_| Error::internal("an intake count beyond i64"))?,
+        );
+        self.conn
+            .prepare_cached(
+                "INSERT INTO intake_hours (hour, received, updated) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (hour) DO UPDATE SET received = received + excluded.received,
+                                                  updated = updated + excluded.updated
+                 RETURNING received, updated",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![ts(hour), received, updated], |r| {
+                    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+                })
+            })
+            .map_err(internal)
+    }
+
+    fn intake_hour(&mut self, hour: DateTime<Utc>) -> Result<(u64, u64)> {
+        self.conn
+            .prepare_cached("SELECT received, updated FROM intake_hours WHERE hour = ?1")
+            .and_then(|mut s| {
+                s.query_row([ts(hour)], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))).optional()
+            })
+            .map(|o| o.unwrap_or((0, 0)))
+            .map_err(internal)
     }
 }

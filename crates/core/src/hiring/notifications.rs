@@ -1,6 +1,8 @@
 //! The mail hiring's events cause: each pipeline step to the candidate, and one digest of an
 //! intake to every active manager.
 
+use chrono::{DateTime, Utc};
+
 use super::events::HiringEvent;
 use super::store::HiringTx;
 use crate::authz::Role;
@@ -39,16 +41,29 @@ impl<T: HiringTx + ?Sized> Notifier<T> for HiringMail {
     fn notices(&self, tx: &mut T, stored: &RecordedEvent) -> Result<Vec<Notice>> {
         let Some(event) = stored.decode::<HiringEvent>()? else { return Ok(vec![]) };
         let template = match &event {
-            HiringEvent::ApplicationReceived { .. } => &APPLICATION_RECEIVED,
+            // The acknowledgement needs nothing but what the event says: no read of the
+            // application (most of an intake's time went into reading each one back).
+            HiringEvent::ApplicationReceived { application, email, name } => {
+                let vars = vec![
+                    ("name", name.to_string()),
+                    ("application", application.to_string()),
+                    ("tests", "-".to_string()),
+                    ("score", String::new()),
+                    ("max_score", String::new()),
+                    ("reason", String::new()),
+                ];
+                // An acknowledgement is bulk mail: a flood of applications never delays mail
+                // about orders and accounts.
+                return Ok(vec![Notice::new(&APPLICATION_RECEIVED, email.clone(), vars).bulk()]);
+            }
             HiringEvent::TestsAssigned { .. } => &TESTS_ASSIGNED,
             HiringEvent::TestsSubmitted { .. } => &TESTS_SUBMITTED,
             HiringEvent::ApplicationAccepted { .. } => &APPLICATION_ACCEPTED,
             HiringEvent::ApplicationRejected { .. } => &APPLICATION_REJECTED,
-            HiringEvent::ApplicationsArrived { received, updated } => {
-                return digest(tx, *received, *updated);
-            }
+            HiringEvent::ApplicationsArrived { .. } => return digest(tx, stored.at),
             _ => return Ok(vec![]),
         };
+        // The later steps of one application are transactional: someone is waiting on them.
         match event.application() {
             Some(application) => to_candidate(tx, application, template),
             None => Ok(vec![]),
@@ -80,8 +95,11 @@ fn to_candidate(
     Ok(vec![Notice::new(template, a.applicant.email.clone(), vars)])
 }
 
-/// One mail per intake to every active manager with an address.
-fn digest(tx: &mut (impl HiringTx + ?Sized), received: u64, updated: u64) -> Result<Vec<Notice>> {
+/// One digest per hour to every active manager with an address: the hour's tally of new and
+/// updated applications, sent when the hour is over (each intake in the hour rewrites it).
+fn digest(tx: &mut (impl HiringTx + ?Sized), at: DateTime<Utc>) -> Result<Vec<Notice>> {
+    let hour = super::pipeline::intake_hour(at);
+    let (received, updated) = tx.intake_hour(hour)?;
     let mut notices = Vec::new();
     for manager in tx.accounts(Some(Role::Manager))? {
         if let (true, Some(email)) = (manager.active, manager.email) {
@@ -90,8 +108,9 @@ fn digest(tx: &mut (impl HiringTx + ?Sized), received: u64, updated: u64) -> Res
                 ("updated", updated.to_string()),
                 ("name", manager.name.to_string()),
             ];
-            let key = format!("applications_arrived:{}", manager.id);
-            notices.push(Notice::new(&APPLICATIONS_ARRIVED, email, vars).keyed(key));
+            let key = format!("applications_arrived:{}:{}", manager.id, hour.format("%Y-%m-%dT%H"));
+            let due = hour + chrono::Duration::hours(1);
+            notices.push(Notice::new(&APPLICATIONS_ARRIVED, email, vars).keyed(key).bulk().digest(due));
         }
     }
     Ok(notices)

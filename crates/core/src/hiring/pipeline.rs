@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::events::{HireSource, HiredWorker, HiringEvent};
@@ -414,6 +414,12 @@ fn take(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applicant, report: &mut
     Ok(())
 }
 
+/// The start of the hour (UTC) an intake at `at` is tallied in: managers get one digest per hour.
+pub fn intake_hour(at: DateTime<Utc>) -> DateTime<Utc> {
+    let into = i64::from(at.minute()) * 60 + i64::from(at.second());
+    at - chrono::Duration::seconds(into) - chrono::Duration::nanoseconds(i64::from(at.nanosecond()))
+}
+
 /// `crew hiring apply`.
 pub fn take_application(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applicant) -> Result<Application> {
     require(&ctx.actor, Action::TakeApplications)?;
@@ -421,6 +427,7 @@ pub fn take_application(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applica
     let mut report = IntakeReport::default();
     take(tx, ctx, c, &mut report)?;
     if report.received > 0 {
+        tx.add_to_intake_hour(intake_hour(ctx.now), 1, 0)?;
         record(tx, ctx, HiringEvent::ApplicationsArrived { received: 1, updated: 0 })?;
     }
     tx.application_by_email(&email)?.ok_or_else(|| Error::internal("the application vanished"))
@@ -460,6 +467,7 @@ pub fn import(
         progress.advance(1);
     }
     if report.received + report.updated > 0 {
+        tx.add_to_intake_hour(intake_hour(ctx.now), report.received, report.updated)?;
         record(tx, ctx, HiringEvent::ApplicationsArrived { received: report.received, updated: report.updated })?;
     }
     Ok(report)

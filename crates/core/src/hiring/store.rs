@@ -69,6 +69,12 @@ pub trait HiringStore {
         set: Option<TestSetId>,
         limit: Option<usize>,
     ) -> Result<Vec<Application>>;
+    /// Adds an intake's counts to the tally of the hour that starts at `hour` (zero at first);
+    /// the hour's totals after it, `(received, updated)`. Counts that would overflow are an
+    /// internal error.
+    fn add_to_intake_hour(&mut self, hour: DateTime<Utc>, received: u64, updated: u64) -> Result<(u64, u64)>;
+    /// The tally of the hour that starts at `hour`, `(0, 0)` if nothing arrived in it.
+    fn intake_hour(&mut self, hour: DateTime<Utc>) -> Result<(u64, u64)>;
 }
 
 /// The transaction hiring's commands and subscribers run in: its own tables, the event log, and

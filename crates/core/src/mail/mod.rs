@@ -46,6 +46,59 @@ impl MailStatus {
     }
 }
 
+/// Which mail goes first: every due transactional mail is sent before any bulk mail; within a
+/// class, the oldest first (by the order they were queued).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MailClass {
+    /// Mail about something a person is waiting on: orders, assignments, payments, accounts,
+    /// activation. The default of every notice.
+    #[default]
+    Transactional,
+    /// Mail that may wait: intake acknowledgements, digests. A flood of it never delays
+    /// transactional mail.
+    Bulk,
+}
+
+impl MailClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailClass::Transactional => "transactional",
+            MailClass::Bulk => "bulk",
+        }
+    }
+
+    /// The stored rank: 0 is sent first.
+    pub fn rank(self) -> i64 {
+        match self {
+            MailClass::Transactional => 0,
+            MailClass::Bulk => 1,
+        }
+    }
+
+    /// The class of a stored rank; `None` for another number.
+    pub fn from_rank(rank: i64) -> Option<Self> {
+        match rank {
+            0 => Some(MailClass::Transactional),
+            1 => Some(MailClass::Bulk),
+            _ => None,
+        }
+    }
+}
+
+/// An outbox row that cannot be read back (a value no version of crew writes: a time past the
+/// year 9999, an address that is not one). It is reported and skipped, never allowed to stop the
+/// outbox; delivery moves it to the dead letters so it no longer takes a place in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    pub id: MailId,
+    /// What is wrong with it (the column and the stored value).
+    pub reason: String,
+}
+
+/// One stored outbox row: a mail, or a row that cannot be read.
+pub type Stored = std::result::Result<Mail, Unreadable>;
+
 /// A mail in the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mail {
@@ -64,6 +117,7 @@ pub struct Mail {
     /// For an activation mail: the account whose fresh secret fills `{activation_secret}` when it
     /// is sent.
     pub activation_for: Option<AccountId>,
+    pub class: MailClass,
 }
 
 /// A mail about to be queued.
@@ -75,6 +129,7 @@ pub struct NewMail {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub activation_for: Option<AccountId>,
+    pub class: MailClass,
 }
 
 /// How often and how patiently delivery is retried.
@@ -157,12 +212,40 @@ pub struct Notice {
     pub vars: Vec<(&'static str, String)>,
     /// For an activation mail: the account IAM issues a fresh secret for when it is sent.
     pub activation_for: Option<AccountId>,
+    /// Transactional unless the notifier says [`Notice::bulk`].
+    pub class: MailClass,
+    /// For a digest ([`Notice::digest`]): when it is sent.
+    pub digest_due: Option<DateTime<Utc>>,
 }
 
 impl Notice {
     /// A mail from `template` to `to`, keyed by the template's name.
     pub fn new(template: &'static Template, to: Email, vars: Vec<(&'static str, String)>) -> Notice {
-        Notice { key: template.name.to_string(), to, template, vars, activation_for: None }
+        Notice {
+            key: template.name.to_string(),
+            to,
+            template,
+            vars,
+            activation_for: None,
+            class: MailClass::Transactional,
+            digest_due: None,
+        }
+    }
+
+    /// The same notice as a digest, sent at `due`: its cause is `digest:{key}` (not the event's),
+    /// and each later notice with the same key rewrites it until it is taken for delivery. A
+    /// notice that comes after its digest was taken is queued on its own, due at once. The key
+    /// says what the digest gathers (an hour, a recipient).
+    pub fn digest(mut self, due: DateTime<Utc>) -> Notice {
+        self.digest_due = Some(due);
+        self
+    }
+
+    /// The same notice as bulk mail (an acknowledgement, a digest): sent after every due
+    /// transactional mail.
+    pub fn bulk(mut self) -> Notice {
+        self.class = MailClass::Bulk;
+        self
     }
 
     /// The same notice under another key (when one event mails several people one template).
@@ -209,14 +292,30 @@ where
         for notifier in &self.notifiers {
             for notice in notifier.notices(tx, stored)? {
                 let (subject, body) = notice.template.render(&notice.vars)?;
-                tx.insert_mail(&NewMail {
+                let mail = NewMail {
                     cause: format!("event:{}:{}", stored.seq, notice.key),
                     to: notice.to,
                     subject,
                     body,
                     created_at: stored.at,
                     activation_for: notice.activation_for,
-                })?;
+                    class: notice.class,
+                };
+                match notice.digest_due {
+                    None => {
+                        tx.insert_mail(&mail)?;
+                    }
+                    Some(due) => {
+                        // Never a time the outbox could not read back.
+                        let due = due.min(latest_time());
+                        let digest =
+                            NewMail { cause: format!("digest:{}", notice.key), created_at: due, ..mail.clone() };
+                        if !tx.put_digest(&digest)? {
+                            // Its digest is already on its way: this news goes on its own.
+                            tx.insert_mail(&mail)?;
+                        }
+                    }
+                }
             }
         }
         Ok(())
@@ -237,37 +336,160 @@ pub fn with_secret(mail: &Mail, secret: Option<&str>) -> String {
     }
 }
 
-/// `crew outbox deliver`: the queued mails due by `now`, oldest first.
-pub fn due(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, limit: usize) -> Result<Vec<Mail>> {
-    require(&ctx.actor, Action::DeliverMail)?;
-    tx.due_mails(ctx.now, limit)
+/// The most mails one delivery run may take (`crew outbox deliver --limit`).
+pub const MAX_CLAIM: usize = 100_000;
+
+/// The longest a delivery run may hold a mail before another run may try it.
+pub const MAX_LEASE: Duration = Duration::days(1);
+
+/// The latest time the outbox stores (`9999-12-31T23:59:59Z`): its times are fixed-width RFC 3339
+/// text, so a later one could not be read back. Every time mail computes is checked against it.
+pub fn latest_time() -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(
+        chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .unwrap_or(chrono::NaiveDateTime::MAX),
+        Utc,
+    )
 }
 
-/// Takes the due mails for one delivery run: their next attempt moves `lease` ahead, so a second
-/// `crew outbox deliver` running at the same time does not send them too. A run that dies
-/// mid-way leaves them to be tried again once the lease is over.
-pub fn claim(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, limit: usize, lease: Duration) -> Result<Vec<Mail>> {
-    let mut mails = due(tx, ctx, limit)?;
-    for m in &mut mails {
-        m.next_attempt_at = ctx.now + lease;
-        tx.update_mail(m)?;
+/// `now + by`, if it is no later than [`latest_time`].
+fn later(now: DateTime<Utc>, by: Duration) -> Option<DateTime<Utc>> {
+    now.checked_add_signed(by).filter(|t| *t <= latest_time())
+}
+
+/// What one claim took: the mails to send now, and the rows it could not read (moved to the
+/// dead letters with the reason, so they no longer take a place at the head of the queue).
+#[derive(Debug, Clone, Default)]
+pub struct Claim {
+    pub mails: Vec<Mail>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// Takes the due mails for one delivery run — transactional before bulk, oldest first within a
+/// class, at most `limit` (1 to [`MAX_CLAIM`]): their next attempt moves `lease` ahead (more than
+/// nothing, at most [`MAX_LEASE`]), so a second `crew outbox deliver` running at the same time
+/// does not send them too. A run that dies mid-way leaves them to be tried again once the lease is
+/// over. A limit or lease out of range, or a lease that would end after [`latest_time`], is bad
+/// input and changes nothing.
+pub fn claim(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, limit: usize, lease: Duration) -> Result<Claim> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    if !(1..=MAX_CLAIM).contains(&limit) {
+        return Err(Error::bad_input(format!("a delivery takes from 1 to {MAX_CLAIM} mails, not {limit}")));
     }
-    Ok(mails)
+    if lease <= Duration::zero() || lease > MAX_LEASE {
+        return Err(Error::bad_input(format!(
+            "a delivery holds its mails for more than nothing and at most {} hours, not {} seconds",
+            MAX_LEASE.num_hours(),
+            lease.num_seconds()
+        )));
+    }
+    let until = later(ctx.now, lease).ok_or_else(|| {
+        Error::bad_input(format!(
+            "the time {} is too late to deliver mail: its lease would end after {}",
+            ctx.now.format("%Y-%m-%d %H:%M:%S UTC"),
+            latest_time().format("%Y-%m-%d %H:%M:%S UTC")
+        ))
+    })?;
+    let mut claim = Claim::default();
+    for row in tx.due_mails(ctx.now, limit)? {
+        match row {
+            Ok(mut m) => {
+                m.next_attempt_at = until;
+                tx.update_mail(&m)?;
+                claim.mails.push(m);
+            }
+            Err(bad) => {
+                tx.bury_unreadable(bad.id, &format!("unreadable row: {}", bad.reason), ctx.now)?;
+                claim.unreadable.push(bad);
+            }
+        }
+    }
+    Ok(claim)
+}
+
+/// How one attempt to send a mail ended, as the transport said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The transport took it.
+    Sent,
+    /// A temporary failure (an SMTP 4xx reply, a dropped connection, a timeout): tried again
+    /// after a backoff, a dead letter after the last attempt.
+    Failed(String),
+    /// A permanent refusal (an SMTP 5xx reply): a dead letter at once, with the server's reply.
+    Refused(String),
+    /// Not tried (the run stopped early): due again at once, no attempt counted.
+    NotTried,
+}
+
+/// Records the outcomes of a delivery run's attempts, in one transaction; the mails as they are
+/// now, in the same order. A mail that is no longer queued is a conflict.
+pub fn record(
+    tx: &mut (impl MailTx + ?Sized),
+    ctx: &Ctx,
+    outcomes: &[(MailId, Attempt)],
+    policy: RetryPolicy,
+) -> Result<Vec<Mail>> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    let mut out = Vec::with_capacity(outcomes.len());
+    for (id, attempt) in outcomes {
+        let mut mail = find(tx, *id)?;
+        if mail.status != MailStatus::Queued {
+            return Err(Error::conflict(format!("mail #{id} is {}, not queued", mail.status.as_str())));
+        }
+        match attempt {
+            Attempt::Sent => {
+                mail.status = MailStatus::Sent;
+                mail.attempts += 1;
+                mail.sent_at = Some(ctx.now);
+                mail.last_error = None;
+            }
+            Attempt::Failed(error) => {
+                mail.attempts += 1;
+                mail.last_error = Some(error.chars().take(500).collect());
+                if mail.attempts >= policy.max_attempts {
+                    mail.status = MailStatus::Dead;
+                } else {
+                    // Past the last storable time there is no later attempt to schedule.
+                    match later(ctx.now, policy.delay(mail.attempts)) {
+                        Some(t) => mail.next_attempt_at = t,
+                        None => mail.status = MailStatus::Dead,
+                    }
+                }
+            }
+            Attempt::Refused(reply) => {
+                mail.attempts += 1;
+                mail.last_error = Some(reply.chars().take(500).collect());
+                mail.status = MailStatus::Dead;
+            }
+            Attempt::NotTried => mail.next_attempt_at = ctx.now,
+        }
+        tx.update_mail(&mail)?;
+        out.push(mail);
+    }
+    Ok(out)
+}
+
+/// Keeps a running delivery's hold on the mails it has not finished: each of `ids` that is still
+/// queued is due again `lease` (as in [`claim`]) from now.
+pub fn renew(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, ids: &[MailId], lease: Duration) -> Result<()> {
+    require(&ctx.actor, Action::DeliverMail)?;
+    let Some(until) = later(ctx.now, lease.min(MAX_LEASE)) else { return Ok(()) };
+    for id in ids {
+        if let Some(Ok(mut mail)) = tx.mail(*id)?
+            && mail.status == MailStatus::Queued
+            && mail.next_attempt_at < until
+        {
+            mail.next_attempt_at = until;
+            tx.update_mail(&mail)?;
+        }
+    }
+    Ok(())
 }
 
 /// Records that a mail was handed to the transport.
 pub fn sent(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, id: MailId) -> Result<Mail> {
-    require(&ctx.actor, Action::DeliverMail)?;
-    let mut mail = find(tx, id)?;
-    if mail.status != MailStatus::Queued {
-        return Err(Error::conflict(format!("mail #{id} is {}, not queued", mail.status.as_str())));
-    }
-    mail.status = MailStatus::Sent;
-    mail.attempts += 1;
-    mail.sent_at = Some(ctx.now);
-    mail.last_error = None;
-    tx.update_mail(&mail)?;
-    Ok(mail)
+    one(record(tx, ctx, &[(id, Attempt::Sent)], RetryPolicy::default())?)
 }
 
 /// Records a failed attempt: queued again after a backoff, or dead after the last attempt.
@@ -278,33 +500,29 @@ pub fn failed(
     error: &str,
     policy: RetryPolicy,
 ) -> Result<Mail> {
-    require(&ctx.actor, Action::DeliverMail)?;
-    let mut mail = find(tx, id)?;
-    if mail.status != MailStatus::Queued {
-        return Err(Error::conflict(format!("mail #{id} is {}, not queued", mail.status.as_str())));
-    }
-    mail.attempts += 1;
-    mail.last_error = Some(error.chars().take(500).collect());
-    if mail.attempts >= policy.max_attempts {
-        mail.status = MailStatus::Dead;
-    } else {
-        mail.next_attempt_at = ctx.now + policy.delay(mail.attempts);
-    }
-    tx.update_mail(&mail)?;
-    Ok(mail)
+    one(record(tx, ctx, &[(id, Attempt::Failed(error.to_string()))], policy)?)
+}
+
+fn one(mails: Vec<Mail>) -> Result<Mail> {
+    mails.into_iter().next().ok_or_else(|| Error::internal("no mail recorded"))
 }
 
 fn find(tx: &mut (impl MailTx + ?Sized), id: MailId) -> Result<Mail> {
-    tx.mail(id)?.ok_or_else(|| Error::not_found(format!("no mail #{id} in the outbox")))
+    match tx.mail(id)? {
+        Some(Ok(mail)) => Ok(mail),
+        Some(Err(bad)) => Err(Error::conflict(format!("mail #{id} cannot be read: {}", bad.reason))),
+        None => Err(Error::not_found(format!("no mail #{id} in the outbox"))),
+    }
 }
 
-/// `crew outbox list`.
+/// `crew outbox list`: the rows by id, readable or not (an unreadable row is the caller's to
+/// report).
 pub fn list(
     tx: &mut (impl MailTx + ?Sized),
     ctx: &Ctx,
     status: Option<MailStatus>,
     limit: Option<usize>,
-) -> Result<Vec<Mail>> {
+) -> Result<Vec<Stored>> {
     require(&ctx.actor, Action::ViewOutbox)?;
     tx.mails(status, limit)
 }
@@ -369,6 +587,7 @@ mod tests {
             created_at: chrono::DateTime::UNIX_EPOCH,
             sent_at: None,
             activation_for: Some(AccountId::new(3)),
+            class: MailClass::Transactional,
         };
         assert_eq!(with_secret(&mail, Some("act_x")), "secret: act_x");
         assert!(with_secret(&mail, None).contains("already active"));

@@ -427,3 +427,11 @@ pub(crate) fn applications_are_listed_by_id_filtered_by_status_and_set_at_most_t
         );
     }
 }
+
+pub(crate) fn intake_hours_add_up_per_hour_from_zero<S: Store>(store: &mut S) {
+    assert_eq!(read(store, |tx| tx.intake_hour(at(0))), (0, 0));
+    assert_eq!(write(store, |tx| tx.add_to_intake_hour(at(0), 1, 0)), (1, 0));
+    assert_eq!(write(store, |tx| tx.add_to_intake_hour(at(0), 30, 4)), (31, 4));
+    assert_eq!(write(store, |tx| tx.add_to_intake_hour(at(60), 2, 1)), (2, 1), "another hour starts from zero");
+    assert_eq!(read(store, |tx| Ok((tx.intake_hour(at(0))?, tx.intake_hour(at(60))?))), ((31, 4), (2, 1)));
+}

@@ -2,7 +2,7 @@
 
 use crew_core::authz::Role;
 use crew_core::ids::MailId;
-use crew_core::mail::{Mail, MailStatus, NewMail};
+use crew_core::mail::{Mail, MailClass, MailStatus, NewMail, Stored};
 use crew_core::wiring::{Store, Tx};
 
 use super::{account, at, email, read, write};
@@ -15,7 +15,13 @@ fn new_mail(cause: &str, minutes: i64) -> NewMail {
         body: format!("Hello,\n\nthis is about {cause}.\n\n-- crew\n"),
         created_at: at(minutes),
         activation_for: None,
+        class: MailClass::Transactional,
     }
+}
+
+/// The rows as mails (every row of these tests is readable).
+fn readable(rows: Vec<Stored>) -> Vec<Mail> {
+    rows.into_iter().map(|r| r.expect("a readable row")).collect()
 }
 
 /// Queues a mail per (cause, minutes), in that order; their ids.
@@ -23,20 +29,20 @@ fn queue(tx: &mut dyn Tx, plan: &[(&str, i64)]) -> crew_core::Result<Vec<MailId>
     for (cause, minutes) in plan {
         assert!(tx.insert_mail(&new_mail(cause, *minutes))?, "{cause} is new");
     }
-    Ok(tx.mails(None, None)?.into_iter().map(|m| m.id).collect())
+    Ok(readable(tx.mails(None, None)?).into_iter().map(|m| m.id).collect())
 }
 
 fn ids(mails: &[Mail]) -> Vec<MailId> {
     mails.iter().map(|m| m.id).collect()
 }
 
-fn causes(mails: &[Mail]) -> Vec<&str> {
-    mails.iter().map(|m| m.cause.as_str()).collect()
+fn causes(rows: &[Stored]) -> Vec<&str> {
+    rows.iter().map(|r| r.as_ref().map_or("(unreadable)", |m| m.cause.as_str())).collect()
 }
 
 pub(crate) fn a_missing_mail_is_none<S: Store>(store: &mut S) {
     let id = write(store, |tx| queue(tx, &[("event:1:welcome", 0)]))[0];
-    assert_eq!(read(store, |tx| tx.mail(MailId::new(id.get() + 1000))), None);
+    assert!(read(store, |tx| tx.mail(MailId::new(id.get() + 1000))).is_none());
 }
 
 pub(crate) fn an_inserted_mail_reads_back_queued_due_at_its_creation_with_every_field<S: Store>(store: &mut S) {
@@ -46,7 +52,7 @@ pub(crate) fn an_inserted_mail_reads_back_queued_due_at_its_creation_with_every_
         NewMail { activation_for: Some(ann), to: email("wes@example.com"), ..new_mail("event:2:activate", 5) };
     let inserted = write(store, |tx| Ok((tx.insert_mail(&plain)?, tx.insert_mail(&activating)?)));
     assert_eq!(inserted, (true, true));
-    let listed = read(store, |tx| tx.mails(None, None));
+    let listed = readable(read(store, |tx| tx.mails(None, None)));
     let expected = |id, m: &NewMail| Mail {
         id,
         cause: m.cause.clone(),
@@ -60,9 +66,10 @@ pub(crate) fn an_inserted_mail_reads_back_queued_due_at_its_creation_with_every_
         created_at: m.created_at,
         sent_at: None,
         activation_for: m.activation_for,
+        class: m.class,
     };
     assert_eq!(listed, [expected(listed[0].id, &plain), expected(listed[1].id, &activating)]);
-    assert_eq!(read(store, |tx| tx.mail(listed[1].id)), Some(listed[1].clone()));
+    assert_eq!(read(store, |tx| tx.mail(listed[1].id)), Some(Ok(listed[1].clone())));
 }
 
 pub(crate) fn inserting_a_mail_with_a_cause_already_queued_returns_false_and_adds_nothing<S: Store>(store: &mut S) {
@@ -78,7 +85,7 @@ pub(crate) fn inserting_a_mail_with_a_cause_already_queued_returns_false_and_add
         Ok(inserted)
     });
     assert!(!inserted);
-    let all = read(store, |tx| tx.mails(None, None));
+    let all = readable(read(store, |tx| tx.mails(None, None)));
     assert_eq!(all.len(), 1);
     assert_eq!(
         (all[0].to.clone(), all[0].subject.as_str(), all[0].created_at),
@@ -90,13 +97,13 @@ pub(crate) fn inserting_a_mail_with_a_cause_already_queued_returns_false_and_add
     sent.sent_at = Some(at(1));
     write(store, |tx| tx.update_mail(&sent));
     assert!(!write(store, |tx| tx.insert_mail(&again)));
-    assert_eq!(read(store, |tx| tx.mails(None, None)), [sent]);
+    assert_eq!(read(store, |tx| tx.mails(None, None)), [Ok(sent)]);
 }
 
 pub(crate) fn updating_a_mail_saves_its_delivery_state_and_keeps_its_content<S: Store>(store: &mut S) {
     let ids_ = write(store, |tx| queue(tx, &[("event:1:welcome", 0), ("event:2:welcome", 1)]));
-    let before = read(store, |tx| tx.mail(ids_[0])).unwrap();
-    let untouched = read(store, |tx| tx.mail(ids_[1])).unwrap();
+    let before = read(store, |tx| tx.mail(ids_[0])).unwrap().unwrap();
+    let untouched = read(store, |tx| tx.mail(ids_[1])).unwrap().unwrap();
     let failed = Mail {
         status: MailStatus::Queued,
         attempts: 3,
@@ -105,7 +112,7 @@ pub(crate) fn updating_a_mail_saves_its_delivery_state_and_keeps_its_content<S: 
         ..before.clone()
     };
     write(store, |tx| tx.update_mail(&failed));
-    assert_eq!(read(store, |tx| tx.mail(ids_[0])), Some(failed.clone()));
+    assert_eq!(read(store, |tx| tx.mail(ids_[0])), Some(Ok(failed.clone())));
     let sent = Mail { status: MailStatus::Sent, attempts: 4, last_error: None, sent_at: Some(at(91)), ..failed };
     // What the mail says, and why and when it was made, are not the update's to change.
     let rewritten = Mail {
@@ -118,10 +125,10 @@ pub(crate) fn updating_a_mail_saves_its_delivery_state_and_keeps_its_content<S: 
     };
     write(store, |tx| tx.update_mail(&rewritten));
     let got = read(store, |tx| Ok((tx.mail(ids_[0])?, tx.mail(ids_[1])?)));
-    assert_eq!(got, (Some(sent), Some(untouched)));
-    let dead = Mail { status: MailStatus::Dead, ..read(store, |tx| tx.mail(ids_[1])).unwrap() };
+    assert_eq!(got, (Some(Ok(sent)), Some(Ok(untouched))));
+    let dead = Mail { status: MailStatus::Dead, ..read(store, |tx| tx.mail(ids_[1])).unwrap().unwrap() };
     write(store, |tx| tx.update_mail(&dead));
-    assert_eq!(read(store, |tx| tx.mail(ids_[1])), Some(dead));
+    assert_eq!(read(store, |tx| tx.mail(ids_[1])), Some(Ok(dead)));
 }
 
 pub(crate) fn mails_are_listed_oldest_first_filtered_by_status_at_most_the_limit<S: Store>(store: &mut S) {
@@ -129,15 +136,16 @@ pub(crate) fn mails_are_listed_oldest_first_filtered_by_status_at_most_the_limit
     let all = write(store, |tx| queue(tx, &[("m1", 0), ("m2", 1), ("m3", 2), ("m4", 3), ("m5", 4)]));
     write(store, |tx| {
         for (i, status) in [(1, MailStatus::Sent), (3, MailStatus::Dead), (4, MailStatus::Sent)] {
-            let mut m = tx.mail(all[i])?.unwrap();
+            let mut m = tx.mail(all[i])?.unwrap().unwrap();
             m.status = status;
             tx.update_mail(&m)?;
         }
         Ok(())
     });
-    let every = read(store, |tx| tx.mails(None, None));
-    assert_eq!(causes(&every), ["m1", "m2", "m3", "m4", "m5"]);
+    let every = readable(read(store, |tx| tx.mails(None, None)));
     assert_eq!(ids(&every), all);
+    let every: Vec<Stored> = every.into_iter().map(Ok).collect();
+    assert_eq!(causes(&every), ["m1", "m2", "m3", "m4", "m5"]);
     let cases = [
         ((Some(MailStatus::Queued), None), vec!["m1", "m3"]),
         ((Some(MailStatus::Sent), None), vec!["m2", "m5"]),
@@ -158,11 +166,11 @@ pub(crate) fn due_mails_are_queued_ones_due_at_or_before_now_oldest_first<S: Sto
     write(store, |tx| {
         // m2 sent, m3 dead: not due whatever the time. m6 retried later, at minute 20.
         for (i, status) in [(1, MailStatus::Sent), (2, MailStatus::Dead)] {
-            let mut m = tx.mail(all[i])?.unwrap();
+            let mut m = tx.mail(all[i])?.unwrap().unwrap();
             m.status = status;
             tx.update_mail(&m)?;
         }
-        let mut m6 = tx.mail(all[5])?.unwrap();
+        let mut m6 = tx.mail(all[5])?.unwrap().unwrap();
         m6.attempts = 1;
         m6.next_attempt_at = at(20);
         tx.update_mail(&m6)
@@ -184,4 +192,74 @@ pub(crate) fn due_mails_are_at_most_the_limit<S: Store>(store: &mut S) {
     {
         assert_eq!(causes(&read(store, |tx| tx.due_mails(at(10), limit))), expected, "limit {limit}");
     }
+}
+
+pub(crate) fn due_mails_are_transactional_before_bulk_then_oldest_first<S: Store>(store: &mut S) {
+    write(store, |tx| {
+        for (cause, minutes, class) in [
+            ("b1", 0, MailClass::Bulk),
+            ("t1", 5, MailClass::Transactional),
+            ("b2", 1, MailClass::Bulk),
+            ("t2", 2, MailClass::Transactional),
+        ] {
+            assert!(tx.insert_mail(&NewMail { class, ..new_mail(cause, minutes) })?);
+        }
+        Ok(())
+    });
+    let due = |store: &mut S, limit| causes(&read(store, |tx| tx.due_mails(at(10), limit))).join(",");
+    assert_eq!(due(store, 10), "t1,t2,b1,b2", "by class, then in the order they were queued");
+    assert_eq!(due(store, 1), "t1", "a transactional mail queued after a flood is still first");
+    let classes: Vec<MailClass> = readable(read(store, |tx| tx.mails(None, None))).iter().map(|m| m.class).collect();
+    assert_eq!(classes, [MailClass::Bulk, MailClass::Transactional, MailClass::Bulk, MailClass::Transactional]);
+}
+
+pub(crate) fn a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_buried<S: Store>(store: &mut S) {
+    let all = write(store, |tx| queue(tx, &[("m1", 0), ("m2", 1), ("m3", 2)]));
+    // What an unchecked lease once stored: a time past the year 9999, which reads back as nothing.
+    let far = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc)
+        + chrono::Duration::days(365 * 8873);
+    write(store, |tx| {
+        let mut m = tx.mail(all[1])?.unwrap().unwrap();
+        m.next_attempt_at = far;
+        tx.update_mail(&m)
+    });
+    let listed = read(store, |tx| tx.mails(None, None));
+    assert_eq!(causes(&listed), ["m1", "(unreadable)", "m3"], "the others still read");
+    let bad = listed[1].clone().unwrap_err();
+    assert_eq!(bad.id, all[1]);
+    assert!(bad.reason.starts_with("next_attempt_at `+10"), "{}", bad.reason);
+    assert!(matches!(read(store, |tx| tx.mail(all[1])), Some(Err(_))));
+    assert_eq!(
+        causes(&read(store, |tx| tx.due_mails(at(10), 10))),
+        ["m1", "(unreadable)", "m3"],
+        "due, to be dealt with"
+    );
+    write(store, |tx| tx.bury_unreadable(all[1], "unreadable row: x", at(7)));
+    let buried = read(store, |tx| tx.mail(all[1])).unwrap().unwrap();
+    assert_eq!(
+        (buried.status, buried.next_attempt_at, buried.last_error.as_deref()),
+        (MailStatus::Dead, at(7), Some("unreadable row: x"))
+    );
+    assert_eq!(causes(&read(store, |tx| tx.due_mails(at(10), 10))), ["m1", "m3"]);
+}
+
+pub(crate) fn a_digest_is_queued_then_rewritten_until_it_is_taken<S: Store>(store: &mut S) {
+    let first = NewMail { subject: "1 new".to_string(), ..new_mail("digest:hour", 60) };
+    assert!(write(store, |tx| tx.put_digest(&first)));
+    let second = NewMail { subject: "2 new".to_string(), body: "two".to_string(), ..new_mail("digest:hour", 60) };
+    assert!(write(store, |tx| tx.put_digest(&second)), "rewritten while it waits");
+    let rows = readable(read(store, |tx| tx.mails(None, None)));
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].subject.as_str(), rows[0].body.as_str(), rows[0].next_attempt_at), ("2 new", "two", at(60)));
+    // Taken for delivery (its next attempt moved): no longer rewritten.
+    let mut taken = rows[0].clone();
+    taken.next_attempt_at = at(70);
+    write(store, |tx| tx.update_mail(&taken));
+    let third = NewMail { subject: "3 new".to_string(), ..new_mail("digest:hour", 60) };
+    assert!(!write(store, |tx| tx.put_digest(&third)));
+    assert_eq!(read(store, |tx| tx.mails(None, None)), [Ok(taken.clone())]);
+    let sent = Mail { status: MailStatus::Sent, next_attempt_at: at(60), attempts: 1, ..taken };
+    write(store, |tx| tx.update_mail(&sent));
+    assert!(!write(store, |tx| tx.put_digest(&third)), "nor once sent");
+    assert_eq!(read(store, |tx| tx.mails(None, None)), [Ok(sent)]);
 }

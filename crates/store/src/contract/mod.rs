@@ -159,6 +159,7 @@ macro_rules! contract_suite {
                 inserting_an_application_for_an_email_that_has_one_is_a_conflict,
                 updating_an_application_saves_its_progress_and_keeps_its_creation_time,
                 applications_are_listed_by_id_filtered_by_status_and_set_at_most_the_limit,
+                intake_hours_add_up_per_hour_from_zero,
             );
             contract_suite!(@group $make; mail;
                 a_missing_mail_is_none,
@@ -168,6 +169,9 @@ macro_rules! contract_suite {
                 mails_are_listed_oldest_first_filtered_by_status_at_most_the_limit,
                 due_mails_are_queued_ones_due_at_or_before_now_oldest_first,
                 due_mails_are_at_most_the_limit,
+                due_mails_are_transactional_before_bulk_then_oldest_first,
+                a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_buried,
+                a_digest_is_queued_then_rewritten_until_it_is_taken,
             );
             contract_suite!(@group $make; settings;
                 nothing_is_stored_until_a_rule_is_set,

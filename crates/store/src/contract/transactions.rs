@@ -24,6 +24,7 @@ fn change(tx: &mut dyn Tx, who: &str) -> Result<AccountId> {
         body: "Hello.".to_string(),
         created_at: at(1),
         activation_for: None,
+        class: crew_core::mail::MailClass::Transactional,
     })?;
     tx.set_subscriber_position("contract.reader", seq)?;
     if tx.service_type(&code("cleaning"))?.is_none() {

@@ -24,6 +24,14 @@ pub const ACTIONS: &[Action] = &[Action::ViewOutbox];
 
 pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
     let status = args.status.as_deref().map(MailStatus::parse).transpose()?;
-    let mails = app.read(|tx, ctx| mail::list(tx, ctx, status, args.limit))?;
+    let rows = app.read(|tx, ctx| mail::list(tx, ctx, status, args.limit))?;
+    // A row that cannot be read is named and skipped: one bad row never hides the outbox.
+    let mut mails = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row {
+            Ok(m) => mails.push(m),
+            Err(bad) => crate::output::warn(&format!("mail #{} cannot be read ({}): skipped", bad.id, bad.reason)),
+        }
+    }
     app.out.list(&mails, HEADERS, |m| cells(app, m))
 }

@@ -1,6 +1,7 @@
 //! `crew outbox …`: one file per subcommand; the table layout shared here.
 
 mod deliver;
+pub use deliver::Shortfall;
 mod list;
 mod retry;
 
