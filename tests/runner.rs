@@ -4,6 +4,7 @@
 mod common;
 
 mod test_accounts;
+mod test_billing;
 mod test_clock;
 mod test_concurrency;
 mod test_config;

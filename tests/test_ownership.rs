@@ -108,6 +108,28 @@ fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
     assert_eq!(status(&env, "2"), order_2);
     assert_eq!(as_(&env, "tia@crew.example", &["order", "fail", "2", "--reason", "rain"]), 0);
 
+    // Billing: ann was charged for order 1 (active, then completed), tom earned from it, tia was
+    // fined for order 2; each reads their own ledger account and is refused another's.
+    case("billing due", "client");
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "due"]), 0);
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "due", "--client", "bob@example.com"]), 3);
+    case("billing charges", "client");
+    env.login("ann@example.com", PASSWORD);
+    let charges: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["--format", "json", "billing", "charges"])).unwrap();
+    assert_eq!(charges.len(), 1, "{charges:?}");
+    assert_eq!(charges[0]["order"], 1);
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "charges", "--client", "bob@example.com"]), 3);
+    case("billing statement", "client");
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "statement"]), 0);
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "statement", "bob@example.com"]), 3);
+    case("billing statement", "worker");
+    env.login("tom@crew.example", PASSWORD);
+    let own: serde_json::Value = serde_json::from_str(&env.ok(&["--format", "json", "billing", "statement"])).unwrap();
+    assert_eq!(own["balance"]["credits"], "60.00", "{own}");
+    assert_eq!(as_(&env, "tom@crew.example", &["billing", "statement", "tia@crew.example"]), 3);
+    assert_eq!(as_(&env, "tom@crew.example", &["billing", "statement", "company:revenue"]), 3);
+
     // Sessions: every role lists and revokes its own, and is refused another's.
     env.login("admin", crate::common::ADMIN_PASSWORD);
     let token = env.ok(&["-q", "account", "create", "cron", "--role", "service", "--name", "Cron"]).trim().to_string();

@@ -121,6 +121,8 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "order check-in" => vec!["1".into(), "--photo".into(), f("photos/door.jpg")],
         "order complete" => vec!["1".into(), "--photo".into(), f("photos/report.png")],
         "order fail" => ["1", "--reason", "test"].map(String::from).to_vec(),
+        "billing due" | "billing charges" | "billing statement" | "billing balances" | "billing verify" => vec![],
+        "billing award" => ["tom@crew.example", "5.00", "--reason", "test"].map(String::from).to_vec(),
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
     let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);
