@@ -10,7 +10,7 @@ fn photo(name: &str) -> String {
 /// Ann's orders #1–#4 (all assigned to tom by mia at 100.00): #1 completed, #2 failed while
 /// active, #3 cancelled after assignment, #4 still assigned; #5 open, cancelled before
 /// assignment.
-fn a_week_of_orders(env: &Env) {
+pub(crate) fn a_week_of_orders(env: &Env) {
     env.login("ann@example.com", PASSWORD);
     for day in ["01", "01", "02", "02", "03"] {
         env.ok(&["order", "create", "--service", "cleaning", "--at", &format!("2026-12-{day} 10:00")]);

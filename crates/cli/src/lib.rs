@@ -8,6 +8,7 @@ pub mod config;
 mod context;
 mod files;
 mod mailer;
+mod money;
 mod output;
 mod session;
 mod steps;

@@ -53,12 +53,19 @@ pub fn notifiers(time_zone: Tz) -> Vec<BoxedNotifier> {
         Box::new(iam::notifications::AccountMail),
         Box::new(hiring::notifications::HiringMail),
         Box::new(ordering::notifications::OrderMail { time_zone }),
+        Box::new(billing::notifications::BillingMail),
     ]
 }
 
 /// Every mail template of this build, by context.
 pub fn templates() -> Vec<Template> {
-    [iam::notifications::TEMPLATES, hiring::notifications::TEMPLATES, ordering::notifications::TEMPLATES].concat()
+    [
+        iam::notifications::TEMPLATES,
+        hiring::notifications::TEMPLATES,
+        ordering::notifications::TEMPLATES,
+        billing::notifications::TEMPLATES,
+    ]
+    .concat()
 }
 
 /// The subscribers of this build, in the order they run: IAM first (others look up the accounts

@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use crew_core::billing::{
-    Balance, BillingRead, BillingStore, Entry, EntryFilter, EntryId, EntryKind, LedgerAccount, Posting,
+    Balance, BillingRead, BillingStore, ClosedPeriod, Cycle, Entry, EntryFilter, EntryId, EntryKind, Invoice,
+    InvoiceFilter, InvoiceStatus, LedgerAccount, OpenAmount, Payment, PaymentKind, PaymentStatus, Posting,
 };
 use crew_core::error::{Error, Result};
-use crew_core::ids::{AccountId, EventSeq, OrderId};
+use crew_core::ids::{AccountId, EventSeq, InvoiceNo, OrderId, PaymentId};
 use crew_core::types::Money;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
@@ -37,6 +39,58 @@ fn balance_row(row: &Row<'_>) -> rusqlite::Result<Balance> {
         account: col(row, 0, LedgerAccount::parse)?,
         debits: Money::from_cents(row.get(1)?),
         credits: Money::from_cents(row.get(2)?),
+    })
+}
+
+const PERIOD_COLUMNS: &str = "cycle, period, until, closed_at, closed_by, invoices, total";
+const INVOICE_COLUMNS: &str = "number, cycle, holder, period, amount, entries, issued_at, status";
+const PAYMENT_COLUMNS: &str =
+    "id, kind, invoice, holder, amount, method, key, status, attempts, service_id, note, updated_at";
+
+/// The entry kinds a cycle's invoices cover, as an SQL list of literals (crew's own constants).
+fn kinds(cycle: Cycle) -> String {
+    cycle.kinds().iter().map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+fn period_row(row: &Row<'_>) -> rusqlite::Result<ClosedPeriod> {
+    Ok(ClosedPeriod {
+        cycle: col(row, 0, Cycle::parse)?,
+        period: row.get(1)?,
+        until: col(row, 2, time)?,
+        closed_at: col(row, 3, time)?,
+        closed_by: row.get::<_, Option<i64>>(4)?.map(AccountId::new),
+        invoices: row.get::<_, i64>(5)? as u64,
+        total: Money::from_cents(row.get(6)?),
+    })
+}
+
+fn invoice_row(row: &Row<'_>) -> rusqlite::Result<Invoice> {
+    Ok(Invoice {
+        number: InvoiceNo::new(row.get(0)?),
+        cycle: col(row, 1, Cycle::parse)?,
+        holder: AccountId::new(row.get(2)?),
+        period: row.get(3)?,
+        amount: Money::from_cents(row.get(4)?),
+        entries: row.get::<_, i64>(5)? as u64,
+        issued_at: col(row, 6, time)?,
+        status: col(row, 7, InvoiceStatus::parse)?,
+    })
+}
+
+fn payment_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
+    Ok(Payment {
+        id: PaymentId::new(row.get(0)?),
+        kind: col(row, 1, PaymentKind::parse)?,
+        invoice: InvoiceNo::new(row.get(2)?),
+        holder: AccountId::new(row.get(3)?),
+        amount: Money::from_cents(row.get(4)?),
+        method: row.get(5)?,
+        key: row.get(6)?,
+        status: col(row, 7, PaymentStatus::parse)?,
+        attempts: row.get(8)?,
+        service_id: row.get(9)?,
+        note: row.get(10)?,
+        updated_at: col(row, 11, time)?,
     })
 }
 
@@ -159,6 +213,243 @@ impl BillingStore for SqliteTx<'_> {
             .map_err(internal)?;
         let rows = stmt.query_map([], |r| Ok((col(r, 0, EntryId::parse)?, r.get(1)?))).map_err(internal)?;
         rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn closed_period(&mut self, cycle: Cycle, period: &str) -> Result<Option<ClosedPeriod>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {PERIOD_COLUMNS} FROM billing_periods WHERE cycle = ?1 AND period = ?2"))
+            .and_then(|mut s| s.query_row(params![cycle.as_str(), period], period_row).optional())
+            .map_err(internal)
+    }
+
+    fn insert_closed_period(&mut self, p: &ClosedPeriod) -> Result<()> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO billing_periods ({PERIOD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            ))
+            .and_then(|mut s| {
+                s.execute(params![
+                    p.cycle.as_str(),
+                    p.period,
+                    ts(p.until),
+                    ts(p.closed_at),
+                    p.closed_by.map(AccountId::get),
+                    p.invoices as i64,
+                    p.total.cents()
+                ])
+            })
+            .map(|_| ())
+            .map_err(internal)
+    }
+
+    fn closed_periods(&mut self) -> Result<Vec<ClosedPeriod>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {PERIOD_COLUMNS} FROM billing_periods ORDER BY closed_at, rowid"))
+            .map_err(internal)?;
+        let rows = stmt.query_map([], period_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn last_invoice_number(&mut self) -> Result<Option<InvoiceNo>> {
+        self.conn
+            .query_row("SELECT max(number) FROM billing_invoices", [], |r| r.get::<_, Option<i64>>(0))
+            .map(|n| n.map(InvoiceNo::new))
+            .map_err(internal)
+    }
+
+    fn open_amounts(&mut self, cycle: Cycle, until: DateTime<Utc>) -> Result<Vec<OpenAmount>> {
+        let sql = format!(
+            "SELECT p.account, sum(p.amount), count(*) FROM billing_entries e
+             JOIN billing_postings p ON p.entry_seq = e.seq
+             WHERE e.kind IN ({}) AND e.at < ?1 AND p.account LIKE ?2
+               AND NOT EXISTS (SELECT 1 FROM billing_invoice_entries l WHERE l.entry_seq = e.seq)
+             GROUP BY p.account",
+            kinds(cycle)
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(internal)?;
+        let rows = stmt
+            .query_map(params![ts(until), format!("{}:%", cycle.as_str())], |r| {
+                let account = col(r, 0, LedgerAccount::parse)?;
+                Ok((account, Money::from_cents(r.get(1)?), r.get::<_, i64>(2)? as u64))
+            })
+            .map_err(internal)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (account, sum, entries) = row.map_err(internal)?;
+            let holder =
+                account.holder().ok_or_else(|| Error::internal(format!("ledger account {account} has no holder")))?;
+            out.push(OpenAmount { holder, sum, entries });
+        }
+        out.sort_by_key(|o| o.holder);
+        Ok(out)
+    }
+
+    fn insert_invoice(&mut self, i: &Invoice) -> Result<()> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO billing_invoices ({INVOICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ))
+            .and_then(|mut s| {
+                s.execute(params![
+                    i.number.get(),
+                    i.cycle.as_str(),
+                    i.holder.get(),
+                    i.period,
+                    i.amount.cents(),
+                    i.entries as i64,
+                    ts(i.issued_at),
+                    i.status.as_str()
+                ])
+            })
+            .map(|_| ())
+            .map_err(internal)
+    }
+
+    fn link_open_entries(&mut self, i: &Invoice, until: DateTime<Utc>) -> Result<u64> {
+        let sql = format!(
+            "INSERT INTO billing_invoice_entries (invoice, entry_seq)
+             SELECT ?1, e.seq FROM billing_entries e JOIN billing_postings p ON p.entry_seq = e.seq
+             WHERE p.account = ?2 AND e.kind IN ({}) AND e.at < ?3
+               AND NOT EXISTS (SELECT 1 FROM billing_invoice_entries l WHERE l.entry_seq = e.seq)",
+            kinds(i.cycle)
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.execute(params![i.number.get(), i.cycle.account(i.holder).to_string(), ts(until)]))
+            .map(|n| n as u64)
+            .map_err(internal)
+    }
+
+    fn invoice(&mut self, number: InvoiceNo) -> Result<Option<Invoice>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {INVOICE_COLUMNS} FROM billing_invoices WHERE number = ?1"))
+            .and_then(|mut s| s.query_row([number.get()], invoice_row).optional())
+            .map_err(internal)
+    }
+
+    fn invoices(&mut self, f: &InvoiceFilter) -> Result<Vec<Invoice>> {
+        let mut sql = format!("SELECT {INVOICE_COLUMNS} FROM billing_invoices WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(c) = f.cycle {
+            args.push(Value::Text(c.as_str().into()));
+            sql += &format!(" AND cycle = ?{}", args.len());
+        }
+        if let Some(h) = f.holder {
+            args.push(Value::Integer(h.get()));
+            sql += &format!(" AND holder = ?{}", args.len());
+        }
+        if let Some(p) = &f.period {
+            args.push(Value::Text(p.clone()));
+            sql += &format!(" AND period = ?{}", args.len());
+        }
+        if let Some(s) = f.status {
+            args.push(Value::Text(s.as_str().into()));
+            sql += &format!(" AND status = ?{}", args.len());
+        }
+        sql += " ORDER BY number";
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(internal)?;
+        let rows = stmt.query_map(params_from_iter(args), invoice_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn update_invoice_status(&mut self, number: InvoiceNo, status: InvoiceStatus) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE billing_invoices SET status = ?2 WHERE number = ?1")
+            .and_then(|mut s| s.execute(params![number.get(), status.as_str()]))
+            .map_err(internal)?;
+        if n == 0 {
+            return Err(Error::not_found(format!("no invoice {number}")));
+        }
+        Ok(())
+    }
+
+    fn invoice_line_sums(&mut self) -> Result<Vec<(InvoiceNo, Money, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.number, coalesce(sum(p.amount), 0), count(l.entry_seq) FROM billing_invoices i
+                 LEFT JOIN billing_invoice_entries l ON l.invoice = i.number
+                 LEFT JOIN billing_postings p ON p.entry_seq = l.entry_seq AND p.account = i.cycle || ':' || i.holder
+                 GROUP BY i.number ORDER BY i.number",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((InvoiceNo::new(r.get(0)?), Money::from_cents(r.get(1)?), r.get::<_, i64>(2)? as u64))
+            })
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn insert_payment(&mut self, p: &Payment) -> Result<PaymentId> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO billing_payments (kind, invoice, holder, amount, method, key, status, attempts,
+                                               service_id, note, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    p.kind.as_str(),
+                    p.invoice.get(),
+                    p.holder.get(),
+                    p.amount.cents(),
+                    p.method,
+                    p.key,
+                    p.status.as_str(),
+                    p.attempts,
+                    p.service_id,
+                    p.note,
+                    ts(p.updated_at)
+                ])
+            })
+            .map_err(internal)?;
+        Ok(PaymentId::new(self.conn.last_insert_rowid()))
+    }
+
+    fn payment(&mut self, id: PaymentId) -> Result<Option<Payment>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {PAYMENT_COLUMNS} FROM billing_payments WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id.get()], payment_row).optional())
+            .map_err(internal)
+    }
+
+    fn payment_of(&mut self, invoice: InvoiceNo) -> Result<Option<Payment>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {PAYMENT_COLUMNS} FROM billing_payments WHERE invoice = ?1"))
+            .and_then(|mut s| s.query_row([invoice.get()], payment_row).optional())
+            .map_err(internal)
+    }
+
+    fn open_payments(&mut self, kind: Option<PaymentKind>) -> Result<Vec<Payment>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {PAYMENT_COLUMNS} FROM billing_payments
+                 WHERE status IN ('reserved', 'submitted', 'unknown') AND (?1 IS NULL OR kind = ?1) ORDER BY id"
+            ))
+            .map_err(internal)?;
+        let rows = stmt.query_map([kind.map(PaymentKind::as_str)], payment_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    fn update_payment(&mut self, p: &Payment) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE billing_payments SET status = ?2, attempts = ?3, service_id = ?4, note = ?5, updated_at = ?6
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![p.id.get(), p.status.as_str(), p.attempts, p.service_id, p.note, ts(p.updated_at)])
+            })
+            .map_err(internal)?;
+        if n == 0 {
+            return Err(Error::not_found(format!("no payment #{}", p.id)));
+        }
+        Ok(())
     }
 }
 

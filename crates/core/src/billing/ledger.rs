@@ -186,11 +186,22 @@ pub enum EntryKind {
     Award,
     /// An entry undoing another (mistakes are corrected only this way).
     Reversal,
+    /// Money collected from a client for an invoice (bank clearing ← client).
+    Collection,
+    /// Money paid out to a worker for an invoice (worker ← bank clearing).
+    Payout,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 5] =
-        [EntryKind::Charge, EntryKind::Earning, EntryKind::Fine, EntryKind::Award, EntryKind::Reversal];
+    pub const ALL: [EntryKind; 7] = [
+        EntryKind::Charge,
+        EntryKind::Earning,
+        EntryKind::Fine,
+        EntryKind::Award,
+        EntryKind::Reversal,
+        EntryKind::Collection,
+        EntryKind::Payout,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -199,12 +210,16 @@ impl EntryKind {
             EntryKind::Fine => "fine",
             EntryKind::Award => "award",
             EntryKind::Reversal => "reversal",
+            EntryKind::Collection => "collection",
+            EntryKind::Payout => "payout",
         }
     }
 
     pub fn parse(raw: &str) -> Result<EntryKind> {
         EntryKind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| {
-            Error::bad_input(format!("`{raw}` is not an entry kind: charge, earning, fine, award or reversal"))
+            Error::bad_input(format!(
+                "`{raw}` is not an entry kind: charge, earning, fine, award, reversal, collection or payout"
+            ))
         })
     }
 }

@@ -10,11 +10,17 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+pub mod cycles;
 pub mod events;
 pub mod ledger;
+pub mod notifications;
 pub mod store;
 pub mod subscribers;
 
+pub use cycles::{
+    Carry, ClosedPeriod, Cycle, CycleReport, Invoice, InvoiceFilter, InvoiceStatus, Month, OpenAmount, Outcome,
+    Payment, PaymentKind, PaymentStatus, Submitted, close_month, close_week, invoices, open_payments, settle, submit,
+};
 pub use events::{BillingEvent, PostedEntry};
 pub use ledger::{Balance, CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount, Posting, split};
 pub use store::{BillingRead, BillingStore, BillingTx, EntryFilter};
@@ -441,6 +447,78 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
         }
     }
     checks.push(Check { name: "every charge, earning and fine matches its order event", checked, problems });
+
+    let sums = tx.invoice_line_sums()?;
+    let mut problems = Vec::new();
+    for (number, sum, entries) in &sums {
+        let Some(invoice) = tx.invoice(*number)? else { continue };
+        let expected = match invoice.cycle {
+            Cycle::Client => *sum,
+            Cycle::Worker => Money::from_cents(-sum.cents()),
+        };
+        if expected != invoice.amount || *entries != invoice.entries {
+            problems.push(format!(
+                "invoice {number} says {} for {} entries; its entries come to {expected} for {entries}",
+                invoice.amount, invoice.entries
+            ));
+        }
+    }
+    let numbers: Vec<i64> = sums.iter().map(|(n, _, _)| n.get()).collect();
+    if numbers.iter().enumerate().any(|(i, n)| *n != i as i64 + 1) {
+        problems.push(format!("invoice numbers have a gap: {numbers:?}"));
+    }
+    checks.push(Check {
+        name: "every invoice equals its entries, numbered without gaps",
+        checked: sums.len(),
+        problems,
+    });
+
+    let periods = tx.closed_periods()?;
+    let mut problems = Vec::new();
+    for p in &periods {
+        let invoices =
+            tx.invoices(&InvoiceFilter { cycle: Some(p.cycle), period: Some(p.period.clone()), ..Default::default() })?;
+        let total = Money::from_cents(invoices.iter().map(|i| i.amount.cents()).sum());
+        if invoices.len() as u64 != p.invoices || total != p.total {
+            problems.push(format!(
+                "{} {} was closed with {} invoices of {}, now {} of {total}",
+                p.cycle.as_str(),
+                p.period,
+                p.invoices,
+                p.total,
+                invoices.len()
+            ));
+        }
+    }
+    checks.push(Check { name: "closed periods are unchanged", checked: periods.len(), problems });
+
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for e in all.iter().filter(|e| matches!(e.kind, EntryKind::Collection | EntryKind::Payout)) {
+        checked += 1;
+        let number = e.id.as_str().split(':').nth(1).and_then(|n| n.parse::<crate::ids::InvoiceNo>().ok());
+        let payment = match number {
+            Some(n) => tx.payment_of(n)?,
+            None => None,
+        };
+        match payment {
+            Some(p) if p.status == PaymentStatus::Confirmed && p.amount == e.total() => {}
+            Some(p) => {
+                problems.push(format!("{} {}: its payment is {} for {}", e.kind, e.id, p.status.as_str(), p.amount))
+            }
+            None => problems.push(format!("{} {}: no payment of that invoice", e.kind, e.id)),
+        }
+    }
+    for invoice in tx.invoices(&InvoiceFilter { status: Some(InvoiceStatus::Paid), ..Default::default() })? {
+        let kind = match invoice.cycle {
+            Cycle::Client => "collection",
+            Cycle::Worker => "payout",
+        };
+        if tx.entry(&EntryId::parse(&format!("{kind}:{}", invoice.number))?)?.is_none() {
+            problems.push(format!("invoice {} is paid but its {kind} is not in the ledger", invoice.number));
+        }
+    }
+    checks.push(Check { name: "each collection and payout is in the ledger once, as confirmed", checked, problems });
 
     Ok(Verification { checks })
 }

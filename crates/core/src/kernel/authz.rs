@@ -109,10 +109,12 @@ pub enum Action {
     AwardWorkers,
     /// Read every balance and verify the ledger.
     VerifyLedger,
+    /// Close billing periods (invoices, collections, payouts) and reconcile payments.
+    CloseBillingPeriods,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -147,6 +149,7 @@ impl Action {
         Action::ViewCharges,
         Action::AwardWorkers,
         Action::VerifyLedger,
+        Action::CloseBillingPeriods,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -186,6 +189,7 @@ impl Action {
             Action::ViewCharges => "view clients' charges",
             Action::AwardWorkers => "award workers",
             Action::VerifyLedger => "verify the ledger",
+            Action::CloseBillingPeriods => "run billing cycles",
         }
     }
 }
@@ -224,6 +228,8 @@ pub fn permits(role: Role, action: Action) -> bool {
         ViewCharges => matches!(role, Admin | Manager | Accountant | Client),
         AwardWorkers => matches!(role, Admin | Manager),
         VerifyLedger => matches!(role, Admin | Manager | Accountant | Service),
+        // The cycles: accountants, and cron (DESIGN.md §2).
+        CloseBillingPeriods => matches!(role, Accountant | Service),
     }
 }
 

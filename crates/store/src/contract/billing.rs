@@ -2,9 +2,12 @@
 //! [`BillingStore`](crew_core::billing::BillingStore): the ledger's entries and kept balances.
 
 use crew_core::authz::Role;
-use crew_core::billing::{Balance, CompanyAccount, Entry, EntryFilter, EntryId, EntryKind, LedgerAccount, Posting};
+use crew_core::billing::{
+    Balance, ClosedPeriod, CompanyAccount, Cycle, Entry, EntryFilter, EntryId, EntryKind, Invoice, InvoiceFilter,
+    InvoiceStatus, LedgerAccount, OpenAmount, Payment, PaymentKind, PaymentStatus, Posting,
+};
 use crew_core::error::ErrorKind;
-use crew_core::ids::AccountId;
+use crew_core::ids::{AccountId, InvoiceNo, PaymentId};
 use crew_core::types::Money;
 use crew_core::wiring::Store;
 
@@ -159,4 +162,140 @@ pub(crate) fn unbalanced_entries_are_listed_with_their_sums<S: Store>(store: &mu
     });
     let got = read(store, |tx| tx.unbalanced_entries());
     assert_eq!(got, vec![(id("c:off"), 1), (id("c:single"), 500)]);
+}
+
+// ---------------------------------------------------------------- the cycles
+
+fn invoice(number: i64, holder: AccountId, period: &str, amount: i64, entries: u64) -> Invoice {
+    Invoice {
+        number: InvoiceNo::new(number),
+        cycle: Cycle::Client,
+        holder,
+        period: period.into(),
+        amount: cents(amount),
+        entries,
+        issued_at: at(100),
+        status: InvoiceStatus::Issued,
+    }
+}
+
+fn payment(invoice: &Invoice, key: &str) -> Payment {
+    Payment {
+        id: PaymentId::new(1),
+        kind: PaymentKind::Collection,
+        invoice: invoice.number,
+        holder: invoice.holder,
+        amount: invoice.amount,
+        method: "card".into(),
+        key: key.into(),
+        status: PaymentStatus::Reserved,
+        attempts: 0,
+        service_id: None,
+        note: None,
+        updated_at: at(100),
+    }
+}
+
+pub(crate) fn open_amounts_count_uninvoiced_entries_before_the_end_per_holder_and_linking_takes_them<S: Store>(
+    store: &mut S,
+) {
+    let (ann, bob) = write(store, |tx| Ok((account(tx, "ann", Role::Client)?, account(tx, "bob", Role::Client)?)));
+    write(store, |tx| {
+        tx.insert_entry(&charge("c:1", ann, 100, 1))?;
+        tx.insert_entry(&charge("c:2", ann, 250, 2))?;
+        tx.insert_entry(&charge("c:3", bob, 70, 3))?;
+        tx.insert_entry(&charge("c:late", ann, 999, 50))
+    });
+    let open = read(store, |tx| tx.open_amounts(Cycle::Client, at(10)));
+    assert_eq!(
+        open,
+        vec![
+            OpenAmount { holder: ann, sum: cents(350), entries: 2 },
+            OpenAmount { holder: bob, sum: cents(70), entries: 1 }
+        ]
+    );
+    assert!(read(store, |tx| tx.open_amounts(Cycle::Worker, at(10))).is_empty());
+    let first = invoice(1, ann, "2026-W49", 350, 2);
+    let linked = write(store, |tx| {
+        tx.insert_invoice(&first)?;
+        tx.link_open_entries(&first, at(10))
+    });
+    assert_eq!(linked, 2);
+    let open = read(store, |tx| tx.open_amounts(Cycle::Client, at(60)));
+    assert_eq!(
+        open,
+        vec![
+            OpenAmount { holder: ann, sum: cents(999), entries: 1 },
+            OpenAmount { holder: bob, sum: cents(70), entries: 1 }
+        ]
+    );
+    let sums = read(store, |tx| tx.invoice_line_sums());
+    assert_eq!(sums, vec![(InvoiceNo::new(1), cents(350), 2)]);
+}
+
+pub(crate) fn invoices_read_back_by_number_and_a_taken_number_or_period_is_a_conflict<S: Store>(store: &mut S) {
+    let (ann, bob) = write(store, |tx| Ok((account(tx, "ann", Role::Client)?, account(tx, "bob", Role::Client)?)));
+    assert_eq!(read(store, |tx| tx.last_invoice_number()), None);
+    let (one, two) = (invoice(1, ann, "2026-W49", 300, 3), invoice(2, bob, "2026-W49", 100, 1));
+    write(store, |tx| {
+        tx.insert_invoice(&two)?;
+        tx.insert_invoice(&one)
+    });
+    assert_eq!(read(store, |tx| tx.last_invoice_number()), Some(InvoiceNo::new(2)));
+    assert_eq!(read(store, |tx| tx.invoices(&InvoiceFilter::default())), vec![one.clone(), two.clone()]);
+    let bobs = read(store, |tx| tx.invoices(&InvoiceFilter { holder: Some(bob), ..Default::default() }));
+    assert_eq!(bobs, vec![two.clone()]);
+    expect_err(store.write(|tx| tx.insert_invoice(&invoice(2, ann, "2026-W50", 1, 0))), ErrorKind::Conflict);
+    expect_err(store.write(|tx| tx.insert_invoice(&invoice(3, ann, "2026-W49", 1, 0))), ErrorKind::Conflict);
+    write(store, |tx| tx.update_invoice_status(InvoiceNo::new(1), InvoiceStatus::Paid));
+    assert_eq!(read(store, |tx| tx.invoice(InvoiceNo::new(1))).unwrap().status, InvoiceStatus::Paid);
+    expect_err(store.write(|tx| tx.update_invoice_status(InvoiceNo::new(9), InvoiceStatus::Paid)), ErrorKind::NotFound);
+    assert_eq!(read(store, |tx| tx.invoice(InvoiceNo::new(9))), None);
+}
+
+pub(crate) fn a_period_is_closed_once_and_reads_back<S: Store>(store: &mut S) {
+    let abe = write(store, |tx| account(tx, "abe", Role::Accountant));
+    let closed = ClosedPeriod {
+        cycle: Cycle::Worker,
+        period: "2026-11".into(),
+        until: at(10),
+        closed_at: at(20),
+        closed_by: Some(abe),
+        invoices: 2,
+        total: cents(4_000),
+    };
+    assert_eq!(read(store, |tx| tx.closed_period(Cycle::Worker, "2026-11")), None);
+    write(store, |tx| tx.insert_closed_period(&closed));
+    assert_eq!(read(store, |tx| tx.closed_period(Cycle::Worker, "2026-11")), Some(closed.clone()));
+    assert_eq!(read(store, |tx| tx.closed_period(Cycle::Client, "2026-11")), None);
+    expect_err(store.write(|tx| tx.insert_closed_period(&closed)), ErrorKind::Conflict);
+    assert_eq!(read(store, |tx| tx.closed_periods()), vec![closed]);
+}
+
+pub(crate) fn payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_listed<S: Store>(store: &mut S) {
+    let (ann, bob) = write(store, |tx| Ok((account(tx, "ann", Role::Client)?, account(tx, "bob", Role::Client)?)));
+    let (one, two) = (invoice(1, ann, "2026-W49", 300, 0), invoice(2, bob, "2026-W49", 100, 0));
+    let (p1, p2) = write(store, |tx| {
+        tx.insert_invoice(&one)?;
+        tx.insert_invoice(&two)?;
+        Ok((tx.insert_payment(&payment(&one, "k1"))?, tx.insert_payment(&payment(&two, "k2"))?))
+    });
+    assert!(p2 > p1);
+    expect_err(store.write(|tx| tx.insert_payment(&payment(&one, "k3"))), ErrorKind::Conflict);
+    let mut got = read(store, |tx| tx.payment(p1)).unwrap();
+    assert_eq!(got, Payment { id: p1, ..payment(&one, "k1") });
+    assert_eq!(read(store, |tx| tx.payment_of(InvoiceNo::new(2))).map(|p| p.id), Some(p2));
+    got.status = PaymentStatus::Confirmed;
+    got.attempts = 2;
+    got.service_id = Some("svc-1".into());
+    got.updated_at = at(200);
+    write(store, |tx| tx.update_payment(&got));
+    assert_eq!(read(store, |tx| tx.payment(p1)), Some(got));
+    let open: Vec<PaymentId> = read(store, |tx| tx.open_payments(None)).iter().map(|p| p.id).collect();
+    assert_eq!(open, vec![p2]);
+    assert!(read(store, |tx| tx.open_payments(Some(PaymentKind::Payout))).is_empty());
+    expect_err(
+        store.write(|tx| tx.update_payment(&Payment { id: PaymentId::new(99), ..payment(&one, "k1") })),
+        ErrorKind::NotFound,
+    );
 }

@@ -189,6 +189,10 @@ macro_rules! contract_suite {
                 a_rolled_back_entry_leaves_no_posting_and_no_balance,
                 entries_are_filtered_by_account_kind_and_time_and_come_by_time_then_insertion,
                 unbalanced_entries_are_listed_with_their_sums,
+                open_amounts_count_uninvoiced_entries_before_the_end_per_holder_and_linking_takes_them,
+                invoices_read_back_by_number_and_a_taken_number_or_period_is_a_conflict,
+                a_period_is_closed_once_and_reads_back,
+                payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_listed,
             );
             contract_suite!(@group $make; transactions;
                 a_write_commits_what_it_did_and_returns_its_value,

@@ -5,7 +5,7 @@
 CREATE TABLE billing_entries (
     seq       INTEGER PRIMARY KEY,
     id        TEXT    NOT NULL UNIQUE,
-    kind      TEXT    NOT NULL CHECK (kind IN ('charge', 'earning', 'fine', 'award', 'reversal')),
+    kind      TEXT    NOT NULL CHECK (kind IN ('charge', 'earning', 'fine', 'award', 'reversal', 'collection', 'payout')),
     at        TEXT    NOT NULL,
     order_id  INTEGER REFERENCES orders (id),
     cause     INTEGER REFERENCES events (seq),

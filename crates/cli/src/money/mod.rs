@@ -1,0 +1,82 @@
+//! The money services (DESIGN.md §7): the payment service collects from clients, the transfer
+//! service ("Gold Hat") pays workers. The domain decides and records (`crew_core::billing`); this
+//! shell asks the services, each payment in three steps: record it `submitted` (one transaction),
+//! ask the service with the payment's own idempotency key (no transaction open), record the answer
+//! (one transaction). A crash between any two leaves the payment open, and the next run asks again
+//! with the same key, so the service carries it out once.
+//!
+//! The embedded default is [`sandbox::Sandbox`]: a clearly labelled stand-in that answers at once
+//! and moves no money.
+
+pub mod sandbox;
+
+use anyhow::Result;
+use crew_core::billing::{self, Outcome, Payment, PaymentKind};
+use crew_core::imports::Progress;
+use crew_core::types::Money;
+
+use crate::context::App;
+
+/// What crew sends for one collection or payout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub kind: PaymentKind,
+    /// The `Idempotency-Key`: the same for every attempt of one payment.
+    pub key: String,
+    /// `reference`: the invoice number.
+    pub reference: String,
+    /// `customer` (a collection) or `recipient` (a payout): the holder's login.
+    pub party: String,
+    /// `method`: the client's payment method (collections only).
+    pub method: String,
+    pub amount: Money,
+    pub currency: String,
+}
+
+/// A money service: carries out a request (or returns the first outcome of its key).
+pub trait MoneyService {
+    /// Who answers, for messages: `sandbox (no money moves)`, or the service's base URL.
+    fn label(&self) -> String;
+    /// Sends the request; a repeated key returns the first outcome and does nothing again.
+    fn execute(&self, request: &Request) -> Outcome;
+}
+
+/// The services of this configuration: both the sandbox unless crew.toml names a service.
+pub fn services(_app: &App) -> Result<Box<dyn MoneyService>> {
+    Ok(Box::new(sandbox::Sandbox))
+}
+
+/// Asks the service about every open payment (of `kind`, if given), in order, and records each
+/// answer: what the cycle commands run after a close, and what recovers a crashed run. Returns
+/// the payments as they ended.
+pub fn work_through(app: &mut App, kind: Option<PaymentKind>) -> Result<Vec<Payment>> {
+    let service = services(app)?;
+    let open = app.read(|tx, ctx| billing::open_payments(tx, ctx, kind))?;
+    let mut bar = app.progress("payments", open.len());
+    let currency = app.currency().to_string();
+    let mut done = Vec::with_capacity(open.len());
+    for payment in open {
+        let submitted = app.write(|tx, ctx| billing::submit(tx, ctx, payment.id))?;
+        let p = submitted.payment;
+        if p.status != billing::PaymentStatus::Submitted {
+            // Settled by a run that got there first: nothing to send.
+            done.push(p);
+            bar.advance(1);
+            continue;
+        }
+        let request = Request {
+            kind: p.kind,
+            key: p.key.clone(),
+            reference: format!("invoice {}", p.invoice),
+            party: submitted.party,
+            method: p.method.clone(),
+            amount: p.amount,
+            currency: currency.clone(),
+        };
+        let outcome = service.execute(&request);
+        let settled = app.write(|tx, ctx| billing::settle(tx, ctx, p.id, outcome))?;
+        done.push(settled);
+        bar.advance(1);
+    }
+    Ok(done)
+}
