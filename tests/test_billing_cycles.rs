@@ -11,7 +11,7 @@ fn photo(name: &str) -> String {
 
 /// Ann's week (see `a_week_of_orders`: 300.00 charged) and bob's gardening order at 100.13, which
 /// the sandbox declines; tia checks in and then fails it (a fine she cannot cover).
-fn two_clients_week(env: &Env) {
+pub(crate) fn two_clients_week(env: &Env) {
     a_week_of_orders(env);
     env.login("admin", ADMIN_PASSWORD);
     env.ok(&["settings", "set", "pricing.base_price", "100.13"]);

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 mod context;
 mod files;
+mod http;
 mod mailer;
 mod money;
 mod output;

@@ -8,6 +8,7 @@
 //! The embedded default is [`sandbox::Sandbox`]: a clearly labelled stand-in that answers at once
 //! and moves no money.
 
+pub mod http;
 pub mod sandbox;
 
 use anyhow::Result;
@@ -33,17 +34,83 @@ pub struct Request {
     pub currency: String,
 }
 
-/// A money service: carries out a request (or returns the first outcome of its key).
+/// What a service knows of a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// It received the request: this is what became of it (`Unknown` while pending).
+    Known(Outcome),
+    /// It never received that key: the request can be sent (with the same key).
+    NeverReceived,
+}
+
+/// A money service: carries out a request (or returns the first outcome of its key), and looks a
+/// key up.
 pub trait MoneyService {
-    /// Who answers, for messages: `sandbox (no money moves)`, or the service's base URL.
+    /// Who answers, for messages: `sandbox (no money moves)`, or the services' base URLs.
     fn label(&self) -> String;
     /// Sends the request; a repeated key returns the first outcome and does nothing again.
     fn execute(&self, request: &Request) -> Outcome;
+    /// What became of the request sent with `key`.
+    fn lookup(&self, kind: PaymentKind, key: &str) -> Lookup;
 }
 
-/// The services of this configuration: both the sandbox unless crew.toml names a service.
-pub fn services(_app: &App) -> Result<Box<dyn MoneyService>> {
-    Ok(Box::new(sandbox::Sandbox))
+/// `[services]` in crew.toml: where the payment and transfer services are. A service not named
+/// is the built-in sandbox.
+#[derive(Debug, Default, Clone, serde::Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesConfig {
+    pub payment: Option<crate::http::Endpoint>,
+    pub transfer: Option<crate::http::Endpoint>,
+}
+
+/// The services of this configuration: the sandbox for each crew.toml does not name.
+pub fn services(app: &App) -> Result<Box<dyn MoneyService>> {
+    let s = &app.config.file.services;
+    if s.payment.is_none() && s.transfer.is_none() {
+        return Ok(Box::new(sandbox::Sandbox));
+    }
+    Ok(Box::new(http::HttpService::new(s.payment.as_ref(), s.transfer.as_ref())?))
+}
+
+/// `crew billing reconcile`: asks the services what became of every open payment (by its key) and
+/// records each definite answer; a payment the service never received is sent now, with its key.
+/// Returns the payments as they ended.
+pub fn reconcile(app: &mut App) -> Result<Vec<Payment>> {
+    let service = services(app)?;
+    let open = app.read(|tx, ctx| billing::open_payments(tx, ctx, None))?;
+    let mut bar = app.progress("payments", open.len());
+    let currency = app.currency().to_string();
+    let mut done = Vec::with_capacity(open.len());
+    for p in open {
+        let outcome = match service.lookup(p.kind, &p.key) {
+            Lookup::Known(outcome) => outcome,
+            Lookup::NeverReceived => {
+                let submitted = app.write(|tx, ctx| billing::submit(tx, ctx, p.id))?;
+                if submitted.payment.status != billing::PaymentStatus::Submitted {
+                    done.push(submitted.payment);
+                    bar.advance(1);
+                    continue;
+                }
+                service.execute(&request(&submitted.payment, submitted.party, &currency))
+            }
+        };
+        let settled = app.write(|tx, ctx| billing::settle(tx, ctx, p.id, outcome))?;
+        done.push(settled);
+        bar.advance(1);
+    }
+    Ok(done)
+}
+
+fn request(p: &Payment, party: String, currency: &str) -> Request {
+    Request {
+        kind: p.kind,
+        key: p.key.clone(),
+        reference: format!("invoice {}", p.invoice),
+        party,
+        method: p.method.clone(),
+        amount: p.amount,
+        currency: currency.to_string(),
+    }
 }
 
 /// Asks the service about every open payment (of `kind`, if given), in order, and records each
@@ -64,16 +131,7 @@ pub fn work_through(app: &mut App, kind: Option<PaymentKind>) -> Result<Vec<Paym
             bar.advance(1);
             continue;
         }
-        let request = Request {
-            kind: p.kind,
-            key: p.key.clone(),
-            reference: format!("invoice {}", p.invoice),
-            party: submitted.party,
-            method: p.method.clone(),
-            amount: p.amount,
-            currency: currency.clone(),
-        };
-        let outcome = service.execute(&request);
+        let outcome = service.execute(&request(&p, submitted.party, &currency));
         let settled = app.write(|tx, ctx| billing::settle(tx, ctx, p.id, outcome))?;
         done.push(settled);
         bar.advance(1);

@@ -5,9 +5,9 @@
 //! - except an amount whose cents are `13` (`10.13`, `100.13`): declined, like a test card
 //!   number at a real provider ("card declined (sandbox: amounts ending in .13 are declined)").
 
-use crew_core::billing::Outcome;
+use crew_core::billing::{Outcome, PaymentKind};
 
-use super::{MoneyService, Request};
+use super::{Lookup, MoneyService, Request};
 
 /// The sandbox (see the module's doc).
 pub struct Sandbox;
@@ -29,11 +29,16 @@ impl MoneyService for Sandbox {
     fn execute(&self, request: &Request) -> Outcome {
         Sandbox::answer(&request.key, request.amount.cents())
     }
+
+    /// The sandbox keeps nothing: it says it never received the key, so reconcile sends it again
+    /// (the sandbox answers every request the same way, so nothing is done twice).
+    fn lookup(&self, _kind: PaymentKind, _key: &str) -> Lookup {
+        Lookup::NeverReceived
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crew_core::billing::PaymentKind;
     use crew_core::types::Money;
 
     use super::*;

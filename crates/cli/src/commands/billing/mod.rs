@@ -7,6 +7,7 @@ mod close_month;
 mod close_week;
 mod due;
 mod invoices;
+mod reconcile;
 mod statement;
 mod verify;
 
@@ -36,6 +37,7 @@ pub enum BillingCommand {
     Award(award::AwardArgs),
     CloseWeek(close_week::CloseWeekArgs),
     CloseMonth(close_month::CloseMonthArgs),
+    Reconcile(reconcile::ReconcileArgs),
     Verify(verify::VerifyArgs),
 }
 
@@ -50,6 +52,7 @@ impl BillingCommand {
             Self::Balances(_) => balances::ACTIONS,
             Self::CloseWeek(_) => close_week::ACTIONS,
             Self::CloseMonth(_) => close_month::ACTIONS,
+            Self::Reconcile(_) => reconcile::ACTIONS,
             Self::Award(_) => award::ACTIONS,
             Self::Verify(_) => verify::ACTIONS,
         }
@@ -65,6 +68,7 @@ pub fn run(app: &mut App, command: BillingCommand) -> Result<()> {
         BillingCommand::Balances(args) => balances::run(app, args),
         BillingCommand::CloseWeek(args) => close_week::run(app, args),
         BillingCommand::CloseMonth(args) => close_month::run(app, args),
+        BillingCommand::Reconcile(args) => reconcile::run(app, args),
         BillingCommand::Award(args) => award::run(app, args),
         BillingCommand::Verify(args) => verify::run(app, args),
     }
@@ -163,7 +167,7 @@ fn report(
     if !args.dry_run {
         let count = |s: PaymentStatus| view.payments.iter().filter(|p| p.status == s).count();
         app.out.note(&format!(
-            "Money services ({}): {} {what}, {} failed, {} unknown (asked again, with the same key, by the next run).",
+            "Money services ({}): {} {what}, {} failed, {} unknown (asked again with the same key by the next run or `crew billing reconcile`).",
             view.service,
             count(PaymentStatus::Confirmed),
             count(PaymentStatus::Failed),
