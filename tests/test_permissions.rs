@@ -125,6 +125,7 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         | "billing invoices" | "billing reconcile" => vec![],
         // Not ended at the test's time: allowed roles get a conflict, not a refusal by role.
         "billing close-week" => vec!["2026-W49".into()],
+        "billing export" => ["--journal", "hledger"].map(String::from).to_vec(),
         "billing close-month" => vec!["2026-11".into()],
         "billing award" => ["tom@crew.example", "5.00", "--reason", "test"].map(String::from).to_vec(),
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 pub mod cycles;
 pub mod events;
+pub mod export;
 pub mod ledger;
 pub mod notifications;
 pub mod store;

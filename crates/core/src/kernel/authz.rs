@@ -111,10 +111,12 @@ pub enum Action {
     VerifyLedger,
     /// Close billing periods (invoices, collections, payouts) and reconcile payments.
     CloseBillingPeriods,
+    /// Export the whole ledger as a journal (beancount, hledger).
+    ExportLedger,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -150,6 +152,7 @@ impl Action {
         Action::AwardWorkers,
         Action::VerifyLedger,
         Action::CloseBillingPeriods,
+        Action::ExportLedger,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -190,6 +193,7 @@ impl Action {
             Action::AwardWorkers => "award workers",
             Action::VerifyLedger => "verify the ledger",
             Action::CloseBillingPeriods => "run billing cycles",
+            Action::ExportLedger => "export the ledger",
         }
     }
 }
@@ -230,6 +234,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         VerifyLedger => matches!(role, Admin | Manager | Accountant | Service),
         // The cycles: accountants, and cron (DESIGN.md §2).
         CloseBillingPeriods => matches!(role, Accountant | Service),
+        ExportLedger => matches!(role, Admin | Manager | Accountant),
     }
 }
 

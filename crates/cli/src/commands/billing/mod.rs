@@ -6,6 +6,7 @@ mod charges;
 mod close_month;
 mod close_week;
 mod due;
+mod export;
 mod invoices;
 mod reconcile;
 mod statement;
@@ -38,6 +39,7 @@ pub enum BillingCommand {
     CloseWeek(close_week::CloseWeekArgs),
     CloseMonth(close_month::CloseMonthArgs),
     Reconcile(reconcile::ReconcileArgs),
+    Export(export::ExportArgs),
     Verify(verify::VerifyArgs),
 }
 
@@ -53,6 +55,7 @@ impl BillingCommand {
             Self::CloseWeek(_) => close_week::ACTIONS,
             Self::CloseMonth(_) => close_month::ACTIONS,
             Self::Reconcile(_) => reconcile::ACTIONS,
+            Self::Export(_) => export::ACTIONS,
             Self::Award(_) => award::ACTIONS,
             Self::Verify(_) => verify::ACTIONS,
         }
@@ -69,6 +72,7 @@ pub fn run(app: &mut App, command: BillingCommand) -> Result<()> {
         BillingCommand::CloseWeek(args) => close_week::run(app, args),
         BillingCommand::CloseMonth(args) => close_month::run(app, args),
         BillingCommand::Reconcile(args) => reconcile::run(app, args),
+        BillingCommand::Export(args) => export::run(app, args),
         BillingCommand::Award(args) => award::run(app, args),
         BillingCommand::Verify(args) => verify::run(app, args),
     }
