@@ -5,6 +5,7 @@ mod common;
 
 mod test_accounts;
 mod test_billing;
+mod test_billing_crash;
 mod test_billing_cycles;
 mod test_billing_export;
 mod test_billing_http;

@@ -18,7 +18,7 @@ use crate::test_billing_cycles::two_clients_week;
 
 /// What the service does with the next request for a key.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Fault {
+pub(crate) enum Fault {
     /// Carries it out, then answers only after the client has given up.
     HangAfterExecuting,
     /// Reads the request and closes the connection without carrying it out.
@@ -47,13 +47,13 @@ struct State {
     down: bool,
 }
 
-struct Service {
-    port: u16,
+pub(crate) struct Service {
+    pub(crate) port: u16,
     state: Arc<Mutex<State>>,
 }
 
 impl Service {
-    fn start() -> Service {
+    pub(crate) fn start() -> Service {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State::default()));
@@ -67,11 +67,11 @@ impl Service {
         Service { port, state }
     }
 
-    fn fault(&self, key: &str, faults: &[Fault]) {
+    pub(crate) fn fault(&self, key: &str, faults: &[Fault]) {
         self.state.lock().unwrap().faults.entry(key.into()).or_default().extend(faults);
     }
 
-    fn executions(&self) -> BTreeMap<String, u32> {
+    pub(crate) fn executions(&self) -> BTreeMap<String, u32> {
         self.state.lock().unwrap().executions.clone()
     }
 
@@ -198,7 +198,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
 }
 
 /// The sandbox env pointed at the local service for both money services.
-fn with_services(env: &Env, port: u16) {
+pub(crate) fn with_services(env: &Env, port: u16) {
     let toml = format!(
         "[services.payment]\nurl = \"http://127.0.0.1:{port}\"\napi_key_env = \"CREW_PAYMENT_KEY\"\ntimeout_seconds = 1\n\
          attempts = 2\nbackoff_ms = 10\n\n[services.transfer]\nurl = \"http://127.0.0.1:{port}/\"\n\
@@ -207,13 +207,13 @@ fn with_services(env: &Env, port: u16) {
     std::fs::write(env.path().join("crew.toml"), toml).unwrap();
 }
 
-fn crew(env: &Env, args: &[&str]) -> crate::common::Run {
+pub(crate) fn crew(env: &Env, args: &[&str]) -> crate::common::Run {
     let mut cmd = env.command(args);
     cmd.env("CREW_PAYMENT_KEY", "test-key").env("CREW_TRANSFER_KEY", "test-key");
     env.run_with(cmd, None)
 }
 
-fn invoices(env: &Env) -> Vec<(i64, String, String)> {
+pub(crate) fn invoices(env: &Env) -> Vec<(i64, String, String)> {
     let run = crew(env, &["--format", "json", "billing", "invoices"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();

@@ -113,6 +113,23 @@ fn request(p: &Payment, party: String, currency: &str) -> Request {
     }
 }
 
+/// A crash test's fault point (debug builds only): with `CREW_TEST_ABORT_AT=N` in the
+/// environment, the N-th point this process reaches aborts it on the spot — no destructor runs,
+/// an open transaction is never committed — as a kill would. Release builds have no such hook.
+pub fn fault_point(_name: &str) {
+    #[cfg(debug_assertions)]
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static REACHED: AtomicUsize = AtomicUsize::new(0);
+        if let Some(at) = std::env::var("CREW_TEST_ABORT_AT").ok().and_then(|v| v.parse::<usize>().ok())
+            && REACHED.fetch_add(1, Ordering::SeqCst) + 1 == at
+        {
+            eprintln!("crew: aborted at fault point {at} ({_name}) for a crash test");
+            std::process::abort();
+        }
+    }
+}
+
 /// Asks the service about every open payment (of `kind`, if given), in order, and records each
 /// answer: what the cycle commands run after a close, and what recovers a crashed run. Returns
 /// the payments as they ended.
@@ -124,6 +141,7 @@ pub fn work_through(app: &mut App, kind: Option<PaymentKind>) -> Result<Vec<Paym
     let mut done = Vec::with_capacity(open.len());
     for payment in open {
         let submitted = app.write(|tx, ctx| billing::submit(tx, ctx, payment.id))?;
+        fault_point("submitted");
         let p = submitted.payment;
         if p.status != billing::PaymentStatus::Submitted {
             // Settled by a run that got there first: nothing to send.
@@ -132,7 +150,9 @@ pub fn work_through(app: &mut App, kind: Option<PaymentKind>) -> Result<Vec<Paym
             continue;
         }
         let outcome = service.execute(&request(&p, submitted.party, &currency));
+        fault_point("answered");
         let settled = app.write(|tx, ctx| billing::settle(tx, ctx, p.id, outcome))?;
+        fault_point("settled");
         done.push(settled);
         bar.advance(1);
     }

@@ -119,7 +119,17 @@ fn report(
     close: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<CycleReport>,
     kind: PaymentKind,
 ) -> Result<()> {
-    let report = if args.dry_run { app.rehearse(close)? } else { app.write(close)? };
+    let report = if args.dry_run {
+        app.rehearse(close)?
+    } else {
+        let report = app.write(|tx, ctx| {
+            let report = close(tx, ctx)?;
+            crate::money::fault_point("closing, before commit");
+            Ok(report)
+        })?;
+        crate::money::fault_point("closed");
+        report
+    };
     let service = crate::money::services(app)?.label();
     let payments = if args.dry_run { Vec::new() } else { crate::money::work_through(app, Some(kind))? };
     let view = CycleView { report, dry_run: args.dry_run, payments, service };
