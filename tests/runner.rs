@@ -4,6 +4,11 @@
 mod common;
 
 mod test_accounts;
+mod test_billing;
+mod test_billing_crash;
+mod test_billing_cycles;
+mod test_billing_export;
+mod test_billing_http;
 mod test_clock;
 mod test_concurrency;
 mod test_config;

@@ -51,7 +51,7 @@ fn listed(env: &Env, login: &str) -> Vec<i64> {
 
 #[test]
 fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
-    let env = Env::company();
+    let mut env = Env::company();
     // Order 1 is ann's, worked by tom; order 2 is bob's, worked by tia.
     env.login("ann@example.com", PASSWORD);
     env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
@@ -107,6 +107,43 @@ fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
     // Bob's order went through every refusal above untouched.
     assert_eq!(status(&env, "2"), order_2);
     assert_eq!(as_(&env, "tia@crew.example", &["order", "fail", "2", "--reason", "rain"]), 0);
+
+    // Billing: ann was charged for order 1 (active, then completed), tom earned from it, tia was
+    // fined for order 2; each reads their own ledger account and is refused another's.
+    case("billing due", "client");
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "due"]), 0);
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "due", "--client", "bob@example.com"]), 3);
+    case("billing charges", "client");
+    env.login("ann@example.com", PASSWORD);
+    let charges: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["--format", "json", "billing", "charges"])).unwrap();
+    assert_eq!(charges.len(), 1, "{charges:?}");
+    assert_eq!(charges[0]["order"], 1);
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "charges", "--client", "bob@example.com"]), 3);
+    case("billing statement", "client");
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "statement"]), 0);
+    assert_eq!(as_(&env, "ann@example.com", &["billing", "statement", "bob@example.com"]), 3);
+    case("billing statement", "worker");
+    env.login("tom@crew.example", PASSWORD);
+    let own: serde_json::Value = serde_json::from_str(&env.ok(&["--format", "json", "billing", "statement"])).unwrap();
+    assert_eq!(own["balance"]["credits"], "60.00", "{own}");
+    assert_eq!(as_(&env, "tom@crew.example", &["billing", "statement", "tia@crew.example"]), 3);
+    assert_eq!(as_(&env, "tom@crew.example", &["billing", "statement", "company:revenue"]), 3);
+
+    // Invoices: after the week and month close, each reads their own and is refused another's.
+    env.now = "2026-12-07T06:00:00Z".into();
+    assert_eq!(as_(&env, "abe", &["billing", "close-week", "2026-W49"]), 0);
+    assert_eq!(as_(&env, "abe", &["billing", "close-month", "2026-11"]), 0);
+    for (role, own, other) in
+        [("client", "ann@example.com", "bob@example.com"), ("worker", "tom@crew.example", "tia@crew.example")]
+    {
+        case("billing invoices", role);
+        env.login(own, PASSWORD);
+        let mine: Vec<serde_json::Value> =
+            serde_json::from_str(&env.ok(&["--format", "json", "billing", "invoices"])).unwrap();
+        assert_eq!(mine.len(), 1, "{role}: {mine:?}");
+        assert_eq!(as_(&env, own, &["billing", "invoices", "--holder", other]), 3);
+    }
 
     // Sessions: every role lists and revokes its own, and is refused another's.
     env.login("admin", crate::common::ADMIN_PASSWORD);

@@ -121,6 +121,13 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "order check-in" => vec!["1".into(), "--photo".into(), f("photos/door.jpg")],
         "order complete" => vec!["1".into(), "--photo".into(), f("photos/report.png")],
         "order fail" => ["1", "--reason", "test"].map(String::from).to_vec(),
+        "billing due" | "billing charges" | "billing statement" | "billing balances" | "billing verify"
+        | "billing invoices" | "billing reconcile" => vec![],
+        // Not ended at the test's time: allowed roles get a conflict, not a refusal by role.
+        "billing close-week" => vec!["2026-W49".into()],
+        "billing export" => ["--journal", "hledger"].map(String::from).to_vec(),
+        "billing close-month" => vec!["2026-11".into()],
+        "billing award" => ["tom@crew.example", "5.00", "--reason", "test"].map(String::from).to_vec(),
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
     let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);

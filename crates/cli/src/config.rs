@@ -24,14 +24,17 @@ pub struct FileConfig {
     /// Where photos are kept; default: `<database stem>-media/` beside the database.
     pub media_dir: Option<PathBuf>,
     pub mail: MailConfig,
+    /// `[services.payment]`, `[services.transfer]`: the money services (the sandbox if absent).
+    pub services: crate::money::ServicesConfig,
 }
 
 /// The top-level keys that hold company rules: refused in a local file (a test checks every rule
 /// of the settings is under one of them).
-const COMPANY_SECTIONS: &[&str] = &["currency", "time_zone", "pricing", "ordering", "imports", "sessions", "matching"];
+const COMPANY_SECTIONS: &[&str] =
+    &["currency", "time_zone", "pricing", "ordering", "imports", "sessions", "matching", "billing"];
 
 /// The keys a local file may hold, for messages.
-const LOCAL_KEYS: &str = "database, format, media_dir and [mail]";
+const LOCAL_KEYS: &str = "database, format, media_dir, [mail] and [services]";
 
 /// `[mail]`: the sender, the transport, and how delivery retries.
 #[derive(Debug, Deserialize)]

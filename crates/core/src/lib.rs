@@ -6,12 +6,13 @@
 //! - [`kernel`]: errors, ids, value types, roles, import rows, the event log, running commands.
 //! - Contexts, each a folder owning its model, rules, events, storage traits, subscribers and the
 //!   mail its events cause: [`settings`] (the company's rules), [`iam`], [`hiring`], [`ordering`],
-//!   [`matching`], [`mail`].
+//!   [`matching`], [`mail`], [`billing`] (the ledger).
 //! - [`wiring`]: the only module that names every context: the transaction every command gets,
 //!   the subscribers and their order, the union of all events.
 
 pub mod kernel;
 
+pub mod billing;
 pub mod hiring;
 pub mod iam;
 pub mod mail;

@@ -19,6 +19,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_sessions.sql"),
     include_str!("migrations/0008_clock.sql"),
     include_str!("migrations/0009_mail_classes_and_digests.sql"),
+    include_str!("migrations/0010_billing_ledger.sql"),
+    include_str!("migrations/0011_billing_cycles.sql"),
 ];
 
 /// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite

@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub(crate) mod auth;
+pub(crate) mod billing;
 pub(crate) mod docs;
 pub(crate) mod events;
 pub(crate) mod hiring;
@@ -36,6 +37,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Events(c) => c.actions(),
         Command::Outbox(c) => c.actions(),
         Command::Settings(c) => c.actions(),
+        Command::Billing(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -76,6 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Events(c) => events::run(&mut app, c),
         Command::Outbox(c) => outbox::run(&mut app, c),
         Command::Settings(c) => settings::run(&mut app, c),
+        Command::Billing(c) => billing::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

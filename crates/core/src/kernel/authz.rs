@@ -101,10 +101,22 @@ pub enum Action {
     TakeApplications,
     ViewSettings,
     ManageSettings,
+    /// Read ledger statements, charges and what is due (clients and workers their own).
+    ViewBilling,
+    /// Read a client's charges and what is due this week (clients their own).
+    ViewCharges,
+    /// Credit a worker an award.
+    AwardWorkers,
+    /// Read every balance and verify the ledger.
+    VerifyLedger,
+    /// Close billing periods (invoices, collections, payouts) and reconcile payments.
+    CloseBillingPeriods,
+    /// Export the whole ledger as a journal (beancount, hledger).
+    ExportLedger,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 36] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -135,6 +147,12 @@ impl Action {
         Action::TakeApplications,
         Action::ViewSettings,
         Action::ManageSettings,
+        Action::ViewBilling,
+        Action::ViewCharges,
+        Action::AwardWorkers,
+        Action::VerifyLedger,
+        Action::CloseBillingPeriods,
+        Action::ExportLedger,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -170,6 +188,12 @@ impl Action {
             Action::TakeApplications => "take applications",
             Action::ViewSettings => "view the company's settings",
             Action::ManageSettings => "change the company's settings",
+            Action::ViewBilling => "view billing",
+            Action::ViewCharges => "view clients' charges",
+            Action::AwardWorkers => "award workers",
+            Action::VerifyLedger => "verify the ledger",
+            Action::CloseBillingPeriods => "run billing cycles",
+            Action::ExportLedger => "export the ledger",
         }
     }
 }
@@ -202,6 +226,15 @@ pub fn permits(role: Role, action: Action) -> bool {
         // The company's rules: staff who work by them may read them; only admins change them.
         ViewSettings => matches!(role, Admin | Manager | Accountant),
         ManageSettings => role == Admin,
+        // Billing (DESIGN.md §2): clients and workers their own; managers view all; accountants
+        // everything; cron verifies after its cycles.
+        ViewBilling => matches!(role, Admin | Manager | Accountant | Worker | Client),
+        ViewCharges => matches!(role, Admin | Manager | Accountant | Client),
+        AwardWorkers => matches!(role, Admin | Manager),
+        VerifyLedger => matches!(role, Admin | Manager | Accountant | Service),
+        // The cycles: accountants, and cron (DESIGN.md §2).
+        CloseBillingPeriods => matches!(role, Accountant | Service),
+        ExportLedger => matches!(role, Admin | Manager | Accountant),
     }
 }
 

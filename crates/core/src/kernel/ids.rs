@@ -96,3 +96,13 @@ id_type!(
     SessionId,
     "session"
 );
+id_type!(
+    /// A billing invoice: numbered without gaps across both cycles (billing).
+    InvoiceNo,
+    "invoice"
+);
+id_type!(
+    /// A collection from a client or a payout to a worker (billing).
+    PaymentId,
+    "payment"
+);

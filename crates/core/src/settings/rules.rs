@@ -128,6 +128,18 @@ pub const RULES: &[Rule] = &[
         default: "",
         about: "zones whose workers may take an order nobody in its own zone can take",
     },
+    Rule {
+        key: "billing.worker_share_percent",
+        kind: Kind::Whole { min: 0, max: 100, unit: "percent" },
+        default: "60",
+        about: "the share of a completed order's price its worker earns (rounded by largest remainder)",
+    },
+    Rule {
+        key: "billing.failure_fine",
+        kind: Kind::Money,
+        default: "40.00",
+        about: "what the worker of a failed order is fined",
+    },
 ];
 
 /// The rule of a key, or a bad-input error listing the keys there are.
@@ -367,6 +379,10 @@ pub struct Rules {
     pub default_rating: u8,
     pub steps: Vec<StepWeight>,
     pub neighbours: BTreeMap<Zone, Vec<Zone>>,
+    /// The share of a completed order's price its worker earns, in percent.
+    pub worker_share_percent: u32,
+    /// What the worker of a failed order is fined.
+    pub failure_fine: Money,
 }
 
 impl Rules {
@@ -414,6 +430,11 @@ impl Rules {
                 Value::Neighbours(n) => n,
                 _ => return Err(mismatch("matching.neighbours")),
             },
+            worker_share_percent: small("billing.worker_share_percent")?,
+            failure_fine: match get("billing.failure_fine")? {
+                Value::Money(m) => m,
+                _ => return Err(mismatch("billing.failure_fine")),
+            },
         })
     }
 }
@@ -450,6 +471,7 @@ mod tests {
         let steps: Vec<(&str, f64)> = r.steps.iter().map(|s| (s.name.as_str(), s.weight)).collect();
         assert_eq!(steps, [("skill_fit", 1.0), ("rating", 1.0), ("load", 0.5), ("history", 0.5)]);
         assert!(r.neighbours.is_empty());
+        assert_eq!((r.worker_share_percent, r.failure_fine), (60, Money::from_cents(4_000)));
     }
 
     #[test]

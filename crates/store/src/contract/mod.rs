@@ -43,6 +43,7 @@ use crew_core::ordering::{NewOrder, NewServiceType};
 use crew_core::types::{Email, Login, Money, Name, ServiceCode, SkillSet, Text, Zone};
 use crew_core::wiring::{Store, Tx};
 
+mod billing;
 mod events;
 mod hiring;
 mod iam;
@@ -183,6 +184,19 @@ macro_rules! contract_suite {
                 putting_a_step_approved_by_a_missing_account_is_a_conflict_and_stores_nothing,
                 steps_are_listed_by_name_ascending,
                 deleting_a_step_removes_only_it_and_says_whether_it_existed,
+            );
+            contract_suite!(@group $make; billing;
+                a_missing_entry_is_none_and_an_unposted_account_has_zero_balance,
+                an_inserted_entry_reads_back_with_every_field_and_its_postings_in_order,
+                inserting_an_id_again_is_a_conflict_and_changes_nothing,
+                kept_balances_add_each_posting_in_the_same_transaction_and_equal_the_recomputed_ones,
+                a_rolled_back_entry_leaves_no_posting_and_no_balance,
+                entries_are_filtered_by_account_kind_and_time_and_come_by_time_then_insertion,
+                unbalanced_entries_are_listed_with_their_sums,
+                open_amounts_count_uninvoiced_entries_before_the_end_per_holder_and_linking_takes_them,
+                invoices_read_back_by_number_and_a_taken_number_or_period_is_a_conflict,
+                a_period_is_closed_once_and_reads_back,
+                payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_listed,
             );
             contract_suite!(@group $make; transactions;
                 a_write_commits_what_it_did_and_returns_its_value,

@@ -1,0 +1,43 @@
+//! `crew billing close-month`.
+
+use anyhow::Result;
+use clap::Args;
+use crew_core::authz::Action;
+use crew_core::billing::{self, Month};
+
+use super::{CycleArgs, report};
+use crate::context::App;
+
+/// Close a month: one invoice per worker owed money, then pay each out (accountants, cron)
+#[derive(Debug, Args)]
+#[command(after_help = "\
+A worker's month is their earnings − fines + awards not yet invoiced (and whatever carried over).
+More than zero: an invoice, numbered without gaps, paid through the transfer service (\"Gold Hat\"),
+and a mail once it is paid. Less than zero: no invoice and no mail; the balance carries over into
+the next month. Closing a month again issues nothing; it only asks again about payouts still open.
+The transfer service is the built-in sandbox unless crew.toml names one (docs/billing.md).
+
+Examples:
+  crew billing close-month                # the month that ended last
+  crew billing close-month 2026-11
+  crew billing close-month 2026-11 --dry-run")]
+pub struct CloseMonthArgs {
+    /// The month, like `2026-11` [default: the last month that has ended]
+    month: Option<String>,
+    #[command(flatten)]
+    cycle: CycleArgs,
+}
+
+pub const ACTIONS: &[Action] = &[Action::CloseBillingPeriods];
+
+pub fn run(app: &mut App, args: CloseMonthArgs) -> Result<()> {
+    let tz = app.tz();
+    let month = match args.month.as_deref() {
+        Some(raw) => Month::parse(raw).map_err(|e| e.context("MONTH"))?,
+        None => Month::of(app.now, tz).previous(),
+    };
+    let close = |tx: &mut dyn crew_core::wiring::Tx, ctx: &crew_core::kernel::command::Ctx| {
+        billing::close_month(tx, ctx, month, tz)
+    };
+    report(app, args.cycle, close, billing::PaymentKind::Payout)
+}

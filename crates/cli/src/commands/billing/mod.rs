@@ -1,0 +1,200 @@
+//! `crew billing …`: one file per subcommand; the statement lines' table shared here.
+
+mod award;
+mod balances;
+mod charges;
+mod close_month;
+mod close_week;
+mod due;
+mod export;
+mod invoices;
+mod reconcile;
+mod statement;
+mod verify;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use crew_core::authz::Action;
+use crew_core::billing::{CycleReport, Payment, PaymentKind, PaymentStatus, StatementLine};
+use crew_core::kernel::command::Ctx;
+use crew_core::wiring::Tx;
+use serde::Serialize;
+
+use crate::context::App;
+
+/// The ledger: what clients owe, what workers earn, awards, statements and checks
+#[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  crew billing due                      # a client: this week's charges so far\n  crew billing statement                # your own ledger account\n  crew billing statement company:revenue\n  crew billing award tom@crew.example 25.00 --reason \"stayed late\"\n  crew billing close-week               # cron, Mondays: invoice and collect last week
+  crew billing close-month              # cron, the 1st: invoice and pay out last month
+  crew billing verify                   # an accountant: prove the ledger's invariants\n\nSee docs/billing.md."
+)]
+pub enum BillingCommand {
+    Due(due::DueArgs),
+    Charges(charges::ChargesArgs),
+    Statement(statement::StatementArgs),
+    Invoices(invoices::InvoicesArgs),
+    Balances(balances::BalancesArgs),
+    Award(award::AwardArgs),
+    CloseWeek(close_week::CloseWeekArgs),
+    CloseMonth(close_month::CloseMonthArgs),
+    Reconcile(reconcile::ReconcileArgs),
+    Export(export::ExportArgs),
+    Verify(verify::VerifyArgs),
+}
+
+impl BillingCommand {
+    /// The actions this subcommand needs.
+    pub fn actions(&self) -> &'static [Action] {
+        match self {
+            Self::Due(_) => due::ACTIONS,
+            Self::Charges(_) => charges::ACTIONS,
+            Self::Statement(_) => statement::ACTIONS,
+            Self::Invoices(_) => invoices::ACTIONS,
+            Self::Balances(_) => balances::ACTIONS,
+            Self::CloseWeek(_) => close_week::ACTIONS,
+            Self::CloseMonth(_) => close_month::ACTIONS,
+            Self::Reconcile(_) => reconcile::ACTIONS,
+            Self::Export(_) => export::ACTIONS,
+            Self::Award(_) => award::ACTIONS,
+            Self::Verify(_) => verify::ACTIONS,
+        }
+    }
+}
+
+pub fn run(app: &mut App, command: BillingCommand) -> Result<()> {
+    match command {
+        BillingCommand::Due(args) => due::run(app, args),
+        BillingCommand::Charges(args) => charges::run(app, args),
+        BillingCommand::Statement(args) => statement::run(app, args),
+        BillingCommand::Invoices(args) => invoices::run(app, args),
+        BillingCommand::Balances(args) => balances::run(app, args),
+        BillingCommand::CloseWeek(args) => close_week::run(app, args),
+        BillingCommand::CloseMonth(args) => close_month::run(app, args),
+        BillingCommand::Reconcile(args) => reconcile::run(app, args),
+        BillingCommand::Export(args) => export::run(app, args),
+        BillingCommand::Award(args) => award::run(app, args),
+        BillingCommand::Verify(args) => verify::run(app, args),
+    }
+}
+
+const LINE_HEADERS: &[&str] = &["DATE", "ENTRY", "KIND", "ORDER", "AMOUNT", "BALANCE", "MEMO"];
+
+fn line_cells(app: &App, l: &StatementLine) -> Vec<String> {
+    vec![
+        app.show_time(l.at),
+        l.entry.to_string(),
+        l.kind.to_string(),
+        l.order.map(|o| format!("#{o}")).unwrap_or_default(),
+        l.amount.to_string(),
+        l.balance.to_string(),
+        l.memo.clone(),
+    ]
+}
+
+/// What the cycle commands share.
+#[derive(Debug, Args)]
+struct CycleArgs {
+    /// Show the invoices the close would issue, change nothing and move no money
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Serialize)]
+struct CycleView {
+    #[serde(flatten)]
+    report: CycleReport,
+    dry_run: bool,
+    /// Every payment the services were asked about in this run, as it ended.
+    payments: Vec<Payment>,
+    /// Who answered: the sandbox or a service's URL.
+    service: String,
+}
+
+/// Closes a period (or rehearses it, `--dry-run`), asks the service about every open payment of
+/// `kind`, and prints what happened.
+fn report(
+    app: &mut App,
+    args: CycleArgs,
+    close: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<CycleReport>,
+    kind: PaymentKind,
+) -> Result<()> {
+    let report = if args.dry_run {
+        app.rehearse(close)?
+    } else {
+        let report = app.write(|tx, ctx| {
+            let report = close(tx, ctx)?;
+            crate::money::fault_point("closing, before commit");
+            Ok(report)
+        })?;
+        crate::money::fault_point("closed");
+        report
+    };
+    let service = crate::money::services(app)?.label();
+    let payments = if args.dry_run { Vec::new() } else { crate::money::work_through(app, Some(kind))? };
+    let view = CycleView { report, dry_run: args.dry_run, payments, service };
+    if app.out.format != crate::cli::Format::Table {
+        return app.out.record(
+            &view,
+            &[("period", view.report.period.clone()), ("invoices", view.report.invoices.len().to_string())],
+        );
+    }
+    let r = &view.report;
+    let what = match kind {
+        PaymentKind::Collection => "collected",
+        PaymentKind::Payout => "paid out",
+    };
+    app.out.list(&r.invoices, &["INVOICE", "HOLDER", "PERIOD", "AMOUNT", "ENTRIES", "STATUS"], |i| {
+        let status = view
+            .payments
+            .iter()
+            .find(|p| p.invoice == i.number)
+            .map(|p| p.status.as_str().to_string())
+            .unwrap_or_else(|| i.status.as_str().to_string());
+        vec![
+            i.number.to_string(),
+            i.cycle.account(i.holder).to_string(),
+            i.period.clone(),
+            i.amount.to_string(),
+            i.entries.to_string(),
+            status,
+        ]
+    })?;
+    for c in &r.carried_over {
+        app.out.note(&format!("worker:{} owes {}: carried over to the next period (no invoice).", c.worker, c.owed))?;
+    }
+    let total: i64 = r.invoices.iter().map(|i| i.amount.cents()).sum();
+    let total = crew_core::types::Money::from_cents(total);
+    let currency = app.currency().to_string();
+    let head = if args.dry_run {
+        format!(
+            "Dry run: closing {} would issue {}; nothing changed.",
+            r.period,
+            invoices(r.invoices.len(), total, &currency)
+        )
+    } else if r.already_closed {
+        format!("{} was closed before: no new invoices.", r.period)
+    } else {
+        format!("{} closed: {}.", r.period, invoices(r.invoices.len(), total, &currency))
+    };
+    app.out.note(&head)?;
+    if !args.dry_run {
+        let count = |s: PaymentStatus| view.payments.iter().filter(|p| p.status == s).count();
+        app.out.note(&format!(
+            "Money services ({}): {} {what}, {} failed, {} unknown (asked again with the same key by the next run or `crew billing reconcile`).",
+            view.service,
+            count(PaymentStatus::Confirmed),
+            count(PaymentStatus::Failed),
+            count(PaymentStatus::Unknown)
+        ))?;
+    }
+    Ok(())
+}
+
+fn invoices(n: usize, total: crew_core::types::Money, currency: &str) -> String {
+    match n {
+        0 => "no invoices".to_string(),
+        1 => format!("1 invoice of {total} {currency}"),
+        n => format!("{n} invoices of {total} {currency}"),
+    }
+}

@@ -1,0 +1,673 @@
+//! The billing cycles (DESIGN.md "Billing and accounting"): the client cycle closes a week into one
+//! invoice per client and a collection for each; the worker cycle closes a month into one invoice
+//! per worker owed money and a payout for each. The money services are asked by the shell, outside
+//! any transaction; each outcome is recorded here in its own transaction.
+//!
+//! ```text
+//! payment:  reserved ──▶ submitted ──▶ confirmed | failed
+//!                           │  ▲
+//!                           ▼  │ asked again with the same key
+//!                         unknown  (a timeout, a dropped connection, a 5xx, `pending`)
+//! ```
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::events::BillingEvent;
+use super::ledger::{CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount};
+use super::{BillingTx, Week, local_midnight, post};
+use crate::authz::{Action, Role, require};
+use crate::error::{Error, Result};
+use crate::ids::{AccountId, InvoiceNo, PaymentId};
+use crate::kernel::command::{Ctx, record};
+use crate::types::Money;
+
+/// A calendar month in the company's time zone: `2026-11`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// Reads `2026-11`.
+    pub fn parse(raw: &str) -> Result<Month> {
+        let bad = || Error::bad_input(format!("`{raw}` is not a month: write it like `2026-11`"));
+        let (y, m) = raw.trim().split_once('-').ok_or_else(bad)?;
+        let (year, month) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)?;
+        Ok(Month { year, month })
+    }
+
+    /// The month `t` falls in, in `tz`.
+    pub fn of(t: DateTime<Utc>, tz: Tz) -> Month {
+        let d = t.with_timezone(&tz).date_naive();
+        Month { year: d.year(), month: d.month() }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("checked when made")
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month { year: self.year + 1, month: 1 }
+        } else {
+            Month { year: self.year, month: self.month + 1 }
+        }
+    }
+
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month { year: self.year - 1, month: 12 }
+        } else {
+            Month { year: self.year, month: self.month - 1 }
+        }
+    }
+
+    /// `[the 1st 00:00, the next month's 1st 00:00)` in `tz`, as UTC instants.
+    pub fn bounds(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        (local_midnight(self.first_day(), tz), local_midnight(self.next().first_day(), tz))
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:02}", self.year, self.month)
+    }
+}
+
+/// Which cycle: the clients' weekly one or the workers' monthly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cycle {
+    /// Weekly: one invoice per client for the week's charges, collected from the client.
+    Client,
+    /// Monthly: one invoice per worker (earnings − fines + awards), paid out to the worker.
+    Worker,
+}
+
+impl Cycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cycle::Client => "client",
+            Cycle::Worker => "worker",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Cycle> {
+        match raw.trim() {
+            "client" => Ok(Cycle::Client),
+            "worker" => Ok(Cycle::Worker),
+            _ => Err(Error::bad_input(format!("`{raw}` is not a cycle: client or worker"))),
+        }
+    }
+
+    /// The entries an invoice of this cycle covers.
+    pub fn kinds(self) -> &'static [EntryKind] {
+        match self {
+            Cycle::Client => &[EntryKind::Charge],
+            Cycle::Worker => &[EntryKind::Earning, EntryKind::Fine, EntryKind::Award],
+        }
+    }
+
+    /// The ledger account of a holder in this cycle.
+    pub fn account(self, holder: AccountId) -> LedgerAccount {
+        match self {
+            Cycle::Client => LedgerAccount::Client(holder),
+            Cycle::Worker => LedgerAccount::Worker(holder),
+        }
+    }
+
+    /// The money movement that settles an invoice of this cycle.
+    pub fn payment_kind(self) -> PaymentKind {
+        match self {
+            Cycle::Client => PaymentKind::Collection,
+            Cycle::Worker => PaymentKind::Payout,
+        }
+    }
+}
+
+/// Where an invoice stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    /// Issued; its money is being collected or paid out.
+    Issued,
+    /// Collected from the client, or paid to the worker.
+    Paid,
+    /// The collection or payout was definitely refused.
+    Failed,
+}
+
+impl InvoiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Issued => "issued",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<InvoiceStatus> {
+        match raw.trim() {
+            "issued" => Ok(InvoiceStatus::Issued),
+            "paid" => Ok(InvoiceStatus::Paid),
+            "failed" => Ok(InvoiceStatus::Failed),
+            _ => Err(Error::bad_input(format!("`{raw}` is not an invoice status: issued, paid or failed"))),
+        }
+    }
+}
+
+/// An invoice: what one client owes for a week, or what the company owes one worker for a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invoice {
+    /// Numbered without gaps, in the order invoices are issued (both cycles share the numbers).
+    pub number: InvoiceNo,
+    pub cycle: Cycle,
+    pub holder: AccountId,
+    /// `2026-W49` for a client, `2026-11` for a worker.
+    pub period: String,
+    /// What the client owes, or what the worker is paid (more than zero).
+    pub amount: Money,
+    /// How many ledger entries it covers.
+    pub entries: u64,
+    pub issued_at: DateTime<Utc>,
+    pub status: InvoiceStatus,
+}
+
+/// Collection from a client, or payout to a worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    Collection,
+    Payout,
+}
+
+impl PaymentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentKind::Collection => "collection",
+            PaymentKind::Payout => "payout",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<PaymentKind> {
+        match raw.trim() {
+            "collection" => Ok(PaymentKind::Collection),
+            "payout" => Ok(PaymentKind::Payout),
+            _ => Err(Error::bad_input(format!("`{raw}` is not a payment kind: collection or payout"))),
+        }
+    }
+}
+
+/// Where a collection or payout stands (see the module's diagram).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Recorded with its key when the invoice was issued; not yet sent.
+    Reserved,
+    /// Being sent (a crash here leaves it so; the next run asks again with the same key).
+    Submitted,
+    /// The service carried it out.
+    Confirmed,
+    /// The service definitely refused it.
+    Failed,
+    /// Sent, but the outcome is not known (timeout, dropped connection, 5xx, `pending`).
+    Unknown,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Reserved => "reserved",
+            PaymentStatus::Submitted => "submitted",
+            PaymentStatus::Confirmed => "confirmed",
+            PaymentStatus::Failed => "failed",
+            PaymentStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<PaymentStatus> {
+        [
+            PaymentStatus::Reserved,
+            PaymentStatus::Submitted,
+            PaymentStatus::Confirmed,
+            PaymentStatus::Failed,
+            PaymentStatus::Unknown,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw.trim())
+        .ok_or_else(|| {
+            Error::bad_input(format!(
+                "`{raw}` is not a payment status: reserved, submitted, confirmed, failed or unknown"
+            ))
+        })
+    }
+
+    /// Whether the service still has to be asked (again, with the same key).
+    pub fn is_open(self) -> bool {
+        matches!(self, PaymentStatus::Reserved | PaymentStatus::Submitted | PaymentStatus::Unknown)
+    }
+}
+
+/// A collection or payout: one per invoice, with the idempotency key derived from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub kind: PaymentKind,
+    pub invoice: InvoiceNo,
+    pub holder: AccountId,
+    pub amount: Money,
+    /// The client's payment method (`card`, `bank_transfer`, `invoice`), or `transfer` for a payout.
+    pub method: String,
+    /// Sent as `Idempotency-Key`: the same for every attempt of this payment.
+    pub key: String,
+    pub status: PaymentStatus,
+    pub attempts: u32,
+    /// The service's id for it, once known.
+    pub service_id: Option<String>,
+    /// Why it failed, or why its outcome is unknown.
+    pub note: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The idempotency key of an invoice's payment: derived from the record, so every attempt (in
+/// this process or after a crash) sends the same one.
+pub fn payment_key(kind: PaymentKind, invoice: InvoiceNo, cycle_period: &str, holder: AccountId) -> String {
+    format!("crew-{}-inv{invoice}-{cycle_period}-acct{holder}", kind.as_str())
+}
+
+/// What a holder's open entries come to (from the store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenAmount {
+    pub holder: AccountId,
+    /// The sum of the holder account's postings in those entries (debits positive).
+    pub sum: Money,
+    pub entries: u64,
+}
+
+/// A period closed: which cycle, which period, when, by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClosedPeriod {
+    pub cycle: Cycle,
+    pub period: String,
+    /// Entries before this instant were invoiced (the period's end).
+    pub until: DateTime<Utc>,
+    pub closed_at: DateTime<Utc>,
+    pub closed_by: Option<AccountId>,
+    /// How many invoices and what they came to, as closed (checked by `verify`).
+    pub invoices: u64,
+    pub total: Money,
+}
+
+/// A worker whose month came to less than nothing: no invoice; the balance carries over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carry {
+    pub worker: AccountId,
+    /// What the worker owes (more than zero).
+    pub owed: Money,
+}
+
+/// What closing a period did (or, with `--dry-run`, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CycleReport {
+    pub cycle: Cycle,
+    pub period: String,
+    /// The period was closed before: nothing new was issued; these are its invoices.
+    pub already_closed: bool,
+    pub invoices: Vec<Invoice>,
+    pub carried_over: Vec<Carry>,
+}
+
+/// `crew billing close-week`: one invoice per client for the week's charges not yet invoiced
+/// (charges of earlier weeks that arrived after their week was closed come along), and a
+/// collection reserved for each. Closing a week again issues nothing and returns its invoices; a
+/// week is closed only once it has ended.
+pub fn close_week(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, week: Week, tz: Tz) -> Result<CycleReport> {
+    let (_, until) = week.bounds(tz);
+    close(tx, ctx, Cycle::Client, &week.to_string(), until)
+}
+
+/// `crew billing close-month`: one invoice per worker whose month (earnings − fines + awards, and
+/// whatever carried over) comes to more than zero, with a payout reserved for each; a worker who
+/// owes carries the balance into the next month (no invoice, no mail). Closing a month again
+/// issues nothing.
+pub fn close_month(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, month: Month, tz: Tz) -> Result<CycleReport> {
+    let (_, until) = month.bounds(tz);
+    close(tx, ctx, Cycle::Worker, &month.to_string(), until)
+}
+
+fn close(
+    tx: &mut (impl BillingTx + ?Sized),
+    ctx: &Ctx,
+    cycle: Cycle,
+    period: &str,
+    until: DateTime<Utc>,
+) -> Result<CycleReport> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    if let Some(closed) = tx.closed_period(cycle, period)? {
+        let invoices = tx.invoices(&InvoiceFilter {
+            cycle: Some(cycle),
+            period: Some(closed.period.clone()),
+            ..Default::default()
+        })?;
+        return Ok(CycleReport {
+            cycle,
+            period: period.to_string(),
+            already_closed: true,
+            invoices,
+            carried_over: vec![],
+        });
+    }
+    if ctx.now < until {
+        let hint = match cycle {
+            Cycle::Client => " (`crew billing due` shows the week so far)",
+            Cycle::Worker => "",
+        };
+        return Err(Error::conflict(format!(
+            "{period} has not ended yet (it ends {}); close it afterwards{hint}",
+            until.format("%Y-%m-%d %H:%M UTC")
+        )));
+    }
+    let mut invoices = Vec::new();
+    let mut carried_over = Vec::new();
+    let mut next = tx.last_invoice_number()?.map_or(1, |n| n.get() + 1);
+    for open in tx.open_amounts(cycle, until)? {
+        let amount = match cycle {
+            Cycle::Client => open.sum,
+            Cycle::Worker => Money::from_cents(-open.sum.cents()),
+        };
+        if amount.cents() < 0 && cycle == Cycle::Worker {
+            carried_over.push(Carry { worker: open.holder, owed: Money::from_cents(-amount.cents()) });
+            continue;
+        }
+        if amount.cents() <= 0 {
+            continue;
+        }
+        let invoice = Invoice {
+            number: InvoiceNo::new(next),
+            cycle,
+            holder: open.holder,
+            period: period.to_string(),
+            amount,
+            entries: open.entries,
+            issued_at: ctx.now,
+            status: InvoiceStatus::Issued,
+        };
+        next += 1;
+        tx.insert_invoice(&invoice)?;
+        let linked = tx.link_open_entries(&invoice, until)?;
+        if linked != open.entries {
+            return Err(Error::internal(format!(
+                "invoice {}: {} entries were open, {linked} linked",
+                invoice.number, open.entries
+            )));
+        }
+        let kind = cycle.payment_kind();
+        let method = match cycle {
+            Cycle::Client => {
+                tx.client_profile(open.holder)?.map_or("card".to_string(), |p| p.payment_method.to_string())
+            }
+            Cycle::Worker => "transfer".to_string(),
+        };
+        let payment = tx.insert_payment(&Payment {
+            id: PaymentId::new(1),
+            kind,
+            invoice: invoice.number,
+            holder: open.holder,
+            amount,
+            method,
+            key: payment_key(kind, invoice.number, period, open.holder),
+            status: PaymentStatus::Reserved,
+            attempts: 0,
+            service_id: None,
+            note: None,
+            updated_at: ctx.now,
+        })?;
+        record(
+            tx,
+            ctx,
+            BillingEvent::InvoiceIssued {
+                invoice: invoice.number,
+                cycle,
+                holder: invoice.holder,
+                period: invoice.period.clone(),
+                amount,
+                entries: invoice.entries,
+                payment,
+            },
+        )?;
+        invoices.push(invoice);
+    }
+    let total = Money::from_cents(invoices.iter().map(|i| i.amount.cents()).sum());
+    tx.insert_closed_period(&ClosedPeriod {
+        cycle,
+        period: period.to_string(),
+        until,
+        closed_at: ctx.now,
+        closed_by: Some(ctx.actor.id),
+        invoices: invoices.len() as u64,
+        total,
+    })?;
+    record(
+        tx,
+        ctx,
+        BillingEvent::PeriodClosed {
+            cycle,
+            period: period.to_string(),
+            invoices: invoices.len() as u64,
+            total,
+            carried_over: carried_over.clone(),
+        },
+    )?;
+    Ok(CycleReport { cycle, period: period.to_string(), already_closed: false, invoices, carried_over })
+}
+
+/// Which invoices [`super::BillingStore::invoices`] returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceFilter {
+    pub cycle: Option<Cycle>,
+    pub holder: Option<AccountId>,
+    pub period: Option<String>,
+    pub status: Option<InvoiceStatus>,
+}
+
+/// `crew billing invoices`: clients and workers see their own; staff any (by holder, cycle,
+/// status).
+pub fn invoices(
+    tx: &mut (impl BillingTx + ?Sized),
+    ctx: &Ctx,
+    mut filter: InvoiceFilter,
+) -> Result<Vec<(Invoice, Option<Payment>)>> {
+    require(&ctx.actor, Action::ViewBilling)?;
+    match ctx.actor.role {
+        Role::Client | Role::Worker => {
+            if filter.holder.is_some_and(|h| h != ctx.actor.id) {
+                return Err(Error::not_allowed("those invoices are not yours"));
+            }
+            filter.holder = Some(ctx.actor.id);
+        }
+        Role::Admin | Role::Manager | Role::Accountant => {}
+        _ => return Err(Error::not_allowed("invoices are for their holders and staff")),
+    }
+    let found = tx.invoices(&filter)?;
+    let mut out = Vec::with_capacity(found.len());
+    for invoice in found {
+        let payment = tx.payment_of(invoice.number)?;
+        out.push((invoice, payment));
+    }
+    Ok(out)
+}
+
+/// The payments the money services must still be asked about (reserved, submitted or unknown), by
+/// id: what the shell works through after a close, and again after a crash.
+pub fn open_payments(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, kind: Option<PaymentKind>) -> Result<Vec<Payment>> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    tx.open_payments(kind)
+}
+
+/// A payment as it goes to its service: the record, and who pays or is paid (their login, the
+/// `customer` or `recipient` of DESIGN.md §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub payment: Payment,
+    pub party: String,
+}
+
+/// Records that a payment is about to be sent (its own transaction, before the request): a crash
+/// after this leaves it `submitted`, and it is asked again with the same key. A payment no longer
+/// open is returned as it is (another run settled it): the caller sends nothing.
+pub fn submit(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId) -> Result<Submitted> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    let mut p = tx.payment(id)?.ok_or_else(|| Error::not_found(format!("no payment #{id}")))?;
+    let party = tx.account(p.holder)?.map(|a| a.login.to_string()).unwrap_or_else(|| format!("account {}", p.holder));
+    if !p.status.is_open() {
+        return Ok(Submitted { payment: p, party });
+    }
+    p.status = PaymentStatus::Submitted;
+    p.attempts += 1;
+    p.updated_at = ctx.now;
+    tx.update_payment(&p)?;
+    record(
+        tx,
+        ctx,
+        BillingEvent::PaymentSubmitted {
+            payment: p.id,
+            invoice: p.invoice,
+            kind: p.kind,
+            key: p.key.clone(),
+            attempt: p.attempts,
+        },
+    )?;
+    Ok(Submitted { payment: p, party })
+}
+
+/// What a money service said about a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Carried out (`succeeded`), with the service's id.
+    Confirmed { service_id: String },
+    /// Definitely refused: a `failed` status or a 4xx other than a key conflict.
+    Failed { reason: String },
+    /// Not known: a timeout, a dropped connection, a 5xx, or `pending`. Asked again with the same
+    /// key later (`crew billing reconcile`, or the next run).
+    Unknown { reason: String },
+}
+
+/// Records a service's answer about a payment (its own transaction, after the request): confirmed
+/// posts the money to the ledger (`collection:N` bank clearing ← client; `payout:N` worker ←
+/// bank clearing) and marks the invoice paid; failed marks it failed; unknown leaves it to be
+/// asked again. A payment already confirmed or failed is left as it is (an answer repeated by a
+/// concurrent run changes nothing).
+pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outcome: Outcome) -> Result<Payment> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    let mut p = tx.payment(id)?.ok_or_else(|| Error::not_found(format!("no payment #{id}")))?;
+    if !p.status.is_open() {
+        return Ok(p);
+    }
+    let mut invoice = tx.invoice(p.invoice)?.ok_or_else(|| Error::internal(format!("payment #{id} has no invoice")))?;
+    p.updated_at = ctx.now;
+    match outcome {
+        Outcome::Confirmed { service_id } => {
+            p.status = PaymentStatus::Confirmed;
+            p.service_id = Some(service_id.clone());
+            p.note = None;
+            let (id_text, debit, credit) = match p.kind {
+                PaymentKind::Collection => (
+                    format!("collection:{}", p.invoice),
+                    LedgerAccount::Company(CompanyAccount::BankClearing),
+                    LedgerAccount::Client(p.holder),
+                ),
+                PaymentKind::Payout => (
+                    format!("payout:{}", p.invoice),
+                    LedgerAccount::Worker(p.holder),
+                    LedgerAccount::Company(CompanyAccount::BankClearing),
+                ),
+            };
+            let kind = match p.kind {
+                PaymentKind::Collection => EntryKind::Collection,
+                PaymentKind::Payout => EntryKind::Payout,
+            };
+            let mut entry = Entry::transfer(
+                EntryId::parse(&id_text)?,
+                kind,
+                ctx.now,
+                debit,
+                credit,
+                p.amount,
+                format!("invoice {} ({}), {service_id}", p.invoice, p.key),
+            );
+            entry.actor = Some(ctx.actor.id);
+            post(tx, entry)?;
+            invoice.status = InvoiceStatus::Paid;
+            tx.update_payment(&p)?;
+            tx.update_invoice_status(invoice.number, invoice.status)?;
+            record(
+                tx,
+                ctx,
+                BillingEvent::PaymentConfirmed {
+                    payment: p.id,
+                    invoice: p.invoice,
+                    kind: p.kind,
+                    holder: p.holder,
+                    amount: p.amount,
+                    service_id,
+                },
+            )?;
+        }
+        Outcome::Failed { reason } => {
+            p.status = PaymentStatus::Failed;
+            p.note = Some(reason.clone());
+            invoice.status = InvoiceStatus::Failed;
+            tx.update_payment(&p)?;
+            tx.update_invoice_status(invoice.number, invoice.status)?;
+            record(
+                tx,
+                ctx,
+                BillingEvent::PaymentFailed {
+                    payment: p.id,
+                    invoice: p.invoice,
+                    kind: p.kind,
+                    holder: p.holder,
+                    amount: p.amount,
+                    reason,
+                },
+            )?;
+        }
+        Outcome::Unknown { reason } => {
+            p.status = PaymentStatus::Unknown;
+            p.note = Some(reason.clone());
+            tx.update_payment(&p)?;
+            record(tx, ctx, BillingEvent::PaymentUnknown { payment: p.id, invoice: p.invoice, kind: p.kind, reason })?;
+        }
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_read_and_bounded_in_the_company_zone() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let m = Month::parse("2026-10").unwrap();
+        let (from, until) = m.bounds(berlin);
+        assert_eq!(from.to_rfc3339(), "2026-09-30T22:00:00+00:00");
+        assert_eq!(until.to_rfc3339(), "2026-10-31T23:00:00+00:00");
+        assert_eq!(Month::parse("2026-12").unwrap().next().to_string(), "2027-01");
+        assert_eq!(Month::parse("2026-01").unwrap().previous().to_string(), "2025-12");
+        assert!(Month::parse("2026-13").is_err() && Month::parse("November").is_err());
+    }
+
+    #[test]
+    fn a_payment_key_is_derived_from_its_record() {
+        let k = payment_key(PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5));
+        assert_eq!(k, "crew-collection-inv7-2026-W49-acct5");
+        assert_eq!(k, payment_key(PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5)));
+    }
+}
