@@ -20,5 +20,6 @@ mod test_permissions;
 mod test_readme_tour;
 mod test_sessions;
 mod test_settings;
+mod test_supplies;
 mod test_text;
 mod test_time_rules;

@@ -121,6 +121,14 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "order check-in" => vec!["1".into(), "--photo".into(), f("photos/door.jpg")],
         "order complete" => vec!["1".into(), "--photo".into(), f("photos/report.png")],
         "order fail" => ["1", "--reason", "test"].map(String::from).to_vec(),
+        "supplies list" | "supplies stock" | "supplies bom" => vec![],
+        "supplies poll" => vec!["--dry-run".into()],
+        "supplies show" | "supplies issue" => vec!["1".into()],
+        "supplies cookie" => ["1", "--arrived"].map(String::from).to_vec(),
+        "supplies deliveries" => vec!["/nonexistent-crew-inbox".into()],
+        "supplies set-bom" => ["cleaning", "--item", "gloves:1"].map(String::from).to_vec(),
+        "supplies receive" => ["gloves", "1", "--reason", "test"].map(String::from).to_vec(),
+        "supplies adjust" => ["gloves", "--to", "0", "--reason", "test"].map(String::from).to_vec(),
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
     let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);

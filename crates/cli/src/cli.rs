@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{account, auth, docs, events, hiring, import, matching, order, outbox, service_type, settings};
+use crate::commands::{
+    account, auth, docs, events, hiring, import, matching, order, outbox, service_type, settings, supplies,
+};
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 ok · 1 the environment (no database, a read-only database or folder, a full disk)
@@ -90,6 +92,8 @@ pub enum Command {
     Outbox(outbox::OutboxCommand),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
+    #[command(subcommand)]
+    Supplies(supplies::SuppliesCommand),
     Completions(docs::completions::CompletionsArgs),
     Man(docs::man::ManArgs),
 }

@@ -24,11 +24,13 @@ pub struct FileConfig {
     /// Where photos are kept; default: `<database stem>-media/` beside the database.
     pub media_dir: Option<PathBuf>,
     pub mail: MailConfig,
+    pub contractor: crate::contractor::ContractorConfig,
 }
 
 /// The top-level keys that hold company rules: refused in a local file (a test checks every rule
 /// of the settings is under one of them).
-const COMPANY_SECTIONS: &[&str] = &["currency", "time_zone", "pricing", "ordering", "imports", "sessions", "matching"];
+const COMPANY_SECTIONS: &[&str] =
+    &["currency", "time_zone", "pricing", "ordering", "imports", "sessions", "matching", "supplies"];
 
 /// The keys a local file may hold, for messages.
 const LOCAL_KEYS: &str = "database, format, media_dir and [mail]";

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod matching;
 pub mod ordering;
 pub mod settings;
+pub mod supplies;
 
 pub mod wiring;
 

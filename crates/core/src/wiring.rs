@@ -21,11 +21,12 @@ use crate::mail::{self, MailTx, Notifier, Template};
 use crate::matching::{self, MatchingEvent, MatchingTx};
 use crate::ordering::{self, OrderingEvent, OrderingTx};
 use crate::settings::{SettingsEvent, SettingsTx};
+use crate::supplies::{self, SuppliesEvent, SuppliesTx};
 
 /// One transaction over every context's storage: what a command runs in. Each context's
 /// functions accept it because it offers their own transaction trait, and reach nothing else.
-pub trait Tx: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx {}
-impl<T: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + ?Sized> Tx for T {}
+pub trait Tx: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + SuppliesTx {}
+impl<T: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + SuppliesTx + ?Sized> Tx for T {}
 
 /// A database that runs transactions.
 pub trait Store {
@@ -52,12 +53,19 @@ pub fn notifiers(time_zone: Tz) -> Vec<BoxedNotifier> {
         Box::new(iam::notifications::AccountMail),
         Box::new(hiring::notifications::HiringMail),
         Box::new(ordering::notifications::OrderMail { time_zone }),
+        Box::new(supplies::notifications::SuppliesMail { time_zone }),
     ]
 }
 
 /// Every mail template of this build, by context.
 pub fn templates() -> Vec<Template> {
-    [iam::notifications::TEMPLATES, hiring::notifications::TEMPLATES, ordering::notifications::TEMPLATES].concat()
+    [
+        iam::notifications::TEMPLATES,
+        hiring::notifications::TEMPLATES,
+        ordering::notifications::TEMPLATES,
+        supplies::notifications::TEMPLATES,
+    ]
+    .concat()
 }
 
 /// The subscribers of this build, in the order they run: IAM first (others look up the accounts
@@ -67,6 +75,7 @@ pub fn subscribers(time_zone: Tz) -> Vec<BoxedSubscriber> {
         Box::new(iam::subscribers::WorkerAccounts),
         Box::new(ordering::subscribers::MatchedAssignments),
         Box::new(matching::subscribers::MatchingView),
+        Box::new(supplies::subscribers::Kits),
         Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers(time_zone) }),
     ]
 }
@@ -107,6 +116,7 @@ pub enum Event {
     Hiring(HiringEvent),
     Ordering(OrderingEvent),
     Matching(MatchingEvent),
+    Supplies(SuppliesEvent),
 }
 
 impl Event {
@@ -127,6 +137,9 @@ impl Event {
         if let Some(e) = recorded.decode()? {
             return Ok(Event::Matching(e));
         }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Supplies(e));
+        }
         Err(Error::internal(format!(
             "event #{} has type `{}`, which this crew does not know",
             recorded.seq, recorded.type_name
@@ -135,7 +148,15 @@ impl Event {
 
     /// Every type name any context stores.
     pub fn types() -> Vec<&'static str> {
-        [SettingsEvent::TYPES, IamEvent::TYPES, HiringEvent::TYPES, OrderingEvent::TYPES, MatchingEvent::TYPES].concat()
+        [
+            SettingsEvent::TYPES,
+            IamEvent::TYPES,
+            HiringEvent::TYPES,
+            OrderingEvent::TYPES,
+            MatchingEvent::TYPES,
+            SuppliesEvent::TYPES,
+        ]
+        .concat()
     }
 
     /// The event's type name as stored and shown.
@@ -146,6 +167,7 @@ impl Event {
             Event::Hiring(e) => e.type_name(),
             Event::Ordering(e) => e.type_name(),
             Event::Matching(e) => e.type_name(),
+            Event::Supplies(e) => e.type_name(),
         }
     }
 
@@ -157,6 +179,7 @@ impl Event {
             Event::Hiring(e) => e.subject(),
             Event::Ordering(e) => e.subject(),
             Event::Matching(e) => e.subject(),
+            Event::Supplies(e) => e.subject(),
         }
     }
 
@@ -168,6 +191,7 @@ impl Event {
             Event::Hiring(e) => e.summary(name),
             Event::Ordering(e) => e.summary(name),
             Event::Matching(e) => e.summary(name),
+            Event::Supplies(e) => e.summary(name),
         }
     }
 }

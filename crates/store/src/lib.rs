@@ -21,6 +21,7 @@ mod migrate;
 mod ordering;
 mod row;
 mod settings;
+mod supplies;
 #[cfg(test)]
 mod tests;
 

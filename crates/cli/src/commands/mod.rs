@@ -13,6 +13,7 @@ pub(crate) mod order;
 pub(crate) mod outbox;
 pub(crate) mod service_type;
 pub(crate) mod settings;
+pub(crate) mod supplies;
 
 use anyhow::Result;
 use crew_core::authz::Action;
@@ -36,6 +37,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Events(c) => c.actions(),
         Command::Outbox(c) => c.actions(),
         Command::Settings(c) => c.actions(),
+        Command::Supplies(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -76,6 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Events(c) => events::run(&mut app, c),
         Command::Outbox(c) => outbox::run(&mut app, c),
         Command::Settings(c) => settings::run(&mut app, c),
+        Command::Supplies(c) => supplies::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

@@ -101,10 +101,17 @@ pub enum Action {
     TakeApplications,
     ViewSettings,
     ManageSettings,
+    /// Kits, bills of materials and stock (supplies).
+    ViewKits,
+    /// Issue kits, record cookies by hand, receive and count stock.
+    HandleKits,
+    ManageBillsOfMaterials,
+    /// Ask the cookie contractor (`crew supplies poll`, cron).
+    OrderCookies,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 34] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -135,6 +142,10 @@ impl Action {
         Action::TakeApplications,
         Action::ViewSettings,
         Action::ManageSettings,
+        Action::ViewKits,
+        Action::HandleKits,
+        Action::ManageBillsOfMaterials,
+        Action::OrderCookies,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -170,6 +181,10 @@ impl Action {
             Action::TakeApplications => "take applications",
             Action::ViewSettings => "view the company's settings",
             Action::ManageSettings => "change the company's settings",
+            Action::ViewKits => "view kits and stock",
+            Action::HandleKits => "handle kits and stock",
+            Action::ManageBillsOfMaterials => "manage bills of materials",
+            Action::OrderCookies => "order cookies",
         }
     }
 }
@@ -202,6 +217,11 @@ pub fn permits(role: Role, action: Action) -> bool {
         // The company's rules: staff who work by them may read them; only admins change them.
         ViewSettings => matches!(role, Admin | Manager | Accountant),
         ManageSettings => role == Admin,
+        // Supplies: the warehouse's work; managers see it and say what kits hold.
+        ViewKits => matches!(role, Admin | Manager | Warehouse),
+        HandleKits => matches!(role, Admin | Warehouse),
+        ManageBillsOfMaterials => matches!(role, Admin | Manager),
+        OrderCookies => matches!(role, Admin | Warehouse | Service),
     }
 }
 

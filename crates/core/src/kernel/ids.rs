@@ -96,3 +96,8 @@ id_type!(
     SessionId,
     "session"
 );
+id_type!(
+    /// A kit the warehouse assembles for an assigned order (supplies).
+    KitId,
+    "kit"
+);

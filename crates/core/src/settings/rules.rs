@@ -128,6 +128,24 @@ pub const RULES: &[Rule] = &[
         default: "",
         about: "zones whose workers may take an order nobody in its own zone can take",
     },
+    Rule {
+        key: "supplies.low_stock_units",
+        kind: Kind::Whole { min: 0, max: 1_000_000, unit: "units" },
+        default: "2",
+        about: "an item with this many available units or fewer is low on stock",
+    },
+    Rule {
+        key: "supplies.kit_at_risk_minutes",
+        kind: Kind::Whole { min: 0, max: 10_080, unit: "minutes" },
+        default: "60",
+        about: "a kit not ready this long before its order's start is flagged at risk",
+    },
+    Rule {
+        key: "supplies.cookie_retry_minutes",
+        kind: Kind::Whole { min: 1, max: 1440, unit: "minutes" },
+        default: "2",
+        about: "the first wait before asking the cookie contractor again (doubled per failure, at most 64×)",
+    },
 ];
 
 /// The rule of a key, or a bad-input error listing the keys there are.
@@ -367,6 +385,12 @@ pub struct Rules {
     pub default_rating: u8,
     pub steps: Vec<StepWeight>,
     pub neighbours: BTreeMap<Zone, Vec<Zone>>,
+    /// Supplies: an item with this many available units or fewer is low.
+    pub low_stock_units: u32,
+    /// Supplies: minutes before an order's start from which a kit not ready is at risk.
+    pub kit_at_risk_minutes: u32,
+    /// Supplies: the first wait, in minutes, before asking the cookie contractor again.
+    pub cookie_retry_minutes: u32,
 }
 
 impl Rules {
@@ -414,6 +438,9 @@ impl Rules {
                 Value::Neighbours(n) => n,
                 _ => return Err(mismatch("matching.neighbours")),
             },
+            low_stock_units: small("supplies.low_stock_units")?,
+            kit_at_risk_minutes: small("supplies.kit_at_risk_minutes")?,
+            cookie_retry_minutes: small("supplies.cookie_retry_minutes")?,
         })
     }
 }
