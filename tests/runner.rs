@@ -21,5 +21,6 @@ mod test_readme_tour;
 mod test_sessions;
 mod test_settings;
 mod test_supplies;
+mod test_supplies_contractor;
 mod test_text;
 mod test_time_rules;

@@ -6,6 +6,7 @@
 //! cookie it "bakes" is labelled `sandbox-…` and ready ten minutes after it was ordered), and
 //! the **http** client of the contractor's published interface.
 
+mod http;
 mod sandbox;
 
 use anyhow::Result;
@@ -14,6 +15,7 @@ use crew_core::error::Error;
 use crew_core::supplies::{CookieJob, CookieOutcome};
 use serde::Deserialize;
 
+pub use http::Http;
 pub use sandbox::Sandbox;
 
 /// `[contractor]` in crew.toml: which contractor, where, and the name of the environment
@@ -55,9 +57,10 @@ pub trait Contractor {
 pub fn from_config(config: &ContractorConfig) -> Result<Box<dyn Contractor>> {
     match config.kind.as_str() {
         "sandbox" => Ok(Box::new(Sandbox)),
-        other => {
-            Err(Error::bad_input(format!("[contractor] kind `{other}` is not a contractor crew knows: use `sandbox`"))
-                .into())
-        }
+        "http" => Ok(Box::new(Http::from_config(config)?)),
+        other => Err(Error::bad_input(format!(
+            "[contractor] kind `{other}` is not a contractor crew knows: use `sandbox` or `http`"
+        ))
+        .into()),
     }
 }
