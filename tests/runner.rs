@@ -17,6 +17,7 @@ mod test_mail;
 mod test_matching;
 mod test_ownership;
 mod test_permissions;
+mod test_quality;
 mod test_readme_tour;
 mod test_sessions;
 mod test_settings;

@@ -129,6 +129,10 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "supplies set-bom" => ["cleaning", "--item", "gloves:1"].map(String::from).to_vec(),
         "supplies receive" => ["gloves", "1", "--reason", "test"].map(String::from).to_vec(),
         "supplies adjust" => ["gloves", "--to", "0", "--reason", "test"].map(String::from).to_vec(),
+        "quality queue" | "quality hypotheses" | "quality trends" => vec![],
+        "quality sample" => ["1", "--seed", "1"].map(String::from).to_vec(),
+        "quality case" => vec!["1".into()],
+        "quality review" => ["1", "--verdict", "fine", "--cause", "test"].map(String::from).to_vec(),
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
     let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    account, auth, docs, events, hiring, import, matching, order, outbox, service_type, settings, supplies,
+    account, auth, docs, events, hiring, import, matching, order, outbox, quality, service_type, settings, supplies,
 };
 
 const EXIT_CODES: &str = "\
@@ -94,6 +94,8 @@ pub enum Command {
     Settings(settings::SettingsCommand),
     #[command(subcommand)]
     Supplies(supplies::SuppliesCommand),
+    #[command(subcommand)]
+    Quality(quality::QualityCommand),
     Completions(docs::completions::CompletionsArgs),
     Man(docs::man::ManArgs),
 }

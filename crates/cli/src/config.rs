@@ -30,7 +30,7 @@ pub struct FileConfig {
 /// The top-level keys that hold company rules: refused in a local file (a test checks every rule
 /// of the settings is under one of them).
 const COMPANY_SECTIONS: &[&str] =
-    &["currency", "time_zone", "pricing", "ordering", "imports", "sessions", "matching", "supplies"];
+    &["currency", "time_zone", "pricing", "ordering", "imports", "sessions", "matching", "supplies", "quality"];
 
 /// The keys a local file may hold, for messages.
 const LOCAL_KEYS: &str = "database, format, media_dir and [mail]";

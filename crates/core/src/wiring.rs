@@ -20,13 +20,20 @@ use crate::kernel::events::{DomainEvent, EventFilter, RecordedEvent, Subject};
 use crate::mail::{self, MailTx, Notifier, Template};
 use crate::matching::{self, MatchingEvent, MatchingTx};
 use crate::ordering::{self, OrderingEvent, OrderingTx};
+use crate::quality::{self, QualityEvent, QualityTx};
 use crate::settings::{SettingsEvent, SettingsTx};
 use crate::supplies::{self, SuppliesEvent, SuppliesTx};
 
 /// One transaction over every context's storage: what a command runs in. Each context's
 /// functions accept it because it offers their own transaction trait, and reach nothing else.
-pub trait Tx: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + SuppliesTx {}
-impl<T: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + SuppliesTx + ?Sized> Tx for T {}
+pub trait Tx:
+    ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + SuppliesTx + QualityTx
+{
+}
+impl<T: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + SuppliesTx + QualityTx + ?Sized>
+    Tx for T
+{
+}
 
 /// A database that runs transactions.
 pub trait Store {
@@ -54,6 +61,7 @@ pub fn notifiers(time_zone: Tz) -> Vec<BoxedNotifier> {
         Box::new(hiring::notifications::HiringMail),
         Box::new(ordering::notifications::OrderMail { time_zone }),
         Box::new(supplies::notifications::SuppliesMail { time_zone }),
+        Box::new(quality::notifications::QualityMail),
     ]
 }
 
@@ -64,6 +72,7 @@ pub fn templates() -> Vec<Template> {
         hiring::notifications::TEMPLATES,
         ordering::notifications::TEMPLATES,
         supplies::notifications::TEMPLATES,
+        quality::notifications::TEMPLATES,
     ]
     .concat()
 }
@@ -76,6 +85,7 @@ pub fn subscribers(time_zone: Tz) -> Vec<BoxedSubscriber> {
         Box::new(ordering::subscribers::MatchedAssignments),
         Box::new(matching::subscribers::MatchingView),
         Box::new(supplies::subscribers::Kits),
+        Box::new(quality::subscribers::ReviewQueue),
         Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers(time_zone) }),
     ]
 }
@@ -117,6 +127,7 @@ pub enum Event {
     Ordering(OrderingEvent),
     Matching(MatchingEvent),
     Supplies(SuppliesEvent),
+    Quality(QualityEvent),
 }
 
 impl Event {
@@ -140,6 +151,9 @@ impl Event {
         if let Some(e) = recorded.decode()? {
             return Ok(Event::Supplies(e));
         }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Quality(e));
+        }
         Err(Error::internal(format!(
             "event #{} has type `{}`, which this crew does not know",
             recorded.seq, recorded.type_name
@@ -155,6 +169,7 @@ impl Event {
             OrderingEvent::TYPES,
             MatchingEvent::TYPES,
             SuppliesEvent::TYPES,
+            QualityEvent::TYPES,
         ]
         .concat()
     }
@@ -168,6 +183,7 @@ impl Event {
             Event::Ordering(e) => e.type_name(),
             Event::Matching(e) => e.type_name(),
             Event::Supplies(e) => e.type_name(),
+            Event::Quality(e) => e.type_name(),
         }
     }
 
@@ -180,6 +196,7 @@ impl Event {
             Event::Ordering(e) => e.subject(),
             Event::Matching(e) => e.subject(),
             Event::Supplies(e) => e.subject(),
+            Event::Quality(e) => e.subject(),
         }
     }
 
@@ -192,6 +209,7 @@ impl Event {
             Event::Ordering(e) => e.summary(name),
             Event::Matching(e) => e.summary(name),
             Event::Supplies(e) => e.summary(name),
+            Event::Quality(e) => e.summary(name),
         }
     }
 }

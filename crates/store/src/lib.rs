@@ -19,6 +19,7 @@ mod mail;
 mod matching;
 mod migrate;
 mod ordering;
+mod quality;
 mod row;
 mod settings;
 mod supplies;

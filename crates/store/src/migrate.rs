@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_sessions.sql"),
     include_str!("migrations/0008_clock.sql"),
     include_str!("migrations/0013_supplies.sql"),
+    include_str!("migrations/0014_quality.sql"),
 ];
 
 /// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite

@@ -11,6 +11,7 @@ pub(crate) mod import;
 pub(crate) mod matching;
 pub(crate) mod order;
 pub(crate) mod outbox;
+pub(crate) mod quality;
 pub(crate) mod service_type;
 pub(crate) mod settings;
 pub(crate) mod supplies;
@@ -38,6 +39,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Outbox(c) => c.actions(),
         Command::Settings(c) => c.actions(),
         Command::Supplies(c) => c.actions(),
+        Command::Quality(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -79,6 +81,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Outbox(c) => outbox::run(&mut app, c),
         Command::Settings(c) => settings::run(&mut app, c),
         Command::Supplies(c) => supplies::run(&mut app, c),
+        Command::Quality(c) => quality::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

@@ -108,10 +108,12 @@ pub enum Action {
     ManageBillsOfMaterials,
     /// Ask the cookie contractor (`crew supplies poll`, cron).
     OrderCookies,
+    /// The review queue, reviews, hypotheses and trends (quality).
+    ManageQuality,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -146,6 +148,7 @@ impl Action {
         Action::HandleKits,
         Action::ManageBillsOfMaterials,
         Action::OrderCookies,
+        Action::ManageQuality,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -185,6 +188,7 @@ impl Action {
             Action::HandleKits => "handle kits and stock",
             Action::ManageBillsOfMaterials => "manage bills of materials",
             Action::OrderCookies => "order cookies",
+            Action::ManageQuality => "review quality",
         }
     }
 }
@@ -222,6 +226,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         HandleKits => matches!(role, Admin | Warehouse),
         ManageBillsOfMaterials => matches!(role, Admin | Manager),
         OrderCookies => matches!(role, Admin | Warehouse | Service),
+        ManageQuality => matches!(role, Admin | Manager),
     }
 }
 

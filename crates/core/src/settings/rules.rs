@@ -146,6 +146,24 @@ pub const RULES: &[Rule] = &[
         default: "2",
         about: "the first wait before asking the cookie contractor again (doubled per failure, at most 64×)",
     },
+    Rule {
+        key: "quality.rating_step_praise",
+        kind: Kind::Whole { min: 0, max: 100, unit: "rating points" },
+        default: "2",
+        about: "how far a review's `praise` verdict raises the worker's rating",
+    },
+    Rule {
+        key: "quality.rating_step_fault",
+        kind: Kind::Whole { min: 0, max: 100, unit: "rating points" },
+        default: "5",
+        about: "how far a review's `fault` verdict lowers the worker's rating",
+    },
+    Rule {
+        key: "quality.rating_step_serious",
+        kind: Kind::Whole { min: 0, max: 100, unit: "rating points" },
+        default: "15",
+        about: "how far a review's `serious` verdict lowers the worker's rating",
+    },
 ];
 
 /// The rule of a key, or a bad-input error listing the keys there are.
@@ -391,6 +409,12 @@ pub struct Rules {
     pub kit_at_risk_minutes: u32,
     /// Supplies: the first wait, in minutes, before asking the cookie contractor again.
     pub cookie_retry_minutes: u32,
+    /// Quality: rating points a `praise` verdict adds.
+    pub rating_step_praise: u32,
+    /// Quality: rating points a `fault` verdict takes.
+    pub rating_step_fault: u32,
+    /// Quality: rating points a `serious` verdict takes.
+    pub rating_step_serious: u32,
 }
 
 impl Rules {
@@ -441,6 +465,9 @@ impl Rules {
             low_stock_units: small("supplies.low_stock_units")?,
             kit_at_risk_minutes: small("supplies.kit_at_risk_minutes")?,
             cookie_retry_minutes: small("supplies.cookie_retry_minutes")?,
+            rating_step_praise: small("quality.rating_step_praise")?,
+            rating_step_fault: small("quality.rating_step_fault")?,
+            rating_step_serious: small("quality.rating_step_serious")?,
         })
     }
 }

@@ -49,6 +49,7 @@ mod iam;
 mod mail;
 mod matching;
 mod ordering;
+mod quality;
 mod settings;
 mod supplies;
 mod transactions;
@@ -193,6 +194,12 @@ macro_rules! contract_suite {
                 updating_a_kit_saves_worker_lines_status_cookie_and_times,
                 updating_a_missing_kit_is_not_found,
                 kits_are_listed_by_time_then_id_and_filtered_by_status_order_and_worker,
+            );
+            contract_suite!(@group $make; quality;
+                nothing_is_queued_reviewed_or_seen_at_first,
+                cases_read_back_by_queue_time_then_order_and_are_replaced_not_duplicated,
+                a_review_reads_back_and_a_later_revision_replaces_it_while_its_case_stays,
+                an_order_life_reads_back_and_is_replaced_by_order_id,
             );
             contract_suite!(@group $make; transactions;
                 a_write_commits_what_it_did_and_returns_its_value,
