@@ -19,6 +19,7 @@ mod test_ownership;
 mod test_permissions;
 mod test_quality;
 mod test_readme_tour;
+mod test_reports;
 mod test_sessions;
 mod test_settings;
 mod test_supplies;

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    account, auth, docs, events, hiring, import, matching, order, outbox, quality, service_type, settings, supplies,
+    account, auth, dashboard, docs, events, hiring, import, matching, order, outbox, quality, service_type, settings,
+    supplies,
 };
 
 const EXIT_CODES: &str = "\
@@ -96,6 +97,7 @@ pub enum Command {
     Supplies(supplies::SuppliesCommand),
     #[command(subcommand)]
     Quality(quality::QualityCommand),
+    Dashboard(dashboard::DashboardArgs),
     Completions(docs::completions::CompletionsArgs),
     Man(docs::man::ManArgs),
 }

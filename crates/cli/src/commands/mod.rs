@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub(crate) mod auth;
+pub(crate) mod dashboard;
 pub(crate) mod docs;
 pub(crate) mod events;
 pub(crate) mod hiring;
@@ -40,6 +41,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Settings(c) => c.actions(),
         Command::Supplies(c) => c.actions(),
         Command::Quality(c) => c.actions(),
+        Command::Dashboard(_) => dashboard::ACTIONS,
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -82,6 +84,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Settings(c) => settings::run(&mut app, c),
         Command::Supplies(c) => supplies::run(&mut app, c),
         Command::Quality(c) => quality::run(&mut app, c),
+        Command::Dashboard(args) => dashboard::run(&mut app, args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

@@ -110,10 +110,12 @@ pub enum Action {
     OrderCookies,
     /// The review queue, reviews, hypotheses and trends (quality).
     ManageQuality,
+    /// `crew dashboard`: each role sees its own.
+    ViewDashboard,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -149,6 +151,7 @@ impl Action {
         Action::ManageBillsOfMaterials,
         Action::OrderCookies,
         Action::ManageQuality,
+        Action::ViewDashboard,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -189,6 +192,7 @@ impl Action {
             Action::ManageBillsOfMaterials => "manage bills of materials",
             Action::OrderCookies => "order cookies",
             Action::ManageQuality => "review quality",
+            Action::ViewDashboard => "see a dashboard",
         }
     }
 }
@@ -227,6 +231,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         ManageBillsOfMaterials => matches!(role, Admin | Manager),
         OrderCookies => matches!(role, Admin | Warehouse | Service),
         ManageQuality => matches!(role, Admin | Manager),
+        ViewDashboard => true,
     }
 }
 
