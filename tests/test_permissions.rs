@@ -130,6 +130,7 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "supplies receive" => ["gloves", "1", "--reason", "test"].map(String::from).to_vec(),
         "supplies adjust" => ["gloves", "--to", "0", "--reason", "test"].map(String::from).to_vec(),
         "quality queue" | "quality hypotheses" | "quality trends" | "dashboard" => vec![],
+        "report operations" | "report quality" => vec![],
         "quality sample" => ["1", "--seed", "1"].map(String::from).to_vec(),
         "quality case" => vec!["1".into()],
         "quality review" => ["1", "--verdict", "fine", "--cause", "test"].map(String::from).to_vec(),

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    account, auth, dashboard, docs, events, hiring, import, matching, order, outbox, quality, service_type, settings,
-    supplies,
+    account, auth, dashboard, docs, events, hiring, import, matching, order, outbox, quality, report, service_type,
+    settings, supplies,
 };
 
 const EXIT_CODES: &str = "\
@@ -98,6 +98,8 @@ pub enum Command {
     #[command(subcommand)]
     Quality(quality::QualityCommand),
     Dashboard(dashboard::DashboardArgs),
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     Completions(docs::completions::CompletionsArgs),
     Man(docs::man::ManArgs),
 }

@@ -13,6 +13,7 @@ pub(crate) mod matching;
 pub(crate) mod order;
 pub(crate) mod outbox;
 pub(crate) mod quality;
+pub(crate) mod report;
 pub(crate) mod service_type;
 pub(crate) mod settings;
 pub(crate) mod supplies;
@@ -42,6 +43,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Supplies(c) => c.actions(),
         Command::Quality(c) => c.actions(),
         Command::Dashboard(_) => dashboard::ACTIONS,
+        Command::Report(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -85,6 +87,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Supplies(c) => supplies::run(&mut app, c),
         Command::Quality(c) => quality::run(&mut app, c),
         Command::Dashboard(args) => dashboard::run(&mut app, args),
+        Command::Report(c) => report::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

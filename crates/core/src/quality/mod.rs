@@ -10,6 +10,7 @@
 
 pub mod events;
 pub mod notifications;
+pub mod report;
 pub mod store;
 pub mod subscribers;
 
