@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    account, auth, billing, docs, events, hiring, import, matching, order, outbox, service_type, settings,
+    account, auth, billing, dashboard, docs, events, hiring, import, matching, order, outbox, quality, report,
+    service_type, settings, supplies,
 };
 
 const EXIT_CODES: &str = "\
@@ -94,6 +95,13 @@ pub enum Command {
     Settings(settings::SettingsCommand),
     #[command(subcommand)]
     Billing(billing::BillingCommand),
+    #[command(subcommand)]
+    Supplies(supplies::SuppliesCommand),
+    #[command(subcommand)]
+    Quality(quality::QualityCommand),
+    Dashboard(dashboard::DashboardArgs),
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     Completions(docs::completions::CompletionsArgs),
     Man(docs::man::ManArgs),
 }

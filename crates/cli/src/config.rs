@@ -26,15 +26,26 @@ pub struct FileConfig {
     pub mail: MailConfig,
     /// `[services.payment]`, `[services.transfer]`: the money services (the sandbox if absent).
     pub services: crate::money::ServicesConfig,
+    pub contractor: crate::contractor::ContractorConfig,
 }
 
 /// The top-level keys that hold company rules: refused in a local file (a test checks every rule
 /// of the settings is under one of them).
-const COMPANY_SECTIONS: &[&str] =
-    &["currency", "time_zone", "pricing", "ordering", "imports", "sessions", "matching", "billing"];
+const COMPANY_SECTIONS: &[&str] = &[
+    "currency",
+    "time_zone",
+    "pricing",
+    "ordering",
+    "imports",
+    "sessions",
+    "matching",
+    "billing",
+    "supplies",
+    "quality",
+];
 
 /// The keys a local file may hold, for messages.
-const LOCAL_KEYS: &str = "database, format, media_dir, [mail] and [services]";
+const LOCAL_KEYS: &str = "database, format, media_dir, [mail], [services] and [contractor]";
 
 /// `[mail]`: the sender, the transport, and how delivery retries.
 #[derive(Debug, Deserialize)]

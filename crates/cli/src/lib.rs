@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 mod context;
+mod contractor;
 mod files;
 mod http;
 mod mailer;

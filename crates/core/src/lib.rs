@@ -18,7 +18,9 @@ pub mod iam;
 pub mod mail;
 pub mod matching;
 pub mod ordering;
+pub mod quality;
 pub mod settings;
+pub mod supplies;
 
 pub mod wiring;
 

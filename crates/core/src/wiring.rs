@@ -21,12 +21,31 @@ use crate::kernel::events::{DomainEvent, EventFilter, RecordedEvent, Subject};
 use crate::mail::{self, MailTx, Notifier, Template};
 use crate::matching::{self, MatchingEvent, MatchingTx};
 use crate::ordering::{self, OrderingEvent, OrderingTx};
+use crate::quality::{self, QualityEvent, QualityTx};
 use crate::settings::{SettingsEvent, SettingsTx};
+use crate::supplies::{self, SuppliesEvent, SuppliesTx};
 
 /// One transaction over every context's storage: what a command runs in. Each context's
 /// functions accept it because it offers their own transaction trait, and reach nothing else.
-pub trait Tx: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + BillingTx {}
-impl<T: ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + BillingTx + ?Sized> Tx for T {}
+pub trait Tx:
+    ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + BillingTx + SuppliesTx + QualityTx
+{
+}
+impl<
+    T: ClockStore
+        + SettingsTx
+        + IamTx
+        + HiringTx
+        + OrderingTx
+        + MatchingTx
+        + MailTx
+        + BillingTx
+        + SuppliesTx
+        + QualityTx
+        + ?Sized,
+> Tx for T
+{
+}
 
 /// A database that runs transactions.
 pub trait Store {
@@ -54,6 +73,8 @@ pub fn notifiers(time_zone: Tz) -> Vec<BoxedNotifier> {
         Box::new(hiring::notifications::HiringMail),
         Box::new(ordering::notifications::OrderMail { time_zone }),
         Box::new(billing::notifications::BillingMail),
+        Box::new(supplies::notifications::SuppliesMail { time_zone }),
+        Box::new(quality::notifications::QualityMail),
     ]
 }
 
@@ -64,6 +85,8 @@ pub fn templates() -> Vec<Template> {
         hiring::notifications::TEMPLATES,
         ordering::notifications::TEMPLATES,
         billing::notifications::TEMPLATES,
+        supplies::notifications::TEMPLATES,
+        quality::notifications::TEMPLATES,
     ]
     .concat()
 }
@@ -76,6 +99,8 @@ pub fn subscribers(time_zone: Tz) -> Vec<BoxedSubscriber> {
         Box::new(ordering::subscribers::MatchedAssignments),
         Box::new(matching::subscribers::MatchingView),
         Box::new(billing::subscribers::Ledger),
+        Box::new(supplies::subscribers::Kits),
+        Box::new(quality::subscribers::ReviewQueue),
         Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers(time_zone) }),
     ]
 }
@@ -117,6 +142,8 @@ pub enum Event {
     Ordering(OrderingEvent),
     Matching(MatchingEvent),
     Billing(BillingEvent),
+    Supplies(SuppliesEvent),
+    Quality(QualityEvent),
 }
 
 impl Event {
@@ -140,6 +167,12 @@ impl Event {
         if let Some(e) = recorded.decode()? {
             return Ok(Event::Billing(e));
         }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Supplies(e));
+        }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Quality(e));
+        }
         Err(Error::internal(format!(
             "event #{} has type `{}`, which this crew does not know",
             recorded.seq, recorded.type_name
@@ -155,6 +188,8 @@ impl Event {
             OrderingEvent::TYPES,
             MatchingEvent::TYPES,
             BillingEvent::TYPES,
+            SuppliesEvent::TYPES,
+            QualityEvent::TYPES,
         ]
         .concat()
     }
@@ -168,6 +203,8 @@ impl Event {
             Event::Ordering(e) => e.type_name(),
             Event::Matching(e) => e.type_name(),
             Event::Billing(e) => e.type_name(),
+            Event::Supplies(e) => e.type_name(),
+            Event::Quality(e) => e.type_name(),
         }
     }
 
@@ -180,6 +217,8 @@ impl Event {
             Event::Ordering(e) => e.subject(),
             Event::Matching(e) => e.subject(),
             Event::Billing(e) => e.subject(),
+            Event::Supplies(e) => e.subject(),
+            Event::Quality(e) => e.subject(),
         }
     }
 
@@ -192,6 +231,8 @@ impl Event {
             Event::Ordering(e) => e.summary(name),
             Event::Matching(e) => e.summary(name),
             Event::Billing(e) => e.summary(name),
+            Event::Supplies(e) => e.summary(name),
+            Event::Quality(e) => e.summary(name),
         }
     }
 }

@@ -20,8 +20,10 @@ mod mail;
 mod matching;
 mod migrate;
 mod ordering;
+mod quality;
 mod row;
 mod settings;
+mod supplies;
 #[cfg(test)]
 mod tests;
 

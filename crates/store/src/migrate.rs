@@ -21,6 +21,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_mail_classes_and_digests.sql"),
     include_str!("migrations/0010_billing_ledger.sql"),
     include_str!("migrations/0011_billing_cycles.sql"),
+    include_str!("migrations/0013_supplies.sql"),
+    include_str!("migrations/0014_quality.sql"),
 ];
 
 /// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite

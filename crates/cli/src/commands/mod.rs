@@ -5,6 +5,7 @@
 pub(crate) mod account;
 pub(crate) mod auth;
 pub(crate) mod billing;
+pub(crate) mod dashboard;
 pub(crate) mod docs;
 pub(crate) mod events;
 pub(crate) mod hiring;
@@ -12,8 +13,11 @@ pub(crate) mod import;
 pub(crate) mod matching;
 pub(crate) mod order;
 pub(crate) mod outbox;
+pub(crate) mod quality;
+pub(crate) mod report;
 pub(crate) mod service_type;
 pub(crate) mod settings;
+pub(crate) mod supplies;
 
 use anyhow::Result;
 use crew_core::authz::Action;
@@ -38,6 +42,10 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Outbox(c) => c.actions(),
         Command::Settings(c) => c.actions(),
         Command::Billing(c) => c.actions(),
+        Command::Supplies(c) => c.actions(),
+        Command::Quality(c) => c.actions(),
+        Command::Dashboard(_) => dashboard::ACTIONS,
+        Command::Report(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -79,6 +87,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Outbox(c) => outbox::run(&mut app, c),
         Command::Settings(c) => settings::run(&mut app, c),
         Command::Billing(c) => billing::run(&mut app, c),
+        Command::Supplies(c) => supplies::run(&mut app, c),
+        Command::Quality(c) => quality::run(&mut app, c),
+        Command::Dashboard(args) => dashboard::run(&mut app, args),
+        Command::Report(c) => report::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

@@ -113,10 +113,21 @@ pub enum Action {
     CloseBillingPeriods,
     /// Export the whole ledger as a journal (beancount, hledger).
     ExportLedger,
+    /// Kits, bills of materials and stock (supplies).
+    ViewKits,
+    /// Issue kits, record cookies by hand, receive and count stock.
+    HandleKits,
+    ManageBillsOfMaterials,
+    /// Ask the cookie contractor (`crew supplies poll`, cron).
+    OrderCookies,
+    /// The review queue, reviews, hypotheses and trends (quality).
+    ManageQuality,
+    /// `crew dashboard`: each role sees its own.
+    ViewDashboard,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 42] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -153,6 +164,12 @@ impl Action {
         Action::VerifyLedger,
         Action::CloseBillingPeriods,
         Action::ExportLedger,
+        Action::ViewKits,
+        Action::HandleKits,
+        Action::ManageBillsOfMaterials,
+        Action::OrderCookies,
+        Action::ManageQuality,
+        Action::ViewDashboard,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -194,6 +211,12 @@ impl Action {
             Action::VerifyLedger => "verify the ledger",
             Action::CloseBillingPeriods => "run billing cycles",
             Action::ExportLedger => "export the ledger",
+            Action::ViewKits => "view kits and stock",
+            Action::HandleKits => "handle kits and stock",
+            Action::ManageBillsOfMaterials => "manage bills of materials",
+            Action::OrderCookies => "order cookies",
+            Action::ManageQuality => "review quality",
+            Action::ViewDashboard => "see a dashboard",
         }
     }
 }
@@ -235,6 +258,13 @@ pub fn permits(role: Role, action: Action) -> bool {
         // The cycles: accountants, and cron (DESIGN.md §2).
         CloseBillingPeriods => matches!(role, Accountant | Service),
         ExportLedger => matches!(role, Admin | Manager | Accountant),
+        // Supplies: the warehouse's work; managers see it and say what kits hold.
+        ViewKits => matches!(role, Admin | Manager | Warehouse),
+        HandleKits => matches!(role, Admin | Warehouse),
+        ManageBillsOfMaterials => matches!(role, Admin | Manager),
+        OrderCookies => matches!(role, Admin | Warehouse | Service),
+        ManageQuality => matches!(role, Admin | Manager),
+        ViewDashboard => true,
     }
 }
 

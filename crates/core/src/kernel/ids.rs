@@ -106,3 +106,8 @@ id_type!(
     PaymentId,
     "payment"
 );
+id_type!(
+    /// A kit the warehouse assembles for an assigned order (supplies).
+    KitId,
+    "kit"
+);

@@ -9,6 +9,7 @@ use crate::ids::{AccountId, OrderId};
 use crate::kernel::command::Subscriber;
 use crate::kernel::events::RecordedEvent;
 use crate::ordering::{OrderStatus, OrderingEvent};
+use crate::quality::QualityEvent;
 use crate::settings;
 
 /// Matching's subscriber. A hired worker's capacity and rating, when their hiring did not say,
@@ -46,6 +47,17 @@ impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
         }
         if let Some(IamEvent::AccountDeactivated { account, .. }) = stored.decode()? {
             return set_status(tx, account, WorkerStatus::Deactivated);
+        }
+        // A review's verdict moves the worker's rating by the change it records (an amendment
+        // records only the difference), kept within 0–100.
+        if let Some(QualityEvent::ReviewRecorded { worker: Some(worker), rating_change, .. }) = stored.decode()? {
+            if let Some(mut p) = tx.worker_profile(worker)?
+                && rating_change != 0
+            {
+                p.rating = (i32::from(p.rating) + rating_change).clamp(0, 100) as u8;
+                tx.update_worker_profile(&p)?;
+            }
+            return Ok(());
         }
         let Some(event) = stored.decode::<OrderingEvent>()? else { return Ok(()) };
         match event {

@@ -140,6 +140,42 @@ pub const RULES: &[Rule] = &[
         default: "40.00",
         about: "what the worker of a failed order is fined",
     },
+    Rule {
+        key: "supplies.low_stock_units",
+        kind: Kind::Whole { min: 0, max: 1_000_000, unit: "units" },
+        default: "2",
+        about: "an item with this many available units or fewer is low on stock",
+    },
+    Rule {
+        key: "supplies.kit_at_risk_minutes",
+        kind: Kind::Whole { min: 0, max: 10_080, unit: "minutes" },
+        default: "60",
+        about: "a kit not ready this long before its order's start is flagged at risk",
+    },
+    Rule {
+        key: "supplies.cookie_retry_minutes",
+        kind: Kind::Whole { min: 1, max: 1440, unit: "minutes" },
+        default: "2",
+        about: "the first wait before asking the cookie contractor again (doubled per failure, at most 64×)",
+    },
+    Rule {
+        key: "quality.rating_step_praise",
+        kind: Kind::Whole { min: 0, max: 100, unit: "rating points" },
+        default: "2",
+        about: "how far a review's `praise` verdict raises the worker's rating",
+    },
+    Rule {
+        key: "quality.rating_step_fault",
+        kind: Kind::Whole { min: 0, max: 100, unit: "rating points" },
+        default: "5",
+        about: "how far a review's `fault` verdict lowers the worker's rating",
+    },
+    Rule {
+        key: "quality.rating_step_serious",
+        kind: Kind::Whole { min: 0, max: 100, unit: "rating points" },
+        default: "15",
+        about: "how far a review's `serious` verdict lowers the worker's rating",
+    },
 ];
 
 /// The rule of a key, or a bad-input error listing the keys there are.
@@ -383,6 +419,18 @@ pub struct Rules {
     pub worker_share_percent: u32,
     /// What the worker of a failed order is fined.
     pub failure_fine: Money,
+    /// Supplies: an item with this many available units or fewer is low.
+    pub low_stock_units: u32,
+    /// Supplies: minutes before an order's start from which a kit not ready is at risk.
+    pub kit_at_risk_minutes: u32,
+    /// Supplies: the first wait, in minutes, before asking the cookie contractor again.
+    pub cookie_retry_minutes: u32,
+    /// Quality: rating points a `praise` verdict adds.
+    pub rating_step_praise: u32,
+    /// Quality: rating points a `fault` verdict takes.
+    pub rating_step_fault: u32,
+    /// Quality: rating points a `serious` verdict takes.
+    pub rating_step_serious: u32,
 }
 
 impl Rules {
@@ -435,6 +483,12 @@ impl Rules {
                 Value::Money(m) => m,
                 _ => return Err(mismatch("billing.failure_fine")),
             },
+            low_stock_units: small("supplies.low_stock_units")?,
+            kit_at_risk_minutes: small("supplies.kit_at_risk_minutes")?,
+            cookie_retry_minutes: small("supplies.cookie_retry_minutes")?,
+            rating_step_praise: small("quality.rating_step_praise")?,
+            rating_step_fault: small("quality.rating_step_fault")?,
+            rating_step_serious: small("quality.rating_step_serious")?,
         })
     }
 }

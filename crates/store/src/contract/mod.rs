@@ -50,7 +50,9 @@ mod iam;
 mod mail;
 mod matching;
 mod ordering;
+mod quality;
 mod settings;
+mod supplies;
 mod transactions;
 
 /// One `#[test]` per contract function for one backend: `contract_suite!(name, constructor)`,
@@ -197,6 +199,25 @@ macro_rules! contract_suite {
                 invoices_read_back_by_number_and_a_taken_number_or_period_is_a_conflict,
                 a_period_is_closed_once_and_reads_back,
                 payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_listed,
+            );
+            contract_suite!(@group $make; supplies;
+                a_service_type_without_a_bill_of_materials_has_an_empty_one,
+                a_set_bill_of_materials_reads_back_in_its_order_and_is_replaced_whole,
+                a_bill_of_materials_listing_an_item_twice_is_a_conflict_and_keeps_the_old_one,
+                an_untracked_item_has_no_stock_and_put_stock_tracks_then_replaces_it,
+                stock_with_more_reserved_than_on_hand_is_a_conflict_and_changes_nothing,
+                a_missing_kit_is_none,
+                an_inserted_kit_reads_back_open_with_its_cookie_not_ordered_under_its_key,
+                a_second_kit_with_a_used_cookie_key_is_a_conflict,
+                updating_a_kit_saves_worker_lines_status_cookie_and_times,
+                updating_a_missing_kit_is_not_found,
+                kits_are_listed_by_time_then_id_and_filtered_by_status_order_and_worker,
+            );
+            contract_suite!(@group $make; quality;
+                nothing_is_queued_reviewed_or_seen_at_first,
+                cases_read_back_by_queue_time_then_order_and_are_replaced_not_duplicated,
+                a_review_reads_back_and_a_later_revision_replaces_it_while_its_case_stays,
+                an_order_life_reads_back_and_is_replaced_by_order_id,
             );
             contract_suite!(@group $make; transactions;
                 a_write_commits_what_it_did_and_returns_its_value,

@@ -1,0 +1,120 @@
+//! `crew supplies deliveries`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+use crew_core::authz::Action;
+use crew_core::error::Error;
+use crew_core::ids::KitId;
+use crew_core::supplies::{self, CookieOutcome, CookieSource};
+use serde::{Deserialize, Serialize};
+
+use super::rules;
+use crate::context::App;
+use crate::files::{self, Input};
+
+/// Record the cookies the contractor's delivery files say arrived (`*.json` in a folder)
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  crew supplies deliveries /srv/cookies/inbox\n\nA delivery file is JSON: {\"reference\": \"kit-7\", \"status\": \"ready\"} (or \"failed\", with an\noptional \"id\"). Each file read is moved to done/ inside the folder; a file that cannot be read\nis left where it is and named (exit 2). Reading a file twice changes nothing."
+)]
+pub struct DeliveriesArgs {
+    folder: PathBuf,
+}
+
+pub const ACTIONS: &[Action] = &[Action::HandleKits];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Delivery {
+    reference: String,
+    status: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Read {
+    file: String,
+    kit: KitId,
+    result: String,
+}
+
+pub fn run(app: &mut App, args: DeliveriesArgs) -> Result<()> {
+    let folder = &args.folder;
+    let entries = std::fs::read_dir(folder)
+        .map_err(|e| Error::bad_input(format!("cannot read the folder {}: {e}", folder.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.is_dir())
+        .collect();
+    paths.sort();
+    let limits = app.limits();
+    let mut read = Vec::new();
+    let mut bad = Vec::new();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let outcome = parse(&path, &limits);
+        let (kit, outcome) = match outcome {
+            Ok(x) => x,
+            Err(e) => {
+                bad.push(format!("{name}: {e:#}"));
+                continue;
+            }
+        };
+        match app.write(|tx, ctx| {
+            let rules = rules(tx)?;
+            supplies::record_cookie(tx, ctx, kit, outcome.clone(), &rules)
+        }) {
+            Ok((_, changed)) => {
+                let result = match (&outcome, changed) {
+                    (CookieOutcome::Arrived { .. }, true) => "arrived",
+                    (CookieOutcome::Refused { .. }, true) => "failed at the contractor",
+                    _ => "already recorded",
+                };
+                done(folder, &path)?;
+                read.push(Read { file: name, kit, result: result.into() });
+            }
+            Err(e) => bad.push(format!("{name}: {e:#}")),
+        }
+    }
+    app.out.list(&read, &["FILE", "KIT", "RESULT"], |r| vec![r.file.clone(), r.kit.to_string(), r.result.clone()])?;
+    if !bad.is_empty() {
+        return Err(Error::bad_input(format!(
+            "{} delivery file(s) left in {}: {}",
+            bad.len(),
+            folder.display(),
+            bad.join("; ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn parse(path: &Path, limits: &files::Limits) -> Result<(KitId, CookieOutcome)> {
+    let bytes = files::read_input(path, Input::Document, limits)?;
+    let d: Delivery =
+        serde_json::from_slice(&bytes).map_err(|e| Error::bad_input(format!("line {}: {e}", e.line())))?;
+    let kit = supplies::kit_of_reference(&d.reference).map_err(|e| e.context("field `reference`"))?;
+    let outcome = match d.status.as_str() {
+        "ready" => CookieOutcome::Arrived { by: CookieSource::File },
+        "failed" => CookieOutcome::Refused { reason: "the contractor's delivery file says it failed".into() },
+        other => {
+            return Err(Error::bad_input(format!("field `status`: `{other}` is not `ready` or `failed`")).into());
+        }
+    };
+    Ok((kit, outcome))
+}
+
+/// Moves a read delivery file into `done/` (a private folder) so the next run skips it.
+fn done(folder: &Path, path: &Path) -> Result<()> {
+    let done = folder.join("done");
+    files::create_private_dir_all(&done)
+        .map_err(|e| Error::internal(format!("cannot create {}: {e}", done.display())))?;
+    let target = done.join(path.file_name().unwrap_or_default());
+    std::fs::rename(path, &target)
+        .map_err(|e| Error::internal(format!("cannot move {} to {}: {e}", path.display(), target.display())))?;
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! Quality's rules as pure functions: the seeded draw, rating steps and amendments.
+
+use super::*;
+
+#[test]
+fn the_same_seed_draws_the_same_orders_and_different_seeds_usually_do_not() {
+    let pool: Vec<u32> = (1..=50).collect();
+    let a = draw(&pool, 5, 42);
+    assert_eq!(a, draw(&pool, 5, 42));
+    assert_ne!(a, draw(&pool, 5, 43));
+    let mut distinct = a.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 5, "without replacement: {a:?}");
+    assert_eq!(draw(&pool, 80, 1).len(), 50, "never more than the pool");
+    assert!(draw::<u32>(&[], 3, 1).is_empty());
+}
+
+#[test]
+fn splitmix_matches_its_published_first_value() {
+    // SplitMix64 seeded with 0 starts 0xE220A8397B1DCDAF (Vigna's reference implementation).
+    assert_eq!(SplitMix64::new(0).next_u64(), 0xE220_A839_7B1D_CDAF);
+}
+
+#[test]
+fn verdicts_move_ratings_by_the_rules_steps() {
+    let steps = RatingSteps { praise: 2, fault: 5, serious: 15 };
+    let moves: Vec<i32> = Verdict::ALL.iter().map(|v| steps.step(*v)).collect();
+    assert_eq!(moves, [2, 0, -5, -15]);
+    assert_eq!(Verdict::parse(" Fault ").unwrap(), Verdict::Fault);
+    assert!(Verdict::parse("bad").unwrap_err().message.contains("praise, fine, fault or serious"));
+}

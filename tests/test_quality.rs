@@ -1,0 +1,174 @@
+//! Quality: the review queue fills itself, samples are reproducible, a review is recorded once
+//! (a second submission amends it and never counts twice) and moves the worker's rating in
+//! matching, cases show the whole history and verify the photos.
+
+use crate::common::{Env, PASSWORD, fixture};
+
+fn rating(env: &Env, worker: &str) -> u64 {
+    let out = env.ok(&["--format", "json", "matching", "profile", worker]);
+    serde_json::from_str::<serde_json::Value>(&out).unwrap()["rating"].as_u64().unwrap()
+}
+
+fn photo(name: &str) -> String {
+    fixture(&format!("tests/company/photos/{name}")).display().to_string()
+}
+
+/// Ann's orders: #1 completed by tom (90 minutes), #2 assigned to tom, #3 failed (tia), #4
+/// cancelled before assignment. Logged in as mia.
+fn a_day() -> Env {
+    let env = Env::company();
+    env.login("ann@example.com", PASSWORD);
+    for at in ["2026-12-01 10:00", "2026-12-01 14:00", "2026-12-02 10:00", "2026-12-03 10:00"] {
+        env.ok(&["order", "create", "--service", "cleaning", "--at", at]);
+    }
+    env.ok(&["order", "cancel", "4", "--reason", "plans changed"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.ok(&["order", "assign", "2", "tom@crew.example"]);
+    env.ok(&["order", "assign", "3", "tia@crew.example", "--force", "--reason", "tia is learning"]);
+    env.ok(&["order", "fail", "3", "--reason", "worker did not come"]);
+    env.login("tom@crew.example", PASSWORD);
+    env.ok(&["order", "check-in", "1", "--photo", &photo("door.jpg")]);
+    let mut env = env;
+    env.now = "2026-11-30T09:30:00Z".into();
+    env.ok(&["order", "complete", "1", "--photo", &photo("report.png")]);
+    env.login("mia", PASSWORD);
+    env
+}
+
+#[test]
+fn a_failed_order_is_reviewed_amended_and_moves_the_rating_once() {
+    let mut env = a_day();
+    env.note("cancelled and failed orders are queued by themselves; completed ones by a sample");
+    env.step(&["quality", "queue"], None);
+    env.step(&["quality", "review", "1", "--verdict", "praise", "--cause", "spotless"], None);
+    env.step(&["quality", "sample", "1", "--seed", "7"], None);
+    env.step(&["quality", "sample", "1", "--seed", "7"], None);
+    env.step(&["quality", "queue"], None);
+
+    env.note("a review, the same again, then an amendment: the rating moves by the difference only");
+    assert_eq!(rating(&env, "tia@crew.example"), 65);
+    env.step(
+        &[
+            "quality",
+            "review",
+            "3",
+            "--verdict",
+            "fault",
+            "--cause",
+            "did not come",
+            "--hypothesis",
+            "Remind workers the day before",
+        ],
+        None,
+    );
+    assert_eq!(rating(&env, "tia@crew.example"), 60);
+    env.step(
+        &[
+            "quality",
+            "review",
+            "3",
+            "--verdict",
+            "fault",
+            "--cause",
+            "did not come",
+            "--hypothesis",
+            "Remind workers the day before",
+        ],
+        None,
+    );
+    assert_eq!(rating(&env, "tia@crew.example"), 60, "the same review again counts nothing");
+    env.step(
+        &[
+            "quality",
+            "review",
+            "3",
+            "--verdict",
+            "serious",
+            "--cause",
+            "did not come and did not call",
+            "--hypothesis",
+            "Remind workers the day before",
+        ],
+        None,
+    );
+    assert_eq!(rating(&env, "tia@crew.example"), 50, "65 − 15: the amendment replaced the fault");
+    env.step(
+        &[
+            "quality",
+            "review",
+            "1",
+            "--verdict",
+            "praise",
+            "--cause",
+            "spotless",
+            "--hypothesis",
+            "remind workers the day before",
+        ],
+        None,
+    );
+    assert_eq!(rating(&env, "tom@crew.example"), 82);
+    env.step(&["quality", "review", "4", "--verdict", "fine", "--cause", "the client changed plans"], None);
+    env.step(&["quality", "review", "4", "--verdict", "great", "--cause", "x"], None);
+    env.step(&["quality", "review", "2", "--verdict", "fine", "--cause", "x"], None);
+    env.step(&["quality", "hypotheses"], None);
+    env.step(&["quality", "trends"], None);
+    env.step(&["quality", "case", "3"], None);
+    env.step(&["quality", "case", "1"], None);
+
+    env.note("a photo changed on disk is caught");
+    let show = env.ok(&["--format", "json", "order", "show", "1"]);
+    let path = serde_json::from_str::<serde_json::Value>(&show).unwrap()["completion_photo"]["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(env.path().join("crew-media").join(path), b"not the report").unwrap();
+    let case = env.ok(&["quality", "case", "1"]);
+    assert!(case.contains("report: ") && case.contains("CHANGED"), "{case}");
+    assert!(case.contains("check-in: ") && case.contains("verified"), "{case}");
+
+    env.note("a serious case may suspend the worker in the same transaction");
+    env.step(&["quality", "review", "3", "--verdict", "serious", "--cause", "no call", "--suspend"], None);
+    env.step(&["matching", "profile", "tia@crew.example"], None);
+    env.step(&["events", "list", "--order", "3"], None);
+    insta::assert_snapshot!(env.transcript);
+
+    let outbox: serde_json::Value = serde_json::from_str(&env.ok(&["--format", "json", "outbox", "list"])).unwrap();
+    let reviews: Vec<(String, String)> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["subject"].as_str().unwrap().contains("review"))
+        .map(|m| (m["to"].as_str().unwrap().to_string(), m["subject"].as_str().unwrap().to_string()))
+        .collect();
+    // Order 3: three recorded revisions × client and worker; order 1: both; order 4: the client.
+    assert_eq!(reviews.len(), 3 * 2 + 2 + 1, "{reviews:?}");
+    assert!(reviews.contains(&("tia@crew.example".into(), "The amended review of order #3".into())));
+}
+
+#[test]
+fn the_same_seed_samples_the_same_orders_in_another_database() {
+    let draw = |seed: &str| -> Vec<String> {
+        let env = Env::company();
+        env.login("ann@example.com", PASSWORD);
+        for day in 1..=9 {
+            env.ok(&["order", "create", "--service", "cleaning", "--at", &format!("2026-12-0{day} 10:00")]);
+        }
+        env.login("mia", PASSWORD);
+        for order in 1..=9 {
+            env.ok(&["order", "assign", &order.to_string(), "tom@crew.example", "--force", "--reason", "test"]);
+        }
+        env.login("tom@crew.example", PASSWORD);
+        for order in 1..=9 {
+            env.ok(&["order", "check-in", &order.to_string(), "--photo", &photo("door.jpg")]);
+            env.ok(&["order", "complete", &order.to_string(), "--photo", &photo("report.png")]);
+        }
+        env.login("mia", PASSWORD);
+        let out = env.ok(&["--format", "json", "quality", "sample", "3", "--seed", seed]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["orders"].as_array().unwrap().iter().map(|o| o.to_string()).collect()
+    };
+    let a = draw("2026");
+    assert_eq!(a.len(), 3);
+    assert_eq!(a, draw("2026"), "reproducible");
+}

@@ -1,0 +1,168 @@
+//! Supplies: kits opened, moved and cancelled with their orders, stock reserved and never
+//! negative, cookies from the sandbox contractor, by file and by hand, kits issued and mailed.
+
+use std::thread;
+
+use crate::common::{Env, PASSWORD};
+
+fn json(env: &Env, args: &[&str]) -> serde_json::Value {
+    let mut full = vec!["--format", "json"];
+    full.extend_from_slice(args);
+    serde_json::from_str(&env.ok(&full)).unwrap()
+}
+
+#[test]
+fn a_kit_is_assembled_with_its_cookie_and_issued_to_its_worker() {
+    let mut env = Env::company();
+    env.note("a manager says what a cleaning kit holds; the warehouse counts gloves");
+    env.login("mia", PASSWORD);
+    env.step(&["supplies", "set-bom", "cleaning", "--item", "gloves:2", "--item", "sponge"], None);
+    env.step(&["supplies", "set-bom", "cleaning", "--item", "gloves:2", "--item", "gloves:1"], None);
+    env.step(&["supplies", "set-bom", "windows", "--item", "gloves:2"], None);
+    env.step(&["supplies", "bom"], None);
+    env.login("wes", PASSWORD);
+    env.step(&["supplies", "set-bom", "cleaning", "--clear"], None);
+    env.step(&["supplies", "receive", "gloves", "3", "--reason", "delivery note 1187"], None);
+    env.step(&["supplies", "receive", "gloves", "0", "--reason", "typo"], None);
+
+    env.note("two cleaning orders are assigned: the first kit takes two gloves, the second the last one");
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 14:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.ok(&["order", "assign", "2", "tom@crew.example"]);
+    env.login("wes", PASSWORD);
+    env.step(&["supplies", "list"], None);
+    env.step(&["supplies", "stock"], None);
+    env.step(&["supplies", "issue", "1"], None);
+
+    env.note("the sandbox contractor takes the cookie orders, then bakes for ten minutes");
+    env.step(&["supplies", "poll", "--dry-run"], None);
+    env.step(&["supplies", "poll"], None);
+    env.step(&["supplies", "poll"], None);
+    env.now = "2026-11-30T08:11:00Z".into();
+    env.step(&["supplies", "poll"], None);
+    env.step(&["supplies", "show", "1"], None);
+    env.step(&["supplies", "show", "1", "--form"], None);
+
+    env.note("kit 1 is issued (and its worker mailed); kit 2 waits for a glove");
+    env.step(&["supplies", "issue", "1"], None);
+    env.step(&["supplies", "issue", "1"], None);
+    env.step(&["supplies", "issue", "2"], None);
+    env.step(&["supplies", "receive", "gloves", "5", "--reason", "delivery note 1188"], None);
+    env.step(&["supplies", "issue", "2"], None);
+    env.step(&["supplies", "stock"], None);
+    env.step(&["supplies", "adjust", "gloves", "--to", "3", "--reason", "monthly count"], None);
+    env.step(&["supplies", "list", "--status", "all"], None);
+    env.login("mia", PASSWORD);
+    env.step(&["events", "list", "--order", "1"], None);
+    insta::assert_snapshot!(env.transcript);
+
+    let outbox = json(&env, &["outbox", "list"]);
+    let kit_mail: Vec<&serde_json::Value> =
+        outbox.as_array().unwrap().iter().filter(|m| m["subject"].as_str().unwrap().contains("kit")).collect();
+    assert_eq!(kit_mail.len(), 2, "one mail per issued kit: {kit_mail:?}");
+    assert_eq!(kit_mail[0]["to"], "tom@crew.example");
+}
+
+#[test]
+fn a_reassigned_then_cancelled_order_never_gets_a_second_cookie() {
+    let mut env = Env::company();
+    env.login("mia", PASSWORD);
+    env.ok(&["supplies", "set-bom", "cleaning", "--item", "gloves:1"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "1", "--reason", "first delivery"]);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.login("wes", PASSWORD);
+    env.note("the cookie is ordered and baking when the order moves, is reopened, and is cancelled");
+    env.step(&["supplies", "poll"], None);
+    env.login("mia", PASSWORD);
+    env.step(&["order", "assign", "1", "tia@crew.example", "--force", "--reason", "tom is ill"], None);
+    env.step(&["order", "reopen", "1"], None);
+    env.step(&["order", "assign", "1", "tom@crew.example"], None);
+    env.login("wes", PASSWORD);
+    env.step(&["supplies", "poll"], None);
+    env.step(&["supplies", "list"], None);
+    env.login("ann@example.com", PASSWORD);
+    env.step(&["order", "cancel", "1", "--reason", "plans changed"], None);
+    env.login("wes", PASSWORD);
+    env.now = "2026-11-30T08:30:00Z".into();
+    env.step(&["supplies", "poll"], None);
+    env.step(&["supplies", "list", "--status", "all"], None);
+    env.step(&["supplies", "stock"], None);
+    env.step(&["supplies", "issue", "1"], None);
+    env.step(&["supplies", "cookie", "1", "--arrived"], None);
+    env.login("mia", PASSWORD);
+    env.step(&["events", "list", "--order", "1"], None);
+    insta::assert_snapshot!(env.transcript);
+
+    let events = json(&env, &["events", "list", "--order", "1"]);
+    let ordered = events.as_array().unwrap().iter().filter(|e| e["event"]["type"] == "cookie_ordered").count();
+    assert_eq!(ordered, 1, "one cookie for the one kit");
+}
+
+#[test]
+fn kits_not_ready_an_hour_before_their_order_are_at_risk_and_cookies_arrive_by_file_or_hand() {
+    let mut env = Env::company();
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-11-30 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-11-30 12:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.ok(&["order", "assign", "2", "tom@crew.example"]);
+    env.login("wes", PASSWORD);
+    env.now = "2026-11-30T09:00:00Z".into();
+    env.step(&["supplies", "list", "--at-risk"], None);
+
+    env.note("a delivery folder: one good file, one for a kit that does not exist, one unreadable");
+    let inbox = env.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("a.json"), r#"{"reference": "kit-1", "status": "ready", "id": "c-77"}"#).unwrap();
+    std::fs::write(inbox.join("b.json"), r#"{"reference": "kit-9", "status": "ready"}"#).unwrap();
+    std::fs::write(inbox.join("c.json"), "{\"reference\": \"kit-2\",\n \"status\": 7}").unwrap();
+    std::fs::write(inbox.join("notes.txt"), "not a delivery").unwrap();
+    env.step(&["supplies", "deliveries", inbox.to_str().unwrap()], None);
+    assert!(inbox.join("done/a.json").exists() && inbox.join("b.json").exists() && inbox.join("c.json").exists());
+    env.step(&["supplies", "cookie", "2", "--arrived"], None);
+    env.step(&["supplies", "cookie", "2", "--arrived"], None);
+    env.step(&["supplies", "list"], None);
+    insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn two_kits_racing_for_the_last_unit_one_gets_it_the_other_is_short() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    env.ok(&["supplies", "set-bom", "cleaning", "--item", "gloves:1"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "1", "--reason", "the last pair"]);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 14:00"]);
+    env.login("mia", PASSWORD);
+    // Two processes assign at once; each assignment opens its kit in its own transaction.
+    let codes: Vec<i32> = thread::scope(|s| {
+        let handles: Vec<_> = ["1", "2"]
+            .into_iter()
+            .map(|order| {
+                let env = &env;
+                s.spawn(move || env.run(&["-q", "order", "assign", order, "tom@crew.example"], None).code)
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(codes, [0, 0]);
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list"]);
+    let reserved: Vec<u64> =
+        kits.as_array().unwrap().iter().map(|k| k["lines"][0]["reserved"].as_u64().unwrap()).collect();
+    assert_eq!(reserved.iter().sum::<u64>(), 1, "exactly one kit holds the last unit: {reserved:?}");
+    let short = kits.as_array().unwrap().iter().filter(|k| k["missing"][0] == "1 gloves").count();
+    assert_eq!(short, 1);
+    let stock = json(&env, &["supplies", "stock"]);
+    assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(1), Some(1)));
+}
