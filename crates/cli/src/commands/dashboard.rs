@@ -172,7 +172,10 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                 let warnings: Vec<String> = stock
                     .iter()
                     .filter(|s| s.low || s.short > 0)
-                    .map(|s| format!("{}: {} available, open kits lack {}", s.stock.item, s.available, s.short))
+                    .map(|s| {
+                        let why = if s.short > 0 { format!("open kits lack {}", s.short) } else { "low".to_string() };
+                        format!("{}: {} available, {why}", s.stock.item, s.available)
+                    })
                     .collect();
                 sections.push(section("stock", "Stock warnings", &[("warnings", warnings.len() as u64)], warnings));
             }

@@ -30,3 +30,33 @@ fn verdicts_move_ratings_by_the_rules_steps() {
     assert_eq!(Verdict::parse(" Fault ").unwrap(), Verdict::Fault);
     assert!(Verdict::parse("bad").unwrap_err().message.contains("praise, fine, fault or serious"));
 }
+
+proptest::proptest! {
+    /// Whatever the pool, size and seed: the draw is reproducible, takes min(n, pool) distinct
+    /// members of the pool, and never invents one.
+    #[test]
+    fn a_draw_is_a_reproducible_subset_without_repeats(pool in proptest::collection::btree_set(0u32..10_000, 0..60), n in 0usize..80, seed: u64) {
+        let pool: Vec<u32> = pool.into_iter().collect();
+        let drawn = draw(&pool, n, seed);
+        proptest::prop_assert_eq!(&drawn, &draw(&pool, n, seed));
+        proptest::prop_assert_eq!(drawn.len(), n.min(pool.len()));
+        let distinct: std::collections::BTreeSet<u32> = drawn.iter().copied().collect();
+        proptest::prop_assert_eq!(distinct.len(), drawn.len());
+        proptest::prop_assert!(drawn.iter().all(|d| pool.contains(d)));
+    }
+
+    /// An amendment chain moves the rating by the last verdict's step in total, whatever came
+    /// before: the sum of recorded changes telescopes.
+    #[test]
+    fn amendments_never_count_twice(verdicts in proptest::collection::vec(0usize..4, 1..10)) {
+        let steps = RatingSteps { praise: 2, fault: 5, serious: 15 };
+        let mut previous = 0;
+        let mut total = 0;
+        for v in &verdicts {
+            let step = steps.step(Verdict::ALL[*v]);
+            total += step - previous;
+            previous = step;
+        }
+        proptest::prop_assert_eq!(total, steps.step(Verdict::ALL[*verdicts.last().unwrap()]));
+    }
+}

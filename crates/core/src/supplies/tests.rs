@@ -84,3 +84,30 @@ fn a_kit_reference_names_its_kit() {
     assert!(kit_of_reference("order-7").is_err());
     assert!(kit_of_reference("kit-0").is_err());
 }
+
+proptest::proptest! {
+    /// The wait before the next attempt never shrinks and stops at 64 times the rule.
+    #[test]
+    fn the_backoff_never_shrinks_and_is_capped(minutes in 1u32..1440, attempts in 1u32..100) {
+        let r = SuppliesRules { low_stock_units: 2, at_risk_minutes: 60, cookie_retry_minutes: minutes };
+        proptest::prop_assert!(backoff(&r, attempts + 1) >= backoff(&r, attempts));
+        proptest::prop_assert!(backoff(&r, attempts) <= Duration::minutes(i64::from(minutes) * 64));
+    }
+
+    /// A kit is ready exactly when nothing is missing; only an open kit is ever ready or at risk.
+    #[test]
+    fn ready_means_nothing_missing(quantity in 1u32..5, reserved in proptest::option::of(0u32..5), cookie in 0usize..5, worker: bool, minutes_before in -120i64..240) {
+        let statuses = [CookieStatus::NotOrdered, CookieStatus::Unknown, CookieStatus::Baking, CookieStatus::Ready, CookieStatus::Refused];
+        let reserved = reserved.map(|r| r.min(quantity));
+        let mut k = kit(vec![line("gloves", quantity, reserved)], statuses[cookie], worker.then_some(7));
+        let now = k.scheduled_at - Duration::minutes(minutes_before);
+        let r = k.readiness(now, &rules());
+        proptest::prop_assert_eq!(r.ready, r.missing.is_empty());
+        proptest::prop_assert!(!(r.ready && r.at_risk));
+        for status in [KitStatus::Issued, KitStatus::Cancelled] {
+            k.status = status;
+            let r = k.readiness(now, &rules());
+            proptest::prop_assert!(!r.ready && !r.at_risk);
+        }
+    }
+}
