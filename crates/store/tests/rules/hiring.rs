@@ -248,6 +248,27 @@ fn an_intake_file_keeps_the_last_row_of_an_email_and_reports_bad_rows() {
     let again = import(&mut store, false).unwrap();
     assert_eq!((again.received, again.updated, again.unchanged), (0, 0, 3), "re-importing changes nothing");
     assert_eq!(events(&mut store).len(), before, "and records nothing");
+    // An import that only updates: a's strengths change; c holds tests now, so c's row changes
+    // nothing however it reads.
+    let t = new_test(&mut store, &admin, "Basics");
+    let set = new_set(&mut store, &admin, "Set", vec![t]);
+    let c = store
+        .read(|tx: &mut dyn Tx| tx.application_by_email(&crew_core::types::Email::parse("c@x.example").unwrap()))
+        .unwrap()
+        .unwrap();
+    store.write(|tx: &mut dyn Tx| pipeline::assign_tests(tx, &ctx(&admin, at(4)), c.id, set)).unwrap();
+    let changed = [row("line 2", "a@x.example", "cooking"), row("line 3", "c@x.example", "gardening")];
+    let report =
+        store.write(|tx: &mut dyn Tx| pipeline::import(tx, &ctx(&admin, at(5)), &changed, false, &mut ())).unwrap();
+    assert_eq!((report.received, report.updated, report.unchanged), (0, 1, 1));
+    let arrived: Vec<(u64, u64)> = events(&mut store)
+        .iter()
+        .filter_map(|e| match e {
+            Event::Hiring(HiringEvent::ApplicationsArrived { received, updated }) => Some((*received, *updated)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(arrived, [(2, 0), (0, 1)], "an import of updates alone is news too");
 }
 
 #[test]
