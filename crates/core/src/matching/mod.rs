@@ -328,6 +328,8 @@ pub const RELEVANT_EVENTS: &[&str] = &[
     "worker_suspended",
     "worker_reinstated",
     "service_type_retired",
+    // Quality's verdicts move a worker's rating, which the rating step scores.
+    "review_recorded",
 ];
 
 /// Finds every eligible (order, worker) pair of the open orders (or of one order, for `explain`).

@@ -10,6 +10,7 @@ use crew_core::iam;
 use crew_core::ids::{AccountId, OrderId};
 use crew_core::matching::{self, MatchingEvent, ProfileEdit, Settings, Step, Verdict, WorkerFilter, WorkerStatus};
 use crew_core::ordering::{self, OrderStatus, OrderingEvent};
+use crew_core::quality;
 use crew_core::types::{Money, SkillSet, Text};
 use crew_core::wiring::{Event, Store, Tx};
 
@@ -169,6 +170,31 @@ fn a_cycle_read_before_a_relevant_change_is_refused() {
     let r = c.try_run(|tx| matching::commit(tx, &ctx(&client, at(1)), &batch, &decision, &pricing()));
     assert_eq!(kind(r), ErrorKind::NotAllowed);
     assert_eq!(kind(matching::may_run(&ctx(&client, at(1)))), ErrorKind::NotAllowed);
+}
+
+#[test]
+fn a_review_that_moves_a_rating_makes_a_batch_read_before_it_stale() {
+    let mut c = Company::new();
+    let wes = c.hire("wes", "north", "cleaning:3", 2, 50);
+    let failed = c.order("north", 24);
+    let a = c.admin.clone();
+    let login = crew_core::types::Login::parse("wes@x.example").unwrap();
+    c.run(|tx| ordering::assign(tx, &ctx(&a, at(1)), &pricing(), &BTreeMap::new(), failed, &login, None));
+    c.run(|tx| ordering::fail(tx, &ctx(&a, at(1)), failed, Text::parse("did not come").unwrap()));
+    c.order("north", 25);
+    let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(2))).unwrap();
+    let decision = matching::plan(&batch).unwrap();
+    let form = quality::ReviewForm {
+        verdict: quality::Verdict::Fault,
+        cause: Text::parse("no-show").unwrap(),
+        hypothesis: Text::default(),
+    };
+    let steps = quality::RatingSteps { praise: 2, fault: 5, serious: 15 };
+    c.run(|tx| quality::review(tx, &ctx(&a, at(2)), failed, form, &steps));
+    let rating = c.store.read(|tx: &mut dyn Tx| matching::show_profile(tx, &ctx(&a, at(2)), wes)).unwrap().rating;
+    assert_eq!(rating, 45, "the verdict moved the rating the cycle scores by");
+    let r = c.try_run(|tx| matching::commit(tx, &ctx(&a, at(2)), &batch, &decision, &pricing()));
+    assert_eq!(kind(r), ErrorKind::Conflict);
 }
 
 #[test]
