@@ -482,3 +482,40 @@ fn ranking_orders_by_score_share_with_percentiles_and_keeps_ties_with_the_last()
     let r = store.write(|tx: &mut dyn Tx| pipeline::rank(tx, &ctx(&admin, at(9)), TestSetId::new(99), None));
     assert_eq!(kind(r), ErrorKind::NotFound);
 }
+
+#[test]
+fn ranking_compares_shares_of_the_maximum_across_test_versions() {
+    let (mut store, admin) = company();
+    let t = new_test(&mut store, &admin, "Basics"); // v1: 2 questions of 10 points
+    let set = new_set(&mut store, &admin, "Set", vec![t]);
+    let take = |store: &mut SqliteStore, email: &str, answers: Vec<usize>| {
+        let id = apply(store, &admin, applicant(email, "cleaning", ""));
+        store.write(|tx: &mut dyn Tx| pipeline::assign_tests(tx, &ctx(&admin, at(4)), id, set)).unwrap();
+        store.write(|tx: &mut dyn Tx| pipeline::submit(tx, &ctx(&admin, at(5)), id, &sheet(&[(t, answers)]))).unwrap();
+        id
+    };
+    let half = take(&mut store, "a@x.example", vec![2, 2]); // 10 of 20
+    let v2 = TestSpec { name: "Basics".into(), pass_mark: 0, questions: vec![question(2, 1, 10); 4] };
+    store.write(|tx: &mut dyn Tx| pipeline::edit_test(tx, &ctx(&admin, at(6)), t, v2)).unwrap();
+    let quarter = take(&mut store, "b@x.example", vec![1, 2, 2, 2]); // 10 of 40
+    let three_quarters = take(&mut store, "c@x.example", vec![1, 1, 1, 2]); // 30 of 40
+    let ranked = store.write(|tx: &mut dyn Tx| pipeline::rank(tx, &ctx(&admin, at(9)), set, None)).unwrap();
+    let order: Vec<(ApplicationId, u32, u32)> = ranked.iter().map(|r| (r.application, r.score, r.max_score)).collect();
+    assert_eq!(order, [(three_quarters, 30, 40), (half, 10, 20), (quarter, 10, 40)]);
+}
+
+#[test]
+fn an_applications_history_is_its_own_events_only() {
+    let (mut store, admin) = company();
+    let a = apply(&mut store, &admin, applicant("a@x.example", "cleaning", ""));
+    let b = apply(&mut store, &admin, applicant("b@x.example", "cleaning", ""));
+    let reject = |store: &mut SqliteStore, id| {
+        store
+            .write(|tx: &mut dyn Tx| pipeline::reject(tx, &ctx(&admin, at(7)), id, Text::parse("no").unwrap()))
+            .unwrap();
+    };
+    reject(&mut store, b);
+    let (_, history) = store.write(|tx: &mut dyn Tx| pipeline::show(tx, &ctx(&admin, at(8)), a)).unwrap();
+    let types: Vec<&str> = history.iter().map(|e| e.type_name.as_str()).collect();
+    assert_eq!(types, ["application_received"]);
+}
