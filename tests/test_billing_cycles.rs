@@ -112,3 +112,34 @@ fn two_closes_at_once_issue_each_invoice_and_collect_each_once() {
     assert_eq!(bank["balance"]["debits"], "300.00");
     env.ok(&["billing", "verify"]);
 }
+
+#[test]
+fn a_client_who_paid_over_10000_is_quoted_and_charged_5_percent_less() {
+    let mut env = Env::company();
+    env.ok(&["settings", "set", "pricing.base_price", "10000.50"]);
+    env.login("ann@example.com", PASSWORD);
+    assert!(env.ok(&["order", "quote", "--service", "cleaning", "--at", "2026-12-01 10:00"]).contains("10000.50"));
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.login("tom@crew.example", PASSWORD);
+    env.ok(&["order", "check-in", "1", "--photo", &photo("door.jpg")]);
+    // Charged is not paid: no discount until the collection is confirmed.
+    env.login("ann@example.com", PASSWORD);
+    assert!(env.ok(&["order", "quote", "--service", "cleaning", "--at", "2026-12-08 10:00"]).contains("10000.50"));
+    env.now = "2026-12-07T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    env.ok(&["billing", "close-week", "2026-W49"]);
+    // 10,000.50 paid: over 10,000, so 5% off (500.025, rounded half up to 500.03).
+    env.login("ann@example.com", PASSWORD);
+    let quote = env.ok(&["order", "quote", "--service", "cleaning", "--at", "2026-12-08 10:00"]);
+    assert!(quote.contains("9500.47"), "{quote}");
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-08 10:00"]);
+    env.login("mia", PASSWORD);
+    let assigned = env.ok(&["--format", "json", "order", "assign", "2", "tom@crew.example"]);
+    assert!(assigned.contains("\"price\": \"9500.47\""), "{assigned}");
+    // Bob paid nothing: full price.
+    env.login("bob@example.com", PASSWORD);
+    let quote = env.ok(&["order", "quote", "--service", "gardening", "--at", "2026-12-08 10:00"]);
+    assert!(quote.contains("10000.50"), "{quote}");
+}

@@ -111,7 +111,7 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
         crew_core::hiring::import_workforce(tx, &ctx, &staff, &mut ())?;
         // Let IAM and matching catch up (accounts, profiles) before clients order.
         dispatch(tx, &subscribers)?;
-        let pricing = Pricing { base_price: Money::from_cents(10_000) };
+        let pricing = Pricing { base_price: Money::from_cents(10_000), loyalty: crew_core::ordering::Loyalty::NONE };
         for i in 0..orders {
             let z = i % zones;
             let client = tx

@@ -122,6 +122,18 @@ impl BillingRead for SqliteTx<'_> {
             .map_err(internal)?;
         Ok(found.unwrap_or(Balance { account, debits: Money::ZERO, credits: Money::ZERO }))
     }
+
+    fn total_paid(&mut self, client: AccountId) -> Result<Money> {
+        self.conn
+            .prepare_cached(
+                "SELECT coalesce(sum(-p.amount), 0) FROM billing_postings p
+                 JOIN billing_entries e ON e.seq = p.entry_seq
+                 WHERE p.account = ?1 AND e.kind = 'collection'",
+            )
+            .and_then(|mut s| s.query_row([LedgerAccount::Client(client).to_string()], |r| r.get(0)))
+            .map(Money::from_cents)
+            .map_err(internal)
+    }
 }
 
 impl BillingStore for SqliteTx<'_> {

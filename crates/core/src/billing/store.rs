@@ -32,6 +32,10 @@ pub trait BillingRead {
     /// The balance kept for `account` (debits and credits in cents); an account never posted to
     /// has zero debits and credits.
     fn ledger_balance(&mut self, account: LedgerAccount) -> Result<Balance>;
+    /// What a client has paid so far: the sum of the confirmed collections from their ledger
+    /// account (zero for an account that paid nothing, or is no client). Pricing's loyalty
+    /// discount reads it.
+    fn total_paid(&mut self, client: crate::ids::AccountId) -> Result<Money>;
 }
 
 /// Billing's own tables: journal entries and their postings (immutable: the SQLite store refuses

@@ -637,7 +637,7 @@ pub fn report(
                 assigned.push(Assignment {
                     order: o.order,
                     worker: batch.workers[batch.pairs[pi].worker].worker,
-                    price: pricing.price(&st),
+                    price: pricing.price(&st, tx.total_paid(o.client)?),
                     score: (batch.total(pi) * 1000.0).round() / 1000.0,
                     relaxation: batch.relaxation[oi].clone(),
                 });

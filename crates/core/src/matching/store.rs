@@ -2,6 +2,7 @@
 //! writes ([`MatchingStore`]).
 
 use super::{MatchOrder, Outcome, WorkerFilter, WorkerProfile};
+use crate::billing::BillingRead;
 use crate::error::Result;
 use crate::iam::IamRead;
 use crate::ids::{AccountId, OrderId};
@@ -43,5 +44,5 @@ pub trait MatchingStore: MatchingRead {
 /// The transaction matching's commands and subscribers run in: its own tables, the event log,
 /// IAM's accounts, ordering's service types (the skills and price of an order), and the company's
 /// rules (its steps, weights, relaxations and the defaults of a hired worker).
-pub trait MatchingTx: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead {}
-impl<T: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + ?Sized> MatchingTx for T {}
+pub trait MatchingTx: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + BillingRead {}
+impl<T: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + BillingRead + ?Sized> MatchingTx for T {}

@@ -36,12 +36,57 @@ use crate::types::{Login, Money, Name, ServiceCode, Sha256Hex, Skill, SkillSet, 
 pub struct Pricing {
     /// The price of any order (DESIGN.md: the first version is 100 units for any service).
     pub base_price: Money,
+    /// The client's loyalty discount.
+    pub loyalty: Loyalty,
+}
+
+/// The loyalty discount (DESIGN.md "Matching"): a client who paid more than one `step` in total
+/// gets `first_percent` off, one percent more per further step, at most `max_percent` — over
+/// 10,000 → 5%, over 20,000 → 6%, … at most 12%. "Paid" is what billing collected
+/// ([`crate::billing::BillingRead::total_paid`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loyalty {
+    /// More than zero; zero turns the discount off.
+    pub step: Money,
+    pub first_percent: u32,
+    pub max_percent: u32,
+}
+
+impl Loyalty {
+    /// No discount for anyone.
+    pub const NONE: Loyalty = Loyalty { step: Money::ZERO, first_percent: 0, max_percent: 0 };
+
+    /// The discount in percent for a client who has paid `paid` in total.
+    pub fn percent(&self, paid: Money) -> u32 {
+        let (paid, step) = (paid.cents(), self.step.cents());
+        if step <= 0 || paid <= step {
+            return 0;
+        }
+        let steps = (paid - 1) / step; // "over": exactly one step is not yet more than one
+        let extra = u32::try_from(steps - 1).unwrap_or(u32::MAX);
+        self.first_percent.saturating_add(extra).min(self.max_percent)
+    }
 }
 
 impl Pricing {
-    /// The price of an order at this moment (loyalty discounts arrive with billing).
-    pub fn price(&self, _service_type: &ServiceType) -> Money {
-        self.base_price
+    /// The pricing the company's rules say.
+    pub fn from_rules(rules: &crate::settings::Rules) -> Pricing {
+        Pricing {
+            base_price: rules.base_price,
+            loyalty: Loyalty {
+                step: rules.loyalty_step,
+                first_percent: rules.loyalty_first_percent,
+                max_percent: rules.loyalty_max_percent,
+            },
+        }
+    }
+
+    /// The price of an order for a client who has paid `paid` in total so far: the base price less
+    /// the loyalty discount, rounded to the cent (half up).
+    pub fn price(&self, _service_type: &ServiceType, paid: Money) -> Money {
+        let price = self.base_price.cents();
+        let percent = i64::from(self.loyalty.percent(paid));
+        Money::from_cents(price - (price * percent + 50) / 100)
     }
 }
 
@@ -499,7 +544,8 @@ fn orderable(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, req: &OrderRequest)
 pub fn quote(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, pricing: &Pricing, req: &OrderRequest) -> Result<Quote> {
     require(&ctx.actor, Action::QuoteOrder)?;
     let (st, zone) = orderable(tx, ctx, req)?;
-    Ok(Quote { service_type: st.code.clone(), zone, scheduled_at: req.scheduled_at, price: pricing.price(&st) })
+    let paid = tx.total_paid(ctx.actor.id)?;
+    Ok(Quote { service_type: st.code.clone(), zone, scheduled_at: req.scheduled_at, price: pricing.price(&st, paid) })
 }
 
 /// `crew order create`: the client places an order; it is `open` until matched.
@@ -521,13 +567,14 @@ fn place(
     copied_from: Option<OrderId>,
 ) -> Result<Order> {
     let (st, zone) = orderable(tx, ctx, &req)?;
+    let paid = tx.total_paid(ctx.actor.id)?;
     let new = NewOrder {
         client: ctx.actor.id,
         service_type: st.code.clone(),
         zone,
         scheduled_at: req.scheduled_at,
         description: req.description,
-        quote: pricing.price(&st),
+        quote: pricing.price(&st, paid),
         copied_from,
         created_at: ctx.now,
     };
@@ -782,7 +829,8 @@ pub fn assign(
             )));
         }
     };
-    let t = Transition::Assign { worker: account.id, price: pricing.price(&st), by: AssignedBy::Manual };
+    let paid = tx.total_paid(order.client)?;
+    let t = Transition::Assign { worker: account.id, price: pricing.price(&st, paid), by: AssignedBy::Manual };
     let mut event = decide(&order, &t)?;
     if let OrderingEvent::OrderAssigned { relaxation: r, forced: f, .. } = &mut event {
         (*r, *f) = (relaxation, forced);
@@ -897,6 +945,29 @@ pub fn sweep_no_shows(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, grace: chr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loyalty_gives_5_percent_over_10000_paid_then_one_more_per_10000_at_most_12() {
+        let loyalty = Loyalty { step: Money::from_cents(1_000_000), first_percent: 5, max_percent: 12 };
+        let pct = |cents: i64| loyalty.percent(Money::from_cents(cents));
+        assert_eq!((pct(0), pct(1_000_000), pct(1_000_001)), (0, 0, 5), "over 10,000, not at it");
+        assert_eq!((pct(2_000_000), pct(2_000_001), pct(3_000_001)), (5, 6, 7));
+        assert_eq!((pct(7_000_001), pct(8_000_000), pct(8_000_001), pct(i64::MAX)), (11, 11, 12, 12));
+        assert_eq!(Loyalty::NONE.percent(Money::from_cents(i64::MAX)), 0);
+        let st = ServiceType {
+            id: ServiceTypeId::new(1),
+            code: ServiceCode::parse("cleaning").unwrap(),
+            name: Name::parse("Cleaning").unwrap(),
+            description: Text::parse("").unwrap(),
+            skills: SkillSet::parse("cleaning:1").unwrap(),
+            retired: false,
+            created_at: DateTime::parse_from_rfc3339("2026-11-30T08:00:00Z").unwrap().with_timezone(&Utc),
+        };
+        let pricing = Pricing { base_price: Money::from_cents(1_000_050), loyalty };
+        // 5% of 10,000.50 is 500.025: rounded half up to 500.03.
+        assert_eq!(pricing.price(&st, Money::from_cents(1_000_050)), Money::from_cents(950_047));
+        assert_eq!(pricing.price(&st, Money::ZERO), Money::from_cents(1_000_050));
+    }
     use chrono::TimeZone;
     use proptest::prelude::*;
 
@@ -1214,7 +1285,7 @@ mod tests {
 
     #[test]
     fn every_order_costs_the_base_price() {
-        let pricing = Pricing { base_price: Money::from_cents(10_000) };
+        let pricing = Pricing { base_price: Money::from_cents(10_000), loyalty: Loyalty::NONE };
         let st = ServiceType {
             id: ServiceTypeId::new(1),
             code: ServiceCode::parse("cleaning").unwrap(),
@@ -1224,7 +1295,7 @@ mod tests {
             retired: false,
             created_at: at(1),
         };
-        assert_eq!(pricing.price(&st), Money::from_cents(10_000));
+        assert_eq!(pricing.price(&st, Money::from_cents(99_999_999)), Money::from_cents(10_000));
     }
 
     fn someone(id: i64, role: Role) -> Actor {

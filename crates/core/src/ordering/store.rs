@@ -2,6 +2,7 @@
 //! writes ([`OrderingStore`]).
 
 use super::{NewOrder, NewServiceType, Order, OrderFilter, ServiceType};
+use crate::billing::BillingRead;
 use crate::error::Result;
 use crate::iam::IamRead;
 use crate::ids::{OrderId, ServiceTypeId};
@@ -40,7 +41,8 @@ pub trait OrderingStore: OrderingRead {
 }
 
 /// The transaction ordering's commands and subscribers run in: its own tables, the event log,
-/// IAM's accounts and client details, and matching's worker profiles (a suspended worker is not
-/// assigned by hand; the sweep takes orders back from one).
-pub trait OrderingTx: EventLog + OrderingStore + IamRead + MatchingRead {}
-impl<T: EventLog + OrderingStore + IamRead + MatchingRead + ?Sized> OrderingTx for T {}
+/// IAM's accounts and client details, matching's worker profiles (a suspended worker is not
+/// assigned by hand; the sweep takes orders back from one), and billing's total paid per client
+/// (the loyalty discount).
+pub trait OrderingTx: EventLog + OrderingStore + IamRead + MatchingRead + BillingRead {}
+impl<T: EventLog + OrderingStore + IamRead + MatchingRead + BillingRead + ?Sized> OrderingTx for T {}

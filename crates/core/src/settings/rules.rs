@@ -81,6 +81,24 @@ pub const RULES: &[Rule] = &[
         about: "the price of any order, fixed when it is assigned",
     },
     Rule {
+        key: "pricing.loyalty_step",
+        kind: Kind::Money,
+        default: "10000.00",
+        about: "loyalty: a client who paid more than this in total gets the first discount, one more percent per further step",
+    },
+    Rule {
+        key: "pricing.loyalty_first_percent",
+        kind: Kind::Whole { min: 0, max: 100, unit: "percent" },
+        default: "5",
+        about: "loyalty: the discount of a client who paid more than one step",
+    },
+    Rule {
+        key: "pricing.loyalty_max_percent",
+        kind: Kind::Whole { min: 0, max: 100, unit: "percent" },
+        default: "12",
+        about: "loyalty: the largest discount",
+    },
+    Rule {
         key: "ordering.no_show_grace_minutes",
         kind: Kind::Whole { min: 0, max: 1440, unit: "minutes" },
         default: "30",
@@ -405,6 +423,12 @@ pub struct Rules {
     pub currency: Currency,
     pub time_zone: Tz,
     pub base_price: Money,
+    /// Loyalty: the total paid per step of discount.
+    pub loyalty_step: Money,
+    /// Loyalty: the discount after the first step, in percent.
+    pub loyalty_first_percent: u32,
+    /// Loyalty: the largest discount, in percent.
+    pub loyalty_max_percent: u32,
     pub no_show_grace_minutes: u32,
     pub max_photo_mib: u32,
     /// The largest import file, in MiB.
@@ -463,6 +487,12 @@ impl Rules {
                 Value::Money(m) => m,
                 _ => return Err(mismatch("pricing.base_price")),
             },
+            loyalty_step: match get("pricing.loyalty_step")? {
+                Value::Money(m) => m,
+                _ => return Err(mismatch("pricing.loyalty_step")),
+            },
+            loyalty_first_percent: small("pricing.loyalty_first_percent")?,
+            loyalty_max_percent: small("pricing.loyalty_max_percent")?,
             no_show_grace_minutes: small("ordering.no_show_grace_minutes")?,
             max_photo_mib: small("ordering.max_photo_mib")?,
             max_import_mib: small("imports.max_mib")?,

@@ -299,3 +299,27 @@ pub(crate) fn payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_l
         ErrorKind::NotFound,
     );
 }
+
+pub(crate) fn total_paid_is_the_sum_of_a_clients_collections_only<S: Store>(store: &mut S) {
+    let (ann, bob) = write(store, |tx| Ok((account(tx, "ann", Role::Client)?, account(tx, "bob", Role::Client)?)));
+    assert_eq!(read(store, |tx| tx.total_paid(ann)), Money::ZERO);
+    let collected = |raw: &str, client: AccountId, amount: i64| {
+        Entry::transfer(
+            id(raw),
+            EntryKind::Collection,
+            at(5),
+            LedgerAccount::Company(CompanyAccount::BankClearing),
+            LedgerAccount::Client(client),
+            cents(amount),
+            String::new(),
+        )
+    };
+    write(store, |tx| {
+        tx.insert_entry(&charge("c:1", ann, 50_000, 1))?;
+        tx.insert_entry(&collected("collection:1", ann, 30_000))?;
+        tx.insert_entry(&collected("collection:2", ann, 20_001))?;
+        tx.insert_entry(&collected("collection:3", bob, 7))
+    });
+    assert_eq!(read(store, |tx| tx.total_paid(ann)), cents(50_001));
+    assert_eq!(read(store, |tx| tx.total_paid(bob)), cents(7));
+}

@@ -40,7 +40,7 @@ pub fn by_rating() -> Settings {
 }
 
 pub fn pricing() -> Pricing {
-    Pricing { base_price: Money::parse("100.00").unwrap() }
+    Pricing { base_price: Money::parse("100.00").unwrap(), loyalty: ordering::Loyalty::NONE }
 }
 
 impl Company {

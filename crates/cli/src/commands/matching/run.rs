@@ -57,7 +57,7 @@ pub fn run(app: &mut App, args: RunArgs) -> Result<()> {
         run_external_steps(&mut batch)?;
         let decision = matching::plan(&batch)?;
         let pricing = |tx: &mut dyn crew_core::wiring::Tx| -> crew_core::Result<Pricing> {
-            Ok(Pricing { base_price: settings::rules(tx)?.base_price })
+            Ok(Pricing::from_rules(&settings::rules(tx)?))
         };
         let result = if dry_run {
             app.read(|tx, _| {

@@ -182,7 +182,7 @@ fn one(tx: &mut dyn Tx, order: Order) -> crew_core::Result<OrderView> {
 
 /// The company's pricing in force, read inside the command's transaction.
 fn pricing(tx: &mut dyn Tx) -> crew_core::Result<Pricing> {
-    Ok(Pricing { base_price: settings::rules(tx)?.base_price })
+    Ok(Pricing::from_rules(&settings::rules(tx)?))
 }
 
 fn request(app: &App, spec: &OrderSpec) -> Result<OrderRequest> {
