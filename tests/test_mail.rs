@@ -353,7 +353,7 @@ fn a_stalled_server_costs_a_run_about_two_timeouts_and_no_attempt_of_the_rest() 
         assert!(run.stderr.contains("timed out: the server did not answer within 1 s"), "{what}: {}", run.stderr);
         // Two senders at once, each waits out the server (lettre waits once more for its QUIT
         // after a silent EHLO): about two timeouts in all, never a third attempt.
-        assert!(took < Duration::from_millis(3000), "{what}: the run took {took:?}");
+        assert!(took < Duration::from_millis(4000), "{what}: the run took {took:?}");
         let results = results(&run.stdout);
         let tried = results.iter().filter(|r| r.starts_with("failed, retry at")).count();
         assert_eq!(tried, 2, "{what}: {results:?}");
@@ -451,4 +451,34 @@ fn applications_one_by_one_make_one_digest_an_hour_for_the_managers() {
     apply(&mut env, "2026-11-30T09:30:00Z", "Ed");
     env.now = "2026-11-30T09:30:00Z".into();
     assert_eq!(digests(&subjects(&env)), ["New applications: 2 new, 0 updated"]);
+}
+
+#[test]
+fn a_delivery_killed_at_any_point_loses_nothing_and_files_each_mail_once() {
+    let mut env = applications(300);
+    let due = due_now(&env);
+    let mail_dir = env.path().join("crew-mail");
+    let before = std::fs::read_dir(&mail_dir).unwrap().count();
+    for (round, wait_ms) in [5u64, 40, 120].into_iter().enumerate() {
+        let mut child = env.command(&["-q", "outbox", "deliver", "--limit", "1000"]);
+        child.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        let mut child = child.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // The killed run's mails come back once its lease (ten minutes) is over.
+        env.now = format!("2026-11-30T08:{:02}:00Z", 11 * (round + 1));
+    }
+    let last = env.run(&["--format", "json", "outbox", "deliver", "--limit", "1000"], None);
+    assert_eq!(last.code, 0, "{}", last.stderr);
+    let files = std::fs::read_dir(&mail_dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".eml"))
+        .count();
+    assert_eq!(files - before, due, "one file per mail, none missing, none twice");
+    let left = outbox(&env)
+        .iter()
+        .filter(|m| m["status"] == "queued" && !m["subject"].as_str().unwrap().starts_with("New applications"))
+        .count();
+    assert_eq!(left, 0, "every mail recorded as sent");
 }

@@ -902,6 +902,14 @@ mod tests {
     }
 
     #[test]
+    fn an_intake_is_tallied_in_the_hour_it_arrives() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(intake_hour(at("2026-11-30T08:59:59.999999Z")), at("2026-11-30T08:00:00Z"));
+        assert_eq!(intake_hour(at("2026-11-30T09:00:00Z")), at("2026-11-30T09:00:00Z"));
+        assert_eq!(intake_hour(at("2026-11-30T23:30:00Z")), at("2026-11-30T23:00:00Z"));
+    }
+
+    #[test]
     fn strengths_default_to_level_three() {
         assert_eq!(parse_strengths("cleaning, gardening:5").unwrap().to_string(), "cleaning:3;gardening:5");
         assert!(parse_strengths("").is_err());

@@ -594,6 +594,25 @@ mod tests {
     }
 
     #[test]
+    fn no_computed_time_passes_the_last_storable_one() {
+        let last = latest_time();
+        assert_eq!(last.to_rfc3339(), "9999-12-31T23:59:59+00:00");
+        assert_eq!(later(last - Duration::seconds(10), Duration::seconds(10)), Some(last));
+        assert_eq!(later(last - Duration::seconds(10), Duration::seconds(11)), None);
+        assert_eq!(later(DateTime::<Utc>::MAX_UTC, Duration::days(1)), None, "no overflow either");
+        assert!(MAX_LEASE < Duration::days(2) && MAX_CLAIM >= 10_000);
+    }
+
+    #[test]
+    fn mail_classes_rank_transactional_first_and_read_back() {
+        assert!(MailClass::Transactional.rank() < MailClass::Bulk.rank());
+        for class in [MailClass::Transactional, MailClass::Bulk] {
+            assert_eq!(MailClass::from_rank(class.rank()), Some(class));
+        }
+        assert_eq!(MailClass::from_rank(2), None);
+    }
+
+    #[test]
     fn backoff_doubles_up_to_a_day() {
         let p = RetryPolicy { max_attempts: 30, base_delay_seconds: 60 };
         assert_eq!(p.delay(1), Duration::seconds(60));

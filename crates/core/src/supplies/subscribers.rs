@@ -17,7 +17,7 @@ pub struct Kits;
 
 impl<T: SuppliesTx + ?Sized> Subscriber<T> for Kits {
     fn name(&self) -> &'static str {
-        // Started at the end of the log by migration 0013: orders assigned before supplies
+        // Started at the end of the log by migration 0012: orders assigned before supplies
         // existed get no kit.
         "supplies.kits"
     }
