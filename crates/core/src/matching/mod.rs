@@ -296,7 +296,9 @@ pub struct Batch {
     pub workers: Vec<WorkerProfile>,
     /// Grouped by order, in order index order.
     pub pairs: Vec<Pair>,
-    /// Per order: the relaxation its candidates needed, if any.
+    /// Per order: the relaxation its candidates needed, if any: the first neighbouring zone (in
+    /// the configured order) with a candidate, for `explain`. An assignment names its own
+    /// worker's zone instead ([`report`]).
     pub relaxation: Vec<Option<String>>,
     /// Per order without candidates: why nobody can take it.
     pub nobody: BTreeMap<usize, String>,
@@ -634,12 +636,15 @@ pub fn report(
                 let st = tx
                     .service_type(&o.service_type)?
                     .ok_or_else(|| Error::internal(format!("service type `{}` vanished", o.service_type)))?;
+                let w = &batch.workers[batch.pairs[pi].worker];
                 assigned.push(Assignment {
                     order: o.order,
-                    worker: batch.workers[batch.pairs[pi].worker].worker,
+                    worker: w.worker,
                     price: pricing.price(&st, tx.total_paid(o.client)?),
                     score: (batch.total(pi) * 1000.0).round() / 1000.0,
-                    relaxation: batch.relaxation[oi].clone(),
+                    // The relaxation the chosen worker needed: the zone they work in, when it is
+                    // not the order's (of several neighbouring zones, the winner's, not the first).
+                    relaxation: (w.zone != o.zone).then(|| format!("neighbouring zone {}", w.zone)),
                 });
             }
             None => {

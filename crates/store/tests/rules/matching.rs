@@ -143,6 +143,59 @@ fn a_neighbouring_zone_is_tried_only_when_nobody_in_the_orders_own_zone_can_take
 }
 
 #[test]
+fn an_assignment_names_the_neighbouring_zone_its_worker_came_from() {
+    let mut c = Company::new();
+    c.hire("southie", "south", "cleaning:3", 1, 40);
+    let westie = c.hire("westie", "west", "cleaning:3", 1, 90);
+    let settings = Settings {
+        steps: vec![Step::built_in("rating", 1.0)],
+        neighbours: BTreeMap::from([(zone("north"), vec![zone("south"), zone("west")])]),
+    };
+    let o = c.order("north", 24);
+    // Explain names the first neighbouring zone with a candidate, in the configured order.
+    let relaxation = c
+        .store
+        .read(|tx: &mut dyn Tx| matching::explain(&matching::prepare(tx, &settings, Some(o), at(1))?))
+        .unwrap()
+        .relaxation;
+    assert_eq!(relaxation.as_deref(), Some("neighbouring zone south"));
+    let a = c.admin.clone();
+    let report = c.run(|tx| {
+        let batch = matching::prepare(tx, &settings, None, at(1))?;
+        let decision = matching::plan(&batch)?;
+        matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing())
+    });
+    let got: Vec<(OrderId, AccountId, Option<&str>)> =
+        report.assigned.iter().map(|x| (x.order, x.worker, x.relaxation.as_deref())).collect();
+    assert_eq!(got, [(o, westie, Some("neighbouring zone west"))], "the better-rated worker, from the second zone");
+}
+
+#[test]
+fn weights_scale_the_scores_and_the_costs() {
+    let mut c = Company::new();
+    c.hire("wes", "north", "cleaning:3", 2, 25);
+    c.order("north", 24);
+    let doubled = Settings { steps: vec![Step::built_in("rating", 2.0)], neighbours: BTreeMap::new() };
+    let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &doubled, None, at(1))).unwrap();
+    assert_eq!(batch.total(0), 0.5, "a rating of 25 scores 0.25, weighed twice");
+    assert_eq!(batch.cost(0), 1500, "2.0 possible, 0.5 scored: 1.5 missed, in thousandths");
+}
+
+#[test]
+fn the_cycle_reads_its_steps_and_neighbours_from_the_companys_rules() {
+    let mut c = Company::new();
+    let a = c.admin.clone();
+    let defaults = c.store.read(|tx: &mut dyn Tx| matching::settings(tx)).unwrap();
+    assert_eq!(defaults.steps, matching::steps::default_steps());
+    assert!(defaults.neighbours.is_empty());
+    c.run(|tx| crew_core::settings::set(tx, &ctx(&a, at(1)), "matching.neighbours", "north: south"));
+    c.run(|tx| crew_core::settings::set(tx, &ctx(&a, at(1)), "matching.steps", "rating:2"));
+    let set = c.store.read(|tx: &mut dyn Tx| matching::settings(tx)).unwrap();
+    assert_eq!(set.neighbours, BTreeMap::from([(zone("north"), vec![zone("south")])]));
+    assert_eq!(set.steps, vec![Step::built_in("rating", 2.0)]);
+}
+
+#[test]
 fn a_cycle_read_before_a_relevant_change_is_refused() {
     let mut c = Company::new();
     c.hire("wes", "north", "cleaning:3", 1, 50);
@@ -250,8 +303,8 @@ fn a_suspended_worker_is_no_candidate_until_reinstated() {
     assert_eq!(kind(not_suspended), ErrorKind::Conflict);
     let p = c.run(|tx| matching::suspend(tx, &ctx(&a, at(2)), w, Text::parse("late twice").unwrap()));
     assert_eq!(p.status, WorkerStatus::Suspended);
-    let twice = c.try_run(|tx| matching::suspend(tx, &ctx(&a, at(2)), w, Text::parse("again").unwrap()));
-    assert_eq!(kind(twice), ErrorKind::Conflict);
+    let twice = c.try_run(|tx| matching::suspend(tx, &ctx(&a, at(2)), w, Text::parse("again").unwrap())).unwrap_err();
+    assert_eq!((twice.kind, twice.message.as_str()), (ErrorKind::Conflict, "worker wes@x.example is suspended"));
     let o = c.order("north", 24);
     let (assigned, _) = c.cycle(&by_rating(), 3);
     assert!(assigned.is_empty());
