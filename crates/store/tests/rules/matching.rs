@@ -179,6 +179,10 @@ fn weights_scale_the_scores_and_the_costs() {
     let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &doubled, None, at(1))).unwrap();
     assert_eq!(batch.total(0), 0.5, "a rating of 25 scores 0.25, weighed twice");
     assert_eq!(batch.cost(0), 1500, "2.0 possible, 0.5 scored: 1.5 missed, in thousandths");
+    // Leaving order r of n open costs A + D·(n − r), D = (the largest pair cost + 1)·(n + 1) and
+    // A = D·(n + 2) (`open_costs`): here n = 1 and the largest pair cost 2000.
+    let d = 2001 * 2;
+    assert_eq!(matching::open_costs(&batch).unwrap(), [d * 3 + d]);
 }
 
 #[test]
