@@ -124,6 +124,21 @@ impl Company {
         let report = self.run(|tx| {
             let batch = matching::prepare(tx, settings, None, at(now))?;
             let decision = matching::plan(&batch)?;
+            // The plan's choice for each order is one of that order's own candidate pairs, and
+            // its total counts what it serves and what it leaves open.
+            let open = matching::open_costs(&batch)?;
+            let (mut cost, mut served) = (0, 0);
+            for (oi, chosen) in decision.chosen.iter().enumerate() {
+                match chosen {
+                    Some(pi) => {
+                        assert_eq!(batch.pairs[*pi].order, oi, "order {oi} got pair {pi}");
+                        cost += batch.cost(*pi);
+                        served += 1;
+                    }
+                    None => cost += open[oi],
+                }
+            }
+            assert_eq!(matching::plan_total(&batch, &decision), matching::PlanTotal { cost, served });
             matching::commit(tx, &ctx(&a, at(now)), &batch, &decision, &pricing())
         });
         (

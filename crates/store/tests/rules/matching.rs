@@ -347,6 +347,31 @@ fn external_scores_are_one_per_pair_from_0_to_1() {
 }
 
 #[test]
+fn a_verdict_reads_as_a_sentence() {
+    let name = |id: AccountId| format!("w{id}");
+    let (w, status) = (AccountId::new(7), OrderStatus::Assigned);
+    let cases = [
+        (
+            Verdict::Nobody { reason: "no active worker in zone east".into() },
+            "nobody can take it: no active worker in zone east",
+        ),
+        (Verdict::Best { worker: w, candidates: 3 }, "assigned to w7: the highest total score of 3 candidate(s)"),
+        (
+            Verdict::NotACandidate { worker: w },
+            "assigned to w7, who is not a candidate now (assigned by hand, or the profile changed since)",
+        ),
+        (Verdict::Closed, "assigned; no worker"),
+    ];
+    for (verdict, sentence) in cases {
+        assert_eq!(verdict.describe(status, name), sentence);
+    }
+    let ranked = Verdict::Ranked { worker: w, rank: 2, candidates: 3 }.describe(status, name);
+    assert!(ranked.starts_with("assigned to w7, ranked 2 of 3 by score"), "{ranked}");
+    let open = Verdict::Open { best: w, candidates: 2 }.describe(OrderStatus::Open, name);
+    assert!(open.starts_with("open; 2 candidate(s); w7 has the highest total score"), "{open}");
+}
+
+#[test]
 fn explain_says_where_an_orders_worker_ranks() {
     let mut c = Company::new();
     let best = c.hire("best", "north", "cleaning:3", 1, 90);
