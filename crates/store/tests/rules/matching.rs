@@ -145,20 +145,20 @@ fn a_neighbouring_zone_is_tried_only_when_nobody_in_the_orders_own_zone_can_take
 #[test]
 fn an_assignment_names_the_neighbouring_zone_its_worker_came_from() {
     let mut c = Company::new();
-    c.hire("southie", "south", "cleaning:3", 1, 40);
+    let southie = c.hire("southie", "south", "cleaning:3", 1, 40);
     let westie = c.hire("westie", "west", "cleaning:3", 1, 90);
     let settings = Settings {
         steps: vec![Step::built_in("rating", 1.0)],
         neighbours: BTreeMap::from([(zone("north"), vec![zone("south"), zone("west")])]),
     };
     let o = c.order("north", 24);
-    // Explain names the first neighbouring zone with a candidate, in the configured order.
-    let relaxation = c
-        .store
-        .read(|tx: &mut dyn Tx| matching::explain(&matching::prepare(tx, &settings, Some(o), at(1))?))
-        .unwrap()
-        .relaxation;
-    assert_eq!(relaxation.as_deref(), Some("neighbouring zone south"));
+    // Explain names the first neighbouring zone with a candidate, in the configured order, and
+    // every candidate with its total (rounded to thousandths), best first.
+    let explained =
+        c.store.read(|tx: &mut dyn Tx| matching::explain(&matching::prepare(tx, &settings, Some(o), at(1))?)).unwrap();
+    assert_eq!(explained.relaxation.as_deref(), Some("neighbouring zone south"));
+    let totals: Vec<(AccountId, f64)> = explained.candidates.iter().map(|x| (x.worker, x.total)).collect();
+    assert_eq!(totals, [(westie, 0.9), (southie, 0.4)]);
     let a = c.admin.clone();
     let report = c.run(|tx| {
         let batch = matching::prepare(tx, &settings, None, at(1))?;
