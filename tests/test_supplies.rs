@@ -166,3 +166,49 @@ fn two_kits_racing_for_the_last_unit_one_gets_it_the_other_is_short() {
     let stock = json(&env, &["supplies", "stock"]);
     assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(1), Some(1)));
 }
+
+#[test]
+fn an_order_that_ends_closes_its_unissued_kit_and_returns_its_stock() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    env.ok(&["supplies", "set-bom", "cleaning", "--item", "gloves:1"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "2", "--reason", "first delivery"]);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-02 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-09 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.ok(&["order", "assign", "2", "tom@crew.example"]);
+    let door = crate::common::fixture("tests/company/photos/door.jpg").display().to_string();
+    let report = crate::common::fixture("tests/company/photos/report.png").display().to_string();
+    env.login("tom@crew.example", PASSWORD);
+    env.ok(&["order", "check-in", "1", "--photo", &door]);
+    env.ok(&["order", "complete", "1", "--photo", &report]);
+    env.ok(&["order", "check-in", "2", "--photo", &door]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "fail", "2", "--reason", "the client was away"]);
+
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list", "--status", "all"]);
+    let statuses: Vec<&str> = kits.as_array().unwrap().iter().map(|k| k["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["cancelled", "cancelled"], "{kits}");
+    assert_eq!(json(&env, &["supplies", "list"]).as_array().unwrap().len(), 0, "no kit of an ended order is open");
+    let stock = json(&env, &["supplies", "stock"]);
+    assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(2), Some(0)));
+    for kit in ["1", "2"] {
+        let run = env.run(&["supplies", "issue", kit], None);
+        assert_eq!(run.code, 5, "issuing kit {kit}: {}", run.stderr);
+    }
+    // The stock that came back goes to the next order's kit.
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "3", "tom@crew.example"]);
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list"]);
+    assert_eq!(kits[0]["lines"][0]["reserved"].as_u64(), Some(1), "{kits}");
+    env.login("mia", PASSWORD);
+    let events = json(&env, &["events", "list", "--order", "1"]);
+    let closed = events.as_array().unwrap().iter().filter(|e| e["event"]["type"] == "kit_cancelled").count();
+    assert_eq!(closed, 1, "the completed order's kit was closed by an event");
+}

@@ -29,8 +29,8 @@ domain_events! {
         } = "kit_opened",
         /// The kit's order went to another worker (`to: None`: reopened, waiting for one).
         KitReassigned { kit: KitId, order: OrderId, from: Option<AccountId>, to: Option<AccountId> } = "kit_reassigned",
-        /// The kit's order was cancelled or failed before the kit was issued; its reserved stock
-        /// went back to the shelf.
+        /// The kit's order ended (was cancelled, failed or was completed) before the kit was
+        /// issued: the kit is closed and its reserved stock went back to the shelf.
         KitCancelled { kit: KitId, order: OrderId, returned: Vec<BomLine>, cookie_ordered: bool } = "kit_cancelled",
         /// The warehouse handed the kit, cookie included, to the worker; its items left stock.
         KitIssued { kit: KitId, order: OrderId, worker: AccountId } = "kit_issued",

@@ -139,7 +139,7 @@ pub enum KitStatus {
     Open,
     /// Handed to the worker.
     Issued,
-    /// Its order was cancelled or failed first.
+    /// Its order ended (cancelled, failed or completed) before it was issued.
     Cancelled,
 }
 
@@ -440,6 +440,21 @@ pub fn issue_kit(tx: &mut (impl SuppliesTx + ?Sized), ctx: &Ctx, id: KitId, rule
         KitStatus::Open => {}
         KitStatus::Issued => return Err(Error::conflict(format!("kit #{id} was already issued"))),
         KitStatus::Cancelled => return Err(Error::conflict(format!("kit #{id} is cancelled: its order ended"))),
+    }
+    // A kit left open by an older crew for an order that has ended is not handed out either.
+    if let Some(order) = tx.order(kit.order)?
+        && matches!(
+            order.status,
+            crate::ordering::OrderStatus::Completed
+                | crate::ordering::OrderStatus::Failed
+                | crate::ordering::OrderStatus::Cancelled
+        )
+    {
+        return Err(Error::conflict(format!(
+            "kit #{id} cannot be issued: its order #{} has ended ({})",
+            kit.order,
+            order.status.as_str()
+        )));
     }
     let readiness = kit.readiness(ctx.now, rules);
     if !readiness.ready {

@@ -11,7 +11,8 @@ use crate::ordering::OrderingEvent;
 /// Opens a kit when an order is assigned (reserving tracked items as far as stock allows, so two
 /// kits never reserve the same unit: every write transaction runs alone), moves it when the order
 /// goes to another worker, holds it without a worker when the order is reopened, and cancels it
-/// (returning its reserved units) when the order is cancelled or fails before the kit is issued.
+/// (returning its reserved units, `KitCancelled`) when the order ends (is cancelled, fails or is
+/// completed) before the kit is issued.
 /// A kit's cookie is never ordered twice: a moved or held kit keeps its cookie and its key.
 pub struct Kits;
 
@@ -50,7 +51,9 @@ impl<T: SuppliesTx + ?Sized> Subscriber<T> for Kits {
                 let e = SuppliesEvent::KitReassigned { kit: kit.id, order, from, to: None };
                 append(tx, stored.at, stored.actor, &e).map(|_| ())
             }
-            OrderingEvent::OrderCancelled { order, .. } | OrderingEvent::OrderFailed { order, .. } => {
+            OrderingEvent::OrderCancelled { order, .. }
+            | OrderingEvent::OrderFailed { order, .. }
+            | OrderingEvent::OrderCompleted { order, .. } => {
                 let Some(mut kit) = current_kit(tx, order)? else { return Ok(()) };
                 if kit.status != KitStatus::Open {
                     return Ok(());
