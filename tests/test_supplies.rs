@@ -212,3 +212,37 @@ fn an_order_that_ends_closes_its_unissued_kit_and_returns_its_stock() {
     let closed = events.as_array().unwrap().iter().filter(|e| e["event"]["type"] == "kit_cancelled").count();
     assert_eq!(closed, 1, "the completed order's kit was closed by an event");
 }
+
+#[test]
+fn an_issued_kit_stays_with_its_worker_when_the_order_moves_and_the_new_worker_gets_a_new_kit() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    env.ok(&["supplies", "set-bom", "cleaning", "--item", "gloves:1"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "3", "--reason", "first delivery"]);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "cookie", "1", "--arrived"]);
+    env.ok(&["supplies", "issue", "1"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tia@crew.example", "--force", "--reason", "tom is ill"]);
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list", "--status", "all"]);
+    let kits = kits.as_array().unwrap();
+    assert_eq!(kits.len(), 2, "{kits:?}");
+    assert_eq!((kits[0]["status"].as_str(), kits[1]["status"].as_str()), (Some("issued"), Some("open")));
+    let (tom, tia) = (kits[0]["worker"].as_u64().unwrap(), kits[1]["worker"].as_u64().unwrap());
+    assert_ne!(tom, tia, "the issued kit is still tom's, the new one tia's: {kits:?}");
+    assert_eq!(kits[1]["lines"][0]["reserved"].as_u64(), Some(1), "the new kit reserves its stock");
+    let stock = json(&env, &["supplies", "stock"]);
+    assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(2), Some(1)));
+    env.login("mia", PASSWORD);
+    let events = json(&env, &["events", "list", "--order", "1"]);
+    let events = events.as_array().unwrap();
+    assert!(!events.iter().any(|e| e["event"]["type"] == "kit_reassigned"), "the issued kit did not move");
+    let opened = events.iter().rfind(|e| e["event"]["type"] == "kit_opened").unwrap();
+    assert_eq!(opened["event"]["issued_kit"], 1, "{opened}");
+}
