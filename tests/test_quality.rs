@@ -172,3 +172,25 @@ fn the_same_seed_samples_the_same_orders_in_another_database() {
     assert_eq!(a.len(), 3);
     assert_eq!(a, draw("2026"), "reproducible");
 }
+
+#[test]
+fn a_missing_order_is_not_found_and_trends_take_one_to_fifty_three_weeks() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    for args in [
+        &["quality", "case", "999"][..],
+        &["quality", "review", "999", "--verdict", "fault", "--cause", "did not come"][..],
+    ] {
+        let run = env.run(args, None);
+        assert_eq!(run.code, 4, "crew {args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("#999"), "crew {args:?}: {}", run.stderr);
+    }
+    for weeks in ["0", "54", "4294967295"] {
+        let run = env.run(&["quality", "trends", "--weeks", weeks], None);
+        assert_eq!(run.code, 2, "--weeks {weeks}: {}", run.stderr);
+        assert!(run.stderr.contains("--weeks"), "{}", run.stderr);
+    }
+    for weeks in ["1", "53"] {
+        env.ok(&["quality", "trends", "--weeks", weeks]);
+    }
+}

@@ -246,3 +246,18 @@ fn an_issued_kit_stays_with_its_worker_when_the_order_moves_and_the_new_worker_g
     let opened = events.iter().rfind(|e| e["event"]["type"] == "kit_opened").unwrap();
     assert_eq!(opened["event"]["issued_kit"], 1, "{opened}");
 }
+
+#[test]
+fn a_count_that_changes_nothing_says_so_and_succeeds() {
+    let env = Env::company();
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "3", "--reason", "first delivery"]);
+    let out = env.ok(&["supplies", "adjust", "gloves", "--to", "3", "--reason", "monthly count"]);
+    assert!(out.contains("nothing changed"), "{out}");
+    let out = env.ok(&["supplies", "adjust", "gloves", "--to", "2", "--reason", "monthly count"]);
+    assert!(out.contains("2 on hand"), "{out}");
+    env.login("mia", PASSWORD);
+    let events = json(&env, &["events", "list"]);
+    let adjusted = events.as_array().unwrap().iter().filter(|e| e["event"]["type"] == "stock_adjusted").count();
+    assert_eq!(adjusted, 1, "only the count that changed the stock is recorded");
+}
