@@ -580,3 +580,44 @@ fn a_full_disk_is_reported_as_the_environment_with_the_path_and_changes_nothing(
     assert_eq!(line("before"), line("after"), "the refused imports changed nothing");
     assert_eq!(line("with room"), "0", "{}", run.stderr);
 }
+
+#[test]
+fn crew_writes_only_over_nothing_or_a_regular_file_and_leaves_anything_else_as_it_is() {
+    let env = Env::company();
+    let p = env.path();
+    env.login("mia", PASSWORD);
+    mkfifo(&p.join("fifo.html"));
+    std::fs::create_dir(p.join("folder.html")).unwrap();
+    std::fs::write(p.join("kept.html"), "someone else's page").unwrap();
+    std::os::unix::fs::symlink(p.join("kept.html"), p.join("link.html")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", p.join("null.html")).unwrap();
+    let cases = [
+        ("fifo.html", "fifo.html is a FIFO (named pipe), not a regular file"),
+        ("folder.html", "folder.html is a folder, not a regular file"),
+        ("link.html", "link.html is a symbolic link, not a regular file"),
+        ("null.html", "null.html is a symbolic link, not a regular file"),
+    ];
+    for (name, message) in cases {
+        let args = ["report", "operations", "--html", name];
+        let run = run_within(env.command(&args), None, Duration::from_secs(20));
+        assert_eq!(run.code, 2, "crew {args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "crew {args:?}: {}", run.stderr);
+    }
+    let kind = |name: &str| std::fs::symlink_metadata(p.join(name)).unwrap().file_type();
+    use std::os::unix::fs::FileTypeExt;
+    assert!(kind("fifo.html").is_fifo(), "the FIFO is still a FIFO");
+    assert!(kind("folder.html").is_dir());
+    assert!(kind("link.html").is_symlink() && kind("null.html").is_symlink(), "the links are still links");
+    assert_eq!(std::fs::read_to_string(p.join("kept.html")).unwrap(), "someone else's page");
+    assert!(std::fs::symlink_metadata("/dev/null").unwrap().file_type().is_char_device());
+    // A regular file is replaced whole, and made private.
+    env.ok(&["report", "operations", "--html", "kept.html"]);
+    assert!(std::fs::read_to_string(p.join("kept.html")).unwrap().starts_with("<!DOCTYPE html>"));
+    assert_eq!(mode(&p.join("kept.html")), 0o600);
+    let leftovers: Vec<_> = std::fs::read_dir(p)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary is left: {leftovers:?}");
+}

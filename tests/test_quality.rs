@@ -122,7 +122,7 @@ fn a_failed_order_is_reviewed_amended_and_moves_the_rating_once() {
         .as_str()
         .unwrap()
         .to_string();
-    std::fs::write(env.path().join("crew-media").join(path), b"not the report").unwrap();
+    std::fs::write(env.path().join("crew-media").join(&path), b"not the report").unwrap();
     let case = env.ok(&["quality", "case", "1"]);
     assert!(case.contains("report: ") && case.contains("CHANGED"), "{case}");
     assert!(case.contains("check-in: ") && case.contains("verified"), "{case}");
@@ -144,6 +144,34 @@ fn a_failed_order_is_reviewed_amended_and_moves_the_rating_once() {
     // Order 3: three recorded revisions × client and worker; order 1: both; order 4: the client.
     assert_eq!(reviews.len(), 3 * 2 + 2 + 1, "{reviews:?}");
     assert!(reviews.contains(&("tia@crew.example".into(), "The amended review of order #3".into())));
+
+    // A FIFO and a link to an endless device in the media folder are shown, never read.
+    let media = env.path().join("crew-media");
+    let report = media.join(&path);
+    std::fs::remove_file(&report).unwrap();
+    let c = std::ffi::CString::new(report.to_str().unwrap()).unwrap();
+    // SAFETY: a valid path; mkfifo has no other preconditions.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let check_in = serde_json::from_str::<serde_json::Value>(&show).unwrap()["check_in_photo"]["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(media.join(&check_in)).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", media.join(&check_in)).unwrap();
+    let mut child = env.command(&["quality", "case", "1"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("quality case hung on a FIFO or /dev/zero");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let case = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{case}");
+    assert!(case.contains("NOT A FILE: it is a FIFO (named pipe)"), "{case}");
+    assert!(case.contains("NOT A FILE: it is a symbolic link"), "{case}");
 }
 
 #[test]
@@ -171,4 +199,26 @@ fn the_same_seed_samples_the_same_orders_in_another_database() {
     let a = draw("2026");
     assert_eq!(a.len(), 3);
     assert_eq!(a, draw("2026"), "reproducible");
+}
+
+#[test]
+fn a_missing_order_is_not_found_and_trends_take_one_to_fifty_three_weeks() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    for args in [
+        &["quality", "case", "999"][..],
+        &["quality", "review", "999", "--verdict", "fault", "--cause", "did not come"][..],
+    ] {
+        let run = env.run(args, None);
+        assert_eq!(run.code, 4, "crew {args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("#999"), "crew {args:?}: {}", run.stderr);
+    }
+    for weeks in ["0", "54", "4294967295"] {
+        let run = env.run(&["quality", "trends", "--weeks", weeks], None);
+        assert_eq!(run.code, 2, "--weeks {weeks}: {}", run.stderr);
+        assert!(run.stderr.contains("--weeks"), "{}", run.stderr);
+    }
+    for weeks in ["1", "53"] {
+        env.ok(&["quality", "trends", "--weeks", weeks]);
+    }
 }

@@ -165,3 +165,36 @@ fn a_week_rendered_as_reports_loads_in_a_browser_with_the_expected_marks() {
         assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a screenshot of {}", path.display());
     }
 }
+
+#[test]
+fn reports_as_csv_hold_their_rows_and_as_json_name_workers_by_login() {
+    let env = a_known_week();
+    let period = ["--from", "2026-11-30", "--to", "2026-12-06"];
+    let csv = |kind: &str| {
+        let mut args = vec!["--format", "csv", "report", kind];
+        args.extend_from_slice(&period);
+        env.ok(&args)
+    };
+    let ops = csv("operations");
+    let lines: Vec<&str> = ops.lines().collect();
+    assert_eq!(lines[0], "day,completed,failed,cancelled", "{ops}");
+    assert_eq!(lines.len(), 8, "a header and seven days: {ops}");
+    assert_eq!(lines[2], "2026-12-01,1,1,0", "{ops}");
+    let quality = csv("quality");
+    let lines: Vec<&str> = quality.lines().collect();
+    assert_eq!(lines[0], "verdict,cause,reviews", "{quality}");
+    assert!(lines.contains(&"fault,did not come,1"), "{quality}");
+    for kind in ["operations", "quality"] {
+        let mut args = vec!["--format", "json", "report", kind];
+        args.extend_from_slice(&period);
+        let json: serde_json::Value = serde_json::from_str(&env.ok(&args)).unwrap();
+        let logins: Vec<&str> =
+            json["workers"].as_array().unwrap().iter().map(|w| w["login"].as_str().unwrap()).collect();
+        assert_eq!(logins, ["tom@crew.example", "tia@crew.example"], "{kind}: {json}");
+        assert!(json["workers"][0]["worker"].is_u64(), "the id stays beside the login");
+    }
+    let mut args = vec!["report", "quality"];
+    args.extend_from_slice(&period);
+    let table = env.ok(&args);
+    assert!(table.contains("COMPLETION RATE") && table.contains("tom@crew.example"), "per worker: {table}");
+}

@@ -166,3 +166,98 @@ fn two_kits_racing_for_the_last_unit_one_gets_it_the_other_is_short() {
     let stock = json(&env, &["supplies", "stock"]);
     assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(1), Some(1)));
 }
+
+#[test]
+fn an_order_that_ends_closes_its_unissued_kit_and_returns_its_stock() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    env.ok(&["supplies", "set-bom", "cleaning", "--item", "gloves:1"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "2", "--reason", "first delivery"]);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-02 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-09 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.ok(&["order", "assign", "2", "tom@crew.example"]);
+    let door = crate::common::fixture("tests/company/photos/door.jpg").display().to_string();
+    let report = crate::common::fixture("tests/company/photos/report.png").display().to_string();
+    env.login("tom@crew.example", PASSWORD);
+    env.ok(&["order", "check-in", "1", "--photo", &door]);
+    env.ok(&["order", "complete", "1", "--photo", &report]);
+    env.ok(&["order", "check-in", "2", "--photo", &door]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "fail", "2", "--reason", "the client was away"]);
+
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list", "--status", "all"]);
+    let statuses: Vec<&str> = kits.as_array().unwrap().iter().map(|k| k["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["cancelled", "cancelled"], "{kits}");
+    assert_eq!(json(&env, &["supplies", "list"]).as_array().unwrap().len(), 0, "no kit of an ended order is open");
+    let stock = json(&env, &["supplies", "stock"]);
+    assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(2), Some(0)));
+    for kit in ["1", "2"] {
+        let run = env.run(&["supplies", "issue", kit], None);
+        assert_eq!(run.code, 5, "issuing kit {kit}: {}", run.stderr);
+    }
+    // The stock that came back goes to the next order's kit.
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "3", "tom@crew.example"]);
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list"]);
+    assert_eq!(kits[0]["lines"][0]["reserved"].as_u64(), Some(1), "{kits}");
+    env.login("mia", PASSWORD);
+    let events = json(&env, &["events", "list", "--order", "1"]);
+    let closed = events.as_array().unwrap().iter().filter(|e| e["event"]["type"] == "kit_cancelled").count();
+    assert_eq!(closed, 1, "the completed order's kit was closed by an event");
+}
+
+#[test]
+fn an_issued_kit_stays_with_its_worker_when_the_order_moves_and_the_new_worker_gets_a_new_kit() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    env.ok(&["supplies", "set-bom", "cleaning", "--item", "gloves:1"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "3", "--reason", "first delivery"]);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "cookie", "1", "--arrived"]);
+    env.ok(&["supplies", "issue", "1"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "1", "tia@crew.example", "--force", "--reason", "tom is ill"]);
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list", "--status", "all"]);
+    let kits = kits.as_array().unwrap();
+    assert_eq!(kits.len(), 2, "{kits:?}");
+    assert_eq!((kits[0]["status"].as_str(), kits[1]["status"].as_str()), (Some("issued"), Some("open")));
+    let (tom, tia) = (kits[0]["worker"].as_u64().unwrap(), kits[1]["worker"].as_u64().unwrap());
+    assert_ne!(tom, tia, "the issued kit is still tom's, the new one tia's: {kits:?}");
+    assert_eq!(kits[1]["lines"][0]["reserved"].as_u64(), Some(1), "the new kit reserves its stock");
+    let stock = json(&env, &["supplies", "stock"]);
+    assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(2), Some(1)));
+    env.login("mia", PASSWORD);
+    let events = json(&env, &["events", "list", "--order", "1"]);
+    let events = events.as_array().unwrap();
+    assert!(!events.iter().any(|e| e["event"]["type"] == "kit_reassigned"), "the issued kit did not move");
+    let opened = events.iter().rfind(|e| e["event"]["type"] == "kit_opened").unwrap();
+    assert_eq!(opened["event"]["issued_kit"], 1, "{opened}");
+}
+
+#[test]
+fn a_count_that_changes_nothing_says_so_and_succeeds() {
+    let env = Env::company();
+    env.login("wes", PASSWORD);
+    env.ok(&["supplies", "receive", "gloves", "3", "--reason", "first delivery"]);
+    let out = env.ok(&["supplies", "adjust", "gloves", "--to", "3", "--reason", "monthly count"]);
+    assert!(out.contains("nothing changed"), "{out}");
+    let out = env.ok(&["supplies", "adjust", "gloves", "--to", "2", "--reason", "monthly count"]);
+    assert!(out.contains("2 on hand"), "{out}");
+    env.login("mia", PASSWORD);
+    let events = json(&env, &["events", "list"]);
+    let adjusted = events.as_array().unwrap().iter().filter(|e| e["event"]["type"] == "stock_adjusted").count();
+    assert_eq!(adjusted, 1, "only the count that changed the stock is recorded");
+}

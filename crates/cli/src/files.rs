@@ -138,7 +138,9 @@ fn too_big(path: &Path, input: Input, size: Option<u64>, limit: u64) -> anyhow::
 
 /// What a non-regular file is, for "… is a FIFO (named pipe), not a regular file".
 pub(crate) fn kind_of(t: &fs::FileType) -> &'static str {
-    if t.is_dir() {
+    if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_dir() {
         "a folder"
     } else if t.is_fifo() {
         "a FIFO (named pipe)"
@@ -250,12 +252,36 @@ pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Refuses to write over `path` unless nothing is there or it is a regular file: a device
+/// (`/dev/full`), a FIFO, a socket, a folder or a symbolic link (never followed, never replaced)
+/// is a bad-input error (exit 2) naming the path and what it is. Every file crew writes or moves
+/// into place goes through this check (see [`write_private_atomically`]).
+pub fn check_replaceable(path: &Path) -> Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_file() => Ok(()),
+        Ok(meta) => Err(Error::bad_input(format!(
+            "{} is {}, not a regular file: crew writes only new or regular files and leaves this one as it is",
+            path.display(),
+            kind_of(&meta.file_type())
+        ))
+        .into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::internal(format!("cannot look at {}: {e}", path.display())).into()),
+    }
+}
+
 /// Writes `bytes` to `dir/name` so that the file appears whole or not at all, readable by its
 /// owner alone: a private temporary file in the same folder, flushed to disk, renamed over
-/// `name` (replacing an earlier copy), and the folder flushed so the rename lasts. A crash leaves
-/// at most a hidden `.name.….tmp` ([`remove_stale_temporaries`] clears those).
-pub fn write_private_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+/// `name` (atomically replacing an earlier regular file), and the folder flushed so the rename
+/// lasts. A crash leaves at most a hidden `.name.….tmp` ([`remove_stale_temporaries`] clears
+/// those).
+///
+/// Errors: something at `dir/name` that is not a regular file (a device, FIFO, folder, socket or
+/// symbolic link) is refused untouched with a bad-input error (exit 2, [`check_replaceable`]);
+/// a failing write is an internal error (exit 1) naming the path.
+pub fn write_private_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     let target = dir.join(name);
+    check_replaceable(&target)?;
     let tmp = dir.join(format!(".{name}.{}.{}{TEMPORARY}", std::process::id(), random_suffix()));
     let written = (|| {
         let mut f = fs::OpenOptions::new().write(true).create_new(true).mode(PRIVATE_FILE_MODE).open(&tmp)?;
@@ -267,7 +293,7 @@ pub fn write_private_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io
     })();
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
-        return Err(e);
+        return Err(Error::internal(format!("cannot write {}: {e}", target.display())).into());
     }
     Ok(target)
 }
@@ -564,11 +590,13 @@ pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, lim
     let dir = media_dir.join("orders").join(order);
     let target = dir.join(&name);
     let mut created = None;
-    if !target.exists() {
+    // A regular file of that name holds these very bytes (the name is their checksum); anything
+    // else there (a link, a FIFO) is refused by the write.
+    if !fs::symlink_metadata(&target).is_ok_and(|m| m.is_file()) {
         let cannot = |e: std::io::Error| Error::internal(format!("cannot keep the photo in {}: {e}", dir.display()));
         create_private_dir_all(&dir).map_err(cannot)?;
         remove_stale_temporaries(&dir, STALE);
-        created = Some(write_private_atomically(&dir, &name, &bytes).map_err(cannot)?);
+        created = Some(write_private_atomically(&dir, &name, &bytes)?);
     }
     Ok(StoredPhoto { photo: Photo { path: relative, sha256 }, created })
 }
@@ -761,5 +789,36 @@ mod limit_tests {
         assert_eq!((mode(&path), mode(&dir), mode(&root.path().join("exports"))), (0o600, 0o700, 0o700));
         let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec!["week.csv"], "no temporary is left");
+    }
+
+    #[test]
+    fn only_nothing_or_a_regular_file_is_written_over() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        std::fs::create_dir(dir.join("folder")).unwrap();
+        std::fs::write(dir.join("other"), "kept").unwrap();
+        std::os::unix::fs::symlink(dir.join("other"), dir.join("link")).unwrap();
+        std::os::unix::fs::symlink("/dev/full", dir.join("full")).unwrap();
+        let fifo = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
+        // SAFETY: a valid path; mkfifo has no other preconditions.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        for (name, kind) in [
+            ("folder", "a folder"),
+            ("link", "a symbolic link"),
+            ("full", "a symbolic link"),
+            ("fifo", "a FIFO (named pipe)"),
+        ] {
+            let e = write_private_atomically(dir, name, b"x").unwrap_err();
+            let kind_of_error = e.downcast_ref::<Error>().map(|e| e.kind);
+            assert_eq!(kind_of_error, Some(crew_core::error::ErrorKind::BadInput), "{name}");
+            assert!(e.to_string().contains(&format!("{name} is {kind}, not a regular file")), "{e}");
+        }
+        assert_eq!(std::fs::read_to_string(dir.join("other")).unwrap(), "kept");
+        assert!(std::fs::symlink_metadata(dir.join("link")).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(dir.join("fifo")).unwrap().file_type().is_fifo());
+        // A device named directly is refused the same way.
+        let e = write_private_atomically(Path::new("/dev"), "null", b"x").unwrap_err();
+        assert!(e.to_string().contains("/dev/null is a character device, not a regular file"), "{e}");
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
     }
 }

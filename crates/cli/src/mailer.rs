@@ -254,8 +254,7 @@ impl MailFolder {
     /// partial `.eml`, and writing the same mail again replaces its file rather than adding one.
     fn write(&self, mail: &Mail, message: &Message) -> Result<PathBuf, String> {
         let name = format!("{}.eml", message_id(mail));
-        files::write_private_atomically(&self.dir, &name, &message.formatted())
-            .map_err(|e| format!("cannot write {}: {e}", self.dir.join(&name).display()))
+        files::write_private_atomically(&self.dir, &name, &message.formatted()).map_err(|e| e.to_string())
     }
 }
 

@@ -324,6 +324,10 @@ pub fn review(
     if form.cause.is_empty() {
         return Err(Error::bad_input("--cause: say what caused the outcome"));
     }
+    // An order that does not exist is not found (exit 4), as for `quality case`.
+    if tx.order(order)?.is_none() {
+        return Err(Error::not_found(format!("no order #{order}")));
+    }
     let mut case = tx.case(order)?.ok_or_else(|| {
         Error::conflict(format!(
             "order #{order} is not in the review queue: cancelled and failed orders enter it by themselves, \

@@ -19,18 +19,21 @@ domain_events! {
         /// form and the cookie).
         BillOfMaterialsSet { service_type: ServiceCode, lines: Vec<BomLine> } = "bill_of_materials_set",
         /// A kit was opened for an order just assigned; tracked items reserved as far as stock
-        /// allowed (`short` lists what could not be).
+        /// allowed (`short` lists what could not be). `issued_kit`: the order went to another
+        /// worker after its kit #N was issued; that kit stays with the worker who has it.
         KitOpened {
             kit: KitId,
             order: OrderId,
             worker: AccountId,
             lines: Vec<KitLine>,
             cookie_key: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            issued_kit: Option<KitId>,
         } = "kit_opened",
         /// The kit's order went to another worker (`to: None`: reopened, waiting for one).
         KitReassigned { kit: KitId, order: OrderId, from: Option<AccountId>, to: Option<AccountId> } = "kit_reassigned",
-        /// The kit's order was cancelled or failed before the kit was issued; its reserved stock
-        /// went back to the shelf.
+        /// The kit's order ended (was cancelled, failed or was completed) before the kit was
+        /// issued: the kit is closed and its reserved stock went back to the shelf.
         KitCancelled { kit: KitId, order: OrderId, returned: Vec<BomLine>, cookie_ordered: bool } = "kit_cancelled",
         /// The warehouse handed the kit, cookie included, to the worker; its items left stock.
         KitIssued { kit: KitId, order: OrderId, worker: AccountId } = "kit_issued",
@@ -116,14 +119,18 @@ impl EventDetails for SuppliesEvent {
             SuppliesEvent::BillOfMaterialsSet { service_type, lines } => {
                 format!("kits for `{service_type}` hold {}", lines_text(lines))
             }
-            SuppliesEvent::KitOpened { kit, worker, lines, .. } => {
+            SuppliesEvent::KitOpened { kit, worker, lines, issued_kit, .. } => {
                 let short: Vec<String> = lines
                     .iter()
                     .filter(|l| l.reserved.is_some_and(|r| r < l.quantity))
                     .map(|l| format!("{} short of {}", l.quantity - l.reserved.unwrap_or(0), l.item))
                     .collect();
                 let short = if short.is_empty() { String::new() } else { format!(" ({})", short.join(", ")) };
-                format!("kit #{kit} opened for {}{short}", name(*worker))
+                let issued = match issued_kit {
+                    Some(issued) => format!("; kit #{issued} was issued and stays with its worker"),
+                    None => String::new(),
+                };
+                format!("kit #{kit} opened for {}{short}{issued}", name(*worker))
             }
             SuppliesEvent::KitReassigned { kit, to: Some(to), .. } => format!("kit #{kit} moved to {}", name(*to)),
             SuppliesEvent::KitReassigned { kit, to: None, .. } => format!("kit #{kit} waits for a worker"),

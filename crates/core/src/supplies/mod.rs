@@ -139,7 +139,7 @@ pub enum KitStatus {
     Open,
     /// Handed to the worker.
     Issued,
-    /// Its order was cancelled or failed first.
+    /// Its order ended (cancelled, failed or completed) before it was issued.
     Cancelled,
 }
 
@@ -441,6 +441,21 @@ pub fn issue_kit(tx: &mut (impl SuppliesTx + ?Sized), ctx: &Ctx, id: KitId, rule
         KitStatus::Issued => return Err(Error::conflict(format!("kit #{id} was already issued"))),
         KitStatus::Cancelled => return Err(Error::conflict(format!("kit #{id} is cancelled: its order ended"))),
     }
+    // A kit left open by an older crew for an order that has ended is not handed out either.
+    if let Some(order) = tx.order(kit.order)?
+        && matches!(
+            order.status,
+            crate::ordering::OrderStatus::Completed
+                | crate::ordering::OrderStatus::Failed
+                | crate::ordering::OrderStatus::Cancelled
+        )
+    {
+        return Err(Error::conflict(format!(
+            "kit #{id} cannot be issued: its order #{} has ended ({})",
+            kit.order,
+            order.status.as_str()
+        )));
+    }
     let readiness = kit.readiness(ctx.now, rules);
     if !readiness.ready {
         return Err(Error::conflict(format!("kit #{id} is not ready: missing {}", readiness.missing.join(", "))));
@@ -561,13 +576,15 @@ pub fn receive(
 
 /// `crew supplies adjust ITEM --to N --reason …`: a count says the shelf holds `to` units. A
 /// count below what open kits have reserved is refused (cancel or issue those kits first).
+/// Returns the stock and whether it changed: a count equal to the tracked stock records nothing
+/// and returns `false` (like other commands that change nothing, not an error).
 pub fn adjust(
     tx: &mut (impl SuppliesTx + ?Sized),
     ctx: &Ctx,
     item: &ItemCode,
     to: u32,
     reason: Text,
-) -> Result<StockItem> {
+) -> Result<(StockItem, bool)> {
     require(&ctx.actor, Action::HandleKits)?;
     if reason.is_empty() {
         return Err(Error::bad_input("--reason: say why the count changed"));
@@ -584,12 +601,12 @@ pub fn adjust(
     }
     let from = stock.on_hand;
     if from == to && tx.stock_item(item)?.is_some() {
-        return Err(Error::conflict(format!("{item}: the stock is already {to}")));
+        return Ok((stock, false));
     }
     stock.on_hand = to;
     tx.put_stock(&stock)?;
     record(tx, ctx, SuppliesEvent::StockAdjusted { item: item.clone(), from, to, reason })?;
-    Ok(stock)
+    Ok((stock, true))
 }
 
 // ---------------------------------------------------------------- cookies

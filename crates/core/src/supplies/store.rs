@@ -30,8 +30,8 @@ pub trait SuppliesStore: SuppliesRead {
     /// list removes it). An item listed twice is a conflict error and changes nothing.
     fn set_bill_of_materials(&mut self, service_type: &ServiceCode, lines: &[BomLine]) -> Result<()>;
     /// Adds a kit (status open, its cookie not ordered, with the given idempotency `cookie_key`)
-    /// and returns its new id, greater than every earlier kit's. A key already used is a conflict
-    /// error.
+    /// and returns its new id, greater than every earlier kit's. A key already used, or a second
+    /// open kit for the same order (issued and cancelled ones do not count), is a conflict error.
     fn insert_kit(&mut self, kit: &NewKit, cookie_key: &dyn Fn(KitId) -> String) -> Result<KitId>;
     /// Saves a kit's worker, lines, status, cookie, issue time and update time (what it is for
     /// never changes). A missing kit is a not-found error.

@@ -10,8 +10,10 @@ use crate::ordering::OrderingEvent;
 
 /// Opens a kit when an order is assigned (reserving tracked items as far as stock allows, so two
 /// kits never reserve the same unit: every write transaction runs alone), moves it when the order
-/// goes to another worker, holds it without a worker when the order is reopened, and cancels it
-/// (returning its reserved units) when the order is cancelled or fails before the kit is issued.
+/// goes to another worker (unless it was issued: that kit stays with the worker who has it and the
+/// new worker gets a new kit, `KitOpened` naming the issued one), holds it without a worker when the order is reopened, and cancels it
+/// (returning its reserved units, `KitCancelled`) when the order ends (is cancelled, fails or is
+/// completed) before the kit is issued.
 /// A kit's cookie is never ordered twice: a moved or held kit keeps its cookie and its key.
 pub struct Kits;
 
@@ -30,6 +32,10 @@ impl<T: SuppliesTx + ?Sized> Subscriber<T> for Kits {
                     if kit.worker == Some(worker) {
                         return Ok(());
                     }
+                    if kit.status == KitStatus::Issued {
+                        // The worker who has it keeps it; the new worker gets a kit of their own.
+                        return open_kit(tx, stored, order, worker, Some(kit.id));
+                    }
                     let from = kit.worker;
                     kit.worker = Some(worker);
                     kit.updated_at = stored.at;
@@ -37,7 +43,7 @@ impl<T: SuppliesTx + ?Sized> Subscriber<T> for Kits {
                     let e = SuppliesEvent::KitReassigned { kit: kit.id, order, from, to: Some(worker) };
                     append(tx, stored.at, stored.actor, &e).map(|_| ())
                 }
-                None => open_kit(tx, stored, order, worker),
+                None => open_kit(tx, stored, order, worker, None),
             },
             OrderingEvent::OrderReopened { order, .. } => {
                 let Some(mut kit) = current_kit(tx, order)? else { return Ok(()) };
@@ -50,7 +56,9 @@ impl<T: SuppliesTx + ?Sized> Subscriber<T> for Kits {
                 let e = SuppliesEvent::KitReassigned { kit: kit.id, order, from, to: None };
                 append(tx, stored.at, stored.actor, &e).map(|_| ())
             }
-            OrderingEvent::OrderCancelled { order, .. } | OrderingEvent::OrderFailed { order, .. } => {
+            OrderingEvent::OrderCancelled { order, .. }
+            | OrderingEvent::OrderFailed { order, .. }
+            | OrderingEvent::OrderCompleted { order, .. } => {
                 let Some(mut kit) = current_kit(tx, order)? else { return Ok(()) };
                 if kit.status != KitStatus::Open {
                     return Ok(());
@@ -94,6 +102,7 @@ fn open_kit(
     stored: &RecordedEvent,
     order: OrderId,
     worker: crate::ids::AccountId,
+    issued_kit: Option<crate::ids::KitId>,
 ) -> Result<()> {
     let o = tx.order(order)?.ok_or_else(|| Error::internal(format!("order #{order} was assigned but is missing")))?;
     let mut lines = Vec::new();
@@ -122,7 +131,7 @@ fn open_kit(
     let seq = stored.seq;
     let id = tx.insert_kit(&new, &|kit| format!("crew-kit-{kit}-{seq}"))?;
     let kit = tx.kit(id)?.ok_or_else(|| Error::internal(format!("kit #{id} vanished")))?;
-    let e = SuppliesEvent::KitOpened { kit: id, order, worker, lines, cookie_key: kit.cookie.key };
+    let e = SuppliesEvent::KitOpened { kit: id, order, worker, lines, cookie_key: kit.cookie.key, issued_kit };
     append(tx, stored.at, stored.actor, &e).map(|_| ())
 }
 

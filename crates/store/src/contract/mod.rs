@@ -210,6 +210,7 @@ macro_rules! contract_suite {
                 a_missing_kit_is_none,
                 an_inserted_kit_reads_back_open_with_its_cookie_not_ordered_under_its_key,
                 a_second_kit_with_a_used_cookie_key_is_a_conflict,
+                an_order_has_at_most_one_open_kit_beside_issued_ones,
                 updating_a_kit_saves_worker_lines_status_cookie_and_times,
                 updating_a_missing_kit_is_not_found,
                 kits_are_listed_by_time_then_id_and_filtered_by_status_order_and_worker,

@@ -125,6 +125,18 @@ pub(crate) fn a_second_kit_with_a_used_cookie_key_is_a_conflict<S: Store>(store:
     expect_err(e, ErrorKind::Conflict);
 }
 
+pub(crate) fn an_order_has_at_most_one_open_kit_beside_issued_ones<S: Store>(store: &mut S) {
+    let (client, worker, ids) = write(store, |tx| orders(tx, 1));
+    let first = write(store, |tx| tx.insert_kit(&new_kit(ids[0], client, worker, 60), &|k| format!("key-{k}")));
+    let e = store.write(|tx| tx.insert_kit(&new_kit(ids[0], client, worker, 60), &|k| format!("key-{k}")));
+    expect_err(e, ErrorKind::Conflict);
+    let mut kit = read(store, |tx| tx.kit(first)).unwrap();
+    kit.status = KitStatus::Issued;
+    write(store, |tx| tx.update_kit(&kit));
+    let second = write(store, |tx| tx.insert_kit(&new_kit(ids[0], client, worker, 60), &|k| format!("key-{k}")));
+    assert!(second > first);
+}
+
 pub(crate) fn updating_a_kit_saves_worker_lines_status_cookie_and_times<S: Store>(store: &mut S) {
     let (client, worker, ids) = write(store, |tx| orders(tx, 1));
     let id = write(store, |tx| tx.insert_kit(&new_kit(ids[0], client, worker, 60), &|k| format!("key-{k}")));

@@ -73,9 +73,10 @@ pub fn run(app: &mut App, args: CaseArgs) -> Result<()> {
         })
         .collect();
     let media = app.config.media_dir.clone();
+    let photo_limit = app.limits().photo_bytes;
     let photos = [("check-in", &o.check_in_photo), ("report", &o.completion_photo)]
         .into_iter()
-        .filter_map(|(kind, p)| p.as_ref().map(|p| check(&media, kind, p)))
+        .filter_map(|(kind, p)| p.as_ref().map(|p| check(&media, kind, p, photo_limit)))
         .collect();
     let shown = Shown { worker_login: file.life.as_ref().and_then(|l| l.worker).map(name), file, history, photos };
     if app.out.format != crate::cli::Format::Table {
@@ -85,14 +86,50 @@ pub fn run(app: &mut App, args: CaseArgs) -> Result<()> {
     print(app, &shown)
 }
 
-/// Reads the photo kept under `media` and compares its SHA-256 with the one recorded.
-fn check(media: &Path, kind: &'static str, p: &Photo) -> PhotoCheck {
-    let check = match std::fs::read(media.join(&p.path)) {
-        Ok(bytes) if format!("{:x}", Sha256::digest(&bytes)) == p.sha256.as_str() => "verified".to_string(),
-        Ok(_) => "CHANGED: the file's checksum is not the one recorded".to_string(),
+/// Reads the photo kept under `media` and compares its SHA-256 with the one recorded. Only a
+/// regular file is read (a symbolic link is not followed, a FIFO or device never opened for a
+/// blocking read), and at most `limit` bytes of it: anything else is shown as NOT A FILE or
+/// CHANGED, never waited on.
+fn check(media: &Path, kind: &'static str, p: &Photo, limit: u64) -> PhotoCheck {
+    let check = match read_kept_photo(&media.join(&p.path), limit) {
+        Ok(Kept::Bytes(bytes)) if format!("{:x}", Sha256::digest(&bytes)) == p.sha256.as_str() => {
+            "verified".to_string()
+        }
+        Ok(Kept::Bytes(_)) => "CHANGED: the file's checksum is not the one recorded".to_string(),
+        Ok(Kept::TooBig) => {
+            format!("CHANGED: the file is larger than the photo limit ({})", crate::files::human_bytes(limit))
+        }
+        Ok(Kept::NotAFile(what)) => format!("NOT A FILE: it is {what}"),
         Err(e) => format!("MISSING: {e}"),
     };
     PhotoCheck { kind, path: p.path.clone(), sha256: p.sha256.to_string(), check }
+}
+
+enum Kept {
+    Bytes(Vec<u8>),
+    TooBig,
+    NotAFile(&'static str),
+}
+
+fn read_kept_photo(path: &Path, limit: u64) -> std::io::Result<Kept> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Ok(Kept::NotAFile(crate::files::kind_of(&meta.file_type())));
+    }
+    // Swapped for a link or a FIFO after the look above: not followed, not waited on.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        return Ok(Kept::NotAFile(crate::files::kind_of(&meta.file_type())));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > limit { Kept::TooBig } else { Kept::Bytes(bytes) })
 }
 
 fn print(app: &App, s: &Shown) -> Result<()> {

@@ -17,8 +17,8 @@ use crate::context::{App, FromFlag};
 pub struct TrendsArgs {
     /// One worker (default: every worker)
     worker: Option<String>,
-    /// How many weeks back from now
-    #[arg(long, default_value_t = 8)]
+    /// How many weeks back from now (1–53)
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=53))]
     weeks: u32,
 }
 
@@ -33,7 +33,7 @@ struct Shown {
 
 pub fn run(app: &mut App, args: TrendsArgs) -> Result<()> {
     let login = args.worker.as_deref().map(Login::parse).transpose().flag("WORKER")?;
-    let weeks = args.weeks.clamp(1, 520);
+    let weeks = args.weeks;
     let list = app.read(|tx, ctx| {
         let worker = login.as_ref().map(|l| iam::find_worker(tx, l).map(|a| a.id)).transpose()?;
         let steps = steps(tx)?;

@@ -56,7 +56,9 @@ pub struct Period {
     /// The last day, included [default: today]
     #[arg(long)]
     to: Option<String>,
-    /// Write a self-contained HTML page with charts to FILE (mode 0600)
+    /// Write a self-contained HTML page with charts to FILE (mode 0600). An existing regular FILE
+    /// is replaced atomically (whole or not at all); a device, FIFO, folder or symbolic link there
+    /// is refused (exit 2) and left as it is
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
 }
@@ -104,7 +106,6 @@ fn write_page(path: &Path, page: &str) -> Result<()> {
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| Error::bad_input(format!("--html {}: name a file", path.display())))?;
-    crate::files::write_private_atomically(&dir, name, page.as_bytes())
-        .map_err(|e| Error::internal(format!("cannot write {}: {e}", path.display())))?;
+    crate::files::write_private_atomically(&dir, name, page.as_bytes())?;
     Ok(())
 }

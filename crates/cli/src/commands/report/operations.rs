@@ -12,7 +12,7 @@ use crate::context::App;
 /// Orders per day by outcome and completion rate per worker, for a period
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew report operations --html week.html\n  crew report operations --from 2026-11-23 --to 2026-11-29 --format json"
+    after_help = "Examples:\n  crew report operations --html week.html\n  crew report operations --from 2026-11-23 --to 2026-11-29 --format json\n  crew report operations --format csv > days.csv   # one table: day,completed,failed,cancelled\n\nJSON names each worker by id and login. CSV holds one table, the days."
 )]
 pub struct OperationsArgs {
     #[command(flatten)]
@@ -65,12 +65,18 @@ pub fn run(app: &mut App, args: OperationsArgs) -> Result<()> {
         days: f.days.clone(),
         workers: f.workers.iter().map(|w| WorkerShown { login: r.login(w.worker), row: w.clone() }).collect(),
     };
-    if app.out.format != crate::cli::Format::Table {
-        return app.out.record(&shown, &[("from", f.from.to_string()), ("to", f.to.to_string())]);
-    }
-    app.out.list(&f.days, &["DAY", "COMPLETED", "FAILED", "CANCELLED"], |d| {
+    let day_cells = |d: &crew_core::quality::report::DayRow| {
         vec![d.day.to_string(), d.completed.to_string(), d.failed.to_string(), d.cancelled.to_string()]
-    })?;
+    };
+    match app.out.format {
+        crate::cli::Format::Json => return app.out.record(&shown, &[]),
+        // One table in CSV: the days (the per-worker rates are in the table and JSON output).
+        crate::cli::Format::Csv => {
+            return app.out.list(&f.days, &["DAY", "COMPLETED", "FAILED", "CANCELLED"], day_cells);
+        }
+        crate::cli::Format::Table => {}
+    }
+    app.out.list(&f.days, &["DAY", "COMPLETED", "FAILED", "CANCELLED"], day_cells)?;
     app.out.list(&worker_rows(&r), &["WORKER", "COMPLETED", "FAILED", "COMPLETION RATE"], Clone::clone)
 }
 

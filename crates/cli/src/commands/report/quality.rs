@@ -12,7 +12,7 @@ use crate::context::App;
 /// Review verdicts and causes, completion rate per worker and hypotheses, for a period
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew report quality --html quality.html\n  crew report quality --from 2026-11-01 --to 2026-11-30 --format json"
+    after_help = "Examples:\n  crew report quality --html quality.html\n  crew report quality --from 2026-11-01 --to 2026-11-30 --format json\n  crew report quality --format csv > causes.csv   # one table: verdict,cause,reviews\n\nJSON names each worker by id and login. CSV holds one table, the verdicts with their causes."
 )]
 pub struct QualityArgs {
     #[command(flatten)]
@@ -63,9 +63,46 @@ pub fn run(app: &mut App, args: QualityArgs) -> Result<()> {
             html::marks(&rate)
         ));
     }
-    if app.out.format != crate::cli::Format::Table {
-        return app.out.record(f, &[("from", f.from.to_string()), ("to", f.to.to_string())]);
+    match app.out.format {
+        crate::cli::Format::Json => {
+            let workers: Vec<WorkerShown> =
+                f.workers.iter().map(|w| WorkerShown { login: r.login(w.worker), row: w.clone() }).collect();
+            let shown = Shown {
+                from: f.from,
+                to: f.to,
+                days: &f.days,
+                workers,
+                verdicts: &f.verdicts,
+                causes: &f.causes,
+                hypotheses: &f.hypotheses,
+            };
+            return app.out.record(&shown, &[]);
+        }
+        // One table in CSV: the verdicts with their causes.
+        crate::cli::Format::Csv => return app.out.list(&causes, &["VERDICT", "CAUSE", "REVIEWS"], Clone::clone),
+        crate::cli::Format::Table => {}
     }
     app.out.list(&causes, &["VERDICT", "CAUSE", "REVIEWS"], Clone::clone)?;
+    app.out.list(&worker_rows(&r), &["WORKER", "COMPLETED", "FAILED", "COMPLETION RATE"], Clone::clone)?;
     app.out.list(&hypotheses, &["HYPOTHESIS", "CASES"], Clone::clone)
+}
+
+/// A worker's row with their login beside their id (JSON).
+#[derive(serde::Serialize)]
+struct WorkerShown {
+    login: String,
+    #[serde(flatten)]
+    row: crew_core::quality::report::WorkerRow,
+}
+
+/// The figures as JSON: `Figures` with each worker's login.
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    days: &'a [crew_core::quality::report::DayRow],
+    workers: Vec<WorkerShown>,
+    verdicts: &'a [(crew_core::quality::Verdict, u32)],
+    causes: &'a [crew_core::quality::report::CauseRow],
+    hypotheses: &'a [crew_core::quality::Hypothesis],
 }

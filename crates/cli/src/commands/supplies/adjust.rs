@@ -27,8 +27,12 @@ pub fn run(app: &mut App, args: AdjustArgs) -> Result<()> {
     let item = ItemCode::parse(&args.item).flag("ITEM")?;
     let to = supplies::units(&args.to).flag("--to")?;
     let reason = Text::parse(&args.reason).flag("--reason")?;
-    let stock = app.write(|tx, ctx| supplies::adjust(tx, ctx, &item, to, reason))?;
-    let sentence = format!("{}: {} on hand, {} reserved.", stock.item, stock.on_hand, stock.reserved);
+    let (stock, changed) = app.write(|tx, ctx| supplies::adjust(tx, ctx, &item, to, reason))?;
+    let sentence = if changed {
+        format!("{}: {} on hand, {} reserved.", stock.item, stock.on_hand, stock.reserved)
+    } else {
+        format!("{}: the stock is already {}; nothing changed.", stock.item, stock.on_hand)
+    };
     let fields = [
         ("item", stock.item.to_string()),
         ("on_hand", stock.on_hand.to_string()),

@@ -114,6 +114,7 @@ fn done(folder: &Path, path: &Path) -> Result<()> {
     files::create_private_dir_all(&done)
         .map_err(|e| Error::internal(format!("cannot create {}: {e}", done.display())))?;
     let target = done.join(path.file_name().unwrap_or_default());
+    files::check_replaceable(&target)?;
     std::fs::rename(path, &target)
         .map_err(|e| Error::internal(format!("cannot move {} to {}: {e}", path.display(), target.display())))?;
     Ok(())
