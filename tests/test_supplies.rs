@@ -118,15 +118,38 @@ fn kits_not_ready_an_hour_before_their_order_are_at_risk_and_cookies_arrive_by_f
     env.now = "2026-11-30T09:00:00Z".into();
     env.step(&["supplies", "list", "--at-risk"], None);
 
-    env.note("a delivery folder: one good file, one for a kit that does not exist, one unreadable");
+    env.note("the cookies of kits 1 and 2 are ordered from the (sandbox) contractor; kit 3 opens after");
+    env.step(&["supplies", "poll"], None);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-11-30 14:00"]);
+    env.login("mia", PASSWORD);
+    env.ok(&["order", "assign", "3", "tom@crew.example", "--force", "--reason", "tom can fit it in"]);
+    env.login("wes", PASSWORD);
+
+    env.note("a delivery folder: one good file; one for a kit that does not exist; one unreadable; one naming another cookie's id; one for a cookie never ordered; a link; a folder");
     let inbox = env.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
-    std::fs::write(inbox.join("a.json"), r#"{"reference": "kit-1", "status": "ready", "id": "c-77"}"#).unwrap();
+    std::fs::write(inbox.join("a.json"), r#"{"reference": "kit-1", "status": "ready"}"#).unwrap();
     std::fs::write(inbox.join("b.json"), r#"{"reference": "kit-9", "status": "ready"}"#).unwrap();
     std::fs::write(inbox.join("c.json"), "{\"reference\": \"kit-2\",\n \"status\": 7}").unwrap();
+    std::fs::write(inbox.join("d.json"), r#"{"reference": "kit-2", "status": "ready", "id": "c-77"}"#).unwrap();
+    std::fs::write(inbox.join("e.json"), r#"{"reference": "kit-3", "status": "failed"}"#).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", inbox.join("f.json")).unwrap();
+    std::fs::create_dir(inbox.join("g.json")).unwrap();
     std::fs::write(inbox.join("notes.txt"), "not a delivery").unwrap();
     env.step(&["supplies", "deliveries", inbox.to_str().unwrap()], None);
     assert!(inbox.join("done/a.json").exists() && inbox.join("b.json").exists() && inbox.join("c.json").exists());
+    assert!(inbox.join("d.json").exists() && inbox.join("e.json").exists(), "refused files stay where they are");
+    let kit3 = json(&env, &["supplies", "show", "3"]);
+    assert_eq!(kit3["cookie"]["status"], "not_ordered", "a file cannot refuse a cookie nobody ordered");
+
+    env.note("crew moves read files only into a folder of its own: a `done` that is a link is refused");
+    let other = env.path().join("inbox2");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("a.json"), r#"{"reference": "kit-1", "status": "ready"}"#).unwrap();
+    std::os::unix::fs::symlink(env.path(), other.join("done")).unwrap();
+    env.step(&["supplies", "deliveries", other.to_str().unwrap()], None);
+    assert!(other.join("a.json").exists(), "left where it was");
     env.step(&["supplies", "cookie", "2", "--arrived"], None);
     env.step(&["supplies", "cookie", "2", "--arrived"], None);
     env.step(&["supplies", "list"], None);

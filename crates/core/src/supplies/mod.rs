@@ -773,6 +773,31 @@ pub fn record_cookie(
     Ok((kit, true))
 }
 
+/// Whether a delivery file from the contractor may speak for `kit`'s cookie: only a cookie the
+/// contractor was asked for (baking, or asked with no answer yet) or already settled (a file read
+/// twice changes nothing); a cookie never ordered cannot arrive or fail at the contractor. When
+/// the file names the contractor's cookie `id` and crew knows it, they must agree.
+///
+/// Errors: bad input naming the kit.
+pub fn check_delivery(kit: &Kit, contractor_id: Option<&str>) -> Result<()> {
+    let c = &kit.cookie;
+    if c.status == CookieStatus::NotOrdered {
+        return Err(Error::bad_input(format!(
+            "kit #{}'s cookie was never ordered from the contractor, so no delivery can be for it",
+            kit.id
+        )));
+    }
+    if let (Some(said), Some(known)) = (contractor_id, c.contractor_id.as_deref())
+        && said != known
+    {
+        return Err(Error::bad_input(format!(
+            "field `id`: `{said}` is not the cookie the contractor baked for kit #{} (`{known}`)",
+            kit.id
+        )));
+    }
+    Ok(())
+}
+
 /// The wait before attempt `attempts + 1`: the rule's minutes, doubled per failed attempt, at
 /// most 64 times the rule.
 pub fn backoff(rules: &SuppliesRules, attempts: u32) -> Duration {

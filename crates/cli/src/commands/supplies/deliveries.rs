@@ -17,7 +17,7 @@ use crate::files::{self, Input};
 /// Record the cookies the contractor's delivery files say arrived (`*.json` in a folder)
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  crew supplies deliveries /srv/cookies/inbox\n\nA delivery file is JSON: {\"reference\": \"kit-7\", \"status\": \"ready\"} (or \"failed\", with an\noptional \"id\"). Each file read is moved to done/ inside the folder; a file that cannot be read\nis left where it is and named (exit 2). Reading a file twice changes nothing."
+    after_help = "Example:\n  crew supplies deliveries /srv/cookies/inbox\n\nA delivery file is JSON: {\"reference\": \"kit-7\", \"status\": \"ready\"} (or \"failed\", with an\noptional \"id\", which must be the contractor's id crew recorded). Each file read is moved to\ndone/ inside the folder (a private folder of crew's own; a link there is refused). A file that\ncannot be read, that is not a regular file (links are not followed), or that speaks for a cookie\nnever ordered from the contractor is left where it is and named (exit 2). Reading a file twice\nchanges nothing."
 )]
 pub struct DeliveriesArgs {
     folder: PathBuf,
@@ -30,8 +30,8 @@ pub const ACTIONS: &[Action] = &[Action::HandleKits];
 struct Delivery {
     reference: String,
     status: String,
+    /// The contractor's id of the cookie: when crew knows it too, they must agree.
     #[serde(default)]
-    #[allow(dead_code)]
     id: Option<String>,
 }
 
@@ -48,7 +48,7 @@ pub fn run(app: &mut App, args: DeliveriesArgs) -> Result<()> {
         .map_err(|e| Error::bad_input(format!("cannot read the folder {}: {e}", folder.display())))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.is_dir())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     paths.sort();
     let limits = app.limits();
@@ -56,8 +56,20 @@ pub fn run(app: &mut App, args: DeliveriesArgs) -> Result<()> {
     let mut bad = Vec::new();
     for path in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let outcome = parse(&path, &limits);
-        let (kit, outcome) = match outcome {
+        // Only regular files are read: a symbolic link is not followed, a folder or a FIFO named
+        // `*.json` is named and left alone.
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_file() => {}
+            Ok(m) => {
+                bad.push(format!("{name}: {}, not a regular file", files::kind_of(&m.file_type())));
+                continue;
+            }
+            Err(e) => {
+                bad.push(format!("{name}: {e}"));
+                continue;
+            }
+        }
+        let (kit, outcome, contractor_id) = match parse(&path, &limits) {
             Ok(x) => x,
             Err(e) => {
                 bad.push(format!("{name}: {e:#}"));
@@ -66,6 +78,8 @@ pub fn run(app: &mut App, args: DeliveriesArgs) -> Result<()> {
         };
         match app.write(|tx, ctx| {
             let rules = rules(tx)?;
+            let view = supplies::show_kit(tx, ctx, kit, &rules)?;
+            supplies::check_delivery(&view.kit, contractor_id.as_deref())?;
             supplies::record_cookie(tx, ctx, kit, outcome.clone(), &rules)
         }) {
             Ok((_, changed)) => {
@@ -93,7 +107,7 @@ pub fn run(app: &mut App, args: DeliveriesArgs) -> Result<()> {
     Ok(())
 }
 
-fn parse(path: &Path, limits: &files::Limits) -> Result<(KitId, CookieOutcome)> {
+fn parse(path: &Path, limits: &files::Limits) -> Result<(KitId, CookieOutcome, Option<String>)> {
     let bytes = files::read_input(path, Input::Document, limits)?;
     let d: Delivery =
         serde_json::from_slice(&bytes).map_err(|e| Error::bad_input(format!("line {}: {e}", e.line())))?;
@@ -105,12 +119,24 @@ fn parse(path: &Path, limits: &files::Limits) -> Result<(KitId, CookieOutcome)> 
             return Err(Error::bad_input(format!("field `status`: `{other}` is not `ready` or `failed`")).into());
         }
     };
-    Ok((kit, outcome))
+    Ok((kit, outcome, d.id))
 }
 
 /// Moves a read delivery file into `done/` (a private folder) so the next run skips it.
 fn done(folder: &Path, path: &Path) -> Result<()> {
     let done = folder.join("done");
+    // `done/` is crew's own private folder: a symbolic link (or anything else) there is refused,
+    // never followed.
+    if let Ok(m) = std::fs::symlink_metadata(&done)
+        && !m.file_type().is_dir()
+    {
+        return Err(Error::bad_input(format!(
+            "{} is {}, not a folder: crew moves read delivery files only into a folder of its own",
+            done.display(),
+            files::kind_of(&m.file_type())
+        ))
+        .into());
+    }
     files::create_private_dir_all(&done)
         .map_err(|e| Error::internal(format!("cannot create {}: {e}", done.display())))?;
     let target = done.join(path.file_name().unwrap_or_default());
