@@ -107,7 +107,9 @@ impl Env {
         let run = self.run(args, stdin);
         let root = self.path().display().to_string();
         let fixtures = fixtures_root().display().to_string();
-        let redact = |s: &str| redact_real_times(&s.replace(&root, "[TMP]").replace(&fixtures, "fixtures"));
+        let redact = |s: &str| {
+            redact_installation(&redact_real_times(&s.replace(&root, "[TMP]").replace(&fixtures, "fixtures")))
+        };
         self.transcript.push_str(&redact(&format!("$ crew {}\n", args.join(" "))));
         self.transcript.push_str(&redact(&run.stdout));
         if !run.stderr.is_empty() {
@@ -154,6 +156,28 @@ impl Env {
 
 /// Replaces each `"recorded_at": "…"` (the real time the database stamped on an event, which
 /// differs from run to run) with a marker.
+/// Replaces each database's random installation key in idempotency keys (`crew-3f9a…-kit-1-24`,
+/// 16 hex digits after `crew-`) with `[INST]`, so transcripts read the same on every run.
+pub fn redact_installation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("crew-") {
+        let after = &rest[at + 5..];
+        let hex = after.len() >= 17
+            && after.as_bytes()[..16].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            && after.as_bytes()[16] == b'-';
+        out.push_str(&rest[..at + 5]);
+        if hex {
+            out.push_str("[INST]");
+            rest = &after[16..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn redact_real_times(text: &str) -> String {
     const KEY: &str = "\"recorded_at\": \"";
     let mut out = String::with_capacity(text.len());

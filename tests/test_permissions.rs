@@ -39,7 +39,10 @@ fn commands() -> Vec<String> {
         for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
             let path = format!("{prefix}{}", sub.get_name()).trim().to_string();
             let has_subs = sub.get_subcommands().any(|s| s.get_name() != "help");
-            if !has_subs || sub.get_positionals().next().is_some() {
+            // A command with subcommands is one itself if it takes arguments of its own
+            // (`account sessions [LOGIN]`, `quality hypotheses [--all]`).
+            let own_args = sub.get_arguments().any(|a| !a.is_global_set() && a.get_id() != "help");
+            if !has_subs || own_args {
                 out.push(path.clone());
             }
             walk(sub, &format!("{path} "), out);
@@ -137,7 +140,8 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "supplies receive" => ["gloves", "1", "--reason", "test"].map(String::from).to_vec(),
         "supplies adjust" => ["gloves", "--to", "0", "--reason", "test"].map(String::from).to_vec(),
         "quality queue" | "quality hypotheses" | "quality trends" | "dashboard" => vec![],
-        "report operations" | "report quality" => vec![],
+        "quality hypotheses close" => ["Remind workers", "--reason", "tested"].map(String::from).to_vec(),
+        "report operations" | "report quality" | "report billing" => vec![],
         "quality sample" => ["1", "--seed", "1"].map(String::from).to_vec(),
         "quality case" => vec!["1".into()],
         "quality review" => ["1", "--verdict", "fine", "--cause", "test"].map(String::from).to_vec(),

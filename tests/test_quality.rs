@@ -222,3 +222,45 @@ fn a_missing_order_is_not_found_and_trends_take_one_to_fifty_three_weeks() {
         env.ok(&["quality", "trends", "--weeks", weeks]);
     }
 }
+
+#[test]
+fn a_hypothesis_is_closed_with_a_reason_and_opens_again_when_raised_again() {
+    let mut env = a_day();
+    let review = |env: &mut Env, order: &str, cause: &str, hypothesis: &str| {
+        env.step(
+            &["quality", "review", order, "--verdict", "fault", "--cause", cause, "--hypothesis", hypothesis],
+            None,
+        )
+    };
+    review(&mut env, "3", "did not come", "Remind workers the day before");
+    env.ok(&["quality", "review", "4", "--verdict", "fine", "--cause", "plans changed", "--hypothesis", "Ask why"]);
+    env.step(&["quality", "hypotheses"], None);
+    env.step(
+        &["quality", "hypotheses", "close", "remind workers THE day before", "--reason", "reminders sent since W50"],
+        None,
+    );
+    env.step(&["quality", "hypotheses"], None);
+    env.step(&["quality", "hypotheses", "--all"], None);
+    env.note("closing again changes nothing; an unknown one is not found; a reason is required");
+    env.step(&["quality", "hypotheses", "close", "Remind workers the day before", "--reason", "again"], None);
+    env.step(&["quality", "hypotheses", "close", "Hire more", "--reason", "x"], None);
+    env.step(&["quality", "hypotheses", "close", "Ask why", "--reason", "   "], None);
+    env.step(&["quality", "hypotheses", "close", "Ask why"], None);
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "quality", "hypotheses"])).unwrap();
+    let open: Vec<&str> = json.as_array().unwrap().iter().map(|h| h["hypothesis"].as_str().unwrap()).collect();
+    assert_eq!(open, ["Ask why"], "{json}");
+
+    env.note("a later review raising it again opens it again");
+    env.now = "2026-11-30T10:00:00Z".into();
+    env.login("mia", PASSWORD);
+    env.ok(&["quality", "sample", "1", "--seed", "7"]);
+    review(&mut env, "1", "late", "Remind workers the day before");
+    env.step(&["quality", "hypotheses"], None);
+    env.login("tom@crew.example", PASSWORD);
+    env.step(&["quality", "hypotheses", "close", "Ask why", "--reason", "x"], None);
+    env.login("mia", PASSWORD);
+    let events = env.ok(&["--format", "json", "events", "list"]);
+    assert_eq!(events.matches("\"hypothesis_closed\"").count(), 1, "one close recorded: {events}");
+    insta::assert_snapshot!(env.transcript);
+}

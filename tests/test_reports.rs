@@ -198,3 +198,110 @@ fn reports_as_csv_hold_their_rows_and_as_json_name_workers_by_login() {
     let table = env.ok(&args);
     assert!(table.contains("COMPLETION RATE") && table.contains("tom@crew.example"), "per worker: {table}");
 }
+
+/// Billing's rows on the dashboards and `crew report billing`, on the known week: three orders
+/// charged and completed by tom, one failed by tia (fined), then the week closed and collected.
+#[test]
+fn billing_shows_on_dashboards_and_in_its_report_with_the_ledgers_figures() {
+    let mut env = a_known_week();
+    let week = ["--from", "2026-11-30", "--to", "2026-12-06"];
+    let json = |env: &Env, args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&env.ok(&all)).unwrap()
+    };
+    let cents = |v: &serde_json::Value| -> i64 {
+        let s = v.as_str().unwrap_or_else(|| panic!("an amount, not {v}"));
+        let (units, frac) = s.split_once('.').unwrap();
+        units.parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap()
+    };
+
+    // What the ledger says, independently: every charge and the fine.
+    env.login("abe", PASSWORD);
+    let balances = json(&env, &["billing", "balances"]);
+    let company = |name: &str| {
+        let b = balances.as_array().unwrap().iter().find(|b| b["account"] == name).unwrap_or_else(|| panic!("{name}"));
+        cents(&b["debits"]) - cents(&b["credits"])
+    };
+    let (revenue, payouts, fines) =
+        (-company("company:revenue"), company("company:worker_payouts"), -company("company:fines"));
+    assert_eq!((revenue, payouts), (30000, 18000), "three orders at 100.00, 60% to the worker: {balances}");
+    assert_eq!(fines, 4000, "one failed order, fined 40.00");
+
+    let report = json(&env, &["report", "billing", week[0], week[1], week[2], week[3]]);
+    let weeks = report["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 1, "2026-11-30 to 2026-12-06 is one week: {report}");
+    assert_eq!(weeks[0]["week"], "2026-W49");
+    assert_eq!(cents(&weeks[0]["revenue"]), revenue);
+    assert_eq!(cents(&weeks[0]["earnings"]), payouts);
+    assert_eq!(cents(&weeks[0]["fines"]), fines);
+    assert_eq!(cents(&weeks[0]["collected"]), 0, "nothing collected before the week is closed");
+
+    // Monday after: the accountant sees the week to close; cron closes and collects it.
+    env.now = "2026-12-07T09:00:00Z".into();
+    env.login("abe", PASSWORD);
+    env.note("the accountant's Monday, before and after closing the week");
+    env.step(&["dashboard"], None);
+    let before = json(&env, &["dashboard"]);
+    let cycles = &before["sections"][0];
+    assert_eq!(cycles["key"], "cycles");
+    assert_eq!(cycles["figures"]["weeks_to_close"], 1, "{before}");
+    assert!(before.to_string().contains("never run: crew billing verify"), "{before}");
+    env.ok(&["billing", "close-week"]);
+    env.ok(&["billing", "verify"]);
+    env.step(&["dashboard"], None);
+    let after = json(&env, &["dashboard"]);
+    assert_eq!(after["sections"][0]["figures"]["weeks_to_close"], 0, "{after}");
+    assert_eq!(after["sections"][2]["key"], "verification");
+    assert_eq!(after["sections"][2]["figures"]["failed"], 0, "{after}");
+    assert!(after["sections"][2]["lines"][0].as_str().unwrap().starts_with("passed"), "{after}");
+
+    let report = json(&env, &["report", "billing", "--from", "2026-11-30", "--to", "2026-12-13"]);
+    let weeks = report["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 2, "{report}");
+    assert_eq!(cents(&weeks[1]["collected"]), revenue, "the week's charges collected in W50: {report}");
+    assert_eq!(cents(&weeks[1]["revenue"]), 0);
+
+    env.login("tom@crew.example", PASSWORD);
+    let tom = json(&env, &["dashboard"]);
+    let billing = tom["sections"].as_array().unwrap().iter().find(|s| s["key"] == "billing").unwrap().clone();
+    // #1 was completed on 30 November; #3 and #5 in December.
+    assert_eq!(cents(&billing["amounts"]["earned"]), 12000, "December's earnings: {tom}");
+    assert_eq!(cents(&billing["amounts"]["fines"]), 0, "tia was fined, not tom");
+    env.note("tom's and tia's dashboards: earnings this month");
+    env.step(&["dashboard"], None);
+    env.login("tia@crew.example", PASSWORD);
+    env.step(&["dashboard"], None);
+
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-08 10:00"]);
+    let ann = json(&env, &["dashboard"]);
+    let due = ann["sections"].as_array().unwrap().iter().find(|s| s["key"] == "billing").unwrap().clone();
+    assert_eq!(cents(&due["amounts"]["due"]), 0, "a new order is charged when it starts, not before: {ann}");
+    env.note("ann's dashboard: nothing due yet this week");
+    env.step(&["dashboard"], None);
+
+    env.note("the billing report: who may see it, and as a page");
+    env.step(&["report", "billing", "--from", "2026-11-30", "--to", "2026-12-13"], None);
+    env.login("abe", PASSWORD);
+    env.step(&["report", "billing", "--from", "2026-11-30", "--to", "2026-12-13"], None);
+    env.step(&["report", "billing", "--from", "2024-01-01", "--to", "2026-12-13"], None);
+    let page = env.path().join("money.html");
+    let p = page.display().to_string();
+    env.step(&["report", "billing", "--from", "2026-11-30", "--to", "2026-12-13", "--html", &p], None);
+    insta::assert_snapshot!(env.transcript);
+
+    let csv = env.ok(&["--format", "csv", "report", "billing", "--from", "2026-11-30", "--to", "2026-12-13"]);
+    assert_eq!(csv.lines().count(), 3, "a header and two weeks: {csv}");
+    assert!(csv.starts_with("week,from,revenue,earnings"), "{csv}");
+
+    let Some(browser) = chromium() else {
+        assert!(std::env::var("CI").is_err(), "CI must have chromium: .ci/run installs it");
+        return;
+    };
+    let dom = open_in_browser(&browser, &page, &page.with_extension("png"));
+    assert!(dom.contains(r#"data-loaded="yes""#), "the page's script did not run: {dom}");
+    assert_eq!(between(&dom, r#"<pre id="errors">"#, "</pre>"), "");
+    // W49: revenue and earnings; W50: nothing charged or earned. Collected: W50 only.
+    assert_eq!(between(&dom, r#"<pre id="marks">"#, "</pre>"), r#"{"revenue-and-payouts":2,"collections":1}"#);
+}

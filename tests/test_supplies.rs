@@ -136,6 +136,7 @@ fn kits_not_ready_an_hour_before_their_order_are_at_risk_and_cookies_arrive_by_f
     std::fs::write(inbox.join("e.json"), r#"{"reference": "kit-3", "status": "failed"}"#).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", inbox.join("f.json")).unwrap();
     std::fs::create_dir(inbox.join("g.json")).unwrap();
+    std::fs::write(inbox.join("h.json"), "[]").unwrap();
     std::fs::write(inbox.join("notes.txt"), "not a delivery").unwrap();
     env.step(&["supplies", "deliveries", inbox.to_str().unwrap()], None);
     assert!(inbox.join("done/a.json").exists() && inbox.join("b.json").exists() && inbox.join("c.json").exists());

@@ -4,6 +4,7 @@ use crew_core::error::{Error, Result};
 use crew_core::ids::{AccountId, ApplicationId, EventSeq, OrderId};
 use crew_core::kernel::clock::{ClockPolicy, ClockStore};
 use crew_core::kernel::events::{EventFilter, EventLog, NewEvent, RecordedEvent};
+use crew_core::kernel::installation::InstallationRead;
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::row::{SqliteTx, col, internal, opt_col, time, ts};
@@ -117,6 +118,15 @@ impl EventLog for SqliteTx<'_> {
             .and_then(|mut s| s.execute(params![subscriber, seq.get()]))
             .map_err(internal)?;
         Ok(())
+    }
+}
+
+impl InstallationRead for SqliteTx<'_> {
+    fn installation_key(&mut self) -> Result<String> {
+        self.conn
+            .prepare_cached("SELECT key FROM installation WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(internal)
     }
 }
 

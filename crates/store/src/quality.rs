@@ -2,7 +2,9 @@
 
 use crew_core::error::Result;
 use crew_core::ids::{AccountId, OrderId};
-use crew_core::quality::{Case, CaseReason, Ending, OrderLife, QualityRead, QualityStore, Review, Verdict};
+use crew_core::quality::{
+    Case, CaseReason, Ending, HypothesisClosure, OrderLife, QualityRead, QualityStore, Review, Verdict,
+};
 use crew_core::types::Text;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -88,9 +90,37 @@ impl QualityRead for SqliteTx<'_> {
     fn lives(&mut self) -> Result<Vec<OrderLife>> {
         self.all(&format!("SELECT {LIFE_COLUMNS} FROM quality_orders ORDER BY order_id"), life_row)
     }
+
+    fn hypothesis_closures(&mut self) -> Result<Vec<HypothesisClosure>> {
+        self.all(
+            "SELECT key, hypothesis, reason, closed_by, closed_at FROM quality_hypothesis_closures ORDER BY key",
+            |row| {
+                Ok(HypothesisClosure {
+                    key: row.get(0)?,
+                    hypothesis: row.get(1)?,
+                    reason: col(row, 2, Text::parse)?,
+                    closed_by: AccountId::new(row.get(3)?),
+                    closed_at: col(row, 4, time)?,
+                })
+            },
+        )
+    }
 }
 
 impl QualityStore for SqliteTx<'_> {
+    fn put_hypothesis_closure(&mut self, c: &HypothesisClosure) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO quality_hypothesis_closures (key, hypothesis, reason, closed_by, closed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![c.key, c.hypothesis, c.reason.as_str(), c.closed_by.get(), ts(c.closed_at)])
+            })
+            .map_err(internal)?;
+        Ok(())
+    }
+
     fn put_case(&mut self, c: &Case) -> Result<()> {
         self.conn
             .prepare_cached(&format!(

@@ -67,6 +67,28 @@ fn the_event_log_refuses_updates_and_deletes() {
 }
 
 #[test]
+fn each_database_has_its_own_installation_key_which_never_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, old) = (dir.path().join("a.db"), dir.path().join("b.db"), dir.path().join("old.db"));
+    let key_a = SqliteStore::create(&a).unwrap().read(|tx| tx.installation_key()).unwrap();
+    let key_b = SqliteStore::create(&b).unwrap().read(|tx| tx.installation_key()).unwrap();
+    for key in [&key_a, &key_b] {
+        assert!(key.len() == 16 && key.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{key}");
+    }
+    assert_ne!(key_a, key_b, "two databases, two keys");
+    assert_eq!(SqliteStore::open(&a).unwrap().read(|tx| tx.installation_key()).unwrap(), key_a, "kept on reopening");
+    // A database from before the key existed gets one when it is migrated.
+    super::write_old_schema(&old, 14).unwrap();
+    let key_old = SqliteStore::open(&old).unwrap().read(|tx| tx.installation_key()).unwrap();
+    assert!(key_old.len() == 16 && key_old != key_a && key_old != key_b, "{key_old}");
+    let conn = rusqlite::Connection::open(&a).unwrap();
+    for sql in ["UPDATE installation SET key = '0000000000000000'", "DELETE FROM installation"] {
+        let err = conn.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains("never changes"), "{sql}: {err}");
+    }
+}
+
+#[test]
 fn reopening_applies_no_migration_twice_and_keeps_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crew.db");

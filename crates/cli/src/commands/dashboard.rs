@@ -1,8 +1,9 @@
 //! `crew dashboard`: what the logged-in role needs first, on one screen. The shell composes the
 //! contexts' query functions, each checking the role as usual; nothing here decides.
 //!
-//! Billing figures (a client's "due this week", a worker's earnings, an accountant's cycles,
-//! payouts and verification) are not shown: billing lands separately, and the dashboard says so.
+//! Billing's rows: a client's charges due this week, a worker's earnings this month, and the
+//! accountant's cycles (what waits to be closed, payments whose outcome is unknown, the last
+//! `crew billing verify`).
 
 use std::collections::BTreeMap;
 
@@ -10,12 +11,14 @@ use anyhow::Result;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use clap::Args;
 use crew_core::authz::{Action, Role};
+use crew_core::billing::{self, Month};
 use crew_core::iam;
 use crew_core::mail::{self, MailStatus};
 use crew_core::ordering::{self, Order, OrderFilter, OrderStatus};
 use crew_core::quality;
 use crew_core::settings;
 use crew_core::supplies::{self, KitFilter, KitStatus, SuppliesRules};
+use crew_core::types::Money;
 use crew_core::wiring::Tx;
 use serde::Serialize;
 
@@ -26,7 +29,7 @@ use crate::output::line;
 /// What your role needs first, on one screen (orders, jobs, review queue, kits, stock, mail)
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew dashboard\n  crew dashboard --format json     # the same figures for scripts\n\nClients see their open and upcoming orders; workers today's and this week's jobs; managers\nopen and unassigned orders, the review queue, kits at risk and the outbox; the warehouse the\nkits to assemble and stock warnings. Billing figures come with billing."
+    after_help = "Examples:\n  crew dashboard\n  crew dashboard --format json     # the same figures for scripts\n\nClients see their open and upcoming orders; workers today's and this week's jobs; managers\nopen and unassigned orders, the review queue, kits at risk and the outbox; the warehouse the\nkits to assemble and stock warnings; accountants the billing cycles due, payments whose outcome is\nunknown and the last verification. Clients also see what is due this week, workers what they\nearned this month."
 )]
 pub struct DashboardArgs {}
 
@@ -38,6 +41,10 @@ struct Section {
     key: &'static str,
     title: &'static str,
     figures: BTreeMap<&'static str, u64>,
+    /// Money figures (decimal strings in JSON, like every amount), shown after the counts, in
+    /// this order.
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
+    amounts: Vec<(&'static str, Money)>,
     lines: Vec<String>,
 }
 
@@ -73,7 +80,23 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                     &[("open", orders.len() as u64), ("upcoming", upcoming)],
                     lines,
                 ));
-                sections.push(billing_note("due this week"));
+                let due = billing::due(tx, ctx, None, tz)?;
+                let lines = due
+                    .charges
+                    .iter()
+                    .take(SHOWN)
+                    .map(|c| {
+                        let order = c.order.map(|o| format!("order #{o} ")).unwrap_or_default();
+                        format!("{order}{} on {}", c.amount, show(c.at))
+                    })
+                    .collect();
+                sections.push(Section {
+                    key: "billing",
+                    title: "Due this week",
+                    figures: BTreeMap::from([("charges", due.charges.len() as u64)]),
+                    amounts: vec![("due", due.total)],
+                    lines,
+                });
             }
             Role::Worker => {
                 let local = now.with_timezone(&tz).date_naive();
@@ -93,7 +116,27 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                 sections.push(section("today", "Today's jobs", &[("jobs", today.len() as u64)], lines));
                 let lines = week.iter().take(SHOWN).map(|o| order_line(o, None)).collect();
                 sections.push(section("week", "This week's jobs", &[("jobs", week.len() as u64)], lines));
-                sections.push(billing_note("earnings this month"));
+                let e = billing::overview::earnings(tx, ctx, None, Month::of(now, tz), tz)?;
+                sections.push(Section {
+                    key: "billing",
+                    title: "Earnings this month",
+                    figures: BTreeMap::new(),
+                    amounts: vec![
+                        ("earned", e.earned),
+                        ("fines", e.fines),
+                        ("awards", e.awards),
+                        ("adjustments", e.adjustments),
+                        ("net", e.net),
+                    ],
+                    lines: vec![if e.net.cents() < 0 {
+                        format!(
+                            "{} so far ({} entries): you owe this; it carries over when the month closes",
+                            e.month, e.entries
+                        )
+                    } else {
+                        format!("{} so far ({} entries): paid out after the month closes", e.month, e.entries)
+                    }],
+                });
             }
             Role::Admin | Role::Manager => {
                 let orders = live_orders(tx, ctx)?;
@@ -179,7 +222,73 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                     .collect();
                 sections.push(section("stock", "Stock warnings", &[("warnings", warnings.len() as u64)], warnings));
             }
-            Role::Accountant => sections.push(billing_note("next cycles, unknown payouts and the last verification")),
+            Role::Accountant => {
+                let c = billing::overview::cycles(tx, ctx, tz)?;
+                let mut lines = Vec::new();
+                for (due, command) in [(&c.weekly, "close-week"), (&c.monthly, "close-month")] {
+                    match &due.to_close {
+                        Some(period) => {
+                            lines.push(format!("{period} has ended and is not closed: crew billing {command} {period}"))
+                        }
+                        None => lines.push(format!("{} can be closed from {}", due.current, show(due.current_ends))),
+                    }
+                    if due.waiting_entries > 0 {
+                        let (who, what) = if due.cycle == billing::Cycle::Client {
+                            ("clients", "owed by them")
+                        } else {
+                            ("workers", "owed to them")
+                        };
+                        lines.push(format!(
+                            "  not invoiced yet: {} entries of {} {who}, {} {what}",
+                            due.waiting_entries, due.waiting_holders, due.waiting_total
+                        ));
+                    }
+                }
+                sections.push(Section {
+                    key: "cycles",
+                    title: "Billing cycles",
+                    figures: BTreeMap::from([
+                        ("weeks_to_close", u64::from(c.weekly.to_close.is_some())),
+                        ("months_to_close", u64::from(c.monthly.to_close.is_some())),
+                        ("entries_waiting", c.weekly.waiting_entries + c.monthly.waiting_entries),
+                    ]),
+                    amounts: Vec::new(),
+                    lines,
+                });
+                let lines = c
+                    .unknown
+                    .iter()
+                    .take(SHOWN)
+                    .map(|p| {
+                        format!(
+                            "{} #{} for invoice {}: {} since {} ({})",
+                            p.kind.as_str(),
+                            p.id,
+                            p.invoice,
+                            p.amount,
+                            show(p.updated_at),
+                            p.note.clone().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                sections.push(section(
+                    "payments",
+                    "Payments (unknown outcome: crew billing reconcile)",
+                    &[("unknown", c.unknown.len() as u64), ("open", c.open as u64)],
+                    lines,
+                ));
+                let line = match &c.last_verification {
+                    Some(v) if v.passed => format!("passed {} checks on {}", v.checks, show(v.at)),
+                    Some(v) => format!("FAILED on {}: {} problems (run crew billing verify)", show(v.at), v.problems),
+                    None => "never run: crew billing verify".to_string(),
+                };
+                sections.push(section(
+                    "verification",
+                    "Last verification",
+                    &[("failed", u64::from(c.last_verification.as_ref().is_some_and(|v| !v.passed)))],
+                    vec![line],
+                ));
+            }
             Role::Service => sections.push(outbox(tx, ctx, &show)?),
         }
         Ok(Dashboard { login: iam::login_of(tx, ctx.actor.id)?, role, at: now, sections })
@@ -190,7 +299,8 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
     line(&format!("{} ({}) — {}", d.login, d.role, app.show_time(d.at)))?;
     for s in &d.sections {
         line("")?;
-        let figures: Vec<String> = s.figures.iter().map(|(k, v)| format!("{} {v}", k.replace('_', " "))).collect();
+        let mut figures: Vec<String> = s.figures.iter().map(|(k, v)| format!("{} {v}", k.replace('_', " "))).collect();
+        figures.extend(s.amounts.iter().map(|(k, v)| format!("{} {v}", k.replace('_', " "))));
         if figures.is_empty() {
             line(s.title)?;
         } else {
@@ -203,12 +313,12 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
     Ok(())
 }
 
-fn section(key: &'static str, title: &'static str, figures: &[(&'static str, u64)], lines: Vec<String>) -> Section {
-    Section { key, title, figures: figures.iter().copied().collect(), lines }
+fn as_map<S: serde::Serializer>(amounts: &[(&'static str, Money)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(amounts.iter().map(|(k, v)| (k, v)))
 }
 
-fn billing_note(what: &str) -> Section {
-    section("billing", "Billing", &[], vec![format!("{what}: not available yet (billing lands separately)")])
+fn section(key: &'static str, title: &'static str, figures: &[(&'static str, u64)], lines: Vec<String>) -> Section {
+    Section { key, title, figures: figures.iter().copied().collect(), amounts: Vec::new(), lines }
 }
 
 /// The orders that have not ended (open, assigned, active), as the actor may see them.

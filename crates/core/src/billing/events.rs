@@ -55,6 +55,8 @@ domain_events! {
         } = "payment_failed",
         /// Sent, outcome unknown: it will be asked again with the same key.
         PaymentUnknown { payment: PaymentId, invoice: InvoiceNo, kind: PaymentKind, reason: String } = "payment_outcome_unknown",
+        /// `crew billing verify` ran: how many checks, whether all passed, how many problems.
+        LedgerVerified { passed: bool, checks: u32, problems: u32 } = "ledger_verified",
     }
 }
 
@@ -107,6 +109,13 @@ impl EventDetails for BillingEvent {
             }
             BillingEvent::PaymentUnknown { invoice, kind, reason, .. } => {
                 format!("{} for invoice {invoice}: outcome unknown ({reason})", kind.as_str())
+            }
+            BillingEvent::LedgerVerified { passed, checks, problems } => {
+                if *passed {
+                    format!("ledger verified: {checks} checks passed")
+                } else {
+                    format!("ledger verification FAILED: {problems} problems in {checks} checks")
+                }
             }
         }
     }

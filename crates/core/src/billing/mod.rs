@@ -15,6 +15,7 @@ pub mod events;
 pub mod export;
 pub mod ledger;
 pub mod notifications;
+pub mod overview;
 pub mod store;
 pub mod subscribers;
 
@@ -29,7 +30,7 @@ pub use store::{BillingRead, BillingStore, BillingTx, EntryFilter};
 use crate::authz::{Action, Role, require};
 use crate::error::{Error, Result};
 use crate::iam::Account;
-use crate::kernel::command::{Ctx, append};
+use crate::kernel::command::{Ctx, append, record};
 use crate::kernel::events::EventFilter;
 use crate::ordering::OrderingEvent;
 use crate::types::{Login, Money, Text};
@@ -405,7 +406,9 @@ impl Verification {
 /// `crew billing verify`: recomputes what the ledger promises, independently of how it was
 /// written: every entry balances; the kept balances equal the sums of the postings; every charge,
 /// earning and fine has its order event (the right type, the same order, the price of the order's
-/// latest assignment before it), and no order is charged or paid twice.
+/// latest assignment before it), and no order is charged or paid twice. Records what it found as a
+/// `ledger_verified` event (the accountant's dashboard shows the last one), so it runs in a write
+/// transaction.
 pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verification> {
     require(&ctx.actor, Action::VerifyLedger)?;
     let mut checks = Vec::new();
@@ -521,7 +524,18 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
     }
     checks.push(Check { name: "each collection and payout is in the ledger once, as confirmed", checked, problems });
 
-    Ok(Verification { checks })
+    let verification = Verification { checks };
+    let problems = verification.checks.iter().map(|c| c.problems.len()).sum::<usize>();
+    record(
+        tx,
+        ctx,
+        BillingEvent::LedgerVerified {
+            passed: verification.passed(),
+            checks: u32::try_from(verification.checks.len()).unwrap_or(u32::MAX),
+            problems: u32::try_from(problems).unwrap_or(u32::MAX),
+        },
+    )?;
+    Ok(verification)
 }
 
 /// What is wrong with an order entry's cause, if anything.

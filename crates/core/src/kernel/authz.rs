@@ -124,10 +124,13 @@ pub enum Action {
     ManageQuality,
     /// `crew dashboard`: each role sees its own.
     ViewDashboard,
+    /// The company's reports (`crew report operations|billing`): figures of everyone's work and
+    /// money, for staff who run the company.
+    ViewReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 43] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -170,6 +173,7 @@ impl Action {
         Action::OrderCookies,
         Action::ManageQuality,
         Action::ViewDashboard,
+        Action::ViewReports,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -217,6 +221,7 @@ impl Action {
             Action::OrderCookies => "order cookies",
             Action::ManageQuality => "review quality",
             Action::ViewDashboard => "see a dashboard",
+            Action::ViewReports => "see the company's reports",
         }
     }
 }
@@ -265,6 +270,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         OrderCookies => matches!(role, Admin | Warehouse | Service),
         ManageQuality => matches!(role, Admin | Manager),
         ViewDashboard => true,
+        ViewReports => matches!(role, Admin | Manager | Accountant),
     }
 }
 

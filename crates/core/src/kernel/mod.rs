@@ -12,4 +12,5 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod imports;
+pub mod installation;
 pub mod types;

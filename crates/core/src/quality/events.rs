@@ -26,6 +26,9 @@ domain_events! {
             revision: u32,
             rating_change: i32,
         } = "review_recorded",
+        /// A manager closed a hypothesis (tested, done or dropped), with why. A review raising it
+        /// again opens it again.
+        HypothesisClosed { hypothesis: Text, reason: Text, cases: Vec<OrderId> } = "hypothesis_closed",
     }
 }
 
@@ -66,7 +69,7 @@ impl EventDetails for QualityEvent {
     fn subject(&self) -> Subject {
         match self {
             QualityEvent::ReviewRecorded { order, .. } => Subject { order: Some(*order), ..Subject::default() },
-            QualityEvent::CasesSampled { .. } => Subject::default(),
+            QualityEvent::CasesSampled { .. } | QualityEvent::HypothesisClosed { .. } => Subject::default(),
         }
     }
 
@@ -80,6 +83,9 @@ impl EventDetails for QualityEvent {
                 let amended = if *revision > 1 { format!(" (amendment {})", revision - 1) } else { String::new() };
                 let who = worker.map(|w| format!(" of {}", name(w))).unwrap_or_default();
                 format!("reviewed{amended}: {}{who}, rating {rating_change:+}: {cause}", verdict.as_str())
+            }
+            QualityEvent::HypothesisClosed { hypothesis, reason, cases } => {
+                format!("hypothesis closed ({} cases): {hypothesis}: {reason}", cases.len())
             }
         }
     }

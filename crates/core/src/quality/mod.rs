@@ -379,11 +379,27 @@ pub struct Hypothesis {
     pub hypothesis: String,
     pub cases: Vec<OrderId>,
     pub last_raised_at: DateTime<Utc>,
+    /// The manager's closing, if it came after the last review raising it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<HypothesisClosure>,
+}
+
+/// A manager's closing of a hypothesis, as stored: `key` is its words in lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HypothesisClosure {
+    pub key: String,
+    /// The words as the manager named them.
+    pub hypothesis: String,
+    pub reason: Text,
+    pub closed_by: AccountId,
+    pub closed_at: DateTime<Utc>,
 }
 
 /// `crew quality hypotheses`: every hypothesis reviews hold (the same words, whatever their case,
-/// are one), most cases first, then newest.
-pub fn hypotheses(tx: &mut (impl QualityTx + ?Sized), ctx: &Ctx) -> Result<Vec<Hypothesis>> {
+/// are one), most cases first, then newest. A hypothesis is closed when a manager closed it after
+/// the last review that raised it (a review raising it again opens it again); closed ones are left
+/// out unless `with_closed`.
+pub fn hypotheses(tx: &mut (impl QualityTx + ?Sized), ctx: &Ctx, with_closed: bool) -> Result<Vec<Hypothesis>> {
     require(&ctx.actor, Action::ManageQuality)?;
     let mut by_text: BTreeMap<String, Hypothesis> = BTreeMap::new();
     for r in tx.reviews()? {
@@ -395,16 +411,68 @@ pub fn hypotheses(tx: &mut (impl QualityTx + ?Sized), ctx: &Ctx) -> Result<Vec<H
             hypothesis: r.hypothesis.to_string(),
             cases: vec![],
             last_raised_at: r.reviewed_at,
+            closed: None,
         });
         h.cases.push(r.order);
         h.last_raised_at = h.last_raised_at.max(r.reviewed_at);
     }
-    let mut list: Vec<Hypothesis> = by_text.into_values().collect();
+    for c in tx.hypothesis_closures()? {
+        if let Some(h) = by_text.get_mut(&c.key)
+            && c.closed_at >= h.last_raised_at
+        {
+            h.closed = Some(c);
+        }
+    }
+    let mut list: Vec<Hypothesis> = by_text.into_values().filter(|h| with_closed || h.closed.is_none()).collect();
     for h in &mut list {
         h.cases.sort();
     }
     list.sort_by(|a, b| b.cases.len().cmp(&a.cases.len()).then(b.last_raised_at.cmp(&a.last_raised_at)));
     Ok(list)
+}
+
+/// `crew quality hypotheses close TEXT --reason …`: a manager closes an open hypothesis (its words
+/// in any case), saying why. Returns it and whether anything changed: closing one already closed
+/// records nothing and returns `false`.
+///
+/// Errors: not allowed for roles that do not review quality; bad input without a reason; not
+/// found if no review raised such a hypothesis.
+pub fn close_hypothesis(
+    tx: &mut (impl QualityTx + ?Sized),
+    ctx: &Ctx,
+    words: &str,
+    reason: Text,
+) -> Result<(Hypothesis, bool)> {
+    require(&ctx.actor, Action::ManageQuality)?;
+    if reason.is_empty() {
+        return Err(Error::bad_input("--reason: say why the hypothesis is closed (tested, done, dropped)"));
+    }
+    let key = words.trim().to_lowercase();
+    let found = hypotheses(tx, ctx, true)?.into_iter().find(|h| h.hypothesis.to_lowercase() == key);
+    let Some(mut h) = found else {
+        return Err(Error::not_found(format!(
+            "no review raised the hypothesis `{}`: see `crew quality hypotheses`",
+            words.trim()
+        )));
+    };
+    if h.closed.is_some() {
+        return Ok((h, false));
+    }
+    let closure = HypothesisClosure {
+        key,
+        hypothesis: h.hypothesis.clone(),
+        reason: reason.clone(),
+        closed_by: ctx.actor.id,
+        closed_at: ctx.now,
+    };
+    tx.put_hypothesis_closure(&closure)?;
+    record(
+        tx,
+        ctx,
+        QualityEvent::HypothesisClosed { hypothesis: Text::parse(&h.hypothesis)?, reason, cases: h.cases.clone() },
+    )?;
+    h.closed = Some(closure);
+    Ok((h, true))
 }
 
 /// One worker's week.

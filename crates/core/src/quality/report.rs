@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::{Ending, Hypothesis, QualityTx, Verdict, hypotheses};
-use crate::authz::{Action, require};
+use crate::authz::{Action, permits, require};
 use crate::error::{Error, Result};
 use crate::ids::AccountId;
 use crate::kernel::command::Ctx;
@@ -61,7 +61,9 @@ pub struct Figures {
     pub hypotheses: Vec<Hypothesis>,
 }
 
-/// The report's figures for the days `from` to `to` (inclusive) in `tz`.
+/// The report's figures for the days `from` to `to` (inclusive) in `tz`, for those who may see the
+/// company's reports; the review parts (verdicts, causes, hypotheses) only for those who review
+/// quality (empty for others).
 pub fn figures(
     tx: &mut (impl QualityTx + ?Sized),
     ctx: &Ctx,
@@ -69,7 +71,7 @@ pub fn figures(
     to: NaiveDate,
     tz: Tz,
 ) -> Result<Figures> {
-    require(&ctx.actor, Action::ManageQuality)?;
+    require(&ctx.actor, Action::ViewReports)?;
     if to < from {
         return Err(Error::bad_input(format!("the period ends ({to}) before it starts ({from})")));
     }
@@ -108,7 +110,11 @@ pub fn figures(
         let done = r.completed + r.failed;
         r.completion_rate = (done > 0).then(|| (r.completed * 100 + done / 2) / done);
     }
-    let reviews: Vec<_> = tx.reviews()?.into_iter().filter(|r| inside(r.reviewed_at)).collect();
+    // Reviews are quality's: those who may not review quality (an accountant reading the
+    // operations report) get the order figures with no reviews, verdicts or hypotheses.
+    let reviewer = permits(ctx.actor.role, Action::ManageQuality);
+    let reviews: Vec<_> = if reviewer { tx.reviews()? } else { Vec::new() };
+    let reviews: Vec<_> = reviews.into_iter().filter(|r| inside(r.reviewed_at)).collect();
     let verdicts =
         Verdict::ALL.iter().map(|v| (*v, reviews.iter().filter(|r| r.verdict == *v).count() as u32)).collect();
     let mut causes: BTreeMap<(Verdict, String), u32> = BTreeMap::new();
@@ -119,7 +125,8 @@ pub fn figures(
         causes.into_iter().map(|((verdict, cause), reviews)| CauseRow { verdict, cause, reviews }).collect();
     causes.sort_by(|a, b| b.reviews.cmp(&a.reviews).then(a.verdict.cmp(&b.verdict)).then(a.cause.cmp(&b.cause)));
     let orders: std::collections::BTreeSet<_> = reviews.iter().map(|r| r.order).collect();
-    let hypotheses = hypotheses(tx, ctx)?
+    let hypotheses = if reviewer { hypotheses(tx, ctx, true)? } else { Vec::new() };
+    let hypotheses = hypotheses
         .into_iter()
         .filter_map(|mut h| {
             h.cases.retain(|o| orders.contains(o));

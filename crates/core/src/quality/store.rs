@@ -1,7 +1,7 @@
 //! Quality's storage: what other contexts may read ([`QualityRead`]) and what only quality
 //! writes ([`QualityStore`]).
 
-use super::{Case, OrderLife, Review};
+use super::{Case, HypothesisClosure, OrderLife, Review};
 use crate::error::Result;
 use crate::iam::IamRead;
 use crate::ids::OrderId;
@@ -23,6 +23,8 @@ pub trait QualityRead {
     fn life(&mut self, order: OrderId) -> Result<Option<OrderLife>>;
     /// Quality's view of every order, by order id.
     fn lives(&mut self) -> Result<Vec<OrderLife>>;
+    /// Every hypothesis a manager closed (the latest closing of each), by key.
+    fn hypothesis_closures(&mut self) -> Result<Vec<HypothesisClosure>>;
 }
 
 /// Quality's own tables; only quality writes them.
@@ -33,6 +35,8 @@ pub trait QualityStore: QualityRead {
     fn put_review(&mut self, review: &Review) -> Result<()>;
     /// Adds quality's view of an order, or replaces it.
     fn put_life(&mut self, life: &OrderLife) -> Result<()>;
+    /// Records that a hypothesis was closed, replacing an earlier closing of the same key.
+    fn put_hypothesis_closure(&mut self, closure: &HypothesisClosure) -> Result<()>;
 }
 
 /// The transaction quality's commands and subscribers run in: its own tables, the event log,

@@ -135,7 +135,8 @@ impl EventDetails for SuppliesEvent {
             SuppliesEvent::KitReassigned { kit, to: Some(to), .. } => format!("kit #{kit} moved to {}", name(*to)),
             SuppliesEvent::KitReassigned { kit, to: None, .. } => format!("kit #{kit} waits for a worker"),
             SuppliesEvent::KitCancelled { kit, returned, .. } => {
-                format!("kit #{kit} cancelled; back on the shelf: {}", lines_text(returned))
+                // The order may have been cancelled, failed or completed: say what is sure.
+                format!("kit #{kit} closed unissued, its order ended; back on the shelf: {}", lines_text(returned))
             }
             SuppliesEvent::KitIssued { kit, worker, .. } => format!("kit #{kit} issued to {}", name(*worker)),
             SuppliesEvent::StockReceived { item, quantity, on_hand, reason, .. } => {

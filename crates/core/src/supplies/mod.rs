@@ -194,8 +194,9 @@ impl CookieStatus {
 /// A kit's fortune cookie, one per kit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cookie {
-    /// The idempotency key the contractor is asked with: `crew-kit-{kit}-{seq}`, where `seq` is
-    /// the position of the assignment that opened the kit. Never changes.
+    /// The idempotency key the contractor is asked with: `crew-{installation}-kit-{kit}-{seq}`,
+    /// where `seq` is the position of the assignment that opened the kit (kits opened before the
+    /// installation key existed keep their `crew-kit-{kit}-{seq}`). Never changes.
     pub key: String,
     pub status: CookieStatus,
     /// The contractor's id of the cookie, once it accepted the order.
@@ -592,7 +593,12 @@ pub fn adjust(
     if to > MAX_UNITS {
         return Err(Error::bad_input(format!("{item}: more than {MAX_UNITS} units on hand")));
     }
-    let mut stock = tx.stock_item(item)?.unwrap_or(StockItem { item: item.clone(), on_hand: 0, reserved: 0 });
+    // A count is of an item crew already counts: a mistyped code must not start a new one.
+    let mut stock = tx.stock_item(item)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "`{item}` is not counted in stock: `crew supplies receive {item} N --reason …` starts counting a new item"
+        ))
+    })?;
     if to < stock.reserved {
         return Err(Error::conflict(format!(
             "{item}: {} units are reserved by open kits; the count cannot be {to}",
@@ -600,7 +606,7 @@ pub fn adjust(
         )));
     }
     let from = stock.on_hand;
-    if from == to && tx.stock_item(item)?.is_some() {
+    if from == to {
         return Ok((stock, false));
     }
     stock.on_hand = to;

@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::iam::IamRead;
 use crate::ids::KitId;
 use crate::kernel::events::EventLog;
+use crate::kernel::installation::InstallationRead;
 use crate::ordering::OrderingRead;
 use crate::settings::SettingsRead;
 use crate::types::ServiceCode;
@@ -44,5 +45,5 @@ pub trait SuppliesStore: SuppliesRead {
 /// The transaction supplies' commands and subscribers run in: its own tables, the event log,
 /// ordering's orders and service types, IAM's accounts (the client's name for the cookie, the
 /// worker's address for mail) and the company's rules.
-pub trait SuppliesTx: EventLog + SuppliesStore + OrderingRead + IamRead + SettingsRead {}
-impl<T: EventLog + SuppliesStore + OrderingRead + IamRead + SettingsRead + ?Sized> SuppliesTx for T {}
+pub trait SuppliesTx: EventLog + InstallationRead + SuppliesStore + OrderingRead + IamRead + SettingsRead {}
+impl<T: EventLog + InstallationRead + SuppliesStore + OrderingRead + IamRead + SettingsRead + ?Sized> SuppliesTx for T {}

@@ -3,7 +3,7 @@
 
 use super::{Cookie, CookieStatus, KitFilter, KitLine, KitStatus, NewKit, SuppliesEvent, SuppliesTx};
 use crate::error::{Error, Result};
-use crate::ids::OrderId;
+use crate::ids::{EventSeq, KitId, OrderId};
 use crate::kernel::command::{Subscriber, append};
 use crate::kernel::events::RecordedEvent;
 use crate::ordering::OrderingEvent;
@@ -129,7 +129,8 @@ fn open_kit(
         opened_at: stored.at,
     };
     let seq = stored.seq;
-    let id = tx.insert_kit(&new, &|kit| format!("crew-kit-{kit}-{seq}"))?;
+    let installation = tx.installation_key()?;
+    let id = tx.insert_kit(&new, &|kit| cookie_key(&installation, kit, seq))?;
     let kit = tx.kit(id)?.ok_or_else(|| Error::internal(format!("kit #{id} vanished")))?;
     let e = SuppliesEvent::KitOpened { kit: id, order, worker, lines, cookie_key: kit.cookie.key, issued_kit };
     append(tx, stored.at, stored.actor, &e).map(|_| ())
@@ -147,4 +148,11 @@ pub fn new_cookie(key: String) -> Cookie {
         last_error: None,
         sandbox: false,
     }
+}
+
+/// A kit's cookie key: `crew-{installation}-kit-{kit}-{seq}`, `seq` being the log position of the
+/// assignment that opened the kit. The installation key keeps two databases' kits apart at the
+/// contractor (see [`crate::kernel::installation`]).
+pub fn cookie_key(installation: &str, kit: KitId, seq: EventSeq) -> String {
+    format!("crew-{installation}-kit-{kit}-{seq}")
 }

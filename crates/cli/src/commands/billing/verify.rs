@@ -24,7 +24,7 @@ pub struct VerifyArgs {}
 pub const ACTIONS: &[Action] = &[Action::VerifyLedger];
 
 pub fn run(app: &mut App, _args: VerifyArgs) -> Result<()> {
-    let v = app.read(|tx, ctx| billing::verify(tx, ctx))?;
+    let v = app.write(|tx, ctx| billing::verify(tx, ctx))?;
     if app.out.format == Format::Json {
         app.out.record(&v, &[("passed", v.passed().to_string())])?;
     } else {

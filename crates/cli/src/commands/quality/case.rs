@@ -138,7 +138,11 @@ fn print(app: &App, s: &Shown) -> Result<()> {
         Some(c) => format!("in the review queue ({}, since {})", c.reason.as_str(), app.show_time(c.queued_at)),
         None => "not in the review queue".into(),
     };
-    let ending = f.life.as_ref().map_or("unknown", |l| l.ending.as_str());
+    // Quality knows how an order ended, not where a live one stands: a live order is "not ended".
+    let ending = f.life.as_ref().map_or("unknown", |l| match l.ending {
+        crew_core::quality::Ending::Open => "not ended yet",
+        e => e.as_str(),
+    });
     line(&format!("Order #{}: {ending}, {queue}", f.order))?;
     line("")?;
     line("History")?;

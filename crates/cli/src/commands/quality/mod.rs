@@ -39,7 +39,7 @@ impl QualityCommand {
             Self::Sample(_) => sample::ACTIONS,
             Self::Case(_) => case::ACTIONS,
             Self::Review(args) => args.actions(),
-            Self::Hypotheses(_) => hypotheses::ACTIONS,
+            Self::Hypotheses(args) => args.actions(),
             Self::Trends(_) => trends::ACTIONS,
         }
     }

@@ -29,6 +29,10 @@ pub const FAILED: RGBColor = RGBColor(0xC6, 0x28, 0x28);
 pub const CANCELLED: RGBColor = RGBColor(0x75, 0x75, 0x75);
 pub const RATE: RGBColor = RGBColor(0x15, 0x65, 0xC0);
 pub const VERDICTS: RGBColor = RGBColor(0xEF, 0x6C, 0x00);
+pub const REVENUE: RGBColor = RGBColor(0x15, 0x65, 0xC0);
+pub const EARNINGS: RGBColor = RGBColor(0x6A, 0x1B, 0x9A);
+pub const PAID_OUT: RGBColor = RGBColor(0x00, 0x83, 0x8F);
+pub const COLLECTED: RGBColor = RGBColor(0x2E, 0x7D, 0x32);
 
 fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)

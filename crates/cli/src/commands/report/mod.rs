@@ -1,8 +1,7 @@
 //! `crew report …`: the figures of a period as tables and JSON, or as a self-contained HTML page
 //! with SVG charts (`--html FILE`). One file per report; the page and its charts in `html.rs`.
-//!
-//! A billing report (revenue and payouts by week) comes with billing, which lands separately.
 
+mod billing;
 mod html;
 mod operations;
 mod quality;
@@ -24,11 +23,12 @@ use crate::context::App;
 /// Reports for people who would rather look than read: tables, JSON, or an HTML page with charts
 #[derive(Debug, Subcommand)]
 #[command(
-    after_help = "Examples:\n  crew report operations --html week.html                  # the last 7 days, charts and tables\n  crew report quality --from 2026-11-23 --to 2026-11-29 --html quality.html\n  crew report operations --format json                     # the same figures for scripts\n\nThe page is one file with everything inside (no network fetches). Days are in the company's\ntime zone. A billing report comes with billing. See docs/reports.md."
+    after_help = "Examples:\n  crew report operations --html week.html                  # the last 7 days, charts and tables\n  crew report quality --from 2026-11-23 --to 2026-11-29 --html quality.html\n  crew report operations --format json                     # the same figures for scripts\n  crew report billing --from 2026-11-02 --to 2026-11-29 --html money.html\n\nThe page is one file with everything inside (no network fetches). Days and weeks are in the\ncompany's time zone. See docs/reports.md."
 )]
 pub enum ReportCommand {
     Operations(operations::OperationsArgs),
     Quality(quality::QualityArgs),
+    Billing(billing::BillingArgs),
 }
 
 impl ReportCommand {
@@ -36,6 +36,7 @@ impl ReportCommand {
         match self {
             Self::Operations(_) => operations::ACTIONS,
             Self::Quality(_) => quality::ACTIONS,
+            Self::Billing(_) => billing::ACTIONS,
         }
     }
 }
@@ -44,13 +45,15 @@ pub fn run(app: &mut App, command: ReportCommand) -> Result<()> {
     match command {
         ReportCommand::Operations(args) => operations::run(app, args),
         ReportCommand::Quality(args) => quality::run(app, args),
+        ReportCommand::Billing(args) => billing::run(app, args),
     }
 }
 
 /// The period and the page every report takes.
 #[derive(Debug, Args)]
 pub struct Period {
-    /// The first day (YYYY-MM-DD, company time zone) [default: 6 days before --to]
+    /// The first day (YYYY-MM-DD, company time zone) [default: 6 days before --to; for `report
+    /// billing`, 27 days before: four weeks]
     #[arg(long)]
     from: Option<String>,
     /// The last day, included [default: today]
@@ -80,8 +83,9 @@ fn day(flag: &str, raw: &str) -> Result<NaiveDate> {
         .map_err(|_| Error::bad_input(format!("{flag} `{raw}` is not a day like 2026-11-30")))?)
 }
 
-/// Reads the period and the figures, in one read transaction.
-fn figures(app: &mut App, period: &Period) -> Result<Report> {
+/// The period's first and last day: `--from` [default: `default_days` − 1 days before `--to`] and
+/// `--to` [default: today], in the company's time zone.
+fn days(app: &App, period: &Period, default_days: u64) -> Result<(NaiveDate, NaiveDate)> {
     let tz = app.tz();
     let to = match &period.to {
         Some(raw) => day("--to", raw)?,
@@ -89,8 +93,15 @@ fn figures(app: &mut App, period: &Period) -> Result<Report> {
     };
     let from = match &period.from {
         Some(raw) => day("--from", raw)?,
-        None => to.checked_sub_days(Days::new(6)).unwrap_or(to),
+        None => to.checked_sub_days(Days::new(default_days.saturating_sub(1))).unwrap_or(to),
     };
+    Ok((from, to))
+}
+
+/// Reads the period and the figures, in one read transaction.
+fn figures(app: &mut App, period: &Period) -> Result<Report> {
+    let tz = app.tz();
+    let (from, to) = days(app, period, 7)?;
     let (figures, logins) = app.read(|tx, ctx| Ok((report::figures(tx, ctx, from, to, tz)?, iam::logins(tx)?)))?;
     let logins = logins.into_iter().map(|(k, v)| (k, v.to_string())).collect();
     Ok(Report { figures, logins })

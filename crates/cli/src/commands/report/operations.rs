@@ -19,7 +19,7 @@ pub struct OperationsArgs {
     period: Period,
 }
 
-pub const ACTIONS: &[Action] = &[Action::ManageQuality];
+pub const ACTIONS: &[Action] = &[Action::ViewReports];
 
 #[derive(Serialize)]
 struct WorkerShown {

@@ -26,7 +26,7 @@ pub struct DeliveriesArgs {
 pub const ACTIONS: &[Action] = &[Action::HandleKits];
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = r#"a delivery object like {"reference": "kit-7", "status": "ready"}"#)]
 struct Delivery {
     reference: String,
     status: String,

@@ -18,7 +18,7 @@ use clap::Subcommand;
 use crew_core::authz::Action;
 use crew_core::iam;
 use crew_core::settings;
-use crew_core::supplies::{KitView, SuppliesRules};
+use crew_core::supplies::{KitStatus, KitView, SuppliesRules};
 use crew_core::wiring::Tx;
 use serde::Serialize;
 
@@ -142,7 +142,11 @@ fn fields(app: &App, s: &Shown) -> Vec<(&'static str, String)> {
             Some(r) if r < l.quantity => {
                 format!("{} × {} ({r} reserved, {} short)", l.quantity, l.item, l.quantity - r)
             }
-            Some(_) => format!("{} × {} (reserved)", l.quantity, l.item),
+            Some(_) => match k.status {
+                KitStatus::Open => format!("{} × {} (reserved)", l.quantity, l.item),
+                KitStatus::Issued => format!("{} × {} (issued)", l.quantity, l.item),
+                KitStatus::Cancelled => format!("{} × {} (returned to stock)", l.quantity, l.item),
+            },
             None => format!("{} × {} (not counted)", l.quantity, l.item),
         })
         .collect();
