@@ -269,6 +269,28 @@ fn an_issued_kit_stays_with_its_worker_when_the_order_moves_and_the_new_worker_g
     assert!(!events.iter().any(|e| e["event"]["type"] == "kit_reassigned"), "the issued kit did not move");
     let opened = events.iter().rfind(|e| e["event"]["type"] == "kit_opened").unwrap();
     assert_eq!(opened["event"]["issued_kit"], 1, "{opened}");
+
+    // Back to tom, who still has kit #1: tia's open kit is closed, its glove back on the shelf;
+    // tom does not get a second kit.
+    env.ok(&["order", "assign", "1", "tom@crew.example", "--force", "--reason", "tom is back"]);
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list", "--status", "all"]);
+    let kits = kits.as_array().unwrap();
+    assert_eq!(kits.len(), 2, "no third kit: {kits:?}");
+    assert_eq!((kits[0]["status"].as_str(), kits[1]["status"].as_str()), (Some("issued"), Some("cancelled")));
+    assert_eq!(kits[0]["worker"].as_u64(), Some(tom));
+    let stock = json(&env, &["supplies", "stock"]);
+    assert_eq!((stock[0]["on_hand"].as_u64(), stock[0]["reserved"].as_u64()), (Some(2), Some(0)));
+    env.login("mia", PASSWORD);
+    let events = json(&env, &["events", "list", "--order", "1"]);
+    let closed = events.as_array().unwrap().iter().rfind(|e| e["event"]["type"] == "kit_cancelled").unwrap();
+    assert_eq!(closed["event"]["back_to_issued"], 1, "{closed}");
+    // And away again: the issued kit stays with tom, tia gets a new one.
+    env.ok(&["order", "assign", "1", "tia@crew.example", "--force", "--reason", "tom is ill again"]);
+    env.login("wes", PASSWORD);
+    let kits = json(&env, &["supplies", "list", "--status", "all"]);
+    assert_eq!(kits.as_array().unwrap().len(), 3, "{kits}");
+    assert_eq!(kits[2]["status"], "open");
 }
 
 #[test]

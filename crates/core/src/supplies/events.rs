@@ -32,9 +32,17 @@ domain_events! {
         } = "kit_opened",
         /// The kit's order went to another worker (`to: None`: reopened, waiting for one).
         KitReassigned { kit: KitId, order: OrderId, from: Option<AccountId>, to: Option<AccountId> } = "kit_reassigned",
-        /// The kit's order ended (was cancelled, failed or was completed) before the kit was
-        /// issued: the kit is closed and its reserved stock went back to the shelf.
-        KitCancelled { kit: KitId, order: OrderId, returned: Vec<BomLine>, cookie_ordered: bool } = "kit_cancelled",
+        /// The kit was closed unissued and its reserved stock went back to the shelf: its order
+        /// ended (was cancelled, failed or was completed), or (`back_to_issued`) the order went
+        /// back to the worker who still holds its issued kit.
+        KitCancelled {
+            kit: KitId,
+            order: OrderId,
+            returned: Vec<BomLine>,
+            cookie_ordered: bool,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            back_to_issued: Option<KitId>,
+        } = "kit_cancelled",
         /// The warehouse handed the kit, cookie included, to the worker; its items left stock.
         KitIssued { kit: KitId, order: OrderId, worker: AccountId } = "kit_issued",
         /// Units of an item arrived; short kits were filled from them, oldest order first.
@@ -134,7 +142,11 @@ impl EventDetails for SuppliesEvent {
             }
             SuppliesEvent::KitReassigned { kit, to: Some(to), .. } => format!("kit #{kit} moved to {}", name(*to)),
             SuppliesEvent::KitReassigned { kit, to: None, .. } => format!("kit #{kit} waits for a worker"),
-            SuppliesEvent::KitCancelled { kit, returned, .. } => {
+            SuppliesEvent::KitCancelled { kit, returned, back_to_issued: Some(held), .. } => format!(
+                "kit #{kit} closed unissued: the order went back to the worker holding kit #{held}; back on the shelf: {}",
+                lines_text(returned)
+            ),
+            SuppliesEvent::KitCancelled { kit, returned, back_to_issued: None, .. } => {
                 // The order may have been cancelled, failed or completed: say what is sure.
                 format!("kit #{kit} closed unissued, its order ended; back on the shelf: {}", lines_text(returned))
             }
