@@ -1,0 +1,218 @@
+//! Billing's views at a glance (`billing/overview.rs`): a worker's month, the company's money by
+//! week, what waits for each cycle. Entries are posted directly, so each figure's sign and each
+//! period's edges are pinned without orders in between.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::Berlin;
+use chrono_tz::UTC;
+use crew_core::authz::{Actor, Role};
+use crew_core::billing::overview::{MAX_REPORT_WEEKS, cycles, earnings, money_by_week};
+use crew_core::billing::{self, CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount, Month, Week};
+use crew_core::error::ErrorKind;
+use crew_core::iam::{self, AccountRequest, Credential};
+use crew_core::types::{Email, Login, Money, Name};
+use crew_core::wiring::{Store, Tx};
+
+use super::company::Company;
+use super::{at, ctx, kind};
+
+fn staff(c: &mut Company, l: &str, role: Role) -> Actor {
+    let hash = iam::Password::parse("correct horse").unwrap().hash(&[7; 16]).unwrap();
+    let req = AccountRequest {
+        login: Login::parse(l).unwrap(),
+        name: Name::parse(l).unwrap(),
+        email: Some(Email::parse(&format!("{l}@crew.example")).unwrap()),
+        role,
+        credential: Credential::PasswordHash(hash),
+    };
+    let a = c.admin.clone();
+    c.run(|tx| iam::create_account(tx, &ctx(&a, at(0)), req)).actor()
+}
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, s).unwrap()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+const REVENUE: LedgerAccount = LedgerAccount::Company(CompanyAccount::Revenue);
+const PAYOUTS: LedgerAccount = LedgerAccount::Company(CompanyAccount::WorkerPayouts);
+const FINES: LedgerAccount = LedgerAccount::Company(CompanyAccount::Fines);
+const AWARDS: LedgerAccount = LedgerAccount::Company(CompanyAccount::Awards);
+const HOUSE: LedgerAccount = LedgerAccount::Company(CompanyAccount::House);
+const CLEARING: LedgerAccount = LedgerAccount::Company(CompanyAccount::BankClearing);
+
+/// Posts `cents` from `debit` to `credit` as an entry of `kind` at `when`.
+fn post(
+    c: &mut Company,
+    id: &str,
+    kind: EntryKind,
+    when: DateTime<Utc>,
+    debit: LedgerAccount,
+    credit: LedgerAccount,
+    cents: i64,
+) {
+    let entry = Entry::transfer(
+        EntryId::parse(id).unwrap(),
+        kind,
+        when,
+        debit,
+        credit,
+        Money::from_cents(cents),
+        String::new(),
+    );
+    c.run(|tx| billing::post(tx, entry));
+}
+
+fn cents(m: Money) -> i64 {
+    m.cents()
+}
+
+#[test]
+fn a_workers_month_counts_each_kind_with_its_sign_and_only_inside_the_month() {
+    let mut c = Company::new();
+    let w = c.hire("wes", "north", "cleaning:3", 1, 50);
+    let worker = LedgerAccount::Worker(w);
+    post(&mut c, "earning:in-first", EntryKind::Earning, utc(2026, 12, 1, 0, 0, 0), PAYOUTS, worker, 6000);
+    post(&mut c, "earning:before", EntryKind::Earning, utc(2026, 11, 30, 23, 59, 59), PAYOUTS, worker, 3000);
+    post(&mut c, "fine:in", EntryKind::Fine, utc(2026, 12, 15, 9, 0, 0), worker, FINES, 4000);
+    post(&mut c, "award:in", EntryKind::Award, utc(2026, 12, 16, 9, 0, 0), AWARDS, worker, 500);
+    post(&mut c, "reversal:in", EntryKind::Reversal, utc(2026, 12, 17, 9, 0, 0), FINES, worker, 1000);
+    post(&mut c, "payout:in", EntryKind::Payout, utc(2026, 12, 20, 9, 0, 0), worker, CLEARING, 2000);
+    post(&mut c, "earning:after", EntryKind::Earning, utc(2027, 1, 1, 0, 0, 0), PAYOUTS, worker, 7000);
+
+    let me = c.store.read(|tx: &mut dyn Tx| tx.account(w)).unwrap().unwrap().actor();
+    let december = Month::parse("2026-12").unwrap();
+    let e = c.run(|tx| earnings(tx, &ctx(&me, at(0)), None, december, UTC));
+    assert_eq!(e.worker, worker);
+    assert_eq!(e.month, "2026-12");
+    assert_eq!(
+        (cents(e.earned), cents(e.fines), cents(e.awards), cents(e.adjustments)),
+        (6000, 4000, 500, 1000),
+        "the first instant of the month is in it; the last of the month before and the first of the next are not"
+    );
+    assert_eq!(cents(e.net), 6000 - 4000 + 500 + 1000);
+    assert_eq!(e.entries, 4, "the payout is not part of what the month earned");
+
+    let november = c.run(|tx| earnings(tx, &ctx(&me, at(0)), None, Month::parse("2026-11").unwrap(), UTC));
+    assert_eq!((cents(november.earned), november.entries), (3000, 1));
+
+    // Staff name the worker; a client's account is not a worker's; a client may not look.
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let named = c.run(|tx| earnings(tx, &ctx(&abe, at(0)), Some("wes@x.example"), december, UTC));
+    assert_eq!(named, e);
+    let not_a_worker = c.try_run(|tx| earnings(tx, &ctx(&abe, at(0)), Some("duchess@x.example"), december, UTC));
+    assert_eq!(kind(not_a_worker), ErrorKind::BadInput);
+    let client = c.client();
+    assert_eq!(kind(c.try_run(|tx| earnings(tx, &ctx(&client, at(0)), None, december, UTC))), ErrorKind::BadInput);
+    let other = c.try_run(|tx| earnings(tx, &ctx(&client, at(0)), Some("wes@x.example"), december, UTC));
+    assert_eq!(kind(other), ErrorKind::NotAllowed);
+}
+
+#[test]
+fn the_companys_money_is_cut_into_weeks_at_monday_midnight_in_the_company_zone() {
+    let mut c = Company::new();
+    let w = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    let client = LedgerAccount::Client(c.client().id);
+    let mia = staff(&mut c, "mia", Role::Manager);
+    let manager = LedgerAccount::Manager(mia.id);
+    // Sunday 6 December 23:59:59 in Berlin is 22:59:59 UTC (week 49); a second later it is
+    // Monday 7 December (week 50).
+    let sunday = utc(2026, 12, 6, 22, 59, 59);
+    let monday = utc(2026, 12, 6, 23, 0, 0);
+    post(&mut c, "charge:1", EntryKind::Charge, sunday, client, REVENUE, 10000);
+    post(&mut c, "charge:2", EntryKind::Charge, monday, client, REVENUE, 5000);
+    post(&mut c, "reversal:1", EntryKind::Reversal, monday, REVENUE, client, 1000);
+    post(&mut c, "earning:1", EntryKind::Earning, sunday, PAYOUTS, w, 6000);
+    post(&mut c, "fine:1", EntryKind::Fine, sunday, w, FINES, 4000);
+    post(&mut c, "award:1", EntryKind::Award, sunday, AWARDS, w, 500);
+    post(&mut c, "pot:1", EntryKind::Reversal, sunday, manager, HOUSE, 700);
+    post(&mut c, "collection:1", EntryKind::Collection, monday, CLEARING, client, 10000);
+    post(&mut c, "payout:1", EntryKind::Payout, monday, w, CLEARING, 2500);
+    post(&mut c, "charge:old", EntryKind::Charge, utc(2026, 11, 29, 22, 59, 59), client, REVENUE, 99);
+
+    let f = c.run(|tx| money_by_week(tx, &ctx(&mia, at(0)), day(2026, 12, 1), day(2026, 12, 7), Berlin));
+    let weeks: Vec<String> = f.weeks.iter().map(|w| w.week.to_string()).collect();
+    assert_eq!(weeks, ["2026-W49", "2026-W50"], "every week the days touch");
+    assert_eq!(f.weeks[0].from, day(2026, 11, 30));
+    let w49 = &f.weeks[0];
+    assert_eq!(
+        [w49.revenue, w49.earnings, w49.fines, w49.awards, w49.house, w49.collected, w49.paid_out].map(cents),
+        [10000, 6000, 4000, 500, 700, 0, 0],
+        "the charge of 29 November 23:59:59 belongs to week 48, outside the period"
+    );
+    let w50 = &f.weeks[1];
+    assert_eq!(
+        [w50.revenue, w50.earnings, w50.fines, w50.awards, w50.house, w50.collected, w50.paid_out].map(cents),
+        [5000 - 1000, 0, 0, 0, 0, 10000, 2500]
+    );
+
+    // One day is one week; the edges of the period's size.
+    let one = c.run(|tx| money_by_week(tx, &ctx(&mia, at(0)), day(2026, 12, 6), day(2026, 12, 6), Berlin));
+    assert_eq!(one.weeks.len(), 1);
+    assert_eq!(one.weeks[0].week, Week::parse("2026-W49").unwrap());
+    let first = day(2025, 1, 6); // a Monday
+    let last_allowed = first + chrono::Days::new(MAX_REPORT_WEEKS as u64 * 7 - 1);
+    let most = c.run(|tx| money_by_week(tx, &ctx(&mia, at(0)), first, last_allowed, Berlin));
+    assert_eq!(most.weeks.len(), MAX_REPORT_WEEKS);
+    let too_many =
+        c.try_run(|tx| money_by_week(tx, &ctx(&mia, at(0)), first, last_allowed.succ_opt().unwrap(), Berlin));
+    assert_eq!(kind(too_many), ErrorKind::BadInput);
+    let reversed = c.try_run(|tx| money_by_week(tx, &ctx(&mia, at(0)), day(2026, 12, 7), day(2026, 12, 6), Berlin));
+    assert_eq!(kind(reversed), ErrorKind::BadInput);
+    let client = c.client();
+    let refused = c.try_run(|tx| money_by_week(tx, &ctx(&client, at(0)), day(2026, 12, 1), day(2026, 12, 7), Berlin));
+    assert_eq!(kind(refused), ErrorKind::NotAllowed);
+}
+
+#[test]
+fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
+    let mut c = Company::new();
+    let w = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    let client = LedgerAccount::Client(c.client().id);
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let wednesday = utc(2026, 12, 9, 12, 0, 0);
+
+    let fresh = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
+    assert_eq!((fresh.weekly.to_close.clone(), fresh.monthly.to_close.clone()), (None, None), "nothing to close");
+    assert_eq!((fresh.weekly.current.as_str(), fresh.monthly.current.as_str()), ("2026-W50", "2026-12"));
+    assert_eq!(fresh.weekly.current_ends, utc(2026, 12, 14, 0, 0, 0));
+    assert_eq!(fresh.monthly.current_ends, utc(2027, 1, 1, 0, 0, 0));
+    assert_eq!(fresh.last_verification, None);
+
+    post(&mut c, "charge:w49", EntryKind::Charge, utc(2026, 12, 6, 23, 59, 59), client, REVENUE, 10000);
+    post(&mut c, "charge:w50", EntryKind::Charge, utc(2026, 12, 7, 0, 0, 0), client, REVENUE, 5000);
+    post(&mut c, "earning:nov", EntryKind::Earning, utc(2026, 11, 30, 23, 59, 59), PAYOUTS, w, 6000);
+    post(&mut c, "fine:nov", EntryKind::Fine, utc(2026, 11, 20, 9, 0, 0), w, FINES, 4000);
+    post(&mut c, "earning:dec", EntryKind::Earning, utc(2026, 12, 1, 0, 0, 0), PAYOUTS, w, 3000);
+
+    let due = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
+    assert_eq!(due.weekly.to_close.as_deref(), Some("2026-W49"));
+    assert_eq!((due.weekly.waiting_holders, due.weekly.waiting_entries), (1, 1), "only entries before this week");
+    assert_eq!(cents(due.weekly.waiting_total), 10000, "what the client owes");
+    assert_eq!(due.monthly.to_close.as_deref(), Some("2026-11"));
+    assert_eq!((due.monthly.waiting_holders, due.monthly.waiting_entries), (1, 2));
+    assert_eq!(cents(due.monthly.waiting_total), 6000 - 4000, "what the worker is owed, net of the fine");
+    assert!(due.unknown.is_empty() && due.open == 0);
+
+    let week = Week::parse("2026-W49").unwrap();
+    let closed = c.run(|tx| billing::close_week(tx, &ctx(&abe, wednesday), week, UTC));
+    assert_eq!(closed.invoices.len(), 1);
+    let after = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
+    assert_eq!((after.weekly.to_close, after.weekly.waiting_entries), (None, 0));
+    assert_eq!(after.open, 1, "the week's collection is reserved, not yet sent");
+
+    // The last verification: these charges have no order event, so it finds problems.
+    let v = c.run(|tx| billing::verify(tx, &ctx(&abe, utc(2026, 12, 9, 13, 0, 0))));
+    let seen = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC)).last_verification.expect("recorded");
+    assert_eq!(seen.at, utc(2026, 12, 9, 13, 0, 0));
+    assert_eq!(seen.passed, v.passed());
+    assert!(!seen.passed);
+    let problems: usize = v.checks.iter().map(|c| c.problems.len()).sum();
+    assert_eq!((seen.checks as usize, seen.problems as usize), (v.checks.len(), problems));
+
+    let worker = c.store.read(|tx: &mut dyn Tx| tx.account(w.holder().unwrap())).unwrap().unwrap().actor();
+    assert_eq!(kind(c.try_run(|tx| cycles(tx, &ctx(&worker, wednesday), UTC))), ErrorKind::NotAllowed);
+}
