@@ -264,3 +264,30 @@ fn a_hypothesis_is_closed_with_a_reason_and_opens_again_when_raised_again() {
     assert_eq!(events.matches("\"hypothesis_closed\"").count(), 1, "one close recorded: {events}");
     insta::assert_snapshot!(env.transcript);
 }
+
+#[test]
+fn hypotheses_that_look_alike_are_one_and_a_review_at_the_closing_instant_opens_it_again() {
+    let env = a_day();
+    let review = |order: &str, hypothesis: &str| {
+        env.ok(&["quality", "review", order, "--verdict", "fine", "--cause", "c", "--hypothesis", hypothesis]);
+    };
+    review("3", "Café reminders"); // NFC é
+    review("4", "CAFE\u{301}   REMINDERS"); // NFD, more spaces
+    env.ok(&["quality", "sample", "1", "--seed", "7"]);
+    review("1", "Caf\u{e9}\u{200b} reminders"); // a zero-width space inside
+    let list: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "quality", "hypotheses"])).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "one hypothesis: {list}");
+    assert_eq!(list[0]["cases"], serde_json::json!([1, 3, 4]));
+    // Closed by a spelling of its own (NFD), then raised again at the same instant: open again.
+    env.ok(&["quality", "hypotheses", "close", "cafe\u{301} reminders", "--reason", "tested"]);
+    assert_eq!(env.ok(&["--format", "json", "quality", "hypotheses"]).trim(), "[]");
+    env.ok(&["quality", "review", "4", "--verdict", "fault", "--cause", "c", "--hypothesis", "café reminders"]);
+    let list: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "quality", "hypotheses"])).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "the amendment at the same --now opened it again: {list}");
+    assert!(list[0].get("closed").is_none(), "{list}");
+    // Shown inert: the zero-width space is visible as an escape wherever the text is shown.
+    let shown = env.ok(&["quality", "case", "1"]);
+    assert!(shown.contains("Caf\u{e9}\\u{200b} reminders"), "{shown}");
+}

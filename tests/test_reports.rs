@@ -253,7 +253,7 @@ fn billing_shows_on_dashboards_and_in_its_report_with_the_ledgers_figures() {
     let after = json(&env, &["dashboard"]);
     assert_eq!(after["sections"][0]["figures"]["weeks_to_close"], 0, "{after}");
     assert_eq!(after["sections"][2]["key"], "verification");
-    assert_eq!(after["sections"][2]["figures"]["failed"], 0, "{after}");
+    assert_eq!(after["sections"][2]["figures"]["passed"], 1, "{after}");
     assert!(after["sections"][2]["lines"][0].as_str().unwrap().starts_with("passed"), "{after}");
 
     let report = json(&env, &["report", "billing", "--from", "2026-11-30", "--to", "2026-12-13"]);
@@ -290,6 +290,24 @@ fn billing_shows_on_dashboards_and_in_its_report_with_the_ledgers_figures() {
     let p = page.display().to_string();
     env.step(&["report", "billing", "--from", "2026-11-30", "--to", "2026-12-13", "--html", &p], None);
     insta::assert_snapshot!(env.transcript);
+
+    let default = json(&env, &["report", "billing", "--to", "2026-12-13"]);
+    let weeks: Vec<&str> = default["weeks"].as_array().unwrap().iter().map(|w| w["week"].as_str().unwrap()).collect();
+    assert_eq!(weeks, ["2026-W47", "2026-W48", "2026-W49", "2026-W50"], "four weeks, --to's included");
+    for (from, to) in [("+262142-12-31", "+262142-12-31"), ("1969-12-29", "1970-01-04"), ("9999-12-31", "+10000-01-01")]
+    {
+        let run = env.run(&["report", "billing", "--from", from, "--to", to], None);
+        assert_eq!(run.code, 2, "{from}..{to}: {}", run.stderr);
+    }
+    let folder = format!("{}/", env.path().join("money.html").display());
+    let run = env.run(&["report", "billing", "--html", &folder], None);
+    assert_eq!((run.code, run.stderr.contains("not a folder")), (2, true), "{}", run.stderr);
+    let dashboard = env.ok(&["--format", "csv", "dashboard"]);
+    assert!(dashboard.starts_with("section,name,value\n"), "{dashboard}");
+    assert!(
+        dashboard.contains("\ncycles,weeks_to_close,0\n") && dashboard.contains("\nverification,passed,1\n"),
+        "{dashboard}"
+    );
 
     let csv = env.ok(&["--format", "csv", "report", "billing", "--from", "2026-11-30", "--to", "2026-12-13"]);
     assert_eq!(csv.lines().count(), 3, "a header and two weeks: {csv}");

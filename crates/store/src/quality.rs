@@ -93,7 +93,7 @@ impl QualityRead for SqliteTx<'_> {
 
     fn hypothesis_closures(&mut self) -> Result<Vec<HypothesisClosure>> {
         self.all(
-            "SELECT key, hypothesis, reason, closed_by, closed_at FROM quality_hypothesis_closures ORDER BY key",
+            "SELECT key, hypothesis, reason, closed_by, closed_at, reviews FROM quality_hypothesis_closures ORDER BY key",
             |row| {
                 Ok(HypothesisClosure {
                     key: row.get(0)?,
@@ -101,6 +101,11 @@ impl QualityRead for SqliteTx<'_> {
                     reason: col(row, 2, Text::parse)?,
                     closed_by: AccountId::new(row.get(3)?),
                     closed_at: col(row, 4, time)?,
+                    reviews: col(row, 5, |raw: &str| {
+                        serde_json::from_str::<Vec<(i64, u32)>>(raw)
+                            .map(|v| v.into_iter().map(|(o, r)| (OrderId::new(o), r)).collect())
+                            .map_err(|e| crew_core::Error::internal(format!("a closure's reviews: {e}")))
+                    })?,
                 })
             },
         )
@@ -111,11 +116,13 @@ impl QualityStore for SqliteTx<'_> {
     fn put_hypothesis_closure(&mut self, c: &HypothesisClosure) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT OR REPLACE INTO quality_hypothesis_closures (key, hypothesis, reason, closed_by, closed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO quality_hypothesis_closures (key, hypothesis, reason, closed_by, closed_at, reviews)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .and_then(|mut s| {
-                s.execute(params![c.key, c.hypothesis, c.reason.as_str(), c.closed_by.get(), ts(c.closed_at)])
+                let reviews: Vec<(i64, u32)> = c.reviews.iter().map(|(o, r)| (o.get(), *r)).collect();
+                let reviews = serde_json::to_string(&reviews).unwrap_or_else(|_| "[]".into());
+                s.execute(params![c.key, c.hypothesis, c.reason.as_str(), c.closed_by.get(), ts(c.closed_at), reviews])
             })
             .map_err(internal)?;
         Ok(())

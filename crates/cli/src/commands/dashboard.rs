@@ -45,7 +45,13 @@ struct Section {
     /// this order.
     #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
     amounts: Vec<(&'static str, Money)>,
+    /// When what the section shows happened (the last verification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<DateTime<Utc>>,
     lines: Vec<String>,
+    /// Whether the table shows the figures after the title (else only the lines say it).
+    #[serde(skip)]
+    figures_shown: bool,
 }
 
 #[derive(Serialize)]
@@ -91,11 +97,31 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                     })
                     .collect();
                 sections.push(Section {
-                    key: "billing",
-                    title: "Due this week",
-                    figures: BTreeMap::from([("charges", due.charges.len() as u64)]),
                     amounts: vec![("due", due.total)],
-                    lines,
+                    ..section("billing", "Due this week", &[("charges", due.charges.len() as u64)], lines)
+                });
+                let unpaid = billing::overview::unpaid(tx, ctx, None)?;
+                let lines = unpaid
+                    .invoices
+                    .iter()
+                    .take(SHOWN)
+                    .map(|i| {
+                        let state = match i.status {
+                            billing::InvoiceStatus::Failed => "the collection FAILED (declined or refused)",
+                            _ => "being collected",
+                        };
+                        format!("invoice {} for {}: {}, {state}", i.number, i.period, i.amount)
+                    })
+                    .collect();
+                let failed = unpaid.invoices.iter().filter(|i| i.status == billing::InvoiceStatus::Failed).count();
+                sections.push(Section {
+                    amounts: vec![("total", unpaid.total)],
+                    ..section(
+                        "invoices",
+                        "Unpaid invoices",
+                        &[("invoices", unpaid.invoices.len() as u64), ("failed", failed as u64)],
+                        lines,
+                    )
                 });
             }
             Role::Worker => {
@@ -117,25 +143,32 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                 let lines = week.iter().take(SHOWN).map(|o| order_line(o, None)).collect();
                 sections.push(section("week", "This week's jobs", &[("jobs", week.len() as u64)], lines));
                 let e = billing::overview::earnings(tx, ctx, None, Month::of(now, tz), tz)?;
+                let mut lines = vec![format!("{} so far, from {}", e.month, plural(e.entries, "entry", "entries"))];
+                let owed = Money::from_cents(-e.carried_over.cents());
+                if e.carried_over.cents() < 0 {
+                    lines.push(format!("you owe {owed} from earlier months: it is taken off this month's payout"));
+                } else if e.carried_over.cents() > 0 {
+                    lines.push(format!("{} from earlier months is paid when that month closes", e.carried_over));
+                }
+                let this_month = e.net.cents() + e.carried_over.cents().min(0);
+                lines.push(if e.next_payout.cents() > 0 {
+                    format!("paid out after this month closes: {} so far", e.next_payout)
+                } else if this_month < 0 {
+                    format!("nothing to pay out so far: you owe {}, carried over", Money::from_cents(-this_month))
+                } else {
+                    "nothing to pay out so far".to_string()
+                });
                 sections.push(Section {
-                    key: "billing",
-                    title: "Earnings this month",
-                    figures: BTreeMap::new(),
                     amounts: vec![
                         ("earned", e.earned),
                         ("fines", e.fines),
                         ("awards", e.awards),
                         ("adjustments", e.adjustments),
                         ("net", e.net),
+                        ("carried_over", e.carried_over),
+                        ("next_payout", e.next_payout),
                     ],
-                    lines: vec![if e.net.cents() < 0 {
-                        format!(
-                            "{} so far ({} entries): you owe this; it carries over when the month closes",
-                            e.month, e.entries
-                        )
-                    } else {
-                        format!("{} so far ({} entries): paid out after the month closes", e.month, e.entries)
-                    }],
+                    ..section("billing", "Earnings this month", &[], lines)
                 });
             }
             Role::Admin | Role::Manager => {
@@ -233,35 +266,53 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                         None => lines.push(format!("{} can be closed from {}", due.current, show(due.current_ends))),
                     }
                     if due.waiting_entries > 0 {
-                        let (who, what) = if due.cycle == billing::Cycle::Client {
-                            ("clients", "owed by them")
-                        } else {
-                            ("workers", "owed to them")
-                        };
-                        lines.push(format!(
-                            "  not invoiced yet: {} entries of {} {who}, {} {what}",
-                            due.waiting_entries, due.waiting_holders, due.waiting_total
-                        ));
+                        let entries = plural(due.waiting_entries as usize, "entry", "entries");
+                        lines.push(match due.cycle {
+                            billing::Cycle::Client => format!(
+                                "  not invoiced, from before {}: {entries} of {}, {} owed by them",
+                                due.current,
+                                plural(due.waiting_holders, "client", "clients"),
+                                due.waiting_invoiced
+                            ),
+                            billing::Cycle::Worker => format!(
+                                "  not invoiced, from before {}: {entries} of {}, {} to pay out{}",
+                                due.current,
+                                plural(due.waiting_holders, "worker", "workers"),
+                                due.waiting_invoiced,
+                                if due.waiting_carried.cents() > 0 {
+                                    format!(", {} owed by workers (carried over)", due.waiting_carried)
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        });
                     }
                 }
                 sections.push(Section {
-                    key: "cycles",
-                    title: "Billing cycles",
-                    figures: BTreeMap::from([
-                        ("weeks_to_close", u64::from(c.weekly.to_close.is_some())),
-                        ("months_to_close", u64::from(c.monthly.to_close.is_some())),
-                        ("entries_waiting", c.weekly.waiting_entries + c.monthly.waiting_entries),
-                    ]),
-                    amounts: Vec::new(),
-                    lines,
+                    figures_shown: false,
+                    amounts: vec![
+                        ("weekly_to_invoice", c.weekly.waiting_invoiced),
+                        ("monthly_to_pay_out", c.monthly.waiting_invoiced),
+                        ("monthly_carried_over", c.monthly.waiting_carried),
+                    ],
+                    ..section(
+                        "cycles",
+                        "Billing cycles",
+                        &[
+                            ("weeks_to_close", u64::from(c.weekly.to_close.is_some())),
+                            ("months_to_close", u64::from(c.monthly.to_close.is_some())),
+                            ("weekly_entries_waiting", c.weekly.waiting_entries),
+                            ("monthly_entries_waiting", c.monthly.waiting_entries),
+                        ],
+                        lines,
+                    )
                 });
-                let lines = c
+                let mut lines: Vec<String> = c
                     .unknown
                     .iter()
-                    .take(SHOWN)
                     .map(|p| {
                         format!(
-                            "{} #{} for invoice {}: {} since {} ({})",
+                            "{} #{} for invoice {}: {}, outcome unknown since {} ({}): crew billing reconcile",
                             p.kind.as_str(),
                             p.id,
                             p.invoice,
@@ -271,37 +322,61 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                         )
                     })
                     .collect();
+                lines.extend(c.failed.iter().map(|i| {
+                    let what = if i.cycle == billing::Cycle::Client { "collection" } else { "payout" };
+                    format!("invoice {} ({}, {}): the {what} FAILED", i.number, i.period, i.amount)
+                }));
+                lines.truncate(SHOWN);
                 sections.push(section(
                     "payments",
-                    "Payments (unknown outcome: crew billing reconcile)",
-                    &[("unknown", c.unknown.len() as u64), ("open", c.open as u64)],
+                    "Payments",
+                    &[("unknown", c.unknown.len() as u64), ("open", c.open as u64), ("failed", c.failed.len() as u64)],
                     lines,
                 ));
-                let line = match &c.last_verification {
-                    Some(v) if v.passed => format!("passed {} checks on {}", v.checks, show(v.at)),
-                    Some(v) => format!("FAILED on {}: {} problems (run crew billing verify)", show(v.at), v.problems),
-                    None => "never run: crew billing verify".to_string(),
+                let (figures, line): (Vec<(&'static str, u64)>, String) = match &c.last_verification {
+                    Some(v) if v.passed => (
+                        vec![("verified", 1), ("passed", 1), ("problems", 0)],
+                        format!("passed {} checks on {}", v.checks, show(v.at)),
+                    ),
+                    Some(v) => (
+                        vec![("verified", 1), ("passed", 0), ("problems", u64::from(v.problems))],
+                        format!(
+                            "FAILED on {}: {} (run crew billing verify)",
+                            show(v.at),
+                            plural(v.problems as usize, "problem", "problems")
+                        ),
+                    ),
+                    None => (vec![("verified", 0)], "never run: crew billing verify".to_string()),
                 };
-                sections.push(section(
-                    "verification",
-                    "Last verification",
-                    &[("failed", u64::from(c.last_verification.as_ref().is_some_and(|v| !v.passed)))],
-                    vec![line],
-                ));
+                sections.push(Section {
+                    at: c.last_verification.as_ref().map(|v| v.at),
+                    figures_shown: false,
+                    ..section("verification", "Last verification", &figures, vec![line])
+                });
             }
             Role::Service => sections.push(outbox(tx, ctx, &show)?),
         }
         Ok(Dashboard { login: iam::login_of(tx, ctx.actor.id)?, role, at: now, sections })
     })?;
-    if app.out.format != Format::Table {
-        return app.out.record(&d, &[("login", d.login.clone()), ("role", d.role.to_string())]);
+    match app.out.format {
+        Format::Json => return app.out.record(&d, &[("login", d.login.clone()), ("role", d.role.to_string())]),
+        // One row per figure: section, name, value (amounts as decimal strings).
+        Format::Csv => {
+            let mut rows: Vec<[String; 3]> = Vec::new();
+            for s in &d.sections {
+                rows.extend(s.figures.iter().map(|(k, v)| [s.key.to_string(), k.to_string(), v.to_string()]));
+                rows.extend(s.amounts.iter().map(|(k, v)| [s.key.to_string(), k.to_string(), v.to_string()]));
+            }
+            return app.out.list(&rows, &["SECTION", "NAME", "VALUE"], |r| r.to_vec());
+        }
+        Format::Table => {}
     }
     line(&format!("{} ({}) — {}", d.login, d.role, app.show_time(d.at)))?;
     for s in &d.sections {
         line("")?;
         let mut figures: Vec<String> = s.figures.iter().map(|(k, v)| format!("{} {v}", k.replace('_', " "))).collect();
         figures.extend(s.amounts.iter().map(|(k, v)| format!("{} {v}", k.replace('_', " "))));
-        if figures.is_empty() {
+        if figures.is_empty() || !s.figures_shown {
             line(s.title)?;
         } else {
             line(&format!("{}: {}", s.title, figures.join(", ")))?;
@@ -318,7 +393,20 @@ fn as_map<S: serde::Serializer>(amounts: &[(&'static str, Money)], s: S) -> Resu
 }
 
 fn section(key: &'static str, title: &'static str, figures: &[(&'static str, u64)], lines: Vec<String>) -> Section {
-    Section { key, title, figures: figures.iter().copied().collect(), amounts: Vec::new(), lines }
+    Section {
+        key,
+        title,
+        figures: figures.iter().copied().collect(),
+        amounts: Vec::new(),
+        at: None,
+        lines,
+        figures_shown: true,
+    }
+}
+
+/// `1 entry`, `2 entries`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 /// The orders that have not ended (open, assigned, active), as the actor may see them.

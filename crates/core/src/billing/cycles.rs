@@ -33,12 +33,15 @@ pub struct Month {
 }
 
 impl Month {
-    /// Reads `2026-11`.
+    /// Reads `2026-11` (years 1970 to 9999, as every time crew stores).
     pub fn parse(raw: &str) -> Result<Month> {
         let bad = || Error::bad_input(format!("`{raw}` is not a month: write it like `2026-11`"));
         let (y, m) = raw.trim().split_once('-').ok_or_else(bad)?;
-        let (year, month) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        let (year, month): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
         NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)?;
+        if !(1970..=9999).contains(&year) {
+            return Err(Error::bad_input(format!("`{raw}` is out of range: use a year from 1970 to 9999")));
+        }
         Ok(Month { year, month })
     }
 
@@ -662,6 +665,11 @@ mod tests {
         assert_eq!(Month::parse("2026-12").unwrap().next().to_string(), "2027-01");
         assert_eq!(Month::parse("2026-01").unwrap().previous().to_string(), "2025-12");
         assert!(Month::parse("2026-13").is_err() && Month::parse("November").is_err());
+        // The years crew stores, and no further: the month after the last has a first day.
+        assert!(Month::parse("1970-01").is_ok() && Month::parse("9999-12").is_ok());
+        for out in ["1969-12", "10000-01", "262142-12", "-1-01", "0-01"] {
+            assert!(Month::parse(out).is_err(), "{out}");
+        }
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub struct Week {
 }
 
 impl Week {
-    /// Reads `2026-W49` (or `2026-w49`).
+    /// Reads `2026-W49` (or `2026-w49`; years 1970 to 9999, as every time crew stores).
     pub fn parse(raw: &str) -> Result<Week> {
         let bad = || Error::bad_input(format!("`{raw}` is not a week: write it like `2026-W49`"));
         let (y, w) = raw
@@ -260,6 +260,9 @@ impl Week {
         let year: i32 = y.parse().map_err(|_| bad())?;
         let week: u32 = w.parse().map_err(|_| bad())?;
         NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(bad)?;
+        if !(1970..=9999).contains(&year) {
+            return Err(Error::bad_input(format!("`{raw}` is out of range: use a year from 1970 to 9999")));
+        }
         Ok(Week { year, week })
     }
 
@@ -582,6 +585,10 @@ mod tests {
 
     #[test]
     fn weeks_run_monday_to_monday_in_the_company_zone_also_across_a_clock_change() {
+        assert!(Week::parse("1970-W01").is_ok() && Week::parse("9999-W52").is_ok());
+        for out in ["1969-W52", "10000-W01", "262142-W52", "-1-W01", "0-W01"] {
+            assert!(Week::parse(out).is_err(), "{out}");
+        }
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
         // 2026-10-25 is the Sunday the clock goes back in Berlin: week 43 is 169 hours long.
         let w = Week::parse("2026-W43").unwrap();

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::cycles::{Cycle, Month, Payment, PaymentStatus};
+use super::cycles::{Cycle, Invoice, InvoiceFilter, InvoiceStatus, Month, Payment, PaymentStatus};
 use super::events::BillingEvent;
 use super::ledger::{CompanyAccount, EntryKind, LedgerAccount};
 use super::{BillingTx, EntryFilter, Week, chosen_account, local_midnight};
@@ -29,10 +29,18 @@ pub struct Earnings {
     pub awards: Money,
     /// Reversals touching the worker's account (positive: in the worker's favour).
     pub adjustments: Money,
-    /// `earned − fines + awards + adjustments`: what the month adds to the next payout.
+    /// `earned − fines + awards + adjustments`: what the month adds.
     pub net: Money,
     /// How many entries the figures come from.
     pub entries: usize,
+    /// Earnings, fines and awards from before the month on no invoice yet: a debt carried over
+    /// (negative) or what a close has not paid yet (positive).
+    pub carried_over: Money,
+    /// What this month's close would pay the worker if it closed now: this month's earnings,
+    /// fines and awards on no invoice yet, less a debt carried over from earlier months (zero
+    /// when that comes to less than nothing: the debt carries over again). Money from an earlier
+    /// month not closed yet is paid by that month's close, not counted here.
+    pub next_payout: Money,
 }
 
 /// A worker's earnings for `month` (in `tz`). Workers read their own; staff name the worker.
@@ -74,6 +82,14 @@ pub fn earnings(
         }
         counted += 1;
     }
+    let holder = account.holder().ok_or_else(|| Error::internal("a worker's ledger account has a holder"))?;
+    let mut open_owed = |until: DateTime<Utc>| -> Result<i64> {
+        let open = tx.open_amounts(Cycle::Worker, until)?;
+        // The worker's account is credited what they are owed.
+        Ok(-open.iter().filter(|o| o.holder == holder).map(|o| o.sum.cents()).sum::<i64>())
+    };
+    let carried_over = open_owed(since)?;
+    let up_to_now = open_owed(ctx.now.clamp(since, until))?;
     Ok(Earnings {
         worker: account,
         month: month.to_string(),
@@ -83,6 +99,8 @@ pub fn earnings(
         adjustments: Money::from_cents(adjustments),
         net: Money::from_cents(earned - fines + awards + adjustments),
         entries: counted,
+        carried_over: Money::from_cents(carried_over),
+        next_payout: Money::from_cents(((up_to_now - carried_over) + carried_over.min(0)).max(0)),
     })
 }
 
@@ -98,12 +116,15 @@ pub struct CycleDue {
     /// The current period, and when it ends (it can be closed from then on).
     pub current: String,
     pub current_ends: DateTime<Utc>,
-    /// Holders with entries before the current period on no invoice, how many entries, and what
-    /// they come to: what clients owe, or what workers are owed (net of fines; negative when
-    /// workers owe more than they earned).
+    /// Holders with entries before the current period on no invoice, and how many entries.
     pub waiting_holders: usize,
     pub waiting_entries: u64,
-    pub waiting_total: Money,
+    /// What those entries come to for the holders who will be invoiced: what clients owe, or
+    /// what workers will be paid.
+    pub waiting_invoiced: Money,
+    /// Workers whose entries come to less than nothing: what they owe, carried over at the close
+    /// (always zero for clients).
+    pub waiting_carried: Money,
 }
 
 /// The last `crew billing verify`: when, by whom, and what it found.
@@ -125,6 +146,9 @@ pub struct CyclesOverview {
     pub unknown: Vec<Payment>,
     /// Collections and payouts reserved or sent but not settled (unknown ones included).
     pub open: usize,
+    /// Invoices whose collection or payout was definitely refused, by number: the client's card
+    /// declined, a transfer refused.
+    pub failed: Vec<Invoice>,
     pub last_verification: Option<LastVerification>,
 }
 
@@ -144,7 +168,8 @@ pub fn cycles(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, tz: Tz) -> Result<C
     let open = tx.open_payments(None)?;
     let unknown: Vec<Payment> = open.iter().filter(|p| p.status == PaymentStatus::Unknown).cloned().collect();
     let last_verification = last_verification(tx)?;
-    Ok(CyclesOverview { weekly, monthly, unknown, open: open.len(), last_verification })
+    let failed = tx.invoices(&InvoiceFilter { status: Some(InvoiceStatus::Failed), ..Default::default() })?;
+    Ok(CyclesOverview { weekly, monthly, unknown, open: open.len(), failed, last_verification })
 }
 
 fn cycle_due(
@@ -160,6 +185,15 @@ fn cycle_due(
         None if !waiting.is_empty() => Some(last),
         _ => None,
     };
+    // From the holders' side: what a client owes, what a worker is owed (a worker's account is
+    // credited what they are owed).
+    let owed: Vec<i64> = waiting
+        .iter()
+        .map(|w| match cycle {
+            Cycle::Client => w.sum.cents(),
+            Cycle::Worker => -w.sum.cents(),
+        })
+        .collect();
     Ok(CycleDue {
         cycle,
         to_close,
@@ -167,11 +201,8 @@ fn cycle_due(
         current_ends,
         waiting_holders: waiting.len(),
         waiting_entries: waiting.iter().map(|w| w.entries).sum(),
-        waiting_total: Money::from_cents(match cycle {
-            Cycle::Client => waiting.iter().map(|w| w.sum.cents()).sum(),
-            // A worker's account is credited what they are owed.
-            Cycle::Worker => -waiting.iter().map(|w| w.sum.cents()).sum::<i64>(),
-        }),
+        waiting_invoiced: Money::from_cents(owed.iter().filter(|o| **o > 0).sum()),
+        waiting_carried: Money::from_cents(-owed.iter().filter(|o| **o < 0).sum::<i64>()),
     })
 }
 
@@ -287,4 +318,30 @@ pub fn money_by_week(
         }
     }
     Ok(MoneyByWeek { from, to, weeks })
+}
+
+/// A client's invoices not paid yet: issued and being collected, or whose collection failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unpaid {
+    pub invoices: Vec<Invoice>,
+    /// What they come to.
+    pub total: Money,
+}
+
+/// The invoices the client (their own, or the named one for staff) has not paid yet, by number.
+///
+/// Errors: not allowed for roles that may not see clients' charges or another client's.
+pub fn unpaid(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, client: Option<&str>) -> Result<Unpaid> {
+    require(&ctx.actor, Action::ViewCharges)?;
+    let account = chosen_account(tx, ctx, client)?;
+    let LedgerAccount::Client(holder) = account else {
+        return Err(Error::bad_input(format!("{account} is not a client's ledger account")));
+    };
+    let invoices: Vec<Invoice> = tx
+        .invoices(&InvoiceFilter { cycle: Some(Cycle::Client), holder: Some(holder), ..Default::default() })?
+        .into_iter()
+        .filter(|i| i.status != InvoiceStatus::Paid)
+        .collect();
+    let total = Money::from_cents(invoices.iter().map(|i| i.amount.cents()).sum());
+    Ok(Unpaid { invoices, total })
 }

@@ -47,7 +47,22 @@ macro_rules! string_newtype {
 /// controls, DEL, the C1 controls, and the bidirectional embeddings, overrides and isolates
 /// (U+202A–U+202E, U+2066–U+2069).
 pub fn is_steering(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            // Bidirectional embeddings, overrides and isolates; the direction marks (LRM, RLM,
+            // ALM); invisible characters that make two texts look alike (zero-width space, word
+            // joiner, invisible operators, the byte-order mark). ZWJ and ZWNJ are left alone:
+            // emoji sequences and Persian and Indic scripts need them.
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Whether newlines and tabs in a value are part of the text (a multi-line field, a table cell)
@@ -518,8 +533,16 @@ mod tests {
         for c in ['\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'] {
             assert_eq!(inert(&c.to_string(), Lines::Keep), format!("\\u{{{:x}}}", u32::from(c)));
         }
-        // Just outside the ranges: left alone.
+        for c in ['\u{200b}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{2060}', '\u{2064}', '\u{feff}'] {
+            assert_eq!(inert(&format!("Caf\u{e9}{c} x"), Lines::Keep), format!("Caf\u{e9}\\u{{{:x}}} x", u32::from(c)));
+        }
+        // Just outside the ranges, and the joiners scripts need: left alone.
         check("\u{2029}\u{202f}\u{2065}\u{206a}\u{a0}", Lines::Keep, "\u{2029}\u{202f}\u{2065}\u{206a}\u{a0}");
+        check(
+            "\u{200a}\u{200c}\u{200d}\u{2010}\u{205f}\u{fefe}",
+            Lines::Keep,
+            "\u{200a}\u{200c}\u{200d}\u{2010}\u{205f}\u{fefe}",
+        );
         check("two\nlines\tand\ra", Lines::Keep, "two\nlines\tand\\u{d}a");
         check("two\nlines\tand\ra", Lines::Escape, "two\\u{a}lines\\u{9}and\\u{d}a");
         assert!(matches!(inert("nothing to do", Lines::Escape), Cow::Borrowed(_)));

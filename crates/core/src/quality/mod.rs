@@ -384,45 +384,64 @@ pub struct Hypothesis {
     pub closed: Option<HypothesisClosure>,
 }
 
-/// A manager's closing of a hypothesis, as stored: `key` is its words in lower case.
+/// A manager's closing of a hypothesis, as stored: `key` is its [`hypothesis_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HypothesisClosure {
     pub key: String,
-    /// The words as the manager named them.
+    /// The words as the reviews wrote them when it was closed.
     pub hypothesis: String,
     pub reason: Text,
     pub closed_by: AccountId,
     pub closed_at: DateTime<Utc>,
+    /// The reviews (order, revision) that had raised it when it was closed: it stays closed
+    /// while no other review raises it. (Compared by review, not by time: a review recorded at
+    /// the same instant as the closing still opens it again.)
+    pub reviews: Vec<(OrderId, u32)>,
 }
 
-/// `crew quality hypotheses`: every hypothesis reviews hold (the same words, whatever their case,
-/// are one), most cases first, then newest. A hypothesis is closed when a manager closed it after
-/// the last review that raised it (a review raising it again opens it again); closed ones are left
-/// out unless `with_closed`.
+/// What makes two hypotheses one: their words in Unicode NFC (as every text crew keeps), lower
+/// case, with runs of white space as one space and invisible characters (zero-width spaces,
+/// direction marks, see [`crate::types::is_steering`]) left out, so that texts that look alike
+/// are one hypothesis.
+pub fn hypothesis_key(text: &Text) -> String {
+    let visible: String =
+        text.as_str().chars().filter(|c| !crate::types::is_steering(*c) || c.is_whitespace()).collect();
+    visible.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `crew quality hypotheses`: every hypothesis reviews hold (texts with the same
+/// [`hypothesis_key`] are one), most cases first, then newest. A hypothesis is closed when a
+/// manager closed it and no review has raised it since (a new review or an amendment raising it
+/// opens it again); closed ones are left out unless `with_closed`.
 pub fn hypotheses(tx: &mut (impl QualityTx + ?Sized), ctx: &Ctx, with_closed: bool) -> Result<Vec<Hypothesis>> {
     require(&ctx.actor, Action::ManageQuality)?;
-    let mut by_text: BTreeMap<String, Hypothesis> = BTreeMap::new();
+    let mut by_text: BTreeMap<String, (Hypothesis, Vec<(OrderId, u32)>)> = BTreeMap::new();
     for r in tx.reviews()? {
-        if r.hypothesis.is_empty() {
+        let key = hypothesis_key(&r.hypothesis);
+        if key.is_empty() {
             continue;
         }
-        let key = r.hypothesis.as_str().to_lowercase();
-        let h = by_text.entry(key).or_insert_with(|| Hypothesis {
-            hypothesis: r.hypothesis.to_string(),
-            cases: vec![],
-            last_raised_at: r.reviewed_at,
-            closed: None,
+        let (h, raised_by) = by_text.entry(key).or_insert_with(|| {
+            let h = Hypothesis {
+                hypothesis: r.hypothesis.to_string(),
+                cases: vec![],
+                last_raised_at: r.reviewed_at,
+                closed: None,
+            };
+            (h, Vec::new())
         });
         h.cases.push(r.order);
         h.last_raised_at = h.last_raised_at.max(r.reviewed_at);
+        raised_by.push((r.order, r.revision));
     }
     for c in tx.hypothesis_closures()? {
-        if let Some(h) = by_text.get_mut(&c.key)
-            && c.closed_at >= h.last_raised_at
+        if let Some((h, raised_by)) = by_text.get_mut(&c.key)
+            && raised_by.iter().all(|r| c.reviews.contains(r))
         {
             h.closed = Some(c);
         }
     }
+    let by_text: BTreeMap<String, Hypothesis> = by_text.into_iter().map(|(k, (h, _))| (k, h)).collect();
     let mut list: Vec<Hypothesis> = by_text.into_values().filter(|h| with_closed || h.closed.is_none()).collect();
     for h in &mut list {
         h.cases.sort();
@@ -447,8 +466,10 @@ pub fn close_hypothesis(
     if reason.is_empty() {
         return Err(Error::bad_input("--reason: say why the hypothesis is closed (tested, done, dropped)"));
     }
-    let key = words.trim().to_lowercase();
-    let found = hypotheses(tx, ctx, true)?.into_iter().find(|h| h.hypothesis.to_lowercase() == key);
+    let key = hypothesis_key(&Text::parse(words)?);
+    let found = hypotheses(tx, ctx, true)?
+        .into_iter()
+        .find(|h| Text::parse(&h.hypothesis).map(|t| hypothesis_key(&t)).ok().as_ref() == Some(&key));
     let Some(mut h) = found else {
         return Err(Error::not_found(format!(
             "no review raised the hypothesis `{}`: see `crew quality hypotheses`",
@@ -458,12 +479,19 @@ pub fn close_hypothesis(
     if h.closed.is_some() {
         return Ok((h, false));
     }
+    let mut reviews: Vec<(OrderId, u32)> = Vec::new();
+    for r in tx.reviews()? {
+        if hypothesis_key(&r.hypothesis) == key {
+            reviews.push((r.order, r.revision));
+        }
+    }
     let closure = HypothesisClosure {
         key,
         hypothesis: h.hypothesis.clone(),
         reason: reason.clone(),
         closed_by: ctx.actor.id,
         closed_at: ctx.now,
+        reviews,
     };
     tx.put_hypothesis_closure(&closure)?;
     record(

@@ -99,6 +99,27 @@ fn a_workers_month_counts_each_kind_with_its_sign_and_only_inside_the_month() {
     let november = c.run(|tx| earnings(tx, &ctx(&me, at(0)), None, Month::parse("2026-11").unwrap(), UTC));
     assert_eq!((cents(november.earned), november.entries), (3000, 1));
 
+    // What comes before the month and is on no invoice: carried into it. The next payout is what
+    // close-month would pay now: earnings, fines and awards on no invoice (not the reversal,
+    // which no cycle invoices; not the payout).
+    assert_eq!(cents(e.carried_over), 3000, "seen at 30 November, December's carry is November's earning");
+    let late = c.run(|tx| earnings(tx, &ctx(&me, utc(2026, 12, 31, 0, 0, 0)), None, december, UTC));
+    assert_eq!(
+        (cents(late.carried_over), cents(late.next_payout)),
+        (3000, 6000 - 4000 + 500),
+        "November's 30.00 is paid by November's close, not December's"
+    );
+    // Another worker who owes more than they earned: nothing to pay, the debt carried over; their
+    // entries never count for wes.
+    let v = c.hire("val", "north", "cleaning:3", 1, 50);
+    let val = LedgerAccount::Worker(v);
+    post(&mut c, "fine:val", EntryKind::Fine, utc(2026, 11, 10, 9, 0, 0), val, FINES, 4000);
+    post(&mut c, "earning:val", EntryKind::Earning, utc(2026, 12, 10, 9, 0, 0), PAYOUTS, val, 1000);
+    let val_me = c.store.read(|tx: &mut dyn Tx| tx.account(v)).unwrap().unwrap().actor();
+    let owes = c.run(|tx| earnings(tx, &ctx(&val_me, utc(2026, 12, 31, 0, 0, 0)), None, december, UTC));
+    assert_eq!((cents(owes.earned), cents(owes.carried_over), cents(owes.next_payout)), (1000, -4000, 0));
+    assert_eq!(c.run(|tx| earnings(tx, &ctx(&me, utc(2026, 12, 31, 0, 0, 0)), None, december, UTC)), late);
+
     // Staff name the worker; a client's account is not a worker's; a client may not look.
     let abe = staff(&mut c, "abe", Role::Accountant);
     let named = c.run(|tx| earnings(tx, &ctx(&abe, at(0)), Some("wes@x.example"), december, UTC));
@@ -188,14 +209,21 @@ fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
     post(&mut c, "fine:nov", EntryKind::Fine, utc(2026, 11, 20, 9, 0, 0), w, FINES, 4000);
     post(&mut c, "earning:dec", EntryKind::Earning, utc(2026, 12, 1, 0, 0, 0), PAYOUTS, w, 3000);
 
+    let v = LedgerAccount::Worker(c.hire("val", "north", "cleaning:3", 1, 50));
+    post(&mut c, "fine:val", EntryKind::Fine, utc(2026, 11, 10, 9, 0, 0), v, FINES, 1500);
+
     let due = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
     assert_eq!(due.weekly.to_close.as_deref(), Some("2026-W49"));
     assert_eq!((due.weekly.waiting_holders, due.weekly.waiting_entries), (1, 1), "only entries before this week");
-    assert_eq!(cents(due.weekly.waiting_total), 10000, "what the client owes");
+    assert_eq!((cents(due.weekly.waiting_invoiced), cents(due.weekly.waiting_carried)), (10000, 0));
     assert_eq!(due.monthly.to_close.as_deref(), Some("2026-11"));
-    assert_eq!((due.monthly.waiting_holders, due.monthly.waiting_entries), (1, 2));
-    assert_eq!(cents(due.monthly.waiting_total), 6000 - 4000, "what the worker is owed, net of the fine");
-    assert!(due.unknown.is_empty() && due.open == 0);
+    assert_eq!((due.monthly.waiting_holders, due.monthly.waiting_entries), (2, 3));
+    assert_eq!(
+        (cents(due.monthly.waiting_invoiced), cents(due.monthly.waiting_carried)),
+        (6000 - 4000, 1500),
+        "wes will be paid his earning net of his fine; val's fine carries over"
+    );
+    assert!(due.unknown.is_empty() && due.open == 0 && due.failed.is_empty());
 
     let week = Week::parse("2026-W49").unwrap();
     let closed = c.run(|tx| billing::close_week(tx, &ctx(&abe, wednesday), week, UTC));
@@ -203,6 +231,21 @@ fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
     let after = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
     assert_eq!((after.weekly.to_close, after.weekly.waiting_entries), (None, 0));
     assert_eq!(after.open, 1, "the week's collection is reserved, not yet sent");
+
+    // The collection is refused: the accountant sees the failed invoice, the client their unpaid one.
+    let payment = c.run(|tx| billing::open_payments(tx, &ctx(&abe, wednesday), None))[0].id;
+    c.run(|tx| billing::submit(tx, &ctx(&abe, wednesday), payment));
+    let refused = billing::Outcome::Failed { reason: "card declined".into() };
+    c.run(|tx| billing::settle(tx, &ctx(&abe, wednesday), payment, refused));
+    let failed = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
+    assert_eq!((failed.open, failed.failed.len()), (0, 1));
+    assert_eq!(failed.failed[0].number, closed.invoices[0].number);
+    let duchess = c.client();
+    let unpaid = c.run(|tx| billing::overview::unpaid(tx, &ctx(&duchess, wednesday), None));
+    assert_eq!((unpaid.invoices.len(), cents(unpaid.total)), (1, 10000));
+    assert_eq!(unpaid.invoices[0].status, billing::InvoiceStatus::Failed);
+    let not_client = c.try_run(|tx| billing::overview::unpaid(tx, &ctx(&abe, wednesday), Some("wes@x.example")));
+    assert_eq!(kind(not_client), ErrorKind::BadInput);
 
     // The last verification: these charges have no order event, so it finds problems.
     let v = c.run(|tx| billing::verify(tx, &ctx(&abe, utc(2026, 12, 9, 13, 0, 0))));

@@ -15,7 +15,7 @@ use crate::context::App;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  crew report billing                                       # the last four weeks
+  crew report billing                                       # the last four weeks, this one included
   crew report billing --from 2026-11-02 --to 2026-11-29 --html money.html
   crew report billing --format json                         # amounts as decimal strings
   crew report billing --format csv > weeks.csv              # one table: one row per week
@@ -87,7 +87,7 @@ fn charts<'a>(f: &MoneyByWeek, currency: &'a str) -> Vec<Chart<'a>> {
 
 pub fn run(app: &mut App, args: BillingArgs) -> Result<()> {
     let tz = app.tz();
-    let (from, to) = days(app, &args.period, 28)?;
+    let (from, to) = days(app, &args.period, super::DefaultSpan::Weeks(4))?;
     let f = app.read(|tx, ctx| overview::money_by_week(tx, ctx, from, to, tz))?;
     let currency = app.currency().to_string();
     if let Some(path) = &args.period.html {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use clap::{Args, Subcommand};
 use crew_core::authz::Action;
 use crew_core::error::Error;
@@ -53,7 +53,7 @@ pub fn run(app: &mut App, command: ReportCommand) -> Result<()> {
 #[derive(Debug, Args)]
 pub struct Period {
     /// The first day (YYYY-MM-DD, company time zone) [default: 6 days before --to; for `report
-    /// billing`, 27 days before: four weeks]
+    /// billing`, the Monday three weeks before --to's week: four weeks]
     #[arg(long)]
     from: Option<String>,
     /// The last day, included [default: today]
@@ -78,14 +78,28 @@ impl Report {
     }
 }
 
+/// A day of the years crew keeps (1970 to 9999, as every time it stores).
 fn day(flag: &str, raw: &str) -> Result<NaiveDate> {
-    Ok(NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::bad_input(format!("{flag} `{raw}` is not a day like 2026-11-30")))?)
+    let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::bad_input(format!("{flag} `{raw}` is not a day like 2026-11-30")))?;
+    if !(1970..=9999).contains(&d.year()) {
+        return Err(Error::bad_input(format!("{flag} `{raw}` is out of range: use a year from 1970 to 9999")).into());
+    }
+    Ok(d)
 }
 
-/// The period's first and last day: `--from` [default: `default_days` − 1 days before `--to`] and
-/// `--to` [default: today], in the company's time zone.
-fn days(app: &App, period: &Period, default_days: u64) -> Result<(NaiveDate, NaiveDate)> {
+/// How a report's period starts when `--from` is not given.
+#[derive(Clone, Copy)]
+enum DefaultSpan {
+    /// This many days, up to `--to`.
+    Days(u64),
+    /// This many weeks (Monday to Sunday), the last one holding `--to`.
+    Weeks(u64),
+}
+
+/// The period's first and last day: `--from` [default: see [`DefaultSpan`]] and `--to` [default:
+/// today], in the company's time zone.
+fn days(app: &App, period: &Period, default: DefaultSpan) -> Result<(NaiveDate, NaiveDate)> {
     let tz = app.tz();
     let to = match &period.to {
         Some(raw) => day("--to", raw)?,
@@ -93,7 +107,13 @@ fn days(app: &App, period: &Period, default_days: u64) -> Result<(NaiveDate, Nai
     };
     let from = match &period.from {
         Some(raw) => day("--from", raw)?,
-        None => to.checked_sub_days(Days::new(default_days.saturating_sub(1))).unwrap_or(to),
+        None => {
+            let back = match default {
+                DefaultSpan::Days(n) => n.saturating_sub(1),
+                DefaultSpan::Weeks(n) => u64::from(to.weekday().num_days_from_monday()) + 7 * n.saturating_sub(1),
+            };
+            to.checked_sub_days(Days::new(back)).unwrap_or(to)
+        }
     };
     Ok((from, to))
 }
@@ -101,7 +121,7 @@ fn days(app: &App, period: &Period, default_days: u64) -> Result<(NaiveDate, Nai
 /// Reads the period and the figures, in one read transaction.
 fn figures(app: &mut App, period: &Period) -> Result<Report> {
     let tz = app.tz();
-    let (from, to) = days(app, period, 7)?;
+    let (from, to) = days(app, period, DefaultSpan::Days(7))?;
     let (figures, logins) = app.read(|tx, ctx| Ok((report::figures(tx, ctx, from, to, tz)?, iam::logins(tx)?)))?;
     let logins = logins.into_iter().map(|(k, v)| (k, v.to_string())).collect();
     Ok(Report { figures, logins })
@@ -113,6 +133,9 @@ fn write_page(path: &Path, page: &str) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if path.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(Error::bad_input(format!("--html {}: name a file, not a folder", path.display())).into());
+    }
     let name = path
         .file_name()
         .and_then(|n| n.to_str())

@@ -39,7 +39,11 @@ pub fn run(app: &mut App, args: QualityArgs) -> Result<()> {
         .iter()
         .map(|h| {
             let cases: Vec<String> = h.cases.iter().map(|o| format!("#{o}")).collect();
-            vec![h.hypothesis.clone(), cases.join(" ")]
+            let status = match &h.closed {
+                Some(c) => format!("closed {}: {}", app.show_time(c.closed_at), c.reason),
+                None => "open".to_string(),
+            };
+            vec![h.hypothesis.clone(), cases.join(" "), status]
         })
         .collect();
     if let Some(path) = &args.period.html {
@@ -50,7 +54,7 @@ pub fn run(app: &mut App, args: QualityArgs) -> Result<()> {
             html::figure(&rate)?,
             html::table(&["worker", "completed", "failed", "completion rate"], &worker_rows(&r)),
             "<h2>Hypotheses</h2>".to_string(),
-            html::table(&["hypothesis", "cases"], &hypotheses),
+            html::table(&["hypothesis", "cases", "status"], &hypotheses),
         ];
         let page = html::page("Quality", &format!("{} to {} ({})", f.from, f.to, app.tz()), &sections);
         write_page(path, &page)?;
@@ -84,7 +88,7 @@ pub fn run(app: &mut App, args: QualityArgs) -> Result<()> {
     }
     app.out.list(&causes, &["VERDICT", "CAUSE", "REVIEWS"], Clone::clone)?;
     app.out.list(&worker_rows(&r), &["WORKER", "COMPLETED", "FAILED", "COMPLETION RATE"], Clone::clone)?;
-    app.out.list(&hypotheses, &["HYPOTHESIS", "CASES"], Clone::clone)
+    app.out.list(&hypotheses, &["HYPOTHESIS", "CASES", "STATUS"], Clone::clone)
 }
 
 /// A worker's row with their login beside their id (JSON).
