@@ -204,6 +204,20 @@ fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
     assert_eq!(fresh.last_verification, None);
 
     post(&mut c, "charge:w49", EntryKind::Charge, utc(2026, 12, 6, 23, 59, 59), client, REVENUE, 10000);
+    // A second client, whose invoice is never the first's.
+    let a = c.admin.clone();
+    let row = super::company::record(&[("name", "Earl"), ("email", "earl@x.example"), ("zone", "north")]);
+    c.run(|tx| iam::import_clients(tx, &ctx(&a, at(0)), &[row], &mut ()));
+    let earl = c.store.read(|tx: &mut dyn Tx| tx.account_by_email(&Email::parse("earl@x.example")?)).unwrap().unwrap();
+    post(
+        &mut c,
+        "charge:earl",
+        EntryKind::Charge,
+        utc(2026, 12, 5, 9, 0, 0),
+        LedgerAccount::Client(earl.id),
+        REVENUE,
+        700,
+    );
     post(&mut c, "charge:w50", EntryKind::Charge, utc(2026, 12, 7, 0, 0, 0), client, REVENUE, 5000);
     post(&mut c, "earning:nov", EntryKind::Earning, utc(2026, 11, 30, 23, 59, 59), PAYOUTS, w, 6000);
     post(&mut c, "fine:nov", EntryKind::Fine, utc(2026, 11, 20, 9, 0, 0), w, FINES, 4000);
@@ -214,8 +228,8 @@ fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
 
     let due = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
     assert_eq!(due.weekly.to_close.as_deref(), Some("2026-W49"));
-    assert_eq!((due.weekly.waiting_holders, due.weekly.waiting_entries), (1, 1), "only entries before this week");
-    assert_eq!((cents(due.weekly.waiting_invoiced), cents(due.weekly.waiting_carried)), (10000, 0));
+    assert_eq!((due.weekly.waiting_holders, due.weekly.waiting_entries), (2, 2), "only entries before this week");
+    assert_eq!((cents(due.weekly.waiting_invoiced), cents(due.weekly.waiting_carried)), (10700, 0));
     assert_eq!(due.monthly.to_close.as_deref(), Some("2026-11"));
     assert_eq!((due.monthly.waiting_holders, due.monthly.waiting_entries), (2, 3));
     assert_eq!(
@@ -227,19 +241,37 @@ fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
 
     let week = Week::parse("2026-W49").unwrap();
     let closed = c.run(|tx| billing::close_week(tx, &ctx(&abe, wednesday), week, UTC));
-    assert_eq!(closed.invoices.len(), 1);
+    assert_eq!(closed.invoices.len(), 2);
     let after = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
     assert_eq!((after.weekly.to_close, after.weekly.waiting_entries), (None, 0));
-    assert_eq!(after.open, 1, "the week's collection is reserved, not yet sent");
+    assert_eq!(after.open, 2, "the week's collections are reserved, not yet sent");
+    assert!(after.unknown.is_empty() && after.failed.is_empty(), "reserved is neither unknown nor failed");
+
+    // Earl's collection is sent and its outcome lost: unknown.
+    let earls = c
+        .run(|tx| billing::open_payments(tx, &ctx(&abe, wednesday), None))
+        .into_iter()
+        .find(|p| p.holder == earl.id)
+        .unwrap();
+    c.run(|tx| billing::submit(tx, &ctx(&abe, wednesday), earls.id));
+    let lost = billing::Outcome::Unknown { reason: "timed out".into() };
+    c.run(|tx| billing::settle(tx, &ctx(&abe, wednesday), earls.id, lost));
+    let unknown = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
+    assert_eq!(unknown.unknown.iter().map(|p| p.id).collect::<Vec<_>>(), [earls.id]);
 
     // The collection is refused: the accountant sees the failed invoice, the client their unpaid one.
-    let payment = c.run(|tx| billing::open_payments(tx, &ctx(&abe, wednesday), None))[0].id;
+    let payment = c
+        .run(|tx| billing::open_payments(tx, &ctx(&abe, wednesday), None))
+        .into_iter()
+        .find(|p| p.holder != earl.id)
+        .unwrap()
+        .id;
     c.run(|tx| billing::submit(tx, &ctx(&abe, wednesday), payment));
     let refused = billing::Outcome::Failed { reason: "card declined".into() };
     c.run(|tx| billing::settle(tx, &ctx(&abe, wednesday), payment, refused));
     let failed = c.run(|tx| cycles(tx, &ctx(&abe, wednesday), UTC));
-    assert_eq!((failed.open, failed.failed.len()), (0, 1));
-    assert_eq!(failed.failed[0].number, closed.invoices[0].number);
+    assert_eq!((failed.open, failed.failed.len()), (1, 1), "earl's unknown one is still open");
+    assert_eq!(failed.failed[0].holder, c.client().id);
     let duchess = c.client();
     let unpaid = c.run(|tx| billing::overview::unpaid(tx, &ctx(&duchess, wednesday), None));
     assert_eq!((unpaid.invoices.len(), cents(unpaid.total)), (1, 10000));
