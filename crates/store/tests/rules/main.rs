@@ -9,6 +9,7 @@
 mod company;
 mod hiring;
 mod iam;
+mod mail;
 mod matching;
 mod ordering;
 
