@@ -19,6 +19,7 @@ mod test_hiring;
 mod test_imports;
 mod test_lifecycle;
 mod test_mail;
+mod test_mail_tls;
 mod test_matching;
 mod test_ownership;
 mod test_permissions;

@@ -9,10 +9,24 @@
 #  3. A flood then a priority mail: import 100,000 applications, assign an order, run
 #     `outbox deliver --limit 10`: is the assignment mail among the ten?
 #
-#   bash scripts/bench/delivery.sh          # prints a markdown section
+#   bash scripts/bench/delivery.sh                  # measure, print, write the section into BENCHMARKS.md
+#   bash scripts/bench/delivery.sh --print-only     # measure and print, leave BENCHMARKS.md as it is
+#   CREW_PARALLEL=1 bash scripts/bench/delivery.sh  # crew over one connection
 #   CREW_BIN=/path/to/crew bash scripts/bench/delivery.sh
+#
+# The section replaces what is between `<!-- bench:delivery:begin` and `<!-- bench:delivery:end -->`
+# in BENCHMARKS.md, so the figures there are always the latest run, with its command.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+command_line="${CREW_PARALLEL:+CREW_PARALLEL=$CREW_PARALLEL }bash scripts/bench/delivery.sh${*:+ $*}${CREW_BIN:+ (CREW_BIN=$CREW_BIN)}"
+write=1
+for arg in "$@"; do
+    case "$arg" in
+        --print-only) write=0 ;;
+        *) echo "usage: bash scripts/bench/delivery.sh [--print-only]" >&2; exit 2 ;;
+    esac
+done
+CREW_BIN_GIVEN="${CREW_BIN:-}"
 cd "$root"
 py=/usr/bin/python3
 if ! $py -c 'import aiosmtpd' 2>/dev/null || ! command -v sqlite3 >/dev/null; then
@@ -145,13 +159,21 @@ printf 'secret-password\n' | "$crew" login mia --password-stdin >/dev/null
 "$crew" -q matching run >/dev/null
 flood_queued="$(sqlite3 flood.db "SELECT count(*) FROM outbox WHERE status = 'queued'")"
 "$crew" --format json outbox deliver --limit 10 > ten.json
-python3 - "$queued" "$sent" "$crew_median" "$peer_median" "${crew_times[*]}" "${peer_times[*]}" "$stall_report" "$flood_queued" "$(git -C "$root" rev-parse --short HEAD)" "${CREW_PARALLEL:-4}" <<'PY'
-import json, sys
-queued, sent, c, p, cs, ps, stall, flood, commit, parallel = sys.argv[1:]
+commit="$(git -C "$root" rev-parse --short HEAD)"
+if [[ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]]; then commit="$commit + uncommitted changes"; fi
+[[ -n "$CREW_BIN_GIVEN" ]] && commit="binary $crew (work tree at $commit)"
+python3 - "$queued" "$sent" "$crew_median" "$peer_median" "${crew_times[*]}" "${peer_times[*]}" "$stall_report" "$flood_queued" "$commit" "${CREW_PARALLEL:-4}" "$command_line" <<'PY' > section.md
+import datetime, json, sys
+queued, sent, c, p, cs, ps, stall, flood, commit, parallel, command = sys.argv[1:]
 c, p, queued, sent = float(c), float(p), int(queued), int(sent)
 ten = json.load(open("ten.json"))
 subjects = [o["subject"] for o in ten]
-print(f"Measured at commit {commit}, {open('/proc/cpuinfo').read().count('processor')} cores, release build, aiosmtpd 1.4 on loopback.\n")
+with open("/proc/loadavg") as f:
+    load = f.read().split()[0]
+print("<!-- bench:delivery:begin (written by scripts/bench/delivery.sh; do not edit by hand) -->")
+print(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC at {commit}, "
+      f"{open('/proc/cpuinfo').read().count('processor')} cores, release build, aiosmtpd on loopback, "
+      f"by `{command}`; load average when it finished: {load}.\n")
 print("| sender | median of 3 | mails/s | runs |")
 print("| --- | --- | --- | --- |")
 print(f"| `crew outbox deliver --limit 10000` (mail.parallel = {parallel}) | {c:.2f} s | {queued / c:.0f} | {cs} |")
@@ -165,4 +187,19 @@ print(f"\nA flood, then an order: {flood} mails queued (the flood's acknowledgem
 print("`crew outbox deliver --limit 10` sent, in order:\n")
 for s in subjects:
     print(f"- {s}")
+print("<!-- bench:delivery:end -->")
 PY
+cat section.md
+if (( write )); then
+    doc="$root/BENCHMARKS.md"
+    if ! grep -q '^<!-- bench:delivery:begin' "$doc" || ! grep -q '^<!-- bench:delivery:end -->' "$doc"; then
+        echo "$doc has no bench:delivery markers: paste the section above by hand" >&2
+        exit 1
+    fi
+    awk -v section="$work/section.md" '
+        /^<!-- bench:delivery:begin/ { while ((getline line < section) > 0) print line; skip = 1; next }
+        /^<!-- bench:delivery:end -->/ { skip = 0; next }
+        !skip { print }' "$doc" > "$work/BENCHMARKS.md.new"
+    cat "$work/BENCHMARKS.md.new" > "$doc"
+    echo "updated $doc (the bench:delivery section)" >&2
+fi

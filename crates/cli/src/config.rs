@@ -82,6 +82,10 @@ pub struct SmtpConfig {
     pub user: Option<String>,
     pub password_env: String,
     pub timeout_seconds: u64,
+    /// For `starttls` and `tls`: a PEM file of certificate authorities trusted besides the
+    /// built-in Mozilla roots (a company's own CA, a test server's); relative to this file.
+    /// Without it, a server whose certificate no built-in root vouches for is refused.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for MailConfig {
@@ -108,6 +112,7 @@ impl Default for SmtpConfig {
             user: None,
             password_env: "CREW_SMTP_PASSWORD".into(),
             timeout_seconds: 30,
+            ca_file: None,
         }
     }
 }
@@ -155,7 +160,7 @@ impl Config {
         let name = source.as_deref().map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
         let company_keys =
             company_keys(&text).map_err(|e| anyhow::anyhow!("{name}: {}", describe_toml_error(&text, &e)))?;
-        let file: FileConfig = if company_keys.is_empty() {
+        let mut file: FileConfig = if company_keys.is_empty() {
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {}", describe_toml_error(&text, &e)))?
         } else {
             // Only a command that tolerates company rules gets this far with some (the others
@@ -210,6 +215,10 @@ impl Config {
         if !(1..=600).contains(&mail.smtp.timeout_seconds) {
             bail!("{}: from 1 to 600 seconds", at("mail.smtp.timeout_seconds"));
         }
+        // Relative to the file that names it, like the other paths.
+        let ca_file = mail.smtp.ca_file.as_ref().map(|ca| base.join(ca));
+        file.mail.smtp.ca_file = ca_file;
+        let mail = &file.mail;
         let mail_dir = match &mail.dir {
             Some(dir) => base.join(dir),
             None => {

@@ -15,11 +15,11 @@ use std::sync::Mutex;
 
 use lettre::Message;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail as MailFrom, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 
-use crate::config::Config;
+use crate::config::{Config, SmtpConfig};
 use crate::files;
 
 pub enum Mailer {
@@ -49,8 +49,8 @@ impl Mailer {
                 let s = &mail.smtp;
                 let tls = match s.tls.as_str() {
                     "none" => Tls::None,
-                    "tls" => Tls::Wrapper(TlsParameters::new(s.host.clone())?),
-                    _ => Tls::Starttls(TlsParameters::new(s.host.clone())?),
+                    "tls" => Tls::Wrapper(tls_parameters(s)?),
+                    _ => Tls::Starttls(tls_parameters(s)?),
                 };
                 let credentials = match &s.user {
                     None => None,
@@ -70,6 +70,7 @@ impl Mailer {
                     timeout_seconds: s.timeout_seconds,
                     tls,
                     credentials,
+                    user: s.user.clone(),
                     hello: ClientId::default(),
                     open: Mutex::new(Vec::new()),
                 }))
@@ -82,9 +83,33 @@ impl Mailer {
         let message = message(from, mail, body, date).map_err(|e| Failure::Refused(format!("{e:#}")))?;
         match self {
             Mailer::File(folder) => folder.write(mail, &message).map(|_| ()).map_err(Failure::Unreachable),
-            Mailer::Smtp(smtp) => smtp.send(&message).map_err(|e| smtp_failure(&e, smtp.timeout_seconds)),
+            Mailer::Smtp(smtp) => smtp.send(&message).map_err(|e| match e {
+                SmtpError::Session(e) => session_failure(&e, smtp.timeout_seconds, None),
+                SmtpError::Login(e) => {
+                    session_failure(&e, smtp.timeout_seconds, Some(smtp.user.as_deref().unwrap_or("")))
+                }
+                SmtpError::Mail(e) => smtp_failure(&e, smtp.timeout_seconds),
+            }),
         }
     }
+}
+
+/// How crew checks the server's certificate: against the Mozilla roots built in (webpki-roots),
+/// plus the authorities of `mail.smtp.ca_file` if it names one. There is no switch that accepts
+/// any certificate: a server with a private authority is trusted by naming that authority.
+fn tls_parameters(s: &SmtpConfig) -> Result<TlsParameters> {
+    let mut builder = TlsParameters::builder(s.host.clone());
+    if let Some(path) = &s.ca_file {
+        let bad = |why: String| crew_core::Error::bad_input(format!("mail.smtp.ca_file: {}: {why}", path.display()));
+        let pem = std::fs::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+        if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            return Err(bad("holds no PEM certificate (`-----BEGIN CERTIFICATE-----`)".into()).into());
+        }
+        let authorities =
+            Certificate::from_pem(&pem).map_err(|e| bad(format!("is not a PEM certificate file: {e}")))?;
+        builder = builder.add_root_certificate(authorities);
+    }
+    Ok(builder.build_rustls()?)
 }
 
 enum Tls {
@@ -107,28 +132,48 @@ pub struct Smtp {
     timeout_seconds: u64,
     tls: Tls,
     credentials: Option<Credentials>,
+    /// The login, to name in errors (the password is only in `credentials`).
+    user: Option<String>,
     hello: ClientId,
     open: Mutex<Vec<SmtpConnection>>,
 }
 
+/// Where an SMTP exchange failed: opening the session (connecting, the greeting, EHLO, TLS), the
+/// login, or one mail's transaction. Only the last is about the mail: a server that refuses the
+/// session or the login refuses every mail alike, so its 5xx is no reason to bury this one.
+enum SmtpError {
+    Session(lettre::transport::smtp::Error),
+    Login(lettre::transport::smtp::Error),
+    Mail(lettre::transport::smtp::Error),
+}
+
 impl Smtp {
-    fn connect(&self) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
+    /// A new session: connect (implicit TLS for `tls`), read the greeting, EHLO, STARTTLS for
+    /// `starttls`, and log in if a user is configured.
+    ///
+    /// A server that greets and then never answers costs two timeouts here, not one: lettre's
+    /// `SmtpConnection::connect` answers a failed EHLO by sending QUIT and waiting for its reply
+    /// (its `abort`), and its public interface offers no way to open a session without that. The
+    /// senders of a run wait out those timeouts at the same time, so the whole run stops after
+    /// about two (`stop_after_failures` attempts in a row, `parallel` at once).
+    fn connect(&self) -> Result<SmtpConnection, SmtpError> {
         let wrapper = match &self.tls {
             Tls::Wrapper(p) => Some(p),
             _ => None,
         };
         let timeout = Some(Duration::from_secs(self.timeout_seconds));
-        let mut conn = SmtpConnection::connect((self.host.as_str(), self.port), timeout, &self.hello, wrapper, None)?;
+        let mut conn = SmtpConnection::connect((self.host.as_str(), self.port), timeout, &self.hello, wrapper, None)
+            .map_err(SmtpError::Session)?;
         if let Tls::Starttls(p) = &self.tls {
-            conn.starttls(p, &self.hello)?;
+            conn.starttls(p, &self.hello).map_err(SmtpError::Session)?;
         }
         if let Some(credentials) = &self.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)?;
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials).map_err(SmtpError::Login)?;
         }
         Ok(conn)
     }
 
-    fn send(&self, message: &Message) -> Result<(), lettre::transport::smtp::Error> {
+    fn send(&self, message: &Message) -> Result<(), SmtpError> {
         let reused = self.open.lock().ok().and_then(|mut open| open.pop());
         let mut conn = match reused {
             Some(conn) => conn,
@@ -146,10 +191,10 @@ impl Smtp {
                 if let Ok(mut open) = self.open.lock() {
                     open.push(conn);
                 }
-                Err(e)
+                Err(SmtpError::Mail(e))
             }
             // No answer: the connection is dropped without a QUIT (which would wait again).
-            Err(e) => Err(e),
+            Err(e) => Err(SmtpError::Mail(e)),
         }
     }
 }
@@ -206,6 +251,31 @@ impl std::fmt::Display for DataEnd {
     }
 }
 
+/// What a failure to open a session means: the mail waits for the next run (it counts towards
+/// stopping this one early), whatever the server answered — a 5xx to EHLO, STARTTLS or the login
+/// is about crew's session, not about this mail. A refused login names the user, never the
+/// password.
+fn session_failure(e: &lettre::transport::smtp::Error, timeout_seconds: u64, login: Option<&str>) -> Failure {
+    if timed_out(e) {
+        return Failure::Unreachable(format!("timed out: the server did not answer within {timeout_seconds} s"));
+    }
+    if let Some(tls) = tls_refusal(e) {
+        return Failure::Unreachable(format!(
+            "TLS: {tls}; crew trusts the built-in Mozilla roots and, if set, the authorities of mail.smtp.ca_file"
+        ));
+    }
+    match login {
+        Some(user) => Failure::Unreachable(format!(
+            "the server refused the login of `{user}` (mail.smtp.user; the password from the variable \
+             mail.smtp.password_env): {e}"
+        )),
+        None if e.is_transient() || e.is_permanent() => {
+            Failure::Unreachable(format!("the server refused the session: {e}"))
+        }
+        None => Failure::Unreachable(format!("cannot reach the server: {e}")),
+    }
+}
+
 /// What an SMTP error means for the mail: a reply of the server (4xx, 5xx) is quoted; a network
 /// failure says what happened, a timeout as a timeout (the socket reports it as "Resource
 /// temporarily unavailable", which tells an operator nothing).
@@ -220,6 +290,24 @@ fn smtp_failure(e: &lettre::transport::smtp::Error, timeout_seconds: u64) -> Fai
         return Failure::Unreachable(format!("timed out: the server did not answer within {timeout_seconds} s"));
     }
     Failure::Unreachable(format!("cannot reach the server: {e}"))
+}
+
+/// The TLS error in `e`'s causes, if the handshake failed (a certificate refused, above all).
+fn tls_refusal(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        // An I/O error does not list the error it wraps among its sources: look inside it.
+        let inner = c.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref);
+        let tls = c.downcast_ref::<rustls::Error>().or_else(|| inner.and_then(|i| i.downcast_ref::<rustls::Error>()));
+        if let Some(tls) = tls {
+            return Some(match tls {
+                rustls::Error::InvalidCertificate(why) => format!("the server's certificate is refused ({why:?})"),
+                other => format!("the secure connection failed: {other}"),
+            });
+        }
+        cause = c.source();
+    }
+    None
 }
 
 fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {

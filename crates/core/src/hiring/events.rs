@@ -55,6 +55,12 @@ pub struct HiredWorker {
 }
 
 impl HiringEvent {
+    /// The stored type name of [`HiringEvent::WorkerHired`]. Subscribers that react only to hires
+    /// compare it with [`RecordedEvent::type_name`](crate::kernel::events::RecordedEvent) before
+    /// decoding, so an intake's flood of `application_received` is not deserialised (emails and
+    /// names parsed again) by each of them.
+    pub const WORKER_HIRED: &'static str = "worker_hired";
+
     /// The application this event is about, if any.
     pub fn application(&self) -> Option<ApplicationId> {
         match self {
@@ -107,5 +113,30 @@ impl EventDetails for HiringEvent {
                 format!("application #{application} rejected: {reason}")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::events::DomainEvent;
+
+    #[test]
+    fn worker_hired_is_the_stored_name_of_a_hire() {
+        let hire = HiringEvent::WorkerHired(HiredWorker {
+            email: Email::parse("tom@example.com").unwrap(),
+            name: Name::parse("Tom").unwrap(),
+            zone: Zone::parse("north").unwrap(),
+            skills: SkillSet::parse("cleaning:3").unwrap(),
+            capacity: None,
+            rating: None,
+            age: None,
+            breed: None,
+            coat: None,
+            photo: None,
+            source: HireSource::Hiring,
+        });
+        assert_eq!(hire.type_name(), HiringEvent::WORKER_HIRED);
+        assert_eq!(HiringEvent::TYPES.iter().filter(|t| **t == HiringEvent::WORKER_HIRED).count(), 1);
     }
 }

@@ -18,6 +18,10 @@ impl<T: IamTx + ?Sized> Subscriber<T> for WorkerAccounts {
     }
 
     fn handle(&self, tx: &mut T, stored: &RecordedEvent) -> Result<()> {
+        // By its name first: most events (an intake's flood) are not hires and need no decoding.
+        if stored.type_name != HiringEvent::WORKER_HIRED {
+            return Ok(());
+        }
         let Some(HiringEvent::WorkerHired(worker)) = stored.decode()? else {
             return Ok(());
         };

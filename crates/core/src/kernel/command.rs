@@ -51,22 +51,28 @@ const BATCH: usize = 500;
 /// Hands every event each subscriber has not seen yet to it, in log order, until none is behind
 /// (a subscriber's reaction may append events that others then handle). Returns how many
 /// deliveries were made.
+///
+/// Each event is read from the log once per dispatch, not once per subscriber: the log is
+/// append-only, so the events one subscriber was handed are kept ([`Tail`]) and handed to the
+/// next as they are (an intake of 100,000 rows otherwise read its 100,000 events once for every
+/// subscriber). Subscribers still run one after another, each over everything it has not seen.
 pub fn dispatch<T, S>(tx: &mut T, subscribers: &[Box<S>]) -> Result<usize>
 where
     T: EventLog + ?Sized,
     S: Subscriber<T> + ?Sized,
 {
     let mut delivered = 0;
+    let mut tail = Tail::default();
     loop {
         let mut progressed = false;
         for subscriber in subscribers {
             let mut position = tx.subscriber_position(subscriber.name())?;
             loop {
-                let batch = tx.events_after(position, BATCH)?;
+                let batch = tail.after(tx, position)?;
                 if batch.is_empty() {
                     break;
                 }
-                for event in &batch {
+                for event in &tail.events[batch] {
                     subscriber.handle(tx, event)?;
                     position = event.seq;
                     delivered += 1;
@@ -78,5 +84,169 @@ where
         if !progressed {
             return Ok(delivered);
         }
+    }
+}
+
+/// The events one dispatch has read: every event of the log with `from < seq`, up to the last
+/// one kept, in order (no gaps: each read continues where the previous one ended).
+struct Tail {
+    from: EventSeq,
+    events: Vec<RecordedEvent>,
+}
+
+impl Default for Tail {
+    fn default() -> Self {
+        Tail { from: EventSeq::START, events: Vec::new() }
+    }
+}
+
+impl Tail {
+    /// Where in `events` the next batch after `position` is (at most [`BATCH`] events; empty at
+    /// the end of the log), reading from the log only what is not kept yet.
+    fn after<T: EventLog + ?Sized>(&mut self, tx: &mut T, position: EventSeq) -> Result<std::ops::Range<usize>> {
+        let last = self.events.last().map_or(self.from, |e| e.seq);
+        if position < self.from || position > last {
+            // Not within what is kept (a subscriber further behind, or ahead): start again there.
+            self.from = position;
+            self.events = tx.events_after(position, BATCH)?;
+            return Ok(0..self.events.len());
+        }
+        let start = self.events.partition_point(|e| e.seq <= position);
+        if start == self.events.len() {
+            // At the end of what is kept: the log may have grown since (reactions append).
+            let more = tx.events_after(last, BATCH)?;
+            self.events.extend(more);
+        }
+        Ok(start..self.events.len().min(start + BATCH))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::error::Error;
+    use crate::kernel::events::EventFilter;
+
+    /// An event log in memory that counts the events it hands out.
+    #[derive(Default)]
+    struct Log {
+        events: Vec<RecordedEvent>,
+        positions: Vec<(String, EventSeq)>,
+        read: usize,
+    }
+
+    impl Log {
+        fn push(&mut self, type_name: &str) -> EventSeq {
+            let seq = EventSeq::new(self.events.len() as i64 * 2 + 1); // with gaps, as a log may have
+            self.events.push(RecordedEvent {
+                seq,
+                at: chrono::DateTime::UNIX_EPOCH,
+                recorded_at: None,
+                actor: None,
+                type_name: type_name.to_string(),
+                version: 1,
+                payload: "{}".into(),
+            });
+            seq
+        }
+    }
+
+    impl EventLog for Log {
+        fn append_event(&mut self, event: &NewEvent) -> Result<EventSeq> {
+            Ok(self.push(event.type_name))
+        }
+        fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<RecordedEvent>> {
+            let out: Vec<_> = self.events.iter().filter(|e| e.seq > after).take(limit).cloned().collect();
+            self.read += out.len();
+            Ok(out)
+        }
+        fn find_events(&mut self, _: &EventFilter) -> Result<Vec<RecordedEvent>> {
+            Err(Error::internal("not used"))
+        }
+        fn subscriber_position(&mut self, subscriber: &str) -> Result<EventSeq> {
+            Ok(self.positions.iter().find(|(n, _)| n == subscriber).map_or(EventSeq::START, |(_, p)| *p))
+        }
+        fn set_subscriber_position(&mut self, subscriber: &str, seq: EventSeq) -> Result<()> {
+            self.positions.retain(|(n, _)| n != subscriber);
+            self.positions.push((subscriber.to_string(), seq));
+            Ok(())
+        }
+        fn last_event_seq(&mut self) -> Result<EventSeq> {
+            Ok(self.events.last().map_or(EventSeq::START, |e| e.seq))
+        }
+        fn last_event_of(&mut self, _: &[&str]) -> Result<EventSeq> {
+            Err(Error::internal("not used"))
+        }
+    }
+
+    /// Records what it is handed; reacts to each `cause` with a `reaction` event of its own.
+    struct Recorder {
+        name: &'static str,
+        seen: RefCell<Vec<EventSeq>>,
+        reacts: bool,
+    }
+
+    impl Subscriber<Log> for Recorder {
+        fn name(&self) -> &'static str {
+            self.name
+        }
+        fn handle(&self, tx: &mut Log, event: &RecordedEvent) -> Result<()> {
+            self.seen.borrow_mut().push(event.seq);
+            if self.reacts && event.type_name == "cause" {
+                tx.push("reaction");
+            }
+            Ok(())
+        }
+    }
+
+    fn recorder(name: &'static str, reacts: bool) -> Box<Recorder> {
+        Box::new(Recorder { name, seen: RefCell::new(Vec::new()), reacts })
+    }
+
+    #[test]
+    fn every_subscriber_handles_every_event_once_in_order_and_the_log_is_read_about_once() {
+        let mut log = Log::default();
+        for _ in 0..(BATCH * 2 + 7) {
+            log.push("cause");
+        }
+        // The second reacts: its reactions are appended after the first has finished, so the
+        // first handles them on the next round, the third in its turn.
+        let subscribers = vec![recorder("a", false), recorder("b", true), recorder("c", false)];
+        let delivered = dispatch(&mut log, &subscribers).unwrap();
+        let all: Vec<EventSeq> = log.events.iter().map(|e| e.seq).collect();
+        assert_eq!(all.len(), (BATCH * 2 + 7) * 2);
+        for s in &subscribers {
+            assert_eq!(*s.seen.borrow(), all, "{} sees every event once, in order", s.name);
+            assert_eq!(log.subscriber_position(s.name).unwrap(), *all.last().unwrap());
+        }
+        assert_eq!(delivered, all.len() * 3);
+        assert_eq!(log.read, all.len(), "each event is read from the log once");
+
+        // Nothing new: nothing is delivered. One more event: each subscriber gets just that one.
+        assert_eq!(dispatch(&mut log, &subscribers).unwrap(), 0);
+        let one = log.push("other");
+        assert_eq!(dispatch(&mut log, &subscribers).unwrap(), 3);
+        assert!(subscribers.iter().all(|s| s.seen.borrow().last() == Some(&one)));
+    }
+
+    #[test]
+    fn a_subscriber_far_behind_the_others_catches_up_from_its_own_position() {
+        let mut log = Log::default();
+        for _ in 0..(BATCH + 3) {
+            log.push("cause");
+        }
+        let first = vec![recorder("a", false)];
+        dispatch(&mut log, &first).unwrap();
+        for _ in 0..5 {
+            log.push("cause");
+        }
+        // `a` is 5 behind, the new `n` everything: both end with every event seen once.
+        let subscribers = vec![recorder("a", false), recorder("n", false)];
+        dispatch(&mut log, &subscribers).unwrap();
+        let all: Vec<EventSeq> = log.events.iter().map(|e| e.seq).collect();
+        assert_eq!(subscribers[0].seen.borrow().len(), 5);
+        assert_eq!(*subscribers[1].seen.borrow(), all);
     }
 }

@@ -23,7 +23,10 @@ impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
     }
 
     fn handle(&self, tx: &mut T, stored: &RecordedEvent) -> Result<()> {
-        if let Some(HiringEvent::WorkerHired(w)) = stored.decode()? {
+        // A hire by its name first: an intake's `application_received` flood is not decoded.
+        if stored.type_name == HiringEvent::WORKER_HIRED
+            && let Some(HiringEvent::WorkerHired(w)) = stored.decode()?
+        {
             // IAM (which runs before matching) has created the account.
             let account = tx
                 .account_by_email(&w.email)?

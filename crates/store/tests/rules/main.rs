@@ -10,6 +10,7 @@ mod billing;
 mod company;
 mod hiring;
 mod iam;
+mod mail;
 mod matching;
 mod ordering;
 
