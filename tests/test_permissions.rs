@@ -141,6 +141,9 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "quality sample" => ["1", "--seed", "1"].map(String::from).to_vec(),
         "quality case" => vec!["1".into()],
         "quality review" => ["1", "--verdict", "fine", "--cause", "test"].map(String::from).to_vec(),
+        "bets place" => ["2", "--on", "completed", "--stake", "1.00"].map(String::from).to_vec(),
+        "bets close" | "bets show" => vec!["2".into()],
+        "bets list" => vec![],
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
     let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);

@@ -80,7 +80,7 @@ impl fmt::Display for Month {
     }
 }
 
-/// Which cycle: the clients' weekly one or the workers' monthly one.
+/// Which cycle: the clients' weekly one, or the workers' and the managers' monthly ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cycle {
@@ -88,6 +88,9 @@ pub enum Cycle {
     Client,
     /// Monthly: one invoice per worker (earnings − fines + awards), paid out to the worker.
     Worker,
+    /// Monthly, with the workers': one invoice per manager whose bets came to a net win (winnings −
+    /// stakes), paid out to the manager; a net loss stays on their account (docs/billing.md).
+    Manager,
 }
 
 impl Cycle {
@@ -95,6 +98,7 @@ impl Cycle {
         match self {
             Cycle::Client => "client",
             Cycle::Worker => "worker",
+            Cycle::Manager => "manager",
         }
     }
 
@@ -102,7 +106,8 @@ impl Cycle {
         match raw.trim() {
             "client" => Ok(Cycle::Client),
             "worker" => Ok(Cycle::Worker),
-            _ => Err(Error::bad_input(format!("`{raw}` is not a cycle: client or worker"))),
+            "manager" => Ok(Cycle::Manager),
+            _ => Err(Error::bad_input(format!("`{raw}` is not a cycle: client, worker or manager"))),
         }
     }
 
@@ -111,6 +116,7 @@ impl Cycle {
         match self {
             Cycle::Client => &[EntryKind::Charge],
             Cycle::Worker => &[EntryKind::Earning, EntryKind::Fine, EntryKind::Award],
+            Cycle::Manager => &[EntryKind::Stake, EntryKind::BetSettlement],
         }
     }
 
@@ -119,6 +125,7 @@ impl Cycle {
         match self {
             Cycle::Client => LedgerAccount::Client(holder),
             Cycle::Worker => LedgerAccount::Worker(holder),
+            Cycle::Manager => LedgerAccount::Manager(holder),
         }
     }
 
@@ -126,7 +133,17 @@ impl Cycle {
     pub fn payment_kind(self) -> PaymentKind {
         match self {
             Cycle::Client => PaymentKind::Collection,
-            Cycle::Worker => PaymentKind::Payout,
+            Cycle::Worker | Cycle::Manager => PaymentKind::Payout,
+        }
+    }
+
+    /// What an invoice of this cycle comes to from the sum of the holder's postings in its
+    /// entries: what a client owes (debits), or what the company owes a worker or manager
+    /// (credits).
+    pub fn amount(self, sum: Money) -> Money {
+        match self {
+            Cycle::Client => sum,
+            Cycle::Worker | Cycle::Manager => Money::from_cents(-sum.cents()),
         }
     }
 }
@@ -162,7 +179,8 @@ impl InvoiceStatus {
     }
 }
 
-/// An invoice: what one client owes for a week, or what the company owes one worker for a month.
+/// An invoice: what one client owes for a week, or what the company owes one worker or manager for
+/// a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invoice {
     /// Numbered without gaps, in the order invoices are issued (both cycles share the numbers).
@@ -312,6 +330,15 @@ pub struct Carry {
     pub owed: Money,
 }
 
+/// A manager whose bets came to a net loss over their open entries: no invoice; it stays on their
+/// ledger account and is offset by later winnings (crew collects nothing from managers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerOwes {
+    pub manager: AccountId,
+    /// What the manager owes (more than zero).
+    pub owed: Money,
+}
+
 /// What closing a period did (or, with `--dry-run`, would do).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CycleReport {
@@ -319,8 +346,13 @@ pub struct CycleReport {
     pub period: String,
     /// The period was closed before: nothing new was issued; these are its invoices.
     pub already_closed: bool,
+    /// A month's: the workers' invoices, then the managers'.
     pub invoices: Vec<Invoice>,
+    /// Workers who owe: carried into the next month.
     pub carried_over: Vec<Carry>,
+    /// A month's managers whose bets came to a net loss (no invoice).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub managers_owing: Vec<ManagerOwes>,
 }
 
 /// `crew billing close-week`: one invoice per client for the week's charges not yet invoiced
@@ -334,11 +366,20 @@ pub fn close_week(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, week: Week, tz:
 
 /// `crew billing close-month`: one invoice per worker whose month (earnings − fines + awards, and
 /// whatever carried over) comes to more than zero, with a payout reserved for each; a worker who
-/// owes carries the balance into the next month (no invoice, no mail). Closing a month again
-/// issues nothing.
+/// owes carries the balance into the next month (no invoice, no mail). Then, in the same
+/// transaction, the managers' cycle of the month (its own closed period): one invoice per manager
+/// whose open stakes and pots shared come to a net win, paid out like a worker's; a net loss is no
+/// invoice and stays on the manager's account, offset by later winnings. Closing a month again
+/// issues nothing (a month closed before the managers' cycle existed gets its managers' cycle).
 pub fn close_month(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, month: Month, tz: Tz) -> Result<CycleReport> {
     let (_, until) = month.bounds(tz);
-    close(tx, ctx, Cycle::Worker, &month.to_string(), until)
+    let mut report = close(tx, ctx, Cycle::Worker, &month.to_string(), until)?;
+    let managers = close(tx, ctx, Cycle::Manager, &month.to_string(), until)?;
+    report.already_closed &= managers.already_closed;
+    report.invoices.extend(managers.invoices);
+    report.managers_owing =
+        managers.carried_over.into_iter().map(|c| ManagerOwes { manager: c.worker, owed: c.owed }).collect();
+    Ok(report)
 }
 
 fn close(
@@ -361,12 +402,13 @@ fn close(
             already_closed: true,
             invoices,
             carried_over: vec![],
+            managers_owing: vec![],
         });
     }
     if ctx.now < until {
         let hint = match cycle {
             Cycle::Client => " (`crew billing due` shows the week so far)",
-            Cycle::Worker => "",
+            Cycle::Worker | Cycle::Manager => "",
         };
         return Err(Error::conflict(format!(
             "{period} has not ended yet (it ends {}); close it afterwards{hint}",
@@ -377,11 +419,8 @@ fn close(
     let mut carried_over = Vec::new();
     let mut next = tx.last_invoice_number()?.map_or(1, |n| n.get() + 1);
     for open in tx.open_amounts(cycle, until)? {
-        let amount = match cycle {
-            Cycle::Client => open.sum,
-            Cycle::Worker => Money::from_cents(-open.sum.cents()),
-        };
-        if amount.cents() < 0 && cycle == Cycle::Worker {
+        let amount = cycle.amount(open.sum);
+        if amount.cents() < 0 && cycle != Cycle::Client {
             carried_over.push(Carry { worker: open.holder, owed: Money::from_cents(-amount.cents()) });
             continue;
         }
@@ -412,7 +451,7 @@ fn close(
             Cycle::Client => {
                 tx.client_profile(open.holder)?.map_or("card".to_string(), |p| p.payment_method.to_string())
             }
-            Cycle::Worker => "transfer".to_string(),
+            Cycle::Worker | Cycle::Manager => "transfer".to_string(),
         };
         let payment = tx.insert_payment(&Payment {
             id: PaymentId::new(1),
@@ -444,6 +483,8 @@ fn close(
         invoices.push(invoice);
     }
     let total = Money::from_cents(invoices.iter().map(|i| i.amount.cents()).sum());
+    // The event names workers who carry a balance over; managers who owe are in the report only.
+    let carried_event = if cycle == Cycle::Worker { carried_over.clone() } else { Vec::new() };
     tx.insert_closed_period(&ClosedPeriod {
         cycle,
         period: period.to_string(),
@@ -461,10 +502,17 @@ fn close(
             period: period.to_string(),
             invoices: invoices.len() as u64,
             total,
-            carried_over: carried_over.clone(),
+            carried_over: carried_event,
         },
     )?;
-    Ok(CycleReport { cycle, period: period.to_string(), already_closed: false, invoices, carried_over })
+    Ok(CycleReport {
+        cycle,
+        period: period.to_string(),
+        already_closed: false,
+        invoices,
+        carried_over,
+        managers_owing: vec![],
+    })
 }
 
 /// Which invoices [`super::BillingStore::invoices`] returns.
@@ -584,7 +632,7 @@ pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outc
                 ),
                 PaymentKind::Payout => (
                     format!("payout:{}", p.invoice),
-                    LedgerAccount::Worker(p.holder),
+                    invoice.cycle.account(p.holder),
                     LedgerAccount::Company(CompanyAccount::BankClearing),
                 ),
             };

@@ -124,10 +124,14 @@ pub enum Action {
     ManageQuality,
     /// `crew dashboard`: each role sees its own.
     ViewDashboard,
+    /// Stake on an order's outcome and close an order's betting to new stakes (managers).
+    PlaceBets,
+    /// Read bets and their settlements.
+    ViewBets,
 }
 
 impl Action {
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 44] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -170,6 +174,8 @@ impl Action {
         Action::OrderCookies,
         Action::ManageQuality,
         Action::ViewDashboard,
+        Action::PlaceBets,
+        Action::ViewBets,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -217,6 +223,8 @@ impl Action {
             Action::OrderCookies => "order cookies",
             Action::ManageQuality => "review quality",
             Action::ViewDashboard => "see a dashboard",
+            Action::PlaceBets => "bet on orders",
+            Action::ViewBets => "view bets",
         }
     }
 }
@@ -265,6 +273,10 @@ pub fn permits(role: Role, action: Action) -> bool {
         OrderCookies => matches!(role, Admin | Warehouse | Service),
         ManageQuality => matches!(role, Admin | Manager),
         ViewDashboard => true,
+        // Bets (DESIGN.md "Bets"): managers stake their own money (an admin passes the matrix,
+        // but `bets::place` takes stakes from managers only); accountants see them for the ledger.
+        PlaceBets => matches!(role, Admin | Manager),
+        ViewBets => matches!(role, Admin | Manager | Accountant),
     }
 }
 

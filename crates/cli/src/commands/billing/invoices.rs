@@ -15,7 +15,7 @@ use crate::context::{App, FromFlag};
     after_help = "Examples:\n  crew billing invoices\n  crew billing invoices --cycle client --status failed\n  crew billing invoices --holder tom@crew.example"
 )]
 pub struct InvoicesArgs {
-    /// client (weekly) or worker (monthly)
+    /// client (weekly), worker or manager (monthly)
     #[arg(long)]
     cycle: Option<String>,
     /// issued, paid or failed

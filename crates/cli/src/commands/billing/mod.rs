@@ -163,6 +163,12 @@ fn report(
     for c in &r.carried_over {
         app.out.note(&format!("worker:{} owes {}: carried over to the next period (no invoice).", c.worker, c.owed))?;
     }
+    for m in &r.managers_owing {
+        app.out.note(&format!(
+            "manager:{} lost {} on bets: it stays on their account, offset by later winnings (no invoice).",
+            m.manager, m.owed
+        ))?;
+    }
     let total: i64 = r.invoices.iter().map(|i| i.amount.cents()).sum();
     let total = crew_core::types::Money::from_cents(total);
     let currency = app.currency().to_string();
