@@ -333,3 +333,38 @@ fn a_definite_refusal_fails_the_invoice_and_a_missing_key_is_named() {
     assert_eq!(invoices(&env), [(1, "failed".into(), "failed".into()), (2, "paid".into(), "confirmed".into())]);
     assert_eq!(service.executions().keys().map(String::as_str).collect::<Vec<_>>(), [BOB]);
 }
+
+#[test]
+fn a_definitely_failed_collection_is_retried_once_with_a_new_key_and_the_old_key_never_again() {
+    let service = Service::start();
+    let mut env = Env::company();
+    two_clients_week(&env);
+    with_services(&env, service.port);
+    env.now = "2026-12-07T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    // ann's card is refused (402, nothing carried out); bob's is declined (carried out as failed).
+    service.fault(ANN, &[Fault::Refuse]);
+    service.fault(BOB, &[Fault::Decline]);
+    assert_eq!(crew(&env, &["billing", "close-week", "2026-W49"]).code, 0);
+    assert_eq!(invoices(&env), [(1, "failed".into(), "failed".into()), (2, "failed".into(), "failed".into())]);
+    let sent_before = service.requests().len();
+
+    let run = crew(&env, &["billing", "collect"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(invoices(&env), [(1, "paid".into(), "confirmed".into()), (2, "paid".into(), "confirmed".into())]);
+    let (ann_retry, bob_retry) = (format!("{ANN}-r1"), format!("{BOB}-r1"));
+    let executed = service.executions();
+    assert_eq!(executed.get(&ann_retry), Some(&1));
+    assert_eq!(executed.get(&bob_retry), Some(&1));
+    assert_eq!(executed.get(BOB), Some(&1), "the declined one was carried out once, as declined");
+    assert_eq!(executed.get(ANN), None, "the refused one was never carried out");
+    let retried: Vec<String> = service.requests()[sent_before..].to_vec();
+    assert!(retried.iter().all(|r| r.ends_with("-r1")), "only the new keys are sent: {retried:?}");
+
+    // Again: nothing to retry, nothing sent; the ledger holds each collection once.
+    let sent = service.requests().len();
+    assert_eq!(crew(&env, &["billing", "collect"]).code, 0);
+    assert_eq!(service.requests().len(), sent);
+    let verify = crew(&env, &["billing", "verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.stdout);
+}

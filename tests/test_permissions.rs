@@ -122,7 +122,7 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "order complete" => vec!["1".into(), "--photo".into(), f("photos/report.png")],
         "order fail" => ["1", "--reason", "test"].map(String::from).to_vec(),
         "billing due" | "billing charges" | "billing statement" | "billing balances" | "billing verify"
-        | "billing invoices" | "billing reconcile" => vec![],
+        | "billing invoices" | "billing reconcile" | "billing collect" => vec![],
         // Not ended at the test's time: allowed roles get a conflict, not a refusal by role.
         "billing close-week" => vec!["2026-W49".into()],
         "billing export" => ["--journal", "hledger"].map(String::from).to_vec(),

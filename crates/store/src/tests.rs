@@ -571,3 +571,36 @@ fn upgrading_to_the_manager_cycle_keeps_periods_invoices_their_lines_and_payment
     let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
     assert_eq!(dangling, 0);
 }
+
+#[test]
+fn upgrading_to_collection_retries_keeps_every_payment_as_its_invoices_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let retries = include_str!("migrations/0017_billing_collection_retries.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == retries).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO accounts (id, login, name, role, active, created_at)
+             VALUES (1, 'ann', 'Ann', 'client', 1, '2026-11-30T08:00:00.000000Z');
+         INSERT INTO billing_invoices VALUES (1, 'client', 1, '2026-W49', 500, 0, '2026-12-07T06:00:00.000000Z', 'failed');
+         INSERT INTO billing_payments (id, kind, invoice, holder, amount, method, key, status, attempts, note, updated_at)
+             VALUES (4, 'collection', 1, 1, 500, 'card', 'k1', 'failed', 1, 'declined', '2026-12-07T06:00:00.000000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let p = store.read(|tx| tx.payment_of(crew_core::ids::InvoiceNo::new(1))).unwrap().unwrap();
+    assert_eq!((p.id.get(), p.retry, p.key.as_str(), p.note.as_deref()), (4, 0, "k1", Some("declined")));
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let refused = conn.execute("UPDATE billing_payments SET key = 'k2'", []).unwrap_err();
+    assert!(refused.to_string().contains("keeps its invoice"), "{refused}");
+    let refused = conn.execute("DELETE FROM billing_payments", []).unwrap_err();
+    assert!(refused.to_string().contains("never deleted"), "{refused}");
+}

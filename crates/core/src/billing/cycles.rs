@@ -291,12 +291,22 @@ pub struct Payment {
     /// Why it failed, or why its outcome is unknown.
     pub note: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// 0 for an invoice's first collection or payout; n for the n-th retry of a collection that
+    /// definitely failed (`crew billing collect`), each with its own key.
+    pub retry: u32,
 }
 
 /// The idempotency key of an invoice's payment: derived from the record, so every attempt (in
 /// this process or after a crash) sends the same one.
 pub fn payment_key(kind: PaymentKind, invoice: InvoiceNo, cycle_period: &str, holder: AccountId) -> String {
     format!("crew-{}-inv{invoice}-{cycle_period}-acct{holder}", kind.as_str())
+}
+
+/// The key of a retry (`retry` ≥ 1) of a payment whose key was `first`: `first` and `-r{retry}`,
+/// derived from the record and the retry's number, so a crashed retry resends the same key and
+/// two retries never share one. Retry 0 is `first` itself.
+pub fn retry_key(first: &str, retry: u32) -> String {
+    if retry == 0 { first.to_string() } else { format!("{first}-r{retry}") }
 }
 
 /// What a holder's open entries come to (from the store).
@@ -466,6 +476,7 @@ fn close(
             service_id: None,
             note: None,
             updated_at: ctx.now,
+            retry: 0,
         })?;
         record(
             tx,
@@ -513,6 +524,102 @@ fn close(
         carried_over,
         managers_owing: vec![],
     })
+}
+
+/// What `crew billing collect` did (or, with `--dry-run`, would do) for one invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retry {
+    pub invoice: InvoiceNo,
+    /// The collection that failed.
+    pub failed: Payment,
+    /// The new collection, reserved with its own key.
+    pub retry: Payment,
+}
+
+/// `crew billing collect [INVOICE]`: a new collection, with a new key, for every client invoice
+/// whose latest collection definitely failed (or for the one named). The failed one stays as it
+/// was (its key is never sent again); the invoice is issued again, and the shell then sends the
+/// retry like any open payment. The client's payment method is read afresh (they may have changed
+/// it since). A named invoice that does not exist is not found; one that is not a client's, is
+/// paid, or whose collection is still open (asked again with its own key: `reconcile`) is a
+/// conflict. Without a name, invoices with nothing to retry are left alone.
+pub fn retry_collections(
+    tx: &mut (impl BillingTx + ?Sized),
+    ctx: &Ctx,
+    invoice: Option<InvoiceNo>,
+) -> Result<Vec<Retry>> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    let invoices = match invoice {
+        Some(n) => {
+            let i = tx.invoice(n)?.ok_or_else(|| Error::not_found(format!("no invoice {n}")))?;
+            if i.cycle != Cycle::Client {
+                return Err(Error::conflict(format!(
+                    "invoice {n} is a {} invoice: only collections from clients are retried",
+                    i.cycle.as_str()
+                )));
+            }
+            if i.status != InvoiceStatus::Failed {
+                let why = match i.status {
+                    InvoiceStatus::Paid => "it is paid".to_string(),
+                    _ => "its collection is still open (`crew billing reconcile` asks again with its key)".to_string(),
+                };
+                return Err(Error::conflict(format!("invoice {n} has nothing to retry: {why}")));
+            }
+            vec![i]
+        }
+        None => tx.invoices(&InvoiceFilter {
+            cycle: Some(Cycle::Client),
+            status: Some(InvoiceStatus::Failed),
+            ..Default::default()
+        })?,
+    };
+    let mut out = Vec::new();
+    for mut i in invoices {
+        let failed = tx
+            .payment_of(i.number)?
+            .ok_or_else(|| Error::internal(format!("invoice {} has no collection", i.number)))?;
+        if failed.status != PaymentStatus::Failed {
+            return Err(Error::internal(format!(
+                "invoice {} is failed but its latest collection is {}",
+                i.number,
+                failed.status.as_str()
+            )));
+        }
+        let first = payment_key(PaymentKind::Collection, i.number, &i.period, i.holder);
+        let retry = failed.retry + 1;
+        let method = tx.client_profile(i.holder)?.map_or(failed.method.clone(), |p| p.payment_method.to_string());
+        let mut new = Payment {
+            id: PaymentId::new(1),
+            kind: PaymentKind::Collection,
+            invoice: i.number,
+            holder: i.holder,
+            amount: failed.amount,
+            method,
+            key: retry_key(&first, retry),
+            status: PaymentStatus::Reserved,
+            attempts: 0,
+            service_id: None,
+            note: None,
+            updated_at: ctx.now,
+            retry,
+        };
+        new.id = tx.insert_payment(&new)?;
+        i.status = InvoiceStatus::Issued;
+        tx.update_invoice_status(i.number, i.status)?;
+        record(
+            tx,
+            ctx,
+            BillingEvent::PaymentRetried {
+                payment: new.id,
+                invoice: i.number,
+                kind: PaymentKind::Collection,
+                retry,
+                key: new.key.clone(),
+            },
+        )?;
+        out.push(Retry { invoice: i.number, failed, retry: new });
+    }
+    Ok(out)
 }
 
 /// Which invoices [`super::BillingStore::invoices`] returns.
@@ -710,6 +817,14 @@ mod tests {
         assert_eq!(Month::parse("2026-12").unwrap().next().to_string(), "2027-01");
         assert_eq!(Month::parse("2026-01").unwrap().previous().to_string(), "2025-12");
         assert!(Month::parse("2026-13").is_err() && Month::parse("November").is_err());
+    }
+
+    #[test]
+    fn a_retry_key_is_the_first_key_and_the_retry_number() {
+        let first = payment_key(PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5));
+        assert_eq!(retry_key(&first, 0), first);
+        assert_eq!(retry_key(&first, 2), "crew-collection-inv7-2026-W49-acct5-r2");
+        assert_ne!(retry_key(&first, 1), retry_key(&first, 2));
     }
 
     #[test]

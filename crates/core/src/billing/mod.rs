@@ -20,8 +20,8 @@ pub mod subscribers;
 
 pub use cycles::{
     Carry, ClosedPeriod, Cycle, CycleReport, Invoice, InvoiceFilter, InvoiceStatus, ManagerOwes, Month, OpenAmount,
-    Outcome, Payment, PaymentKind, PaymentStatus, Submitted, close_month, close_week, invoices, open_payments, settle,
-    submit,
+    Outcome, Payment, PaymentKind, PaymentStatus, Retry, Submitted, close_month, close_week, invoices, open_payments,
+    retry_collections, retry_key, settle, submit,
 };
 pub use events::{BillingEvent, PostedEntry};
 pub use ledger::{Balance, CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount, Posting, split};

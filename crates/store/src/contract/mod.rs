@@ -200,6 +200,7 @@ macro_rules! contract_suite {
                 invoices_read_back_by_number_and_a_taken_number_or_period_is_a_conflict,
                 a_period_is_closed_once_and_reads_back,
                 payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_listed,
+                a_retry_is_another_payment_of_its_invoice_and_the_latest_is_the_invoices,
                 total_paid_is_the_sum_of_a_clients_collections_only,
             );
             contract_suite!(@group $make; supplies;

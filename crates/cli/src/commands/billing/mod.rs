@@ -5,6 +5,7 @@ mod balances;
 mod charges;
 mod close_month;
 mod close_week;
+mod collect;
 mod due;
 mod export;
 mod invoices;
@@ -38,6 +39,7 @@ pub enum BillingCommand {
     Award(award::AwardArgs),
     CloseWeek(close_week::CloseWeekArgs),
     CloseMonth(close_month::CloseMonthArgs),
+    Collect(collect::CollectArgs),
     Reconcile(reconcile::ReconcileArgs),
     Export(export::ExportArgs),
     Verify(verify::VerifyArgs),
@@ -54,6 +56,7 @@ impl BillingCommand {
             Self::Balances(_) => balances::ACTIONS,
             Self::CloseWeek(_) => close_week::ACTIONS,
             Self::CloseMonth(_) => close_month::ACTIONS,
+            Self::Collect(_) => collect::ACTIONS,
             Self::Reconcile(_) => reconcile::ACTIONS,
             Self::Export(_) => export::ACTIONS,
             Self::Award(_) => award::ACTIONS,
@@ -71,6 +74,7 @@ pub fn run(app: &mut App, command: BillingCommand) -> Result<()> {
         BillingCommand::Balances(args) => balances::run(app, args),
         BillingCommand::CloseWeek(args) => close_week::run(app, args),
         BillingCommand::CloseMonth(args) => close_month::run(app, args),
+        BillingCommand::Collect(args) => collect::run(app, args),
         BillingCommand::Reconcile(args) => reconcile::run(app, args),
         BillingCommand::Export(args) => export::run(app, args),
         BillingCommand::Award(args) => award::run(app, args),
