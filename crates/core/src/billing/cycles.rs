@@ -708,15 +708,19 @@ pub enum Outcome {
     Confirmed { service_id: String },
     /// Definitely refused: a `failed` status or a 4xx other than a key conflict.
     Failed { reason: String },
-    /// Not known: a timeout, a dropped connection, a 5xx, or `pending`. Asked again with the same
-    /// key later (`crew billing reconcile`, or the next run).
+    /// Not known: a timeout, a dropped connection, a 5xx, a 409 (the same key still in progress),
+    /// or `pending`. Asked again with the same key later (`crew billing reconcile`, or the next
+    /// run).
     Unknown { reason: String },
+    /// Certainly not carried out: the request never reached the service (every attempt failed to
+    /// connect). The payment is reserved again and sent with the same key by the next run.
+    NotSent { reason: String },
 }
 
 /// Records a service's answer about a payment (its own transaction, after the request): confirmed
 /// posts the money to the ledger (`collection:N` bank clearing ← client; `payout:N` worker ←
 /// bank clearing) and marks the invoice paid; failed marks it failed; unknown leaves it to be
-/// asked again. A payment already confirmed or failed is left as it is (an answer repeated by a
+/// asked again; not sent reserves it again (sent with the same key by the next run). A payment already confirmed or failed is left as it is (an answer repeated by a
 /// concurrent run changes nothing).
 pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outcome: Outcome) -> Result<Payment> {
     require(&ctx.actor, Action::CloseBillingPeriods)?;
@@ -792,6 +796,12 @@ pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outc
                     reason,
                 },
             )?;
+        }
+        Outcome::NotSent { reason } => {
+            p.status = PaymentStatus::Reserved;
+            p.note = Some(reason.clone());
+            tx.update_payment(&p)?;
+            record(tx, ctx, BillingEvent::PaymentNotSent { payment: p.id, invoice: p.invoice, kind: p.kind, reason })?;
         }
         Outcome::Unknown { reason } => {
             p.status = PaymentStatus::Unknown;

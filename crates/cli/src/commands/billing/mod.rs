@@ -190,6 +190,12 @@ fn report(
     app.out.note(&head)?;
     if !args.dry_run {
         let count = |s: PaymentStatus| view.payments.iter().filter(|p| p.status == s).count();
+        let not_sent = count(PaymentStatus::Reserved);
+        if not_sent > 0 {
+            app.out.note(&format!(
+                "{not_sent} not sent: the service could not be reached, so nothing was carried out; the next run (or `crew billing reconcile`) sends them with the same key."
+            ))?;
+        }
         app.out.note(&format!(
             "Money services ({}): {} {what}, {} failed, {} unknown (asked again with the same key by the next run or `crew billing reconcile`).",
             view.service,
