@@ -13,9 +13,10 @@
 //!   company rule `bets.max_stake` (bad input, exit 2);
 //! - no stakes on an order that has ended (completed, cancelled, failed), whose betting was
 //!   closed, or whose bets were settled (conflict, exit 5);
-//! - a manager who has acted on the order (assigned, reassigned, reopened, cancelled or failed it:
-//!   any of ordering's events on it recorded by them) may not bet on it: they could steer its
-//!   outcome (not allowed, exit 3).
+//! - a manager who has acted on the order (assigned or reassigned it by hand, reopened, cancelled
+//!   or failed it: any of ordering's events on it recorded by them, except an assignment by the
+//!   matching cycle they ran) may not bet on it: they could steer its outcome (not allowed,
+//!   exit 3).
 //!
 //! An order's bets settle once, on its first ending: a failed order that is reopened and later
 //! completed keeps the settlement of its failure.
@@ -39,7 +40,7 @@ use crate::error::{Error, Result};
 use crate::ids::{AccountId, BetId, OrderId};
 use crate::kernel::command::{Ctx, record};
 use crate::kernel::events::EventFilter;
-use crate::ordering::{OrderStatus, OrderingEvent};
+use crate::ordering::{AssignedBy, OrderStatus, OrderingEvent};
 use crate::types::Money;
 
 /// How an order ends: what a bet is on.
@@ -203,10 +204,15 @@ pub fn place(
             return Err(Error::conflict(format!("betting on order #{order} is closed: it takes no new stakes")));
         }
     }
-    let acted = tx
-        .find_events(&EventFilter { order: Some(order), ..Default::default() })?
-        .into_iter()
-        .find(|e| e.actor == Some(ctx.actor.id) && matches!(e.decode::<OrderingEvent>(), Ok(Some(_))));
+    // Running the matching cycle is not steering an order: its assignments do not count.
+    let acted = tx.find_events(&EventFilter { order: Some(order), ..Default::default() })?.into_iter().find(|e| {
+        e.actor == Some(ctx.actor.id)
+            && match e.decode::<OrderingEvent>() {
+                Ok(Some(OrderingEvent::OrderAssigned { by: AssignedBy::Matching, .. })) => false,
+                Ok(Some(_)) => true,
+                _ => false,
+            }
+    });
     if let Some(e) = acted {
         return Err(Error::not_allowed(format!(
             "you acted on order #{order} ({} at event #{}), so you cannot bet on it: whoever steers an order \

@@ -116,6 +116,20 @@ fn only_managers_who_did_not_act_on_the_order_bet() {
 }
 
 #[test]
+fn running_the_matching_cycle_is_not_acting_on_the_orders_it_assigns() {
+    let (mut c, max, _, o) = setup();
+    let settings = super::company::by_rating();
+    let m = max.clone();
+    let report = c.run(|tx| {
+        let batch = crew_core::matching::prepare(tx, &settings, None, at(2))?;
+        let decision = crew_core::matching::plan(&batch)?;
+        crew_core::matching::commit(tx, &ctx(&m, at(2)), &batch, &decision, &pricing())
+    });
+    assert!(report.assigned.iter().any(|a| a.order == o[0]), "the cycle assigned {:?}", report.assigned);
+    place(&mut c, &max, o[0], Outcome::Completed, 100, 1000).unwrap();
+}
+
+#[test]
 fn closed_ended_and_settled_pools_take_no_stakes() {
     let (mut c, max, liv, o) = setup();
     place(&mut c, &max, o[0], Outcome::Completed, 100, 1000).unwrap();
