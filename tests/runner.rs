@@ -4,6 +4,7 @@
 mod common;
 
 mod test_accounts;
+mod test_bets;
 mod test_billing;
 mod test_billing_crash;
 mod test_billing_cycles;

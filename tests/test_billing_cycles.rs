@@ -143,3 +143,33 @@ fn a_client_who_paid_over_10000_is_quoted_and_charged_5_percent_less() {
     let quote = env.ok(&["order", "quote", "--service", "gardening", "--at", "2026-12-08 10:00"]);
     assert!(quote.contains("10000.50"), "{quote}");
 }
+
+#[test]
+fn a_declined_collection_is_retried_with_a_new_key_and_the_client_hears_of_both() {
+    let mut env = Env::company();
+    two_clients_week(&env);
+    env.now = "2026-12-07T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    env.ok(&["billing", "close-week"]);
+
+    env.note("bob's collection was declined; nothing else has anything to retry");
+    env.step(&["billing", "invoices", "--cycle", "client"], None);
+    env.step(&["billing", "collect", "1"], None);
+    env.step(&["billing", "collect", "99"], None);
+    env.step(&["billing", "collect", "x"], None);
+
+    env.note("the retry: a new key, the sandbox collects it; running it again retries nothing");
+    env.step(&["billing", "collect", "--dry-run"], None);
+    env.step(&["billing", "collect"], None);
+    env.step(&["billing", "collect"], None);
+    env.step(&["billing", "collect", "2"], None);
+    env.step(&["--format", "json", "billing", "invoices", "--holder", "bob@example.com"], None);
+    env.step(&["billing", "verify"], None);
+
+    env.note("bob heard of the failure, then of the success");
+    env.login("mia", PASSWORD);
+    env.step(&["outbox", "list"], None);
+    env.login("bob@example.com", PASSWORD);
+    env.step(&["billing", "statement"], None);
+    insta::assert_snapshot!(env.transcript);
+}

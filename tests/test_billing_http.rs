@@ -33,6 +33,9 @@ pub(crate) enum Fault {
     Refuse,
     /// Carries it out as a declined payment (`status: failed`).
     Decline,
+    /// Answers 409 without carrying it out: a request with the same key is still in progress
+    /// (Stripe's `idempotency_key_in_use`).
+    InFlight,
 }
 
 #[derive(Default)]
@@ -145,6 +148,10 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
                 drop(s);
                 return respond(&mut stream, 503, &json!({"error": "maintenance"}));
             }
+            Some(Fault::InFlight) => {
+                drop(s);
+                return respond(&mut stream, 409, &json!({"error": "idempotency_key_in_use"}));
+            }
             _ => {}
         }
         if let Some((first, outcome)) = s.done.get(&key) {
@@ -185,7 +192,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
             std::thread::sleep(Duration::from_millis(2500));
             respond(&mut stream, 200, &outcome)
         }
-        Some(Fault::DropBeforeExecuting) | Some(Fault::Unavailable) => {}
+        Some(Fault::DropBeforeExecuting) | Some(Fault::Unavailable) | Some(Fault::InFlight) => {}
         Some(Fault::DropAfterExecuting) => {
             execute(false);
         }
@@ -332,4 +339,93 @@ fn a_definite_refusal_fails_the_invoice_and_a_missing_key_is_named() {
     assert!(shown.stdout.contains("refused by the service (402: card expired)"), "{}", shown.stdout);
     assert_eq!(invoices(&env), [(1, "failed".into(), "failed".into()), (2, "paid".into(), "confirmed".into())]);
     assert_eq!(service.executions().keys().map(String::as_str).collect::<Vec<_>>(), [BOB]);
+}
+
+#[test]
+fn a_definitely_failed_collection_is_retried_once_with_a_new_key_and_the_old_key_never_again() {
+    let service = Service::start();
+    let mut env = Env::company();
+    two_clients_week(&env);
+    with_services(&env, service.port);
+    env.now = "2026-12-07T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    // ann's card is refused (402, nothing carried out); bob's is declined (carried out as failed).
+    service.fault(ANN, &[Fault::Refuse]);
+    service.fault(BOB, &[Fault::Decline]);
+    assert_eq!(crew(&env, &["billing", "close-week", "2026-W49"]).code, 0);
+    assert_eq!(invoices(&env), [(1, "failed".into(), "failed".into()), (2, "failed".into(), "failed".into())]);
+    let sent_before = service.requests().len();
+
+    let run = crew(&env, &["billing", "collect"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(invoices(&env), [(1, "paid".into(), "confirmed".into()), (2, "paid".into(), "confirmed".into())]);
+    let (ann_retry, bob_retry) = (format!("{ANN}-r1"), format!("{BOB}-r1"));
+    let executed = service.executions();
+    assert_eq!(executed.get(&ann_retry), Some(&1));
+    assert_eq!(executed.get(&bob_retry), Some(&1));
+    assert_eq!(executed.get(BOB), Some(&1), "the declined one was carried out once, as declined");
+    assert_eq!(executed.get(ANN), None, "the refused one was never carried out");
+    let retried: Vec<String> = service.requests()[sent_before..].to_vec();
+    assert!(retried.iter().all(|r| r.ends_with("-r1")), "only the new keys are sent: {retried:?}");
+
+    // Again: nothing to retry, nothing sent; the ledger holds each collection once.
+    let sent = service.requests().len();
+    assert_eq!(crew(&env, &["billing", "collect"]).code, 0);
+    assert_eq!(service.requests().len(), sent);
+    let verify = crew(&env, &["billing", "verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.stdout);
+}
+
+/// A port on this machine where nothing listens: connecting is refused.
+fn refused_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn a_refused_connection_sends_nothing_and_the_payment_is_sent_later_with_the_same_key() {
+    let mut env = Env::company();
+    two_clients_week(&env);
+    with_services(&env, refused_port());
+    env.now = "2026-12-07T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    let run = crew(&env, &["billing", "close-week", "2026-W49"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 not sent: the service could not be reached"), "{}", run.stdout);
+    // Not unknown: certainly not carried out, so reserved again with its key.
+    assert_eq!(invoices(&env), [(1, "issued".into(), "reserved".into()), (2, "issued".into(), "reserved".into())]);
+    let shown = crew(&env, &["billing", "invoices"]);
+    assert!(shown.stdout.contains("not sent: could not connect"), "{}", shown.stdout);
+
+    // The service is up: reconcile finds it never received the keys and sends them, same keys.
+    let service = Service::start();
+    with_services(&env, service.port);
+    service.fault(BOB, &[Fault::Decline]);
+    let run = crew(&env, &["billing", "reconcile"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(invoices(&env), [(1, "paid".into(), "confirmed".into()), (2, "failed".into(), "failed".into())]);
+    assert_eq!(service.executions().into_iter().collect::<Vec<_>>(), [(ANN.into(), 1), (BOB.into(), 1)]);
+}
+
+#[test]
+fn a_409_for_a_key_still_in_progress_stays_unknown_and_is_settled_later_with_the_same_key() {
+    let service = Service::start();
+    let mut env = Env::company();
+    two_clients_week(&env);
+    with_services(&env, service.port);
+    env.now = "2026-12-07T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    // Both attempts of ann's collection meet a request with the same key still in progress.
+    service.fault(ANN, &[Fault::InFlight, Fault::InFlight]);
+    assert_eq!(crew(&env, &["billing", "close-week", "2026-W49"]).code, 0);
+    assert_eq!(invoices(&env), [(1, "issued".into(), "unknown".into()), (2, "paid".into(), "confirmed".into())]);
+    let shown = crew(&env, &["billing", "invoices"]);
+    assert!(shown.stdout.contains("still in progress at the service (409)"), "{}", shown.stdout);
+    let posts = |s: &Service| s.requests().iter().filter(|r| r.starts_with("POST") && r.ends_with(ANN)).count();
+    assert_eq!(posts(&service), 2, "retried within the run with the same key");
+    // Later the key is looked up (never carried out: 404) and sent again with the same key.
+    assert_eq!(crew(&env, &["billing", "reconcile"]).code, 0);
+    assert_eq!(invoices(&env)[0], (1, "paid".into(), "confirmed".into()));
+    assert_eq!(service.executions().get(ANN), Some(&1));
+    assert_eq!(posts(&service), 3);
 }

@@ -145,6 +145,18 @@ fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
         assert_eq!(as_(&env, own, &["billing", "invoices", "--holder", other]), 3);
     }
 
+    // Bets: a manager bets only on orders they did not act on.
+    case("bets place", "manager");
+    env.login("ann@example.com", PASSWORD);
+    let new_order = || {
+        let out = env.ok(&["--format", "json", "order", "create", "--service", "cleaning", "--at", "2026-12-09 10:00"]);
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["id"].to_string()
+    };
+    let (steered, untouched) = (new_order(), new_order());
+    assert_eq!(as_(&env, "mia", &["order", "assign", &steered, "tom@crew.example"]), 0);
+    assert_eq!(as_(&env, "mia", &["bets", "place", &steered, "--on", "completed", "--stake", "1.00"]), 3);
+    assert_eq!(as_(&env, "mia", &["bets", "place", &untouched, "--on", "completed", "--stake", "1.00"]), 0);
+
     // Sessions: every role lists and revokes its own, and is refused another's.
     env.login("admin", crate::common::ADMIN_PASSWORD);
     let token = env.ok(&["-q", "account", "create", "cron", "--role", "service", "--name", "Cron"]).trim().to_string();

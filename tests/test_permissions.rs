@@ -125,7 +125,7 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "order complete" => vec!["1".into(), "--photo".into(), f("photos/report.png")],
         "order fail" => ["1", "--reason", "test"].map(String::from).to_vec(),
         "billing due" | "billing charges" | "billing statement" | "billing balances" | "billing verify"
-        | "billing invoices" | "billing reconcile" => vec![],
+        | "billing invoices" | "billing reconcile" | "billing collect" => vec![],
         // Not ended at the test's time: allowed roles get a conflict, not a refusal by role.
         "billing close-week" => vec!["2026-W49".into()],
         "billing export" => ["--journal", "hledger"].map(String::from).to_vec(),
@@ -145,6 +145,9 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "quality sample" => ["1", "--seed", "1"].map(String::from).to_vec(),
         "quality case" => vec!["1".into()],
         "quality review" => ["1", "--verdict", "fine", "--cause", "test"].map(String::from).to_vec(),
+        "bets place" => ["2", "--on", "completed", "--stake", "1.00"].map(String::from).to_vec(),
+        "bets close" | "bets show" => vec!["2".into()],
+        "bets list" => vec![],
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
     let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);

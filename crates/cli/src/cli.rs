@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    account, auth, billing, dashboard, docs, events, hiring, import, matching, order, outbox, quality, report,
+    account, auth, bets, billing, dashboard, docs, events, hiring, import, matching, order, outbox, quality, report,
     service_type, settings, supplies,
 };
 
@@ -99,6 +99,8 @@ pub enum Command {
     Supplies(supplies::SuppliesCommand),
     #[command(subcommand)]
     Quality(quality::QualityCommand),
+    #[command(subcommand)]
+    Bets(bets::BetsCommand),
     Dashboard(dashboard::DashboardArgs),
     #[command(subcommand)]
     Report(report::ReportCommand),

@@ -42,6 +42,7 @@ const COMPANY_SECTIONS: &[&str] = &[
     "billing",
     "supplies",
     "quality",
+    "bets",
 ];
 
 /// The keys a local file may hold, for messages.

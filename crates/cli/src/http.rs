@@ -2,9 +2,11 @@
 //! cookie contractor may use it too): a base URL, a bearer key read from a named environment
 //! variable, an `Idempotency-Key` on requests that change something, a timeout, and retries with
 //! backoff for what may have failed in passing — and an answer classified as **definite** (the
-//! service answered: 2xx or 4xx) or **unknown** (a timeout, a dropped connection, a 5xx, a body that
-//! is not JSON: the request may or may not have been carried out, so only the same key may be
-//! sent again).
+//! service answered: 2xx or 4xx), **not sent** (no attempt could connect: nothing reached the
+//! service, so nothing was carried out — a definite non-execution, to be sent again with the same
+//! key), or **unknown** (a timeout, a dropped connection, a 5xx, a 409 — a request with the same key
+//! still in progress at the service, as Stripe answers —, a body that is not JSON: the request may
+//! or may not have been carried out, so only the same key may be sent again).
 //!
 //! The key never appears in messages, and nothing here logs a request body.
 
@@ -50,6 +52,9 @@ pub enum Answer {
     /// The service answered with this status (2xx or 4xx) and body (`Null` if it had none or was
     /// not JSON on a 4xx).
     Definite { status: u16, body: Value },
+    /// No attempt could connect (refused, unreachable): the request never reached the service, so
+    /// it was certainly not carried out. Why, after every attempt.
+    NotSent { reason: String },
     /// Nobody can tell whether the request was carried out: why, after every attempt.
     Unknown { reason: String },
 }
@@ -121,6 +126,8 @@ impl JsonClient {
     fn call(&self, request: impl Fn() -> reqwest::blocking::RequestBuilder) -> Answer {
         let mut wait = self.backoff;
         let mut reason = String::new();
+        // Whether any attempt may have reached the service (anything but a failure to connect).
+        let mut reached = false;
         for attempt in 1..=self.attempts {
             if attempt > 1 {
                 std::thread::sleep(wait);
@@ -128,9 +135,15 @@ impl JsonClient {
             }
             match request().send() {
                 Ok(response) => {
+                    reached = true;
                     let status = response.status().as_u16();
                     let text = response.text();
                     match (status, text) {
+                        // Stripe's semantics: the same key is still being processed; try again
+                        // later with the same key (a key reused with other parameters is a 400).
+                        (409, _) => {
+                            reason = "a request with the same key is still in progress at the service (409)".into()
+                        }
                         (200..=299, Ok(text)) => match serde_json::from_str(&text) {
                             Ok(body) => return Answer::Definite { status, body },
                             Err(e) => reason = format!("answered {status} with a body that is not JSON ({e})"),
@@ -145,10 +158,14 @@ impl JsonClient {
                         (_, Err(e)) => reason = format!("answered {status}, then the body was lost ({})", describe(&e)),
                     }
                 }
-                Err(e) => reason = describe(&e),
+                Err(e) => {
+                    reached |= !e.is_connect();
+                    reason = describe(&e);
+                }
             }
         }
-        Answer::Unknown { reason: format!("{reason} (after {} attempts)", self.attempts) }
+        let reason = format!("{reason} (after {} attempts)", self.attempts);
+        if reached { Answer::Unknown { reason } } else { Answer::NotSent { reason } }
     }
 }
 

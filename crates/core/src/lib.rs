@@ -12,6 +12,7 @@
 
 pub mod kernel;
 
+pub mod bets;
 pub mod billing;
 pub mod hiring;
 pub mod iam;

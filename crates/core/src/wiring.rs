@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::authz::{Action, require};
+use crate::bets::{self, BetsEvent, BetsTx};
 use crate::billing::{self, BillingEvent, BillingTx};
 use crate::error::{Error, Result};
 use crate::hiring::{self, HiringEvent, HiringTx};
@@ -28,7 +29,17 @@ use crate::supplies::{self, SuppliesEvent, SuppliesTx};
 /// One transaction over every context's storage: what a command runs in. Each context's
 /// functions accept it because it offers their own transaction trait, and reach nothing else.
 pub trait Tx:
-    ClockStore + SettingsTx + IamTx + HiringTx + OrderingTx + MatchingTx + MailTx + BillingTx + SuppliesTx + QualityTx
+    ClockStore
+    + SettingsTx
+    + IamTx
+    + HiringTx
+    + OrderingTx
+    + MatchingTx
+    + MailTx
+    + BillingTx
+    + SuppliesTx
+    + QualityTx
+    + BetsTx
 {
 }
 impl<
@@ -42,6 +53,7 @@ impl<
         + BillingTx
         + SuppliesTx
         + QualityTx
+        + BetsTx
         + ?Sized,
 > Tx for T
 {
@@ -75,6 +87,7 @@ pub fn notifiers(time_zone: Tz) -> Vec<BoxedNotifier> {
         Box::new(billing::notifications::BillingMail),
         Box::new(supplies::notifications::SuppliesMail { time_zone }),
         Box::new(quality::notifications::QualityMail),
+        Box::new(bets::notifications::BetsMail),
     ]
 }
 
@@ -87,6 +100,7 @@ pub fn templates() -> Vec<Template> {
         billing::notifications::TEMPLATES,
         supplies::notifications::TEMPLATES,
         quality::notifications::TEMPLATES,
+        bets::notifications::TEMPLATES,
     ]
     .concat()
 }
@@ -101,6 +115,7 @@ pub fn subscribers(time_zone: Tz) -> Vec<BoxedSubscriber> {
         Box::new(billing::subscribers::Ledger),
         Box::new(supplies::subscribers::Kits),
         Box::new(quality::subscribers::ReviewQueue),
+        Box::new(bets::subscribers::Pools),
         Box::new(mail::Notifications::<dyn for<'a> Notifier<dyn Tx + 'a>> { notifiers: notifiers(time_zone) }),
     ]
 }
@@ -144,6 +159,7 @@ pub enum Event {
     Billing(BillingEvent),
     Supplies(SuppliesEvent),
     Quality(QualityEvent),
+    Bets(BetsEvent),
 }
 
 impl Event {
@@ -173,6 +189,9 @@ impl Event {
         if let Some(e) = recorded.decode()? {
             return Ok(Event::Quality(e));
         }
+        if let Some(e) = recorded.decode()? {
+            return Ok(Event::Bets(e));
+        }
         Err(Error::internal(format!(
             "event #{} has type `{}`, which this crew does not know",
             recorded.seq, recorded.type_name
@@ -190,6 +209,7 @@ impl Event {
             BillingEvent::TYPES,
             SuppliesEvent::TYPES,
             QualityEvent::TYPES,
+            BetsEvent::TYPES,
         ]
         .concat()
     }
@@ -205,6 +225,7 @@ impl Event {
             Event::Billing(e) => e.type_name(),
             Event::Supplies(e) => e.type_name(),
             Event::Quality(e) => e.type_name(),
+            Event::Bets(e) => e.type_name(),
         }
     }
 
@@ -219,6 +240,7 @@ impl Event {
             Event::Billing(e) => e.subject(),
             Event::Supplies(e) => e.subject(),
             Event::Quality(e) => e.subject(),
+            Event::Bets(e) => e.subject(),
         }
     }
 
@@ -233,6 +255,7 @@ impl Event {
             Event::Billing(e) => e.summary(name),
             Event::Supplies(e) => e.summary(name),
             Event::Quality(e) => e.summary(name),
+            Event::Bets(e) => e.summary(name),
         }
     }
 }

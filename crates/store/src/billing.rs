@@ -45,7 +45,7 @@ fn balance_row(row: &Row<'_>) -> rusqlite::Result<Balance> {
 const PERIOD_COLUMNS: &str = "cycle, period, until, closed_at, closed_by, invoices, total";
 const INVOICE_COLUMNS: &str = "number, cycle, holder, period, amount, entries, issued_at, status";
 const PAYMENT_COLUMNS: &str =
-    "id, kind, invoice, holder, amount, method, key, status, attempts, service_id, note, updated_at";
+    "id, kind, invoice, holder, amount, method, key, status, attempts, service_id, note, updated_at, retry";
 
 /// The entry kinds a cycle's invoices cover, as an SQL list of literals (crew's own constants).
 fn kinds(cycle: Cycle) -> String {
@@ -91,6 +91,7 @@ fn payment_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
         service_id: row.get(9)?,
         note: row.get(10)?,
         updated_at: col(row, 11, time)?,
+        retry: row.get(12)?,
     })
 }
 
@@ -399,8 +400,8 @@ impl BillingStore for SqliteTx<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO billing_payments (kind, invoice, holder, amount, method, key, status, attempts,
-                                               service_id, note, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                               service_id, note, updated_at, retry)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -414,7 +415,8 @@ impl BillingStore for SqliteTx<'_> {
                     p.attempts,
                     p.service_id,
                     p.note,
-                    ts(p.updated_at)
+                    ts(p.updated_at),
+                    p.retry
                 ])
             })
             .map_err(internal)?;
@@ -430,7 +432,9 @@ impl BillingStore for SqliteTx<'_> {
 
     fn payment_of(&mut self, invoice: InvoiceNo) -> Result<Option<Payment>> {
         self.conn
-            .prepare_cached(&format!("SELECT {PAYMENT_COLUMNS} FROM billing_payments WHERE invoice = ?1"))
+            .prepare_cached(&format!(
+                "SELECT {PAYMENT_COLUMNS} FROM billing_payments WHERE invoice = ?1 ORDER BY retry DESC LIMIT 1"
+            ))
             .and_then(|mut s| s.query_row([invoice.get()], payment_row).optional())
             .map_err(internal)
     }

@@ -26,6 +26,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_supplies_one_open_kit.sql"),
     include_str!("migrations/0015_installation.sql"),
     include_str!("migrations/0016_quality_hypotheses_closed.sql"),
+    include_str!("migrations/0017_bets.sql"),
+    include_str!("migrations/0018_billing_manager_cycle.sql"),
+    include_str!("migrations/0019_billing_collection_retries.sql"),
 ];
 
 /// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite

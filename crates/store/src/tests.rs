@@ -481,3 +481,148 @@ fn a_stored_rule_this_crew_cannot_read_stops_what_decides_with_it_and_can_be_set
     assert_eq!((change.old.as_str(), change.new.as_str()), ("lots", "90.00"));
     assert_eq!(store.read(|tx| settings::rules(tx)).unwrap().base_price.cents(), 9000);
 }
+
+#[test]
+fn upgrading_to_bets_keeps_every_ledger_entry_its_postings_and_triggers_and_accepts_stakes() {
+    // A database with a posted entry as crew left it before 0017_bets.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let bets = include_str!("migrations/0017_bets.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == bets).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO accounts (id, login, name, role, active, created_at)
+             VALUES (1, 'mia', 'Mia', 'manager', 1, '2026-11-30T08:00:00.000000Z');
+         INSERT INTO billing_entries (seq, id, kind, at, order_id, cause, actor, memo)
+             VALUES (7, 'award:1', 'award', '2026-11-30T08:00:00.000000Z', NULL, NULL, 1, 'kept');
+         INSERT INTO billing_postings (entry_seq, line, account, amount)
+             VALUES (7, 1, 'company:awards', 500), (7, 2, 'manager:1', -500);",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let id = |s: &str| crew_core::billing::EntryId::parse(s).unwrap();
+    let kept = store.read(|tx| tx.entry(&id("award:1"))).unwrap().unwrap();
+    assert_eq!((kept.memo.as_str(), kept.postings.len()), ("kept", 2));
+    let stake = crew_core::billing::Entry::transfer(
+        id("bet:1:stake"),
+        crew_core::billing::EntryKind::Stake,
+        now(),
+        crew_core::billing::LedgerAccount::parse("manager:1").unwrap(),
+        crew_core::billing::LedgerAccount::parse("company:stakes").unwrap(),
+        crew_core::types::Money::from_cents(100),
+        String::new(),
+    );
+    store.write(|tx| tx.insert_entry(&stake)).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let refused = conn.execute("UPDATE billing_entries SET memo = 'x'", []).unwrap_err();
+    assert!(refused.to_string().contains("immutable"), "{refused}");
+    let refused = conn.execute("DELETE FROM billing_entries", []).unwrap_err();
+    assert!(refused.to_string().contains("immutable"), "{refused}");
+    let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(dangling, 0);
+    let seqs: Vec<i64> = conn
+        .prepare("SELECT seq FROM billing_entries ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(seqs, [7, 8], "rows keep their seq; new ones follow");
+}
+
+#[test]
+fn upgrading_to_the_manager_cycle_keeps_periods_invoices_their_lines_and_payments() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let cycle = include_str!("migrations/0018_billing_manager_cycle.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == cycle).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO accounts (id, login, name, role, active, created_at)
+             VALUES (1, 'tom', 'Tom', 'worker', 1, '2026-11-30T08:00:00.000000Z');
+         INSERT INTO billing_entries (seq, id, kind, at, order_id, cause, actor, memo)
+             VALUES (1, 'award:1', 'award', '2026-11-30T08:00:00.000000Z', NULL, NULL, 1, '');
+         INSERT INTO billing_postings (entry_seq, line, account, amount)
+             VALUES (1, 1, 'company:awards', 500), (1, 2, 'worker:1', -500);
+         INSERT INTO billing_periods VALUES ('worker', '2026-11', '2026-12-01T00:00:00.000000Z',
+             '2026-12-01T06:00:00.000000Z', 1, 1, 500);
+         INSERT INTO billing_invoices VALUES (1, 'worker', 1, '2026-11', 500, 1, '2026-12-01T06:00:00.000000Z', 'issued');
+         INSERT INTO billing_invoice_entries VALUES (1, 1);
+         INSERT INTO billing_payments (id, kind, invoice, holder, amount, method, key, status, attempts, updated_at)
+             VALUES (1, 'payout', 1, 1, 500, 'transfer', 'k1', 'reserved', 0, '2026-12-01T06:00:00.000000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let one = crew_core::ids::InvoiceNo::new(1);
+    let (invoice, payment) = store.read(|tx| Ok((tx.invoice(one)?.unwrap(), tx.payment_of(one)?.unwrap()))).unwrap();
+    assert_eq!((invoice.amount.cents(), invoice.entries, payment.key.as_str()), (500, 1, "k1"));
+    let manager = crew_core::billing::Invoice {
+        number: crew_core::ids::InvoiceNo::new(2),
+        cycle: crew_core::billing::Cycle::Manager,
+        holder: crew_core::ids::AccountId::new(1),
+        period: "2026-11".into(),
+        amount: crew_core::types::Money::from_cents(100),
+        entries: 0,
+        issued_at: now(),
+        status: crew_core::billing::InvoiceStatus::Issued,
+    };
+    store.write(|tx| tx.insert_invoice(&manager)).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let refused = conn.execute("DELETE FROM billing_invoices", []).unwrap_err();
+    assert!(refused.to_string().contains("never deleted"), "{refused}");
+    let refused = conn.execute("UPDATE billing_invoices SET amount = 1", []).unwrap_err();
+    assert!(refused.to_string().contains("only changes its status"), "{refused}");
+    let refused = conn.execute("DELETE FROM billing_periods", []).unwrap_err();
+    assert!(refused.to_string().contains("never changes"), "{refused}");
+    let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(dangling, 0);
+}
+
+#[test]
+fn upgrading_to_collection_retries_keeps_every_payment_as_its_invoices_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let retries = include_str!("migrations/0019_billing_collection_retries.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == retries).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO accounts (id, login, name, role, active, created_at)
+             VALUES (1, 'ann', 'Ann', 'client', 1, '2026-11-30T08:00:00.000000Z');
+         INSERT INTO billing_invoices VALUES (1, 'client', 1, '2026-W49', 500, 0, '2026-12-07T06:00:00.000000Z', 'failed');
+         INSERT INTO billing_payments (id, kind, invoice, holder, amount, method, key, status, attempts, note, updated_at)
+             VALUES (4, 'collection', 1, 1, 500, 'card', 'k1', 'failed', 1, 'declined', '2026-12-07T06:00:00.000000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let p = store.read(|tx| tx.payment_of(crew_core::ids::InvoiceNo::new(1))).unwrap().unwrap();
+    assert_eq!((p.id.get(), p.retry, p.key.as_str(), p.note.as_deref()), (4, 0, "k1", Some("declined")));
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let refused = conn.execute("UPDATE billing_payments SET key = 'k2'", []).unwrap_err();
+    assert!(refused.to_string().contains("keeps its invoice"), "{refused}");
+    let refused = conn.execute("DELETE FROM billing_payments", []).unwrap_err();
+    assert!(refused.to_string().contains("never deleted"), "{refused}");
+}

@@ -274,7 +274,8 @@ pub fn run(app: &mut App, _args: DashboardArgs) -> Result<()> {
                                 plural(due.waiting_holders, "client", "clients"),
                                 due.waiting_invoiced
                             ),
-                            billing::Cycle::Worker => format!(
+                            // The dashboard asks for the client and worker cycles only.
+                            billing::Cycle::Worker | billing::Cycle::Manager => format!(
                                 "  not invoiced, from before {}: {entries} of {}, {} to pay out{}",
                                 due.current,
                                 plural(due.waiting_holders, "worker", "workers"),

@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub(crate) mod auth;
+pub(crate) mod bets;
 pub(crate) mod billing;
 pub(crate) mod dashboard;
 pub(crate) mod docs;
@@ -44,6 +45,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Billing(c) => c.actions(),
         Command::Supplies(c) => c.actions(),
         Command::Quality(c) => c.actions(),
+        Command::Bets(c) => c.actions(),
         Command::Dashboard(_) => dashboard::ACTIONS,
         Command::Report(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
@@ -89,6 +91,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Billing(c) => billing::run(&mut app, c),
         Command::Supplies(c) => supplies::run(&mut app, c),
         Command::Quality(c) => quality::run(&mut app, c),
+        Command::Bets(c) => bets::run(&mut app, c),
         Command::Dashboard(args) => dashboard::run(&mut app, args),
         Command::Report(c) => report::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

@@ -46,13 +46,8 @@ impl HttpService {
 pub fn outcome(answer: Answer) -> Outcome {
     match answer {
         Answer::Unknown { reason } => Outcome::Unknown { reason },
+        Answer::NotSent { reason } => Outcome::NotSent { reason: format!("not sent: {reason}") },
         Answer::Definite { status: 200 | 201, body } => from_body(&body),
-        Answer::Definite { status: 409, body } => Outcome::Unknown {
-            reason: format!(
-                "the service refused the key as used for another request (409{}); look it up",
-                detail(&body)
-            ),
-        },
         Answer::Definite { status, body } if (400..500).contains(&status) => {
             Outcome::Failed { reason: format!("refused by the service ({status}{})", detail(&body)) }
         }
@@ -111,6 +106,10 @@ impl MoneyService for HttpService {
         let Some(client) = self.client(kind) else { return super::sandbox::Sandbox.lookup(kind, key) };
         match client.get(Self::path(kind), &[("idempotency_key", key)]) {
             Answer::Definite { status: 404, .. } => Lookup::NeverReceived,
+            // The service could not be asked: nothing is learnt; the payment is asked about again.
+            Answer::NotSent { reason } => {
+                Lookup::Known(Outcome::Unknown { reason: format!("could not ask: {reason}") })
+            }
             answer => Lookup::Known(outcome(answer)),
         }
     }

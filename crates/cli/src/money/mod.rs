@@ -32,6 +32,8 @@ pub struct Request {
     pub method: String,
     pub amount: Money,
     pub currency: String,
+    /// 0 for an invoice's first collection or payout, n for its n-th retry (a new key).
+    pub retry: u32,
 }
 
 /// What a service knows of a key.
@@ -110,6 +112,7 @@ fn request(p: &Payment, party: String, currency: &str) -> Request {
         method: p.method.clone(),
         amount: p.amount,
         currency: currency.to_string(),
+        retry: p.retry,
     }
 }
 

@@ -83,7 +83,7 @@ impl fmt::Display for Month {
     }
 }
 
-/// Which cycle: the clients' weekly one or the workers' monthly one.
+/// Which cycle: the clients' weekly one, or the workers' and the managers' monthly ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cycle {
@@ -91,6 +91,9 @@ pub enum Cycle {
     Client,
     /// Monthly: one invoice per worker (earnings − fines + awards), paid out to the worker.
     Worker,
+    /// Monthly, with the workers': one invoice per manager whose bets came to a net win (winnings −
+    /// stakes), paid out to the manager; a net loss stays on their account (docs/billing.md).
+    Manager,
 }
 
 impl Cycle {
@@ -98,6 +101,7 @@ impl Cycle {
         match self {
             Cycle::Client => "client",
             Cycle::Worker => "worker",
+            Cycle::Manager => "manager",
         }
     }
 
@@ -105,7 +109,8 @@ impl Cycle {
         match raw.trim() {
             "client" => Ok(Cycle::Client),
             "worker" => Ok(Cycle::Worker),
-            _ => Err(Error::bad_input(format!("`{raw}` is not a cycle: client or worker"))),
+            "manager" => Ok(Cycle::Manager),
+            _ => Err(Error::bad_input(format!("`{raw}` is not a cycle: client, worker or manager"))),
         }
     }
 
@@ -114,6 +119,7 @@ impl Cycle {
         match self {
             Cycle::Client => &[EntryKind::Charge],
             Cycle::Worker => &[EntryKind::Earning, EntryKind::Fine, EntryKind::Award],
+            Cycle::Manager => &[EntryKind::Stake, EntryKind::BetSettlement],
         }
     }
 
@@ -122,6 +128,7 @@ impl Cycle {
         match self {
             Cycle::Client => LedgerAccount::Client(holder),
             Cycle::Worker => LedgerAccount::Worker(holder),
+            Cycle::Manager => LedgerAccount::Manager(holder),
         }
     }
 
@@ -129,7 +136,17 @@ impl Cycle {
     pub fn payment_kind(self) -> PaymentKind {
         match self {
             Cycle::Client => PaymentKind::Collection,
-            Cycle::Worker => PaymentKind::Payout,
+            Cycle::Worker | Cycle::Manager => PaymentKind::Payout,
+        }
+    }
+
+    /// What an invoice of this cycle comes to from the sum of the holder's postings in its
+    /// entries: what a client owes (debits), or what the company owes a worker or manager
+    /// (credits).
+    pub fn amount(self, sum: Money) -> Money {
+        match self {
+            Cycle::Client => sum,
+            Cycle::Worker | Cycle::Manager => Money::from_cents(-sum.cents()),
         }
     }
 }
@@ -165,7 +182,8 @@ impl InvoiceStatus {
     }
 }
 
-/// An invoice: what one client owes for a week, or what the company owes one worker for a month.
+/// An invoice: what one client owes for a week, or what the company owes one worker or manager for
+/// a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invoice {
     /// Numbered without gaps, in the order invoices are issued (both cycles share the numbers).
@@ -276,12 +294,22 @@ pub struct Payment {
     /// Why it failed, or why its outcome is unknown.
     pub note: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// 0 for an invoice's first collection or payout; n for the n-th retry of a collection that
+    /// definitely failed (`crew billing collect`), each with its own key.
+    pub retry: u32,
 }
 
 /// The idempotency key of an invoice's payment: derived from the record, so every attempt (in
 /// this process or after a crash) sends the same one.
 pub fn payment_key(kind: PaymentKind, invoice: InvoiceNo, cycle_period: &str, holder: AccountId) -> String {
     format!("crew-{}-inv{invoice}-{cycle_period}-acct{holder}", kind.as_str())
+}
+
+/// The key of a retry (`retry` ≥ 1) of a payment whose key was `first`: `first` and `-r{retry}`,
+/// derived from the record and the retry's number, so a crashed retry resends the same key and
+/// two retries never share one. Retry 0 is `first` itself.
+pub fn retry_key(first: &str, retry: u32) -> String {
+    if retry == 0 { first.to_string() } else { format!("{first}-r{retry}") }
 }
 
 /// What a holder's open entries come to (from the store).
@@ -315,6 +343,15 @@ pub struct Carry {
     pub owed: Money,
 }
 
+/// A manager whose bets came to a net loss over their open entries: no invoice; it stays on their
+/// ledger account and is offset by later winnings (crew collects nothing from managers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerOwes {
+    pub manager: AccountId,
+    /// What the manager owes (more than zero).
+    pub owed: Money,
+}
+
 /// What closing a period did (or, with `--dry-run`, would do).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CycleReport {
@@ -322,8 +359,13 @@ pub struct CycleReport {
     pub period: String,
     /// The period was closed before: nothing new was issued; these are its invoices.
     pub already_closed: bool,
+    /// A month's: the workers' invoices, then the managers'.
     pub invoices: Vec<Invoice>,
+    /// Workers who owe: carried into the next month.
     pub carried_over: Vec<Carry>,
+    /// A month's managers whose bets came to a net loss (no invoice).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub managers_owing: Vec<ManagerOwes>,
 }
 
 /// `crew billing close-week`: one invoice per client for the week's charges not yet invoiced
@@ -337,11 +379,20 @@ pub fn close_week(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, week: Week, tz:
 
 /// `crew billing close-month`: one invoice per worker whose month (earnings − fines + awards, and
 /// whatever carried over) comes to more than zero, with a payout reserved for each; a worker who
-/// owes carries the balance into the next month (no invoice, no mail). Closing a month again
-/// issues nothing.
+/// owes carries the balance into the next month (no invoice, no mail). Then, in the same
+/// transaction, the managers' cycle of the month (its own closed period): one invoice per manager
+/// whose open stakes and pots shared come to a net win, paid out like a worker's; a net loss is no
+/// invoice and stays on the manager's account, offset by later winnings. Closing a month again
+/// issues nothing (a month closed before the managers' cycle existed gets its managers' cycle).
 pub fn close_month(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, month: Month, tz: Tz) -> Result<CycleReport> {
     let (_, until) = month.bounds(tz);
-    close(tx, ctx, Cycle::Worker, &month.to_string(), until)
+    let mut report = close(tx, ctx, Cycle::Worker, &month.to_string(), until)?;
+    let managers = close(tx, ctx, Cycle::Manager, &month.to_string(), until)?;
+    report.already_closed &= managers.already_closed;
+    report.invoices.extend(managers.invoices);
+    report.managers_owing =
+        managers.carried_over.into_iter().map(|c| ManagerOwes { manager: c.worker, owed: c.owed }).collect();
+    Ok(report)
 }
 
 fn close(
@@ -364,12 +415,13 @@ fn close(
             already_closed: true,
             invoices,
             carried_over: vec![],
+            managers_owing: vec![],
         });
     }
     if ctx.now < until {
         let hint = match cycle {
             Cycle::Client => " (`crew billing due` shows the week so far)",
-            Cycle::Worker => "",
+            Cycle::Worker | Cycle::Manager => "",
         };
         return Err(Error::conflict(format!(
             "{period} has not ended yet (it ends {}); close it afterwards{hint}",
@@ -380,11 +432,8 @@ fn close(
     let mut carried_over = Vec::new();
     let mut next = tx.last_invoice_number()?.map_or(1, |n| n.get() + 1);
     for open in tx.open_amounts(cycle, until)? {
-        let amount = match cycle {
-            Cycle::Client => open.sum,
-            Cycle::Worker => Money::from_cents(-open.sum.cents()),
-        };
-        if amount.cents() < 0 && cycle == Cycle::Worker {
+        let amount = cycle.amount(open.sum);
+        if amount.cents() < 0 && cycle != Cycle::Client {
             carried_over.push(Carry { worker: open.holder, owed: Money::from_cents(-amount.cents()) });
             continue;
         }
@@ -415,7 +464,7 @@ fn close(
             Cycle::Client => {
                 tx.client_profile(open.holder)?.map_or("card".to_string(), |p| p.payment_method.to_string())
             }
-            Cycle::Worker => "transfer".to_string(),
+            Cycle::Worker | Cycle::Manager => "transfer".to_string(),
         };
         let payment = tx.insert_payment(&Payment {
             id: PaymentId::new(1),
@@ -430,6 +479,7 @@ fn close(
             service_id: None,
             note: None,
             updated_at: ctx.now,
+            retry: 0,
         })?;
         record(
             tx,
@@ -447,6 +497,8 @@ fn close(
         invoices.push(invoice);
     }
     let total = Money::from_cents(invoices.iter().map(|i| i.amount.cents()).sum());
+    // The event names workers who carry a balance over; managers who owe are in the report only.
+    let carried_event = if cycle == Cycle::Worker { carried_over.clone() } else { Vec::new() };
     tx.insert_closed_period(&ClosedPeriod {
         cycle,
         period: period.to_string(),
@@ -464,10 +516,113 @@ fn close(
             period: period.to_string(),
             invoices: invoices.len() as u64,
             total,
-            carried_over: carried_over.clone(),
+            carried_over: carried_event,
         },
     )?;
-    Ok(CycleReport { cycle, period: period.to_string(), already_closed: false, invoices, carried_over })
+    Ok(CycleReport {
+        cycle,
+        period: period.to_string(),
+        already_closed: false,
+        invoices,
+        carried_over,
+        managers_owing: vec![],
+    })
+}
+
+/// What `crew billing collect` did (or, with `--dry-run`, would do) for one invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retry {
+    pub invoice: InvoiceNo,
+    /// The collection that failed.
+    pub failed: Payment,
+    /// The new collection, reserved with its own key.
+    pub retry: Payment,
+}
+
+/// `crew billing collect [INVOICE]`: a new collection, with a new key, for every client invoice
+/// whose latest collection definitely failed (or for the one named). The failed one stays as it
+/// was (its key is never sent again); the invoice is issued again, and the shell then sends the
+/// retry like any open payment. The client's payment method is read afresh (they may have changed
+/// it since). A named invoice that does not exist is not found; one that is not a client's, is
+/// paid, or whose collection is still open (asked again with its own key: `reconcile`) is a
+/// conflict. Without a name, invoices with nothing to retry are left alone.
+pub fn retry_collections(
+    tx: &mut (impl BillingTx + ?Sized),
+    ctx: &Ctx,
+    invoice: Option<InvoiceNo>,
+) -> Result<Vec<Retry>> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    let invoices = match invoice {
+        Some(n) => {
+            let i = tx.invoice(n)?.ok_or_else(|| Error::not_found(format!("no invoice {n}")))?;
+            if i.cycle != Cycle::Client {
+                return Err(Error::conflict(format!(
+                    "invoice {n} is a {} invoice: only collections from clients are retried",
+                    i.cycle.as_str()
+                )));
+            }
+            if i.status != InvoiceStatus::Failed {
+                let why = match i.status {
+                    InvoiceStatus::Paid => "it is paid".to_string(),
+                    _ => "its collection is still open (`crew billing reconcile` asks again with its key)".to_string(),
+                };
+                return Err(Error::conflict(format!("invoice {n} has nothing to retry: {why}")));
+            }
+            vec![i]
+        }
+        None => tx.invoices(&InvoiceFilter {
+            cycle: Some(Cycle::Client),
+            status: Some(InvoiceStatus::Failed),
+            ..Default::default()
+        })?,
+    };
+    let mut out = Vec::new();
+    for mut i in invoices {
+        let failed = tx
+            .payment_of(i.number)?
+            .ok_or_else(|| Error::internal(format!("invoice {} has no collection", i.number)))?;
+        if failed.status != PaymentStatus::Failed {
+            return Err(Error::internal(format!(
+                "invoice {} is failed but its latest collection is {}",
+                i.number,
+                failed.status.as_str()
+            )));
+        }
+        let first = payment_key(PaymentKind::Collection, i.number, &i.period, i.holder);
+        let retry = failed.retry + 1;
+        let method = tx.client_profile(i.holder)?.map_or(failed.method.clone(), |p| p.payment_method.to_string());
+        let mut new = Payment {
+            id: PaymentId::new(1),
+            kind: PaymentKind::Collection,
+            invoice: i.number,
+            holder: i.holder,
+            amount: failed.amount,
+            method,
+            key: retry_key(&first, retry),
+            status: PaymentStatus::Reserved,
+            attempts: 0,
+            service_id: None,
+            note: None,
+            updated_at: ctx.now,
+            retry,
+        };
+        new.id = tx.insert_payment(&new)?;
+        i.status = InvoiceStatus::Issued;
+        tx.update_invoice_status(i.number, i.status)?;
+        record(
+            tx,
+            ctx,
+            BillingEvent::PaymentRetried {
+                payment: new.id,
+                invoice: i.number,
+                kind: PaymentKind::Collection,
+                retry,
+                key: new.key.clone(),
+            },
+        )?;
+        out.push(Retry { invoice: i.number, failed, retry: new });
+    }
+    Ok(out)
 }
 
 /// Which invoices [`super::BillingStore::invoices`] returns.
@@ -556,15 +711,19 @@ pub enum Outcome {
     Confirmed { service_id: String },
     /// Definitely refused: a `failed` status or a 4xx other than a key conflict.
     Failed { reason: String },
-    /// Not known: a timeout, a dropped connection, a 5xx, or `pending`. Asked again with the same
-    /// key later (`crew billing reconcile`, or the next run).
+    /// Not known: a timeout, a dropped connection, a 5xx, a 409 (the same key still in progress),
+    /// or `pending`. Asked again with the same key later (`crew billing reconcile`, or the next
+    /// run).
     Unknown { reason: String },
+    /// Certainly not carried out: the request never reached the service (every attempt failed to
+    /// connect). The payment is reserved again and sent with the same key by the next run.
+    NotSent { reason: String },
 }
 
 /// Records a service's answer about a payment (its own transaction, after the request): confirmed
 /// posts the money to the ledger (`collection:N` bank clearing ← client; `payout:N` worker ←
 /// bank clearing) and marks the invoice paid; failed marks it failed; unknown leaves it to be
-/// asked again. A payment already confirmed or failed is left as it is (an answer repeated by a
+/// asked again; not sent reserves it again (sent with the same key by the next run). A payment already confirmed or failed is left as it is (an answer repeated by a
 /// concurrent run changes nothing).
 pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outcome: Outcome) -> Result<Payment> {
     require(&ctx.actor, Action::CloseBillingPeriods)?;
@@ -587,7 +746,7 @@ pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outc
                 ),
                 PaymentKind::Payout => (
                     format!("payout:{}", p.invoice),
-                    LedgerAccount::Worker(p.holder),
+                    invoice.cycle.account(p.holder),
                     LedgerAccount::Company(CompanyAccount::BankClearing),
                 ),
             };
@@ -641,6 +800,12 @@ pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outc
                 },
             )?;
         }
+        Outcome::NotSent { reason } => {
+            p.status = PaymentStatus::Reserved;
+            p.note = Some(reason.clone());
+            tx.update_payment(&p)?;
+            record(tx, ctx, BillingEvent::PaymentNotSent { payment: p.id, invoice: p.invoice, kind: p.kind, reason })?;
+        }
         Outcome::Unknown { reason } => {
             p.status = PaymentStatus::Unknown;
             p.note = Some(reason.clone());
@@ -670,6 +835,14 @@ mod tests {
         for out in ["1969-12", "10000-01", "262142-12", "-1-01", "0-01"] {
             assert!(Month::parse(out).is_err(), "{out}");
         }
+    }
+
+    #[test]
+    fn a_retry_key_is_the_first_key_and_the_retry_number() {
+        let first = payment_key(PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5));
+        assert_eq!(retry_key(&first, 0), first);
+        assert_eq!(retry_key(&first, 2), "crew-collection-inv7-2026-W49-acct5-r2");
+        assert_ne!(retry_key(&first, 1), retry_key(&first, 2));
     }
 
     #[test]

@@ -53,6 +53,12 @@ domain_events! {
             amount: Money,
             reason: String,
         } = "payment_failed",
+        /// A collection that definitely failed is tried again (`crew billing collect`): a new
+        /// payment, `retry` n, with its own key; the failed one is never sent again.
+        PaymentRetried { payment: PaymentId, invoice: InvoiceNo, kind: PaymentKind, retry: u32, key: String } = "payment_retried",
+        /// Never reached its service (every attempt failed to connect): certainly not carried out;
+        /// reserved again, to be sent with the same key.
+        PaymentNotSent { payment: PaymentId, invoice: InvoiceNo, kind: PaymentKind, reason: String } = "payment_not_sent",
         /// Sent, outcome unknown: it will be asked again with the same key.
         PaymentUnknown { payment: PaymentId, invoice: InvoiceNo, kind: PaymentKind, reason: String } = "payment_outcome_unknown",
         /// `crew billing verify` ran: how many checks, whether all passed, how many problems.
@@ -106,6 +112,12 @@ impl EventDetails for BillingEvent {
             }
             BillingEvent::PaymentFailed { invoice, kind, holder, amount, reason, .. } => {
                 format!("{} for invoice {invoice} failed: {amount} ({}): {reason}", kind.as_str(), name(*holder))
+            }
+            BillingEvent::PaymentRetried { invoice, kind, retry, key, .. } => {
+                format!("{} for invoice {invoice} retried (retry {retry}, new key {key})", kind.as_str())
+            }
+            BillingEvent::PaymentNotSent { invoice, kind, reason, .. } => {
+                format!("{} for invoice {invoice} not sent, to be sent again with its key ({reason})", kind.as_str())
             }
             BillingEvent::PaymentUnknown { invoice, kind, reason, .. } => {
                 format!("{} for invoice {invoice}: outcome unknown ({reason})", kind.as_str())

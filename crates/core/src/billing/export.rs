@@ -46,6 +46,7 @@ pub fn journal_account(account: LedgerAccount) -> String {
             CompanyAccount::WorkerPayouts => "Expenses:WorkerPayouts".into(),
             CompanyAccount::Awards => "Expenses:Awards".into(),
             CompanyAccount::BankClearing => "Assets:BankClearing".into(),
+            CompanyAccount::Stakes => "Liabilities:StakesHeld".into(),
         },
     }
 }

@@ -31,16 +31,19 @@ pub enum CompanyAccount {
     House,
     /// Money on its way between the bank and the ledger: collections in, payouts out.
     BankClearing,
+    /// Managers' stakes held until their order ends (bets), then paid to the winners or the house.
+    Stakes,
 }
 
 impl CompanyAccount {
-    pub const ALL: [CompanyAccount; 6] = [
+    pub const ALL: [CompanyAccount; 7] = [
         CompanyAccount::Revenue,
         CompanyAccount::WorkerPayouts,
         CompanyAccount::Fines,
         CompanyAccount::Awards,
         CompanyAccount::House,
         CompanyAccount::BankClearing,
+        CompanyAccount::Stakes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl CompanyAccount {
             CompanyAccount::Awards => "awards",
             CompanyAccount::House => "house",
             CompanyAccount::BankClearing => "bank_clearing",
+            CompanyAccount::Stakes => "stakes",
         }
     }
 }
@@ -190,10 +194,15 @@ pub enum EntryKind {
     Collection,
     /// Money paid out to a worker for an invoice (worker ← bank clearing).
     Payout,
+    /// A manager's stake on an order's outcome, held until the order ends (stakes ← manager).
+    Stake,
+    /// An order's pot shared when it ended: to the managers who won, or to the house (winners or
+    /// house ← stakes).
+    BetSettlement,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 7] = [
+    pub const ALL: [EntryKind; 9] = [
         EntryKind::Charge,
         EntryKind::Earning,
         EntryKind::Fine,
@@ -201,6 +210,8 @@ impl EntryKind {
         EntryKind::Reversal,
         EntryKind::Collection,
         EntryKind::Payout,
+        EntryKind::Stake,
+        EntryKind::BetSettlement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -212,13 +223,16 @@ impl EntryKind {
             EntryKind::Reversal => "reversal",
             EntryKind::Collection => "collection",
             EntryKind::Payout => "payout",
+            EntryKind::Stake => "stake",
+            EntryKind::BetSettlement => "bet_settlement",
         }
     }
 
     pub fn parse(raw: &str) -> Result<EntryKind> {
         EntryKind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| {
             Error::bad_input(format!(
-                "`{raw}` is not an entry kind: charge, earning, fine, award, reversal, collection or payout"
+                "`{raw}` is not an entry kind: charge, earning, fine, award, reversal, collection, payout, stake or \
+                 bet_settlement"
             ))
         })
     }

@@ -20,8 +20,9 @@ pub mod store;
 pub mod subscribers;
 
 pub use cycles::{
-    Carry, ClosedPeriod, Cycle, CycleReport, Invoice, InvoiceFilter, InvoiceStatus, Month, OpenAmount, Outcome,
-    Payment, PaymentKind, PaymentStatus, Submitted, close_month, close_week, invoices, open_payments, settle, submit,
+    Carry, ClosedPeriod, Cycle, CycleReport, Invoice, InvoiceFilter, InvoiceStatus, ManagerOwes, Month, OpenAmount,
+    Outcome, Payment, PaymentKind, PaymentStatus, Retry, Submitted, close_month, close_week, invoices, open_payments,
+    retry_collections, retry_key, settle, submit,
 };
 pub use events::{BillingEvent, PostedEntry};
 pub use ledger::{Balance, CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount, Posting, split};
@@ -459,10 +460,7 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
     let mut problems = Vec::new();
     for (number, sum, entries) in &sums {
         let Some(invoice) = tx.invoice(*number)? else { continue };
-        let expected = match invoice.cycle {
-            Cycle::Client => *sum,
-            Cycle::Worker => Money::from_cents(-sum.cents()),
-        };
+        let expected = invoice.cycle.amount(*sum);
         if expected != invoice.amount || *entries != invoice.entries {
             problems.push(format!(
                 "invoice {number} says {} for {} entries; its entries come to {expected} for {entries}",
@@ -519,7 +517,7 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
     for invoice in tx.invoices(&InvoiceFilter { status: Some(InvoiceStatus::Paid), ..Default::default() })? {
         let kind = match invoice.cycle {
             Cycle::Client => "collection",
-            Cycle::Worker => "payout",
+            Cycle::Worker | Cycle::Manager => "payout",
         };
         if tx.entry(&EntryId::parse(&format!("{kind}:{}", invoice.number))?)?.is_none() {
             problems.push(format!("invoice {} is paid but its {kind} is not in the ledger", invoice.number));

@@ -79,6 +79,8 @@ pub fn earnings(
             EntryKind::Reversal => adjustments += owed_to_worker,
             // Payouts settle what was owed; they are not part of what the month earned.
             EntryKind::Payout | EntryKind::Collection | EntryKind::Charge => continue,
+            // Bets are managers' money: never on a worker's account.
+            EntryKind::Stake | EntryKind::BetSettlement => continue,
         }
         counted += 1;
     }
@@ -191,7 +193,7 @@ fn cycle_due(
         .iter()
         .map(|w| match cycle {
             Cycle::Client => w.sum.cents(),
-            Cycle::Worker => -w.sum.cents(),
+            Cycle::Worker | Cycle::Manager => -w.sum.cents(),
         })
         .collect();
     Ok(CycleDue {

@@ -88,12 +88,13 @@ pub trait BillingStore: BillingRead {
     /// What each invoice's entries come to: per invoice (by number ascending), the sum of the
     /// holder account's postings in its entries, and how many entries it has.
     fn invoice_line_sums(&mut self) -> Result<Vec<(InvoiceNo, Money, u64)>>;
-    /// Adds a payment (its id is ignored) and returns its new id. A second payment of one invoice,
-    /// or a key taken, is a conflict error and changes nothing.
+    /// Adds a payment (its id is ignored) and returns its new id, greater than every earlier one's.
+    /// A second payment of one invoice with the same `retry`, or a key taken, is a conflict error
+    /// and changes nothing.
     fn insert_payment(&mut self, payment: &Payment) -> Result<PaymentId>;
     /// The payment with this id, `None` if there is none.
     fn payment(&mut self, id: PaymentId) -> Result<Option<Payment>>;
-    /// The payment of an invoice, `None` if it has none.
+    /// The latest payment of an invoice (its highest `retry`), `None` if it has none.
     fn payment_of(&mut self, invoice: InvoiceNo) -> Result<Option<Payment>>;
     /// Payments still open (reserved, submitted or unknown), of `kind` if given, by id ascending.
     fn open_payments(&mut self, kind: Option<PaymentKind>) -> Result<Vec<Payment>>;

@@ -1,9 +1,11 @@
-//! Billing's reactions to ordering's events: charges, earnings and fines, each posted exactly once
+//! Billing's reactions to ordering's events (charges, earnings and fines) and bets' events (stakes
+//! and pots shared), each posted exactly once
 //! (the subscriber's position advances in the same transaction as its entries, and each entry's id
 //! is derived from its cause, so a replay is the first outcome again).
 
 use super::ledger::{CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount, Posting, split};
 use super::{BillingTx, post};
+use crate::bets::BetsEvent;
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, OrderId};
 use crate::kernel::command::Subscriber;
@@ -17,7 +19,10 @@ use crate::types::Money;
 ///   it is cancelled after assignment; once per order (a copy is a new order, charged again);
 /// - the worker earns `billing.worker_share_percent` of a completed order's price (largest
 ///   remainder), nothing for a cancelled one;
-/// - the worker of a failed order is fined `billing.failure_fine`.
+/// - the worker of a failed order is fined `billing.failure_fine`;
+/// - a manager's stake (`bet_placed`) moves from their ledger account to `company:stakes`, where
+///   it is held until the order ends; the pot (`bets_settled`) moves from there to the winners'
+///   ledger accounts, or to `company:house` when nobody won.
 ///
 /// The rules in force when the event is handled apply (handled in the event's own transaction).
 pub struct Ledger;
@@ -28,6 +33,9 @@ impl<T: BillingTx + ?Sized> Subscriber<T> for Ledger {
     }
 
     fn handle(&self, tx: &mut T, stored: &RecordedEvent) -> Result<()> {
+        if let Some(event) = stored.decode::<BetsEvent>()? {
+            return bet(tx, stored, event);
+        }
         let Some(event) = stored.decode::<OrderingEvent>()? else { return Ok(()) };
         match event {
             OrderingEvent::OrderCheckedIn { order, .. } => charge(tx, stored, order),
@@ -111,4 +119,48 @@ fn fine(tx: &mut (impl BillingTx + ?Sized), stored: &RecordedEvent, order: Order
         Posting { account: LedgerAccount::Company(CompanyAccount::Fines), amount: Money::from_cents(-amount.cents()) },
     ];
     post(tx, entry(stored, id, EntryKind::Fine, order, postings)).map(|_| ())
+}
+
+fn bet(tx: &mut (impl BillingTx + ?Sized), stored: &RecordedEvent, event: BetsEvent) -> Result<()> {
+    let stakes = LedgerAccount::Company(CompanyAccount::Stakes);
+    let (id, kind, order, memo, postings) = match event {
+        BetsEvent::BetPlaced { bet, order, manager, on, stake } => (
+            id(format!("bet:{bet}:stake"))?,
+            EntryKind::Stake,
+            order,
+            format!("bet {bet} on {}", on.as_str()),
+            vec![
+                Posting { account: LedgerAccount::Manager(manager), amount: stake },
+                Posting { account: stakes, amount: Money::from_cents(-stake.cents()) },
+            ],
+        ),
+        BetsEvent::BetsSettled { order, outcome, pot, winnings, house } => {
+            let mut postings = vec![Posting { account: stakes, amount: pot }];
+            for w in &winnings {
+                postings.push(Posting {
+                    account: LedgerAccount::Manager(w.manager),
+                    amount: Money::from_cents(-w.won.cents()),
+                });
+            }
+            if house.cents() != 0 {
+                postings.push(Posting {
+                    account: LedgerAccount::Company(CompanyAccount::House),
+                    amount: Money::from_cents(-house.cents()),
+                });
+            }
+            let memo = if winnings.is_empty() {
+                format!("order {}: nobody won, the house takes the pot", outcome.as_str())
+            } else {
+                format!("order {}: pot shared by {} winner(s)", outcome.as_str(), winnings.len())
+            };
+            (id(format!("order:{order}:bets"))?, EntryKind::BetSettlement, order, memo, postings)
+        }
+        BetsEvent::BettingClosed { .. } => return Ok(()),
+    };
+    if postings[0].amount.cents() == 0 || tx.entry(&id)?.is_some() {
+        return Ok(());
+    }
+    let mut e = entry(stored, id, kind, order, postings);
+    e.memo = memo;
+    post(tx, e).map(|_| ())
 }

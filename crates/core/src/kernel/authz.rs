@@ -127,10 +127,14 @@ pub enum Action {
     /// The company's reports (`crew report operations|billing`): figures of everyone's work and
     /// money, for staff who run the company.
     ViewReports,
+    /// Stake on an order's outcome and close an order's betting to new stakes (managers).
+    PlaceBets,
+    /// Read bets and their settlements.
+    ViewBets,
 }
 
 impl Action {
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 45] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -174,6 +178,8 @@ impl Action {
         Action::ManageQuality,
         Action::ViewDashboard,
         Action::ViewReports,
+        Action::PlaceBets,
+        Action::ViewBets,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -222,6 +228,8 @@ impl Action {
             Action::ManageQuality => "review quality",
             Action::ViewDashboard => "see a dashboard",
             Action::ViewReports => "see the company's reports",
+            Action::PlaceBets => "bet on orders",
+            Action::ViewBets => "view bets",
         }
     }
 }
@@ -271,6 +279,10 @@ pub fn permits(role: Role, action: Action) -> bool {
         ManageQuality => matches!(role, Admin | Manager),
         ViewDashboard => true,
         ViewReports => matches!(role, Admin | Manager | Accountant),
+        // Bets (DESIGN.md "Bets"): managers stake their own money (an admin passes the matrix,
+        // but `bets::place` takes stakes from managers only); accountants see them for the ledger.
+        PlaceBets => matches!(role, Admin | Manager),
+        ViewBets => matches!(role, Admin | Manager | Accountant),
     }
 }
 

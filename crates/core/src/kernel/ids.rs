@@ -111,3 +111,8 @@ id_type!(
     KitId,
     "kit"
 );
+id_type!(
+    /// A manager's stake on an order's outcome (bets).
+    BetId,
+    "bet"
+);

@@ -194,6 +194,12 @@ pub const RULES: &[Rule] = &[
         default: "15",
         about: "how far a review's `serious` verdict lowers the worker's rating",
     },
+    Rule {
+        key: "bets.max_stake",
+        kind: Kind::Money,
+        default: "50.00",
+        about: "the most one manager may stake on one order, all their bets on it together",
+    },
 ];
 
 /// The rule of a key, or a bad-input error listing the keys there are.
@@ -455,6 +461,8 @@ pub struct Rules {
     pub rating_step_fault: u32,
     /// Quality: rating points a `serious` verdict takes.
     pub rating_step_serious: u32,
+    /// Bets: the most one manager may stake on one order, all their bets on it together.
+    pub max_stake: Money,
 }
 
 impl Rules {
@@ -519,6 +527,10 @@ impl Rules {
             rating_step_praise: small("quality.rating_step_praise")?,
             rating_step_fault: small("quality.rating_step_fault")?,
             rating_step_serious: small("quality.rating_step_serious")?,
+            max_stake: match get("bets.max_stake")? {
+                Value::Money(m) => m,
+                _ => return Err(mismatch("bets.max_stake")),
+            },
         })
     }
 }

@@ -193,6 +193,7 @@ fn payment(invoice: &Invoice, key: &str) -> Payment {
         service_id: None,
         note: None,
         updated_at: at(100),
+        retry: 0,
     }
 }
 
@@ -298,6 +299,26 @@ pub(crate) fn payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_l
         store.write(|tx| tx.update_payment(&Payment { id: PaymentId::new(99), ..payment(&one, "k1") })),
         ErrorKind::NotFound,
     );
+}
+
+pub(crate) fn a_retry_is_another_payment_of_its_invoice_and_the_latest_is_the_invoices<S: Store>(store: &mut S) {
+    let ann = write(store, |tx| account(tx, "ann", Role::Client));
+    let one = invoice(1, ann, "2026-W49", 300, 0);
+    let first = write(store, |tx| {
+        tx.insert_invoice(&one)?;
+        tx.insert_payment(&payment(&one, "k1"))
+    });
+    let second = write(store, |tx| tx.insert_payment(&Payment { retry: 1, ..payment(&one, "k1-r1") }));
+    assert!(second > first);
+    // The same retry twice, or a key taken, is refused and changes nothing.
+    expect_err(
+        store.write(|tx| tx.insert_payment(&Payment { retry: 1, ..payment(&one, "k1-r9") })),
+        ErrorKind::Conflict,
+    );
+    expect_err(store.write(|tx| tx.insert_payment(&Payment { retry: 2, ..payment(&one, "k1") })), ErrorKind::Conflict);
+    let latest = read(store, |tx| tx.payment_of(InvoiceNo::new(1))).unwrap();
+    assert_eq!((latest.id, latest.retry, latest.key.as_str()), (second, 1, "k1-r1"));
+    assert_eq!(read(store, |tx| tx.payment(first)).unwrap().retry, 0);
 }
 
 pub(crate) fn total_paid_is_the_sum_of_a_clients_collections_only<S: Store>(store: &mut S) {

@@ -43,6 +43,7 @@ use crew_core::ordering::{NewOrder, NewServiceType};
 use crew_core::types::{Email, Login, Money, Name, ServiceCode, SkillSet, Text, Zone};
 use crew_core::wiring::{Store, Tx};
 
+mod bets;
 mod billing;
 mod events;
 mod hiring;
@@ -199,6 +200,7 @@ macro_rules! contract_suite {
                 invoices_read_back_by_number_and_a_taken_number_or_period_is_a_conflict,
                 a_period_is_closed_once_and_reads_back,
                 payments_are_one_per_invoice_with_a_unique_key_and_open_ones_are_listed,
+                a_retry_is_another_payment_of_its_invoice_and_the_latest_is_the_invoices,
                 total_paid_is_the_sum_of_a_clients_collections_only,
             );
             contract_suite!(@group $make; supplies;
@@ -214,6 +216,13 @@ macro_rules! contract_suite {
                 updating_a_kit_saves_worker_lines_status_cookie_and_times,
                 updating_a_missing_kit_is_not_found,
                 kits_are_listed_by_time_then_id_and_filtered_by_status_order_and_worker,
+            );
+            contract_suite!(@group $make; bets;
+                no_bets_or_books_at_first,
+                bets_read_back_by_id_for_one_order_or_all,
+                a_bet_by_a_missing_manager_or_on_a_missing_order_is_a_conflict_and_changes_nothing,
+                held_bets_are_a_managers_bets_on_books_not_settled,
+                a_book_reads_back_and_is_replaced_not_duplicated,
             );
             contract_suite!(@group $make; quality;
                 nothing_is_queued_reviewed_or_seen_at_first,

@@ -6,6 +6,7 @@
 //! the core modules whose rules need a store (see `docs/testing.md`):
 //! `cargo mutants -p crew-core --test-package crew-core --test-package crew-store -f FILE`.
 
+mod bets;
 mod billing;
 mod company;
 mod hiring;

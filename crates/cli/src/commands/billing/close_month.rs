@@ -8,13 +8,15 @@ use crew_core::billing::{self, Month};
 use super::{CycleArgs, report};
 use crate::context::App;
 
-/// Close a month: one invoice per worker owed money, then pay each out (accountants, cron)
+/// Close a month: one invoice per worker (and manager) owed money, then pay each out (accountants, cron)
 #[derive(Debug, Args)]
 #[command(after_help = "\
 A worker's month is their earnings − fines + awards not yet invoiced (and whatever carried over).
 More than zero: an invoice, numbered without gaps, paid through the transfer service (\"Gold Hat\"),
 and a mail once it is paid. Less than zero: no invoice and no mail; the balance carries over into
-the next month. Closing a month again issues nothing; it only asks again about payouts still open.
+the next month. In the same run, the managers' cycle of the month: a manager whose open stakes and
+pots shared come to a net win gets an invoice paid out the same way; a net loss stays on their
+account (no invoice), offset by later winnings (docs/bets.md). Closing a month again issues nothing; it only asks again about payouts still open.
 The transfer service is the built-in sandbox unless crew.toml names one (docs/billing.md).
 
 Examples:

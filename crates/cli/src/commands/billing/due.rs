@@ -29,7 +29,8 @@ pub const ACTIONS: &[Action] = &[Action::ViewCharges];
 
 pub fn run(app: &mut App, args: DueArgs) -> Result<()> {
     let tz = app.tz();
-    let due = app.read(|tx, ctx| billing::due(tx, ctx, args.client.as_deref(), tz))?;
+    let (due, logins) =
+        app.read(|tx, ctx| Ok((billing::due(tx, ctx, args.client.as_deref(), tz)?, crew_core::iam::logins(tx)?)))?;
     if app.out.format == Format::Json {
         let fields =
             [("client", due.client.to_string()), ("week", due.week.to_string()), ("total", due.total.to_string())];
@@ -38,7 +39,7 @@ pub fn run(app: &mut App, args: DueArgs) -> Result<()> {
     app.out.list(&due.charges, LINE_HEADERS, |l| line_cells(app, l))?;
     app.out.note(&format!(
         "{} owes {} {} for week {} so far ({} to {}).",
-        due.client,
+        super::account_name(&logins, due.client),
         due.total,
         app.currency(),
         due.week,

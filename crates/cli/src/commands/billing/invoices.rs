@@ -15,7 +15,7 @@ use crate::context::{App, FromFlag};
     after_help = "Examples:\n  crew billing invoices\n  crew billing invoices --cycle client --status failed\n  crew billing invoices --holder tom@crew.example"
 )]
 pub struct InvoicesArgs {
-    /// client (weekly) or worker (monthly)
+    /// client (weekly), worker or manager (monthly)
     #[arg(long)]
     cycle: Option<String>,
     /// issued, paid or failed
@@ -32,6 +32,8 @@ pub const ACTIONS: &[Action] = &[Action::ViewBilling];
 struct Row {
     #[serde(flatten)]
     invoice: billing::Invoice,
+    /// The holder's login beside the stable id.
+    holder_login: String,
     payment: Option<billing::Payment>,
 }
 
@@ -48,9 +50,19 @@ pub fn run(app: &mut App, args: InvoicesArgs) -> Result<()> {
             ),
             None => None,
         };
-        billing::invoices(tx, ctx, InvoiceFilter { cycle, holder, status, period: None })
+        Ok((
+            billing::invoices(tx, ctx, InvoiceFilter { cycle, holder, status, period: None })?,
+            crew_core::iam::logins(tx)?,
+        ))
     })?;
-    let rows: Vec<Row> = rows.into_iter().map(|(invoice, payment)| Row { invoice, payment }).collect();
+    let (rows, logins) = rows;
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|(invoice, payment)| {
+            let holder_login = super::account_name(&logins, invoice.cycle.account(invoice.holder));
+            Row { invoice, holder_login, payment }
+        })
+        .collect();
     app.out.list(
         &rows,
         &["INVOICE", "CYCLE", "HOLDER", "PERIOD", "AMOUNT", "STATUS", "PAYMENT", "ATTEMPTS", "NOTE"],
@@ -59,7 +71,7 @@ pub fn run(app: &mut App, args: InvoicesArgs) -> Result<()> {
             vec![
                 r.invoice.number.to_string(),
                 r.invoice.cycle.as_str().to_string(),
-                r.invoice.cycle.account(r.invoice.holder).to_string(),
+                r.holder_login.clone(),
                 r.invoice.period.clone(),
                 r.invoice.amount.to_string(),
                 r.invoice.status.as_str().to_string(),

@@ -5,6 +5,7 @@ mod balances;
 mod charges;
 mod close_month;
 mod close_week;
+mod collect;
 mod due;
 mod export;
 mod invoices;
@@ -12,11 +13,15 @@ mod reconcile;
 mod statement;
 mod verify;
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use crew_core::authz::Action;
-use crew_core::billing::{CycleReport, Payment, PaymentKind, PaymentStatus, StatementLine};
+use crew_core::billing::{CycleReport, LedgerAccount, Payment, PaymentKind, PaymentStatus, StatementLine};
+use crew_core::ids::AccountId;
 use crew_core::kernel::command::Ctx;
+use crew_core::types::Login;
 use crew_core::wiring::Tx;
 use serde::Serialize;
 
@@ -38,6 +43,7 @@ pub enum BillingCommand {
     Award(award::AwardArgs),
     CloseWeek(close_week::CloseWeekArgs),
     CloseMonth(close_month::CloseMonthArgs),
+    Collect(collect::CollectArgs),
     Reconcile(reconcile::ReconcileArgs),
     Export(export::ExportArgs),
     Verify(verify::VerifyArgs),
@@ -54,6 +60,7 @@ impl BillingCommand {
             Self::Balances(_) => balances::ACTIONS,
             Self::CloseWeek(_) => close_week::ACTIONS,
             Self::CloseMonth(_) => close_month::ACTIONS,
+            Self::Collect(_) => collect::ACTIONS,
             Self::Reconcile(_) => reconcile::ACTIONS,
             Self::Export(_) => export::ACTIONS,
             Self::Award(_) => award::ACTIONS,
@@ -71,11 +78,26 @@ pub fn run(app: &mut App, command: BillingCommand) -> Result<()> {
         BillingCommand::Balances(args) => balances::run(app, args),
         BillingCommand::CloseWeek(args) => close_week::run(app, args),
         BillingCommand::CloseMonth(args) => close_month::run(app, args),
+        BillingCommand::Collect(args) => collect::run(app, args),
         BillingCommand::Reconcile(args) => reconcile::run(app, args),
         BillingCommand::Export(args) => export::run(app, args),
         BillingCommand::Award(args) => award::run(app, args),
         BillingCommand::Verify(args) => verify::run(app, args),
     }
+}
+
+/// How tables name a ledger account for people: its holder's login (`ann@example.com`), or the
+/// company's account as written (`company:revenue`). JSON keeps the stable ids and adds the login.
+fn account_name(logins: &BTreeMap<AccountId, Login>, account: LedgerAccount) -> String {
+    match account.holder() {
+        Some(id) => logins.get(&id).map_or_else(|| account.to_string(), |l| l.to_string()),
+        None => account.to_string(),
+    }
+}
+
+/// Every login by account id, read in its own transaction (for naming holders in tables).
+fn logins(app: &mut App) -> Result<BTreeMap<AccountId, Login>> {
+    app.read(|tx, _| crew_core::iam::logins(tx))
 }
 
 const LINE_HEADERS: &[&str] = &["DATE", "ENTRY", "KIND", "ORDER", "AMOUNT", "BALANCE", "MEMO"];
@@ -133,9 +155,17 @@ fn report(
     let service = crate::money::services(app)?.label();
     let payments = if args.dry_run { Vec::new() } else { crate::money::work_through(app, Some(kind))? };
     let view = CycleView { report, dry_run: args.dry_run, payments, service };
+    let logins = logins(app)?;
     if app.out.format != crate::cli::Format::Table {
+        // Each invoice keeps its holder's id and gains the holder's login.
+        let mut value = serde_json::to_value(&view)?;
+        if let Some(list) = value.get_mut("invoices").and_then(serde_json::Value::as_array_mut) {
+            for (item, invoice) in list.iter_mut().zip(&view.report.invoices) {
+                item["holder_login"] = account_name(&logins, invoice.cycle.account(invoice.holder)).into();
+            }
+        }
         return app.out.record(
-            &view,
+            &value,
             &[("period", view.report.period.clone()), ("invoices", view.report.invoices.len().to_string())],
         );
     }
@@ -153,7 +183,7 @@ fn report(
             .unwrap_or_else(|| i.status.as_str().to_string());
         vec![
             i.number.to_string(),
-            i.cycle.account(i.holder).to_string(),
+            account_name(&logins, i.cycle.account(i.holder)),
             i.period.clone(),
             i.amount.to_string(),
             i.entries.to_string(),
@@ -161,7 +191,15 @@ fn report(
         ]
     })?;
     for c in &r.carried_over {
-        app.out.note(&format!("worker:{} owes {}: carried over to the next period (no invoice).", c.worker, c.owed))?;
+        let who = account_name(&logins, LedgerAccount::Worker(c.worker));
+        app.out.note(&format!("{who} owes {}: carried over to the next period (no invoice).", c.owed))?;
+    }
+    for m in &r.managers_owing {
+        app.out.note(&format!(
+            "{} lost {} on bets: it stays on their account, offset by later winnings (no invoice).",
+            account_name(&logins, LedgerAccount::Manager(m.manager)),
+            m.owed
+        ))?;
     }
     let total: i64 = r.invoices.iter().map(|i| i.amount.cents()).sum();
     let total = crew_core::types::Money::from_cents(total);
@@ -180,6 +218,12 @@ fn report(
     app.out.note(&head)?;
     if !args.dry_run {
         let count = |s: PaymentStatus| view.payments.iter().filter(|p| p.status == s).count();
+        let not_sent = count(PaymentStatus::Reserved);
+        if not_sent > 0 {
+            app.out.note(&format!(
+                "{not_sent} not sent: the service could not be reached, so nothing was carried out; the next run (or `crew billing reconcile`) sends them with the same key."
+            ))?;
+        }
         app.out.note(&format!(
             "Money services ({}): {} {what}, {} failed, {} unknown (asked again with the same key by the next run or `crew billing reconcile`).",
             view.service,

@@ -15,7 +15,7 @@ use crate::context::App;
 A positive amount is a debit, a negative one a credit: a client's balance is what they owe; a
 worker's is negative while the company owes them (earnings and awards are credits, fines debits).
 The company's accounts: company:revenue, company:worker_payouts, company:fines, company:awards,
-company:house, company:bank_clearing.
+company:house, company:bank_clearing, company:stakes.
 
 Examples:
   crew billing statement                      # your own
@@ -33,9 +33,9 @@ pub const ACTIONS: &[Action] = &[Action::ViewBilling];
 
 pub fn run(app: &mut App, args: StatementArgs) -> Result<()> {
     let kind = args.kind.as_deref().map(EntryKind::parse).transpose().map_err(|e| e.context("--kind"))?;
-    let statement = app.read(|tx, ctx| {
+    let (statement, logins) = app.read(|tx, ctx| {
         let account = billing::chosen_account(tx, ctx, args.account.as_deref())?;
-        billing::statement(tx, ctx, account, kind)
+        Ok((billing::statement(tx, ctx, account, kind)?, crew_core::iam::logins(tx)?))
     })?;
     if app.out.format == Format::Json {
         return app.out.record(&statement, &[("account", statement.account.to_string())]);
@@ -44,7 +44,7 @@ pub fn run(app: &mut App, args: StatementArgs) -> Result<()> {
     let b = statement.balance;
     app.out.note(&format!(
         "{}: debits {}, credits {}, balance {} {}.",
-        statement.account,
+        super::account_name(&logins, statement.account),
         b.debits,
         b.credits,
         b.net(),
