@@ -20,6 +20,7 @@ mod test_imports;
 mod test_lifecycle;
 mod test_mail;
 mod test_matching;
+mod test_matching_time;
 mod test_ownership;
 mod test_permissions;
 mod test_quality;

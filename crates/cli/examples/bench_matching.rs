@@ -79,6 +79,7 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
                 Name::parse(skill)?,
                 Text::default(),
                 skills,
+                ordering::Timing::DEFAULT,
             )?;
         }
         let clients: Vec<RawRecord> = (0..zones)

@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_supplies.sql"),
     include_str!("migrations/0013_quality.sql"),
     include_str!("migrations/0014_supplies_one_open_kit.sql"),
+    include_str!("migrations/0015_matching_time.sql"),
 ];
 
 /// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite

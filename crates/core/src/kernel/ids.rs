@@ -111,3 +111,8 @@ id_type!(
     KitId,
     "kit"
 );
+id_type!(
+    /// A worker's dated time off: a holiday, a sick leave (matching).
+    TimeOffId,
+    "time off"
+);
