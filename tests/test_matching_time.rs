@@ -81,6 +81,12 @@ fn a_worker_is_never_booked_twice_off_hours_or_on_time_off_and_explain_says_why(
     env.step(&["matching", "time-off", "remove", "1"], None);
     env.step(&["matching", "time-off", "remove", "1"], None);
     env.step(&["matching", "hours", "tom@crew.example", "--default"], None);
+
+    env.note("tom's week at a glance, and the day of the first order");
+    env.step(&["order", "agenda", "--worker", "tom@crew.example", "--week", "--day", "2026-12-01"], None);
+    env.login("tom@crew.example", PASSWORD);
+    env.step(&["order", "agenda", "--day", "2026-12-01"], None);
+    env.step(&["order", "agenda", "--worker", "tia@crew.example"], None);
     insta::assert_snapshot!(env.transcript);
 }
 

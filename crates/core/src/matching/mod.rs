@@ -794,21 +794,7 @@ pub const MAX_ROUNDS: usize = 12;
 /// error, never recorded.
 pub fn plan(batch: &Batch) -> Result<Decision> {
     let open = open_costs(batch)?;
-    let days = batch.days();
-    // Worker-day nodes and their room.
-    let mut node_of: HashMap<(usize, NaiveDate), usize> = HashMap::new();
-    let mut room: Vec<u32> = Vec::new();
-    let pair_node: Vec<usize> = batch
-        .pairs
-        .iter()
-        .map(|p| {
-            let day = days[p.order];
-            *node_of.entry((p.worker, day)).or_insert_with(|| {
-                room.push(batch.room(p.worker, day));
-                room.len() - 1
-            })
-        })
-        .collect();
+    let DayNodes { pair_node, room } = day_nodes(batch);
     let mut starts = Vec::with_capacity(batch.orders.len() + 1);
     let mut first = 0;
     for oi in 0..batch.orders.len() {
@@ -849,6 +835,36 @@ pub fn plan(batch: &Batch) -> Result<Decision> {
     fill(batch, &mut decision.chosen, &starts, &costs, &pair_node, &room);
     verify(batch, &decision)?;
     Ok(decision)
+}
+
+/// The flow's worker-day nodes: each pair's node (its worker on its order's day) and each node's
+/// room (the worker's daily maximum less the orders they hold that day). What [`plan`] solves, and
+/// what the benchmark gives an independent solver.
+#[derive(Debug, Clone)]
+pub struct DayNodes {
+    /// Per pair (index into [`Batch::pairs`]): its node.
+    pub pair_node: Vec<usize>,
+    /// Per node: how many more orders it may take.
+    pub room: Vec<u32>,
+}
+
+/// The worker-day nodes of a batch, numbered in the order pairs first meet them.
+pub fn day_nodes(batch: &Batch) -> DayNodes {
+    let days = batch.days();
+    let mut node_of: HashMap<(usize, NaiveDate), usize> = HashMap::new();
+    let mut room: Vec<u32> = Vec::new();
+    let pair_node = batch
+        .pairs
+        .iter()
+        .map(|p| {
+            let day = days[p.order];
+            *node_of.entry((p.worker, day)).or_insert_with(|| {
+                room.push(batch.room(p.worker, day));
+                room.len() - 1
+            })
+        })
+        .collect();
+    DayNodes { pair_node, room }
 }
 
 /// Takes out of `chosen` every order that overlaps (with buffer and travel) an earlier-ranked

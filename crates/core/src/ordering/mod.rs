@@ -712,6 +712,67 @@ pub fn list_orders(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, mut filter: O
     tx.orders(&filter)
 }
 
+/// One order of a worker's agenda, with the time it occupies.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgendaEntry {
+    pub order: OrderId,
+    pub status: OrderStatus,
+    pub service_type: ServiceCode,
+    pub zone: Zone,
+    pub client: AccountId,
+    pub start: DateTime<Utc>,
+    /// When the work is done (`start` + the duration the order was placed with).
+    pub end: DateTime<Utc>,
+    /// When the worker is free again (`end` + the buffer).
+    pub free_at: DateTime<Utc>,
+}
+
+/// `crew order agenda`: a worker's assigned and active orders starting in `[from, until)`, by
+/// start. Workers see their own (naming another worker is refused); managers and admins name the
+/// worker; clients have no agenda (not allowed: their orders are `crew order list`).
+pub fn agenda(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    worker: Option<AccountId>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<AgendaEntry>> {
+    require(&ctx.actor, Action::ViewOrders)?;
+    let worker = match (ctx.actor.role, worker) {
+        (Role::Worker, None) => ctx.actor.id,
+        (Role::Worker, Some(w)) if w == ctx.actor.id => w,
+        (Role::Worker, Some(_)) => return Err(Error::not_allowed("a worker sees their own agenda only")),
+        (Role::Admin | Role::Manager, Some(w)) => w,
+        (Role::Admin | Role::Manager, None) => {
+            return Err(Error::bad_input("name the worker whose agenda to show with --worker"));
+        }
+        (role, _) => {
+            return Err(Error::not_allowed(format!(
+                "{role} {} may not view an agenda: only workers have one (a client's orders are in `crew order list`)",
+                ctx.actor.login
+            )));
+        }
+    };
+    let mut entries = Vec::new();
+    for slot in tx.held_slots(worker)? {
+        if slot.start < from || slot.start >= until {
+            continue;
+        }
+        let Some(o) = tx.order(slot.order)? else { continue };
+        entries.push(AgendaEntry {
+            order: o.id,
+            status: o.status,
+            service_type: o.service_type,
+            zone: o.zone,
+            client: o.client,
+            start: slot.start,
+            end: slot.work_end,
+            free_at: slot.end,
+        });
+    }
+    Ok(entries)
+}
+
 /// `crew order show`.
 pub fn show_order(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     require(&ctx.actor, Action::ViewOrders)?;
