@@ -160,3 +160,29 @@ fn cycles_commit_while_a_client_keeps_ordering() {
     held.dedup();
     assert_eq!(held.len(), before, "a worker holds two orders at the same start");
 }
+
+#[test]
+fn imported_workers_bring_their_hours_and_a_bad_pattern_names_its_line_and_changes_nothing() {
+    let mut env = Env::company();
+    env.login("admin", ADMIN_PASSWORD);
+    let bad = env.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,email,zone,skills,hours\nKit Kat,kit@crew.example,north,cleaning:2,mon-fri 08:00-16:00\nMo Paw,mo@crew.example,south,gardening:3,mon-fri 8-16\n",
+    )
+    .unwrap();
+    env.step(&["import", "workers", bad.to_str().unwrap()], None);
+    env.step(&["matching", "profile", "kit@crew.example"], None);
+    let good = env.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "name,email,zone,skills,hours\nKit Kat,kit@crew.example,north,cleaning:2,mon-fri 08:00-16:00\nMo Paw,mo@crew.example,south,gardening:3,\n",
+    )
+    .unwrap();
+    env.step(&["import", "workers", good.to_str().unwrap()], None);
+    env.step(&["matching", "hours", "kit@crew.example"], None);
+    env.step(&["matching", "hours", "mo@crew.example"], None);
+    env.note("the same file again changes nothing");
+    env.step(&["import", "workers", good.to_str().unwrap()], None);
+    insta::assert_snapshot!(env.transcript);
+}

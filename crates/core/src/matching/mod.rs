@@ -316,6 +316,22 @@ pub fn set_hours(
     Ok(hours)
 }
 
+/// `crew import workers` with an `hours` column: sets the worker's own hours unless they are
+/// those already (then nothing is recorded). Returns whether they changed.
+pub fn import_hours(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    worker: AccountId,
+    hours: WeeklyHours,
+) -> Result<bool> {
+    require(&ctx.actor, Action::ManageWorkers)?;
+    if tx.worker_hours(worker)?.as_ref() == Some(&hours) {
+        return Ok(false);
+    }
+    set_hours(tx, ctx, worker, Some(hours))?;
+    Ok(true)
+}
+
 /// A worker's hours as `crew matching hours` shows them: their own, or the company's default.
 #[derive(Debug, Clone, Serialize)]
 pub struct HoursShown {
