@@ -127,16 +127,6 @@ impl Clash {
             Clash::DayLimit { day, max } => format!("day limit of {max} reached on {day}"),
         }
     }
-
-    /// The rule it breaks, for `--force`'s record.
-    pub fn rule(&self) -> &'static str {
-        match self {
-            Clash::Busy { .. } => "busy",
-            Clash::DayOff { .. } | Clash::OutsideHours => "hours",
-            Clash::TimeOff { .. } => "time off",
-            Clash::DayLimit { .. } => "day limit",
-        }
-    }
 }
 
 /// What a worker is already committed to, for checking one more order.
