@@ -22,6 +22,7 @@ mod test_lifecycle;
 mod test_mail;
 mod test_mail_tls;
 mod test_matching;
+mod test_matching_time;
 mod test_ownership;
 mod test_permissions;
 mod test_quality;

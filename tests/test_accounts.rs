@@ -47,7 +47,7 @@ fn a_manual_assignment_refuses_what_matching_would_never_do_unless_forced_with_a
     env.step(&["order", "assign", "1", "tom@crew.example"], None);
     let before = env.event_count();
     env.step(&["order", "assign", "2", "tom@crew.example"], None);
-    env.note("load 1 of capacity 2 leaves room; at 2 of 2 he is full");
+    env.note("one order of his daily maximum of 2 leaves room; at 2 of 2 that day he is full");
     env.step(&["order", "assign", "3", "tom@crew.example"], None);
     let after_three = env.event_count();
     env.step(&["order", "assign", "4", "tom@crew.example"], None);
@@ -92,7 +92,7 @@ fn a_manual_assignment_refuses_what_matching_would_never_do_unless_forced_with_a
     env.login("mia", PASSWORD);
     let shown: serde_json::Value = serde_json::from_str(&env.ok(&["--format", "json", "order", "show", "4"])).unwrap();
     assert_eq!(shown["forced"]["reason"], "ann's regular gardener");
-    assert_eq!(shown["forced"]["overridden"][0], "at capacity (2 of 2 orders)");
+    assert_eq!(shown["forced"]["overridden"][0], "day limit of 2 reached on 2026-12-01");
     let events: Vec<serde_json::Value> =
         serde_json::from_str(&env.ok(&["--format", "json", "events", "list", "--order", "4"])).unwrap();
     let assigned = events.iter().find(|e| e["event"]["type"] == "order_assigned").unwrap();

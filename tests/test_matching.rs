@@ -64,12 +64,12 @@ fn the_cycle_assigns_optimally_explains_and_sweeps() {
 }
 
 #[test]
-fn neighbouring_zones_are_used_only_when_nobody_in_the_zone_can() {
+fn neighbouring_zones_are_candidates_beside_the_orders_own_zone_in_one_solve() {
     let mut env = orders_placed();
     as_admin(&env, &[&["settings", "set", "matching.neighbours", "south: north; north: south"]]);
     env.step(&["matching", "run"], None);
     env.step(&["matching", "explain", "5"], None);
-    env.note("with room, tom (north) takes bob's south order: nobody in south can");
+    env.note("bob's south order (nobody in south cleans) went to tom (north) in the same cycle; with room, tom takes ann's third order too");
     env.step(&["matching", "edit", "tom@crew.example", "--capacity", "4"], None);
     env.step(&["matching", "run"], None);
     env.step(&["matching", "explain", "5"], None);

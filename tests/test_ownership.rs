@@ -72,6 +72,19 @@ fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
     assert_eq!(listed(&env, "ann@example.com"), vec![1]);
     assert_eq!(listed(&env, "bob@example.com"), vec![2]);
 
+    case("order agenda", "worker");
+    let agenda = |login: &str, extra: &[&str]| {
+        env.login(login, PASSWORD);
+        let mut args = vec!["--format", "json", "order", "agenda", "--day", "2026-12-01"];
+        args.extend_from_slice(extra);
+        let run = env.run(&args, None);
+        (run.code, run.stdout)
+    };
+    let (code, out) = agenda("tom@crew.example", &[]);
+    let mine: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, mine.iter().map(|e| e["order"].as_i64().unwrap()).collect::<Vec<_>>()), (0, vec![1]));
+    assert_eq!(agenda("tom@crew.example", &["--worker", "tia@crew.example"]).0, 3);
+
     case("order show", "worker");
     assert_eq!(as_(&env, "tom@crew.example", &["order", "show", "1"]), 0);
     assert_eq!(as_(&env, "tom@crew.example", &["order", "show", "2"]), 3);

@@ -97,6 +97,13 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "matching profile" | "matching reinstate" => vec!["tom@crew.example".into()],
         "matching edit" => ["tia@crew.example", "--capacity", "2"].map(String::from).to_vec(),
         "matching suspend" => ["tia@crew.example", "--reason", "test"].map(String::from).to_vec(),
+        "order agenda" => ["--day", "2026-12-01"].map(String::from).to_vec(),
+        "matching hours" => ["tia@crew.example", "--set", "mon-fri 08:00-17:00"].map(String::from).to_vec(),
+        "matching time-off add" => {
+            ["tia@crew.example", "--from", "2026-12-24", "--until", "2026-12-27"].map(String::from).to_vec()
+        }
+        // No time off has this number: allowed roles get "not found", not a refusal by role.
+        "matching time-off remove" => vec!["999".into()],
         // A refused login: a successful one would change whose session the rest runs in.
         "login" => vec!["nobody".into(), "--password-stdin".into()],
         "completions" => vec!["bash".into()],

@@ -8,7 +8,9 @@
 //!
 //! The company: workers spread evenly over zones of 50, each with two of three skills at levels
 //! 1–5, capacity 1–3; orders spread evenly over the same zones, each needing one skill at level 1,
-//! so each order has about 33 (20–50) eligible workers. Everything goes through crew's own domain
+//! so each order has about 33 (20–50) eligible workers. Orders fall Monday to Saturday between
+//! 07:00 and 18:45 and take 60, 90 or 120 minutes plus a 15-minute buffer; everyone works
+//! Monday to Saturday 07:00–21:00; capacity is each worker's daily maximum. Everything goes through crew's own domain
 //! functions in one transaction, as `crew import` and `crew order create` would.
 
 use std::collections::BTreeMap;
@@ -70,7 +72,10 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
             credential: Credential::ServiceToken(iam::token_hash(token)),
         };
         iam::create_account(tx, &ctx, cron)?;
-        for skill in SKILLS {
+        // A week of work in time (issue 9): the service types take one, one and a half and two
+        // hours with a 15-minute buffer; everyone works Monday to Saturday, 07:00-21:00.
+        crew_core::settings::set(tx, &ctx, "matching.default_hours", "mon-sat 07:00-21:00")?;
+        for (k, skill) in SKILLS.iter().enumerate() {
             let skills = SkillSet::parse(&format!("{skill}:1"))?;
             ordering::add_service_type(
                 tx,
@@ -79,6 +84,7 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
                 Name::parse(skill)?,
                 Text::default(),
                 skills,
+                ordering::Timing::new(60 + 30 * k as u32, 15)?,
             )?;
         }
         let clients: Vec<RawRecord> = (0..zones)
@@ -121,7 +127,10 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
             let req = OrderRequest {
                 service_type: ServiceCode::parse(SKILLS[rng.below(3) as usize])?,
                 zone: Some(Zone::parse(&zone(z))?),
-                scheduled_at: now + Duration::minutes(60 + rng.below(7 * 24 * 60) as i64),
+                // Monday to Saturday, starting 07:00 to 18:45 on a 15-minute grid.
+                scheduled_at: now
+                    + Duration::days(rng.below(6) as i64)
+                    + Duration::minutes(60 + 15 * rng.below(48) as i64),
                 description: Text::default(),
             };
             ordering::create_order(tx, &ctx, &pricing, req)?;
@@ -152,21 +161,24 @@ fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
     let mut f =
         std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| crew_core::Error::internal(e.to_string()))?);
     let io = |e: std::io::Error| crew_core::Error::internal(e.to_string());
-    writeln!(f, "{} {}", batch.orders.len(), batch.workers.len()).map_err(io)?;
-    let caps: Vec<String> = batch.workers.iter().map(|w| w.spare().to_string()).collect();
+    writeln!(f, "{} {}", batch.orders.len(), matching::day_nodes(&batch).room.len()).map_err(io)?;
+    // The flow crew solves: one node per worker and day, holding their room that day.
+    let nodes = matching::day_nodes(&batch);
+    let caps: Vec<String> = nodes.room.iter().map(|r| r.to_string()).collect();
     writeln!(f, "{}", caps.join(" ")).map_err(io)?;
     let mut lines: Vec<String> = matching::open_costs(&batch)?.iter().map(|c| c.to_string()).collect();
     for (i, p) in batch.pairs.iter().enumerate() {
-        lines[p.order].push_str(&format!(" {}:{}", p.worker, batch.cost(i)));
+        lines[p.order].push_str(&format!(" {}:{}", nodes.pair_node[i], batch.cost(i)));
     }
     for line in lines {
         writeln!(f, "{line}").map_err(io)?;
     }
     println!(
-        "{{\"orders\": {}, \"workers\": {}, \"pairs\": {}, \"served\": {served}, \"total\": {total}, \"prepare_seconds\": {prepare:.4}, \"solve_median_seconds\": {:.6}}}",
+        "{{\"orders\": {}, \"workers\": {}, \"pairs\": {}, \"served\": {served}, \"total\": {total}, \"rounds\": {}, \"prepare_seconds\": {prepare:.4}, \"solve_median_seconds\": {:.6}}}",
         batch.orders.len(),
         batch.workers.len(),
         batch.pairs.len(),
+        decision.rounds,
         times[times.len() / 2]
     );
     Ok(())

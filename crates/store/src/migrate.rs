@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0017_bets.sql"),
     include_str!("migrations/0018_billing_manager_cycle.sql"),
     include_str!("migrations/0019_billing_collection_retries.sql"),
+    include_str!("migrations/0020_matching_time.sql"),
 ];
 
 /// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite

@@ -3,14 +3,15 @@
 use crew_core::error::{Error, Result};
 use crew_core::ids::{AccountId, OrderId, ServiceTypeId};
 use crew_core::ordering::{
-    NewOrder, NewServiceType, Order, OrderFilter, OrderStatus, OrderingRead, OrderingStore, Photo, ServiceType,
+    NewOrder, NewServiceType, Order, OrderFilter, OrderStatus, OrderingRead, OrderingStore, Photo, ServiceType, Timing,
 };
 use crew_core::types::{Money, Name, ServiceCode, Sha256Hex, SkillSet, Text, Zone};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::row::{SqliteTx, col, internal, opt_col, time, ts};
 
-const SERVICE_TYPE_COLUMNS: &str = "id, code, name, description, skills, retired, created_at";
+const SERVICE_TYPE_COLUMNS: &str =
+    "id, code, name, description, skills, retired, created_at, duration_minutes, buffer_minutes";
 
 fn service_type_row(row: &Row<'_>) -> rusqlite::Result<ServiceType> {
     Ok(ServiceType {
@@ -21,6 +22,7 @@ fn service_type_row(row: &Row<'_>) -> rusqlite::Result<ServiceType> {
         skills: col(row, 4, SkillSet::parse)?,
         retired: row.get(5)?,
         created_at: col(row, 6, time)?,
+        timing: Timing { duration_minutes: row.get(7)?, buffer_minutes: row.get(8)? },
     })
 }
 
@@ -106,14 +108,17 @@ impl OrderingStore for SqliteTx<'_> {
     fn insert_service_type(&mut self, st: &NewServiceType) -> Result<ServiceTypeId> {
         self.conn
             .execute(
-                "INSERT INTO service_types (code, name, description, skills, retired, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+                "INSERT INTO service_types (code, name, description, skills, retired, created_at, duration_minutes,
+                 buffer_minutes)
+                 VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
                 params![
                     st.code.as_str(),
                     st.name.as_str(),
                     st.description.as_str(),
                     st.skills.to_string(),
-                    ts(st.created_at)
+                    ts(st.created_at),
+                    st.timing.duration_minutes,
+                    st.timing.buffer_minutes
                 ],
             )
             .map_err(internal)?;
@@ -123,8 +128,17 @@ impl OrderingStore for SqliteTx<'_> {
     fn update_service_type(&mut self, st: &ServiceType) -> Result<()> {
         self.conn
             .execute(
-                "UPDATE service_types SET name = ?2, description = ?3, skills = ?4, retired = ?5 WHERE id = ?1",
-                params![st.id.get(), st.name.as_str(), st.description.as_str(), st.skills.to_string(), st.retired],
+                "UPDATE service_types SET name = ?2, description = ?3, skills = ?4, retired = ?5, duration_minutes = ?6,
+                 buffer_minutes = ?7 WHERE id = ?1",
+                params![
+                    st.id.get(),
+                    st.name.as_str(),
+                    st.description.as_str(),
+                    st.skills.to_string(),
+                    st.retired,
+                    st.timing.duration_minutes,
+                    st.timing.buffer_minutes
+                ],
             )
             .map_err(internal)?;
         Ok(())

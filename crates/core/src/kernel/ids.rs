@@ -116,3 +116,8 @@ id_type!(
     BetId,
     "bet"
 );
+id_type!(
+    /// A worker's dated time off: a holiday, a sick leave (matching).
+    TimeOffId,
+    "time off"
+);

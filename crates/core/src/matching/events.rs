@@ -2,8 +2,11 @@
 //! assignments are ordering's `OrderAssigned { by: matching }`.)
 
 use crate::domain_events;
-use crate::ids::AccountId;
+use chrono::{DateTime, Utc};
+
+use crate::ids::{AccountId, TimeOffId};
 use crate::kernel::events::EventDetails;
+use crate::settings::hours::WeeklyHours;
 use crate::types::{SkillSet, Text, Zone};
 
 domain_events! {
@@ -13,6 +16,16 @@ domain_events! {
         WorkerSuspended { worker: AccountId, reason: Text } = "worker_suspended",
         WorkerReinstated { worker: AccountId } = "worker_reinstated",
         MatchingRan { assigned: u32, left_open: u32, relaxed: u32 } = "matching_ran",
+        /// A manager set a worker's weekly hours (`None`: back to the company's default).
+        WorkerHoursSet { worker: AccountId, hours: Option<WeeklyHours> } = "worker_hours_set",
+        TimeOffAdded {
+            worker: AccountId,
+            time_off: TimeOffId,
+            starts_at: DateTime<Utc>,
+            ends_at: DateTime<Utc>,
+            reason: Text,
+        } = "time_off_added",
+        TimeOffRemoved { worker: AccountId, time_off: TimeOffId } = "time_off_removed",
     }
 }
 
@@ -26,6 +39,20 @@ impl EventDetails for MatchingEvent {
             MatchingEvent::WorkerReinstated { worker } => format!("{} reinstated", name(*worker)),
             MatchingEvent::MatchingRan { assigned, left_open, relaxed } => {
                 format!("matching assigned {assigned} orders ({relaxed} relaxed), {left_open} left open")
+            }
+            MatchingEvent::WorkerHoursSet { worker, hours } => match hours {
+                Some(h) if h.to_string().is_empty() => format!("hours of {}: none", name(*worker)),
+                Some(h) => format!("hours of {}: {h}", name(*worker)),
+                None => format!("hours of {}: the company's default", name(*worker)),
+            },
+            MatchingEvent::TimeOffAdded { worker, time_off, starts_at, ends_at, reason } => format!(
+                "time off {time_off} for {}: {} to {} UTC ({reason})",
+                name(*worker),
+                starts_at.format("%Y-%m-%d %H:%M"),
+                ends_at.format("%Y-%m-%d %H:%M")
+            ),
+            MatchingEvent::TimeOffRemoved { worker, time_off } => {
+                format!("time off {time_off} of {} removed", name(*worker))
             }
         }
     }

@@ -10,25 +10,31 @@
 //! recording ordering's `OrderAssigned { by: matching }`, which ordering applies.
 
 pub mod events;
+#[cfg(test)]
+mod plan_tests;
 pub mod solver;
 pub mod steps;
 pub mod store;
 pub mod subscribers;
+pub mod time;
 
 pub use events::MatchingEvent;
 pub use store::{MatchingRead, MatchingStore, MatchingTx};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::authz::{Action, require};
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, EventSeq, OrderId};
+use crate::ids::{AccountId, EventSeq, OrderId, TimeOffId};
 use crate::kernel::command::{Ctx, record};
-use crate::ordering::{OrderStatus, OrderingEvent, Pricing};
+use crate::kernel::events::RecordedEvent;
+use crate::ordering::{OrderStatus, OrderingEvent, Pricing, Timing};
+use crate::settings::hours::WeeklyHours;
 use crate::types::{Money, ServiceCode, Skill, SkillSet, Text, Zone};
+use time::{Calendar, Slot, TimeOff, TimeRules};
 
 pub use steps::{Step, StepKind};
 
@@ -68,6 +74,9 @@ pub struct WorkerProfile {
     pub worker: AccountId,
     pub zone: Zone,
     pub skills: SkillSet,
+    /// The most orders the worker takes a day (a day of the company's time zone). Before orders
+    /// had times it counted orders held at once; migration 0020 kept each worker's number as
+    /// their daily maximum (docs/matching.md, "Time").
     pub capacity: u32,
     pub rating: u8,
     pub status: WorkerStatus,
@@ -94,8 +103,23 @@ pub struct MatchOrder {
     pub skills: SkillSet,
     pub zone: Zone,
     pub scheduled_at: DateTime<Utc>,
+    /// The duration and buffer of its service type when it was placed.
+    pub timing: Timing,
     pub status: OrderStatus,
     pub worker: Option<AccountId>,
+}
+
+impl MatchOrder {
+    /// The time the order occupies.
+    pub fn slot(&self) -> Slot {
+        Slot::new(
+            self.order,
+            self.zone.clone(),
+            self.scheduled_at,
+            self.timing.duration_minutes,
+            self.timing.buffer_minutes,
+        )
+    }
 }
 
 /// Which workers `crew matching workers` lists.
@@ -120,13 +144,15 @@ pub struct Outcome {
 pub struct Settings {
     /// Scoring steps, in the order they run (eligibility always runs first, as a gate).
     pub steps: Vec<Step>,
-    /// Zones whose workers may take an order no worker of its own zone can take.
+    /// Zones whose workers may also take an order of a zone (in-zone workers preferred).
     pub neighbours: BTreeMap<Zone, Vec<Zone>>,
+    /// Hours, travel and the company's time zone.
+    pub time: TimeRules,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { steps: steps::default_steps(), neighbours: BTreeMap::new() }
+        Settings { steps: steps::default_steps(), neighbours: BTreeMap::new(), time: TimeRules::default() }
     }
 }
 
@@ -157,7 +183,8 @@ pub fn settings(tx: &mut (impl MatchingTx + ?Sized)) -> Result<Settings> {
             files: program.files,
         });
     }
-    Ok(Settings { steps, neighbours: rules.neighbours })
+    let time = TimeRules::from_rules(&rules);
+    Ok(Settings { steps, neighbours: rules.neighbours, time })
 }
 
 // ---------------------------------------------------------------- profiles
@@ -216,7 +243,7 @@ pub fn edit_profile(
     }
     if let Some(capacity) = edit.capacity {
         if !(1..=20).contains(&capacity) {
-            return Err(Error::bad_input("capacity must be from 1 to 20 concurrent orders"));
+            return Err(Error::bad_input("capacity (the daily maximum) must be from 1 to 20 orders a day"));
         }
         p.capacity = capacity;
     }
@@ -271,6 +298,108 @@ pub fn reinstate(tx: &mut (impl MatchingTx + ?Sized), ctx: &Ctx, worker: Account
     Ok(p)
 }
 
+/// `crew matching hours`: a manager sets a worker's weekly hours, or (`None`) puts them back on
+/// the company's default (`matching.default_hours`). Orders already held are not touched.
+pub fn set_hours(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    worker: AccountId,
+    hours: Option<WeeklyHours>,
+) -> Result<Option<WeeklyHours>> {
+    require(&ctx.actor, Action::ManageWorkers)?;
+    profile(tx, worker)?;
+    if tx.worker_hours(worker)? == hours {
+        return Err(Error::bad_input(format!("nothing to change: those are already {}'s hours", who(tx, worker)?)));
+    }
+    tx.set_worker_hours(worker, hours.as_ref())?;
+    record(tx, ctx, MatchingEvent::WorkerHoursSet { worker, hours: hours.clone() })?;
+    Ok(hours)
+}
+
+/// `crew import workers` with an `hours` column: sets the worker's own hours unless they are
+/// those already (then nothing is recorded). Returns whether they changed.
+pub fn import_hours(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    worker: AccountId,
+    hours: WeeklyHours,
+) -> Result<bool> {
+    require(&ctx.actor, Action::ManageWorkers)?;
+    if tx.worker_hours(worker)?.as_ref() == Some(&hours) {
+        return Ok(false);
+    }
+    set_hours(tx, ctx, worker, Some(hours))?;
+    Ok(true)
+}
+
+/// A worker's hours as `crew matching hours` shows them: their own, or the company's default.
+#[derive(Debug, Clone, Serialize)]
+pub struct HoursShown {
+    pub worker: AccountId,
+    pub hours: WeeklyHours,
+    /// Whether these are the company's default (the worker has none of their own).
+    pub default: bool,
+    pub time_off: Vec<TimeOff>,
+}
+
+/// `crew matching hours WORKER` (no change): the hours in force and the time off to come.
+pub fn show_hours(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    time: &TimeRules,
+    worker: AccountId,
+) -> Result<HoursShown> {
+    require(&ctx.actor, Action::ViewWorkers)?;
+    profile(tx, worker)?;
+    let own = tx.worker_hours(worker)?;
+    let time_off = tx.worker_time_off(worker)?.into_iter().filter(|t| t.ends_at > ctx.now).collect();
+    Ok(HoursShown {
+        worker,
+        default: own.is_none(),
+        hours: own.unwrap_or_else(|| time.default_hours.clone()),
+        time_off,
+    })
+}
+
+/// `crew matching time-off add`: the worker is off from `starts_at` until `ends_at` (a holiday,
+/// sick leave). Orders the worker already holds then are not taken back: the result lists them,
+/// for the manager to reopen (`crew order reopen`) or reassign.
+pub fn add_time_off(
+    tx: &mut (impl MatchingTx + ?Sized),
+    ctx: &Ctx,
+    worker: AccountId,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    reason: Text,
+) -> Result<(TimeOff, Vec<OrderId>)> {
+    require(&ctx.actor, Action::ManageWorkers)?;
+    profile(tx, worker)?;
+    if starts_at >= ends_at {
+        return Err(Error::bad_input("a time off must end after it starts (--until after --from)"));
+    }
+    if ends_at <= ctx.now {
+        return Err(Error::bad_input("that time off is over already: --until must be in the future"));
+    }
+    let id = tx.insert_time_off(worker, starts_at, ends_at, &reason)?;
+    record(tx, ctx, MatchingEvent::TimeOffAdded { worker, time_off: id, starts_at, ends_at, reason: reason.clone() })?;
+    let clashing = tx
+        .held_slots(worker)?
+        .into_iter()
+        .filter(|s| s.start < ends_at && starts_at < s.work_end)
+        .map(|s| s.order)
+        .collect();
+    Ok((TimeOff { id, worker, starts_at, ends_at, reason }, clashing))
+}
+
+/// `crew matching time-off remove`.
+pub fn remove_time_off(tx: &mut (impl MatchingTx + ?Sized), ctx: &Ctx, id: TimeOffId) -> Result<TimeOff> {
+    require(&ctx.actor, Action::ManageWorkers)?;
+    let off = tx.time_off(id)?.ok_or_else(|| Error::not_found(format!("no time off {id}")))?;
+    tx.delete_time_off(id)?;
+    record(tx, ctx, MatchingEvent::TimeOffRemoved { worker: off.worker, time_off: id })?;
+    Ok(off)
+}
+
 // ---------------------------------------------------------------- the cycle
 
 /// One candidate pair of a batch.
@@ -280,6 +409,17 @@ pub struct Pair {
     pub order: usize,
     /// Index into [`Batch::workers`].
     pub worker: usize,
+    /// The worker is from a configured neighbouring zone, not the order's.
+    pub relaxed: bool,
+}
+
+/// A worker who meets the skills and zone of an order but cannot take it at its time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unavailable {
+    pub worker: AccountId,
+    pub zone: Zone,
+    /// Each reason in words ("busy with #7 10:00–12:00", "off on Tuesdays").
+    pub reasons: Vec<String>,
 }
 
 /// Everything a cycle decides from: open orders, candidate workers, candidate pairs, and each
@@ -287,30 +427,37 @@ pub struct Pair {
 /// there and by external steps outside any transaction; solved by [`plan`]; recorded by [`commit`].
 #[derive(Debug, Clone)]
 pub struct Batch {
-    /// The last relevant event when the batch was read: the commit refuses if any came since.
+    /// The last relevant event when the batch was read: [`commit`] looks at what came since.
     pub snapshot: EventSeq,
     /// Open orders whose time has passed: not matched.
     pub past: Vec<LeftOpen>,
     /// Open orders, earliest first.
     pub orders: Vec<MatchOrder>,
     pub workers: Vec<WorkerProfile>,
-    /// Grouped by order, in order index order.
+    /// Grouped by order, in order index order; within an order by worker id.
     pub pairs: Vec<Pair>,
-    /// Per order: the relaxation its candidates needed, if any: the first neighbouring zone (in
-    /// the configured order) with a candidate, for `explain`. An assignment names its own
-    /// worker's zone instead ([`report`]).
+    /// Per order: whether its candidates include neighbouring zones' workers, for `explain`
+    /// (an assignment names its own worker's zone instead, [`report`]).
     pub relaxation: Vec<Option<String>>,
     /// Per order without candidates: why nobody can take it.
     pub nobody: BTreeMap<usize, String>,
     /// The steps, and per step a score in [0, 1] per pair (empty until the step has run).
     pub steps: Vec<Step>,
     pub scores: Vec<Vec<f64>>,
+    /// The time rules the batch was read with.
+    pub time: TimeRules,
+    /// Per worker: the hours in force, the time off to come, the orders held.
+    hours: Vec<WeeklyHours>,
+    time_off: Vec<Vec<TimeOff>>,
+    held: Vec<Vec<Slot>>,
+    /// For `explain` (a one-order batch) only: who meets skills and zone but not the time.
+    pub unavailable: Vec<Unavailable>,
     /// Completed and failed orders per (worker, client), for the history step.
     history: HashMap<(AccountId, AccountId), (u32, u32)>,
 }
 
-/// The events that change what a cycle would decide: a batch read before the newest of them is
-/// stale. Logins, imports of clients and the like do not count.
+/// The events that change what a cycle would decide: [`commit`] looks at those recorded since
+/// the batch was read. Logins, imports of clients and the like do not count.
 pub const RELEVANT_EVENTS: &[&str] = &[
     // The company's rules: steps, weights, relaxations, prices.
     "setting_changed",
@@ -329,12 +476,21 @@ pub const RELEVANT_EVENTS: &[&str] = &[
     "worker_profile_edited",
     "worker_suspended",
     "worker_reinstated",
+    "worker_hours_set",
+    "time_off_added",
+    "time_off_removed",
     "service_type_retired",
     // Quality's verdicts move a worker's rating, which the rating step scores.
     "review_recorded",
 ];
 
-/// Finds every eligible (order, worker) pair of the open orders (or of one order, for `explain`).
+/// How far back held orders and time off are read: an order that started this long before the
+/// earliest open one can still overlap it.
+const LOOK_BACK_DAYS: i64 = 2;
+
+/// Finds every eligible (order, worker) pair of the open orders (or of one order, for `explain`):
+/// every skill at its level, the order's zone or a configured neighbour, and the time rules
+/// ([`time::clashes`]: hours, time off, the daily maximum, no overlap with an order held).
 /// Open orders whose time has passed by `now` are not matched: they are left open for the client
 /// to copy to a new time.
 pub fn prepare(
@@ -355,13 +511,33 @@ pub fn prepare(
     let (orders, past): (Vec<MatchOrder>, Vec<MatchOrder>) =
         if only.is_some() { (orders, Vec::new()) } else { orders.into_iter().partition(|o| o.scheduled_at > now) };
     let mut workers = tx.worker_profiles(&WorkerFilter { status: Some(WorkerStatus::Active), ..Default::default() })?;
-    // An order being explained does not count against its own worker's capacity.
+    // An order being explained does not count in its own worker's load (the load step's score).
     if let Some(o) = orders.first().filter(|_| only.is_some())
         && let Some(w) = o.worker
         && matches!(o.status, OrderStatus::Assigned | OrderStatus::Active)
         && let Some(p) = workers.iter_mut().find(|p| p.worker == w)
     {
         p.load = p.load.saturating_sub(1);
+    }
+    let index: HashMap<AccountId, usize> = workers.iter().enumerate().map(|(i, w)| (w.worker, i)).collect();
+    let since = orders.first().map_or(now, |o| o.scheduled_at.min(now)) - chrono::Duration::days(LOOK_BACK_DAYS);
+    let mut hours = vec![settings.time.default_hours.clone(); workers.len()];
+    for (w, h) in tx.all_worker_hours()? {
+        if let Some(&i) = index.get(&w) {
+            hours[i] = h;
+        }
+    }
+    let mut time_off = vec![Vec::new(); workers.len()];
+    for t in tx.time_off_since(since)? {
+        if let Some(&i) = index.get(&t.worker) {
+            time_off[i].push(t);
+        }
+    }
+    let mut held = vec![Vec::new(); workers.len()];
+    for (w, slot) in tx.held_slots_since(since)? {
+        if let Some(&i) = index.get(&w) {
+            held[i].push(slot);
+        }
     }
     let history = tx.outcomes()?.into_iter().map(|o| ((o.worker, o.client), (o.completed, o.failed))).collect();
     let mut batch = Batch {
@@ -383,22 +559,51 @@ pub fn prepare(
         nobody: BTreeMap::new(),
         steps: settings.steps.clone(),
         scores: Vec::new(),
+        time: settings.time.clone(),
+        hours,
+        time_off,
+        held,
+        unavailable: Vec::new(),
         history,
     };
-    batch.find_candidates(settings);
+    let unavailable = batch.find_candidates(settings, only.is_some());
+    // Name the workers the time rules kept out, for the reasons of orders nobody can take.
+    for (oi, list) in unavailable {
+        let total = list.len();
+        let mut said = Vec::new();
+        for (wi, reasons) in list.iter().take(3) {
+            said.push(format!("{} {}", who(tx, batch.workers[*wi].worker)?, reasons.join(", ")));
+        }
+        if total > 3 {
+            said.push(format!("and {} more", total - 3));
+        }
+        let why = format!("all {total} qualified worker(s) are unavailable then: {}", said.join("; "));
+        batch.nobody.insert(oi, why);
+    }
     batch.score_built_in();
     Ok(batch)
 }
 
 impl Batch {
-    fn find_candidates(&mut self, settings: &Settings) {
-        // Index: (zone, skill) → workers with spare capacity, and zone → all of them.
+    /// The calendar of worker `wi`: hours, time off, orders held.
+    fn calendar(&self, wi: usize) -> Calendar<'_> {
+        Calendar {
+            hours: &self.hours[wi],
+            time_off: &self.time_off[wi],
+            held: &self.held[wi],
+            capacity: self.workers[wi].capacity,
+        }
+    }
+
+    /// Fills `pairs`, `relaxation` and `nobody`; returns, per order without candidates for time
+    /// reasons only, the workers the time rules kept out with their reasons. With `explaining`,
+    /// keeps every such worker in `unavailable`.
+    #[allow(clippy::type_complexity)]
+    fn find_candidates(&mut self, settings: &Settings, explaining: bool) -> Vec<(usize, Vec<(usize, Vec<String>)>)> {
+        // Index: (zone, skill) → workers, and zone → all of them.
         let mut by_zone: HashMap<&Zone, Vec<usize>> = HashMap::new();
         let mut by_zone_skill: HashMap<(&Zone, &Skill), Vec<usize>> = HashMap::new();
         for (i, w) in self.workers.iter().enumerate() {
-            if w.spare() == 0 {
-                continue;
-            }
             by_zone.entry(&w.zone).or_default().push(i);
             for (skill, _) in w.skills.iter() {
                 by_zone_skill.entry((&w.zone, skill)).or_default().push(i);
@@ -416,33 +621,61 @@ impl Batch {
         let mut pairs = Vec::new();
         let mut relaxation = Vec::with_capacity(self.orders.len());
         let mut nobody = BTreeMap::new();
+        let mut kept_out = Vec::new();
+        let mut unavailable = Vec::new();
         for (oi, o) in self.orders.iter().enumerate() {
-            let mut found = eligible(o, &o.zone);
-            let mut relaxed = None;
+            // In-zone and neighbouring-zone workers are candidates together: the solver prefers
+            // in-zone ones at equal service (a relaxed pair costs more than any in-zone pair).
+            let mut qualified: Vec<(usize, bool)> = eligible(o, &o.zone).into_iter().map(|w| (w, false)).collect();
+            let mut neighbours = Vec::new();
+            for zone in settings.neighbours.get(&o.zone).into_iter().flatten() {
+                let more = eligible(o, zone);
+                if !more.is_empty() {
+                    neighbours.push(zone.as_str());
+                }
+                qualified.extend(more.into_iter().map(|w| (w, true)));
+            }
+            let slot = o.slot();
+            let mut found = Vec::new();
+            let mut out = Vec::new();
+            for (wi, relaxed) in qualified {
+                let clashes = time::clashes(&self.time, &self.calendar(wi), &slot);
+                if clashes.is_empty() {
+                    found.push((wi, relaxed));
+                } else {
+                    out.push((wi, clashes.iter().map(|c| c.describe(&self.time)).collect::<Vec<_>>()));
+                }
+            }
+            if explaining {
+                unavailable.extend(out.iter().map(|(wi, reasons)| Unavailable {
+                    worker: self.workers[*wi].worker,
+                    zone: self.workers[*wi].zone.clone(),
+                    reasons: reasons.clone(),
+                }));
+            }
+            let relaxed_used = found.iter().any(|(_, r)| *r);
+            relaxation.push(relaxed_used.then(|| format!("neighbouring zone {}", neighbours.join(", "))));
             if found.is_empty() {
-                for zone in settings.neighbours.get(&o.zone).into_iter().flatten() {
-                    let more = eligible(o, zone);
-                    if !more.is_empty() && relaxed.is_none() {
-                        relaxed = Some(format!("neighbouring zone {zone}"));
+                if out.is_empty() {
+                    let mut why = self.why_nobody(o);
+                    if let Some(zones) = settings.neighbours.get(&o.zone).filter(|z| !z.is_empty()) {
+                        let names: Vec<&str> = zones.iter().map(Zone::as_str).collect();
+                        why.push_str(&format!("; nor can anyone in the neighbouring {}", names.join(", ")));
                     }
-                    found.extend(more);
+                    nobody.insert(oi, why);
+                } else {
+                    out.sort_unstable_by_key(|(wi, _)| self.workers[*wi].worker);
+                    kept_out.push((oi, out));
                 }
             }
-            if found.is_empty() {
-                let mut why = self.why_nobody(o);
-                if let Some(zones) = settings.neighbours.get(&o.zone).filter(|z| !z.is_empty()) {
-                    let names: Vec<&str> = zones.iter().map(Zone::as_str).collect();
-                    why.push_str(&format!("; nor can anyone in the neighbouring {}", names.join(", ")));
-                }
-                nobody.insert(oi, why);
-            }
-            found.sort_unstable_by_key(|&i| self.workers[i].worker);
-            pairs.extend(found.into_iter().map(|w| Pair { order: oi, worker: w }));
-            relaxation.push(relaxed);
+            found.sort_unstable_by_key(|&(wi, _)| self.workers[wi].worker);
+            pairs.extend(found.into_iter().map(|(w, relaxed)| Pair { order: oi, worker: w, relaxed }));
         }
         self.pairs = pairs;
         self.relaxation = relaxation;
         self.nobody = nobody;
+        self.unavailable = unavailable;
+        kept_out
     }
 
     /// Why no worker can take an order, in the order the rules apply.
@@ -451,11 +684,7 @@ impl Batch {
         if in_zone.is_empty() {
             return format!("no active worker in zone {}", o.zone);
         }
-        let skilled: Vec<&&WorkerProfile> = in_zone.iter().filter(|w| qualified(&w.skills, &o.skills)).collect();
-        if skilled.is_empty() {
-            return format!("none of the {} active workers in {} has {}", in_zone.len(), o.zone, o.skills);
-        }
-        format!("all {} qualified workers in {} are at capacity", skilled.len(), o.zone)
+        format!("none of the {} active workers in {} has {}", in_zone.len(), o.zone, o.skills)
     }
 
     fn score_built_in(&mut self) {
@@ -506,10 +735,29 @@ impl Batch {
         self.steps.iter().map(|s| s.weight).sum()
     }
 
+    /// The score a pair can miss at most, in thousandths, plus one: more than any difference of
+    /// two pairs' scores.
+    fn score_range(&self) -> i64 {
+        (self.max_total() * 1000.0).ceil() as i64 + 1
+    }
+
     /// The solver's cost of pair `i`: the score it misses, in thousandths (whole numbers, so the
-    /// optimum is exact).
+    /// optimum is exact); a neighbouring-zone pair costs a whole [`Batch::score_range`] more, so
+    /// any in-zone pair beats it at equal service.
     pub fn cost(&self, i: usize) -> i64 {
-        ((self.max_total() - self.total(i)) * 1000.0).round().max(0.0) as i64
+        let missed = ((self.max_total() - self.total(i)) * 1000.0).round().max(0.0) as i64;
+        if self.pairs[i].relaxed { missed + self.score_range() } else { missed }
+    }
+
+    /// The company's day each order starts on.
+    fn days(&self) -> Vec<NaiveDate> {
+        self.orders.iter().map(|o| self.time.day(o.scheduled_at)).collect()
+    }
+
+    /// How many more orders worker `wi` may take on `day` (daily maximum less orders held).
+    fn room(&self, wi: usize, day: NaiveDate) -> u32 {
+        let held = self.held[wi].iter().filter(|h| self.time.day(h.start) == day).count();
+        self.workers[wi].capacity.saturating_sub(held as u32)
     }
 }
 
@@ -522,6 +770,8 @@ pub fn qualified(have: &SkillSet, need: &SkillSet) -> bool {
 #[derive(Debug, Clone)]
 pub struct Decision {
     pub chosen: Vec<Option<usize>>,
+    /// How many times the flow was solved (1 when no worker got two overlapping orders).
+    pub rounds: usize,
 }
 
 /// The cost of leaving each order of the batch open.
@@ -531,7 +781,8 @@ pub struct Decision {
 /// possible difference in those date terms, so serving one more order beats everything else.
 pub fn open_costs(batch: &Batch) -> Result<Vec<i64>> {
     let n = batch.orders.len() as i64;
-    let max_cost = (batch.max_total() * 1000.0).ceil() as i64 + 1;
+    // The largest pair cost: a whole score missed, on a relaxed pair.
+    let max_cost = 2 * batch.score_range();
     let overflow = || Error::internal("the batch is too large to weigh without overflow");
     let d = max_cost.checked_mul(n + 1).ok_or_else(overflow)?;
     let a = d.checked_mul(n + 2).ok_or_else(overflow)?;
@@ -542,31 +793,192 @@ pub fn open_costs(batch: &Batch) -> Result<Vec<i64>> {
     Ok((0..n).map(|r| a + d * (n - r)).collect())
 }
 
-/// Solves the batch: the most orders served (earlier orders first), then the least total cost.
+/// The most times [`plan`] solves the flow again after taking pairs out.
+pub const MAX_ROUNDS: usize = 12;
+
+/// Solves the batch: the most orders served (earlier orders first), then the least total cost,
+/// with no worker holding two orders whose times overlap.
+///
+/// The method (docs/matching.md, "Time"): a min-cost flow where each worker is split into one
+/// node per day, holding their room that day (daily maximum less orders held): that is exact when
+/// no two orders sharing a candidate overlap in time. When the flow gives a worker overlapping
+/// orders, the repair keeps the earliest of them (the order the objective ranks first) and takes
+/// that worker out of the others' candidates, and the flow is solved again, at most
+/// [`MAX_ROUNDS`] times. Then every order still open gets, earliest first, its cheapest candidate
+/// still free then (so a second cycle with nothing changed finds nothing to assign). Last, the
+/// whole plan is checked against every time rule: a plan that broke one would be an internal
+/// error, never recorded.
 pub fn plan(batch: &Batch) -> Result<Decision> {
     let open = open_costs(batch)?;
-    let mut graph = solver::Graph::new(batch.workers.iter().map(|w| w.spare()).collect());
-    let mut first_pair = 0;
-    let mut starts = Vec::with_capacity(batch.orders.len());
-    for (oi, open_cost) in open.iter().enumerate() {
-        let end = first_pair + batch.pairs[first_pair..].iter().take_while(|p| p.order == oi).count();
-        starts.push(first_pair);
-        graph.add_order(*open_cost, (first_pair..end).map(|i| (batch.pairs[i].worker, batch.cost(i))));
-        first_pair = end;
+    let DayNodes { pair_node, room } = day_nodes(batch);
+    let mut starts = Vec::with_capacity(batch.orders.len() + 1);
+    let mut first = 0;
+    for oi in 0..batch.orders.len() {
+        starts.push(first);
+        first += batch.pairs[first..].iter().take_while(|p| p.order == oi).count();
     }
-    let solved = solver::solve(&graph);
-    let chosen = solved
-        .worker
+    starts.push(first);
+    let costs: Vec<i64> = (0..batch.pairs.len()).map(|i| batch.cost(i)).collect();
+    let mut allowed = vec![true; batch.pairs.len()];
+    let mut rounds = 0;
+    let chosen = loop {
+        rounds += 1;
+        let mut graph = solver::Graph::new(room.clone());
+        for (oi, open_cost) in open.iter().enumerate() {
+            graph.add_order(
+                *open_cost,
+                (starts[oi]..starts[oi + 1]).filter(|&i| allowed[i]).map(|i| (pair_node[i], costs[i])),
+            );
+        }
+        let solved = solver::solve(&graph);
+        let mut chosen: Vec<Option<usize>> = solved
+            .worker
+            .iter()
+            .enumerate()
+            .map(|(oi, node)| {
+                node.and_then(|node| (starts[oi]..starts[oi + 1]).find(|&i| allowed[i] && pair_node[i] == node))
+            })
+            .collect();
+        let dropped = keep_apart(batch, &mut chosen);
+        if dropped.is_empty() || rounds >= MAX_ROUNDS {
+            break chosen;
+        }
+        for i in dropped {
+            allowed[i] = false;
+        }
+    };
+    let mut decision = Decision { chosen, rounds };
+    fill(batch, &mut decision.chosen, &starts, &costs, &pair_node, &room);
+    verify(batch, &decision)?;
+    Ok(decision)
+}
+
+/// The flow's worker-day nodes: each pair's node (its worker on its order's day) and each node's
+/// room (the worker's daily maximum less the orders they hold that day). What [`plan`] solves, and
+/// what the benchmark gives an independent solver.
+#[derive(Debug, Clone)]
+pub struct DayNodes {
+    /// Per pair (index into [`Batch::pairs`]): its node.
+    pub pair_node: Vec<usize>,
+    /// Per node: how many more orders it may take.
+    pub room: Vec<u32>,
+}
+
+/// The worker-day nodes of a batch, numbered in the order pairs first meet them.
+pub fn day_nodes(batch: &Batch) -> DayNodes {
+    let days = batch.days();
+    let mut node_of: HashMap<(usize, NaiveDate), usize> = HashMap::new();
+    let mut room: Vec<u32> = Vec::new();
+    let pair_node = batch
+        .pairs
         .iter()
-        .enumerate()
-        .map(|(oi, w)| {
-            w.map(|w| {
-                let start = starts[oi];
-                start + batch.pairs[start..].iter().position(|p| p.worker == w).expect("the solver picks a candidate")
+        .map(|p| {
+            let day = days[p.order];
+            *node_of.entry((p.worker, day)).or_insert_with(|| {
+                room.push(batch.room(p.worker, day));
+                room.len() - 1
             })
         })
         .collect();
-    Ok(Decision { chosen })
+    DayNodes { pair_node, room }
+}
+
+/// Takes out of `chosen` every order that overlaps (with buffer and travel) an earlier-ranked
+/// order of the same worker; returns the pairs taken out.
+fn keep_apart(batch: &Batch, chosen: &mut [Option<usize>]) -> Vec<usize> {
+    let mut by_worker: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for (oi, c) in chosen.iter().enumerate() {
+        if let Some(pi) = c {
+            by_worker.entry(batch.pairs[*pi].worker).or_default().push((oi, *pi));
+        }
+    }
+    let mut dropped = Vec::new();
+    for (_, mut list) in by_worker {
+        if list.len() < 2 {
+            continue;
+        }
+        list.sort_unstable();
+        let mut kept: Vec<Slot> = Vec::new();
+        for (oi, pi) in list {
+            let slot = batch.orders[oi].slot();
+            if kept.iter().all(|k| batch.time.apart(k, &slot)) {
+                kept.push(slot);
+            } else {
+                chosen[oi] = None;
+                dropped.push(pi);
+            }
+        }
+    }
+    dropped.sort_unstable();
+    dropped
+}
+
+/// Gives each order still open, earliest first, its cheapest candidate with room that day and no
+/// overlap with what the plan gave them.
+fn fill(
+    batch: &Batch,
+    chosen: &mut [Option<usize>],
+    starts: &[usize],
+    costs: &[i64],
+    pair_node: &[usize],
+    room: &[u32],
+) {
+    let mut used = vec![0u32; room.len()];
+    let mut slots: HashMap<usize, Vec<Slot>> = HashMap::new();
+    for (oi, c) in chosen.iter().enumerate() {
+        if let Some(pi) = c {
+            used[pair_node[*pi]] += 1;
+            slots.entry(batch.pairs[*pi].worker).or_default().push(batch.orders[oi].slot());
+        }
+    }
+    for oi in 0..chosen.len() {
+        if chosen[oi].is_some() {
+            continue;
+        }
+        let slot = batch.orders[oi].slot();
+        let mut options: Vec<usize> = (starts[oi]..starts[oi + 1]).collect();
+        options.sort_by_key(|&i| (costs[i], batch.workers[batch.pairs[i].worker].worker));
+        let pick = options.into_iter().find(|&i| {
+            used[pair_node[i]] < room[pair_node[i]]
+                && slots.get(&batch.pairs[i].worker).is_none_or(|s| s.iter().all(|k| batch.time.apart(k, &slot)))
+        });
+        if let Some(i) = pick {
+            used[pair_node[i]] += 1;
+            slots.entry(batch.pairs[i].worker).or_default().push(slot);
+            chosen[oi] = Some(i);
+        }
+    }
+}
+
+/// Checks a decision against every time rule, from scratch: each chosen worker's hours, time
+/// off, daily maximum and every pair of their orders (held and new). The guard before any plan
+/// is recorded.
+pub fn verify(batch: &Batch, decision: &Decision) -> Result<()> {
+    let mut new: HashMap<usize, Vec<Slot>> = HashMap::new();
+    for (oi, c) in decision.chosen.iter().enumerate() {
+        if let Some(pi) = c {
+            let p = batch.pairs.get(*pi).filter(|p| p.order == oi).ok_or_else(|| {
+                Error::internal(format!("the plan gives order #{} a pair of another order", batch.orders[oi].order))
+            })?;
+            new.entry(p.worker).or_default().push(batch.orders[oi].slot());
+        }
+    }
+    for (wi, slots) in new {
+        let mut held = batch.held[wi].clone();
+        held.extend(slots.iter().cloned());
+        let calendar = Calendar { held: &held, ..batch.calendar(wi) };
+        for slot in &slots {
+            if let Some(c) = time::clashes(&batch.time, &calendar, slot).first() {
+                return Err(Error::internal(format!(
+                    "the plan would give order #{} to worker #{} who is {}; nothing was assigned",
+                    slot.order,
+                    batch.workers[wi].worker,
+                    c.describe(&batch.time)
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A decision's total cost (as the solver counts it) and how many orders it serves.
@@ -642,17 +1054,14 @@ pub fn report(
                     worker: w.worker,
                     price: pricing.price(&st, tx.total_paid(o.client)?),
                     score: (batch.total(pi) * 1000.0).round() / 1000.0,
-                    // The relaxation the chosen worker needed: the zone they work in, when it is
-                    // not the order's (of several neighbouring zones, the winner's, not the first).
-                    relaxation: (w.zone != o.zone).then(|| format!("neighbouring zone {}", w.zone)),
+                    // The relaxation the chosen worker needed: the zone they work in.
+                    relaxation: batch.pairs[pi].relaxed.then(|| format!("neighbouring zone {}", w.zone)),
                 });
             }
             None => {
-                let reason = batch
-                    .nobody
-                    .get(&oi)
-                    .cloned()
-                    .unwrap_or_else(|| "every candidate was needed for an earlier order".to_string());
+                let reason = batch.nobody.get(&oi).cloned().unwrap_or_else(|| {
+                    "every candidate was needed for an earlier order or is booked by this plan at that time".to_string()
+                });
                 left_open.push(LeftOpen { order: o.order, reason });
             }
         }
@@ -661,7 +1070,87 @@ pub fn report(
     Ok(RunReport { dry_run, assigned, left_open })
 }
 
-/// `crew matching run`: records the decision, unless anything changed since the batch was read.
+/// What, recorded since the batch was read, the decision depends on: a change of the company's
+/// rules, or of an order or worker the plan uses (its assigned orders and their workers). Orders
+/// and workers the plan does not use wait for the next cycle. `None`: nothing it uses changed.
+pub fn plan_touched(tx: &mut (impl MatchingTx + ?Sized), batch: &Batch, decision: &Decision) -> Result<Option<String>> {
+    let mut orders = HashSet::new();
+    let mut workers = HashSet::new();
+    for (oi, c) in decision.chosen.iter().enumerate() {
+        if let Some(pi) = c {
+            orders.insert(batch.orders[oi].order);
+            workers.insert(batch.workers[batch.pairs[*pi].worker].worker);
+        }
+    }
+    let mut after = batch.snapshot;
+    loop {
+        let events = tx.events_after(after, 500)?;
+        let Some(last) = events.last() else { return Ok(None) };
+        after = last.seq;
+        for e in &events {
+            if !RELEVANT_EVENTS.contains(&e.type_name.as_str()) {
+                continue;
+            }
+            if let Some(why) = touches(e, &orders, &workers)? {
+                return Ok(Some(why));
+            }
+        }
+    }
+}
+
+/// Whether one event changes an order or worker of the plan, or the rules: what changed.
+fn touches(e: &RecordedEvent, orders: &HashSet<OrderId>, workers: &HashSet<AccountId>) -> Result<Option<String>> {
+    let worker = |w: AccountId| workers.contains(&w).then(|| format!("worker #{w}"));
+    let order = |o: OrderId| orders.contains(&o).then(|| format!("order #{o}"));
+    if let Some(ev) = e.decode::<OrderingEvent>()? {
+        return Ok(match ev {
+            // New orders wait for the next cycle.
+            OrderingEvent::OrderCreated { .. } => None,
+            // A worker of the plan given an order meanwhile (by hand, or by another cycle).
+            OrderingEvent::OrderAssigned { order: o, worker: w, .. } => order(o).or_else(|| worker(w)),
+            OrderingEvent::OrderCheckedIn { order: o, .. }
+            | OrderingEvent::OrderCompleted { order: o, .. }
+            | OrderingEvent::OrderFailed { order: o, .. }
+            | OrderingEvent::OrderCancelled { order: o, .. }
+            | OrderingEvent::OrderReopened { order: o, .. } => order(o),
+            // Service types: orders keep the skills and timing they were placed with.
+            _ => None,
+        });
+    }
+    if let Some(ev) = e.decode::<MatchingEvent>()? {
+        return Ok(match ev {
+            MatchingEvent::WorkerProfileEdited { worker: w, .. }
+            | MatchingEvent::WorkerSuspended { worker: w, .. }
+            | MatchingEvent::WorkerReinstated { worker: w }
+            | MatchingEvent::WorkerHoursSet { worker: w, .. }
+            | MatchingEvent::TimeOffAdded { worker: w, .. }
+            | MatchingEvent::TimeOffRemoved { worker: w, .. } => worker(w),
+            MatchingEvent::MatchingRan { .. } => None,
+        });
+    }
+    if let Some(ev) = e.decode::<crate::iam::IamEvent>()? {
+        return Ok(match ev {
+            crate::iam::IamEvent::AccountDeactivated { account, .. } => worker(account),
+            _ => None,
+        });
+    }
+    if let Some(ev) = e.decode::<crate::quality::QualityEvent>()? {
+        return Ok(match ev {
+            crate::quality::QualityEvent::ReviewRecorded { worker: Some(w), .. } => worker(w),
+            _ => None,
+        });
+    }
+    // New workers wait for the next cycle.
+    if e.type_name == "worker_hired" {
+        return Ok(None);
+    }
+    // The company's rules (steps, weights, relaxations, times, prices): the whole plan.
+    Ok(Some("the company's rules".to_string()))
+}
+
+/// `crew matching run`: records the decision, unless an order or worker it uses, or the company's
+/// rules, changed since the batch was read (a conflict: run it again). Orders placed meanwhile
+/// wait for the next cycle.
 pub fn commit(
     tx: &mut (impl MatchingTx + ?Sized),
     ctx: &Ctx,
@@ -670,8 +1159,8 @@ pub fn commit(
     pricing: &Pricing,
 ) -> Result<RunReport> {
     require(&ctx.actor, Action::RunMatching)?;
-    if tx.last_event_of(RELEVANT_EVENTS)? != batch.snapshot {
-        return Err(Error::conflict("orders or workers changed while matching ran; run it again"));
+    if let Some(what) = plan_touched(tx, batch, decision)? {
+        return Err(Error::conflict(format!("{what} changed while matching ran; run it again")));
     }
     let report = report(tx, batch, decision, pricing, false)?;
     for a in &report.assigned {
@@ -760,6 +1249,8 @@ pub struct Explanation {
     pub worker: Option<AccountId>,
     pub relaxation: Option<String>,
     pub candidates: Vec<Candidate>,
+    /// Workers with the skills in the zone (or a neighbour) whom the time rules keep out.
+    pub unavailable: Vec<Unavailable>,
     pub verdict: Verdict,
 }
 
@@ -808,6 +1299,7 @@ pub fn explain(batch: &Batch) -> Result<Explanation> {
         worker: o.worker,
         relaxation: batch.relaxation.first().cloned().flatten(),
         candidates,
+        unavailable: batch.unavailable.clone(),
         verdict,
     })
 }

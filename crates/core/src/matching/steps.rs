@@ -123,6 +123,7 @@ mod tests {
             skills: SkillSet::parse(skills).unwrap(),
             zone: Zone::parse("north").unwrap(),
             scheduled_at: Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap(),
+            timing: crate::ordering::Timing::DEFAULT,
             status: OrderStatus::Open,
             worker: None,
         }

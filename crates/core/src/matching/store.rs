@@ -1,14 +1,18 @@
 //! Matching's storage: what other contexts may read ([`MatchingRead`]) and what only matching
 //! writes ([`MatchingStore`]).
 
+use chrono::{DateTime, Utc};
+
+use super::time::{Slot, TimeOff};
 use super::{MatchOrder, Outcome, WorkerFilter, WorkerProfile};
 use crate::billing::BillingRead;
 use crate::error::Result;
 use crate::iam::IamRead;
-use crate::ids::{AccountId, OrderId};
+use crate::ids::{AccountId, OrderId, TimeOffId};
 use crate::kernel::events::EventLog;
 use crate::ordering::OrderingRead;
 use crate::settings::SettingsRead;
+use crate::settings::hours::WeeklyHours;
 
 /// Worker profiles, as any context may read them.
 pub trait MatchingRead {
@@ -20,6 +24,13 @@ pub trait MatchingRead {
     /// Matching's copy of an order (with the skills its service type needed when it was placed,
     /// which the cycle matches by), `None` if it never saw the order.
     fn match_order(&mut self, order: OrderId) -> Result<Option<MatchOrder>>;
+    /// The time each order the worker holds (assigned or active) occupies, with the timing it was
+    /// placed with, by start then order id (empty for a worker holding none or unknown).
+    fn held_slots(&mut self, worker: AccountId) -> Result<Vec<Slot>>;
+    /// The worker's own weekly hours, `None` when they follow the company's default.
+    fn worker_hours(&mut self, worker: AccountId) -> Result<Option<WeeklyHours>>;
+    /// The worker's dated time off, by start then id (empty if none).
+    fn worker_time_off(&mut self, worker: AccountId) -> Result<Vec<TimeOff>>;
 }
 
 /// Matching's own tables: profiles, its view of orders, past outcomes. Only matching writes them.
@@ -35,6 +46,29 @@ pub trait MatchingStore: MatchingRead {
     fn upsert_match_order(&mut self, order: &MatchOrder) -> Result<()>;
     /// Every copy whose status is open, by time then order id.
     fn open_match_orders(&mut self) -> Result<Vec<MatchOrder>>;
+    /// Every held (assigned or active) order starting at or after `since`, with its worker, by
+    /// worker, start, then order id.
+    fn held_slots_since(&mut self, since: DateTime<Utc>) -> Result<Vec<(AccountId, Slot)>>;
+    /// Every worker's own weekly hours (workers following the default are not listed), by worker.
+    fn all_worker_hours(&mut self) -> Result<Vec<(AccountId, WeeklyHours)>>;
+    /// Sets (`Some`) or clears (`None`: the company default applies) a worker's own hours. A worker
+    /// without a profile is a conflict error.
+    fn set_worker_hours(&mut self, worker: AccountId, hours: Option<&WeeklyHours>) -> Result<()>;
+    /// Every time off ending after `since`, by worker, start, then id.
+    fn time_off_since(&mut self, since: DateTime<Utc>) -> Result<Vec<TimeOff>>;
+    /// Adds a time off (`starts_at < ends_at`) and returns its new id, greater than every earlier
+    /// one's; a worker without a profile is a conflict error.
+    fn insert_time_off(
+        &mut self,
+        worker: AccountId,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        reason: &crate::types::Text,
+    ) -> Result<TimeOffId>;
+    /// The time off with this id, `None` if there is none.
+    fn time_off(&mut self, id: TimeOffId) -> Result<Option<TimeOff>>;
+    /// Removes a time off; an id with none changes nothing.
+    fn delete_time_off(&mut self, id: TimeOffId) -> Result<()>;
     /// Counts one finished order of `worker` for `client` (completed, or failed).
     fn record_outcome(&mut self, worker: AccountId, client: AccountId, completed: bool) -> Result<()>;
     /// Every (worker, client) pair with at least one finished order, in no particular order.

@@ -65,7 +65,8 @@ impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
         let Some(event) = stored.decode::<OrderingEvent>()? else { return Ok(()) };
         match event {
             OrderingEvent::OrderCreated { order, client, service_type, zone, scheduled_at, .. } => {
-                let skills = tx.service_type(&service_type)?.map(|s| s.skills).unwrap_or_default();
+                let (skills, timing) =
+                    tx.service_type(&service_type)?.map(|s| (s.skills, s.timing)).unwrap_or_default();
                 tx.upsert_match_order(&MatchOrder {
                     order,
                     client,
@@ -73,6 +74,7 @@ impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
                     skills,
                     zone,
                     scheduled_at,
+                    timing,
                     status: OrderStatus::Open,
                     worker: None,
                 })

@@ -90,6 +90,15 @@ pub struct ServiceTypeDetails {
     pub name: Name,
     pub description: Text,
     pub skills: SkillSet,
+    /// Events recorded before service types had a timing read as the default (an hour).
+    #[serde(default = "default_duration")]
+    pub duration_minutes: u32,
+    #[serde(default)]
+    pub buffer_minutes: u32,
+}
+
+fn default_duration() -> u32 {
+    super::Timing::DEFAULT.duration_minutes
 }
 
 impl OrderingEvent {

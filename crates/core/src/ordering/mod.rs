@@ -28,6 +28,7 @@ use crate::ids::{AccountId, OrderId, ServiceTypeId};
 use crate::imports::{Field, ImportSummary, RawRecord};
 use crate::kernel::command::{Ctx, record};
 use crate::kernel::events::EventFilter;
+use crate::matching::time::{Calendar, Slot, TimeRules, clashes};
 use crate::matching::{WorkerProfile, WorkerStatus};
 use crate::types::{Login, Money, Name, ServiceCode, Sha256Hex, Skill, SkillSet, Text, Zone};
 
@@ -90,6 +91,38 @@ impl Pricing {
     }
 }
 
+/// How long an order of a service type takes (DESIGN.md "Ordering"): it occupies
+/// `[start, start + duration)`, and its worker is free again `buffer` minutes later (set-up,
+/// tidying up). Whole minutes; an order placed keeps the timing of its moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Timing {
+    /// 1 to 1440 minutes.
+    pub duration_minutes: u32,
+    /// 0 to 1440 minutes.
+    pub buffer_minutes: u32,
+}
+
+impl Timing {
+    /// What service types had before they had a timing (migration 0020): an hour, no buffer.
+    pub const DEFAULT: Timing = Timing { duration_minutes: 60, buffer_minutes: 0 };
+
+    pub fn new(duration_minutes: u32, buffer_minutes: u32) -> Result<Timing> {
+        if !(1..=1440).contains(&duration_minutes) {
+            return Err(Error::bad_input(format!("a duration is from 1 to 1440 minutes, not {duration_minutes}")));
+        }
+        if buffer_minutes > 1440 {
+            return Err(Error::bad_input(format!("a buffer is from 0 to 1440 minutes, not {buffer_minutes}")));
+        }
+        Ok(Timing { duration_minutes, buffer_minutes })
+    }
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing::DEFAULT
+    }
+}
+
 /// A kind of work clients can order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceType {
@@ -99,6 +132,8 @@ pub struct ServiceType {
     pub description: Text,
     /// The skills (and minimum levels) a worker needs for it.
     pub skills: SkillSet,
+    #[serde(flatten)]
+    pub timing: Timing,
     pub retired: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -110,6 +145,7 @@ pub struct NewServiceType {
     pub name: Name,
     pub description: Text,
     pub skills: SkillSet,
+    pub timing: Timing,
     pub created_at: DateTime<Utc>,
 }
 
@@ -352,12 +388,13 @@ pub fn add_service_type(
     name: Name,
     description: Text,
     skills: SkillSet,
+    timing: Timing,
 ) -> Result<ServiceType> {
     require(&ctx.actor, Action::ManageServiceTypes)?;
     if tx.service_type(&code)?.is_some() {
         return Err(Error::conflict(format!("service type `{code}` exists")));
     }
-    let new = NewServiceType { code: code.clone(), name, description, skills, created_at: ctx.now };
+    let new = NewServiceType { code: code.clone(), name, description, skills, timing, created_at: ctx.now };
     tx.insert_service_type(&new)?;
     let st = find_service_type(tx, &code)?;
     record(tx, ctx, OrderingEvent::ServiceTypeAdded(service_type_details(&st)))?;
@@ -371,6 +408,8 @@ fn service_type_details(st: &ServiceType) -> ServiceTypeDetails {
         name: st.name.clone(),
         description: st.description.clone(),
         skills: st.skills.clone(),
+        duration_minutes: st.timing.duration_minutes,
+        buffer_minutes: st.timing.buffer_minutes,
     }
 }
 
@@ -384,9 +423,13 @@ pub struct ServiceTypeEdit {
     pub name: Option<Name>,
     pub description: Option<Text>,
     pub skills: Option<SkillSet>,
+    /// Minutes (1–1440).
+    pub duration_minutes: Option<u32>,
+    /// Minutes (0–1440).
+    pub buffer_minutes: Option<u32>,
 }
 
-/// `crew service-type edit`.
+/// `crew service-type edit`. A new timing applies to orders placed from then on.
 pub fn edit_service_type(
     tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
@@ -408,8 +451,16 @@ pub fn edit_service_type(
     if let Some(skills) = edit.skills {
         st.skills = skills;
     }
+    if edit.duration_minutes.is_some() || edit.buffer_minutes.is_some() {
+        st.timing = Timing::new(
+            edit.duration_minutes.unwrap_or(st.timing.duration_minutes),
+            edit.buffer_minutes.unwrap_or(st.timing.buffer_minutes),
+        )?;
+    }
     if st == before {
-        return Err(Error::bad_input("nothing to change: give --name, --description or --skills with a new value"));
+        return Err(Error::bad_input(
+            "nothing to change: give --name, --description, --skills, --duration or --buffer with a new value",
+        ));
     }
     tx.update_service_type(&st)?;
     record(tx, ctx, OrderingEvent::ServiceTypeEdited(service_type_details(&st)))?;
@@ -446,19 +497,26 @@ pub struct ServiceTypeRow {
     pub name: Name,
     pub description: Text,
     pub skills: SkillSet,
+    pub timing: Timing,
 }
 
 impl ServiceTypeRow {
     pub const REQUIRED: &'static [&'static str] = &["code", "name"];
-    pub const OPTIONAL: &'static [&'static str] = &["description", "skills"];
+    pub const OPTIONAL: &'static [&'static str] = &["description", "skills", "duration_minutes", "buffer_minutes"];
 
     pub fn parse(record: &RawRecord) -> Result<Self> {
         let f = Field::new(record);
+        let minutes = |raw: &str| -> Result<u32> {
+            raw.trim().parse().map_err(|_| Error::bad_input(format!("`{raw}` is not a whole number of minutes")))
+        };
+        let duration = f.optional("duration_minutes", minutes)?.unwrap_or(Timing::DEFAULT.duration_minutes);
+        let buffer = f.optional("buffer_minutes", minutes)?.unwrap_or(Timing::DEFAULT.buffer_minutes);
         Ok(ServiceTypeRow {
             code: f.required("code", ServiceCode::parse)?,
             name: f.required("name", Name::parse)?,
             description: f.optional("description", Text::parse)?.unwrap_or_default(),
             skills: f.optional("skills", SkillSet::parse)?.unwrap_or_default(),
+            timing: Timing::new(duration, buffer).map_err(|e| e.context("duration_minutes/buffer_minutes"))?,
         })
     }
 }
@@ -475,12 +533,15 @@ pub fn import_service_types(
         let row = ServiceTypeRow::parse(record).map_err(|e| e.context(&record.location))?;
         match tx.service_type(&row.code)? {
             None => {
-                add_service_type(tx, ctx, row.code, row.name, row.description, row.skills)?;
+                add_service_type(tx, ctx, row.code, row.name, row.description, row.skills, row.timing)?;
                 summary.created += 1;
             }
             Some(st)
                 if st.retired
-                    || (st.name == row.name && st.description == row.description && st.skills == row.skills) =>
+                    || (st.name == row.name
+                        && st.description == row.description
+                        && st.skills == row.skills
+                        && st.timing == row.timing) =>
             {
                 summary.unchanged += 1;
             }
@@ -489,6 +550,8 @@ pub fn import_service_types(
                     name: Some(row.name),
                     description: Some(row.description),
                     skills: Some(row.skills),
+                    duration_minutes: Some(row.timing.duration_minutes),
+                    buffer_minutes: Some(row.timing.buffer_minutes),
                 };
                 edit_service_type(tx, ctx, &row.code, edit)?;
                 summary.updated += 1;
@@ -649,6 +712,67 @@ pub fn list_orders(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, mut filter: O
     tx.orders(&filter)
 }
 
+/// One order of a worker's agenda, with the time it occupies.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgendaEntry {
+    pub order: OrderId,
+    pub status: OrderStatus,
+    pub service_type: ServiceCode,
+    pub zone: Zone,
+    pub client: AccountId,
+    pub start: DateTime<Utc>,
+    /// When the work is done (`start` + the duration the order was placed with).
+    pub end: DateTime<Utc>,
+    /// When the worker is free again (`end` + the buffer).
+    pub free_at: DateTime<Utc>,
+}
+
+/// `crew order agenda`: a worker's assigned and active orders starting in `[from, until)`, by
+/// start. Workers see their own (naming another worker is refused); managers and admins name the
+/// worker; clients have no agenda (not allowed: their orders are `crew order list`).
+pub fn agenda(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    worker: Option<AccountId>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<AgendaEntry>> {
+    require(&ctx.actor, Action::ViewOrders)?;
+    let worker = match (ctx.actor.role, worker) {
+        (Role::Worker, None) => ctx.actor.id,
+        (Role::Worker, Some(w)) if w == ctx.actor.id => w,
+        (Role::Worker, Some(_)) => return Err(Error::not_allowed("a worker sees their own agenda only")),
+        (Role::Admin | Role::Manager, Some(w)) => w,
+        (Role::Admin | Role::Manager, None) => {
+            return Err(Error::bad_input("name the worker whose agenda to show with --worker"));
+        }
+        (role, _) => {
+            return Err(Error::not_allowed(format!(
+                "{role} {} may not view an agenda: only workers have one (a client's orders are in `crew order list`)",
+                ctx.actor.login
+            )));
+        }
+    };
+    let mut entries = Vec::new();
+    for slot in tx.held_slots(worker)? {
+        if slot.start < from || slot.start >= until {
+            continue;
+        }
+        let Some(o) = tx.order(slot.order)? else { continue };
+        entries.push(AgendaEntry {
+            order: o.id,
+            status: o.status,
+            service_type: o.service_type,
+            zone: o.zone,
+            client: o.client,
+            start: slot.start,
+            end: slot.work_end,
+            free_at: slot.end,
+        });
+    }
+    Ok(entries)
+}
+
 /// `crew order show`.
 pub fn show_order(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     require(&ctx.actor, Action::ViewOrders)?;
@@ -673,10 +797,9 @@ pub enum Objection {
     LacksSkills(Vec<(Skill, u8, Option<u8>)>),
     /// The worker lives neither in the order's zone nor in one of its configured neighbours.
     OutsideZone { worker: Zone, order: Zone },
-    /// The worker already holds as many assigned or active orders as their capacity.
-    AtCapacity { load: u32, capacity: u32 },
-    /// The worker's other assigned or active orders at the same time.
-    Busy(Vec<OrderId>),
+    /// The worker cannot be there then: busy with another order (with buffer and travel), off that
+    /// day, outside hours, on time off, or at their daily maximum ([`crate::matching::time`]), in words.
+    Unavailable(String),
 }
 
 impl fmt::Display for Objection {
@@ -698,11 +821,7 @@ impl fmt::Display for Objection {
             Objection::OutsideZone { worker, order } => {
                 write!(f, "works in {worker}, not in {order} or a neighbouring zone")
             }
-            Objection::AtCapacity { load, capacity } => write!(f, "at capacity ({load} of {capacity} orders)"),
-            Objection::Busy(orders) => {
-                let ids: Vec<String> = orders.iter().map(|o| format!("#{o}")).collect();
-                write!(f, "already holds order {} at that time", ids.join(", "))
-            }
+            Objection::Unavailable(said) => f.write_str(said),
         }
     }
 }
@@ -710,24 +829,24 @@ impl fmt::Display for Objection {
 /// What a manual assignment amounts to by matching's rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Eligibility {
-    /// The rules it breaks — skills, zone, capacity, time, in that order (empty: matching might do
-    /// it too).
+    /// The rules it breaks — skills, zone, then time, in that order (empty: matching might do it
+    /// too).
     pub objections: Vec<Objection>,
     /// The relaxation it needs (a neighbouring zone), as matching would name it.
     pub relaxation: Option<String>,
 }
 
 /// Whether matching could give `order` to a worker with `profile` (`None`: not in the pool),
-/// needing the skills `needs`, given `jobs` (the worker's assigned and active orders; any other
-/// order in it is ignored, as is the order itself). The same rules as matching's eligibility: every skill at its level;
-/// the order's zone, or a zone `neighbours` lists for it; load below capacity; and — since an
-/// order occupies its time — no other of the worker's orders at the same time.
+/// needing the skills `needs`, given the worker's `unavailable` reasons at the order's time (what
+/// [`crate::matching::time::clashes`] found, in words). The same rules as matching's eligibility:
+/// every skill at its level; the order's zone, or a zone `neighbours` lists for it; and the time
+/// rules (hours, time off, daily maximum, no overlapping order with buffer and travel).
 pub fn eligibility(
     order: &Order,
     needs: &SkillSet,
     profile: Option<&WorkerProfile>,
-    jobs: &[Order],
     neighbours: &BTreeMap<Zone, Vec<Zone>>,
+    unavailable: &[String],
 ) -> Eligibility {
     let Some(p) = profile else {
         return Eligibility { objections: vec![Objection::NotInPool], relaxation: None };
@@ -749,18 +868,7 @@ pub fn eligibility(
             objections.push(Objection::OutsideZone { worker: p.zone.clone(), order: order.zone.clone() });
         }
     }
-    if p.load >= p.capacity {
-        objections.push(Objection::AtCapacity { load: p.load, capacity: p.capacity });
-    }
-    let busy: Vec<OrderId> = jobs
-        .iter()
-        .filter(|j| j.worker == Some(p.worker) && j.id != order.id && j.scheduled_at == order.scheduled_at)
-        .filter(|j| matches!(j.status, OrderStatus::Assigned | OrderStatus::Active))
-        .map(|j| j.id)
-        .collect();
-    if !busy.is_empty() {
-        objections.push(Objection::Busy(busy));
-    }
+    objections.extend(unavailable.iter().cloned().map(Objection::Unavailable));
     Eligibility { objections, relaxation }
 }
 
@@ -772,14 +880,18 @@ pub struct Force {
 
 /// `crew order assign`: a manager picks the worker by hand (the manual override of matching).
 /// What matching would never do — a worker without the skills, outside the order's zone and its
-/// neighbours, at capacity, or busy at that time — is refused (conflict), naming every reason,
+/// neighbours, or unavailable then (busy with another order, off, outside hours, on time off, at
+/// the daily maximum: `time`'s rules) — is refused (conflict), naming every reason,
 /// unless `force` is given; then the reason and what was overridden are recorded in the event.
 /// A deactivated or suspended worker is refused even then.
+// The rules (price, neighbours, time) come in one by one, as every command takes them.
+#[allow(clippy::too_many_arguments)]
 pub fn assign(
     tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
     pricing: &Pricing,
     neighbours: &BTreeMap<Zone, Vec<Zone>>,
+    time: &TimeRules,
     id: OrderId,
     worker: &Login,
     force: Option<Force>,
@@ -808,16 +920,29 @@ pub fn assign(
     }
     let st = find_service_type(tx, &order.service_type)?;
     // The skills the cycle matches the order by: its service type's when it was placed.
-    let needs = tx.match_order(id)?.map_or_else(|| st.skills.clone(), |m| m.skills);
-    let mut jobs = Vec::new();
-    for status in [OrderStatus::Assigned, OrderStatus::Active] {
-        jobs.extend(tx.orders(&OrderFilter {
-            status: Some(status),
-            worker: Some(account.id),
-            ..Default::default()
-        })?);
-    }
-    let Eligibility { objections, relaxation } = eligibility(&order, &needs, profile.as_ref(), &jobs, neighbours);
+    let copy = tx.match_order(id)?;
+    let needs = copy.as_ref().map_or_else(|| st.skills.clone(), |m| m.skills.clone());
+    let unavailable = match &profile {
+        None => Vec::new(),
+        Some(p) => {
+            // The order's time as it was placed (matching's copy keeps the timing of that moment).
+            let timing = copy.as_ref().map_or(st.timing, |m| m.timing);
+            let slot = Slot::new(
+                order.id,
+                order.zone.clone(),
+                order.scheduled_at,
+                timing.duration_minutes,
+                timing.buffer_minutes,
+            );
+            let held = tx.held_slots(account.id)?;
+            let hours = tx.worker_hours(account.id)?.unwrap_or_else(|| time.default_hours.clone());
+            let time_off = tx.worker_time_off(account.id)?;
+            let calendar = Calendar { hours: &hours, time_off: &time_off, held: &held, capacity: p.capacity };
+            clashes(time, &calendar, &slot).iter().map(|c| c.describe(time)).collect()
+        }
+    };
+    let Eligibility { objections, relaxation } =
+        eligibility(&order, &needs, profile.as_ref(), neighbours, &unavailable);
     let overridden: Vec<String> = objections.iter().map(ToString::to_string).collect();
     let forced = match force {
         Some(Force { reason }) => Some(Forced { reason, overridden }),
@@ -871,10 +996,25 @@ fn own_job(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Resul
     Ok(order)
 }
 
-/// `crew order check-in`: the assigned worker arrives, with a photo; the order becomes active.
-pub fn check_in(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, photo: Photo) -> Result<Order> {
+/// `crew order check-in`: the assigned worker arrives, with a photo; the order becomes active. A
+/// check-in is accepted from `window` before the order's start (the company's
+/// `ordering.check_in_window_minutes`); earlier is a conflict naming when it opens.
+pub fn check_in(
+    tx: &mut (impl OrderingTx + ?Sized),
+    ctx: &Ctx,
+    id: OrderId,
+    photo: Photo,
+    window: chrono::Duration,
+) -> Result<Order> {
     require(&ctx.actor, Action::CheckInOrder)?;
     let order = own_job(tx, ctx, id)?;
+    if order.status == OrderStatus::Assigned && ctx.now < order.scheduled_at - window {
+        return Err(Error::conflict(format!(
+            "too early to check in to order #{id}: check-in opens at {} UTC, {} minutes before its start",
+            (order.scheduled_at - window).format("%Y-%m-%d %H:%M"),
+            window.num_minutes()
+        )));
+    }
     transition(tx, ctx, order, Transition::CheckIn { photo })
 }
 
@@ -960,6 +1100,7 @@ mod tests {
             name: Name::parse("Cleaning").unwrap(),
             description: Text::parse("").unwrap(),
             skills: SkillSet::parse("cleaning:1").unwrap(),
+            timing: Timing::DEFAULT,
             retired: false,
             created_at: DateTime::parse_from_rfc3339("2026-11-30T08:00:00Z").unwrap().with_timezone(&Utc),
         };
@@ -1092,41 +1233,19 @@ mod tests {
         SkillSet::parse(raw).unwrap()
     }
 
-    /// The worker's other order #`id`, in `status`, at `order(Open)`'s time plus `minutes`.
-    fn job(id: i64, status: OrderStatus, minutes: i64) -> Order {
-        let mut o = order(status);
-        o.id = OrderId::new(id);
-        o.scheduled_at = at(12) + chrono::Duration::minutes(minutes);
-        o.worker = Some(AccountId::new(3));
-        o
-    }
-
     fn no_neighbours() -> BTreeMap<Zone, Vec<Zone>> {
         BTreeMap::new()
     }
 
-    fn objections(p: Option<&WorkerProfile>, need: &str, jobs: &[Order]) -> Vec<Objection> {
-        eligibility(&order(OrderStatus::Open), &needs(need), p, jobs, &no_neighbours()).objections
+    fn objections(p: Option<&WorkerProfile>, need: &str, unavailable: &[String]) -> Vec<Objection> {
+        eligibility(&order(OrderStatus::Open), &needs(need), p, &no_neighbours(), unavailable).objections
     }
 
     #[test]
     fn a_qualified_worker_in_the_zone_with_room_and_time_may_be_assigned() {
         let p = profile("north", "cleaning:3;gardening:1", 0, 1);
-        let e = eligibility(&order(OrderStatus::Open), &needs("cleaning:2"), Some(&p), &[], &no_neighbours());
+        let e = eligibility(&order(OrderStatus::Open), &needs("cleaning:2"), Some(&p), &no_neighbours(), &[]);
         assert_eq!(e, Eligibility::default());
-    }
-
-    #[test]
-    fn capacity_allows_a_load_one_below_it_and_refuses_a_load_at_or_above_it() {
-        assert_eq!(objections(Some(&profile("north", "cleaning:2", 2, 3)), "cleaning:2", &[]), vec![]);
-        assert_eq!(
-            objections(Some(&profile("north", "cleaning:2", 3, 3)), "cleaning:2", &[]),
-            vec![Objection::AtCapacity { load: 3, capacity: 3 }]
-        );
-        assert_eq!(
-            objections(Some(&profile("north", "cleaning:2", 4, 3)), "cleaning:2", &[]),
-            vec![Objection::AtCapacity { load: 4, capacity: 3 }]
-        );
     }
 
     #[test]
@@ -1144,7 +1263,7 @@ mod tests {
     fn a_worker_outside_the_zone_is_refused_unless_the_zone_lists_theirs_as_a_neighbour() {
         let south = profile("south", "cleaning:2", 0, 1);
         let order = order(OrderStatus::Open);
-        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &[], &no_neighbours());
+        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &no_neighbours(), &[]);
         let outside =
             Objection::OutsideZone { worker: Zone::parse("south").unwrap(), order: Zone::parse("north").unwrap() };
         assert_eq!(e.objections, vec![outside.clone()]);
@@ -1152,39 +1271,23 @@ mod tests {
 
         let zone = |z: &str| Zone::parse(z).unwrap();
         let north_takes_south = BTreeMap::from([(zone("north"), vec![zone("east"), zone("south")])]);
-        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &[], &north_takes_south);
+        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &north_takes_south, &[]);
         assert_eq!(e, Eligibility { objections: vec![], relaxation: Some("neighbouring zone south".into()) });
 
         // Neighbours are one-way, as in matching: south's workers may not cover north just
         // because north's cover south.
         let south_takes_north = BTreeMap::from([(zone("south"), vec![zone("north")])]);
-        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &[], &south_takes_north);
+        let e = eligibility(&order, &needs("cleaning:2"), Some(&south), &south_takes_north, &[]);
         assert_eq!(e.objections, vec![outside]);
     }
 
     #[test]
-    fn a_worker_holding_another_assigned_or_active_order_at_that_time_is_busy() {
+    fn every_time_clash_is_an_objection_in_the_words_matching_uses() {
         let p = profile("north", "cleaning:2", 1, 3);
-        for status in [OrderStatus::Assigned, OrderStatus::Active] {
-            assert_eq!(
-                objections(Some(&p), "cleaning:2", &[job(7, status, 0)]),
-                vec![Objection::Busy(vec![OrderId::new(7)])]
-            );
-        }
-        // A minute apart, or an order no longer (or not yet) theirs to work, is no clash.
-        assert_eq!(objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, 1)]), vec![]);
-        assert_eq!(objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, -1)]), vec![]);
-        for status in [OrderStatus::Open, OrderStatus::Completed, OrderStatus::Failed, OrderStatus::Cancelled] {
-            assert_eq!(objections(Some(&p), "cleaning:2", &[job(7, status, 0)]), vec![], "{status}");
-        }
-        // The order itself (a reassignment) does not clash with itself, nor another worker's order.
-        assert_eq!(objections(Some(&p), "cleaning:2", &[job(1, OrderStatus::Assigned, 0)]), vec![]);
-        let mut someone_elses = job(7, OrderStatus::Assigned, 0);
-        someone_elses.worker = Some(AccountId::new(4));
-        assert_eq!(objections(Some(&p), "cleaning:2", &[someone_elses]), vec![]);
-        let both =
-            objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, 0), job(8, OrderStatus::Active, 0)]);
-        assert_eq!(both[0].to_string(), "already holds order #7, #8 at that time");
+        let said = vec!["busy with #7 10:00–12:00".to_string(), "off on Tuesdays".to_string()];
+        let got = objections(Some(&p), "cleaning:2", &said);
+        assert_eq!(got, vec![Objection::Unavailable(said[0].clone()), Objection::Unavailable(said[1].clone())]);
+        assert_eq!(got[0].to_string(), "busy with #7 10:00–12:00");
     }
 
     #[test]
@@ -1193,20 +1296,19 @@ mod tests {
     }
 
     #[test]
-    fn every_broken_rule_is_named_skills_zone_capacity_then_time() {
+    fn every_broken_rule_is_named_skills_zone_then_time() {
         let p = profile("south", "gardening:1", 2, 2);
-        let got = objections(Some(&p), "cleaning:2", &[job(7, OrderStatus::Assigned, 0)]);
+        let got = objections(Some(&p), "cleaning:2", &["day limit of 2 reached on 2026-11-25".to_string()]);
         let kinds: Vec<&str> = got
             .iter()
             .map(|o| match o {
                 Objection::NotInPool => "pool",
                 Objection::LacksSkills(_) => "skills",
                 Objection::OutsideZone { .. } => "zone",
-                Objection::AtCapacity { .. } => "capacity",
-                Objection::Busy(_) => "busy",
+                Objection::Unavailable(_) => "time",
             })
             .collect();
-        assert_eq!(kinds, ["skills", "zone", "capacity", "busy"]);
+        assert_eq!(kinds, ["skills", "zone", "time"]);
     }
 
     #[test]
@@ -1292,6 +1394,7 @@ mod tests {
             name: Name::parse("Cleaning").unwrap(),
             description: Text::default(),
             skills: SkillSet::default(),
+            timing: Timing::DEFAULT,
             retired: false,
             created_at: at(1),
         };

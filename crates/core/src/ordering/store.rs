@@ -27,7 +27,7 @@ pub trait OrderingStore: OrderingRead {
     /// Adds a service type (not retired) and returns its new id. A code already taken is a
     /// conflict error.
     fn insert_service_type(&mut self, service_type: &NewServiceType) -> Result<ServiceTypeId>;
-    /// Saves the name, description, skills and retired flag of the service type with this id; an
+    /// Saves the name, description, skills, timing and retired flag of the service type with this id; an
     /// id with no service type changes nothing.
     fn update_service_type(&mut self, service_type: &ServiceType) -> Result<()>;
     /// Adds an order (status `open`, no worker, updated when created) and returns its new id,

@@ -9,6 +9,7 @@
 //! a subscriber, which no command calls, reads them through [`SettingsRead`].
 
 pub mod events;
+pub mod hours;
 pub mod rules;
 pub mod store;
 

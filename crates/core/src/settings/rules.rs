@@ -29,9 +29,13 @@ pub enum Kind {
     /// Matching's scoring steps in the order they run, each with its weight:
     /// `skill_fit:1, rating:1, load:0.5`.
     Steps,
-    /// Zones whose workers may take an order nobody in its own zone can take:
-    /// `north: centre, south; south: north`.
+    /// Zones whose workers may also take a zone's orders: `north: centre, south; south: north`.
     Neighbours,
+    /// A weekly pattern of working hours in the company's time zone (DESIGN.md "Matching"):
+    /// `mon-fri 08:00-17:00; sat 09:00-13:00`.
+    Hours,
+    /// Travel minutes between pairs of zones, both ways: `north-south: 30; centre-south: 15`.
+    Travel,
 }
 
 impl Kind {
@@ -44,6 +48,8 @@ impl Kind {
             Kind::TimeZone => "an IANA time zone like `Europe/Berlin`".into(),
             Kind::Steps => "steps in order with weights, like `skill_fit:1, rating:1, load:0.5`".into(),
             Kind::Neighbours => "zones and their neighbours, like `north: centre, south; south: north`".into(),
+            Kind::Hours => "days and hours, like `mon-fri 08:00-12:00, 13:00-17:00; sat 09:00-13:00`".into(),
+            Kind::Travel => "pairs of zones and minutes, like `north-south: 30; centre-south: 15`".into(),
         }
     }
 }
@@ -126,7 +132,7 @@ pub const RULES: &[Rule] = &[
         key: "matching.default_capacity",
         kind: Kind::Whole { min: 1, max: 20, unit: "orders" },
         default: "1",
-        about: "the capacity of a hired worker whose hiring did not say",
+        about: "the daily maximum of orders (capacity) of a hired worker whose hiring did not say",
     },
     Rule {
         key: "matching.default_rating",
@@ -144,7 +150,25 @@ pub const RULES: &[Rule] = &[
         key: "matching.neighbours",
         kind: Kind::Neighbours,
         default: "",
-        about: "zones whose workers may take an order nobody in its own zone can take",
+        about: "zones whose workers may also take a zone's orders (in-zone workers are preferred at equal service)",
+    },
+    Rule {
+        key: "matching.default_hours",
+        kind: Kind::Hours,
+        default: "mon-sun 00:00-24:00",
+        about: "the working hours of a worker without hours of their own (in the company's time zone)",
+    },
+    Rule {
+        key: "matching.travel_minutes",
+        kind: Kind::Travel,
+        default: "",
+        about: "minutes between the end of an order and the next one in another zone (pairs not listed: none)",
+    },
+    Rule {
+        key: "ordering.check_in_window_minutes",
+        kind: Kind::Whole { min: 0, max: 525_600, unit: "minutes" },
+        default: "525600",
+        about: "how long before an order's start its worker may check in (default a year: no limit, as before the rule; 60 is usual)",
     },
     Rule {
         key: "billing.worker_share_percent",
@@ -313,6 +337,8 @@ pub enum Value {
     TimeZone(Tz),
     Steps(Vec<StepWeight>),
     Neighbours(BTreeMap<Zone, Vec<Zone>>),
+    Hours(WeeklyHours),
+    Travel(TravelTimes),
 }
 
 impl Value {
@@ -341,6 +367,8 @@ impl Value {
                 .map_err(|_| Error::bad_input(format!("`{raw}` is not an IANA time zone like `Europe/Berlin`"))),
             Kind::Steps => parse_steps(s).map(Value::Steps),
             Kind::Neighbours => parse_neighbours(s).map(Value::Neighbours),
+            Kind::Hours => WeeklyHours::parse(s).map(Value::Hours),
+            Kind::Travel => TravelTimes::parse(s).map(Value::Travel),
         }
     }
 }
@@ -367,6 +395,8 @@ impl fmt::Display for Value {
                     .collect();
                 f.write_str(&items.join("; "))
             }
+            Value::Hours(h) => write!(f, "{h}"),
+            Value::Travel(t) => write!(f, "{t}"),
         }
     }
 }
@@ -445,6 +475,12 @@ pub struct Rules {
     pub default_rating: u8,
     pub steps: Vec<StepWeight>,
     pub neighbours: BTreeMap<Zone, Vec<Zone>>,
+    /// The hours of a worker without their own (`matching.default_hours`).
+    pub default_hours: WeeklyHours,
+    /// `matching.travel_minutes`.
+    pub travel: TravelTimes,
+    /// How long before an order's start its worker may check in, in minutes.
+    pub check_in_window_minutes: u32,
     /// The share of a completed order's price its worker earns, in percent.
     pub worker_share_percent: u32,
     /// What the worker of a failed order is fined.
@@ -516,6 +552,15 @@ impl Rules {
                 Value::Neighbours(n) => n,
                 _ => return Err(mismatch("matching.neighbours")),
             },
+            default_hours: match get("matching.default_hours")? {
+                Value::Hours(h) => h,
+                _ => return Err(mismatch("matching.default_hours")),
+            },
+            travel: match get("matching.travel_minutes")? {
+                Value::Travel(t) => t,
+                _ => return Err(mismatch("matching.travel_minutes")),
+            },
+            check_in_window_minutes: small("ordering.check_in_window_minutes")?,
             worker_share_percent: small("billing.worker_share_percent")?,
             failure_fine: match get("billing.failure_fine")? {
                 Value::Money(m) => m,
@@ -541,6 +586,8 @@ impl Default for Rules {
         Rules::from_values(&BTreeMap::new()).expect("every default is a valid value of its rule")
     }
 }
+
+pub use super::hours::{TravelTimes, WeeklyHours};
 
 #[cfg(test)]
 mod tests {

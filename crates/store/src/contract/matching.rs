@@ -4,9 +4,11 @@
 use crew_core::authz::Role;
 use crew_core::error::ErrorKind;
 use crew_core::ids::{AccountId, OrderId};
+use crew_core::matching::time::{Slot, TimeOff};
 use crew_core::matching::{MatchOrder, Outcome, WorkerFilter, WorkerProfile, WorkerStatus};
-use crew_core::ordering::OrderStatus;
-use crew_core::types::Skill;
+use crew_core::ordering::{OrderStatus, Timing};
+use crew_core::settings::hours::WeeklyHours;
+use crew_core::types::{Skill, Text};
 use crew_core::wiring::{Store, Tx};
 
 use super::{account, at, code, expect_err, read, skills, write, zone};
@@ -46,6 +48,7 @@ fn match_order(
         skills: skills("cleaning:2"),
         zone: zone("north"),
         scheduled_at: at(minutes),
+        timing: Timing { duration_minutes: 90, buffer_minutes: 15 },
         status,
         worker,
     }
@@ -304,4 +307,71 @@ pub(crate) fn recorded_outcomes_add_up_per_worker_and_client<S: Store>(store: &m
         Ok((t(tx.worker_profile(wes)?), t(tx.worker_profile(wyn)?)))
     });
     assert_eq!(totals, (Some((2, 2)), Some((1, 0))));
+}
+
+pub(crate) fn held_slots_are_the_assigned_and_active_orders_with_their_timing_by_start<S: Store>(store: &mut S) {
+    let (client, wes, wyn) =
+        write(store, |tx| Ok((account(tx, "ann", Role::Client)?, worker(tx, "wes")?, worker(tx, "wyn")?)));
+    write(store, |tx| {
+        for (o, minutes, status, w) in [
+            (1, 300, OrderStatus::Active, Some(wes)),
+            (2, 100, OrderStatus::Assigned, Some(wes)),
+            (3, 50, OrderStatus::Completed, Some(wes)),
+            (4, 60, OrderStatus::Assigned, Some(wyn)),
+            (5, 10, OrderStatus::Open, None),
+        ] {
+            tx.upsert_match_order(&match_order(o, client, minutes, status, w))?;
+        }
+        Ok(())
+    });
+    let held = read(store, |tx| tx.held_slots(wes));
+    assert_eq!(held.iter().map(|s| s.order.get()).collect::<Vec<_>>(), [2, 1], "by start; held ones only");
+    assert_eq!(held[0], Slot::new(OrderId::new(2), zone("north"), at(100), 90, 15), "with duration and buffer");
+    assert!(read(store, |tx| tx.held_slots(client)).is_empty());
+    let since = read(store, |tx| tx.held_slots_since(at(60)));
+    let got: Vec<(AccountId, i64)> = since.iter().map(|(w, s)| (*w, s.order.get())).collect();
+    assert_eq!(got, [(wes, 2), (wes, 1), (wyn, 4)], "by worker, then start; from `since` on");
+}
+
+pub(crate) fn a_workers_hours_are_set_replaced_and_cleared<S: Store>(store: &mut S) {
+    let (wes, wyn) = write(store, |tx| Ok((worker(tx, "wes")?, worker(tx, "wyn")?)));
+    assert_eq!(read(store, |tx| tx.worker_hours(wes)), None);
+    let week = WeeklyHours::parse("mon-fri 08:00-17:00").unwrap();
+    let sat = WeeklyHours::parse("sat 09:00-13:00").unwrap();
+    write(store, |tx| tx.set_worker_hours(wyn, Some(&sat)));
+    write(store, |tx| tx.set_worker_hours(wes, Some(&week)));
+    assert_eq!(read(store, |tx| tx.worker_hours(wes)), Some(week.clone()));
+    assert_eq!(read(store, |tx| tx.all_worker_hours()), [(wes, week), (wyn, sat.clone())]);
+    write(store, |tx| tx.set_worker_hours(wes, Some(&sat)));
+    assert_eq!(read(store, |tx| tx.worker_hours(wes)), Some(sat.clone()), "replaced");
+    write(store, |tx| tx.set_worker_hours(wes, None));
+    assert_eq!(read(store, |tx| tx.worker_hours(wes)), None, "cleared: the default applies");
+    let client = write(store, |tx| account(tx, "ann", Role::Client));
+    expect_err(store.write(|tx| tx.set_worker_hours(client, Some(&sat))), ErrorKind::Conflict);
+}
+
+pub(crate) fn time_off_is_added_listed_by_start_read_and_removed<S: Store>(store: &mut S) {
+    let (wes, wyn) = write(store, |tx| Ok((worker(tx, "wes")?, worker(tx, "wyn")?)));
+    let why = Text::parse("holiday").unwrap();
+    let (a, b, c) = write(store, |tx| {
+        Ok((
+            tx.insert_time_off(wes, at(500), at(600), &why)?,
+            tx.insert_time_off(wes, at(100), at(200), &why)?,
+            tx.insert_time_off(wyn, at(0), at(50), &why)?,
+        ))
+    });
+    assert!(a < b && b < c, "ids grow");
+    let listed = read(store, |tx| tx.worker_time_off(wes));
+    assert_eq!(listed.iter().map(|t| t.id).collect::<Vec<_>>(), [b, a], "by start");
+    assert_eq!(
+        read(store, |tx| tx.time_off(b)),
+        Some(TimeOff { id: b, worker: wes, starts_at: at(100), ends_at: at(200), reason: why.clone() })
+    );
+    let since = read(store, |tx| tx.time_off_since(at(50)));
+    assert_eq!(since.iter().map(|t| t.id).collect::<Vec<_>>(), [b, a], "ending after `since` only");
+    write(store, |tx| tx.delete_time_off(b));
+    write(store, |tx| tx.delete_time_off(b));
+    assert_eq!(read(store, |tx| tx.time_off(b)), None);
+    let client = write(store, |tx| account(tx, "ann", Role::Client));
+    expect_err(store.write(|tx| tx.insert_time_off(client, at(0), at(1), &why)), ErrorKind::Conflict);
 }

@@ -39,7 +39,7 @@ use crew_core::authz::Role;
 use crew_core::error::{Error, ErrorKind, Result};
 use crew_core::iam::NewAccount;
 use crew_core::ids::{AccountId, OrderId, ServiceTypeId};
-use crew_core::ordering::{NewOrder, NewServiceType};
+use crew_core::ordering::{NewOrder, NewServiceType, Timing};
 use crew_core::types::{Email, Login, Money, Name, ServiceCode, SkillSet, Text, Zone};
 use crew_core::wiring::{Store, Tx};
 
@@ -141,6 +141,9 @@ macro_rules! contract_suite {
                 open_match_orders_are_only_open_ones_by_time_then_order_id,
                 there_are_no_outcomes_until_one_is_recorded,
                 recorded_outcomes_add_up_per_worker_and_client,
+                held_slots_are_the_assigned_and_active_orders_with_their_timing_by_start,
+                a_workers_hours_are_set_replaced_and_cleared,
+                time_off_is_added_listed_by_start_read_and_removed,
             );
             contract_suite!(@group $make; hiring;
                 a_missing_test_or_version_is_none,
@@ -346,6 +349,7 @@ fn new_service_type(code_: &str) -> NewServiceType {
         name: name(&format!("{code_} service")),
         description: text(&format!("All about {code_}.")),
         skills: skills(&format!("{code_}:2")),
+        timing: Timing::DEFAULT,
         created_at: at(0),
     }
 }

@@ -4,7 +4,7 @@
 use crew_core::authz::Role;
 use crew_core::error::ErrorKind;
 use crew_core::ids::{AccountId, OrderId};
-use crew_core::ordering::{Order, OrderFilter, OrderStatus, Photo, ServiceType};
+use crew_core::ordering::{Order, OrderFilter, OrderStatus, Photo, ServiceType, Timing};
 use crew_core::types::{Money, Sha256Hex};
 use crew_core::wiring::Store;
 
@@ -29,6 +29,7 @@ pub(crate) fn a_missing_service_type_is_none<S: Store>(store: &mut S) {
 pub(crate) fn an_inserted_service_type_reads_back_not_retired_with_every_field<S: Store>(store: &mut S) {
     let mut new = new_service_type("cleaning");
     new.skills = skills("cleaning:3;ironing:1");
+    new.timing = Timing { duration_minutes: 90, buffer_minutes: 15 };
     new.created_at = at(17);
     let id = write(store, |tx| tx.insert_service_type(&new));
     let expected = ServiceType {
@@ -37,6 +38,7 @@ pub(crate) fn an_inserted_service_type_reads_back_not_retired_with_every_field<S
         name: new.name.clone(),
         description: new.description.clone(),
         skills: new.skills.clone(),
+        timing: new.timing,
         retired: false,
         created_at: at(17),
     };

@@ -36,7 +36,7 @@ pub fn zone(z: &str) -> Zone {
 
 /// Only the rating counts (a candidate's score is its rating / 100), and no neighbours.
 pub fn by_rating() -> Settings {
-    Settings { steps: vec![Step::built_in("rating", 1.0)], neighbours: BTreeMap::new() }
+    Settings { steps: vec![Step::built_in("rating", 1.0)], neighbours: BTreeMap::new(), time: Default::default() }
 }
 
 pub fn pricing() -> Pricing {
@@ -64,6 +64,7 @@ impl Company {
                 Name::parse("Cleaning").unwrap(),
                 Text::default(),
                 SkillSet::parse("cleaning:3").unwrap(),
+                ordering::Timing::DEFAULT,
             )?;
             let row = record(&[("name", "Duchess"), ("email", "duchess@x.example"), ("zone", "north")]);
             iam::import_clients(tx, &ctx(&a, at(0)), &[row], &mut ())

@@ -33,7 +33,10 @@ fn a_candidate_has_every_skill_at_its_level_in_the_orders_zone_with_room_to_spar
     let o2 = c.order("north", 25);
     let (assigned, open) = c.cycle(&by_rating(), 2);
     assert!(assigned.is_empty());
-    assert_eq!(open[&o2], "all 1 qualified workers in north are at capacity");
+    assert_eq!(
+        open[&o2],
+        "all 1 qualified worker(s) are unavailable then: exact@x.example day limit of 1 reached on 2026-12-01"
+    );
 }
 
 #[test]
@@ -65,12 +68,13 @@ fn the_cycle_serves_the_most_orders_then_the_earliest_then_the_best_scores() {
     let mut c = Company::new();
     let good = c.hire("good", "north", "cleaning:3", 1, 90);
     let poor = c.hire("poor", "north", "cleaning:3", 1, 10);
+    // One day, three orders apart in time; each worker takes one a day.
     let first = c.order("north", 24);
-    let second = c.order("north", 48);
-    let third = c.order("north", 72);
+    let second = c.order("north", 26);
+    let third = c.order("north", 28);
     let (assigned, open) = c.cycle(&by_rating(), 1);
     assert_eq!(assigned, BTreeMap::from([(first, good), (second, poor)]));
-    assert_eq!(open[&third], "every candidate was needed for an earlier order");
+    assert_eq!(open[&third], "every candidate was needed for an earlier order or is booked by this plan at that time");
     let events = events(&mut c.store);
     let ran = events.iter().rev().find_map(|e| match e {
         Event::Matching(MatchingEvent::MatchingRan { assigned, left_open, relaxed }) => {
@@ -108,16 +112,20 @@ fn a_worker_needed_for_an_earlier_order_leaves_the_later_one_open_with_that_reas
     assert_eq!(report.assigned.iter().map(|x| (x.order, x.worker)).collect::<Vec<_>>(), [(early, only)]);
     assert_eq!(report.assigned[0].score, 0.5);
     let reasons: Vec<(OrderId, &str)> = report.left_open.iter().map(|l| (l.order, l.reason.as_str())).collect();
-    assert_eq!(reasons, [(late, "every candidate was needed for an earlier order")]);
+    assert_eq!(
+        reasons,
+        [(late, "every candidate was needed for an earlier order or is booked by this plan at that time")]
+    );
 }
 
 #[test]
-fn a_neighbouring_zone_is_tried_only_when_nobody_in_the_orders_own_zone_can_take_it() {
+fn neighbouring_zones_are_candidates_beside_the_zone_and_in_zone_workers_win_at_equal_service() {
     let mut c = Company::new();
     let south = c.hire("southie", "south", "cleaning:3", 2, 90);
     let settings = Settings {
         steps: vec![Step::built_in("rating", 1.0)],
         neighbours: BTreeMap::from([(zone("north"), vec![zone("west"), zone("south")])]),
+        time: Default::default(),
     };
     let o = c.order("north", 24);
     let a = c.admin.clone();
@@ -128,7 +136,8 @@ fn a_neighbouring_zone_is_tried_only_when_nobody_in_the_orders_own_zone_can_take
     });
     assert_eq!(report.assigned.iter().map(|x| (x.order, x.worker)).collect::<Vec<_>>(), [(o, south)]);
     assert_eq!(report.assigned[0].relaxation.as_deref(), Some("neighbouring zone south"));
-    // With a worker of its own zone, the neighbour is not considered, however better rated.
+    // With a worker of its own zone free, the neighbour (who has room too) is not chosen, however
+    // better rated: a neighbouring-zone pair costs more than any in-zone pair.
     let own = c.hire("northie", "north", "cleaning:3", 1, 10);
     let o2 = c.order("north", 25);
     let (assigned, _) = c.cycle(&settings, 2);
@@ -136,10 +145,17 @@ fn a_neighbouring_zone_is_tried_only_when_nobody_in_the_orders_own_zone_can_take
     // Nobody anywhere: the reason names the neighbours too.
     let o3 = c.order("north", 26);
     let (_, open) = c.cycle(
-        &Settings { steps: by_rating().steps, neighbours: BTreeMap::from([(zone("north"), vec![zone("west")])]) },
+        &Settings {
+            steps: by_rating().steps,
+            neighbours: BTreeMap::from([(zone("north"), vec![zone("west")])]),
+            time: Default::default(),
+        },
         3,
     );
-    assert_eq!(open[&o3], "all 1 qualified workers in north are at capacity; nor can anyone in the neighbouring west");
+    assert_eq!(
+        open[&o3],
+        "all 1 qualified worker(s) are unavailable then: northie@x.example day limit of 1 reached on 2026-12-01"
+    );
 }
 
 #[test]
@@ -150,13 +166,14 @@ fn an_assignment_names_the_neighbouring_zone_its_worker_came_from() {
     let settings = Settings {
         steps: vec![Step::built_in("rating", 1.0)],
         neighbours: BTreeMap::from([(zone("north"), vec![zone("south"), zone("west")])]),
+        time: Default::default(),
     };
     let o = c.order("north", 24);
-    // Explain names the first neighbouring zone with a candidate, in the configured order, and
+    // Explain names every neighbouring zone with a candidate, in the configured order, and
     // every candidate with its total (rounded to thousandths), best first.
     let explained =
         c.store.read(|tx: &mut dyn Tx| matching::explain(&matching::prepare(tx, &settings, Some(o), at(1))?)).unwrap();
-    assert_eq!(explained.relaxation.as_deref(), Some("neighbouring zone south"));
+    assert_eq!(explained.relaxation.as_deref(), Some("neighbouring zone south, west"));
     let totals: Vec<(AccountId, f64)> = explained.candidates.iter().map(|x| (x.worker, x.total)).collect();
     assert_eq!(totals, [(westie, 0.9), (southie, 0.4)]);
     let a = c.admin.clone();
@@ -175,13 +192,15 @@ fn weights_scale_the_scores_and_the_costs() {
     let mut c = Company::new();
     c.hire("wes", "north", "cleaning:3", 2, 25);
     c.order("north", 24);
-    let doubled = Settings { steps: vec![Step::built_in("rating", 2.0)], neighbours: BTreeMap::new() };
+    let doubled =
+        Settings { steps: vec![Step::built_in("rating", 2.0)], neighbours: BTreeMap::new(), time: Default::default() };
     let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &doubled, None, at(1))).unwrap();
     assert_eq!(batch.total(0), 0.5, "a rating of 25 scores 0.25, weighed twice");
     assert_eq!(batch.cost(0), 1500, "2.0 possible, 0.5 scored: 1.5 missed, in thousandths");
-    // Leaving order r of n open costs A + D·(n − r), D = (the largest pair cost + 1)·(n + 1) and
-    // A = D·(n + 2) (`open_costs`): here n = 1 and the largest pair cost 2000.
-    let d = 2001 * 2;
+    // Leaving order r of n open costs A + D·(n − r), D = (the largest pair cost)·(n + 1) and
+    // A = D·(n + 2) (`open_costs`): here n = 1, and the largest pair cost, a neighbouring-zone pair
+    // missing the whole score, is 2·(2000 + 1).
+    let d = 2 * 2001 * 2;
     assert_eq!(matching::open_costs(&batch).unwrap(), [d * 3 + d]);
 }
 
@@ -200,14 +219,45 @@ fn the_cycle_reads_its_steps_and_neighbours_from_the_companys_rules() {
 }
 
 #[test]
-fn a_cycle_read_before_a_relevant_change_is_refused() {
+fn a_cycle_is_refused_only_when_an_order_or_worker_its_plan_uses_changed_meanwhile() {
     let mut c = Company::new();
-    c.hire("wes", "north", "cleaning:3", 1, 50);
+    let wes = c.hire("wes", "north", "cleaning:3", 1, 50);
+    let idle = c.hire("idle", "south", "cleaning:3", 1, 50);
     c.order("north", 24);
     let a = c.admin.clone();
+    // A new order and a change to a worker the plan does not use: the plan commits; the new
+    // order waits for the next cycle.
     let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(1))).unwrap();
     let decision = matching::plan(&batch).unwrap();
-    c.order("north", 25); // a new order arrives while the cycle is deciding
+    let later = c.order("north", 30);
+    c.run(|tx| matching::suspend(tx, &ctx(&a, at(1)), idle, Text::parse("x").unwrap()));
+    let report = c.run(|tx| matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing()));
+    assert_eq!(report.assigned.iter().map(|x| x.worker).collect::<Vec<_>>(), [wes]);
+    assert!(report.assigned.iter().all(|x| x.order != later));
+    // A change to the plan's worker refuses it (conflict), naming what changed.
+    c.run(|tx| matching::reinstate(tx, &ctx(&a, at(1)), idle));
+    let room = |n| ProfileEdit { capacity: Some(n), ..ProfileEdit::default() };
+    c.run(|tx| matching::edit_profile(tx, &ctx(&a, at(1)), wes, room(2)));
+    let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(1))).unwrap();
+    let decision = matching::plan(&batch).unwrap();
+    assert_eq!(decision.chosen.iter().flatten().count(), 1, "the later order, to wes");
+    c.run(|tx| matching::edit_profile(tx, &ctx(&a, at(1)), wes, room(3)));
+    let r = c.try_run(|tx| matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing()));
+    let e = r.unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Conflict, format!("worker #{wes} changed while matching ran; run it again").as_str())
+    );
+    // So does a change of the company's rules, and of an order the plan assigns.
+    let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(1))).unwrap();
+    let decision = matching::plan(&batch).unwrap();
+    c.run(|tx| crew_core::settings::set(tx, &ctx(&a, at(1)), "matching.neighbours", "north: south"));
+    let r = c.try_run(|tx| matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing()));
+    assert_eq!(kind(r), ErrorKind::Conflict);
+    let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(1))).unwrap();
+    let decision = matching::plan(&batch).unwrap();
+    let client = c.client();
+    c.run(|tx| ordering::cancel(tx, &ctx(&client, at(1)), later, Text::parse("changed my mind").unwrap()));
     let r = c.try_run(|tx| matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing()));
     assert_eq!(kind(r), ErrorKind::Conflict);
     // A change matching does not care about (a login) does not make it stale.
@@ -236,7 +286,9 @@ fn a_review_that_moves_a_rating_makes_a_batch_read_before_it_stale() {
     let failed = c.order("north", 24);
     let a = c.admin.clone();
     let login = crew_core::types::Login::parse("wes@x.example").unwrap();
-    c.run(|tx| ordering::assign(tx, &ctx(&a, at(1)), &pricing(), &BTreeMap::new(), failed, &login, None));
+    c.run(|tx| {
+        ordering::assign(tx, &ctx(&a, at(1)), &pricing(), &BTreeMap::new(), &Default::default(), failed, &login, None)
+    });
     c.run(|tx| ordering::fail(tx, &ctx(&a, at(1)), failed, Text::parse("did not come").unwrap()));
     c.order("north", 25);
     let batch = c.store.read(|tx: &mut dyn Tx| matching::prepare(tx, &by_rating(), None, at(2))).unwrap();
@@ -378,7 +430,7 @@ fn explain_says_where_an_orders_worker_ranks() {
     let next = c.hire("next", "north", "cleaning:3", 1, 50);
     let first = c.order("north", 24);
     assert_eq!(c.explain(first, &by_rating()), Verdict::Open { best, candidates: 2 });
-    let second = c.order("north", 48);
+    let second = c.order("north", 26);
     c.cycle(&by_rating(), 1);
     // Each worker has room for one and holds one. The explanation does not count an order
     // against its own worker, so each is the one candidate for their own order.

@@ -50,7 +50,14 @@ fn assign(c: &mut Company, id: OrderId, worker: &str, force: Option<&str>) -> cr
     let a = c.admin.clone();
     let login = login(worker);
     let force = force.map(|r| Force { reason: Text::parse(r).unwrap() });
-    c.try_run(|tx| ordering::assign(tx, &ctx(&a, at(2)), &pricing(), &no_neighbours(), id, &login, force))
+    c.try_run(|tx| {
+        ordering::assign(tx, &ctx(&a, at(2)), &pricing(), &no_neighbours(), &Default::default(), id, &login, force)
+    })
+}
+
+/// A check-in window wide enough that only the order's state decides.
+fn any_time() -> chrono::Duration {
+    chrono::Duration::days(3650)
 }
 
 #[test]
@@ -66,6 +73,7 @@ fn service_types_are_added_edited_retired_and_listed() {
                 Name::parse("X").unwrap(),
                 Text::default(),
                 SkillSet::default(),
+                ordering::Timing::DEFAULT,
             )
         })
     };
@@ -178,8 +186,9 @@ fn clients_see_and_change_only_their_own_orders_and_workers_only_their_jobs() {
     assert_eq!(kind(show(&mut c, &ann, mine)), ErrorKind::NotAllowed);
     assert_eq!(listed(&mut c, &wes), [mine]);
     assert!(listed(&mut c, &ann).is_empty());
-    let check_in =
-        |c: &mut Company, who: &Actor| c.try_run(|tx| ordering::check_in(tx, &ctx(who, at(4)), mine, photo()));
+    let check_in = |c: &mut Company, who: &Actor| {
+        c.try_run(|tx| ordering::check_in(tx, &ctx(who, at(4)), mine, photo(), any_time()))
+    };
     assert_eq!(kind(check_in(&mut c, &ann)), ErrorKind::NotAllowed);
     let fail = |c: &mut Company, who: &Actor| {
         c.try_run(|tx| ordering::fail(tx, &ctx(who, at(5)), mine, Text::parse("flood").unwrap()))
@@ -236,7 +245,7 @@ fn an_assigned_order_is_reassigned_to_another_worker_but_not_to_the_same_one() {
     assert_eq!(moved.worker, Some(worker_actor(&mut c, "ann").id));
     // Once its worker has checked in, the order is theirs: not assigned again, to anyone.
     let ann = worker_actor(&mut c, "ann");
-    c.run(|tx| ordering::check_in(tx, &ctx(&ann, at(3)), o, photo()));
+    c.run(|tx| ordering::check_in(tx, &ctx(&ann, at(3)), o, photo(), any_time()));
     for who in ["ann", "wes"] {
         let e = assign(&mut c, o, who, None).unwrap_err();
         assert_eq!(
@@ -307,11 +316,11 @@ fn a_manual_assignment_is_refused_for_every_rule_matching_keeps_unless_forced_wi
     let seen = |c: &mut Company, who: &Actor| c.run(|tx| ordering::forced_assignment(tx, &ctx(who, at(3)), &order));
     assert!(seen(&mut c, &a).is_some());
     assert!(seen(&mut c, &duchess).is_none());
-    // At capacity, and busy at the same time.
+    // At the daily maximum, and busy at the same time (an hour from 08:00 UTC).
     let o2 = c.order("south", 24);
     let e = assign(&mut c, o2, "weak", None).unwrap_err();
-    assert!(e.message.contains("at capacity (1 of 1 orders)"), "{e}");
-    assert!(e.message.contains(&format!("already holds order #{o} at that time")), "{e}");
+    assert!(e.message.contains("day limit of 1 reached on 2026-12-01"), "{e}");
+    assert!(e.message.contains(&format!("busy with #{o} 08:00–09:00")), "{e}");
     // Not a worker, unknown, the same worker again.
     assert_eq!(kind(assign(&mut c, o2, "root", None)), ErrorKind::BadInput);
     assert_eq!(kind(assign(&mut c, o2, "ghost", None)), ErrorKind::NotFound);
@@ -331,7 +340,7 @@ fn a_neighbour_may_be_assigned_by_hand_as_matching_would_relax() {
     let a = c.admin.clone();
     let login = login("southie");
     let neighbours = BTreeMap::from([(zone("north"), vec![zone("south")])]);
-    c.run(|tx| ordering::assign(tx, &ctx(&a, at(2)), &pricing(), &neighbours, o, &login, None));
+    c.run(|tx| ordering::assign(tx, &ctx(&a, at(2)), &pricing(), &neighbours, &Default::default(), o, &login, None));
     let relaxation = events(&mut c.store).into_iter().rev().find_map(|e| match e {
         Event::Ordering(OrderingEvent::OrderAssigned { relaxation, forced, .. }) => Some((relaxation, forced)),
         _ => None,

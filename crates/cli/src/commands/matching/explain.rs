@@ -30,8 +30,10 @@ pub fn run(app: &mut App, args: ExplainArgs) -> Result<()> {
     })?;
     run_external_steps(&mut batch)?;
     let explanation = matching::explain(&batch)?;
-    let names =
-        app.read(|tx, _| logins(tx, explanation.candidates.iter().map(|c| c.worker).chain(explanation.worker)))?;
+    let names = app.read(|tx, _| {
+        let ids = explanation.candidates.iter().map(|c| c.worker).chain(explanation.worker);
+        logins(tx, ids.chain(explanation.unavailable.iter().map(|u| u.worker)))
+    })?;
     let verdict = explanation.verdict.describe(explanation.status, |w| names[&w].clone());
     if app.out.format != crate::cli::Format::Table {
         return app.out.record(&explanation, &[("order", order.to_string()), ("verdict", verdict)]);
@@ -42,7 +44,13 @@ pub fn run(app: &mut App, args: ExplainArgs) -> Result<()> {
     headers.push("TOTAL");
     crate::output::line(&format!("Order #{order} ({}): {verdict}", explanation.status))?;
     if let Some(r) = &explanation.relaxation {
-        crate::output::line(&format!("Nobody in the order's own zone could take it; relaxed to a {r}."))?;
+        crate::output::line(&format!(
+            "Candidates include workers of the {r} (in-zone workers are preferred when that serves as many orders)."
+        ))?;
+    }
+    for u in &explanation.unavailable {
+        let line = format!("Unavailable then: {} ({}): {}.", names[&u.worker], u.zone, u.reasons.join("; "));
+        crate::output::line(&crate::output::shown_line(&line))?;
     }
     if explanation.candidates.is_empty() {
         return Ok(());

@@ -3,10 +3,12 @@
 
 mod edit;
 mod explain;
+mod hours;
 mod profile;
 mod reinstate;
 mod run;
 mod suspend;
+mod time_off;
 mod workers;
 
 use std::collections::HashMap;
@@ -26,7 +28,7 @@ use crate::context::App;
 /// Match open orders to the best workers: the cycle, explanations, worker profiles
 #[derive(Debug, Subcommand)]
 #[command(
-    after_help = "Examples:\n  crew matching run --dry-run                           # the plan, assigning nothing\n  crew matching run                                     # assign every open order it can\n  crew matching explain 1                               # every candidate and why the winner won\n  crew matching workers --zone north\n  crew matching suspend tom@crew.example --reason \"Injured paw\"\n\nSee docs/matching.md."
+    after_help = "Examples:\n  crew matching run --dry-run                           # the plan, assigning nothing\n  crew matching run                                     # assign every open order it can\n  crew matching explain 1                               # every candidate and why the winner won\n  crew matching workers --zone north\n  crew matching suspend tom@crew.example --reason \"Injured paw\"\n  crew matching hours tom@crew.example --set \"mon-fri 08:00-17:00\"\n  crew matching time-off add tom@crew.example --from 2026-12-24 --until 2026-12-27 --reason holiday\n\nSee docs/matching.md."
 )]
 pub enum MatchingCommand {
     Run(run::RunArgs),
@@ -36,6 +38,9 @@ pub enum MatchingCommand {
     Edit(edit::EditArgs),
     Suspend(suspend::SuspendArgs),
     Reinstate(reinstate::ReinstateArgs),
+    Hours(hours::HoursArgs),
+    #[command(subcommand)]
+    TimeOff(time_off::TimeOffCommand),
 }
 
 impl MatchingCommand {
@@ -49,6 +54,8 @@ impl MatchingCommand {
             Self::Edit(_) => edit::ACTIONS,
             Self::Suspend(_) => suspend::ACTIONS,
             Self::Reinstate(_) => reinstate::ACTIONS,
+            Self::Hours(_) => hours::ACTIONS,
+            Self::TimeOff(c) => c.actions(),
         }
     }
 }
@@ -62,11 +69,13 @@ pub fn run(app: &mut App, command: MatchingCommand) -> Result<()> {
         MatchingCommand::Edit(args) => edit::run(app, args),
         MatchingCommand::Suspend(args) => suspend::run(app, args),
         MatchingCommand::Reinstate(args) => reinstate::run(app, args),
+        MatchingCommand::Hours(args) => hours::run(app, args),
+        MatchingCommand::TimeOff(command) => time_off::run(app, command),
     }
 }
 
 /// The worker account behind a login.
-fn worker_id(tx: &mut dyn Tx, login: &Login) -> crew_core::Result<AccountId> {
+pub(crate) fn worker_id(tx: &mut dyn Tx, login: &Login) -> crew_core::Result<AccountId> {
     iam::find_worker(tx, login).map(|a| a.id)
 }
 

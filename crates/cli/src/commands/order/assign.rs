@@ -15,8 +15,9 @@ use crate::context::{App, FromFlag};
 #[command(after_help = "\
 What matching would never do is refused, naming every reason: a worker without the service type's
 skills at their levels, outside the order's zone and its configured neighbouring zones
-([matching.neighbours]), at capacity (as many assigned or active orders as their capacity), or
-already holding another assigned or active order at the same time. `--force --reason` assigns
+([matching.neighbours]), or unavailable at the order's time: busy with another order (their
+times, with the service types' buffers and the travel minutes between zones, overlap), off that
+day or outside their hours, on time off, or at their daily maximum. `--force --reason` assigns
 anyway; the event records that it was forced, what it overrode and why (see `crew events list` and
 `crew order show`). A suspended or deactivated worker is refused even then.
 
@@ -48,8 +49,9 @@ pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
     let forced = force.is_some();
     let v = app.write(|tx, ctx| {
         let pricing = pricing(tx)?;
-        let neighbours = crew_core::settings::rules(tx)?.neighbours;
-        let o = ordering::assign(tx, ctx, &pricing, &neighbours, id, &worker, force)?;
+        let rules = crew_core::settings::rules(tx)?;
+        let time = crew_core::matching::time::TimeRules::from_rules(&rules);
+        let o = ordering::assign(tx, ctx, &pricing, &rules.neighbours, &time, id, &worker, force)?;
         one(tx, o)
     })?;
     let price = v.order.price.map(|p| p.to_string()).unwrap_or_default();

@@ -1,6 +1,7 @@
 //! `crew order …`: one file per subcommand; what they share (the order as shown, the table layout,
 //! the `OrderSpec` of quote and create, photos) is here.
 
+mod agenda;
 mod assign;
 mod cancel;
 mod check_in;
@@ -40,6 +41,7 @@ pub enum OrderCommand {
     Quote(quote::QuoteArgs),
     Create(create::CreateArgs),
     List(list::ListArgs),
+    Agenda(agenda::AgendaArgs),
     Show(show::ShowArgs),
     Cancel(cancel::CancelArgs),
     Copy(copy::CopyArgs),
@@ -60,6 +62,7 @@ impl OrderCommand {
             Self::Quote(_) => quote::ACTIONS,
             Self::Create(_) => create::ACTIONS,
             Self::List(_) => list::ACTIONS,
+            Self::Agenda(_) => agenda::ACTIONS,
             Self::Show(_) => show::ACTIONS,
             Self::Cancel(_) => cancel::ACTIONS,
             Self::Copy(_) => copy::ACTIONS,
@@ -78,6 +81,7 @@ pub fn run(app: &mut App, command: OrderCommand) -> Result<()> {
         OrderCommand::Quote(args) => quote::run(app, args),
         OrderCommand::Create(args) => create::run(app, args),
         OrderCommand::List(args) => list::run(app, args),
+        OrderCommand::Agenda(args) => agenda::run(app, args),
         OrderCommand::Show(args) => show::run(app, args),
         OrderCommand::Cancel(args) => cancel::run(app, args),
         OrderCommand::Copy(args) => copy::run(app, args),

@@ -46,13 +46,15 @@ pub fn run(app: &mut App, command: ServiceTypeCommand) -> Result<()> {
 }
 
 const HEADERS: &[&str] = &["CODE", "NAME", "SKILLS", "RETIRED", "DESCRIPTION"];
-const FIELDS: &[&str] = &["code", "name", "skills", "retired", "description"];
+const FIELDS: &[&str] = &["code", "name", "skills", "duration", "buffer", "retired", "description"];
 
 fn cells(st: &ServiceType) -> Vec<String> {
     vec![
         st.code.to_string(),
         st.name.to_string(),
         st.skills.to_string(),
+        format!("{} min", st.timing.duration_minutes),
+        format!("{} min", st.timing.buffer_minutes),
         if st.retired { "yes" } else { "no" }.to_string(),
         st.description.to_string(),
     ]

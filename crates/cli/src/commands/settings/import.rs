@@ -171,6 +171,7 @@ impl Reader<'_> {
             // The canonical text of `crew settings set` is taken too.
             (Kind::Steps | Kind::Neighbours, DeValue::String(s)) => s.to_string(),
             (Kind::Neighbours, DeValue::Table(table)) => self.neighbours(rule, table)?,
+            (Kind::Hours | Kind::Travel, DeValue::String(s)) => s.to_string(),
             (Kind::Steps, DeValue::Array(items)) => self.steps(rule, items)?,
             (_, other) => {
                 return Err(wrong(&format!("expected {}, found {}", expected(rule.kind), type_name(other))));
@@ -298,6 +299,8 @@ fn expected(kind: Kind) -> &'static str {
         Kind::Whole { .. } => "a whole number",
         Kind::Steps => "[[matching.steps]] tables",
         Kind::Neighbours => "a table of zone = [zones]",
+        Kind::Hours => "a quoted pattern like \"mon-fri 08:00-17:00\"",
+        Kind::Travel => "a quoted list like \"north, south: 30\"",
     }
 }
 

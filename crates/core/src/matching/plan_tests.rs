@@ -1,0 +1,331 @@
+//! The cycle in time, over random instances: every plan keeps every time rule (checked here from
+//! scratch, independently of `time::clashes`), a second cycle with nothing changed assigns
+//! nothing, and where no two orders sharing a candidate overlap the plan is the exact optimum
+//! (against brute force).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+
+use super::time::{Slot, TimeOff, TimeRules};
+use super::*;
+use crate::settings::hours::{TravelTimes, WeeklyHours};
+
+fn at(minutes: i64) -> DateTime<Utc> {
+    // Monday 2026-11-30 06:00 UTC.
+    Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap() + Duration::minutes(minutes)
+}
+
+#[derive(Debug, Clone)]
+struct Instance {
+    /// (zone 0/1, capacity, rating, hours pattern index)
+    workers: Vec<(usize, u32, u8, usize)>,
+    /// (zone, start minute, duration, buffer)
+    orders: Vec<(usize, i64, u32, u32)>,
+    /// (worker, start minute, duration, buffer): orders the worker holds already.
+    held: Vec<(usize, i64, u32, u32)>,
+    /// (worker, start minute, minutes)
+    off: Vec<(usize, i64, i64)>,
+    travel: u32,
+    neighbours: bool,
+}
+
+const PATTERNS: [&str; 4] =
+    ["mon-sun 00:00-24:00", "mon-fri 07:00-12:00, 13:00-19:00", "tue 00:00-24:00", "mon 06:00-09:00"];
+const ZONES: [&str; 2] = ["a", "b"];
+
+fn instance(max_orders: usize, max_workers: usize) -> impl Strategy<Value = Instance> {
+    let workers = proptest::collection::vec((0usize..2, 1u32..4, 0u8..=100, 0usize..4), 1..=max_workers);
+    let orders = proptest::collection::vec((0usize..2, 0i64..48, 1u32..7, 0u32..3), 1..=max_orders);
+    let held = proptest::collection::vec((0usize..8, 0i64..48, 1u32..5, 0u32..2), 0..4);
+    let off = proptest::collection::vec((0usize..8, 0i64..48, 1i64..16), 0..3);
+    (workers, orders, held, off, 0u32..3, any::<bool>()).prop_map(|(workers, orders, held, off, travel, neighbours)| {
+        let n = workers.len();
+        Instance {
+            // Orders on a 30-minute grid over two days; durations and buffers in half hours.
+            orders: orders.into_iter().map(|(z, s, d, b)| (z, s * 60, d * 30, b * 15)).collect(),
+            held: held.into_iter().map(|(w, s, d, b)| (w % n, s * 60 + 30, d * 30, b * 15)).collect(),
+            off: off.into_iter().map(|(w, s, m)| (w % n, s * 60, m * 30)).collect(),
+            workers,
+            travel: travel * 20,
+            neighbours,
+        }
+    })
+}
+
+fn batch(inst: &Instance) -> (Batch, Settings) {
+    let zone = |z: usize| Zone::parse(ZONES[z]).unwrap();
+    let skills = SkillSet::parse("cleaning:1").unwrap();
+    let time = TimeRules {
+        zone: chrono_tz::UTC,
+        default_hours: WeeklyHours::always(),
+        travel: TravelTimes::parse(&format!("a, b: {}", inst.travel)).unwrap(),
+    };
+    let settings = Settings {
+        steps: vec![Step::built_in("rating", 1.0)],
+        neighbours: if inst.neighbours {
+            BTreeMap::from([(zone(0), vec![zone(1)]), (zone(1), vec![zone(0)])])
+        } else {
+            BTreeMap::new()
+        },
+        time: time.clone(),
+    };
+    let workers: Vec<WorkerProfile> = inst
+        .workers
+        .iter()
+        .enumerate()
+        .map(|(i, &(z, capacity, rating, _))| WorkerProfile {
+            worker: AccountId::new(100 + i as i64),
+            zone: zone(z),
+            skills: skills.clone(),
+            capacity,
+            rating,
+            status: WorkerStatus::Active,
+            load: 0,
+            completed: 0,
+            failed: 0,
+            hired_at: at(-10_000),
+        })
+        .collect();
+    let orders: Vec<MatchOrder> = inst
+        .orders
+        .iter()
+        .enumerate()
+        .map(|(i, &(z, start, duration, buffer))| MatchOrder {
+            order: OrderId::new(1 + i as i64),
+            client: AccountId::new(1),
+            service_type: ServiceCode::parse("clean").unwrap(),
+            skills: skills.clone(),
+            zone: zone(z),
+            scheduled_at: at(start),
+            timing: Timing { duration_minutes: duration, buffer_minutes: buffer },
+            status: OrderStatus::Open,
+            worker: None,
+        })
+        .collect();
+    let mut held = vec![Vec::new(); workers.len()];
+    for (i, &(w, start, duration, buffer)) in inst.held.iter().enumerate() {
+        held[w].push(Slot::new(OrderId::new(1000 + i as i64), workers[w].zone.clone(), at(start), duration, buffer));
+    }
+    let mut time_off = vec![Vec::new(); workers.len()];
+    for (i, &(w, start, minutes)) in inst.off.iter().enumerate() {
+        time_off[w].push(TimeOff {
+            id: crate::ids::TimeOffId::new(1 + i as i64),
+            worker: workers[w].worker,
+            starts_at: at(start),
+            ends_at: at(start + minutes),
+            reason: Text::default(),
+        });
+    }
+    let hours = inst.workers.iter().map(|w| WeeklyHours::parse(PATTERNS[w.3]).unwrap()).collect();
+    let mut b = Batch {
+        snapshot: EventSeq::START,
+        past: Vec::new(),
+        orders,
+        workers,
+        pairs: Vec::new(),
+        relaxation: Vec::new(),
+        nobody: BTreeMap::new(),
+        steps: settings.steps.clone(),
+        scores: Vec::new(),
+        time,
+        hours,
+        time_off,
+        held,
+        unavailable: Vec::new(),
+        history: HashMap::new(),
+    };
+    b.find_candidates(&settings, false);
+    b.score_built_in();
+    (b, settings)
+}
+
+/// Every rule, checked from scratch: each worker's orders (held and new) pairwise apart with
+/// buffer and travel, each new one inside hours, outside time off, and at most `capacity` a day.
+fn breaks_a_rule(b: &Batch, chosen: &[Option<usize>]) -> Option<String> {
+    for (wi, w) in b.workers.iter().enumerate() {
+        let mut all: Vec<(Slot, bool)> = b.held[wi].iter().cloned().map(|s| (s, false)).collect();
+        for (oi, c) in chosen.iter().enumerate() {
+            if let Some(pi) = c
+                && b.pairs[*pi].worker == wi
+            {
+                all.push((b.orders[oi].slot(), true));
+            }
+        }
+        for (i, (x, x_new)) in all.iter().enumerate() {
+            for (y, y_new) in &all[i + 1..] {
+                // Held orders are as they are (a random instance may hold overlapping ones).
+                if !x_new && !y_new {
+                    continue;
+                }
+                let t = Duration::minutes(i64::from(b.time.travel.between(&x.zone, &y.zone)));
+                if !(x.end + t <= y.start || y.end + t <= x.start) {
+                    return Some(format!("worker {wi} holds #{} and #{} overlapping", x.order, y.order));
+                }
+            }
+        }
+        for (s, new) in &all {
+            if !new {
+                continue;
+            }
+            if b.hours[wi].covers(chrono_tz::UTC, s.start, s.duration_minutes()).is_err() {
+                return Some(format!("worker {wi} works #{} outside hours", s.order));
+            }
+            if b.time_off[wi].iter().any(|o| o.starts_at < s.work_end && s.start < o.ends_at) {
+                return Some(format!("worker {wi} works #{} during time off", s.order));
+            }
+            let day = s.start.date_naive();
+            let that_day = all.iter().filter(|(o, _)| o.start.date_naive() == day).count();
+            if that_day > w.capacity as usize {
+                return Some(format!("worker {wi} holds {that_day} orders on {day}, more than {}", w.capacity));
+            }
+        }
+    }
+    None
+}
+
+/// The best total over every assignment that keeps the rules (orders ≤ 7).
+fn brute_force(b: &Batch) -> i64 {
+    let open = open_costs(b).unwrap();
+    let mut by_order: Vec<Vec<usize>> = vec![Vec::new(); b.orders.len()];
+    for (i, p) in b.pairs.iter().enumerate() {
+        by_order[p.order].push(i);
+    }
+    fn go(b: &Batch, by_order: &[Vec<usize>], open: &[i64], oi: usize, chosen: &mut Vec<Option<usize>>) -> i64 {
+        if oi == by_order.len() {
+            return if breaks_a_rule(b, chosen).is_some() { i64::MAX } else { 0 };
+        }
+        let mut best = i64::MAX;
+        chosen.push(None);
+        let rest = go(b, by_order, open, oi + 1, chosen);
+        if rest != i64::MAX {
+            best = best.min(rest + open[oi]);
+        }
+        chosen.pop();
+        for &pi in &by_order[oi] {
+            chosen.push(Some(pi));
+            // Prune early: a partial plan that breaks a rule stays broken.
+            if breaks_a_rule(b, chosen).is_none() {
+                let rest = go(b, by_order, open, oi + 1, chosen);
+                if rest != i64::MAX {
+                    best = best.min(rest + b.cost(pi));
+                }
+            }
+            chosen.pop();
+        }
+        best
+    }
+    go(b, &by_order, &open, 0, &mut Vec::new())
+}
+
+/// Whether no two orders sharing a candidate overlap in time (with buffer and travel).
+fn no_shared_overlap(b: &Batch) -> bool {
+    let mut by_worker: HashMap<usize, Vec<usize>> = HashMap::new();
+    for p in &b.pairs {
+        by_worker.entry(p.worker).or_default().push(p.order);
+    }
+    by_worker.values().all(|orders| {
+        orders
+            .iter()
+            .enumerate()
+            .all(|(i, &x)| orders[i + 1..].iter().all(|&y| b.time.apart(&b.orders[x].slot(), &b.orders[y].slot())))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// No plan ever gives a worker overlapping orders, work outside hours or during time off, or
+    /// more orders a day than their maximum, whatever the instance.
+    #[test]
+    fn every_plan_keeps_every_time_rule(inst in instance(25, 6)) {
+        let (b, _) = batch(&inst);
+        let d = plan(&b).unwrap();
+        prop_assert_eq!(breaks_a_rule(&b, &d.chosen), None);
+    }
+
+    /// After a plan is recorded, a second cycle with nothing changed assigns nothing.
+    #[test]
+    fn a_second_cycle_with_nothing_changed_assigns_nothing(inst in instance(20, 5)) {
+        let (b, settings) = batch(&inst);
+        let d = plan(&b).unwrap();
+        let mut again = b.clone();
+        let mut kept = Vec::new();
+        for (oi, c) in d.chosen.iter().enumerate() {
+            match c {
+                Some(pi) => again.held[b.pairs[*pi].worker].push(b.orders[oi].slot()),
+                None => kept.push(b.orders[oi].clone()),
+            }
+        }
+        again.orders = kept;
+        again.find_candidates(&settings, false);
+        again.score_built_in();
+        let d2 = plan(&again).unwrap();
+        prop_assert_eq!(d2.chosen.iter().flatten().count(), 0, "second plan: {:?}", d2.chosen);
+    }
+
+    /// Where no two orders sharing a candidate overlap, the plan is the exact optimum: most
+    /// orders, earliest first, then the best score (brute force over every rule-keeping plan).
+    #[test]
+    fn without_shared_overlaps_the_plan_is_the_exact_optimum(inst in instance(7, 3)) {
+        let (b, _) = batch(&inst);
+        prop_assume!(no_shared_overlap(&b));
+        let d = plan(&b).unwrap();
+        prop_assert_eq!(d.rounds, 1);
+        prop_assert_eq!(plan_total(&b, &d).cost, brute_force(&b));
+    }
+}
+
+#[test]
+fn three_jobs_at_ten_in_different_homes_go_to_three_workers_or_stay_open() {
+    // The case: one worker with a daily maximum of 3, three orders at 10:00.
+    let inst = Instance {
+        workers: vec![(0, 3, 90, 0)],
+        orders: vec![(0, 240, 60, 0), (0, 240, 60, 0), (0, 240, 60, 0)],
+        held: Vec::new(),
+        off: Vec::new(),
+        travel: 0,
+        neighbours: false,
+    };
+    let (b, _) = batch(&inst);
+    let d = plan(&b).unwrap();
+    assert_eq!(d.chosen.iter().flatten().count(), 1, "one of them, not three");
+    assert_eq!(breaks_a_rule(&b, &d.chosen), None);
+}
+
+#[test]
+fn a_worker_holding_a_job_next_friday_can_be_matched_today() {
+    let inst = Instance {
+        workers: vec![(0, 1, 90, 0)],
+        orders: vec![(0, 60, 60, 0)],
+        held: vec![(0, 4 * 24 * 60, 60, 0)],
+        off: Vec::new(),
+        travel: 0,
+        neighbours: false,
+    };
+    let (b, _) = batch(&inst);
+    assert_eq!(plan(&b).unwrap().chosen, [Some(0)]);
+}
+
+#[test]
+fn an_in_zone_worker_wins_over_a_better_rated_neighbour_at_equal_service() {
+    let inst = Instance {
+        workers: vec![(0, 1, 10, 0), (1, 1, 100, 0)],
+        orders: vec![(0, 60, 60, 0)],
+        held: Vec::new(),
+        off: Vec::new(),
+        travel: 0,
+        neighbours: true,
+    };
+    let (b, _) = batch(&inst);
+    let d = plan(&b).unwrap();
+    let pi = d.chosen[0].unwrap();
+    assert_eq!((b.pairs[pi].worker, b.pairs[pi].relaxed), (0, false));
+    // An in-zone worker needed for an earlier order: the neighbour serves the later one in the
+    // same cycle (relaxations inside the optimisation).
+    let inst = Instance { orders: vec![(0, 60, 60, 0), (0, 60, 60, 0)], ..inst };
+    let (b, _) = batch(&inst);
+    let d = plan(&b).unwrap();
+    assert_eq!(d.chosen.iter().flatten().count(), 2);
+}
