@@ -47,7 +47,15 @@ struct State {
     faults: BTreeMap<String, VecDeque<Fault>>,
     /// Every request received: method, path, key.
     log: Vec<String>,
+    /// Every key as crew sent it, with its installation key.
+    raw_keys: Vec<String>,
     down: bool,
+}
+
+/// A key as the tests name it: crew's installation key taken out (`crew-3f9a…-collection-…` is
+/// `crew-collection-…`), so the constants below hold for every database.
+fn named(raw: &str) -> String {
+    crate::common::redact_installation(raw).replacen("crew-[INST]-", "crew-", 1)
 }
 
 pub(crate) struct Service {
@@ -127,18 +135,22 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
     }
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     if method == "GET" {
-        let key = query.strip_prefix("idempotency_key=").unwrap_or("").to_string();
+        let raw = query.strip_prefix("idempotency_key=").unwrap_or("").to_string();
+        let key = named(&raw);
         let mut s = state.lock().unwrap();
+        s.raw_keys.push(raw);
         s.log.push(format!("GET {path} {key}"));
         return match s.done.get(&key) {
             Some((_, outcome)) => respond(&mut stream, 200, &outcome.clone()),
             None => respond(&mut stream, 404, &json!({"error": "no such key"})),
         };
     }
-    let key = headers.get("idempotency-key").cloned().unwrap_or_default();
+    let raw = headers.get("idempotency-key").cloned().unwrap_or_default();
+    let key = named(&raw);
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let fault = {
         let mut s = state.lock().unwrap();
+        s.raw_keys.push(raw);
         s.log.push(format!("POST {path} {key}"));
         let fault = s.faults.get_mut(&key).and_then(VecDeque::pop_front);
         // A service in trouble fails before it looks at the key.
@@ -276,6 +288,14 @@ fn each_collection_and_payout_executes_exactly_once_whatever_the_service_does() 
     let executions = service.executions();
     assert_eq!(executions.values().copied().collect::<Vec<_>>(), [1, 1, 1], "{executions:?}");
     assert_eq!(executions.keys().map(String::as_str).collect::<Vec<_>>(), [ANN, BOB, TOM]);
+    // As sent, every key starts with the database's installation key: one database's keys are
+    // never another's.
+    let raw = service.state.lock().unwrap().raw_keys.clone();
+    assert!(
+        raw.iter().all(|k| k.starts_with("crew-") && k.len() > 22 && k[5..21].bytes().all(|b| b.is_ascii_hexdigit())),
+        "{raw:?}"
+    );
+    assert!(raw.iter().all(|k| k[5..21] == raw[0][5..21]), "one installation: {raw:?}");
     for key in [ANN, BOB, TOM] {
         let posts = service.requests().iter().filter(|r| r.starts_with("POST") && r.ends_with(key)).count();
         assert!(posts >= 2, "{key} was sent {posts} times: every retry used the same key");

@@ -300,9 +300,17 @@ pub struct Payment {
 }
 
 /// The idempotency key of an invoice's payment: derived from the record, so every attempt (in
-/// this process or after a crash) sends the same one.
-pub fn payment_key(kind: PaymentKind, invoice: InvoiceNo, cycle_period: &str, holder: AccountId) -> String {
-    format!("crew-{}-inv{invoice}-{cycle_period}-acct{holder}", kind.as_str())
+/// this process or after a crash) sends the same one, and starting with the database's
+/// installation key ([`crate::kernel::installation`]), so a database made anew never repeats an
+/// older one's key at the money service (which would answer with the older payment's outcome).
+pub fn payment_key(
+    installation: &str,
+    kind: PaymentKind,
+    invoice: InvoiceNo,
+    cycle_period: &str,
+    holder: AccountId,
+) -> String {
+    format!("crew-{installation}-{}-inv{invoice}-{cycle_period}-acct{holder}", kind.as_str())
 }
 
 /// The key of a retry (`retry` ≥ 1) of a payment whose key was `first`: `first` and `-r{retry}`,
@@ -431,6 +439,7 @@ fn close(
     let mut invoices = Vec::new();
     let mut carried_over = Vec::new();
     let mut next = tx.last_invoice_number()?.map_or(1, |n| n.get() + 1);
+    let installation = tx.installation_key()?;
     for open in tx.open_amounts(cycle, until)? {
         let amount = cycle.amount(open.sum);
         if amount.cents() < 0 && cycle != Cycle::Client {
@@ -473,7 +482,7 @@ fn close(
             holder: open.holder,
             amount,
             method,
-            key: payment_key(kind, invoice.number, period, open.holder),
+            key: payment_key(&installation, kind, invoice.number, period, open.holder),
             status: PaymentStatus::Reserved,
             attempts: 0,
             service_id: None,
@@ -588,7 +597,13 @@ pub fn retry_collections(
                 failed.status.as_str()
             )));
         }
-        let first = payment_key(PaymentKind::Collection, i.number, &i.period, i.holder);
+        // The first collection's key, as it was stored (a key from before installation keys
+        // stays what it was): the latest key without its `-r{n}`.
+        let suffix = format!("-r{}", failed.retry);
+        let first = match failed.retry {
+            0 => failed.key.clone(),
+            _ => failed.key.strip_suffix(suffix.as_str()).unwrap_or(&failed.key).to_string(),
+        };
         let retry = failed.retry + 1;
         let method = tx.client_profile(i.holder)?.map_or(failed.method.clone(), |p| p.payment_method.to_string());
         let mut new = Payment {
@@ -837,18 +852,24 @@ mod tests {
         }
     }
 
+    const INSTALLATION: &str = "0123456789abcdef";
+
     #[test]
     fn a_retry_key_is_the_first_key_and_the_retry_number() {
-        let first = payment_key(PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5));
+        let first =
+            payment_key(INSTALLATION, PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5));
         assert_eq!(retry_key(&first, 0), first);
-        assert_eq!(retry_key(&first, 2), "crew-collection-inv7-2026-W49-acct5-r2");
+        assert_eq!(retry_key(&first, 2), "crew-0123456789abcdef-collection-inv7-2026-W49-acct5-r2");
         assert_ne!(retry_key(&first, 1), retry_key(&first, 2));
     }
 
     #[test]
-    fn a_payment_key_is_derived_from_its_record() {
-        let k = payment_key(PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5));
-        assert_eq!(k, "crew-collection-inv7-2026-W49-acct5");
-        assert_eq!(k, payment_key(PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5)));
+    fn a_payment_key_is_derived_from_its_record_and_its_installation() {
+        let key = |installation| {
+            payment_key(installation, PaymentKind::Collection, InvoiceNo::new(7), "2026-W49", AccountId::new(5))
+        };
+        assert_eq!(key(INSTALLATION), "crew-0123456789abcdef-collection-inv7-2026-W49-acct5");
+        assert_eq!(key(INSTALLATION), key(INSTALLATION));
+        assert_ne!(key(INSTALLATION), key("fedcba9876543210"), "two databases, two keys");
     }
 }

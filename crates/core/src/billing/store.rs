@@ -10,6 +10,7 @@ use crate::iam::IamRead;
 use crate::ids::OrderId;
 use crate::ids::{InvoiceNo, PaymentId};
 use crate::kernel::events::EventLog;
+use crate::kernel::installation::InstallationRead;
 use crate::ordering::OrderingRead;
 use crate::settings::SettingsRead;
 use crate::types::Money;
@@ -105,5 +106,5 @@ pub trait BillingStore: BillingRead {
 
 /// The transaction billing's commands and subscribers run in: its own tables, the event log,
 /// IAM's accounts, ordering's orders and the company's rules.
-pub trait BillingTx: EventLog + BillingStore + IamRead + OrderingRead + SettingsRead {}
-impl<T: EventLog + BillingStore + IamRead + OrderingRead + SettingsRead + ?Sized> BillingTx for T {}
+pub trait BillingTx: EventLog + InstallationRead + BillingStore + IamRead + OrderingRead + SettingsRead {}
+impl<T: EventLog + InstallationRead + BillingStore + IamRead + OrderingRead + SettingsRead + ?Sized> BillingTx for T {}

@@ -57,7 +57,9 @@ fn end(c: &mut Company, order: OrderId, outcome: Outcome) {
     }
     let wes = Login::parse("wes@x.example").unwrap();
     let force = Some(ordering::Force { reason: Text::parse("test").unwrap() });
-    c.run(|tx| ordering::assign(tx, &ctx(&a, at(3)), &pricing(), &Default::default(), &Default::default(), order, &wes, force));
+    c.run(|tx| {
+        ordering::assign(tx, &ctx(&a, at(3)), &pricing(), &Default::default(), &Default::default(), order, &wes, force)
+    });
     if outcome == Outcome::Failed {
         c.run(|tx| ordering::fail(tx, &ctx(&a, at(4)), order, Text::parse("test").unwrap()));
         return;
@@ -109,7 +111,9 @@ fn only_managers_who_did_not_act_on_the_order_bet() {
     // max assigns o[0] by hand: they may no longer bet on it, but still on the others.
     let wes = Login::parse("wes@x.example").unwrap();
     let force = Some(ordering::Force { reason: Text::parse("test").unwrap() });
-    c.run(|tx| ordering::assign(tx, &ctx(&max, at(2)), &pricing(), &Default::default(), &Default::default(), o[0], &wes, force));
+    c.run(|tx| {
+        ordering::assign(tx, &ctx(&max, at(2)), &pricing(), &Default::default(), &Default::default(), o[0], &wes, force)
+    });
     assert_eq!(kind(place(&mut c, &max, o[0], Outcome::Completed, 100, 1000)), ErrorKind::NotAllowed);
     place(&mut c, &max, o[1], Outcome::Completed, 100, 1000).unwrap();
     assert_eq!(kind(place(&mut c, &max, OrderId::new(99), Outcome::Completed, 100, 1000)), ErrorKind::NotFound);
