@@ -4,8 +4,8 @@
 use crate::domain_events;
 use chrono::{DateTime, Utc};
 
-use crate::ids::{AccountId, TimeOffId};
-use crate::kernel::events::EventDetails;
+use crate::ids::{AccountId, OrderId, TimeOffId};
+use crate::kernel::events::{EventDetails, Subject};
 use crate::settings::hours::WeeklyHours;
 use crate::types::{SkillSet, Text, Zone};
 
@@ -26,10 +26,20 @@ domain_events! {
             reason: Text,
         } = "time_off_added",
         TimeOffRemoved { worker: AccountId, time_off: TimeOffId } = "time_off_removed",
+        /// A review of `order` moved the worker's rating from `from` to `to` (kept within 0–100):
+        /// what an amendment of that review undoes before it applies its own verdict.
+        WorkerRated { worker: AccountId, order: OrderId, from: u8, to: u8 } = "worker_rated",
     }
 }
 
 impl EventDetails for MatchingEvent {
+    fn subject(&self) -> Subject {
+        match self {
+            MatchingEvent::WorkerRated { order, .. } => Subject { order: Some(*order), ..Subject::default() },
+            _ => Subject::default(),
+        }
+    }
+
     fn summary(&self, name: &dyn Fn(AccountId) -> String) -> String {
         match self {
             MatchingEvent::WorkerProfileEdited { worker, zone, skills, capacity } => {
@@ -53,6 +63,9 @@ impl EventDetails for MatchingEvent {
             ),
             MatchingEvent::TimeOffRemoved { worker, time_off } => {
                 format!("time off {time_off} of {} removed", name(*worker))
+            }
+            MatchingEvent::WorkerRated { worker, from, to, .. } => {
+                format!("rating of {}: {from} → {to} (review)", name(*worker))
             }
         }
     }

@@ -1124,7 +1124,8 @@ fn touches(e: &RecordedEvent, orders: &HashSet<OrderId>, workers: &HashSet<Accou
             | MatchingEvent::WorkerReinstated { worker: w }
             | MatchingEvent::WorkerHoursSet { worker: w, .. }
             | MatchingEvent::TimeOffAdded { worker: w, .. }
-            | MatchingEvent::TimeOffRemoved { worker: w, .. } => worker(w),
+            | MatchingEvent::TimeOffRemoved { worker: w, .. }
+            | MatchingEvent::WorkerRated { worker: w, .. } => worker(w),
             MatchingEvent::MatchingRan { .. } => None,
         });
     }

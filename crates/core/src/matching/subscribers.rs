@@ -1,13 +1,13 @@
 //! Matching's view, fed by events: profiles from hires and deactivations, its copy of every order
 //! from ordering's events, and outcomes per worker and client.
 
-use super::{MatchOrder, MatchingTx, WorkerProfile, WorkerStatus};
+use super::{MatchOrder, MatchingEvent, MatchingTx, WorkerProfile, WorkerStatus};
 use crate::error::{Error, Result};
 use crate::hiring::HiringEvent;
 use crate::iam::IamEvent;
 use crate::ids::{AccountId, OrderId};
-use crate::kernel::command::Subscriber;
-use crate::kernel::events::RecordedEvent;
+use crate::kernel::command::{Subscriber, append};
+use crate::kernel::events::{EventFilter, RecordedEvent};
 use crate::ordering::{OrderStatus, OrderingEvent};
 use crate::quality::QualityEvent;
 use crate::settings;
@@ -51,14 +51,46 @@ impl<T: MatchingTx + ?Sized> Subscriber<T> for MatchingView {
         if let Some(IamEvent::AccountDeactivated { account, .. }) = stored.decode()? {
             return set_status(tx, account, WorkerStatus::Deactivated);
         }
-        // A review's verdict moves the worker's rating by the change it records (an amendment
-        // records only the difference), kept within 0–100.
-        if let Some(QualityEvent::ReviewRecorded { worker: Some(worker), rating_change, .. }) = stored.decode()? {
+        // A review's verdict moves the worker's rating by its step, kept within 0–100. An
+        // amendment undoes what the order's earlier reviews moved (`worker_rated`, so a step cut
+        // short at 0 or 100 is undone by what it really moved, not by the step) and applies the
+        // current verdict's whole step: the sum of the order's recorded changes.
+        if let Some(QualityEvent::ReviewRecorded { worker: Some(worker), order, rating_change, .. }) =
+            stored.decode()?
+        {
             if let Some(mut p) = tx.worker_profile(worker)?
                 && rating_change != 0
             {
-                p.rating = (i32::from(p.rating) + rating_change).clamp(0, 100) as u8;
+                let (mut step, mut moved, mut rated) = (0i32, 0i32, false);
+                for r in tx.find_events(&EventFilter { order: Some(order), ..EventFilter::default() })? {
+                    if r.seq > stored.seq {
+                        break;
+                    }
+                    match r.decode::<QualityEvent>() {
+                        Ok(Some(QualityEvent::ReviewRecorded { worker: Some(w), rating_change, .. }))
+                            if w == worker =>
+                        {
+                            step += rating_change
+                        }
+                        _ => {}
+                    }
+                    if let Ok(Some(MatchingEvent::WorkerRated { worker: w, from, to, .. })) =
+                        r.decode::<MatchingEvent>()
+                        && w == worker
+                    {
+                        moved += i32::from(to) - i32::from(from);
+                        rated = true;
+                    }
+                }
+                // Reviews applied before `worker_rated` existed moved the rating by their changes.
+                if !rated {
+                    moved = step - rating_change;
+                }
+                let from = p.rating;
+                p.rating = (i32::from(p.rating) - moved + step).clamp(0, 100) as u8;
                 tx.update_worker_profile(&p)?;
+                let e = MatchingEvent::WorkerRated { worker, order, from, to: p.rating };
+                append(tx, stored.at, stored.actor, &e)?;
             }
             return Ok(());
         }

@@ -14,6 +14,7 @@ mod iam;
 mod mail;
 mod matching;
 mod ordering;
+mod quality;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use crew_core::authz::Actor;
