@@ -267,3 +267,35 @@ proptest! {
         prop_assert_eq!(people + house - held, 0);
     }
 }
+
+#[test]
+fn a_pool_reads_open_closed_ended_or_settled_and_the_list_keeps_settled_ones_for_all() {
+    let (mut c, max, liv, o) = setup();
+    let a = c.admin.clone();
+    let show = |c: &mut Company, order| c.store.read(|tx: &mut dyn Tx| bets::show(tx, &ctx(&a, at(7)), order)).unwrap();
+    let list = |c: &mut Company, all| -> Vec<(OrderId, &'static str)> {
+        let pools = c.store.read(|tx: &mut dyn Tx| bets::list(tx, &ctx(&a, at(7)), all)).unwrap();
+        pools.iter().map(|p| (p.order, p.state)).collect()
+    };
+    place(&mut c, &max, o[0], Outcome::Completed, 600, 1000).unwrap();
+    let open = show(&mut c, o[0]);
+    assert_eq!(
+        (open.state, open.pot, open.stakes.clone()),
+        ("open", money(600), vec![(Outcome::Completed, money(600))])
+    );
+    // What a manager may still stake is named at the edge of the limit.
+    let over = place(&mut c, &max, o[0], Outcome::Failed, 401, 1000).unwrap_err();
+    assert!(over.message.contains("you may stake 4.00 more"), "{}", over.message);
+    c.run(|tx| bets::close(tx, &ctx(&liv, at(2)), o[0]));
+    assert_eq!(show(&mut c, o[0]).state, "closed");
+    c.run(|tx| bets::close(tx, &ctx(&liv, at(2)), o[1]));
+    end(&mut c, o[2], Outcome::Cancelled);
+    assert_eq!(show(&mut c, o[2]).state, "ended", "an ended order nobody bet on");
+    assert_eq!(list(&mut c, false), [(o[0], "closed"), (o[1], "closed")]);
+    end(&mut c, o[0], Outcome::Completed);
+    assert_eq!(show(&mut c, o[0]).state, "settled");
+    assert_eq!(list(&mut c, false), [(o[1], "closed")], "settled pools only with --all");
+    assert_eq!(list(&mut c, true), [(o[0], "settled"), (o[1], "closed")]);
+    end(&mut c, o[1], Outcome::Cancelled);
+    assert_eq!(list(&mut c, false), [(o[1], "ended")], "a closed pool whose order ended, nothing to settle");
+}
