@@ -21,6 +21,7 @@ mod mail;
 mod matching;
 mod migrate;
 mod ordering;
+pub mod postgres;
 mod quality;
 mod row;
 mod settings;

@@ -266,6 +266,10 @@ contract_suite!(sqlite_file, || {
     (dir, store)
 });
 
+// A schema of its own on the test server per test (`crate::postgres::test_server`: the server
+// named by CREW_TEST_POSTGRES, else a private one started from the machine's binaries).
+contract_suite!(postgres, crate::postgres::test_server::fresh_store);
+
 // ---------------------------------------------------------------- running transactions
 
 /// Runs `f` in a write transaction that must succeed.
