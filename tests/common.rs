@@ -43,19 +43,44 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     pub now: String,
     pub transcript: String,
+    /// The test's own PostgreSQL schema, when the suite runs on PostgreSQL.
+    pub schema: Option<crew_store::postgres::test_server::Schema>,
+}
+
+/// Whether the suite runs on PostgreSQL: the one switch, `CREW_TEST_STORE=postgres` (the server:
+/// `CREW_TEST_POSTGRES`, else a private one the tests start; see docs/postgres.md).
+pub fn on_postgres() -> bool {
+    std::env::var("CREW_TEST_STORE").is_ok_and(|s| s == "postgres")
+}
+
+/// Ends a test that is about the SQLite file itself (its mode, its bytes, its `-wal`) when the
+/// suite runs on PostgreSQL, saying so; on SQLite it does nothing.
+#[macro_export]
+macro_rules! sqlite_only {
+    () => {
+        if $crate::common::on_postgres() {
+            eprintln!("not run on PostgreSQL: this test is about the SQLite file");
+            return;
+        }
+    };
 }
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap(), now: "2026-11-30T08:00:00Z".into(), transcript: String::new() }
+        let schema = on_postgres().then(crew_store::postgres::test_server::Schema::fresh);
+        Env { dir: tempfile::tempdir().unwrap(), now: "2026-11-30T08:00:00Z".into(), transcript: String::new(), schema }
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
+    /// The database: `crew.db` in the sandbox, or the test's schema on the PostgreSQL server.
     pub fn db(&self) -> PathBuf {
-        self.path().join("crew.db")
+        match &self.schema {
+            Some(schema) => PathBuf::from(schema.url()),
+            None => self.path().join("crew.db"),
+        }
     }
 
     /// A crew command in the sandbox: nothing from the caller's environment leaks in.
@@ -107,7 +132,15 @@ impl Env {
         let run = self.run(args, stdin);
         let root = self.path().display().to_string();
         let fixtures = fixtures_root().display().to_string();
+        // A database on the server reads like the sandbox's file, so one transcript fits both stores.
+        let server = self.schema.as_ref().map(|schema| {
+            crew_store::PostgresTarget::parse(schema.url()).map(|t| t.shown().to_string()).unwrap_or_default()
+        });
         let redact = |s: &str| {
+            let s = match &server {
+                Some(shown) => s.replace(shown.as_str(), "[TMP]/crew.db"),
+                None => s.to_string(),
+            };
             redact_installation(&redact_real_times(&s.replace(&root, "[TMP]").replace(&fixtures, "fixtures")))
         };
         self.transcript.push_str(&redact(&format!("$ crew {}\n", args.join(" "))));

@@ -184,11 +184,22 @@ impl Config {
         let base = source.as_deref().and_then(Path::parent).unwrap_or(Path::new(""));
         let db = match (db, &file.database) {
             (Some(db), _) => db.to_path_buf(),
+            // A PostgreSQL URL is not a path relative to the file.
+            (None, Some(url)) if url.to_str().is_some_and(crew_store::is_postgres_url) => url.clone(),
             (None, Some(path)) => base.join(path),
             (None, None) => PathBuf::from("crew.db"),
         };
+        let on_server = crew_store::Database::is_postgres(&db);
+        // Folders beside a database on a server: beside the configuration file, else here (as an
+        // absolute path, like the folders beside a database file).
+        let here = match source.as_deref() {
+            Some(_) => base.to_path_buf(),
+            None => std::env::current_dir().unwrap_or_default(),
+        };
         let media_dir = match &file.media_dir {
             Some(dir) => base.join(dir),
+            // Beside the configuration file (or here) when the database is on a server.
+            None if on_server => here.join("crew-media"),
             None => default_media_dir(&db),
         };
         let mail = &file.mail;
@@ -222,6 +233,7 @@ impl Config {
         let mail = &file.mail;
         let mail_dir = match &mail.dir {
             Some(dir) => base.join(dir),
+            None if on_server => here.join("crew-mail"),
             None => {
                 let stem = db.file_stem().map_or_else(|| "crew".into(), |s| s.to_string_lossy().into_owned());
                 db.with_file_name(format!("{stem}-mail"))

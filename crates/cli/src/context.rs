@@ -13,7 +13,7 @@ use crew_core::kernel::clock;
 use crew_core::kernel::command::Ctx;
 use crew_core::settings::{self, Rules};
 use crew_core::wiring::{self, BoxedSubscriber, Store, Tx};
-use crew_store::SqliteStore;
+use crew_store::Database;
 
 use crate::cli::Global;
 use crate::config::Config;
@@ -40,7 +40,7 @@ pub struct App {
     pub now: DateTime<Utc>,
     /// The time given with `--now` / `CREW_NOW`, if any: allowed only where the database says so.
     pub chosen_now: Option<DateTime<Utc>>,
-    store: Option<SqliteStore>,
+    store: Option<Database>,
     /// The company's rules as the database held them when it was opened: the time zone and
     /// currency that arguments are read and results shown in. Rules that decide (prices, grace,
     /// steps) are read again inside each command's transaction.
@@ -110,9 +110,9 @@ impl App {
     /// The opened database (opened once per process, its rules read as it opens). A missing file, one that is not a crew
     /// database, or one this process cannot use is refused here, before the session is looked at,
     /// so the error says what is wrong with the database rather than "not logged in".
-    pub fn store(&mut self) -> Result<&mut SqliteStore> {
+    pub fn store(&mut self) -> Result<&mut Database> {
         if self.store.is_none() {
-            let store = SqliteStore::open(&self.config.db)?;
+            let store = Database::open(&self.config.db)?;
             self.set_store(store);
         }
         Ok(self.store.as_mut().expect("store was just opened"))
@@ -134,7 +134,7 @@ impl App {
     }
 
     /// Adopts a database this process opened or just created, and reads its rules.
-    pub fn set_store(&mut self, mut store: SqliteStore) {
+    pub fn set_store(&mut self, mut store: Database) {
         // A stored rule this crew cannot read must not lock the admin out of setting it again:
         // show and read times by the defaults, say so; commands that decide with it refuse.
         self.rules = match store.read(|tx| settings::rules(tx)) {

@@ -41,6 +41,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use clashes::IdentityClash;
 pub use migrate::{SCHEMA_VERSION, write_old_schema};
+pub use postgres::{PostgresStore, PostgresTarget, is_postgres_url};
 
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -252,5 +253,58 @@ impl Store for SqliteStore {
         let out = f(&mut row::SqliteTx::new(&tx)).map_err(|e| locate_of(&self.path, e))?;
         tx.rollback().map_err(|e| environment_of(&self.path, e))?;
         Ok(out)
+    }
+}
+
+/// A crew database in either store, chosen by where it is: a `postgres://` (or `postgresql://`)
+/// URL selects the PostgreSQL store, anything else is a SQLite file.
+pub enum Database {
+    Sqlite(SqliteStore),
+    Postgres(Box<PostgresStore>),
+}
+
+impl Database {
+    /// Opens the crew database at `location` (see [`SqliteStore::open`], [`PostgresStore::open`]).
+    pub fn open(location: &Path) -> Result<Self> {
+        match location.to_str() {
+            Some(url) if is_postgres_url(url) => Ok(Database::Postgres(Box::new(PostgresStore::open(url)?))),
+            _ => Ok(Database::Sqlite(SqliteStore::open(location)?)),
+        }
+    }
+
+    /// The identity clashes an admin has not settled yet (see [`IdentityClash`]).
+    pub fn identity_clashes(&mut self) -> Result<Vec<IdentityClash>> {
+        match self {
+            Database::Sqlite(s) => s.identity_clashes(),
+            Database::Postgres(s) => s.identity_clashes(),
+        }
+    }
+
+    /// Whether `location` names a PostgreSQL database.
+    pub fn is_postgres(location: &Path) -> bool {
+        location.to_str().is_some_and(is_postgres_url)
+    }
+}
+
+impl Store for Database {
+    fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
+        match self {
+            Database::Sqlite(s) => s.write(f),
+            Database::Postgres(s) => s.write(f),
+        }
+    }
+
+    fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
+        match self {
+            Database::Sqlite(s) => s.read(f),
+            Database::Postgres(s) => s.read(f),
+        }
+    }
+
+    fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
+        match self {
+            Database::Sqlite(s) => s.rehearse(f),
+            Database::Postgres(s) => s.rehearse(f),
+        }
     }
 }

@@ -160,7 +160,8 @@ impl IamStore for PgTx<'_, '_> {
     }
 
     fn session(&mut self, token_hash: &str) -> Result<Option<Session>> {
-        let row = self.query_opt(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"), &[&token_hash])?;
+        let row =
+            self.query_opt(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"), &[&token_hash])?;
         row.as_ref().map(session_row).transpose()
     }
 

@@ -5,11 +5,14 @@
 //! migration builds what SQLite's 0001–0020 build. From then on the two lists grow together, and
 //! a test checks they end at the same version, so a number means the same schema in both stores.
 
+use std::collections::HashMap;
+
 use crew_core::error::{Error, Result};
-use postgres::{Client, IsolationLevel};
+use crew_core::wiring::Tx;
+use postgres::{Client, IsolationLevel, Statement};
 
 use super::PostgresTarget;
-use super::row::internal;
+use super::row::{PgTx, internal};
 
 /// The version the first PostgreSQL migration brings an empty schema to.
 pub const BASELINE_VERSION: i64 = 20;
@@ -71,7 +74,16 @@ fn not_crew(target: &PostgresTarget, why: &str) -> Error {
 
 /// Makes an empty (or missing) schema crew's: every migration in one transaction, under the
 /// schema's write lock, refused (changing nothing) if the schema holds any table by then.
-pub(crate) fn create(client: &mut Client, target: &PostgresTarget, class: i32, lock: i32) -> Result<()> {
+///
+/// `first` runs in the same transaction once the schema is made (the first admin): a failure
+/// anywhere leaves the database as it was.
+pub(crate) fn create<R>(
+    client: &mut Client,
+    cache: &mut HashMap<String, Statement>,
+    target: &PostgresTarget,
+    (class, lock): (i32, i32),
+    first: impl FnOnce(&mut dyn Tx) -> Result<R>,
+) -> Result<R> {
     let schema = target.schema();
     let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().map_err(internal)?;
     tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&class, &lock]).map_err(internal)?;
@@ -109,7 +121,10 @@ pub(crate) fn create(client: &mut Client, target: &PostgresTarget, class: i32, l
         tx.batch_execute(sql).map_err(|e| Error::internal(format!("migration {version} failed: {}", internal(e))))?;
         tx.execute("UPDATE crew_meta SET version = $1", &[version]).map_err(internal)?;
     }
-    tx.commit().map_err(internal)
+    let mut pg = PgTx { tx, cache };
+    let out = first(&mut pg)?;
+    pg.tx.commit().map_err(internal)?;
+    Ok(out)
 }
 
 /// Checks the schema is crew's and applies the migrations it lacks, under its write lock.

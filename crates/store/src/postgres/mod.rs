@@ -34,6 +34,7 @@
 
 mod bets;
 mod billing;
+mod clashes;
 mod events;
 mod hiring;
 mod iam;
@@ -236,12 +237,18 @@ impl PostgresStore {
     /// Creates crew's schema in an empty database (or an empty or missing named schema) and
     /// applies every migration, in one transaction. Refuses a schema that holds any table.
     pub fn create(url: &str) -> Result<Self> {
+        Self::create_with(url, |_| Ok(())).map(|(store, ())| store)
+    }
+
+    /// [`create`](Self::create), with `first` (the first admin) run in the same transaction once
+    /// the schema is made: if anything fails, the database is left as it was.
+    pub fn create_with<R>(url: &str, first: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<(Self, R)> {
         let mut store = Self::connect(PostgresTarget::parse(url)?)?;
         let (target, lock) = (store.target.clone(), lock_key(&store.target.schema));
         let (client, cache) = store.session()?;
         cache.clear();
-        migrate::create(client, &target, LOCK_CLASS, lock)?;
-        Ok(store)
+        let out = migrate::create(client, cache, &target, (LOCK_CLASS, lock), first)?;
+        Ok((store, out))
     }
 
     /// Opens an existing crew schema, applying any migrations it lacks. Refused, with nothing

@@ -58,8 +58,10 @@ fn order_row(row: &Row) -> Result<Order> {
 
 impl OrderingRead for PgTx<'_, '_> {
     fn service_type(&mut self, code: &ServiceCode) -> Result<Option<ServiceType>> {
-        let row =
-            self.query_opt(&format!("SELECT {SERVICE_TYPE_COLUMNS} FROM service_types WHERE code = $1"), &[&code.as_str()])?;
+        let row = self.query_opt(
+            &format!("SELECT {SERVICE_TYPE_COLUMNS} FROM service_types WHERE code = $1"),
+            &[&code.as_str()],
+        )?;
         row.as_ref().map(service_type_row).transpose()
     }
 

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use crew_core::error::{Error, Result};
 use postgres::types::{FromSql, ToSql};
 use postgres::{Row, Statement, Transaction};
@@ -79,9 +78,6 @@ pub(crate) fn int(n: impl TryInto<i64>) -> Result<i64> {
 pub(crate) fn narrow<T: TryFrom<i64>>(n: i64) -> Result<T> {
     T::try_from(n).map_err(|_| Error::internal(format!("stored number {n} is out of range")))
 }
-
-/// A time as the database keeps it (microseconds; `timestamptz`).
-pub(crate) type Time = DateTime<Utc>;
 
 /// The storage traits of every context over one PostgreSQL transaction (each context's `impl`
 /// lives in its own file). Statements are prepared once per connection and kept in `cache`.

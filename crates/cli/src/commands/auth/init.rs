@@ -8,7 +8,7 @@ use crew_core::iam;
 use crew_core::kernel::clock;
 use crew_core::types::{Email, Login, Name};
 use crew_core::wiring::Store;
-use crew_store::SqliteStore;
+use crew_store::{Database, PostgresStore, SqliteStore};
 
 use crate::commands::read_new_password;
 use crate::context::{App, FromFlag};
@@ -17,7 +17,7 @@ use crate::session;
 /// Create a new database and its first admin
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew init\n  echo \"$ADMIN_PASSWORD\" | crew --db /srv/crew.db init --login root --password-stdin\n\nThe database is a new file, or an existing empty one; either way it is made private (mode 0600).\ninit is the only command that makes a database: every other refuses a file that is not one."
+    after_help = "Examples:\n  crew init\n  echo \"$ADMIN_PASSWORD\" | crew --db /srv/crew.db init --login root --password-stdin\n\n  CREW_DB=postgres://crew@db.example/company crew init --password-stdin < admin-password\n\nThe database is a new file, or an existing empty one; either way it is made private (mode 0600).\nOn PostgreSQL (a postgres:// URL; see docs/postgres.md) it is an empty database or schema\n(`?schema=NAME`, made if missing); the server's password comes from PGPASSWORD.\ninit is the only command that makes a database: every other refuses a file that is not one."
 )]
 pub struct InitArgs {
     /// The first admin's login
@@ -43,6 +43,9 @@ pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
     let name = Name::parse(&args.name).flag("--name")?;
     let email = args.email.as_deref().map(Email::parse).transpose().flag("--email")?;
     let db = app.db().to_path_buf();
+    if Database::is_postgres(&db) {
+        return init_on_server(app, &db.to_string_lossy(), (login, name, email), args.password_stdin);
+    }
     // Only a new file or an empty one becomes a database; anything else is refused before the
     // password is asked for (SqliteStore::create checks again, atomically).
     let was_empty = match std::fs::metadata(&db) {
@@ -75,7 +78,7 @@ pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
     });
     match created.map(|_| store) {
         Ok(store) => {
-            app.set_store(store);
+            app.set_store(Database::Sqlite(store));
             app.out.note(&format!(
                 "Created {} with admin `{}`. Next: crew login {}",
                 db.display(),
@@ -95,4 +98,27 @@ pub fn run(app: &mut App, args: InitArgs) -> Result<()> {
             Err(e.into())
         }
     }
+}
+
+/// `crew init` on PostgreSQL: the schema, its migrations and the first admin in one transaction,
+/// so a failure leaves the server as it was.
+fn init_on_server(
+    app: &mut App,
+    url: &str,
+    (login, name, email): (Login, Name, Option<Email>),
+    stdin: bool,
+) -> Result<()> {
+    // A URL crew would refuse (a password in it, a bad schema name) is refused before the
+    // password is asked for.
+    let target = crew_store::PostgresTarget::parse(url)?;
+    let password = read_new_password(stdin)?;
+    let hash = password.hash(&session::new_salt()?)?;
+    let (now, chosen) = (app.now, app.chosen_now.is_some());
+    let shown_login = login.as_str().to_string();
+    let (store, _) = PostgresStore::create_with(url, |tx| {
+        clock::set_at_creation(tx, chosen)?;
+        iam::init(tx, now, login, name, email, hash)
+    })?;
+    app.set_store(Database::Postgres(Box::new(store)));
+    app.out.note(&format!("Created {} with admin `{shown_login}`. Next: crew login {shown_login}", target.shown()))
 }
