@@ -227,7 +227,7 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_queue ON outbox (priority, id) WHERE status = 'queued';
 
 CREATE TABLE intake_hours (
-    hour     text   PRIMARY KEY,
+    hour     timestamptz PRIMARY KEY,
     received bigint NOT NULL CHECK (received >= 0),
     updated  bigint NOT NULL CHECK (updated >= 0)
 );
