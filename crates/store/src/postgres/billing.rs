@@ -26,7 +26,9 @@ use crew_core::types::Money;
 use postgres::Row;
 use postgres::types::ToSql;
 
-use super::row::{PgTx, Time, col, get, int, narrow};
+use chrono::{DateTime, Utc};
+
+use super::row::{PgTx, col, get, int, narrow};
 
 const ENTRY_COLUMNS: &str = "e.seq, e.id, e.kind, e.at, e.order_id, e.cause, e.actor, e.memo";
 
@@ -318,7 +320,7 @@ impl BillingStore for PgTx<'_, '_> {
         Ok(get::<Option<i64>>(&row, 0)?.map(InvoiceNo::new))
     }
 
-    fn open_amounts(&mut self, cycle: Cycle, until: Time) -> Result<Vec<OpenAmount>> {
+    fn open_amounts(&mut self, cycle: Cycle, until: DateTime<Utc>) -> Result<Vec<OpenAmount>> {
         // SQLite's LIKE ignores ASCII case: ILIKE, on crew's own lower-case prefix.
         let sql = format!(
             "SELECT p.account, sum(p.amount)::bigint, count(*) FROM billing_entries e
@@ -357,7 +359,7 @@ impl BillingStore for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn link_open_entries(&mut self, i: &Invoice, until: Time) -> Result<u64> {
+    fn link_open_entries(&mut self, i: &Invoice, until: DateTime<Utc>) -> Result<u64> {
         let sql = format!(
             "INSERT INTO billing_invoice_entries (invoice, entry_seq)
              SELECT $1, e.seq FROM billing_entries e JOIN billing_postings p ON p.entry_seq = e.seq

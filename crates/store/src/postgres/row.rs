@@ -79,6 +79,9 @@ pub(crate) fn narrow<T: TryFrom<i64>>(n: i64) -> Result<T> {
     T::try_from(n).map_err(|_| Error::internal(format!("stored number {n} is out of range")))
 }
 
+/// A time as the database keeps it (microseconds; `timestamptz`).
+pub(crate) type Time = chrono::DateTime<chrono::Utc>;
+
 /// The storage traits of every context over one PostgreSQL transaction (each context's `impl`
 /// lives in its own file). Statements are prepared once per connection and kept in `cache`.
 pub(crate) struct PgTx<'c, 't> {
@@ -120,7 +123,7 @@ impl PgTx<'_, '_> {
         self.tx.execute(&stmt, params).map_err(internal)
     }
 
-    /// Runs statements without parameters or results (no statement cache).
+    /// Runs statements without parameters or results (no statement cache): savepoints.
     pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
         self.tx.batch_execute(sql).map_err(internal)
     }
