@@ -75,6 +75,76 @@ impl Env {
         self.dir.path()
     }
 
+    /// A connection to the test's schema on the PostgreSQL server, as crew's tables see it.
+    fn server(&self) -> postgres::Client {
+        let schema = self.schema.as_ref().expect("the suite runs on PostgreSQL");
+        let base = crew_store::postgres::test_server::server_url().split('?').next().unwrap().to_string();
+        let mut config: postgres::Config = base.parse().unwrap();
+        if let Ok(password) = std::env::var("PGPASSWORD") {
+            config.password(password);
+        }
+        config.options(&format!("-c search_path={} -c TimeZone=UTC", schema.name()));
+        config.connect(postgres::NoTls).unwrap()
+    }
+
+    /// Runs `sqlite` (on the file) or `postgres` (on the schema) behind crew's back: a change
+    /// crew did not make, or one its database refuses (the error's text).
+    pub fn sql(&self, sqlite: &str, postgres: &str) -> Result<u64, String> {
+        match &self.schema {
+            Some(_) => self.server().execute(postgres, &[]).map_err(|e| match e.as_db_error() {
+                Some(db) => db.message().to_string(),
+                None => e.to_string(),
+            }),
+            None => {
+                let conn = rusqlite::Connection::open(self.db()).map_err(|e| e.to_string())?;
+                conn.execute(sqlite, []).map(|n| n as u64).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Everything the database holds, as bytes to search: the SQLite file and its `-wal`, or
+    /// every row of every table of the schema as text.
+    pub fn database_bytes(&self) -> Vec<u8> {
+        match &self.schema {
+            Some(schema) => {
+                let mut client = self.server();
+                let tables: Vec<String> = client
+                    .query("SELECT tablename::text FROM pg_tables WHERE schemaname = $1", &[&schema.name()])
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                let mut out = Vec::new();
+                for table in tables {
+                    for row in client.query(&format!("SELECT t::text FROM \"{table}\" t"), &[]).unwrap() {
+                        out.extend_from_slice(row.get::<_, String>(0).as_bytes());
+                        out.push(b'\n');
+                    }
+                }
+                out
+            }
+            None => {
+                let mut out = std::fs::read(self.db()).unwrap();
+                out.extend(std::fs::read(self.path().join("crew.db-wal")).unwrap_or_default());
+                out
+            }
+        }
+    }
+
+    /// Whether a database exists: the file, or the schema on the server.
+    pub fn database_exists(&self) -> bool {
+        match &self.schema {
+            Some(schema) => {
+                let mut client = self.server();
+                client
+                    .query_one("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", &[&schema.name()])
+                    .unwrap()
+                    .get(0)
+            }
+            None => self.db().is_file(),
+        }
+    }
+
     /// The database: `crew.db` in the sandbox, or the test's schema on the PostgreSQL server.
     pub fn db(&self) -> PathBuf {
         match &self.schema {

@@ -13,6 +13,7 @@ mod test_billing_http;
 mod test_clock;
 mod test_concurrency;
 mod test_config;
+mod test_db_copy;
 mod test_events;
 mod test_files;
 mod test_help;

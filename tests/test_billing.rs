@@ -112,12 +112,12 @@ fn verify_fails_when_the_ledger_was_changed_behind_crews_back() {
     env.login("abe", PASSWORD);
     env.ok(&["billing", "verify"]);
     // Someone edits the database by hand: the kept balance no longer matches the postings.
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute("UPDATE billing_balances SET debits = debits + 1 WHERE account LIKE 'client:%'", []).unwrap();
+    let balance = "UPDATE billing_balances SET debits = debits + 1 WHERE account LIKE 'client:%'";
+    env.sql(balance, balance).unwrap();
     // The postings themselves cannot be changed.
-    let refused = conn.execute("UPDATE billing_postings SET amount = amount + 1", []).unwrap_err();
-    assert!(refused.to_string().contains("immutable"), "{refused}");
-    drop(conn);
+    let posting = "UPDATE billing_postings SET amount = amount + 1";
+    let refused = env.sql(posting, posting).unwrap_err();
+    assert!(refused.contains("immutable"), "{refused}");
     let run = env.run(&["billing", "verify"], None);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("kept debits 300.01"), "{}", run.stdout);

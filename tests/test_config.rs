@@ -87,7 +87,7 @@ fn commands_without_a_database_say_how_to_make_one() {
     env.step(&["--now", "yesterday", "whoami"], None);
     env.step(&["init", "--login", "bad login", "--password-stdin"], Some(ADMIN_PASSWORD));
     env.step(&["init", "--password-stdin"], Some("short"));
-    assert!(!env.db().exists(), "a refused init leaves no database behind");
+    assert!(!env.database_exists(), "a refused init leaves no database behind");
     env.step(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
     env.step(&["init", "--password-stdin"], Some(ADMIN_PASSWORD));
     env.step(&["whoami"], None);
@@ -106,7 +106,7 @@ fn two_inits_at_once_leave_exactly_one_database() {
         let mut codes = [a.code, b.code];
         codes.sort_unstable();
         assert_eq!(codes, [0, 5], "{a:?} {b:?}");
-        assert!(env.db().is_file(), "the winner's database stays");
+        assert!(env.database_exists(), "the winner's database stays");
         let winner = if a.code == 0 { "admin" } else { "root" };
         env.login(winner, ADMIN_PASSWORD);
     }

@@ -133,6 +133,7 @@ fn with_open_umask(mut cmd: Command) -> Command {
 
 #[test]
 fn everything_crew_creates_is_private_whatever_the_umask() {
+    crate::sqlite_only!();
     let env = Env::new();
     let run = |args: &[&str], stdin: Option<&str>| {
         let run = env.run_with(with_open_umask(env.command(args)), stdin);
@@ -171,6 +172,7 @@ fn everything_crew_creates_is_private_whatever_the_umask() {
 
 #[test]
 fn init_makes_a_database_in_an_empty_file_and_nowhere_else() {
+    crate::sqlite_only!();
     let mut env = Env::new();
     std::fs::write(env.db(), "").unwrap();
     set_mode(&env.db(), 0o644);
@@ -225,6 +227,7 @@ fn not_crew_databases(dir: &Path) -> Vec<(&'static str, PathBuf)> {
 
 #[test]
 fn every_command_but_init_refuses_a_file_that_is_not_a_crew_database_and_changes_nothing() {
+    crate::sqlite_only!();
     let env = Env::company();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(env.path().join("more.csv"), "name,email,zone\nZoe,zoe@example.com,north\n").unwrap();
@@ -275,6 +278,7 @@ fn a_missing_database_is_named_before_any_session_is_looked_at() {
 
 #[test]
 fn a_read_only_database_answers_queries_and_refuses_changes_saying_why() {
+    crate::sqlite_only!();
     let s = Sandbox::company();
     let db = s.db();
     let cases = [
@@ -449,16 +453,9 @@ fn a_mail_delivered_again_after_a_crash_is_still_one_whole_file() {
     let before = mail_files(&dir);
     // What a crash between writing the files and recording the outcome leaves: both mails taken
     // by the delivery (held until the lease ends), neither recorded as sent.
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let changed = conn
-        .execute(
-            "UPDATE outbox SET status = 'queued', attempts = 0, sent_at = NULL, \
-             next_attempt_at = '2026-11-30T09:00:00.000000Z'",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 2);
-    drop(conn);
+    let requeue = "UPDATE outbox SET status = 'queued', attempts = 0, sent_at = NULL, \
+                   next_attempt_at = '2026-11-30T09:00:00.000000Z'";
+    assert_eq!(env.sql(requeue, requeue), Ok(2));
     env.now = "2026-11-30T10:00:00Z".into();
     assert!(env.ok(&["outbox", "deliver"]).contains("Delivered 2 of 2"));
     let after = mail_files(&dir);

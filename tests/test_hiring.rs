@@ -83,7 +83,7 @@ fn from_application_to_a_worker_in_the_pool() {
         .find(|m| m.contains("To: lou@example.com") && m.contains("Subject: Welcome to crew"))
         .expect("lou's activation mail");
     let secret = mail.split_whitespace().find(|w| w.starts_with("act_")).expect("a secret in the mail");
-    let db = std::fs::read(env.db()).unwrap();
+    let db = env.database_bytes();
     assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()), "the secret is not stored");
     let wrong = env.run(&["account", "activate", "lou@example.com", "--stdin"], Some("act_wrong\nkit-password\n"));
     assert_eq!(wrong.code, 3, "{}", wrong.stderr);

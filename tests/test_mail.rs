@@ -311,11 +311,14 @@ fn no_limit_and_no_time_can_jam_the_outbox() {
 #[test]
 fn a_row_that_cannot_be_read_is_reported_and_skipped_never_jamming_the_outbox() {
     let mut env = three_mails();
-    let db = rusqlite::Connection::open(env.db()).unwrap();
     // What an unchecked lease once stored (the year 10899), and an address no crew writes.
-    db.execute("UPDATE outbox SET next_attempt_at = '+10899-01-01T00:00:00.000000Z' WHERE id = 4", []).unwrap();
-    db.execute("UPDATE outbox SET recipient = 'not an address' WHERE id = 5", []).unwrap();
-    drop(db);
+    env.sql(
+        "UPDATE outbox SET next_attempt_at = '+10899-01-01T00:00:00.000000Z' WHERE id = 4",
+        "UPDATE outbox SET next_attempt_at = '10899-01-01T00:00:00Z' WHERE id = 4",
+    )
+    .unwrap();
+    let address = "UPDATE outbox SET recipient = 'not an address' WHERE id = 5";
+    env.sql(address, address).unwrap();
     env.step(&["outbox", "list"], None);
     env.note("the readable mail is sent; the bad rows are reported and become dead letters (exit 6)");
     env.step(&["outbox", "deliver"], None);

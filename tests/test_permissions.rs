@@ -155,6 +155,7 @@ fn sample(command: &str) -> (Vec<String>, Option<&'static str>) {
         "bets place" => ["2", "--on", "completed", "--stake", "1.00"].map(String::from).to_vec(),
         "bets close" | "bets show" => vec!["2".into()],
         "bets list" => vec![],
+        "db copy" => ["--to", "copy.db"].map(String::from).to_vec(),
         other => panic!("no sample arguments for `crew {other}`: add them to tests/test_permissions.rs"),
     };
     let stdin = args.iter().any(|a| a == "--password-stdin" || a == "--stdin").then_some(PASSWORD);

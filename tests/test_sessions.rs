@@ -14,7 +14,7 @@ fn sessions_are_kept_in_a_private_file_and_end_on_logout() {
     assert_eq!(std::fs::metadata(&sessions).unwrap().permissions().mode() & 0o777, 0o700);
     // The database keeps only a hash of the token.
     let token = std::fs::read_to_string(&files[0]).unwrap();
-    let db = std::fs::read(env.db()).unwrap();
+    let db = env.database_bytes();
     assert!(!db.windows(token.trim().len()).any(|w| w == token.trim().as_bytes()));
 
     env.step(&["whoami"], None);

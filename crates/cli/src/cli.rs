@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    account, auth, bets, billing, dashboard, docs, events, hiring, import, matching, order, outbox, quality, report,
-    service_type, settings, supplies,
+    account, auth, bets, billing, dashboard, db, docs, events, hiring, import, matching, order, outbox, quality,
+    report, service_type, settings, supplies,
 };
 
 const EXIT_CODES: &str = "\
@@ -37,8 +37,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// The database file [default: `database` in crew.toml, else ./crew.db]
-    #[arg(long, global = true, env = "CREW_DB", hide_env_values = true, value_name = "PATH")]
+    /// The database: a file, or a postgres:// URL [default: `database` in crew.toml, else ./crew.db]
+    #[arg(long, global = true, env = "CREW_DB", hide_env_values = true, value_name = "FILE|URL")]
     pub db: Option<PathBuf>,
     /// The configuration file [default: ./crew.toml if it exists]
     #[arg(long, global = true, env = "CREW_CONFIG", hide_env_values = true, value_name = "PATH")]
@@ -104,6 +104,8 @@ pub enum Command {
     Dashboard(dashboard::DashboardArgs),
     #[command(subcommand)]
     Report(report::ReportCommand),
+    #[command(subcommand)]
+    Db(db::DbCommand),
     Completions(docs::completions::CompletionsArgs),
     Man(docs::man::ManArgs),
 }

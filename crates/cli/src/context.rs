@@ -93,6 +93,13 @@ impl App {
         })
     }
 
+    /// Runs the command on `db` instead of the configured database (`crew db copy --from`); the
+    /// folders beside it stay those of the configuration.
+    pub fn use_database(&mut self, db: &Path) {
+        self.config.db = db.to_path_buf();
+        self.store = None;
+    }
+
     pub fn db(&self) -> &Path {
         &self.config.db
     }

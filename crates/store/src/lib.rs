@@ -13,6 +13,7 @@ mod billing;
 mod clashes;
 #[cfg(test)]
 mod contract;
+pub mod copy;
 mod database_file;
 mod events;
 mod hiring;

@@ -36,7 +36,13 @@ pub(crate) fn opt_col<T>(
         .transpose()
 }
 
+/// Why a stored time with a sign before its year (`+10899-…`) cannot be read.
+pub(crate) const OUT_OF_YEARS: &str = "a year outside 0 to 9999, which crew never stores";
+
 pub(crate) fn time(raw: &str) -> Result<DateTime<Utc>> {
+    if raw.starts_with(['+', '-']) {
+        return Err(Error::internal(format!("stored time `{raw}`: {OUT_OF_YEARS}")));
+    }
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Error::internal(format!("stored time `{raw}`: {e}")))

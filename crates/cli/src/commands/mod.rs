@@ -7,6 +7,7 @@ pub(crate) mod auth;
 pub(crate) mod bets;
 pub(crate) mod billing;
 pub(crate) mod dashboard;
+pub(crate) mod db;
 pub(crate) mod docs;
 pub(crate) mod events;
 pub(crate) mod hiring;
@@ -48,6 +49,7 @@ pub fn required_actions(command: &Command) -> &'static [Action] {
         Command::Bets(c) => c.actions(),
         Command::Dashboard(_) => dashboard::ACTIONS,
         Command::Report(c) => c.actions(),
+        Command::Db(c) => c.actions(),
         Command::Completions(_) => docs::completions::ACTIONS,
         Command::Man(_) => docs::man::ACTIONS,
     }
@@ -70,6 +72,12 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::Settings(settings::SettingsCommand::Import(_))
     );
     let mut app = App::new(&cli.global, tolerates_company_rules)?;
+    // A command that names the database it runs on is authorized there.
+    if let Command::Db(c) = &command
+        && let Some(db) = c.database()
+    {
+        app.use_database(db);
+    }
     let actions = required_actions(&command);
     if !actions.is_empty() {
         app.authorize(actions)?;
@@ -94,6 +102,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bets(c) => bets::run(&mut app, c),
         Command::Dashboard(args) => dashboard::run(&mut app, args),
         Command::Report(c) => report::run(&mut app, c),
+        Command::Db(c) => db::run(&mut app, c),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

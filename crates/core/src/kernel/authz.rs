@@ -131,10 +131,13 @@ pub enum Action {
     PlaceBets,
     /// Read bets and their settlements.
     ViewBets,
+    /// Copy the whole database to another store (`crew db copy`): every table, password hashes
+    /// and sessions included.
+    CopyDatabase,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::WhoAmI,
         Action::ManageOwnSessions,
         Action::ManageAccounts,
@@ -180,6 +183,7 @@ impl Action {
         Action::ViewReports,
         Action::PlaceBets,
         Action::ViewBets,
+        Action::CopyDatabase,
     ];
 
     /// How the action reads in a refusal: "… may not {describe}".
@@ -230,6 +234,7 @@ impl Action {
             Action::ViewReports => "see the company's reports",
             Action::PlaceBets => "bet on orders",
             Action::ViewBets => "view bets",
+            Action::CopyDatabase => "copy the database",
         }
     }
 }
@@ -283,6 +288,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         // but `bets::place` takes stakes from managers only); accountants see them for the ledger.
         PlaceBets => matches!(role, Admin | Manager),
         ViewBets => matches!(role, Admin | Manager | Accountant),
+        CopyDatabase => role == Admin,
     }
 }
 

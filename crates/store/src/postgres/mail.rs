@@ -91,11 +91,10 @@ fn moment(t: Time, idx: usize) -> std::result::Result<Time, Unread> {
     if storable(t) {
         return Ok(t);
     }
-    Err(Unread {
-        column: idx,
-        raw: Some(t.to_rfc3339_opts(SecondsFormat::Micros, true)),
-        why: format!("a time outside the years {} to {}, which crew never stores", YEARS.start(), YEARS.end()),
-    })
+    let raw = t.to_rfc3339_opts(SecondsFormat::Micros, true);
+    // Worded as the SQLite store words the same time (`crate::row::time`).
+    let why = format!("stored time `{raw}`: {}", crate::row::OUT_OF_YEARS);
+    Err(Unread { column: idx, raw: Some(raw), why })
 }
 
 fn time(row: &Row, idx: usize) -> std::result::Result<Time, Unread> {

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use crew_core::error::{Error, Result};
-use crew_core::wiring::Tx;
 use postgres::{Client, IsolationLevel, Statement};
 
 use super::PostgresTarget;
@@ -82,7 +81,7 @@ pub(crate) fn create<R>(
     cache: &mut HashMap<String, Statement>,
     target: &PostgresTarget,
     (class, lock): (i32, i32),
-    first: impl FnOnce(&mut dyn Tx) -> Result<R>,
+    first: impl FnOnce(&mut PgTx<'_, '_>) -> Result<R>,
 ) -> Result<R> {
     let schema = target.schema();
     let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().map_err(internal)?;
@@ -96,10 +95,8 @@ pub(crate) fn create<R>(
         }
         Identity::Empty => {}
         Identity::Crew(_) => {
-            return Err(Error::conflict(format!(
-                "{} already holds a crew database; crew init makes a new database",
-                target.shown()
-            )));
+            // Worded as for a file that exists.
+            return Err(Error::conflict(format!("{} already exists; crew init makes a new database", target.shown())));
         }
         Identity::Foreign(why) => {
             return Err(Error::conflict(format!(
@@ -131,7 +128,13 @@ pub(crate) fn create<R>(
 pub(crate) fn open(client: &mut Client, target: &PostgresTarget, class: i32, lock: i32) -> Result<()> {
     let current = match identify(client, target.schema())? {
         Identity::Crew(version) => version,
-        Identity::Missing => return Err(not_crew(target, "the schema does not exist")),
+        // As a missing file: nothing is there yet.
+        Identity::Missing => {
+            return Err(Error::internal(format!(
+                "no crew database at {}; create one with `crew init` (or point --db / CREW_DB at one)",
+                target.shown()
+            )));
+        }
         Identity::Empty => return Err(not_crew(target, "it is empty (no crew tables)")),
         Identity::Foreign(why) => return Err(not_crew(target, &why)),
     };

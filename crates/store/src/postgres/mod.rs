@@ -243,6 +243,11 @@ impl PostgresStore {
     /// [`create`](Self::create), with `first` (the first admin) run in the same transaction once
     /// the schema is made: if anything fails, the database is left as it was.
     pub fn create_with<R>(url: &str, first: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<(Self, R)> {
+        Self::create_raw(url, |pg| first(pg))
+    }
+
+    /// [`create_with`](Self::create_with) over the raw transaction (`crew db copy`).
+    pub(crate) fn create_raw<R>(url: &str, first: impl FnOnce(&mut PgTx<'_, '_>) -> Result<R>) -> Result<(Self, R)> {
         let mut store = Self::connect(PostgresTarget::parse(url)?)?;
         let (target, lock) = (store.target.clone(), lock_key(&store.target.schema));
         let (client, cache) = store.session()?;
@@ -270,7 +275,7 @@ impl PostgresStore {
 
     /// The connection for the next transaction: the one in use, or a new one from the pool if it
     /// broke (the server restarted).
-    fn session(&mut self) -> Result<(&mut postgres::Client, &mut HashMap<String, Statement>)> {
+    pub(crate) fn session(&mut self) -> Result<(&mut postgres::Client, &mut HashMap<String, Statement>)> {
         if self.conn.as_ref().is_some_and(|(c, _)| c.is_closed()) {
             self.conn = None;
         }
@@ -369,6 +374,30 @@ mod tests {
             PostgresTarget::parse("postgresql://crew@db.example:6543/company?schema=sales&sslmode=require").unwrap();
         assert_eq!(t.shown(), "postgres://crew@db.example:6543/company (schema sales)");
         assert!(is_postgres_url("postgres://x") && is_postgres_url("postgresql://x") && !is_postgres_url("crew.db"));
+    }
+
+    /// A connection the server dropped (a restart, an administrator ending it) fails the
+    /// transaction it cut, changing nothing, and the next transaction reconnects.
+    #[test]
+    fn a_dropped_connection_fails_cleanly_and_the_next_transaction_reconnects() {
+        use crew_core::ids::EventSeq;
+        let (_schema, mut store) = test_server::fresh_store();
+        store.write(|tx| tx.set_subscriber_position("probe", EventSeq::new(1))).unwrap();
+        let pid: i32 = store.session().unwrap().0.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
+        let mut admin: postgres::Config = test_server::server_url().split('?').next().unwrap().parse().unwrap();
+        if let Ok(password) = std::env::var("PGPASSWORD") {
+            admin.password(password);
+        }
+        let mut admin = admin.connect(postgres::NoTls).unwrap();
+        let ended: bool = admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).unwrap().get(0);
+        assert!(ended, "the store's connection was ended");
+        let cut = store.write(|tx| tx.set_subscriber_position("probe", EventSeq::new(2)));
+        let e = cut.expect_err("the transaction on the dropped connection fails");
+        assert_eq!(e.kind, crew_core::error::ErrorKind::Internal, "{e}");
+        let position = store.read(|tx| tx.subscriber_position("probe")).unwrap();
+        assert_eq!(position, EventSeq::new(1), "the cut transaction changed nothing, and reading reconnected");
+        store.write(|tx| tx.set_subscriber_position("probe", EventSeq::new(3))).unwrap();
+        assert_eq!(store.read(|tx| tx.subscriber_position("probe")).unwrap(), EventSeq::new(3));
     }
 
     #[test]

@@ -1,0 +1,672 @@
+//! `crew db copy`: a whole company moved from one store to another — SQLite to PostgreSQL, and
+//! back — table by table, verified before anything is kept.
+//!
+//! - The target must not hold a database yet: a new (or empty) SQLite file, or an empty (or
+//!   missing) PostgreSQL schema. It is made at this crew's schema version, so the source is
+//!   brought to the same version first (opening it applies its migrations).
+//! - The source is read in one read transaction (a consistent snapshot: other commands may keep
+//!   writing); the target is written in one transaction: a failure anywhere leaves no database
+//!   behind (a SQLite file this command made is removed again).
+//! - Every table in [`TABLES`] is copied with every column both stores have, ids included, in the
+//!   source's insertion order; the installation key comes along (so idempotency keys sent to the
+//!   money services stay those of the company, never a new installation's), and so do the id
+//!   counters' high-water marks (an ended session's id is never given again, in either store).
+//!   Both stores give ids the same way (the highest plus one; never again for sessions, kits and
+//!   time off), so the copy goes on numbering as the source would have.
+//! - Before the target commits, each table is read back and compared with the source: the same
+//!   number of rows and the same SHA-256 over the rows in primary-key order, values written in
+//!   one neutral form (times as RFC 3339 UTC to the microsecond, flags as 0/1). Any difference
+//!   refuses the copy (exit 1) and nothing is kept.
+//!
+//! Memory: one table at a time is held (the largest is usually the event log).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use crew_core::error::{Error, Result};
+use postgres::types::ToSql;
+use rusqlite::types::ValueRef;
+use sha2::{Digest, Sha256};
+
+use crate::postgres::row::{PgTx, internal as pg_internal};
+use crate::row::{internal as sqlite_internal, time, ts};
+use crate::{Database, PostgresStore, SqliteStore};
+
+/// Every table of a crew database, parents before children (foreign keys). Not copied: the
+/// stores' own bookkeeping (`crew_meta` of PostgreSQL; `sqlite_sequence` of SQLite and its twin
+/// `id_counters`, carried as the counters' high-water marks) and `installation` (carried as the
+/// key).
+pub const TABLES: &[&str] = &[
+    "accounts",
+    "client_profiles",
+    "sessions",
+    "activations",
+    "identity_clashes",
+    "service_types",
+    "orders",
+    "events",
+    "subscriptions",
+    "clock_policy",
+    "settings",
+    "settings_steps",
+    "matching_workers",
+    "matching_orders",
+    "matching_outcomes",
+    "matching_hours",
+    "matching_time_off",
+    "outbox",
+    "intake_hours",
+    "hiring_tests",
+    "hiring_test_versions",
+    "hiring_sets",
+    "applications",
+    "billing_entries",
+    "billing_postings",
+    "billing_balances",
+    "billing_periods",
+    "billing_invoices",
+    "billing_invoice_entries",
+    "billing_payments",
+    "supplies_boms",
+    "supplies_stock",
+    "supplies_kits",
+    "quality_orders",
+    "quality_cases",
+    "quality_reviews",
+    "quality_hypothesis_closures",
+    "bets",
+    "bet_books",
+];
+
+/// One table's copy: its rows and their digest (the same on both sides, or the copy failed).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TableCopy {
+    pub table: String,
+    pub rows: u64,
+    /// SHA-256, lower-case hex, of the rows in primary-key order in the neutral form.
+    pub sha256: String,
+}
+
+/// What a copy did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CopyReport {
+    /// Where from and to, without secrets.
+    pub from: String,
+    pub to: String,
+    pub tables: Vec<TableCopy>,
+}
+
+/// How a column's values are read and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Bool,
+    Time,
+    Text,
+}
+
+/// A value in the neutral form both stores' rows are compared in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+struct Table {
+    name: &'static str,
+    columns: Vec<(String, Kind)>,
+    /// The primary key's columns, in key order.
+    key: Vec<String>,
+}
+
+/// Copies the database `from` (opened, migrated) into a new database at `to`, verifies every
+/// table, and returns what was copied. `progress(table, rows)` is called as each table is done.
+///
+/// Errors: `to` already holds a database or anything else (conflict or bad input, as `crew init`
+/// says); `from` and `to` are the same place (bad input); a table that reads back differently
+/// (internal). Nothing is kept at `to` on any error.
+pub fn copy(from: &mut Database, to: &Path, progress: &mut dyn FnMut(&str, u64)) -> Result<CopyReport> {
+    let from_shown = shown(from);
+    match from {
+        Database::Sqlite(source) => copy_from_sqlite(source, to, &from_shown, progress),
+        Database::Postgres(source) => copy_from_postgres(source, to, &from_shown, progress),
+    }
+}
+
+fn shown(db: &Database) -> String {
+    match db {
+        Database::Sqlite(s) => s.path.as_ref().map_or("(memory)".into(), |p| p.display().to_string()),
+        Database::Postgres(s) => s.target().shown().to_string(),
+    }
+}
+
+fn copy_from_sqlite(
+    source: &mut SqliteStore,
+    to: &Path,
+    from_shown: &str,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<CopyReport> {
+    let conn = &mut source.conn;
+    let read = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred).map_err(sqlite_internal)?;
+    let key: String = read.query_row("SELECT key FROM installation", [], |r| r.get(0)).map_err(sqlite_internal)?;
+    let floors = sqlite_floors(&read)?;
+    match to.to_str().filter(|t| crate::is_postgres_url(t)) {
+        Some(url) => {
+            let (store, tables) = PostgresStore::create_raw(url, |pg| {
+                clear_postgres(pg)?;
+                let mut tables = Vec::new();
+                for name in TABLES {
+                    let shape = postgres_shape(&mut pg.tx, name, Some(&read))?;
+                    let rows = read_sqlite(&read, &shape)?;
+                    write_postgres(pg, &shape, &rows)?;
+                    let back = read_postgres(&mut pg.tx, &shape)?;
+                    tables.push(compare(&shape, rows, back)?);
+                    progress(name, tables.last().map_or(0, |t| t.rows));
+                }
+                set_postgres_key(pg, &key)?;
+                raise_postgres_counters(pg, &floors)?;
+                Ok(tables)
+            })?;
+            Ok(CopyReport { from: from_shown.into(), to: store.target().shown().into(), tables })
+        }
+        None => {
+            same_file(from_shown, to)?;
+            let (store, tables) = into_sqlite(to, |target| {
+                clear_sqlite(target)?;
+                let mut tables = Vec::new();
+                for name in TABLES {
+                    let shape = sqlite_shape(&read, name)?;
+                    let rows = read_sqlite(&read, &shape)?;
+                    write_sqlite(target, &shape, &rows)?;
+                    let back = read_sqlite(target, &shape)?;
+                    tables.push(compare(&shape, rows, back)?);
+                    progress(name, tables.last().map_or(0, |t| t.rows));
+                }
+                set_sqlite_key(target, &key)?;
+                raise_sqlite_counters(target, &floors)?;
+                Ok(tables)
+            })?;
+            Ok(CopyReport { from: from_shown.into(), to: shown(&Database::Sqlite(store)), tables })
+        }
+    }
+}
+
+fn copy_from_postgres(
+    source: &mut PostgresStore,
+    to: &Path,
+    from_shown: &str,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<CopyReport> {
+    let (client, _) = source.session()?;
+    let mut read = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(pg_internal)?;
+    let key: String = read.query_one("SELECT key FROM installation", &[]).map_err(pg_internal)?.get(0);
+    let floors = postgres_floors(&mut read)?;
+    match to.to_str().filter(|t| crate::is_postgres_url(t)) {
+        Some(url) => {
+            let target = crate::PostgresTarget::parse(url)?;
+            if target.shown() == from_shown {
+                return Err(Error::bad_input(format!("--from and --to are both {from_shown}")));
+            }
+            let (store, tables) = PostgresStore::create_raw(url, |pg| {
+                clear_postgres(pg)?;
+                let mut tables = Vec::new();
+                for name in TABLES {
+                    let shape = postgres_shape(&mut read, name, None)?;
+                    let rows = read_postgres(&mut read, &shape)?;
+                    write_postgres(pg, &shape, &rows)?;
+                    let back = read_postgres(&mut pg.tx, &shape)?;
+                    tables.push(compare(&shape, rows, back)?);
+                    progress(name, tables.last().map_or(0, |t| t.rows));
+                }
+                set_postgres_key(pg, &key)?;
+                raise_postgres_counters(pg, &floors)?;
+                Ok(tables)
+            })?;
+            Ok(CopyReport { from: from_shown.into(), to: store.target().shown().into(), tables })
+        }
+        None => {
+            let (store, tables) = into_sqlite(to, |target| {
+                clear_sqlite(target)?;
+                let mut tables = Vec::new();
+                for name in TABLES {
+                    let shape = postgres_shape(&mut read, name, Some(target))?;
+                    let rows = read_postgres(&mut read, &shape)?;
+                    write_sqlite(target, &shape, &rows)?;
+                    let back = read_sqlite(target, &shape)?;
+                    tables.push(compare(&shape, rows, back)?);
+                    progress(name, tables.last().map_or(0, |t| t.rows));
+                }
+                set_sqlite_key(target, &key)?;
+                raise_sqlite_counters(target, &floors)?;
+                Ok(tables)
+            })?;
+            Ok(CopyReport { from: from_shown.into(), to: shown(&Database::Sqlite(store)), tables })
+        }
+    }
+}
+
+fn same_file(from_shown: &str, to: &Path) -> Result<()> {
+    let from = std::fs::canonicalize(from_shown).ok();
+    if from.is_some() && from == std::fs::canonicalize(to).ok() {
+        return Err(Error::bad_input(format!("--from and --to are both {}", to.display())));
+    }
+    Ok(())
+}
+
+/// Makes a new SQLite database at `to` and runs `fill` in one transaction on it; on any failure
+/// the file is removed again (it did not exist, or was empty, before).
+fn into_sqlite<R>(to: &Path, fill: impl FnOnce(&rusqlite::Connection) -> Result<R>) -> Result<(SqliteStore, R)> {
+    let was_empty = std::fs::metadata(to).is_ok_and(|m| m.is_file() && m.len() == 0);
+    let mut store = SqliteStore::create(to)?;
+    let filled = (|| {
+        let tx =
+            store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sqlite_internal)?;
+        let out = fill(&tx)?;
+        tx.commit().map_err(sqlite_internal)?;
+        Ok(out)
+    })();
+    match filled {
+        Ok(out) => Ok((store, out)),
+        Err(e) => {
+            drop(store);
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+            }
+            let _ = if was_empty {
+                std::fs::OpenOptions::new().write(true).truncate(true).open(to).map(drop)
+            } else {
+                std::fs::remove_file(to)
+            };
+            Err(e)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the new database
+
+/// Empties the new database's tables (children first): a new database holds a few rows its
+/// migrations made (the subscribers' positions), which the source's rows replace. Tables that
+/// refuse deletion are empty in a new database, so no row of theirs is deleted.
+fn clear_postgres(pg: &mut PgTx<'_, '_>) -> Result<()> {
+    for table in TABLES.iter().rev() {
+        pg.batch(&format!("DELETE FROM \"{table}\""))?;
+    }
+    Ok(())
+}
+
+fn clear_sqlite(conn: &rusqlite::Connection) -> Result<()> {
+    for table in TABLES.iter().rev() {
+        conn.execute_batch(&format!("DELETE FROM \"{table}\"")).map_err(sqlite_internal)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- shapes
+
+fn kind_of_postgres(data_type: &str) -> Result<Kind> {
+    match data_type {
+        "bigint" | "integer" | "smallint" => Ok(Kind::Int),
+        "boolean" => Ok(Kind::Bool),
+        "timestamp with time zone" => Ok(Kind::Time),
+        "text" => Ok(Kind::Text),
+        other => Err(Error::internal(format!("crew db copy cannot carry a column of type {other}"))),
+    }
+}
+
+/// A table's shape from PostgreSQL's catalog; with `sqlite`, only the columns that store has too.
+fn postgres_shape(
+    pg: &mut impl postgres::GenericClient,
+    name: &'static str,
+    sqlite: Option<&rusqlite::Connection>,
+) -> Result<Table> {
+    let rows = pg
+        .query(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            &[&name],
+        )
+        .map_err(pg_internal)?;
+    let other: Option<Vec<String>> =
+        sqlite.map(|c| sqlite_columns(c, name)).transpose()?.map(|cols| cols.into_iter().map(|(c, _, _)| c).collect());
+    let mut columns = Vec::new();
+    for row in &rows {
+        let column: String = row.get(0);
+        if other.as_ref().is_none_or(|o| o.contains(&column)) {
+            columns.push((column, kind_of_postgres(row.get::<_, &str>(1))?));
+        }
+    }
+    let key = pg
+        .query(
+            "SELECT a.attname::text FROM pg_index i
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+             WHERE i.indrelid = (quote_ident(current_schema()) || '.' || quote_ident($1))::regclass AND i.indisprimary
+             ORDER BY array_position(i.indkey, a.attnum)",
+            &[&name],
+        )
+        .map_err(pg_internal)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    check_shape(name, columns, key)
+}
+
+/// `(name, declared type, position in the primary key or 0)` of a SQLite table's columns.
+fn sqlite_columns(conn: &rusqlite::Connection, name: &str) -> Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info(\"{name}\")")).map_err(sqlite_internal)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(5)?)))
+        .map_err(sqlite_internal)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(sqlite_internal)
+}
+
+/// A table's shape from SQLite alone (a copy between two SQLite files): its values stay as stored.
+fn sqlite_shape(conn: &rusqlite::Connection, name: &'static str) -> Result<Table> {
+    let cols = sqlite_columns(conn, name)?;
+    let columns = cols
+        .iter()
+        .map(|(c, t, _)| (c.clone(), if t.eq_ignore_ascii_case("INTEGER") { Kind::Int } else { Kind::Text }))
+        .collect();
+    let mut key: Vec<(i64, String)> =
+        cols.iter().filter(|(_, _, pk)| *pk > 0).map(|(c, _, pk)| (*pk, c.clone())).collect();
+    key.sort();
+    check_shape(name, columns, key.into_iter().map(|(_, c)| c).collect())
+}
+
+fn check_shape(name: &'static str, columns: Vec<(String, Kind)>, key: Vec<String>) -> Result<Table> {
+    if columns.is_empty() || key.is_empty() {
+        return Err(Error::internal(format!("the table {name} is missing or has no primary key")));
+    }
+    Ok(Table { name, columns, key })
+}
+
+impl Table {
+    fn column_list(&self) -> String {
+        self.columns.iter().map(|(c, _)| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The order rows are read in: the primary key (text in byte order on PostgreSQL, SQLite's
+    /// own order), which both stores agree on.
+    fn key_order(&self, postgres: bool) -> String {
+        self.key
+            .iter()
+            .map(|k| {
+                let text = self.columns.iter().any(|(c, kind)| c == k && *kind == Kind::Text);
+                if postgres && text { format!("\"{k}\" COLLATE \"C\"") } else { format!("\"{k}\"") }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The order rows were inserted in, so ids a store gives itself come out the same.
+    fn insertion_order(&self, postgres: bool) -> String {
+        match (self.name, postgres) {
+            ("billing_periods", true) => "seq".into(),
+            (_, false) => "rowid".into(),
+            (_, true) => self.key_order(true),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- reading and writing
+
+fn read_sqlite(conn: &rusqlite::Connection, t: &Table) -> Result<Vec<Vec<Value>>> {
+    let sql = format!("SELECT {} FROM \"{}\" ORDER BY {}", t.column_list(), t.name, t.insertion_order(false));
+    let mut stmt = conn.prepare(&sql).map_err(sqlite_internal)?;
+    let mut rows = stmt.query([]).map_err(sqlite_internal)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(sqlite_internal)? {
+        let mut values = Vec::with_capacity(t.columns.len());
+        for (i, (column, kind)) in t.columns.iter().enumerate() {
+            let raw = row.get_ref(i).map_err(sqlite_internal)?;
+            values.push(match (raw, kind) {
+                (ValueRef::Null, _) => Value::Null,
+                (ValueRef::Integer(n), Kind::Int | Kind::Bool) => Value::Int(n),
+                (ValueRef::Text(s), Kind::Time) => {
+                    let s = std::str::from_utf8(s).map_err(|e| Error::internal(e.to_string()))?;
+                    Value::Text(ts(time(s).map_err(|e| e.context(format!("{}.{column}", t.name)))?))
+                }
+                (ValueRef::Text(s), Kind::Text) => {
+                    Value::Text(std::str::from_utf8(s).map_err(|e| Error::internal(e.to_string()))?.to_string())
+                }
+                (other, _) => {
+                    return Err(Error::internal(format!(
+                        "{}.{column} holds a {:?} value where {kind:?} was expected",
+                        t.name,
+                        other.data_type()
+                    )));
+                }
+            });
+        }
+        out.push(values);
+    }
+    Ok(out)
+}
+
+fn read_postgres(pg: &mut impl postgres::GenericClient, t: &Table) -> Result<Vec<Vec<Value>>> {
+    let sql = format!("SELECT {} FROM \"{}\" ORDER BY {}", t.column_list(), t.name, t.insertion_order(true));
+    let rows = pg.query(&sql, &[]).map_err(pg_internal)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut values = Vec::with_capacity(t.columns.len());
+        for (i, (_, kind)) in t.columns.iter().enumerate() {
+            let value = match kind {
+                Kind::Int => row.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
+                Kind::Bool => row.try_get::<_, Option<bool>>(i).map(|v| v.map(|b| Value::Int(i64::from(b)))),
+                Kind::Time => row.try_get::<_, Option<DateTime<Utc>>>(i).map(|v| v.map(|t| Value::Text(ts(t)))),
+                Kind::Text => row.try_get::<_, Option<String>>(i).map(|v| v.map(Value::Text)),
+            }
+            .map_err(pg_internal)?;
+            values.push(value.unwrap_or(Value::Null));
+        }
+        out.push(values);
+    }
+    Ok(out)
+}
+
+fn write_sqlite(conn: &rusqlite::Connection, t: &Table, rows: &[Vec<Value>]) -> Result<()> {
+    let marks = (1..=t.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let mut stmt = conn
+        .prepare(&format!("INSERT INTO \"{}\" ({}) VALUES ({marks})", t.name, t.column_list()))
+        .map_err(sqlite_internal)?;
+    for row in rows {
+        let values = row.iter().map(|v| match v {
+            Value::Null => rusqlite::types::Value::Null,
+            Value::Int(n) => rusqlite::types::Value::Integer(*n),
+            Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        });
+        stmt.execute(rusqlite::params_from_iter(values)).map_err(|e| sqlite_internal(e).context(t.name))?;
+    }
+    Ok(())
+}
+
+/// Rows per INSERT statement on PostgreSQL (its limit is 65,535 parameters a statement).
+const BATCH: usize = 500;
+
+fn write_postgres(pg: &mut PgTx<'_, '_>, t: &Table, rows: &[Vec<Value>]) -> Result<()> {
+    let width = t.columns.len();
+    for chunk in rows.chunks(BATCH) {
+        let mut marks = Vec::with_capacity(chunk.len());
+        for r in 0..chunk.len() {
+            let row: Vec<String> = t
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(c, (_, kind))| {
+                    let cast = match kind {
+                        Kind::Int => "bigint",
+                        Kind::Bool => "boolean",
+                        Kind::Time => "timestamptz",
+                        Kind::Text => "text",
+                    };
+                    format!("${}::{cast}", r * width + c + 1)
+                })
+                .collect();
+            marks.push(format!("({})", row.join(", ")));
+        }
+        let sql = format!("INSERT INTO \"{}\" ({}) VALUES {}", t.name, t.column_list(), marks.join(", "));
+        let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(chunk.len() * width);
+        for row in chunk {
+            for (value, (column, kind)) in row.iter().zip(&t.columns) {
+                params.push(match (value, kind) {
+                    (Value::Null, Kind::Int) => Box::new(None::<i64>),
+                    (Value::Null, Kind::Bool) => Box::new(None::<bool>),
+                    (Value::Null, Kind::Time) => Box::new(None::<DateTime<Utc>>),
+                    (Value::Null, Kind::Text) => Box::new(None::<String>),
+                    (Value::Int(n), Kind::Int) => Box::new(*n),
+                    (Value::Int(n), Kind::Bool) => Box::new(*n != 0),
+                    (Value::Text(s), Kind::Time) => Box::new(time(s)?),
+                    (Value::Text(s), Kind::Text) => Box::new(s.clone()),
+                    (v, k) => {
+                        return Err(Error::internal(format!("{}.{column}: {v:?} cannot be a {k:?}", t.name)));
+                    }
+                });
+            }
+        }
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+        pg.tx.execute(sql.as_str(), &refs).map_err(|e| pg_internal(e).context(t.name))?;
+    }
+    Ok(())
+}
+
+/// The same rows on both sides, compared in primary-key order (the neutral form sorts as the
+/// stores do): the table's count and digest, or the first difference.
+fn compare(t: &Table, mut source: Vec<Vec<Value>>, mut target: Vec<Vec<Value>>) -> Result<TableCopy> {
+    let key: Vec<usize> = t.key.iter().filter_map(|k| t.columns.iter().position(|(c, _)| c == k)).collect();
+    let by_key = |a: &Vec<Value>, b: &Vec<Value>| key.iter().map(|&i| &a[i]).cmp(key.iter().map(|&i| &b[i]));
+    source.sort_by(by_key);
+    target.sort_by(by_key);
+    if source.len() != target.len() {
+        return Err(Error::internal(format!(
+            "{}: {} rows read, {} rows written; nothing was kept",
+            t.name,
+            source.len(),
+            target.len()
+        )));
+    }
+    if let Some(i) = (0..source.len()).find(|&i| source[i] != target[i]) {
+        return Err(Error::internal(format!(
+            "{}: row {} reads back differently ({:?} against {:?}); nothing was kept",
+            t.name,
+            i + 1,
+            source[i],
+            target[i]
+        )));
+    }
+    Ok(TableCopy { table: t.name.to_string(), rows: source.len() as u64, sha256: digest(&source) })
+}
+
+fn digest(rows: &[Vec<Value>]) -> String {
+    let mut hash = Sha256::new();
+    for row in rows {
+        for value in row {
+            match value {
+                Value::Null => hash.update(b"N;"),
+                Value::Int(n) => hash.update(format!("I{n};").as_bytes()),
+                Value::Text(s) => {
+                    hash.update(format!("T{}:", s.len()).as_bytes());
+                    hash.update(s.as_bytes());
+                }
+            }
+        }
+        hash.update(b"\n");
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ---------------------------------------------------------------- the key and the counters
+
+/// The installation key never changes — but a copy is the same installation, so the new
+/// database's own key is replaced by the source's, the one time crew sets it.
+fn set_postgres_key(pg: &mut PgTx<'_, '_>, key: &str) -> Result<()> {
+    pg.batch("ALTER TABLE installation DISABLE TRIGGER installation_key_never_changes")?;
+    pg.tx.execute("UPDATE installation SET key = $1 WHERE id = 1", &[&key]).map_err(pg_internal)?;
+    pg.batch("ALTER TABLE installation ENABLE TRIGGER installation_key_never_changes")
+}
+
+/// As [`set_postgres_key`]; SQLite's trigger is dropped and made again as migration 0015 made it.
+fn set_sqlite_key(conn: &rusqlite::Connection, key: &str) -> Result<()> {
+    let migration = include_str!("migrations/0015_installation.sql");
+    let start = migration.find("CREATE TRIGGER installation_key_never_changes").expect("0015 makes the trigger");
+    let end = start + migration[start..].find("END;").expect("the trigger ends") + "END;".len();
+    conn.execute_batch("DROP TRIGGER installation_key_never_changes").map_err(sqlite_internal)?;
+    conn.execute("UPDATE installation SET key = ?1 WHERE id = 1", [key]).map_err(sqlite_internal)?;
+    conn.execute_batch(&migration[start..end]).map_err(sqlite_internal)
+}
+
+/// The high-water marks of the source's id counters, by table: SQLite's `sqlite_sequence` (its
+/// AUTOINCREMENT tables never give an id twice, even of a deleted row).
+fn sqlite_floors(conn: &rusqlite::Connection) -> Result<BTreeMap<String, i64>> {
+    let mut stmt = conn.prepare("SELECT name, seq FROM sqlite_sequence").map_err(sqlite_internal)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sqlite_internal)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(sqlite_internal)
+}
+
+/// The high-water marks of the PostgreSQL store's AUTOINCREMENT-like tables (`id_counters`,
+/// its twin of `sqlite_sequence`).
+fn postgres_floors(pg: &mut impl postgres::GenericClient) -> Result<BTreeMap<String, i64>> {
+    let rows = pg.query("SELECT name, seq FROM id_counters", &[]).map_err(pg_internal)?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The source's high-water marks, where they are above what the copied rows already raised
+/// the counters to (a deleted session's id is never given again).
+fn raise_postgres_counters(pg: &mut PgTx<'_, '_>, floors: &BTreeMap<String, i64>) -> Result<()> {
+    for (table, floor) in floors {
+        pg.tx
+            .execute(
+                "INSERT INTO id_counters (name, seq) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq)",
+                &[table, floor],
+            )
+            .map_err(pg_internal)?;
+    }
+    Ok(())
+}
+
+/// SQLite keeps its AUTOINCREMENT counters itself as rows go in; the source's higher marks are
+/// carried over (its other tables take the highest id plus one, as PostgreSQL's do after a copy).
+fn raise_sqlite_counters(conn: &rusqlite::Connection, floors: &BTreeMap<String, i64>) -> Result<()> {
+    let auto: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'")
+            .map_err(sqlite_internal)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(sqlite_internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(sqlite_internal)?
+    };
+    for table in auto {
+        let Some(&floor) = floors.get(&table) else { continue };
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = ?1 AND seq < ?2", rusqlite::params![table, floor])
+            .map_err(sqlite_internal)?;
+        conn.execute(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT ?1, ?2 WHERE NOT EXISTS
+             (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
+            rusqlite::params![table, floor],
+        )
+        .map_err(sqlite_internal)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every table either store makes is copied (or named as deliberately left out), so a new
+    /// table cannot be forgotten by `crew db copy`.
+    #[test]
+    fn every_table_of_both_stores_is_copied() {
+        let sqlite = crate::SqliteStore::in_memory().unwrap();
+        let mut stmt =
+            sqlite.conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
+        let mut tables: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        tables.retain(|t| !["sqlite_sequence", "installation"].contains(&t.as_str()));
+        let mut listed: Vec<String> = super::TABLES.iter().map(|t| t.to_string()).collect();
+        listed.sort();
+        assert_eq!(tables, listed);
+    }
+}
