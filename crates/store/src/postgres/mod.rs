@@ -64,12 +64,60 @@ use row::{PgTx, internal};
 
 pub use migrate::{BASELINE_VERSION, SCHEMA_VERSION as POSTGRES_SCHEMA_VERSION};
 
-type Manager = PostgresConnectionManager<MakeRustlsConnect>;
+/// rust-postgres' r2d2 manager, whose connection errors keep their causes: the pool reports a
+/// failure by its text, and "error performing TLS handshake" alone would not say the
+/// certificate was refused.
+struct Manager(PostgresConnectionManager<MakeRustlsConnect>);
+
+/// A connection error with every cause, `outer: inner: …`.
+#[derive(Debug)]
+struct Reason(String);
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Reason {}
+
+fn with_causes(e: &dyn std::error::Error) -> Reason {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    Reason(text)
+}
+
+impl r2d2_postgres::r2d2::ManageConnection for Manager {
+    type Connection = postgres::Client;
+    type Error = Reason;
+
+    fn connect(&self) -> std::result::Result<postgres::Client, Reason> {
+        self.0.connect().map_err(|e| with_causes(&e))
+    }
+
+    fn is_valid(&self, client: &mut postgres::Client) -> std::result::Result<(), Reason> {
+        self.0.is_valid(client).map_err(|e| with_causes(&e))
+    }
+
+    fn has_broken(&self, client: &mut postgres::Client) -> bool {
+        self.0.has_broken(client)
+    }
+}
 
 /// How long a writer waits for another to finish, as the SQLite store's busy timeout.
 const LOCK_TIMEOUT: &str = "30s";
 /// How long crew waits for a server to answer a new connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long crew keeps trying to get a connection (the pool retries) before giving up.
+const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 /// The first key of crew's advisory locks (the second is the schema's); an arbitrary constant
 /// ("crew" in ASCII) so that crew's locks do not collide with another application's.
 const LOCK_CLASS: i32 = 0x6372_6577;
@@ -222,11 +270,13 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     fn connect(target: PostgresTarget) -> Result<Self> {
-        let manager = PostgresConnectionManager::new(target.config.clone(), target.tls()?);
+        let manager = Manager(PostgresConnectionManager::new(target.config.clone(), target.tls()?));
         let pool = Pool::builder()
             .max_size(2)
             .min_idle(Some(0))
-            .connection_timeout(CONNECT_TIMEOUT + Duration::from_secs(2))
+            // A server that is restarting gets a few seconds; a refusal (a password, a
+            // certificate) is said, with the server's words, when they are up.
+            .connection_timeout(POOL_TIMEOUT)
             .build(manager)
             .map_err(|e| reach(&target, e))?;
         let mut store = PostgresStore { pool, conn: None, target };
@@ -398,6 +448,26 @@ mod tests {
         assert_eq!(position, EventSeq::new(1), "the cut transaction changed nothing, and reading reconnected");
         store.write(|tx| tx.set_subscriber_position("probe", EventSeq::new(3))).unwrap();
         assert_eq!(store.read(|tx| tx.subscriber_position("probe")).unwrap(), EventSeq::new(3));
+    }
+
+    /// With `sslmode=require` the connection is encrypted and the server's certificate checked:
+    /// against the authority in `sslrootcert`, or else Mozilla's roots, which refuse a private
+    /// authority's certificate, saying so.
+    #[test]
+    fn tls_connections_are_encrypted_and_verify_the_servers_certificate() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tests/tls");
+        let tls = test_server::Tls { cert: &fixtures.join("server.pem"), key: &fixtures.join("server.key") };
+        let url = test_server::start_server("tls", Some(tls)).unwrap();
+        let ca = fixtures.join("ca.pem");
+        let trusted = format!("{url}?sslmode=require&sslrootcert={}&schema=tls_ok", ca.display());
+        let mut store = PostgresStore::create(&trusted).unwrap();
+        let (client, _) = store.session().unwrap();
+        let ssl: bool =
+            client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0);
+        assert!(ssl, "the connection is encrypted");
+        let e = PostgresStore::create(&format!("{url}?sslmode=require&schema=tls_refused")).err().expect("refused");
+        assert!(e.message.contains("certificate") || e.message.contains("UnknownIssuer"), "{e}");
+        assert!(PostgresStore::open(&format!("{url}?sslmode=disable&schema=tls_refused")).is_err(), "nothing was made");
     }
 
     #[test]

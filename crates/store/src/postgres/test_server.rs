@@ -29,7 +29,7 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 pub fn server_url() -> &'static str {
     match SERVER.get_or_init(|| match std::env::var("CREW_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => Ok(url),
-        _ => start_private_server(),
+        _ => start_private_server("main", None),
     }) {
         Ok(url) => url,
         Err(why) => panic!(
@@ -118,7 +118,8 @@ fn remove_stale(tmp: &Path) {
     let Ok(entries) = std::fs::read_dir(tmp) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(pid) = name.strip_prefix("crew-test-pg-").and_then(|p| p.parse::<i32>().ok())
+        if let Some(pid) =
+            name.strip_prefix("crew-test-pg-").and_then(|p| p.split('-').next()).and_then(|p| p.parse::<i32>().ok())
             && !Path::new(&format!("/proc/{pid}")).exists()
         {
             let _ = std::fs::remove_dir_all(entry.path());
@@ -126,12 +127,24 @@ fn remove_stale(tmp: &Path) {
     }
 }
 
-fn start_private_server() -> Result<String, String> {
+/// A certificate and key for a server that offers TLS (PEM files).
+pub struct Tls<'a> {
+    pub cert: &'a Path,
+    pub key: &'a Path,
+}
+
+/// Starts another private server (for a test that needs one of its own, e.g. one that offers
+/// TLS), living as long as the test process; its URL without `sslmode`.
+pub fn start_server(name: &str, tls: Option<Tls<'_>>) -> Result<String, String> {
+    start_private_server(name, tls).map(|url| url.replace("?sslmode=disable", ""))
+}
+
+fn start_private_server(name: &str, tls: Option<Tls<'_>>) -> Result<String, String> {
     let initdb = find_binary("initdb").ok_or("no `initdb` on the PATH or under /usr/lib/postgresql")?;
     let postgres = initdb.with_file_name("postgres");
     let tmp = std::env::temp_dir();
     remove_stale(&tmp);
-    let dir = tmp.join(format!("crew-test-pg-{}", std::process::id()));
+    let dir = tmp.join(format!("crew-test-pg-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
     let data = dir.join("data");
@@ -169,6 +182,27 @@ fn start_private_server() -> Result<String, String> {
     if !out.status.success() {
         return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
     }
+    let mut ssl = Vec::new();
+    if let Some(tls) = tls {
+        // The server reads its key only if the key is private to it.
+        for (from, to) in [(tls.cert, "server.crt"), (tls.key, "server.key")] {
+            let target = dir.join(to);
+            std::fs::copy(from, &target).map_err(|e| format!("{}: {e}", from.display()))?;
+            std::fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .map_err(|e| e.to_string())?;
+            if let Some((uid, gid)) = as_user {
+                std::os::unix::fs::chown(&target, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+            }
+        }
+        ssl = vec![
+            "-c".to_string(),
+            "ssl=on".into(),
+            "-c".into(),
+            format!("ssl_cert_file={}", dir.join("server.crt").display()),
+            "-c".into(),
+            format!("ssl_key_file={}", dir.join("server.key").display()),
+        ];
+    }
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
     let mut cmd = command(&postgres);
@@ -178,6 +212,7 @@ fn start_private_server() -> Result<String, String> {
         .arg(&dir)
         .args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
         .args(["-c", "max_connections=300", "-c", "shared_buffers=128MB"])
+        .args(&ssl)
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log);
