@@ -485,4 +485,21 @@ mod tests {
         let c = Config::load(None, Some(Path::new("/tmp/x.db"))).unwrap();
         assert_eq!(c.db, PathBuf::from("/tmp/x.db"));
     }
+
+    /// A server's URL is taken as it is, not as a path beside the file; the folders crew writes
+    /// go beside the file (or where the file says).
+    #[test]
+    fn a_database_on_a_server_is_a_url_and_its_folders_are_beside_the_file() {
+        let url = "postgres://crew@db.example/company?schema=acme";
+        let c = load_text(&format!("database = \"{url}\"\n")).unwrap();
+        assert_eq!(c.db, PathBuf::from(url));
+        let beside = c.source.as_deref().and_then(Path::parent).unwrap();
+        assert_eq!(c.media_dir, beside.join("crew-media"));
+        assert_eq!(c.mail_dir, beside.join("crew-mail"));
+        let c = load_text(&format!("database = \"{url}\"\nmedia_dir = \"photos\"\n")).unwrap();
+        assert!(c.media_dir.ends_with("photos") && c.media_dir.is_absolute());
+        let c = Config::load(None, Some(Path::new(url))).unwrap();
+        assert_eq!(c.db, PathBuf::from(url));
+        assert!(c.media_dir.is_absolute() && c.media_dir.ends_with("crew-media"), "{:?}", c.media_dir);
+    }
 }
