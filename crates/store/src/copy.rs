@@ -29,7 +29,7 @@ use postgres::types::ToSql;
 use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 
-use crate::postgres::row::{PgTx, internal as pg_internal};
+use crate::postgres::row::internal as pg_internal;
 use crate::row::{internal as sqlite_internal, time, ts};
 use crate::{Database, PostgresStore, SqliteStore};
 
@@ -129,9 +129,25 @@ struct Table {
 /// (internal). Nothing is kept at `to` on any error.
 pub fn copy(from: &mut Database, to: &Path, progress: &mut dyn FnMut(&str, u64)) -> Result<CopyReport> {
     let from_shown = shown(from);
+    same_place(&from_shown, to)?;
     match from {
-        Database::Sqlite(source) => copy_from_sqlite(source, to, &from_shown, progress),
-        Database::Postgres(source) => copy_from_postgres(source, to, &from_shown, progress),
+        Database::Sqlite(source) => {
+            let read = source
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+                .map_err(sqlite_internal)?;
+            into(to, from_shown, &mut Side::Sqlite(&read), progress)
+        }
+        Database::Postgres(source) => {
+            let (client, _) = source.session()?;
+            let mut read = client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(pg_internal)?;
+            into(to, from_shown, &mut Side::Postgres(&mut read), progress)
+        }
     }
 }
 
@@ -142,122 +158,129 @@ fn shown(db: &Database) -> String {
     }
 }
 
-fn copy_from_sqlite(
-    source: &mut SqliteStore,
-    to: &Path,
-    from_shown: &str,
-    progress: &mut dyn FnMut(&str, u64),
-) -> Result<CopyReport> {
-    let conn = &mut source.conn;
-    let read = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred).map_err(sqlite_internal)?;
-    let key: String = read.query_row("SELECT key FROM installation", [], |r| r.get(0)).map_err(sqlite_internal)?;
-    let floors = sqlite_floors(&read)?;
-    match to.to_str().filter(|t| crate::is_postgres_url(t)) {
-        Some(url) => {
-            let (store, tables) = PostgresStore::create_raw(url, |pg| {
-                clear_postgres(pg)?;
-                let mut tables = Vec::new();
-                for name in TABLES {
-                    let shape = postgres_shape(&mut pg.tx, name, Some(&read))?;
-                    let rows = read_sqlite(&read, &shape)?;
-                    write_postgres(pg, &shape, &rows)?;
-                    let back = read_postgres(&mut pg.tx, &shape)?;
-                    tables.push(compare(&shape, rows, back)?);
-                    progress(name, tables.last().map_or(0, |t| t.rows));
-                }
-                set_postgres_key(pg, &key)?;
-                raise_postgres_counters(pg, &floors)?;
-                Ok(tables)
-            })?;
-            Ok(CopyReport { from: from_shown.into(), to: store.target().shown().into(), tables })
-        }
-        None => {
-            same_file(from_shown, to)?;
-            let (store, tables) = into_sqlite(to, |target| {
-                clear_sqlite(target)?;
-                let mut tables = Vec::new();
-                for name in TABLES {
-                    let shape = sqlite_shape(&read, name)?;
-                    let rows = read_sqlite(&read, &shape)?;
-                    write_sqlite(target, &shape, &rows)?;
-                    let back = read_sqlite(target, &shape)?;
-                    tables.push(compare(&shape, rows, back)?);
-                    progress(name, tables.last().map_or(0, |t| t.rows));
-                }
-                set_sqlite_key(target, &key)?;
-                raise_sqlite_counters(target, &floors)?;
-                Ok(tables)
-            })?;
-            Ok(CopyReport { from: from_shown.into(), to: shown(&Database::Sqlite(store)), tables })
-        }
-    }
-}
-
-fn copy_from_postgres(
-    source: &mut PostgresStore,
-    to: &Path,
-    from_shown: &str,
-    progress: &mut dyn FnMut(&str, u64),
-) -> Result<CopyReport> {
-    let (client, _) = source.session()?;
-    let mut read = client
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .map_err(pg_internal)?;
-    let key: String = read.query_one("SELECT key FROM installation", &[]).map_err(pg_internal)?.get(0);
-    let floors = postgres_floors(&mut read)?;
-    match to.to_str().filter(|t| crate::is_postgres_url(t)) {
-        Some(url) => {
-            let target = crate::PostgresTarget::parse(url)?;
-            if target.shown() == from_shown {
-                return Err(Error::bad_input(format!("--from and --to are both {from_shown}")));
-            }
-            let (store, tables) = PostgresStore::create_raw(url, |pg| {
-                clear_postgres(pg)?;
-                let mut tables = Vec::new();
-                for name in TABLES {
-                    let shape = postgres_shape(&mut read, name, None)?;
-                    let rows = read_postgres(&mut read, &shape)?;
-                    write_postgres(pg, &shape, &rows)?;
-                    let back = read_postgres(&mut pg.tx, &shape)?;
-                    tables.push(compare(&shape, rows, back)?);
-                    progress(name, tables.last().map_or(0, |t| t.rows));
-                }
-                set_postgres_key(pg, &key)?;
-                raise_postgres_counters(pg, &floors)?;
-                Ok(tables)
-            })?;
-            Ok(CopyReport { from: from_shown.into(), to: store.target().shown().into(), tables })
-        }
-        None => {
-            let (store, tables) = into_sqlite(to, |target| {
-                clear_sqlite(target)?;
-                let mut tables = Vec::new();
-                for name in TABLES {
-                    let shape = postgres_shape(&mut read, name, Some(target))?;
-                    let rows = read_postgres(&mut read, &shape)?;
-                    write_sqlite(target, &shape, &rows)?;
-                    let back = read_sqlite(target, &shape)?;
-                    tables.push(compare(&shape, rows, back)?);
-                    progress(name, tables.last().map_or(0, |t| t.rows));
-                }
-                set_sqlite_key(target, &key)?;
-                raise_sqlite_counters(target, &floors)?;
-                Ok(tables)
-            })?;
-            Ok(CopyReport { from: from_shown.into(), to: shown(&Database::Sqlite(store)), tables })
-        }
-    }
-}
-
-fn same_file(from_shown: &str, to: &Path) -> Result<()> {
-    let from = std::fs::canonicalize(from_shown).ok();
-    if from.is_some() && from == std::fs::canonicalize(to).ok() {
-        return Err(Error::bad_input(format!("--from and --to are both {}", to.display())));
+/// Refuses a copy onto its own source.
+fn same_place(from_shown: &str, to: &Path) -> Result<()> {
+    let same = match to.to_str().filter(|t| crate::is_postgres_url(t)) {
+        Some(url) => crate::PostgresTarget::parse(url)?.shown() == from_shown,
+        None => std::fs::canonicalize(from_shown).ok().is_some_and(|f| Some(f) == std::fs::canonicalize(to).ok()),
+    };
+    if same {
+        return Err(Error::bad_input(format!("--from and --to are both {from_shown}")));
     }
     Ok(())
+}
+
+/// Makes the new database at `to` and copies `source` into it, in the new database's one
+/// transaction.
+fn into(to: &Path, from: String, source: &mut Side<'_, '_>, progress: &mut dyn FnMut(&str, u64)) -> Result<CopyReport> {
+    match to.to_str().filter(|t| crate::is_postgres_url(t)) {
+        Some(url) => {
+            let (store, tables) =
+                PostgresStore::create_raw(url, |pg| copy_tables(source, &mut Side::Postgres(&mut pg.tx), progress))?;
+            Ok(CopyReport { from, to: store.target().shown().into(), tables })
+        }
+        None => {
+            let (store, tables) = into_sqlite(to, |target| copy_tables(source, &mut Side::Sqlite(target), progress))?;
+            Ok(CopyReport { from, to: shown(&Database::Sqlite(store)), tables })
+        }
+    }
+}
+
+/// Every table, then the installation key and the counters' high-water marks.
+fn copy_tables(
+    source: &mut Side<'_, '_>,
+    target: &mut Side<'_, '_>,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Vec<TableCopy>> {
+    let (key, floors) = source.identity()?;
+    target.clear()?;
+    let mut tables = Vec::new();
+    for name in TABLES {
+        let shape = shape(source, target, name)?;
+        let rows = source.read(&shape)?;
+        target.write(&shape, &rows)?;
+        let back = target.read(&shape)?;
+        let copied = compare(&shape, rows, back)?;
+        progress(name, copied.rows);
+        tables.push(copied);
+    }
+    target.set_key(&key)?;
+    target.raise_counters(&floors)?;
+    Ok(tables)
+}
+
+/// One end of a copy: the source's read transaction, or the new database's write transaction.
+enum Side<'a, 'b> {
+    Sqlite(&'a rusqlite::Connection),
+    Postgres(&'a mut postgres::Transaction<'b>),
+}
+
+impl Side<'_, '_> {
+    /// The installation key and the id counters' high-water marks.
+    fn identity(&mut self) -> Result<(String, BTreeMap<String, i64>)> {
+        match self {
+            Side::Sqlite(conn) => {
+                let key = conn.query_row("SELECT key FROM installation", [], |r| r.get(0)).map_err(sqlite_internal)?;
+                Ok((key, sqlite_floors(conn)?))
+            }
+            Side::Postgres(tx) => {
+                let key = tx.query_one("SELECT key FROM installation", &[]).map_err(pg_internal)?.get(0);
+                Ok((key, postgres_floors(*tx)?))
+            }
+        }
+    }
+
+    fn read(&mut self, t: &Table) -> Result<Vec<Vec<Value>>> {
+        match self {
+            Side::Sqlite(conn) => read_sqlite(conn, t),
+            Side::Postgres(tx) => read_postgres(*tx, t),
+        }
+    }
+
+    fn write(&mut self, t: &Table, rows: &[Vec<Value>]) -> Result<()> {
+        match self {
+            Side::Sqlite(conn) => write_sqlite(conn, t, rows),
+            Side::Postgres(tx) => write_postgres(tx, t, rows),
+        }
+    }
+
+    fn clear(&mut self) -> Result<()> {
+        match self {
+            Side::Sqlite(conn) => clear_sqlite(conn),
+            Side::Postgres(tx) => clear_postgres(tx),
+        }
+    }
+
+    fn set_key(&mut self, key: &str) -> Result<()> {
+        match self {
+            Side::Sqlite(conn) => set_sqlite_key(conn, key),
+            Side::Postgres(tx) => set_postgres_key(tx, key),
+        }
+    }
+
+    fn raise_counters(&mut self, floors: &BTreeMap<String, i64>) -> Result<()> {
+        match self {
+            Side::Sqlite(conn) => raise_sqlite_counters(conn, floors),
+            Side::Postgres(tx) => raise_postgres_counters(tx, floors),
+        }
+    }
+
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match self {
+            Side::Sqlite(conn) => Some(conn),
+            Side::Postgres(_) => None,
+        }
+    }
+}
+
+/// A table's shape: PostgreSQL's catalog says the columns' kinds whenever it is one end (only
+/// the columns both ends have), else SQLite's.
+fn shape(source: &mut Side<'_, '_>, target: &mut Side<'_, '_>, name: &'static str) -> Result<Table> {
+    match (source, target) {
+        (Side::Postgres(pg), other) => postgres_shape(*pg, name, other.sqlite()),
+        (other, Side::Postgres(pg)) => postgres_shape(*pg, name, other.sqlite()),
+        (Side::Sqlite(conn), Side::Sqlite(_)) => sqlite_shape(conn, name),
+    }
 }
 
 /// Makes a new SQLite database at `to` and runs `fill` in one transaction on it; on any failure
@@ -294,9 +317,9 @@ fn into_sqlite<R>(to: &Path, fill: impl FnOnce(&rusqlite::Connection) -> Result<
 /// Empties the new database's tables (children first): a new database holds a few rows its
 /// migrations made (the subscribers' positions), which the source's rows replace. Tables that
 /// refuse deletion are empty in a new database, so no row of theirs is deleted.
-fn clear_postgres(pg: &mut PgTx<'_, '_>) -> Result<()> {
+fn clear_postgres(tx: &mut postgres::Transaction<'_>) -> Result<()> {
     for table in TABLES.iter().rev() {
-        pg.batch(&format!("DELETE FROM \"{table}\""))?;
+        tx.batch_execute(&format!("DELETE FROM \"{table}\"")).map_err(pg_internal)?;
     }
     Ok(())
 }
@@ -489,7 +512,7 @@ fn write_sqlite(conn: &rusqlite::Connection, t: &Table, rows: &[Vec<Value>]) -> 
 /// Rows per INSERT statement on PostgreSQL (its limit is 65,535 parameters a statement).
 const BATCH: usize = 500;
 
-fn write_postgres(pg: &mut PgTx<'_, '_>, t: &Table, rows: &[Vec<Value>]) -> Result<()> {
+fn write_postgres(tx: &mut postgres::Transaction<'_>, t: &Table, rows: &[Vec<Value>]) -> Result<()> {
     let width = t.columns.len();
     for chunk in rows.chunks(BATCH) {
         let mut marks = Vec::with_capacity(chunk.len());
@@ -530,7 +553,7 @@ fn write_postgres(pg: &mut PgTx<'_, '_>, t: &Table, rows: &[Vec<Value>]) -> Resu
             }
         }
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
-        pg.tx.execute(sql.as_str(), &refs).map_err(|e| pg_internal(e).context(t.name))?;
+        tx.execute(sql.as_str(), &refs).map_err(|e| pg_internal(e).context(t.name))?;
     }
     Ok(())
 }
@@ -584,10 +607,10 @@ fn digest(rows: &[Vec<Value>]) -> String {
 
 /// The installation key never changes — but a copy is the same installation, so the new
 /// database's own key is replaced by the source's, the one time crew sets it.
-fn set_postgres_key(pg: &mut PgTx<'_, '_>, key: &str) -> Result<()> {
-    pg.batch("ALTER TABLE installation DISABLE TRIGGER installation_key_never_changes")?;
-    pg.tx.execute("UPDATE installation SET key = $1 WHERE id = 1", &[&key]).map_err(pg_internal)?;
-    pg.batch("ALTER TABLE installation ENABLE TRIGGER installation_key_never_changes")
+fn set_postgres_key(tx: &mut postgres::Transaction<'_>, key: &str) -> Result<()> {
+    tx.batch_execute("ALTER TABLE installation DISABLE TRIGGER installation_key_never_changes").map_err(pg_internal)?;
+    tx.execute("UPDATE installation SET key = $1 WHERE id = 1", &[&key]).map_err(pg_internal)?;
+    tx.batch_execute("ALTER TABLE installation ENABLE TRIGGER installation_key_never_changes").map_err(pg_internal)
 }
 
 /// As [`set_postgres_key`]; SQLite's trigger is dropped and made again as migration 0015 made it.
@@ -617,15 +640,14 @@ fn postgres_floors(pg: &mut impl postgres::GenericClient) -> Result<BTreeMap<Str
 
 /// The source's high-water marks, where they are above what the copied rows already raised
 /// the counters to (a deleted session's id is never given again).
-fn raise_postgres_counters(pg: &mut PgTx<'_, '_>, floors: &BTreeMap<String, i64>) -> Result<()> {
+fn raise_postgres_counters(tx: &mut postgres::Transaction<'_>, floors: &BTreeMap<String, i64>) -> Result<()> {
     for (table, floor) in floors {
-        pg.tx
-            .execute(
-                "INSERT INTO id_counters (name, seq) VALUES ($1, $2)
+        tx.execute(
+            "INSERT INTO id_counters (name, seq) VALUES ($1, $2)
                  ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq)",
-                &[table, floor],
-            )
-            .map_err(pg_internal)?;
+            &[table, floor],
+        )
+        .map_err(pg_internal)?;
     }
     Ok(())
 }
