@@ -64,8 +64,8 @@ fn run_until_done(base: &Path, args: &[&str], payments: usize) -> usize {
 
 #[test]
 fn a_cycle_killed_at_any_point_and_run_again_loses_and_doubles_nothing() {
-    let base = Env::company();
-    two_clients_week(&base);
+    let mut base = Env::company();
+    two_clients_week(&mut base);
     // Two collections: 2 points around the close, 3 per payment.
     assert_eq!(run_until_done(base.path(), &["billing", "close-week", "2026-W49"], 2), 2 + 2 * 3);
     // One payout (tom; tia owes and carries over).
