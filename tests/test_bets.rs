@@ -19,8 +19,9 @@ fn company_with_bettors() -> Env {
     }
     env.ok(&["settings", "set", "bets.max_stake", "10.00"]);
     env.login("ann@example.com", PASSWORD);
-    for day in ["01", "02", "03"] {
-        env.ok(&["order", "create", "--service", "cleaning", "--at", &format!("2026-12-{day} 10:00")]);
+    // #1 today (Monday), so it is checked in and finished within November.
+    for at in ["2026-11-30 10:00", "2026-12-02 10:00", "2026-12-03 10:00"] {
+        env.ok(&["order", "create", "--service", "cleaning", "--at", at]);
     }
     env.login("mia", PASSWORD);
     for o in ["1", "2"] {
@@ -45,6 +46,7 @@ fn the_pot_goes_to_the_winners_or_the_house_and_the_ledger_stays_balanced() {
     env.step(&["bets", "show", "1"], None);
 
     env.note("#1 is completed: max gets 3/4 of the pot, liv 1/4; #2 is cancelled: nobody bet on that");
+    env.now = "2026-11-30T09:30:00Z".into();
     env.login("tom@crew.example", PASSWORD);
     env.ok(&["order", "check-in", "1", "--photo", &photo("door.jpg")]);
     env.ok(&["order", "complete", "1", "--photo", &photo("report.png")]);
@@ -123,6 +125,7 @@ fn the_monthly_cycle_pays_a_managers_net_win_and_leaves_a_net_loss_on_their_acco
     env.ok(&["bets", "place", "2", "--on", "failed", "--stake", "2.00"]);
     env.login("liv", PASSWORD);
     env.ok(&["bets", "place", "1", "--on", "failed", "--stake", "5.00"]);
+    env.now = "2026-11-30T09:30:00Z".into();
     env.login("tom@crew.example", PASSWORD);
     env.ok(&["order", "check-in", "1", "--photo", &photo("door.jpg")]);
     env.ok(&["order", "complete", "1", "--photo", &photo("report.png")]);

@@ -10,16 +10,19 @@ fn photo(name: &str) -> String {
 /// Ann's orders #1–#4 (all assigned to tom by mia at 100.00): #1 completed, #2 failed while
 /// active, #3 cancelled after assignment, #4 still assigned; #5 open, cancelled before
 /// assignment.
-pub(crate) fn a_week_of_orders(env: &Env) {
+pub(crate) fn a_week_of_orders(env: &mut Env) {
     env.login("ann@example.com", PASSWORD);
-    for day in ["01", "01", "02", "02", "03"] {
-        env.ok(&["order", "create", "--service", "cleaning", "--at", &format!("2026-12-{day} 10:00")]);
+    // #1 and #2 today (Monday), so they are checked in and finished within November.
+    for at in ["2026-11-30 10:00", "2026-11-30 10:00", "2026-12-02 10:00", "2026-12-02 10:00", "2026-12-03 10:00"] {
+        env.ok(&["order", "create", "--service", "cleaning", "--at", at]);
     }
     env.login("mia", PASSWORD);
     env.ok(&["settings", "show"]);
     for o in ["1", "2", "3"] {
         env.ok(&["order", "assign", o, "tom@crew.example", "--force", "--reason", "test week"]);
     }
+    // Half an hour before #1 and #2 start: within the check-in window.
+    env.now = "2026-11-30T09:30:00Z".into();
     env.login("tom@crew.example", PASSWORD);
     env.ok(&["order", "check-in", "1", "--photo", &photo("door.jpg")]);
     env.ok(&["order", "complete", "1", "--photo", &photo("report.png")]);
@@ -35,7 +38,7 @@ pub(crate) fn a_week_of_orders(env: &Env) {
 #[test]
 fn order_events_charge_clients_pay_workers_and_fine_failures_exactly_once() {
     let mut env = Env::company();
-    a_week_of_orders(&env);
+    a_week_of_orders(&mut env);
 
     env.note("ann is charged for #1 (completed), #2 (failed after check-in) and #3 (cancelled after assignment)");
     env.login("ann@example.com", PASSWORD);
@@ -97,7 +100,7 @@ fn the_company_rules_set_the_worker_share_and_the_fine() {
     env.step(&["settings", "set", "billing.failure_fine", "12.34"], None);
     env.step(&["settings", "set", "pricing.base_price", "99.99"], None);
     env.step(&["settings", "set", "billing.worker_share_percent", "101"], None);
-    a_week_of_orders(&env);
+    a_week_of_orders(&mut env);
     env.login("abe", PASSWORD);
     // 55% of 99.99 is 54.9945: the worker gets 54.99, the company keeps 45.00.
     env.step(&["billing", "statement", "tom@crew.example"], None);
@@ -107,8 +110,8 @@ fn the_company_rules_set_the_worker_share_and_the_fine() {
 
 #[test]
 fn verify_fails_when_the_ledger_was_changed_behind_crews_back() {
-    let env = Env::company();
-    a_week_of_orders(&env);
+    let mut env = Env::company();
+    a_week_of_orders(&mut env);
     env.login("abe", PASSWORD);
     env.ok(&["billing", "verify"]);
     // Someone edits the database by hand: the kept balance no longer matches the postings.

@@ -67,8 +67,8 @@ fn a_cycle_killed_at_any_point_and_run_again_loses_and_doubles_nothing() {
     // Each run starts from a copy of the database file (on PostgreSQL, a dropped connection is
     // tested by the store: `postgres::tests::a_dropped_connection_fails_cleanly_…`).
     crate::sqlite_only!();
-    let base = Env::company();
-    two_clients_week(&base);
+    let mut base = Env::company();
+    two_clients_week(&mut base);
     // Two collections: 2 points around the close, 3 per payment.
     assert_eq!(run_until_done(base.path(), &["billing", "close-week", "2026-W49"], 2), 2 + 2 * 3);
     // One payout (tom; tia owes and carries over).

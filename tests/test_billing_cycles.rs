@@ -11,12 +11,12 @@ fn photo(name: &str) -> String {
 
 /// Ann's week (see `a_week_of_orders`: 300.00 charged) and bob's gardening order at 100.13, which
 /// the sandbox declines; tia checks in and then fails it (a fine she cannot cover).
-pub(crate) fn two_clients_week(env: &Env) {
+pub(crate) fn two_clients_week(env: &mut Env) {
     a_week_of_orders(env);
     env.login("admin", ADMIN_PASSWORD);
     env.ok(&["settings", "set", "pricing.base_price", "100.13"]);
     env.login("bob@example.com", PASSWORD);
-    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-12-04 10:00"]);
+    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-11-30 10:00"]);
     env.login("mia", PASSWORD);
     env.ok(&["order", "assign", "6", "tia@crew.example"]);
     env.login("tia@crew.example", PASSWORD);
@@ -27,7 +27,7 @@ pub(crate) fn two_clients_week(env: &Env) {
 #[test]
 fn a_week_and_a_month_are_invoiced_collected_and_paid_once() {
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
 
     env.note("a week is closed only once it has ended");
     env.login("abe", PASSWORD);
@@ -77,9 +77,8 @@ fn a_week_and_a_month_are_invoiced_collected_and_paid_once() {
 
 #[test]
 fn two_closes_at_once_issue_each_invoice_and_collect_each_once() {
-    let env = Env::company();
-    two_clients_week(&env);
-    let mut env = env;
+    let mut env = Env::company();
+    two_clients_week(&mut env);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);
     let children: Vec<_> = (0..4)
@@ -122,6 +121,7 @@ fn a_client_who_paid_over_10000_is_quoted_and_charged_5_percent_less() {
     env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
     env.login("mia", PASSWORD);
     env.ok(&["order", "assign", "1", "tom@crew.example"]);
+    env.now = "2026-12-01T09:30:00Z".into();
     env.login("tom@crew.example", PASSWORD);
     env.ok(&["order", "check-in", "1", "--photo", &photo("door.jpg")]);
     // Charged is not paid: no discount until the collection is confirmed.
@@ -147,7 +147,7 @@ fn a_client_who_paid_over_10000_is_quoted_and_charged_5_percent_less() {
 #[test]
 fn a_declined_collection_is_retried_with_a_new_key_and_the_client_hears_of_both() {
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);
     env.ok(&["billing", "close-week"]);

@@ -18,7 +18,7 @@ fn check(program: &str, args: &[&str]) -> (bool, String) {
 /// A week and a month closed, an award with a hostile reason, as the accountant sees it.
 fn closed_books() -> Env {
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("mia", PASSWORD);
     env.ok(&[

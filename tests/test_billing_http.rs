@@ -255,7 +255,7 @@ const TOM: &str = "crew-payout-inv3-2026-11-acct7";
 fn each_collection_and_payout_executes_exactly_once_whatever_the_service_does() {
     let service = Service::start();
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     with_services(&env, service.port);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);
@@ -311,7 +311,7 @@ fn each_collection_and_payout_executes_exactly_once_whatever_the_service_does() 
 fn a_service_down_for_a_day_leaves_payments_unknown_until_reconcile_settles_them() {
     let service = Service::start();
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     with_services(&env, service.port);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);
@@ -343,7 +343,7 @@ fn a_service_down_for_a_day_leaves_payments_unknown_until_reconcile_settles_them
 fn a_definite_refusal_fails_the_invoice_and_a_missing_key_is_named() {
     let service = Service::start();
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     with_services(&env, service.port);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);
@@ -365,7 +365,7 @@ fn a_definite_refusal_fails_the_invoice_and_a_missing_key_is_named() {
 fn a_definitely_failed_collection_is_retried_once_with_a_new_key_and_the_old_key_never_again() {
     let service = Service::start();
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     with_services(&env, service.port);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);
@@ -405,7 +405,7 @@ fn refused_port() -> u16 {
 #[test]
 fn a_refused_connection_sends_nothing_and_the_payment_is_sent_later_with_the_same_key() {
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     with_services(&env, refused_port());
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);
@@ -431,7 +431,7 @@ fn a_refused_connection_sends_nothing_and_the_payment_is_sent_later_with_the_sam
 fn a_409_for_a_key_still_in_progress_stays_unknown_and_is_settled_later_with_the_same_key() {
     let service = Service::start();
     let mut env = Env::company();
-    two_clients_week(&env);
+    two_clients_week(&mut env);
     with_services(&env, service.port);
     env.now = "2026-12-07T06:00:00Z".into();
     env.login("abe", PASSWORD);

@@ -146,7 +146,8 @@ fn everything_crew_creates_is_private_whatever_the_umask() {
         run(&["account", "reset-password", login, "--password-stdin"], Some(PASSWORD));
     }
     run(&["login", "ann@example.com", "--password-stdin"], Some(PASSWORD));
-    run(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"], None);
+    // Half an hour from now: tom may check in (the window opens an hour before the start).
+    run(&["order", "create", "--service", "cleaning", "--at", "2026-11-30 08:30"], None);
     run(&["login", "mia", "--password-stdin"], Some(PASSWORD));
     run(&["order", "assign", "1", "tom@crew.example"], None);
     run(&["outbox", "deliver"], None);
@@ -324,7 +325,7 @@ fn inputs_that_are_not_regular_files_are_refused_at_once_by_name() {
     let env = Env::company();
     let p = env.path();
     env.login("ann@example.com", PASSWORD);
-    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-11-30 08:30"]);
     env.login("mia", PASSWORD);
     env.ok(&["order", "assign", "1", "tom@crew.example"]);
     env.login("admin", ADMIN_PASSWORD);

@@ -36,7 +36,8 @@ fn a_day_of_orders_follows_the_lifecycle() {
     env.step(&["order", "assign", "3", "tom@crew.example", "--force", "--reason", "nobody in the south cleans"], None);
     env.step(&["order", "assign", "99", "tom@crew.example"], None);
 
-    env.note("the worker checks in and completes; the wrong worker is refused");
+    env.note("Tuesday 09:30, half an hour before #1: the worker checks in and completes; the wrong worker is refused");
+    env.now = "2026-12-01T09:30:00Z".into();
     env.login("tia@crew.example", PASSWORD);
     env.step(&["order", "check-in", "1", "--photo", &door], None);
     env.login("tom@crew.example", PASSWORD);
@@ -105,7 +106,8 @@ fn a_photo_larger_than_the_limit_is_refused_even_from_a_device() {
     let env = Env::company();
     env.ok(&["settings", "set", "ordering.max_photo_mib", "1"]);
     env.login("ann@example.com", PASSWORD);
-    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    // Within the check-in window (it opens an hour before the start): only the photo is refused.
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-11-30 08:30"]);
     env.login("mia", PASSWORD);
     env.ok(&["order", "assign", "1", "tom@crew.example"]);
     env.login("tom@crew.example", PASSWORD);

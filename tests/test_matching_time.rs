@@ -90,10 +90,13 @@ fn a_worker_is_never_booked_twice_off_hours_or_on_time_off_and_explain_says_why(
     insta::assert_snapshot!(env.transcript);
 }
 
+/// The company's default window is 60 minutes: 61 minutes before the start is refused (a
+/// conflict, exit 5, naming when check-in opens; nothing changes), exactly 60 is accepted.
 #[test]
 fn a_check_in_opens_the_configured_minutes_before_the_start() {
     let mut env = Env::company();
-    as_admin(&env, &[&["settings", "set", "ordering.check_in_window_minutes", "60"]]);
+    env.login("mia", PASSWORD);
+    env.step(&["settings", "show", "ordering.check_in_window_minutes"], None);
     env.login("ann@example.com", PASSWORD);
     order(&env, "cleaning", "2026-12-01 10:00");
     env.login("mia", PASSWORD);
@@ -103,9 +106,23 @@ fn a_check_in_opens_the_configured_minutes_before_the_start() {
     env.now = "2026-12-01T08:59:00Z".into();
     env.login("tom@crew.example", PASSWORD);
     env.step(&["order", "check-in", "1", "--photo", photo], None);
+    env.step(&["order", "show", "1"], None);
     env.now = "2026-12-01T09:00:00Z".into();
     env.step(&["order", "check-in", "1", "--photo", photo], None);
     insta::assert_snapshot!(env.transcript);
+
+    // A window an admin widens is read at the check-in: two hours early is then accepted.
+    let mut env = Env::company();
+    as_admin(&env, &[&["settings", "set", "ordering.check_in_window_minutes", "120"]]);
+    env.login("ann@example.com", PASSWORD);
+    order(&env, "cleaning", "2026-12-01 10:00");
+    env.login("mia", PASSWORD);
+    env.ok(&["-q", "matching", "run"]);
+    env.now = "2026-12-01T07:59:00Z".into();
+    env.login("tom@crew.example", PASSWORD);
+    assert_eq!(env.run(&["order", "check-in", "1", "--photo", photo], None).code, 5);
+    env.now = "2026-12-01T08:00:00Z".into();
+    assert_eq!(env.run(&["order", "check-in", "1", "--photo", photo], None).code, 0);
 }
 
 /// A client places orders non-stop while the cycle runs again and again: orders placed after a

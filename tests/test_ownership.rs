@@ -52,11 +52,12 @@ fn listed(env: &Env, login: &str) -> Vec<i64> {
 #[test]
 fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
     let mut env = Env::company();
-    // Order 1 is ann's, worked by tom; order 2 is bob's, worked by tia.
+    // Order 1 is ann's, worked by tom; order 2 is bob's, worked by tia (both today, so their
+    // check-ins fall within the window and their money within November).
     env.login("ann@example.com", PASSWORD);
-    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-11-30 10:00"]);
     env.login("bob@example.com", PASSWORD);
-    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-12-01 11:00"]);
+    env.ok(&["order", "create", "--service", "gardening", "--at", "2026-11-30 11:00"]);
     env.login("mia", PASSWORD);
     env.ok(&["order", "assign", "1", "tom@crew.example"]);
     env.ok(&["order", "assign", "2", "tia@crew.example"]);
@@ -75,7 +76,7 @@ fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
     case("order agenda", "worker");
     let agenda = |login: &str, extra: &[&str]| {
         env.login(login, PASSWORD);
-        let mut args = vec!["--format", "json", "order", "agenda", "--day", "2026-12-01"];
+        let mut args = vec!["--format", "json", "order", "agenda", "--day", "2026-11-30"];
         args.extend_from_slice(extra);
         let run = env.run(&args, None);
         (run.code, run.stdout)
@@ -108,6 +109,7 @@ fn every_own_cell_serves_the_own_record_and_refuses_anothers() {
     assert_eq!(as_(&env, "ann@example.com", &["order", "cancel", &own_new]), 0);
 
     case("order check-in", "worker");
+    env.now = "2026-11-30T09:30:00Z".into();
     assert_eq!(as_(&env, "tom@crew.example", &["order", "check-in", "2", "--photo", &photo("door.jpg")]), 3);
     assert_eq!(as_(&env, "tom@crew.example", &["order", "check-in", "1", "--photo", &photo("door.jpg")]), 0);
 

@@ -27,10 +27,12 @@ fn a_day() -> Env {
     env.ok(&["order", "assign", "2", "tom@crew.example"]);
     env.ok(&["order", "assign", "3", "tia@crew.example", "--force", "--reason", "tia is learning"]);
     env.ok(&["order", "fail", "3", "--reason", "worker did not come"]);
+    // tom checks in within the company's window (60 minutes before the start) and takes 90 minutes.
+    let mut env = env;
+    env.now = "2026-12-01T09:30:00Z".into();
     env.login("tom@crew.example", PASSWORD);
     env.ok(&["order", "check-in", "1", "--photo", &photo("door.jpg")]);
-    let mut env = env;
-    env.now = "2026-11-30T09:30:00Z".into();
+    env.now = "2026-12-01T11:00:00Z".into();
     env.ok(&["order", "complete", "1", "--photo", &photo("report.png")]);
     env.login("mia", PASSWORD);
     env
@@ -177,7 +179,7 @@ fn a_failed_order_is_reviewed_amended_and_moves_the_rating_once() {
 #[test]
 fn the_same_seed_samples_the_same_orders_in_another_database() {
     let draw = |seed: &str| -> Vec<String> {
-        let env = Env::company();
+        let mut env = Env::company();
         env.login("ann@example.com", PASSWORD);
         for day in 1..=9 {
             env.ok(&["order", "create", "--service", "cleaning", "--at", &format!("2026-12-0{day} 10:00")]);
@@ -186,8 +188,10 @@ fn the_same_seed_samples_the_same_orders_in_another_database() {
         for order in 1..=9 {
             env.ok(&["order", "assign", &order.to_string(), "tom@crew.example", "--force", "--reason", "test"]);
         }
-        env.login("tom@crew.example", PASSWORD);
         for order in 1..=9 {
+            // Within the check-in window: half an hour before each order's start.
+            env.now = format!("2026-12-0{order}T09:30:00Z");
+            env.login("tom@crew.example", PASSWORD);
             env.ok(&["order", "check-in", &order.to_string(), "--photo", &photo("door.jpg")]);
             env.ok(&["order", "complete", &order.to_string(), "--photo", &photo("report.png")]);
         }
@@ -252,7 +256,7 @@ fn a_hypothesis_is_closed_with_a_reason_and_opens_again_when_raised_again() {
     assert_eq!(open, ["Ask why"], "{json}");
 
     env.note("a later review raising it again opens it again");
-    env.now = "2026-11-30T10:00:00Z".into();
+    env.now = "2026-12-01T11:30:00Z".into();
     env.login("mia", PASSWORD);
     env.ok(&["quality", "sample", "1", "--seed", "7"]);
     review(&mut env, "1", "late", "Remind workers the day before");

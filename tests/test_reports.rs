@@ -32,8 +32,9 @@ fn each_role_sees_what_it_needs_first_on_its_dashboard() {
 fn a_known_week() -> Env {
     let mut env = Env::company();
     env.login("ann@example.com", PASSWORD);
-    for day in 1..=5 {
-        env.ok(&["order", "create", "--service", "cleaning", "--at", &format!("2026-12-1{day} 10:00")]);
+    // Each order on the day it is done, so its worker checks in within the window (an hour before).
+    for at in ["2026-11-30 10:00", "2026-11-30 14:00", "2026-12-01 10:00", "2026-12-01 14:00", "2026-12-02 10:00"] {
+        env.ok(&["order", "create", "--service", "cleaning", "--at", at]);
     }
     env.ok(&["order", "cancel", "2", "--reason", "plans changed"]);
     env.login("mia", PASSWORD);
@@ -49,6 +50,7 @@ fn a_known_week() -> Env {
         env.ok(&["order", "check-in", order, "--photo", &door]);
         env.ok(&["order", "complete", order, "--photo", &report]);
     };
+    env.now = "2026-11-30T09:00:00Z".into();
     finish(&env, "1");
     env.now = "2026-12-01T09:00:00Z".into();
     finish(&env, "3");

@@ -207,9 +207,14 @@ fn an_order_that_ends_closes_its_unissued_kit_and_returns_its_stock() {
     env.ok(&["order", "assign", "2", "tom@crew.example"]);
     let door = crate::common::fixture("tests/company/photos/door.jpg").display().to_string();
     let report = crate::common::fixture("tests/company/photos/report.png").display().to_string();
+    // Each check-in within the window, half an hour before the order's start.
+    let mut env = env;
+    env.now = "2026-12-01T09:30:00Z".into();
     env.login("tom@crew.example", PASSWORD);
     env.ok(&["order", "check-in", "1", "--photo", &door]);
     env.ok(&["order", "complete", "1", "--photo", &report]);
+    env.now = "2026-12-02T09:30:00Z".into();
+    env.login("tom@crew.example", PASSWORD);
     env.ok(&["order", "check-in", "2", "--photo", &door]);
     env.login("mia", PASSWORD);
     env.ok(&["order", "fail", "2", "--reason", "the client was away"]);

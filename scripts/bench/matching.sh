@@ -17,10 +17,10 @@ need() { command -v "$1" >/dev/null 2>&1; }
 if ! need hyperfine || [[ ! -x /usr/bin/time ]]; then
     apt-get update -qq && apt-get install -y -qq hyperfine time >/dev/null
 fi
-venv="$root/target/bench-venv"
+venv="${CARGO_TARGET_DIR:-$root/target}/bench-venv"
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q scipy numpy
+    "$venv/bin/pip" install -q -r scripts/bench/matching-requirements.txt
 fi
 
 cargo build --release -q -p crew-cli --bin crew --example bench_matching
@@ -52,7 +52,7 @@ run = hf["results"][0]["median"]
 print(f"| {name} | {ours['orders']} | {ours['workers']} | {ours['pairs']} | {run:.3f} s | {rss / 1024:.0f} MiB "
       f"| {ours['solve_median_seconds'] * 1000:.1f} ms | {theirs['solve_median_seconds'] * 1000:.0f} ms "
       f"| {theirs['solve_median_seconds'] / ours['solve_median_seconds']:.1f}× "
-      f"| {'yes' if ours['total'] == theirs['total'] and ours['served'] == theirs['served'] else 'NO'} "
-      f"({ours['total']}, {ours['served']} served) |")
+      f"| {'yes' if ours['flow_total'] == theirs['total'] and ours['flow_served'] == theirs['served'] else 'NO'} "
+      f"({ours['flow_total']}, {ours['flow_served']} served) |")
 PY
 done

@@ -4,6 +4,8 @@
 //! bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE   a company with open orders, from a seed
 //! bench_matching graph DB OUT                                 the cycle's candidate graph, for SciPy,
 //!                                                             and the time of crew's solver on it
+//! bench_matching load INSTANCE.json DB TOKEN_FILE              a company from an instance the gap
+//!                                                             harness wrote (scripts/bench/matching_gap.py)
 //! ```
 //!
 //! The company: workers spread evenly over zones of 50, each with two of three skills at levels
@@ -143,10 +145,13 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
 
 fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
     let mut store = SqliteStore::open(db)?;
-    let settings = matching::Settings::default();
     let t = Instant::now();
     let now = Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap();
-    let batch = store.read(|tx| matching::prepare(tx, &settings, None, now))?;
+    // The company's rules in force (steps, hours, travel, neighbours), as `crew matching run` reads them.
+    let batch = store.read(|tx| {
+        let settings = matching::settings(tx)?;
+        matching::prepare(tx, &settings, None, now)
+    })?;
     let prepare = t.elapsed().as_secs_f64();
     let mut times = Vec::new();
     let mut decision = None;
@@ -173,14 +178,150 @@ fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
     for line in lines {
         writeln!(f, "{line}").map_err(io)?;
     }
+    // crew's solver alone on exactly the graph written (what SciPy is given): the flow of the
+    // first round, before any repair. Median of 5.
+    let mut flow = matching::solver::Graph::new(nodes.room.clone());
+    let open = matching::open_costs(&batch)?;
+    let mut by_order: Vec<Vec<(usize, i64)>> = vec![Vec::new(); batch.orders.len()];
+    for (i, p) in batch.pairs.iter().enumerate() {
+        by_order[p.order].push((nodes.pair_node[i], batch.cost(i)));
+    }
+    for (o, cands) in by_order.into_iter().enumerate() {
+        flow.add_order(open[o], cands);
+    }
+    let mut solver_times = Vec::new();
+    let mut solved = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        solved = Some(matching::solver::solve(&flow));
+        solver_times.push(t.elapsed().as_secs_f64());
+    }
+    solver_times.sort_by(f64::total_cmp);
+    let solved = solved.expect("ran five times");
+    let flow_served = solved.worker.iter().flatten().count();
     println!(
-        "{{\"orders\": {}, \"workers\": {}, \"pairs\": {}, \"served\": {served}, \"total\": {total}, \"rounds\": {}, \"prepare_seconds\": {prepare:.4}, \"solve_median_seconds\": {:.6}}}",
+        "{{\"orders\": {}, \"workers\": {}, \"pairs\": {}, \"served\": {served}, \"total\": {total}, \"rounds\": {}, \"prepare_seconds\": {prepare:.4}, \"plan_median_seconds\": {:.6}, \"flow_served\": {flow_served}, \"flow_total\": {}, \"solve_median_seconds\": {:.6}}}",
         batch.orders.len(),
         batch.workers.len(),
         batch.pairs.len(),
         decision.rounds,
-        times[times.len() / 2]
+        times[times.len() / 2],
+        solved.total,
+        solver_times[solver_times.len() / 2]
     );
+    Ok(())
+}
+
+/// `load`: a company from an instance of scripts/bench/matching_gap.py, through the same domain
+/// functions: the rules (steps, hours, travel, neighbours), one service type per kind of work,
+/// one client per zone, the workers (hours and time off as managers set them), then the orders in
+/// the instance's order, so order `i` of the instance is order `#i + 1`.
+fn load(instance: &Path, db: &Path, token_file: &Path) -> crew_core::Result<()> {
+    let io = |e: std::io::Error| crew_core::Error::internal(e.to_string());
+    let raw = std::fs::read_to_string(instance).map_err(io)?;
+    let v: serde_json::Value = serde_json::from_str(&raw).map_err(|e| crew_core::Error::bad_input(e.to_string()))?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let time = |v: &serde_json::Value| -> crew_core::Result<chrono::DateTime<Utc>> {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_default())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| crew_core::Error::bad_input(format!("{v}: {e}")))
+    };
+    let now = time(&v["now"])?;
+    let mut store = SqliteStore::create(db)?;
+    let subscribers = wiring::subscribers(chrono_tz::UTC);
+    let token = "crew_bench_token_for_the_matching_gap_benchmark_only";
+    wiring::execute(&mut store, &subscribers, |tx| {
+        let hash = iam::Password::parse("bench-password")?.hash(&[7; 16])?;
+        crew_core::kernel::clock::set_at_creation(tx, true)?;
+        let admin = iam::init(tx, now, Login::parse("admin")?, Name::parse("Admin")?, None, hash)?;
+        let ctx = Ctx { actor: admin.actor(), now };
+        let cron = AccountRequest {
+            login: Login::parse("cron")?,
+            name: Name::parse("Cron")?,
+            email: None,
+            role: Role::Service,
+            credential: Credential::ServiceToken(iam::token_hash(token)),
+        };
+        iam::create_account(tx, &ctx, cron)?;
+        for (key, value) in v["settings"].as_object().into_iter().flatten() {
+            crew_core::settings::set(tx, &ctx, key, &text(value))?;
+        }
+        for st in v["service_types"].as_array().into_iter().flatten() {
+            let code = text(&st["code"]);
+            ordering::add_service_type(
+                tx,
+                &ctx,
+                ServiceCode::parse(&code)?,
+                Name::parse(&code)?,
+                Text::default(),
+                SkillSet::parse(&text(&st["skills"]))?,
+                ordering::Timing::new(
+                    st["duration"].as_u64().unwrap_or(60) as u32,
+                    st["buffer"].as_u64().unwrap_or(0) as u32,
+                )?,
+            )?;
+        }
+        let zones: Vec<String> = v["zones"].as_array().into_iter().flatten().map(text).collect();
+        let clients: Vec<RawRecord> = zones
+            .iter()
+            .map(|z| {
+                record(
+                    format!("client {z}"),
+                    &[("name", format!("Client {z}")), ("email", format!("{z}@gap.example")), ("zone", z.clone())],
+                )
+            })
+            .collect();
+        iam::import_clients(tx, &ctx, &clients, &mut ())?;
+        let workers = v["workers"].as_array().cloned().unwrap_or_default();
+        let staff: Vec<RawRecord> = workers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                record(
+                    format!("worker {i}"),
+                    &[
+                        ("name", format!("Worker {i}")),
+                        ("email", format!("w{i}@gap.example")),
+                        ("zone", text(&w["zone"])),
+                        ("skills", text(&w["skills"])),
+                        ("capacity", w["capacity"].to_string()),
+                        ("rating", w["rating"].to_string()),
+                    ],
+                )
+            })
+            .collect();
+        crew_core::hiring::import_workforce(tx, &ctx, &staff, &mut ())?;
+        dispatch(tx, &subscribers)?;
+        let worker_id = |tx: &mut dyn wiring::Tx, i: usize| -> crew_core::Result<crew_core::ids::AccountId> {
+            Ok(iam::find_worker(tx, &Login::parse(&format!("w{i}@gap.example"))?)?.id)
+        };
+        for (i, w) in workers.iter().enumerate() {
+            if let Some(h) = w["hours"].as_str() {
+                let id = worker_id(tx, i)?;
+                matching::set_hours(tx, &ctx, id, Some(crew_core::settings::hours::WeeklyHours::parse(h)?))?;
+            }
+            for off in w["time_off"].as_array().into_iter().flatten() {
+                let id = worker_id(tx, i)?;
+                matching::add_time_off(tx, &ctx, id, time(&off[0])?, time(&off[1])?, Text::default())?;
+            }
+        }
+        let pricing = Pricing { base_price: Money::from_cents(10_000), loyalty: crew_core::ordering::Loyalty::NONE };
+        for o in v["orders"].as_array().into_iter().flatten() {
+            let email = format!("{}@gap.example", text(&o["zone"]));
+            let client =
+                tx.account_by_email(&crew_core::types::Email::parse(&email)?)?.expect("one client per zone imported");
+            let ctx = Ctx { actor: Actor { id: client.id, login: client.login, role: Role::Client }, now };
+            let req = OrderRequest {
+                service_type: ServiceCode::parse(&text(&o["service"]))?,
+                zone: Some(Zone::parse(&text(&o["zone"]))?),
+                scheduled_at: time(&o["at"])?,
+                description: Text::default(),
+            };
+            ordering::create_order(tx, &ctx, &pricing, req)?;
+        }
+        Ok(())
+    })?;
+    std::fs::write(token_file, token).map_err(io)?;
     Ok(())
 }
 
@@ -195,8 +336,11 @@ fn main() -> std::process::ExitCode {
             Path::new(&args[6]),
         ),
         Some("graph") if args.len() == 4 => graph(Path::new(&args[2]), Path::new(&args[3])),
+        Some("load") if args.len() == 5 => load(Path::new(&args[2]), Path::new(&args[3]), Path::new(&args[4])),
         _ => {
-            eprintln!("usage: bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE | graph DB OUT");
+            eprintln!(
+                "usage: bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE | graph DB OUT | load INSTANCE.json DB TOKEN_FILE"
+            );
             return std::process::ExitCode::from(2);
         }
     };

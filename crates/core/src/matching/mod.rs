@@ -618,6 +618,21 @@ impl Batch {
                 .unwrap_or_else(|| by_zone.get(zone).map_or(&[][..], Vec::as_slice));
             pool.iter().copied().filter(|&i| qualified(&self.workers[i].skills, &o.skills)).collect()
         };
+        // Workers sharing weekly hours (most follow the company's default) share one answer of
+        // "within hours?" per order: each distinct pattern gets a number.
+        let mut pattern_of: HashMap<String, usize> = HashMap::new();
+        let pattern: Vec<usize> = self
+            .hours
+            .iter()
+            .map(|h| {
+                if *h == settings.time.default_hours {
+                    return 0;
+                }
+                let next = pattern_of.len() + 1;
+                *pattern_of.entry(h.to_string()).or_insert(next)
+            })
+            .collect();
+        let mut within: HashMap<usize, std::result::Result<(), crate::settings::hours::OffHours>> = HashMap::new();
         let mut pairs = Vec::new();
         let mut relaxation = Vec::with_capacity(self.orders.len());
         let mut nobody = BTreeMap::new();
@@ -638,8 +653,12 @@ impl Batch {
             let slot = o.slot();
             let mut found = Vec::new();
             let mut out = Vec::new();
+            within.clear();
             for (wi, relaxed) in qualified {
-                let clashes = time::clashes(&self.time, &self.calendar(wi), &slot);
+                let hours = *within
+                    .entry(pattern[wi])
+                    .or_insert_with(|| time::within_hours(&self.time, &self.hours[wi], &slot));
+                let clashes = time::clashes_within(&self.time, &self.calendar(wi), &slot, hours);
                 if clashes.is_empty() {
                     found.push((wi, relaxed));
                 } else {
@@ -805,10 +824,18 @@ pub const MAX_ROUNDS: usize = 12;
 /// orders, the repair keeps the earliest of them (the order the objective ranks first) and takes
 /// that worker out of the others' candidates, and the flow is solved again, at most
 /// [`MAX_ROUNDS`] times. Then every order still open gets, earliest first, its cheapest candidate
-/// still free then (so a second cycle with nothing changed finds nothing to assign). Last, the
+/// still free then (so a second cycle with nothing changed finds nothing to assign); if the repair
+/// took pairs out, a local search ([`Improve`]) moves orders between workers while that makes the
+/// plan better by the same objective (measured against an exact MIP optimum in BENCHMARKS.md,
+/// "Matching in time"). Last, the
 /// whole plan is checked against every time rule: a plan that broke one would be an internal
 /// error, never recorded.
 pub fn plan(batch: &Batch) -> Result<Decision> {
+    plan_with(batch, true)
+}
+
+/// [`plan`], with or without the local search (the tests compare both).
+fn plan_with(batch: &Batch, improve: bool) -> Result<Decision> {
     let open = open_costs(batch)?;
     let DayNodes { pair_node, room } = day_nodes(batch);
     let mut starts = Vec::with_capacity(batch.orders.len() + 1);
@@ -849,6 +876,10 @@ pub fn plan(batch: &Batch) -> Result<Decision> {
     };
     let mut decision = Decision { chosen, rounds };
     fill(batch, &mut decision.chosen, &starts, &costs, &pair_node, &room);
+    if improve && rounds > 1 {
+        // The repair took pairs out: the plan may be improved by moving orders between workers.
+        Improve::new(batch, &decision.chosen, &starts, &costs, &pair_node, &room).run(&mut decision.chosen);
+    }
     verify(batch, &decision)?;
     Ok(decision)
 }
@@ -947,6 +978,203 @@ fn fill(
             slots.entry(batch.pairs[i].worker).or_default().push(slot);
             chosen[oi] = Some(i);
         }
+    }
+}
+
+/// How deep [`Improve`] follows a chain of orders moved to make room (each link moves one order to
+/// another of its candidates).
+const CHAIN_DEPTH: usize = 3;
+
+/// The local search after the repair (docs/matching.md, "Time"): moves that make the plan better
+/// by the cycle's own objective, each kept only if it does, so it ends.
+///
+/// 1. An open order takes a candidate worker whose only clash (an overlapping order, or the one
+///    that fills their day) is moved on to another of its own candidates, and so on up to
+///    [`CHAIN_DEPTH`] links: one more order served.
+/// 2. An open order takes a worker from a *later* order that clashes with it alone, and that later
+///    order stays open: as many served, an earlier one first.
+/// 3. An assigned order moves to a cheaper candidate who is free then (or whose only clash moves
+///    on, the chain costing less in all): the same orders, a better score.
+struct Improve<'a> {
+    batch: &'a Batch,
+    starts: &'a [usize],
+    costs: &'a [i64],
+    pair_node: &'a [usize],
+    room: &'a [u32],
+    slots: Vec<Slot>,
+    /// Per worker, the orders of the plan they hold.
+    holds: HashMap<usize, Vec<usize>>,
+    /// Per worker-day node, the orders of the plan on it.
+    used: Vec<u32>,
+    chosen: Vec<Option<usize>>,
+}
+
+impl<'a> Improve<'a> {
+    fn new(
+        batch: &'a Batch,
+        chosen: &[Option<usize>],
+        starts: &'a [usize],
+        costs: &'a [i64],
+        pair_node: &'a [usize],
+        room: &'a [u32],
+    ) -> Self {
+        let slots = batch.orders.iter().map(MatchOrder::slot).collect();
+        let mut this = Improve {
+            batch,
+            starts,
+            costs,
+            pair_node,
+            room,
+            slots,
+            holds: HashMap::new(),
+            used: vec![0; room.len()],
+            chosen: vec![None; chosen.len()],
+        };
+        for (oi, c) in chosen.iter().enumerate() {
+            if let Some(pi) = c {
+                this.assign(oi, *pi);
+            }
+        }
+        this
+    }
+
+    fn assign(&mut self, oi: usize, pi: usize) {
+        self.chosen[oi] = Some(pi);
+        self.used[self.pair_node[pi]] += 1;
+        self.holds.entry(self.batch.pairs[pi].worker).or_default().push(oi);
+    }
+
+    fn unassign(&mut self, oi: usize) -> Option<usize> {
+        let pi = self.chosen[oi].take()?;
+        self.used[self.pair_node[pi]] -= 1;
+        if let Some(list) = self.holds.get_mut(&self.batch.pairs[pi].worker) {
+            list.retain(|&o| o != oi);
+        }
+        Some(pi)
+    }
+
+    /// What stands between order `oi` and pair `pi`: `Ok(None)` if the worker is free then with
+    /// room that day; `Ok(Some(c))` if one order `c` of the plan is all that does (it overlaps, or
+    /// it is on the same day when the day is full, and moving it clears both); `Err(())` otherwise.
+    fn blocker(&self, oi: usize, pi: usize) -> std::result::Result<Option<usize>, ()> {
+        let w = self.batch.pairs[pi].worker;
+        let node = self.pair_node[pi];
+        let full = self.used[node] >= self.room[node];
+        let mut clash = None;
+        for &other in self.holds.get(&w).into_iter().flatten() {
+            if other != oi && !self.batch.time.apart(&self.slots[other], &self.slots[oi]) {
+                if clash.is_some() {
+                    return Err(());
+                }
+                clash = Some(other);
+            }
+        }
+        match clash {
+            None if !full => Ok(None),
+            // The day is full: moving an order of that day (the clash, or one chosen here) frees it.
+            Some(c) if !full || self.chosen[c].is_some_and(|cp| self.pair_node[cp] == node) => Ok(Some(c)),
+            None => {
+                let same_day = self
+                    .holds
+                    .get(&w)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&o| o != oi)
+                    .find(|&o| self.chosen[o].is_some_and(|cp| self.pair_node[cp] == node));
+                // One order of the day moved away makes room (no overlap to clear).
+                same_day.map(Some).ok_or(())
+            }
+            Some(_) => Err(()),
+        }
+    }
+
+    /// Order `oi`'s candidate pairs, cheapest first (then by worker id): the order moves are tried in.
+    fn options(&self, oi: usize) -> Vec<usize> {
+        let mut options: Vec<usize> = (self.starts[oi]..self.starts[oi + 1]).collect();
+        options.sort_by_key(|&i| (self.costs[i], self.batch.workers[self.batch.pairs[i].worker].worker));
+        options
+    }
+
+    /// Places order `oi` (not in the plan now) on one of its pairs other than `except`, moving at
+    /// most `depth` more orders along, each to another of its own pairs, with the chain's cost
+    /// change at most `budget`. Returns the cost change, or `None` (the plan as it was).
+    fn place(
+        &mut self,
+        oi: usize,
+        depth: usize,
+        budget: i64,
+        except: Option<usize>,
+        moving: &mut Vec<usize>,
+    ) -> Option<i64> {
+        for pi in self.options(oi) {
+            if Some(pi) == except || self.costs[pi] > budget {
+                continue;
+            }
+            match self.blocker(oi, pi) {
+                Ok(None) => {
+                    self.assign(oi, pi);
+                    return Some(self.costs[pi]);
+                }
+                Ok(Some(c)) if depth > 0 && !moving.contains(&c) => {
+                    let old = self.unassign(c).expect("a blocker is in the plan");
+                    self.assign(oi, pi);
+                    moving.push(c);
+                    let rest = budget.saturating_sub(self.costs[pi]).saturating_add(self.costs[old]);
+                    if let Some(delta) = self.place(c, depth - 1, rest, Some(old), moving) {
+                        moving.pop();
+                        return Some(self.costs[pi] - self.costs[old] + delta);
+                    }
+                    moving.pop();
+                    self.unassign(oi);
+                    self.assign(c, old);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn run(mut self, chosen: &mut [Option<usize>]) {
+        // Each pass changes the plan only for the better (more served; as many, earlier; as
+        // many as early, cheaper), so the passes end; a bound keeps the time bounded too.
+        for _ in 0..8 {
+            let mut better = false;
+            for oi in 0..self.chosen.len() {
+                if self.chosen[oi].is_none() {
+                    // 1. One more order served.
+                    if self.place(oi, CHAIN_DEPTH, i64::MAX, None, &mut vec![oi]).is_some() {
+                        better = true;
+                        continue;
+                    }
+                    // 2. An earlier order served instead of a later one.
+                    for pi in self.options(oi) {
+                        if let Ok(Some(c)) = self.blocker(oi, pi)
+                            && c > oi
+                        {
+                            self.unassign(c);
+                            self.assign(oi, pi);
+                            better = true;
+                            break;
+                        }
+                    }
+                } else if let Some(pi) = self.chosen[oi] {
+                    // 3. The same order, cheaper (nothing to try if it has its cheapest pair).
+                    if (self.starts[oi]..self.starts[oi + 1]).all(|i| self.costs[i] >= self.costs[pi]) {
+                        continue;
+                    }
+                    self.unassign(oi);
+                    match self.place(oi, CHAIN_DEPTH - 1, self.costs[pi] - 1, Some(pi), &mut vec![oi]) {
+                        Some(_) => better = true,
+                        None => self.assign(oi, pi),
+                    }
+                }
+            }
+            if !better {
+                break;
+            }
+        }
+        chosen.copy_from_slice(&self.chosen);
     }
 }
 

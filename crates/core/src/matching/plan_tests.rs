@@ -245,6 +245,17 @@ proptest! {
         prop_assert_eq!(breaks_a_rule(&b, &d.chosen), None);
     }
 
+    /// The local search after the repair only ever makes the plan better by the cycle's objective
+    /// (its total cost: open orders ranked, then pair costs), and keeps every rule.
+    #[test]
+    fn the_local_search_never_makes_a_plan_worse(inst in instance(25, 6)) {
+        let (b, _) = batch(&inst);
+        let repaired = plan_with(&b, false).unwrap();
+        let improved = plan(&b).unwrap();
+        prop_assert_eq!(breaks_a_rule(&b, &improved.chosen), None);
+        prop_assert!(plan_total(&b, &improved).cost <= plan_total(&b, &repaired).cost);
+    }
+
     /// After a plan is recorded, a second cycle with nothing changed assigns nothing.
     #[test]
     fn a_second_cycle_with_nothing_changed_assigns_nothing(inst in instance(20, 5)) {

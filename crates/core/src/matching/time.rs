@@ -143,8 +143,24 @@ pub struct Calendar<'a> {
 /// Every reason the worker of `calendar` cannot take `slot`, in the order hours, time off, day
 /// limit, busy (empty: they can). `slot.order` itself, if held, is not counted against it.
 pub fn clashes(rules: &TimeRules, calendar: &Calendar<'_>, slot: &Slot) -> Vec<Clash> {
+    clashes_within(rules, calendar, slot, within_hours(rules, calendar.hours, slot))
+}
+
+/// Whether `slot`'s work lies within `hours` (the first rule [`clashes`] applies): what
+/// [`clashes_within`] takes, so a caller checking many workers with the same hours asks once.
+pub fn within_hours(rules: &TimeRules, hours: &WeeklyHours, slot: &Slot) -> Result<(), OffHours> {
+    hours.covers(rules.zone, slot.start, slot.duration_minutes())
+}
+
+/// [`clashes`], with the answer of [`within_hours`] for the calendar's hours given.
+pub fn clashes_within(
+    rules: &TimeRules,
+    calendar: &Calendar<'_>,
+    slot: &Slot,
+    within: Result<(), OffHours>,
+) -> Vec<Clash> {
     let mut found = Vec::new();
-    match calendar.hours.covers(rules.zone, slot.start, slot.duration_minutes()) {
+    match within {
         Ok(()) => {}
         Err(OffHours::DayOff(weekday)) => found.push(Clash::DayOff { weekday }),
         Err(OffHours::Outside) => found.push(Clash::OutsideHours),

@@ -167,8 +167,8 @@ pub const RULES: &[Rule] = &[
     Rule {
         key: "ordering.check_in_window_minutes",
         kind: Kind::Whole { min: 0, max: 525_600, unit: "minutes" },
-        default: "525600",
-        about: "how long before an order's start its worker may check in (default a year: no limit, as before the rule; 60 is usual)",
+        default: "60",
+        about: "how long before an order's start its worker may check in (an earlier check-in is refused)",
     },
     Rule {
         key: "billing.worker_share_percent",

@@ -411,3 +411,32 @@ fn the_sweep_is_for_those_who_run_the_cycles() {
     let r = c.try_run(|tx| ordering::sweep_no_shows(tx, &ctx(&as_worker, at(10)), Duration::minutes(15)));
     assert_eq!(kind(r), ErrorKind::NotAllowed, "a worker cannot sweep away their own no-show");
 }
+
+/// The check-in window: the company's default is 60 minutes; 61 minutes before the start is a
+/// conflict that names when check-in opens and changes nothing, exactly 60 is accepted, and a
+/// late check-in (after the start) is accepted too.
+#[test]
+fn a_check_in_opens_sixty_minutes_before_the_start_by_default_and_not_a_minute_earlier() {
+    let mut c = Company::new();
+    c.hire("wes", "north", "cleaning:3", 2, 50);
+    let (early, late) = (c.order("north", 24), c.order("north", 26));
+    assign(&mut c, early, "wes", None).unwrap();
+    assign(&mut c, late, "wes", None).unwrap();
+    let wes = worker_actor(&mut c, "wes");
+    let minutes = c.store.read(|tx: &mut dyn Tx| crew_core::settings::rules(tx)).unwrap().check_in_window_minutes;
+    assert_eq!(minutes, 60, "the company's default window");
+    let window = Duration::minutes(i64::from(minutes));
+    let check_in =
+        |c: &mut Company, id, now| c.try_run(|tx| ordering::check_in(tx, &ctx(&wes, now), id, photo(), window));
+    let refused = check_in(&mut c, early, at(24 * 60 - 61)).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Conflict);
+    assert_eq!(
+        refused.message,
+        format!(
+            "too early to check in to order #{early}: check-in opens at 2026-12-01 07:00 UTC, 60 minutes before its start"
+        )
+    );
+    assert_eq!(status(&mut c, early), OrderStatus::Assigned, "a refused check-in changes nothing");
+    assert_eq!(check_in(&mut c, early, at(24 * 60 - 60)).unwrap().status, OrderStatus::Active);
+    assert_eq!(check_in(&mut c, late, at(26 * 60 + 5)).unwrap().status, OrderStatus::Active, "late is accepted");
+}

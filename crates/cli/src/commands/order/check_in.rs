@@ -14,7 +14,7 @@ use crate::context::App;
 /// Arrive at the job, with a photo (assigned worker); the order becomes active
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  crew order check-in 7 --photo door.jpg\n\nAccepted from the company's `ordering.check_in_window_minutes` before the order's start (a year\nby default, i.e. no limit; 60 is usual); earlier is refused (exit 5) naming when check-in opens."
+    after_help = "Example:\n  crew order check-in 7 --photo door.jpg\n\nAccepted from the company's `ordering.check_in_window_minutes` before the order's start (60 by\ndefault: from 09:00 for a 10:00 order); earlier is refused (exit 5) naming when check-in opens."
 )]
 pub struct CheckInArgs {
     order: String,
