@@ -2,10 +2,13 @@
 //! here, serving `fixtures/tests/tls/server.pem`, signed by the test authority `ca.pem`):
 //! STARTTLS delivery when `mail.smtp.ca_file` names the authority, a clear refusal when nothing
 //! vouches for the certificate, and a login whose password comes from the environment and never
-//! shows in output, the outbox, the event log or the database file.
+//! shows in output, the outbox, the event log or the database file. And implicit TLS
+//! (`tls = "tls"`, port 465's way): TLS from the first byte, in front of the same kind of server.
 
-use std::net::{IpAddr, TcpListener};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use mailin_embedded::{AuthMechanism, Handler, Response, Server, SslConfig, response};
 
@@ -214,4 +217,96 @@ fn a_login_the_server_refuses_leaves_the_mail_queued_and_never_shows_the_passwor
     env.now = "2026-11-30T08:01:00Z".into();
     let run = deliver(&env, SMTP_PASSWORD, &[]);
     assert!(run.stdout.contains("Delivered 3 of 3"), "{}{}", run.stdout, run.stderr);
+}
+
+/// A real SMTP server behind implicit TLS: every connection is TLS from its first byte (rustls,
+/// the test certificate), and what it carries goes on to a plain mailin-embedded server on a port
+/// of its own. The port, what the server saw, and how many TLS handshakes were completed.
+fn implicit_tls_server() -> (u16, Arc<Mutex<Seen>>, Arc<Mutex<usize>>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let inner = TcpListener::bind("127.0.0.1:0").unwrap();
+    let inner_port = inner.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let mut server = Server::new(Inbox { seen: seen.clone(), to: Vec::new(), data: String::new() });
+    server.with_name("localhost").with_tcp_listener(inner).with_num_threads(4);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(fixture("tests/tls/server.pem")).unwrap().collect::<Result<_, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_file(fixture("tests/tls/server.key")).unwrap();
+    let config = Arc::new(rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(certs, key).unwrap());
+    let front = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = front.local_addr().unwrap().port();
+    let handshakes = Arc::new(Mutex::new(0));
+    let counted = handshakes.clone();
+    std::thread::spawn(move || {
+        for client in front.incoming().flatten() {
+            let (config, counted) = (config.clone(), counted.clone());
+            std::thread::spawn(move || relay(client, config, inner_port, &counted));
+        }
+    });
+    (port, seen, handshakes)
+}
+
+/// One connection of [`implicit_tls_server`]: the TLS handshake first (a client that does not
+/// speak TLS gets nothing more), then bytes both ways until either side closes.
+fn relay(client: TcpStream, config: Arc<rustls::ServerConfig>, inner_port: u16, handshakes: &Mutex<usize>) {
+    let mut tls = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), client);
+    tls.sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    while tls.conn.is_handshaking() {
+        if tls.conn.complete_io(&mut tls.sock).is_err() {
+            return;
+        }
+    }
+    *handshakes.lock().unwrap() += 1;
+    let mut inner = TcpStream::connect(("127.0.0.1", inner_port)).unwrap();
+    let tick = Some(Duration::from_millis(5));
+    tls.sock.set_read_timeout(tick).unwrap();
+    inner.set_read_timeout(tick).unwrap();
+    let waiting = |e: &std::io::Error| matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match tls.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) if inner.write_all(&buf[..n]).is_err() => return,
+            Ok(_) => {}
+            Err(e) if waiting(&e) => {}
+            Err(_) => return,
+        }
+        match inner.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) if tls.write_all(&buf[..n]).and_then(|()| tls.flush()).is_err() => return,
+            Ok(_) => {}
+            Err(e) if waiting(&e) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+#[test]
+fn implicit_tls_with_the_named_authority_delivers_every_mail() {
+    let env = three_mails();
+    let (port, seen, handshakes) = implicit_tls_server();
+    // The server speaks TLS from the first byte: a plain client gets no greeting.
+    let mut plain = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    plain.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut greeting = [0u8; 3];
+    assert!(!matches!(plain.read(&mut greeting), Ok(3) if &greeting == b"220"), "no plain greeting");
+    drop(plain);
+    let text = format!(
+        "[mail]\nfrom = \"crew <crew@crew.example>\"\ntransport = \"smtp\"\nmax_attempts = 3\nbackoff_seconds = 60\n\
+         [mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"tls\"\ntimeout_seconds = 10\nca_file = \"{}\"\n",
+        fixture("tests/tls/ca.pem").display()
+    );
+    std::fs::write(env.path().join("crew.toml"), text).unwrap();
+    let run = deliver(&env, "", &["-v"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Delivered 3 of 3"), "{}", run.stdout);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.messages.len(), 3, "{seen:?}");
+    assert!(seen.messages.iter().any(|(to, data)| to == &["tom@crew.example"] && data.contains("Subject: New job #1")));
+    assert!(*handshakes.lock().unwrap() >= 1, "delivered through the TLS front");
 }

@@ -70,11 +70,13 @@ impl App {
         let now = chosen_now.unwrap_or_else(Utc::now);
         if global.verbose {
             let source = config.source.as_deref().map_or("defaults".into(), |p| p.display().to_string());
-            crate::output::warn(&format!(
-                "crew: database {}, configuration {source}, now {}",
-                config.db.display(),
-                now.to_rfc3339()
-            ));
+            // A URL is shown as crew shows it everywhere: without anything secret in it.
+            let db = match config.db.to_str().filter(|d| crew_store::is_postgres_url(d)) {
+                Some(url) => crew_store::PostgresTarget::parse(url)
+                    .map_or_else(|_| "(a PostgreSQL URL crew refuses)".to_string(), |t| t.shown().to_string()),
+                None => config.db.display().to_string(),
+            };
+            crate::output::warn(&format!("crew: database {db}, configuration {source}, now {}", now.to_rfc3339()));
         }
         // The zone mail is written in is the company's: known once the database is open.
         let subscribers = wiring::subscribers(chrono_tz::UTC);

@@ -29,11 +29,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Where the session for `db` lives: `$XDG_CONFIG_HOME/crew/sessions/<hash of the db path>`.
+/// Where the session for `db` lives: `$XDG_CONFIG_HOME/crew/sessions/<hash of the db path>`; for
+/// a database on a server, of where it is (user, host, port, database, schema), however the URL
+/// spells it.
 fn path_for(db: &Path) -> Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "crew")
         .ok_or_else(|| anyhow!("cannot find your home directory to keep the session in"))?;
-    let canonical = fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
+    let canonical = match db.to_str().filter(|d| crew_store::is_postgres_url(d)) {
+        Some(url) => PathBuf::from(crew_store::PostgresTarget::parse(url)?.shown()),
+        None => fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf()),
+    };
     let key = Sha256Hex::of(canonical.to_string_lossy().as_bytes());
     Ok(dirs.config_dir().join("sessions").join(&key.as_str()[..32]))
 }

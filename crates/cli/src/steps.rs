@@ -28,7 +28,13 @@ pub const STEP_ENV: &[(&str, &str)] = &[("PATH", "/usr/local/bin:/usr/bin:/bin")
 
 /// Kills a step and everything in its process group.
 fn kill_group(child: &mut std::process::Child) {
-    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+    // A signal, not a `kill` program found on the PATH with crew's environment (and its secrets).
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory is touched.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -283,29 +283,49 @@ fn shape(source: &mut Side<'_, '_>, target: &mut Side<'_, '_>, name: &'static st
     }
 }
 
-/// Makes a new SQLite database at `to` and runs `fill` in one transaction on it; on any failure
-/// the file is removed again (it did not exist, or was empty, before).
+/// Makes a new SQLite database at `to` and runs `fill` in one transaction on it. `to` is claimed
+/// first (a new file, or an existing empty one, as `crew init` takes), the database is built in a
+/// hidden file beside it and renamed over it only once complete: a copy killed at any point
+/// leaves `to` empty (a re-run takes it) and never a database without the company in it.
 fn into_sqlite<R>(to: &Path, fill: impl FnOnce(&rusqlite::Connection) -> Result<R>) -> Result<(SqliteStore, R)> {
-    let was_empty = std::fs::metadata(to).is_ok_and(|m| m.is_file() && m.len() == 0);
-    let mut store = SqliteStore::create(to)?;
-    let filled = (|| {
+    use std::os::unix::fs::OpenOptionsExt;
+    let claimed = std::fs::OpenOptions::new().write(true).create_new(true).mode(crate::DATABASE_MODE).open(to);
+    let was_new = match claimed {
+        Ok(_) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            SqliteStore::claim_empty(to)?;
+            false
+        }
+        Err(e) => return Err(Error::internal(format!("cannot create the database {}: {e}", to.display()))),
+    };
+    let name = to.file_name().map_or_else(|| "crew.db".into(), |n| n.to_string_lossy().into_owned());
+    let building = to.with_file_name(format!(".{name}.copy-{}", std::process::id()));
+    let remove_building = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
+        }
+    };
+    remove_building();
+    let built = (|| {
+        let mut store = SqliteStore::create(&building)?;
         let tx =
             store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sqlite_internal)?;
         let out = fill(&tx)?;
         tx.commit().map_err(sqlite_internal)?;
+        // Closing checkpoints the log into the file, so the one file is the whole database.
+        drop(store);
+        std::fs::rename(&building, to)
+            .map_err(|e| Error::internal(format!("cannot put the copy in place at {}: {e}", to.display())))?;
         Ok(out)
     })();
-    match filled {
-        Ok(out) => Ok((store, out)),
+    match built {
+        Ok(out) => Ok((SqliteStore::open(to)?, out)),
         Err(e) => {
-            drop(store);
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
-            }
-            let _ = if was_empty {
-                std::fs::OpenOptions::new().write(true).truncate(true).open(to).map(drop)
-            } else {
+            remove_building();
+            let _ = if was_new {
                 std::fs::remove_file(to)
+            } else {
+                std::fs::OpenOptions::new().write(true).truncate(true).open(to).map(drop)
             };
             Err(e)
         }

@@ -7,6 +7,7 @@ use crew_core::kernel::events::{EventFilter, EventLog, NewEvent, RecordedEvent};
 use crew_core::kernel::installation::InstallationRead;
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::batch;
 use crate::row::{SqliteTx, col, internal, opt_col, time, ts};
 
 const EVENT_COLUMNS: &str = "seq, at, actor_id, type, version, payload, recorded_at";
@@ -46,6 +47,50 @@ impl EventLog for SqliteTx<'_> {
             })
             .map_err(internal)?;
         Ok(EventSeq::new(self.conn.last_insert_rowid()))
+    }
+
+    fn append_events(&mut self, events: &[NewEvent]) -> Result<Vec<EventSeq>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The positions and the real time append_event would give the first of them; the rest
+        // follow at the same real time.
+        let (mut next, recorded_at): (i64, String) = self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(max(seq), 0) + 1, max(strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'),
+                     coalesce((SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1), ''))
+                 FROM events",
+            )
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(internal)?;
+        let mut seqs = Vec::with_capacity(events.len());
+        for chunk in events.chunks(batch::ROWS) {
+            let sql = batch::values(
+                "INSERT INTO events (seq, at, actor_id, type, version, order_id, application_id, payload, recorded_at)
+                 VALUES ",
+                "(#, #, #, #, #, #, #, #, ?1)",
+                1,
+                chunk.len(),
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(internal)?;
+            stmt.raw_bind_parameter(1, &recorded_at).map_err(internal)?;
+            for (r, e) in chunk.iter().enumerate() {
+                let p = batch::first_param(1, 8, r);
+                stmt.raw_bind_parameter(p, next).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 1, ts(e.at)).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 2, e.actor.map(AccountId::get)).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 3, e.type_name).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 4, e.version).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 5, e.subject.order.map(OrderId::get)).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 6, e.subject.application.map(ApplicationId::get)).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 7, &e.payload).map_err(internal)?;
+                seqs.push(EventSeq::new(next));
+                next += 1;
+            }
+            stmt.raw_execute().map_err(internal)?;
+        }
+        Ok(seqs)
     }
 
     fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<RecordedEvent>> {

@@ -8,6 +8,7 @@ use crew_core::ids::{ApplicationId, TestId, TestSetId};
 use crew_core::types::{Email, Name, SkillSet, Text, Zone};
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::batch;
 use crate::row::{SqliteTx, bad, col, from_json, internal, json, opt_col, time, to_sql, ts};
 
 fn test_row(row: &Row<'_>) -> rusqlite::Result<HiringTest> {
@@ -30,21 +31,30 @@ fn set_row(row: &Row<'_>) -> rusqlite::Result<TestSet> {
     })
 }
 
-/// What of a candidate is stored as JSON (all but the email, which is a column).
+/// What of a candidate is stored as JSON (all but the email, which is a column). What is empty
+/// or missing is left out (read back as empty or missing): an intake stores tens of thousands.
+/// The PostgreSQL store stores the same JSON.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct StoredApplicant {
-    name: String,
-    zone: String,
-    strengths: String,
-    weaknesses: String,
-    age: Option<u32>,
-    breed: Option<String>,
-    coat: Option<String>,
-    photo: Option<String>,
-    source: Option<String>,
+pub(crate) struct StoredApplicant {
+    pub(crate) name: String,
+    pub(crate) zone: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub(crate) strengths: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub(crate) weaknesses: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) age: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) breed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) coat: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) photo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) source: Option<String>,
 }
 
-fn stored(c: &Applicant) -> StoredApplicant {
+pub(crate) fn stored(c: &Applicant) -> StoredApplicant {
     StoredApplicant {
         name: c.name.to_string(),
         zone: c.zone.to_string(),
@@ -213,6 +223,41 @@ impl HiringStore for SqliteTx<'_> {
         Ok(ApplicationId::new(self.conn.last_insert_rowid()))
     }
 
+    fn insert_applications(&mut self, applicants: &[Applicant], at: DateTime<Utc>) -> Result<Vec<ApplicationId>> {
+        if applicants.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids SQLite would give one insert after another (the largest so far + 1), given
+        // here so that a multi-row statement knows each row's.
+        let mut next: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM applications")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(internal)?;
+        let at = ts(at);
+        let mut ids = Vec::with_capacity(applicants.len());
+        for chunk in applicants.chunks(batch::ROWS) {
+            let sql = batch::values(
+                "INSERT INTO applications (id, email, candidate, status, tests, created_at, updated_at) VALUES ",
+                "(#, #, #, 'applied', '[]', ?1, ?1)",
+                1,
+                chunk.len(),
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(internal)?;
+            stmt.raw_bind_parameter(1, &at).map_err(internal)?;
+            for (r, c) in chunk.iter().enumerate() {
+                let p = batch::first_param(1, 3, r);
+                stmt.raw_bind_parameter(p, next).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 1, c.email.as_str()).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 2, json(&stored(c))?).map_err(internal)?;
+                ids.push(ApplicationId::new(next));
+                next += 1;
+            }
+            stmt.raw_execute().map_err(internal)?;
+        }
+        Ok(ids)
+    }
+
     fn update_application(&mut self, a: &Application) -> Result<()> {
         let candidate = json(&stored(&a.applicant))?;
         let tests = json(&a.tests)?;
@@ -252,6 +297,25 @@ impl HiringStore for SqliteTx<'_> {
             .prepare_cached(&format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE email = ?1"))
             .and_then(|mut s| s.query_row([email.as_str()], application_row).optional())
             .map_err(internal)
+    }
+
+    fn applications_by_emails(&mut self, emails: &[Email]) -> Result<Vec<Application>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<&str> = emails.iter().map(Email::as_str).collect();
+        // The list drives the join (CROSS JOIN keeps it outside): one probe of the unique index
+        // per email, however many applications the table holds.
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {} FROM (SELECT DISTINCT value AS email FROM json_each(?1)) AS given
+                 CROSS JOIN applications AS a ON a.email = given.email",
+                APPLICATION_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ")
+            ))
+            .map_err(internal)?;
+        let rows = stmt.query_map([json(&list)?], application_row).map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
     }
 
     fn applications(

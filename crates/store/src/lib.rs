@@ -8,6 +8,7 @@
 //! the event log (`events.rs`); `row.rs` holds what they share; `database_file.rs` knows the
 //! database as a file (is it crew's, may it be changed, what went wrong on the disk).
 
+mod batch;
 mod bets;
 mod billing;
 mod clashes;

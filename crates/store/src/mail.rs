@@ -7,6 +7,7 @@ use crew_core::mail::{Mail, MailClass, MailStatus, MailStore, NewMail, Stored, U
 use crew_core::types::Email;
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::batch;
 use crate::row::{SqliteTx, col, internal, opt_col, time, ts};
 
 const MAIL_COLUMNS: &str = "id, cause, recipient, subject, body, status, attempts, next_attempt_at, last_error, created_at, \
@@ -114,6 +115,36 @@ impl MailStore for SqliteTx<'_> {
             })
             .map_err(internal)?;
         Ok(n > 0)
+    }
+
+    fn insert_mails(&mut self, mails: &[NewMail]) -> Result<usize> {
+        let mut queued = 0;
+        for chunk in mails.chunks(batch::ROWS) {
+            let sql = batch::values(
+                "INSERT INTO outbox (cause, recipient, subject, body, status, attempts, next_attempt_at, created_at,
+                                     activation_for, priority)
+                 VALUES ",
+                "(#, #, #, #, 'queued', 0, #, #, #, #)",
+                0,
+                chunk.len(),
+            );
+            let sql = format!("{sql} ON CONFLICT (cause) DO NOTHING");
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(internal)?;
+            for (r, m) in chunk.iter().enumerate() {
+                let p = batch::first_param(0, 8, r);
+                let created = ts(m.created_at);
+                stmt.raw_bind_parameter(p, &m.cause).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 1, m.to.as_str()).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 2, &m.subject).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 3, &m.body).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 4, &created).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 5, &created).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 6, m.activation_for.map(AccountId::get)).map_err(internal)?;
+                stmt.raw_bind_parameter(p + 7, m.class.rank()).map_err(internal)?;
+            }
+            queued += stmt.raw_execute().map_err(internal)?;
+        }
+        Ok(queued)
     }
 
     fn update_mail(&mut self, m: &Mail) -> Result<()> {

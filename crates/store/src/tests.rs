@@ -626,3 +626,64 @@ fn upgrading_to_collection_retries_keeps_every_payment_as_its_invoices_first() {
     let refused = conn.execute("DELETE FROM billing_payments", []).unwrap_err();
     assert!(refused.to_string().contains("never deleted"), "{refused}");
 }
+
+#[test]
+fn upgrading_to_the_status_check_without_in_keeps_every_application_and_still_refuses_other_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let check = include_str!("migrations/0021_applications_status_without_in.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == check).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    let ephemeral = |conn: &rusqlite::Connection| {
+        conn.prepare(
+            "EXPLAIN INSERT INTO applications (email, candidate, status, tests, created_at, updated_at)
+             VALUES ('b@x.example', '{}', 'applied', '[]', '', '')",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(1))
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .unwrap()
+        .iter()
+        .any(|op| op == "OpenEphemeral")
+    };
+    assert!(ephemeral(&conn), "before: the `IN` list is checked with a temporary table");
+    // An application stored the old way (every field written out, nulls too), with a gap in ids.
+    conn.execute_batch(
+        r#"INSERT INTO hiring_sets (id, name, description, tests, created_at)
+               VALUES (1, 'Set', '', '[]', '2026-11-30T08:00:00.000000Z');
+           INSERT INTO applications (id, email, candidate, status, set_id, tests, score, max_score, passed, reason,
+                                     created_at, updated_at)
+               VALUES (7, 'a@x.example', '{"name":"A","zone":"north","strengths":"cleaning:3","weaknesses":"","age":null,"breed":null,"coat":null,"photo":null,"source":null}',
+                       'tests_submitted', 1, '[]', 10, 20, 0, NULL, '2026-11-30T08:00:00.000000Z', '2026-11-30T09:00:00.000000Z');"#,
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let a = store.read(|tx| tx.application(crew_core::ids::ApplicationId::new(7))).unwrap().unwrap();
+    assert_eq!((a.applicant.email.as_str(), a.status.as_str(), a.score), ("a@x.example", "tests_submitted", Some(10)));
+    assert_eq!(a.applicant.strengths.to_string(), "cleaning:3");
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(indexes, ["applications_set", "applications_status", "sqlite_autoindex_applications_1"]);
+    let refused = conn.execute("UPDATE applications SET status = 'hired' WHERE id = 7", []).unwrap_err();
+    assert!(refused.to_string().contains("CHECK"), "{refused}");
+    for status in ["applied", "tests_assigned", "tests_submitted", "accepted", "rejected"] {
+        conn.execute("UPDATE applications SET status = ?1 WHERE id = 7", [status]).unwrap();
+    }
+    // The check is no longer an `IN` list: no temporary table per insert.
+    assert!(!ephemeral(&conn));
+}

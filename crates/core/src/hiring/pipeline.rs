@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ApplicationId, TestId, TestSetId};
 use crate::imports::{Field, Progress, RawRecord, bounded};
 use crate::kernel::command::{Ctx, record};
-use crate::kernel::events::{EventFilter, RecordedEvent};
+use crate::kernel::events::{EventFilter, NewEvent, RecordedEvent};
 use crate::types::{Email, Name, SkillLevel, SkillSet, Text, Zone, is_steering, refuse_formula};
 
 // ---------------------------------------------------------------- tests and sets
@@ -390,29 +390,60 @@ pub struct IntakeReport {
 /// duplicate).
 fn take(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applicant, report: &mut IntakeReport) -> Result<()> {
     match tx.application_by_email(&c.email)? {
-        None => {
-            let id = tx.insert_application(&c, ctx.now)?;
-            record(
-                tx,
-                ctx,
-                HiringEvent::ApplicationReceived { application: id, email: c.email.clone(), name: c.name.clone() },
-            )?;
-            report.received += 1;
-        }
-        // Once tests are assigned the application is what they were given on: a re-send does not
-        // rewrite it (it counts as unchanged).
-        Some(a) if a.status != ApplicationStatus::Applied => report.unchanged += 1,
-        Some(mut a) if a.applicant != c => {
-            a.applicant = c;
-            a.updated_at = ctx.now;
-            tx.update_application(&a)?;
-            record(tx, ctx, HiringEvent::ApplicationUpdated { application: a.id })?;
-            report.updated += 1;
-        }
-        Some(_) => report.unchanged += 1,
+        None => receive(tx, ctx, &mut vec![c], report),
+        Some(a) => revise(tx, ctx, a, c, report),
     }
+}
+
+/// New applications, each with its `application_received` event, stored a batch at a time
+/// (an intake's thousands in a few statements); `new` is emptied.
+fn receive(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    new: &mut Vec<Applicant>,
+    report: &mut IntakeReport,
+) -> Result<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let ids = tx.insert_applications(new, ctx.now)?;
+    let events = ids
+        .iter()
+        .zip(new.drain(..))
+        .map(|(id, c)| {
+            let event = HiringEvent::ApplicationReceived { application: *id, email: c.email, name: c.name };
+            NewEvent::encode(ctx.now, Some(ctx.actor.id), &event)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    tx.append_events(&events)?;
+    report.received += ids.len() as u64;
     Ok(())
 }
+
+/// A known email sent again: its application takes the new details, unless tests were given.
+fn revise(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    mut a: Application,
+    c: Applicant,
+    report: &mut IntakeReport,
+) -> Result<()> {
+    // Once tests are assigned the application is what they were given on: a re-send does not
+    // rewrite it (it counts as unchanged).
+    if a.status != ApplicationStatus::Applied || a.applicant == c {
+        report.unchanged += 1;
+        return Ok(());
+    }
+    a.applicant = c;
+    a.updated_at = ctx.now;
+    tx.update_application(&a)?;
+    record(tx, ctx, HiringEvent::ApplicationUpdated { application: a.id })?;
+    report.updated += 1;
+    Ok(())
+}
+
+/// How many new applications an intake stores at a time.
+const RECEIVE_BATCH: usize = 1000;
 
 /// The start of the hour (UTC) an intake at `at` is tallied in: managers get one digest per hour.
 pub fn intake_hour(at: DateTime<Utc>) -> DateTime<Utc> {
@@ -458,14 +489,27 @@ pub fn import(
             Err(e) => report.invalid.push(Rejected { location: r.location.clone(), reason: e.message }),
         }
     }
+    // Every email's application read at once, not one read per row.
+    let emails: Vec<Email> = last.keys().cloned().collect();
+    let mut known: HashMap<Email, Application> =
+        tx.applications_by_emails(&emails)?.into_iter().map(|a| (a.applicant.email.clone(), a)).collect();
+    let mut new = Vec::new();
     for (i, c) in rows {
-        if last.get(&c.email) == Some(&i) {
-            take(tx, ctx, c, &mut report)?;
-        } else {
+        if last.get(&c.email) != Some(&i) {
             report.unchanged += 1;
+        } else if let Some(a) = known.remove(&c.email) {
+            // The events stay in the file's order: the new ones before this row first.
+            receive(tx, ctx, &mut new, &mut report)?;
+            revise(tx, ctx, a, c, &mut report)?;
+        } else {
+            new.push(c);
+            if new.len() >= RECEIVE_BATCH {
+                receive(tx, ctx, &mut new, &mut report)?;
+            }
         }
         progress.advance(1);
     }
+    receive(tx, ctx, &mut new, &mut report)?;
     if report.received + report.updated > 0 {
         tx.add_to_intake_hour(intake_hour(ctx.now), report.received, report.updated)?;
         record(tx, ctx, HiringEvent::ApplicationsArrived { received: report.received, updated: report.updated })?;

@@ -54,6 +54,12 @@ pub trait HiringStore {
     /// A new application (status `applied`) at `at`; returns its new id. An email that already
     /// has an application is a conflict error.
     fn insert_application(&mut self, applicant: &Applicant, at: DateTime<Utc>) -> Result<ApplicationId>;
+    /// New applications (status `applied`) at `at`, in the order given, as if each were inserted
+    /// by [`insert_application`](Self::insert_application) in turn; returns their new ids in the
+    /// same order, each greater than every earlier application's. An email that already has an
+    /// application, or that is given twice, is a conflict error (the caller's transaction is then
+    /// rolled back). An empty list stores nothing. For the intake: thousands of rows at once.
+    fn insert_applications(&mut self, applicants: &[Applicant], at: DateTime<Utc>) -> Result<Vec<ApplicationId>>;
     /// Saves an existing application's details (all but the email, which never changes), status,
     /// tests, score, reason and update time; an id with no application changes nothing.
     fn update_application(&mut self, application: &Application) -> Result<()>;
@@ -61,6 +67,10 @@ pub trait HiringStore {
     fn application(&mut self, id: ApplicationId) -> Result<Option<Application>>;
     /// The application of this email (exact match), `None` if there is none.
     fn application_by_email(&mut self, email: &Email) -> Result<Option<Application>>;
+    /// The applications of these emails (exact match), one per email that has one, in no
+    /// particular order; emails without one are left out, an email given twice counts once. One
+    /// read for a whole intake rather than one per row.
+    fn applications_by_emails(&mut self, emails: &[Email]) -> Result<Vec<Application>>;
     /// Applications with `status` (any if `None`) that were given the tests of `set` (any if
     /// `None`), by id ascending, at most `limit`.
     fn applications(

@@ -199,6 +199,14 @@ pub trait EventLog {
     /// kept to the microsecond. The store stamps it with the real time (`recorded_at`), never
     /// earlier than the previous event's. An actor that does not exist is a conflict error.
     fn append_event(&mut self, event: &NewEvent) -> Result<EventSeq>;
+    /// Appends events in the order given, as [`append_event`](Self::append_event) would one
+    /// after another; returns their positions in the same order. One `recorded_at` may stamp
+    /// them all (still never earlier than the event before's). An empty list appends nothing.
+    /// For commands that record thousands of events at once (the intake); a store may keep the
+    /// default, one append after another.
+    fn append_events(&mut self, events: &[NewEvent]) -> Result<Vec<EventSeq>> {
+        events.iter().map(|e| self.append_event(e)).collect()
+    }
     /// Events with `seq > after`, oldest first, at most `limit` (an empty list at the end of the
     /// log).
     fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<RecordedEvent>>;

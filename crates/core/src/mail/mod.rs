@@ -289,35 +289,45 @@ where
     }
 
     fn handle(&self, tx: &mut T, stored: &RecordedEvent) -> Result<()> {
-        for notifier in &self.notifiers {
-            for notice in notifier.notices(tx, stored)? {
-                let (subject, body) = notice.template.render(&notice.vars)?;
-                let mail = NewMail {
-                    cause: format!("event:{}:{}", stored.seq, notice.key),
-                    to: notice.to,
-                    subject,
-                    body,
-                    created_at: stored.at,
-                    activation_for: notice.activation_for,
-                    class: notice.class,
-                };
-                match notice.digest_due {
-                    None => {
+        self.handle_all(tx, std::slice::from_ref(stored))
+    }
+
+    /// The mails of a batch of events, queued in the order `handle` one event after another
+    /// would have queued them, but in a few statements ([`MailStore::insert_mails`]): an intake
+    /// of 100,000 rows mails 80,000-odd acknowledgements.
+    fn handle_all(&self, tx: &mut T, events: &[RecordedEvent]) -> Result<()> {
+        let mut queue: Vec<NewMail> = Vec::new();
+        for stored in events {
+            for notifier in &self.notifiers {
+                for notice in notifier.notices(tx, stored)? {
+                    let (subject, body) = notice.template.render(&notice.vars)?;
+                    let mail = NewMail {
+                        cause: format!("event:{}:{}", stored.seq, notice.key),
+                        to: notice.to,
+                        subject,
+                        body,
+                        created_at: stored.at,
+                        activation_for: notice.activation_for,
+                        class: notice.class,
+                    };
+                    let Some(due) = notice.digest_due else {
+                        queue.push(mail);
+                        continue;
+                    };
+                    // A digest looks at the outbox: what comes before it is queued first.
+                    tx.insert_mails(&queue)?;
+                    queue.clear();
+                    // Never a time the outbox could not read back.
+                    let due = due.min(latest_time());
+                    let digest = NewMail { cause: format!("digest:{}", notice.key), created_at: due, ..mail.clone() };
+                    if !tx.put_digest(&digest)? {
+                        // Its digest is already on its way: this news goes on its own.
                         tx.insert_mail(&mail)?;
-                    }
-                    Some(due) => {
-                        // Never a time the outbox could not read back.
-                        let due = due.min(latest_time());
-                        let digest =
-                            NewMail { cause: format!("digest:{}", notice.key), created_at: due, ..mail.clone() };
-                        if !tx.put_digest(&digest)? {
-                            // Its digest is already on its way: this news goes on its own.
-                            tx.insert_mail(&mail)?;
-                        }
                     }
                 }
             }
         }
+        tx.insert_mails(&queue)?;
         Ok(())
     }
 }

@@ -17,6 +17,17 @@ pub trait MailStore {
     /// `false` and nothing added when a mail with the same cause exists already. An
     /// `activation_for` account that does not exist is a conflict error.
     fn insert_mail(&mut self, mail: &NewMail) -> Result<bool>;
+    /// Queues mails in the order given, as [`insert_mail`](Self::insert_mail) would one after
+    /// another (ids in that order; a mail whose cause is already in the outbox, or earlier in the
+    /// list, is left out); returns how many were queued. An empty list queues nothing. For events
+    /// that mail thousands at once (an intake's acknowledgements); a store may keep the default.
+    fn insert_mails(&mut self, mails: &[NewMail]) -> Result<usize> {
+        let mut queued = 0;
+        for m in mails {
+            queued += usize::from(self.insert_mail(m)?);
+        }
+        Ok(queued)
+    }
     /// Saves an existing mail's status, attempts, next attempt, last error and sending time; an id
     /// with no mail changes nothing.
     fn update_mail(&mut self, mail: &super::Mail) -> Result<()>;

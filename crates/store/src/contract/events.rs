@@ -338,3 +338,70 @@ pub(crate) fn the_clock_policy_is_system_until_set_and_is_set_once<S: Store>(sto
     assert_eq!(again.kind, ErrorKind::Conflict);
     assert_eq!(read(store, |tx| tx.clock_policy()), ClockPolicy::Chosen);
 }
+
+pub(crate) fn a_batch_of_events_is_appended_in_order_after_the_log_as_one_by_one<S: Store>(store: &mut S) {
+    let before = log_of(store, 2);
+    assert!(write(store, |tx| tx.append_events(&[])).is_empty(), "an empty batch appends nothing");
+    // More than a statement's worth of rows: every kind of subject and actor, in order.
+    let (ann, batch) = write(store, |tx| {
+        let ann = account(tx, "ann", Role::Manager)?;
+        let events = (0..250)
+            .map(|i| match i % 3 {
+                0 => NewEvent::encode(
+                    at(i),
+                    Some(ann),
+                    &HiringEvent::ApplicationUpdated { application: ApplicationId::new(i + 1) },
+                ),
+                1 => NewEvent::encode(
+                    at(i),
+                    None,
+                    &OrderingEvent::CopyOffered { order: OrderId::new(i + 1), client: ann },
+                ),
+                _ => {
+                    NewEvent::encode(at(i), Some(ann), &IamEvent::SessionStarted { account: ann, login: login("ann") })
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let positions = tx.append_events(&events)?;
+        Ok((ann, (events, positions)))
+    });
+    let (events, positions) = batch;
+    assert_eq!(positions.len(), 250);
+    assert!(positions[0] > before[1] && positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    let after = write(store, |tx| session(tx, 300, None));
+    assert!(after > positions[249]);
+    let log = read(store, |tx| tx.events_after(before[1], 1000));
+    assert_eq!(seqs(&log[..250]), positions);
+    for (recorded, appended) in log.iter().zip(&events) {
+        assert_eq!(
+            (recorded.at, recorded.actor, recorded.type_name.as_str(), recorded.version, recorded.payload.as_str()),
+            (appended.at, appended.actor, appended.type_name, appended.version, appended.payload.as_str())
+        );
+    }
+    assert_eq!(log[0].actor, Some(ann));
+    let real: Vec<DateTime<Utc>> = read(store, |tx| tx.events_after(EventSeq::START, 1000))
+        .iter()
+        .map(|e| e.recorded_at.expect("a real time"))
+        .collect();
+    assert!(real.windows(2).all(|w| w[0] <= w[1]), "real times never run backwards");
+    // The subjects are indexed as append_event indexes them.
+    let by_application = read(store, |tx| {
+        tx.find_events(&EventFilter { application: Some(ApplicationId::new(4)), ..Default::default() })
+    });
+    assert_eq!(seqs(&by_application), [positions[3]]);
+    let by_order =
+        read(store, |tx| tx.find_events(&EventFilter { order: Some(OrderId::new(2)), ..Default::default() }));
+    assert_eq!(seqs(&by_order), [positions[1]]);
+}
+
+pub(crate) fn a_batch_with_a_missing_actor_is_a_conflict_and_appends_nothing<S: Store>(store: &mut S) {
+    let before = log_of(store, 1);
+    let err = store.write(|tx| {
+        let event = IamEvent::SessionStarted { account: AccountId::new(1), login: login("ann") };
+        let events =
+            [NewEvent::encode(at(1), None, &event)?, NewEvent::encode(at(2), Some(AccountId::new(999)), &event)?];
+        tx.append_events(&events)
+    });
+    assert_eq!(err.unwrap_err().kind, crew_core::error::ErrorKind::Conflict);
+    assert_eq!(seqs(&read(store, |tx| tx.events_after(EventSeq::START, 10))), before);
+}

@@ -435,3 +435,71 @@ pub(crate) fn intake_hours_add_up_per_hour_from_zero<S: Store>(store: &mut S) {
     assert_eq!(write(store, |tx| tx.add_to_intake_hour(at(60), 2, 1)), (2, 1), "another hour starts from zero");
     assert_eq!(read(store, |tx| Ok((tx.intake_hour(at(0))?, tx.intake_hour(at(60))?))), ((31, 4), (2, 1)));
 }
+
+pub(crate) fn applications_inserted_in_a_batch_get_increasing_ids_in_order_and_read_back_applied<S: Store>(
+    store: &mut S,
+) {
+    let first = write(store, |tx| apply(tx, "first@example.com"));
+    assert!(write(store, |tx| tx.insert_applications(&[], at(3))).is_empty(), "an empty batch stores nothing");
+    // More than a statement's worth of rows, each with its own details.
+    let batch: Vec<Applicant> = (0..250)
+        .map(|i| Applicant {
+            name: name(&format!("Rex {i}")),
+            age: (i % 2 == 0).then_some(i),
+            ..applicant(&format!("rex{i}@example.com"))
+        })
+        .collect();
+    let got = write(store, |tx| tx.insert_applications(&batch, at(40)));
+    assert_eq!(got.len(), 250);
+    assert!(got[0] > first && got.windows(2).all(|w| w[0] < w[1]), "{got:?}");
+    let after = write(store, |tx| apply(tx, "after@example.com"));
+    assert!(after > got[249]);
+    let listed = read(store, |tx| tx.applications(None, None, None));
+    assert_eq!(ids(&listed), [vec![first], got.clone(), vec![after]].concat());
+    for ((id, c), a) in got.iter().zip(&batch).zip(&listed[1..]) {
+        let expected = Application {
+            id: *id,
+            applicant: c.clone(),
+            status: ApplicationStatus::Applied,
+            set: None,
+            tests: vec![],
+            score: None,
+            max_score: None,
+            passed: None,
+            reason: None,
+            created_at: at(40),
+            updated_at: at(40),
+        };
+        assert_eq!(a, &expected);
+    }
+    assert_eq!(read(store, |tx| tx.application_by_email(&email("rex7@example.com"))).map(|a| a.id), Some(got[7]));
+}
+
+pub(crate) fn a_batch_with_an_email_that_has_an_application_or_comes_twice_is_a_conflict<S: Store>(store: &mut S) {
+    let rex = write(store, |tx| apply(tx, "rex@example.com"));
+    let taken = [applicant("fido@example.com"), applicant("rex@example.com")];
+    expect_err(store.write(|tx| tx.insert_applications(&taken, at(9))), ErrorKind::Conflict);
+    let twice = [applicant("fido@example.com"), applicant("lassie@example.com"), applicant("fido@example.com")];
+    expect_err(store.write(|tx| tx.insert_applications(&twice, at(9))), ErrorKind::Conflict);
+    assert_eq!(ids(&read(store, |tx| tx.applications(None, None, None))), [rex], "the transaction stored nothing");
+}
+
+pub(crate) fn applications_are_read_by_a_list_of_emails_one_per_email_that_has_one<S: Store>(store: &mut S) {
+    let (rex, fido) = write(store, |tx| {
+        apply(tx, "lassie@example.com")?;
+        Ok((apply(tx, "rex@example.com")?, apply(tx, "fido@example.com")?))
+    });
+    assert!(read(store, |tx| tx.applications_by_emails(&[])).is_empty());
+    let asked = [
+        email("fido@example.com"),
+        email("nobody@example.com"),
+        email("rex@example.com"),
+        email("fido@example.com"),
+        // Exact: not a part of an address.
+        email("ex@example.com"),
+    ];
+    let mut got = read(store, |tx| tx.applications_by_emails(&asked));
+    got.sort_by_key(|a| a.id);
+    let expected = read(store, |tx| Ok(vec![tx.application(rex)?.unwrap(), tx.application(fido)?.unwrap()]));
+    assert_eq!(got, expected, "each known email once, with every field");
+}

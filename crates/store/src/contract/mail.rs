@@ -263,3 +263,39 @@ pub(crate) fn a_digest_is_queued_then_rewritten_until_it_is_taken<S: Store>(stor
     assert!(!write(store, |tx| tx.put_digest(&third)), "nor once sent");
     assert_eq!(read(store, |tx| tx.mails(None, None)), [Ok(sent)]);
 }
+
+pub(crate) fn mails_queued_in_a_batch_keep_their_order_and_leave_out_causes_already_taken<S: Store>(store: &mut S) {
+    let ann = write(store, |tx| account(tx, "ann", Role::Worker));
+    write(store, |tx| queue(tx, &[("event:1:welcome", 0)]));
+    assert_eq!(write(store, |tx| tx.insert_mails(&[])), 0, "an empty batch queues nothing");
+    // More than a statement's worth: bulk and transactional, one activation, a cause already in
+    // the outbox and one given twice in the batch (the first of the two is kept).
+    let mut batch: Vec<NewMail> = (0..250)
+        .map(|i| NewMail {
+            class: if i % 2 == 0 { MailClass::Bulk } else { MailClass::Transactional },
+            ..new_mail(&format!("event:{}:ack", i + 10), i)
+        })
+        .collect();
+    batch[5].activation_for = Some(ann);
+    batch.insert(100, new_mail("event:1:welcome", 999));
+    batch.insert(200, NewMail { subject: "Twice".to_string(), ..new_mail("event:20:ack", 999) });
+    let queued = write(store, |tx| tx.insert_mails(&batch));
+    assert_eq!(queued, 250);
+    let listed = readable(read(store, |tx| tx.mails(None, None)));
+    assert_eq!(listed.len(), 251);
+    assert!(listed.windows(2).all(|w| w[0].id < w[1].id));
+    let kept: Vec<&NewMail> =
+        batch.iter().enumerate().filter(|(i, _)| *i != 100 && *i != 200).map(|(_, m)| m).collect();
+    assert_eq!(kept.len(), 250);
+    for (m, stored) in kept.iter().zip(&listed[1..]) {
+        assert_eq!(
+            (&stored.cause, &stored.to, &stored.subject, &stored.body, stored.status, stored.attempts),
+            (&m.cause, &m.to, &m.subject, &m.body, MailStatus::Queued, 0)
+        );
+        assert_eq!(
+            (stored.created_at, stored.next_attempt_at, stored.activation_for, stored.class),
+            (m.created_at, m.created_at, m.activation_for, m.class)
+        );
+    }
+    assert_eq!(listed[0].subject, "About event:1:welcome", "the mail already queued is untouched");
+}

@@ -81,6 +81,8 @@ macro_rules! contract_suite {
                 the_last_event_of_some_types_is_the_newest_of_them_or_start,
                 every_event_gets_a_real_time_that_never_runs_backwards,
                 the_clock_policy_is_system_until_set_and_is_set_once,
+                a_batch_of_events_is_appended_in_order_after_the_log_as_one_by_one,
+                a_batch_with_a_missing_actor_is_a_conflict_and_appends_nothing,
             );
             contract_suite!(@group $make; iam;
                 missing_accounts_are_none_by_id_login_and_email,
@@ -167,6 +169,9 @@ macro_rules! contract_suite {
                 updating_an_application_saves_its_progress_and_keeps_its_creation_time,
                 applications_are_listed_by_id_filtered_by_status_and_set_at_most_the_limit,
                 intake_hours_add_up_per_hour_from_zero,
+                applications_inserted_in_a_batch_get_increasing_ids_in_order_and_read_back_applied,
+                a_batch_with_an_email_that_has_an_application_or_comes_twice_is_a_conflict,
+                applications_are_read_by_a_list_of_emails_one_per_email_that_has_one,
             );
             contract_suite!(@group $make; mail;
                 a_missing_mail_is_none,
@@ -179,6 +184,7 @@ macro_rules! contract_suite {
                 due_mails_are_transactional_before_bulk_then_oldest_first,
                 a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_buried,
                 a_digest_is_queued_then_rewritten_until_it_is_taken,
+                mails_queued_in_a_batch_keep_their_order_and_leave_out_causes_already_taken,
             );
             contract_suite!(@group $make; settings;
                 nothing_is_stored_until_a_rule_is_set,

@@ -9,6 +9,8 @@ use crew_core::ids::{ApplicationId, TestId, TestSetId};
 use crew_core::types::{Email, Name, SkillSet, Text, Zone};
 use postgres::Row;
 
+use crate::hiring::{StoredApplicant, stored};
+
 use super::row::{PgTx, col, from_json, get, int, json, narrow, opt_col};
 
 fn test_row(row: &Row) -> Result<HiringTest> {
@@ -29,35 +31,6 @@ fn set_row(row: &Row) -> Result<TestSet> {
         tests: from_json(row, 3)?,
         created_at: get(row, 4)?,
     })
-}
-
-/// What of a candidate is stored as JSON (all but the email, which is a column): the same JSON
-/// as the SQLite store's.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredApplicant {
-    name: String,
-    zone: String,
-    strengths: String,
-    weaknesses: String,
-    age: Option<u32>,
-    breed: Option<String>,
-    coat: Option<String>,
-    photo: Option<String>,
-    source: Option<String>,
-}
-
-fn stored(c: &Applicant) -> StoredApplicant {
-    StoredApplicant {
-        name: c.name.to_string(),
-        zone: c.zone.to_string(),
-        strengths: c.strengths.to_string(),
-        weaknesses: c.weaknesses.to_string(),
-        age: c.age,
-        breed: c.breed.clone(),
-        coat: c.coat.clone(),
-        photo: c.photo.clone(),
-        source: c.source.clone(),
-    }
 }
 
 /// A value of the stored candidate (column 2) that does not parse.
@@ -210,6 +183,22 @@ impl HiringStore for PgTx<'_, '_> {
             &[&c.email.as_str(), &json(&stored(c))?, &at],
         )?;
         Ok(ApplicationId::new(get(&row, 0)?))
+    }
+
+    fn insert_applications(&mut self, applicants: &[Applicant], at: DateTime<Utc>) -> Result<Vec<ApplicationId>> {
+        // One after another: a taken email is refused by the unique index and the caller's
+        // transaction rolls back, as the contract says.
+        applicants.iter().map(|c| self.insert_application(c, at)).collect()
+    }
+
+    fn applications_by_emails(&mut self, emails: &[Email]) -> Result<Vec<Application>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<&str> = emails.iter().map(Email::as_str).collect();
+        let rows =
+            self.query(&format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE email = ANY($1)"), &[&list])?;
+        rows.iter().map(application_row).collect()
     }
 
     fn update_application(&mut self, a: &Application) -> Result<()> {

@@ -17,7 +17,10 @@ use super::row::{PgTx, internal};
 pub const BASELINE_VERSION: i64 = 20;
 
 /// `(version, SQL)`, in order, without gaps from [`BASELINE_VERSION`].
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(20, include_str!("migrations/0020_baseline.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (20, include_str!("migrations/0020_baseline.sql")),
+    (21, include_str!("migrations/0021_applications_status_without_in.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -38,10 +41,16 @@ fn identify(client: &mut impl postgres::GenericClient, schema: &str) -> Result<I
     if !exists {
         return Ok(Identity::Missing);
     }
+    // Anything in it counts: tables, views, sequences, indexes, types, functions.
     let tables: Vec<String> = client
         .query(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
+            "SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1
+             UNION SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = $1
+             UNION SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+             WHERE n.nspname = $1 AND t.typtype IN ('c', 'd', 'e', 'r') AND t.typrelid = 0
+             ORDER BY 1",
             &[&schema],
         )
         .map_err(internal)?
@@ -53,7 +62,7 @@ fn identify(client: &mut impl postgres::GenericClient, schema: &str) -> Result<I
     }
     if !tables.iter().any(|t| t == "crew_meta") {
         let some: Vec<&str> = tables.iter().take(3).map(String::as_str).collect();
-        return Ok(Identity::Foreign(format!("it holds tables crew did not make ({})", some.join(", "))));
+        return Ok(Identity::Foreign(format!("it holds objects crew did not make ({})", some.join(", "))));
     }
     let row = client
         .query_opt(&format!("SELECT application, version FROM \"{schema}\".crew_meta WHERE id = 1"), &[])

@@ -55,6 +55,7 @@ use std::time::Duration;
 
 use crew_core::error::{Error, Result};
 use crew_core::wiring::{Store, Tx};
+use postgres::config::SslMode;
 use postgres::{IsolationLevel, Statement};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
@@ -123,9 +124,15 @@ const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 const LOCK_CLASS: i32 = 0x6372_6577;
 
 /// Whether a text names a PostgreSQL database rather than a file.
+/// Whether a text names a PostgreSQL database rather than a file: it starts with `postgres://`
+/// or `postgresql://`, in any case (URL schemes are case-insensitive, RFC 3986 §3.1).
 pub fn is_postgres_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
+    let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
+
+/// The parameters crew takes in a URL besides libpq's own (`docs/postgres.md`).
+const CREW_PARAMETERS: &str = "schema, sslmode (disable, prefer, require, verify-ca, verify-full) and sslrootcert";
 
 /// Where a PostgreSQL store is, parsed from its URL.
 #[derive(Debug, Clone)]
@@ -144,18 +151,56 @@ impl PostgresTarget {
     /// name that is not a plain lower-case identifier; a URL libpq would not accept.
     pub fn parse(url: &str) -> Result<Self> {
         let (base, query) = url.split_once('?').unwrap_or((url, ""));
-        let mut schema = "public".to_string();
+        // The scheme in the case libpq's parser takes.
+        let base = match base.split_once("://") {
+            Some((scheme, rest)) => format!("{}://{rest}", scheme.to_ascii_lowercase()),
+            None => base.to_string(),
+        };
+        let mut schema = None;
         let mut root_cert = None;
+        let mut ssl_mode = None;
         let mut passed = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match key {
-                "schema" => schema = value.to_string(),
-                "sslrootcert" => root_cert = Some(value.to_string()),
-                "password" => return Err(password_in_url()),
+            let key = key.to_ascii_lowercase();
+            let once = |seen: bool| {
+                if seen { Err(Error::bad_input(format!("the database URL names `{key}` twice"))) } else { Ok(()) }
+            };
+            match key.as_str() {
+                "schema" => {
+                    once(schema.is_some())?;
+                    schema = Some(value.to_string());
+                }
+                "sslrootcert" => {
+                    once(root_cert.is_some())?;
+                    root_cert = Some(value.to_string());
+                }
+                "sslmode" => {
+                    once(ssl_mode.is_some())?;
+                    // crew always verifies the certificate of an encrypted connection, so libpq's
+                    // verify-ca and verify-full are what `require` does here.
+                    ssl_mode = Some(match value {
+                        "disable" => SslMode::Disable,
+                        "prefer" => SslMode::Prefer,
+                        "require" | "verify-ca" | "verify-full" => SslMode::Require,
+                        other => {
+                            return Err(Error::bad_input(format!(
+                                "sslmode `{}` in the database URL: use disable, prefer, require, verify-ca or                                  verify-full",
+                                crew_core::types::inert(other, crew_core::types::Lines::Escape)
+                            )));
+                        }
+                    });
+                }
+                "password" | "passfile" => return Err(password_in_url()),
+                "options" | "application_name" => {
+                    return Err(Error::bad_input(format!(
+                        "the database URL sets `{key}`, which crew sets itself (the schema, timeouts, UTC);                          crew takes {CREW_PARAMETERS}"
+                    )));
+                }
                 _ => passed.push(pair),
             }
         }
+        let schema = schema.unwrap_or_else(|| "public".to_string());
         if !valid_schema(&schema) {
             return Err(Error::bad_input(format!(
                 "the schema `{}` in the database URL is not a plain name: use lower-case letters, digits and \
@@ -164,10 +209,17 @@ impl PostgresTarget {
             )));
         }
         let libpq = if passed.is_empty() { base.to_string() } else { format!("{base}?{}", passed.join("&")) };
-        let mut config: postgres::Config = libpq
-            .parse()
-            .map_err(|e| Error::bad_input(format!("the database URL is not one PostgreSQL accepts: {e}")))?;
+        let mut config: postgres::Config = libpq.parse().map_err(|e| {
+            Error::bad_input(format!(
+                "the database URL is not one PostgreSQL accepts ({e}): postgres://USER@HOST[:PORT]/DATABASE with \
+                 libpq's parameters; crew takes {CREW_PARAMETERS}"
+            ))
+        })?;
         if config.get_password().is_some() {
+            return Err(password_in_url());
+        }
+        // A `:` in the user name is a password written percent-encoded (`crew%3Asecret@`).
+        if config.get_user().is_some_and(|u| u.contains(':')) {
             return Err(password_in_url());
         }
         if config.get_user().is_none() {
@@ -177,6 +229,24 @@ impl PostgresTarget {
         if config.get_hosts().is_empty() {
             config.host(&std::env::var("PGHOST").unwrap_or_else(|_| "localhost".into()));
         }
+        if config.get_ports().is_empty()
+            && let Some(port) = std::env::var("PGPORT").ok().and_then(|p| p.parse().ok())
+        {
+            config.port(port);
+        }
+        // Off this machine, a password must never cross the network in the clear: without an
+        // sslmode, a server elsewhere is required to encrypt (libpq would fall back to plain).
+        let loopback = config.get_hosts().iter().all(|h| match h {
+            postgres::config::Host::Tcp(name) => matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1"),
+            postgres::config::Host::Unix(_) => true,
+        });
+        config.ssl_mode(ssl_mode.unwrap_or(if loopback { SslMode::Prefer } else { SslMode::Require }));
+        if config.get_ssl_mode() == SslMode::Disable {
+            root_cert = None;
+        }
+        // A connection that goes quiet is found dead by keepalives, and the server ends a
+        // transaction left idle (releasing the write lock) after five minutes.
+        config.keepalives(true).keepalives_idle(Duration::from_secs(15));
         if let Ok(password) = std::env::var("PGPASSWORD") {
             config.password(password);
         }
@@ -184,7 +254,10 @@ impl PostgresTarget {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("crew");
-        config.options(&format!("-c search_path={schema} -c lock_timeout={LOCK_TIMEOUT} -c TimeZone=UTC"));
+        config.options(&format!(
+            "-c search_path={schema} -c lock_timeout={LOCK_TIMEOUT} -c TimeZone=UTC \
+             -c idle_in_transaction_session_timeout=300s"
+        ));
         let shown = shown_url(&config, &schema);
         Ok(PostgresTarget { config, schema, root_cert, shown })
     }
@@ -203,8 +276,18 @@ impl PostgresTarget {
         let mut roots = rustls::RootCertStore::empty();
         match &self.root_cert {
             Some(path) => {
+                let shown = crew_core::types::inert(path, crew_core::types::Lines::Escape);
+                // A regular file of at most 1 MiB: never a FIFO that blocks or a device that
+                // never ends.
+                let meta = std::fs::metadata(path)
+                    .map_err(|e| Error::bad_input(format!("cannot read sslrootcert {shown}: {e}")))?;
+                if !meta.is_file() || meta.len() > 1024 * 1024 {
+                    return Err(Error::bad_input(format!(
+                        "sslrootcert {shown} is not a regular file of at most 1 MiB of PEM certificates"
+                    )));
+                }
                 let pem = std::fs::read(path)
-                    .map_err(|e| Error::bad_input(format!("cannot read sslrootcert {path}: {e}")))?;
+                    .map_err(|e| Error::bad_input(format!("cannot read sslrootcert {shown}: {e}")))?;
                 for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
                     let cert = cert.map_err(|e| Error::bad_input(format!("sslrootcert {path}: {e}")))?;
                     roots.add(cert).map_err(|e| Error::bad_input(format!("sslrootcert {path}: {e}")))?;
@@ -406,6 +489,44 @@ mod tests {
             assert_eq!(e.kind, crew_core::error::ErrorKind::BadInput, "{url}");
             assert!(e.message.contains("PGPASSWORD") && !e.message.contains("s3cret"), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn urls_that_would_hide_a_password_or_fight_crews_own_settings_are_refused() {
+        let bad = |url: &str| PostgresTarget::parse(url).expect_err(url);
+        assert!(bad("postgres://crew%3As3cret@localhost/db").message.contains("PGPASSWORD"));
+        assert!(!bad("postgres://crew%3As3cret@localhost/db").message.contains("s3cret"));
+        assert!(bad("postgres://crew@localhost/db?passfile=/tmp/x").message.contains("PGPASSWORD"));
+        assert!(bad("postgres://crew@localhost/db?schema=a&schema=b").message.contains("twice"));
+        assert!(bad("postgres://crew@localhost/db?options=-csearch_path%3Dx").message.contains("sets itself"));
+        assert!(bad("postgres://crew@localhost/db?sslmode=sometimes").message.contains("sslmode"));
+        for url in ["POSTGRES://crew@localhost/db", "PostgreSQL://crew@localhost/db"] {
+            assert!(is_postgres_url(url), "{url}");
+            let shown = PostgresTarget::parse(url).unwrap().shown().to_string();
+            assert!(shown.starts_with("postgres://crew@localhost") && shown.ends_with("/db (schema public)"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_server_elsewhere_requires_tls_unless_the_url_says_otherwise() {
+        let mode = |url: &str| PostgresTarget::parse(url).unwrap().config.get_ssl_mode();
+        assert_eq!(mode("postgres://crew@db.example/company"), SslMode::Require);
+        assert_eq!(mode("postgres://crew@10.0.0.5/company"), SslMode::Require);
+        assert_eq!(mode("postgres://crew@localhost/company"), SslMode::Prefer);
+        assert_eq!(mode("postgres://crew@127.0.0.1:5433/company"), SslMode::Prefer);
+        assert_eq!(mode("postgres://crew@db.example/company?sslmode=disable"), SslMode::Disable);
+        assert_eq!(mode("postgres://crew@db.example/company?sslmode=verify-full"), SslMode::Require);
+    }
+
+    #[test]
+    fn sslrootcert_must_be_a_small_regular_file() {
+        let e = PostgresTarget::parse("postgres://crew@db.example/c?sslrootcert=/dev/zero").unwrap().tls().err();
+        assert!(e.expect("a device is refused").message.contains("regular file"));
+        let e = PostgresTarget::parse("postgres://crew@db.example/c?sslrootcert=/tmp").unwrap().tls().err();
+        assert!(e.expect("a folder is refused").message.contains("regular file"));
+        // Not read at all when the connection is never encrypted.
+        let plain = PostgresTarget::parse("postgres://crew@localhost/c?sslmode=disable&sslrootcert=/dev/zero").unwrap();
+        assert!(plain.tls().is_ok());
     }
 
     #[test]

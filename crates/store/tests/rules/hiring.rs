@@ -519,3 +519,76 @@ fn an_applications_history_is_its_own_events_only() {
     let types: Vec<&str> = history.iter().map(|e| e.type_name.as_str()).collect();
     assert_eq!(types, ["application_received"]);
 }
+
+#[test]
+fn a_large_intake_keeps_the_files_order_records_each_new_application_and_mails_each_once() {
+    use crew_core::ids::EventSeq;
+    use crew_core::mail::MailStatus;
+    let (mut store, admin) = company();
+    let known = apply(&mut store, &admin, applicant("known@x.example", "cleaning", ""));
+    let row = |n: usize, email: &str, strengths: &str| {
+        record(&format!("line {n}"), &[("name", "Tom"), ("email", email), ("zone", "north"), ("strengths", strengths)])
+    };
+    // More new emails than the intake stores at a time, with a known email among them (updated:
+    // its event comes between the new ones around it) and a repeat (the last row wins).
+    let mut rows: Vec<RawRecord> = (0..2100).map(|i| row(i + 2, &format!("new{i}@x.example"), "cleaning")).collect();
+    rows.insert(1500, row(9000, "known@x.example", "gardening"));
+    rows.push(row(9001, "new3@x.example", "gardening"));
+    let subscribers = crew_core::wiring::subscribers(chrono_tz::UTC);
+    let before = store.read(|tx: &mut dyn Tx| tx.last_event_seq()).unwrap();
+    let report = crew_core::wiring::execute(&mut store, &subscribers, |tx| {
+        pipeline::import(tx, &ctx(&admin, at(5)), &rows, false, &mut ())
+    })
+    .unwrap();
+    assert_eq!((report.received, report.updated, report.unchanged), (2100, 1, 1));
+    let (log, applications, mails) = store
+        .read(|tx: &mut dyn Tx| {
+            Ok((tx.events_after(before, 100_000)?, tx.applications(None, None, None)?, tx.mails(None, None)?))
+        })
+        .unwrap();
+    // The applications in the file's order (new3 where its last row is), one event each.
+    let emails: Vec<String> = applications[1..].iter().map(|a| a.applicant.email.to_string()).collect();
+    let expected: Vec<String> = (0..2100).filter(|i| *i != 3).chain([3]).map(|i| format!("new{i}@x.example")).collect();
+    assert_eq!(emails, expected);
+    assert_eq!(applications[2100].applicant.strengths.to_string(), "gardening:3", "the last row of new3 wins");
+    let hiring: Vec<(EventSeq, Option<ApplicationId>, &str)> = log
+        .iter()
+        .filter(|e| e.type_name.starts_with("application"))
+        .map(|e| {
+            let application = match e.decode::<HiringEvent>().unwrap() {
+                Some(HiringEvent::ApplicationReceived { application, .. })
+                | Some(HiringEvent::ApplicationUpdated { application }) => Some(application),
+                _ => None,
+            };
+            (e.seq, application, e.type_name.as_str())
+        })
+        .collect();
+    // 1,499 new rows come before the known one (new3 waits for its last row).
+    let expected: Vec<(Option<ApplicationId>, &str)> = applications[1..1500]
+        .iter()
+        .map(|a| (Some(a.id), "application_received"))
+        .chain([(Some(known), "application_updated")])
+        .chain(applications[1500..].iter().map(|a| (Some(a.id), "application_received")))
+        .chain([(None, "applications_arrived")])
+        .collect();
+    assert_eq!(hiring.iter().map(|(_, a, t)| (*a, *t)).collect::<Vec<_>>(), expected);
+    // One acknowledgement per new application, caused by its event, in the same order; then the
+    // managers' digest (none here: no manager).
+    let acks: Vec<String> = mails
+        .iter()
+        .map(|m| m.as_ref().unwrap())
+        .filter(|m| m.cause.ends_with(":application_received"))
+        .map(|m| {
+            assert_eq!(m.status, MailStatus::Queued);
+            m.cause.clone()
+        })
+        .collect();
+    let causes: Vec<String> = hiring
+        .iter()
+        .filter(|(_, _, t)| *t == "application_received")
+        .map(|(seq, _, _)| format!("event:{seq}:application_received"))
+        .collect();
+    // The first is the known application's own, from before (`apply` dispatches nothing).
+    assert_eq!(acks.len(), 2101);
+    assert_eq!(acks[1..], causes[..]);
+}

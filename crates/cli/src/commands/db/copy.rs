@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::billing;
+use crew_core::kernel::clock;
 use crew_core::kernel::command::Ctx;
 use crew_core::wiring;
 use crew_store::Database;
@@ -63,8 +64,12 @@ pub fn run(app: &mut App, args: CopyArgs) -> Result<()> {
     // The ledger of the copy, checked by the same code as `crew billing verify`, as the admin who
     // copied (the same account in the copy); the check is recorded in the copy's log.
     let mut target = Database::open(&args.to)?;
-    let ctx = Ctx { actor, now: app.now };
-    let ledger = wiring::execute(&mut target, &wiring::subscribers(app.tz()), |tx| billing::verify(tx, &ctx))?;
+    let chosen = app.chosen_now;
+    let ledger = wiring::execute(&mut target, &wiring::subscribers(app.tz()), |tx| {
+        // The copy's own clock: never before its newest event, as any command's time.
+        let now = clock::command_time(tx, Some(&actor), chosen, chrono::Utc::now())?;
+        billing::verify(tx, &Ctx { actor: actor.clone(), now })
+    })?;
     let passed = ledger.passed();
     let copied = Copied { from: report.from, to: report.to, tables: report.tables, ledger };
     if app.out.format == Format::Json {
