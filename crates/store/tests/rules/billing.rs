@@ -291,3 +291,105 @@ fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
     let worker = c.store.read(|tx: &mut dyn Tx| tx.account(w.holder().unwrap())).unwrap().unwrap().actor();
     assert_eq!(kind(c.try_run(|tx| cycles(tx, &ctx(&worker, wednesday), UTC))), ErrorKind::NotAllowed);
 }
+
+/// The shell's batches (`crew billing close-week` and the others): a batch of payments is recorded
+/// submitted in one transaction and settled in one, each payment as if alone; a batch naming a
+/// payment that does not exist records nothing of the batch; an answer about a payment no longer
+/// open changes nothing.
+#[test]
+fn a_batch_of_payments_is_submitted_and_settled_as_if_each_were_alone_or_not_at_all() {
+    let mut c = Company::new();
+    let client = c.client().id;
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let a = c.admin.clone();
+    let row = super::company::record(&[("name", "Earl"), ("email", "earl@x.example"), ("zone", "north")]);
+    c.run(|tx| iam::import_clients(tx, &ctx(&a, at(0)), &[row], &mut ()));
+    let earl = c.store.read(|tx: &mut dyn Tx| tx.account_by_email(&Email::parse("earl@x.example")?)).unwrap().unwrap();
+    post(
+        &mut c,
+        "charge:1",
+        EntryKind::Charge,
+        utc(2026, 12, 5, 9, 0, 0),
+        LedgerAccount::Client(client),
+        REVENUE,
+        10000,
+    );
+    post(
+        &mut c,
+        "charge:2",
+        EntryKind::Charge,
+        utc(2026, 12, 5, 9, 0, 0),
+        LedgerAccount::Client(earl.id),
+        REVENUE,
+        700,
+    );
+    let monday = utc(2026, 12, 7, 6, 0, 0);
+    c.run(|tx| billing::close_week(tx, &ctx(&abe, monday), Week::parse("2026-W49").unwrap(), UTC));
+    let open = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    let ids: Vec<_> = open.iter().map(|p| p.id).collect();
+    assert_eq!(ids.len(), 2);
+    let events = |c: &mut Company, kind: &str| {
+        c.store
+            .read(|tx: &mut dyn Tx| tx.events_after(crew_core::ids::EventSeq::START, 10_000))
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.type_name == kind)
+            .count()
+    };
+
+    // A batch naming a payment that does not exist: not found, and nothing of it recorded.
+    let missing = crew_core::ids::PaymentId::new(999);
+    let err = c.try_run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &[ids[0], missing]));
+    assert_eq!(kind(err), ErrorKind::NotFound);
+    let still = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    assert!(still.iter().all(|p| p.status == billing::PaymentStatus::Reserved && p.attempts == 0), "{still:?}");
+    assert_eq!(events(&mut c, "payment_submitted"), 0);
+
+    // The batch: both submitted, an attempt and an event each, in the order given.
+    let submitted = c.run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &[ids[1], ids[0]]));
+    assert_eq!(submitted.iter().map(|s| s.payment.id).collect::<Vec<_>>(), [ids[1], ids[0]]);
+    assert!(submitted.iter().all(|s| s.payment.status == billing::PaymentStatus::Submitted && s.payment.attempts == 1));
+    assert_eq!(submitted[0].party, "earl@x.example", "who pays: the holder's login");
+    assert_eq!(events(&mut c, "payment_submitted"), 2);
+
+    // Settling with an answer about a payment that does not exist records none of the answers.
+    let confirmed = |id: &str| billing::Outcome::Confirmed { service_id: id.into() };
+    let err = c.try_run(|tx| {
+        billing::settle_batch(tx, &ctx(&abe, monday), vec![(ids[0], confirmed("s-1")), (missing, confirmed("s-x"))])
+    });
+    assert_eq!(kind(err), ErrorKind::NotFound);
+    let still = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    assert!(still.iter().all(|p| p.status == billing::PaymentStatus::Submitted), "{still:?}");
+    assert_eq!(c.store.read(|tx: &mut dyn Tx| tx.ledger_balance(CLEARING)).unwrap().debits, Money::ZERO);
+
+    // The answers: one confirmed (posted, invoice paid), one refused (invoice failed).
+    let refused = billing::Outcome::Failed { reason: "card declined".into() };
+    let settled = c.run(|tx| {
+        billing::settle_batch(tx, &ctx(&abe, monday), vec![(ids[0], confirmed("s-1")), (ids[1], refused.clone())])
+    });
+    assert_eq!(
+        settled.iter().map(|p| p.status).collect::<Vec<_>>(),
+        [billing::PaymentStatus::Confirmed, billing::PaymentStatus::Failed]
+    );
+    assert_eq!(cents(c.store.read(|tx: &mut dyn Tx| tx.ledger_balance(CLEARING)).unwrap().debits), 10000);
+    let invoices = c.run(|tx| billing::invoices(tx, &ctx(&abe, monday), billing::InvoiceFilter::default()));
+    let status_of = |holder| invoices.iter().find(|(i, _)| i.holder == holder).unwrap().0.status;
+    assert_eq!(status_of(client), billing::InvoiceStatus::Paid);
+    assert_eq!(status_of(earl.id), billing::InvoiceStatus::Failed);
+    assert_eq!((events(&mut c, "payment_confirmed"), events(&mut c, "payment_failed")), (1, 1));
+
+    // Answers repeated about payments no longer open change nothing, and neither does submitting
+    // them again (nothing is to be sent).
+    let again =
+        c.run(|tx| billing::settle_batch(tx, &ctx(&abe, monday), vec![(ids[0], refused), (ids[1], confirmed("s-2"))]));
+    assert_eq!(again, settled);
+    let resubmitted = c.run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &ids));
+    assert!(resubmitted.iter().all(|s| s.payment.attempts == 1 && !s.payment.status.is_open()));
+    assert_eq!(events(&mut c, "payment_submitted"), 2);
+    assert_eq!(cents(c.store.read(|tx: &mut dyn Tx| tx.ledger_balance(CLEARING)).unwrap().debits), 10000);
+
+    // Only those who close periods may.
+    let duchess = c.client();
+    assert_eq!(kind(c.try_run(|tx| billing::submit_batch(tx, &ctx(&duchess, monday), &ids))), ErrorKind::NotAllowed);
+    assert_eq!(kind(c.try_run(|tx| billing::settle_batch(tx, &ctx(&duchess, monday), vec![]))), ErrorKind::NotAllowed);
+}
