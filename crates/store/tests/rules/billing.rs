@@ -393,3 +393,26 @@ fn a_batch_of_payments_is_submitted_and_settled_as_if_each_were_alone_or_not_at_
     assert_eq!(kind(c.try_run(|tx| billing::submit_batch(tx, &ctx(&duchess, monday), &ids))), ErrorKind::NotAllowed);
     assert_eq!(kind(c.try_run(|tx| billing::settle_batch(tx, &ctx(&duchess, monday), vec![]))), ErrorKind::NotAllowed);
 }
+
+/// A month closed again issues nothing and shows the month's invoices once each: the workers' and
+/// the managers' cycles share the period's name (`2026-11`), each lists its own.
+#[test]
+fn a_month_closed_again_shows_each_cycles_invoices_once() {
+    let mut c = Company::new();
+    let w = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let max = LedgerAccount::Manager(staff(&mut c, "max", Role::Manager).id);
+    let stakes = LedgerAccount::Company(CompanyAccount::Stakes);
+    post(&mut c, "earning:nov", EntryKind::Earning, utc(2026, 11, 20, 9, 0, 0), PAYOUTS, w, 6000);
+    post(&mut c, "bet:1:stake", EntryKind::Stake, utc(2026, 11, 20, 9, 0, 0), max, stakes, 300);
+    post(&mut c, "order:1:bets", EntryKind::BetSettlement, utc(2026, 11, 21, 9, 0, 0), stakes, max, 500);
+    let december = utc(2026, 12, 1, 6, 0, 0);
+    let month = Month::parse("2026-11").unwrap();
+    let first = c.run(|tx| billing::close_month(tx, &ctx(&abe, december), month, UTC));
+    assert!(!first.already_closed);
+    let issued: Vec<_> = first.invoices.iter().map(|i| (i.cycle, cents(i.amount))).collect();
+    assert_eq!(issued, [(billing::Cycle::Worker, 6000), (billing::Cycle::Manager, 200)]);
+    let again = c.run(|tx| billing::close_month(tx, &ctx(&abe, december), month, UTC));
+    assert!(again.already_closed);
+    assert_eq!(again.invoices, first.invoices, "each cycle's invoice once, nothing new");
+}
