@@ -416,3 +416,75 @@ fn a_month_closed_again_shows_each_cycles_invoices_once() {
     assert!(again.already_closed);
     assert_eq!(again.invoices, first.invoices, "each cycle's invoice once, nothing new");
 }
+
+/// A week is closed once it has ended — at its end exactly, not a microsecond before — and closing
+/// it again shows that week's invoices only, not another week's.
+#[test]
+fn a_week_closes_at_its_end_exactly_and_again_shows_only_its_own_invoices() {
+    let mut c = Company::new();
+    let client = LedgerAccount::Client(c.client().id);
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    post(&mut c, "charge:w49", EntryKind::Charge, utc(2026, 12, 5, 9, 0, 0), client, REVENUE, 10000);
+    post(&mut c, "charge:w50", EntryKind::Charge, utc(2026, 12, 8, 9, 0, 0), client, REVENUE, 2500);
+    let (w49, w50) = (Week::parse("2026-W49").unwrap(), Week::parse("2026-W50").unwrap());
+    let end = utc(2026, 12, 7, 0, 0, 0);
+    let early = c.try_run(|tx| billing::close_week(tx, &ctx(&abe, end - chrono::Duration::microseconds(1)), w49, UTC));
+    assert_eq!(kind(early), ErrorKind::Conflict, "a microsecond before its end");
+    let first = c.run(|tx| billing::close_week(tx, &ctx(&abe, end), w49, UTC));
+    assert_eq!(first.invoices.iter().map(|i| cents(i.amount)).collect::<Vec<_>>(), [10000], "at its end exactly");
+    let later = utc(2026, 12, 14, 6, 0, 0);
+    let next = c.run(|tx| billing::close_week(tx, &ctx(&abe, later), w50, UTC));
+    assert_eq!(next.invoices.iter().map(|i| cents(i.amount)).collect::<Vec<_>>(), [2500]);
+    let again = c.run(|tx| billing::close_week(tx, &ctx(&abe, later), w49, UTC));
+    assert!(again.already_closed);
+    assert_eq!(again.invoices, first.invoices, "W49's invoice only");
+}
+
+/// The month: a worker who owes carries it over (no invoice), one whose month comes to exactly
+/// nothing neither carries nor is invoiced, one owed is invoiced.
+#[test]
+fn a_worker_who_owes_carries_over_and_one_at_zero_neither_carries_nor_is_invoiced() {
+    let mut c = Company::new();
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let owed = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    let owes = LedgerAccount::Worker(c.hire("val", "north", "cleaning:3", 1, 50));
+    let even = LedgerAccount::Worker(c.hire("eve", "north", "cleaning:3", 1, 50));
+    post(&mut c, "earning:wes", EntryKind::Earning, utc(2026, 11, 20, 9, 0, 0), PAYOUTS, owed, 6000);
+    post(&mut c, "fine:val", EntryKind::Fine, utc(2026, 11, 20, 9, 0, 0), owes, FINES, 1500);
+    post(&mut c, "earning:eve", EntryKind::Earning, utc(2026, 11, 20, 9, 0, 0), PAYOUTS, even, 4000);
+    post(&mut c, "fine:eve", EntryKind::Fine, utc(2026, 11, 21, 9, 0, 0), even, FINES, 4000);
+    let month = Month::parse("2026-11").unwrap();
+    let closed = c.run(|tx| billing::close_month(tx, &ctx(&abe, utc(2026, 12, 1, 6, 0, 0)), month, UTC));
+    let invoiced: Vec<_> = closed.invoices.iter().map(|i| (i.holder, cents(i.amount))).collect();
+    assert_eq!(invoiced, [(owed.holder().unwrap(), 6000)]);
+    let carried: Vec<_> = closed.carried_over.iter().map(|c| (c.worker, cents(c.owed))).collect();
+    assert_eq!(carried, [(owes.holder().unwrap(), 1500)], "eve's month came to nothing: not carried");
+}
+
+/// `crew billing collect` retries failed collections from clients only: a failed payout to a
+/// worker is not a collection to retry, and a paid invoice has nothing to retry.
+#[test]
+fn collect_retries_only_failed_client_collections() {
+    let mut c = Company::new();
+    let client = LedgerAccount::Client(c.client().id);
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let w = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    post(&mut c, "charge:1", EntryKind::Charge, utc(2026, 11, 25, 9, 0, 0), client, REVENUE, 10000);
+    post(&mut c, "earning:1", EntryKind::Earning, utc(2026, 11, 25, 9, 0, 0), PAYOUTS, w, 6000);
+    let monday = utc(2026, 12, 1, 6, 0, 0);
+    c.run(|tx| billing::close_week(tx, &ctx(&abe, monday), Week::parse("2026-W48").unwrap(), UTC));
+    c.run(|tx| billing::close_month(tx, &ctx(&abe, monday), Month::parse("2026-11").unwrap(), UTC));
+    let open = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    let answers: Vec<_> = open
+        .iter()
+        .map(|p| match p.kind {
+            billing::PaymentKind::Collection => (p.id, billing::Outcome::Confirmed { service_id: "s-1".into() }),
+            billing::PaymentKind::Payout => (p.id, billing::Outcome::Failed { reason: "no such account".into() }),
+        })
+        .collect();
+    let ids: Vec<_> = open.iter().map(|p| p.id).collect();
+    c.run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &ids));
+    c.run(|tx| billing::settle_batch(tx, &ctx(&abe, monday), answers));
+    let retried = c.run(|tx| billing::retry_collections(tx, &ctx(&abe, monday), None));
+    assert!(retried.is_empty(), "{retried:?}");
+}
