@@ -88,7 +88,7 @@ fn a_company_moves_to_the_other_store_and_back_with_every_row_its_key_and_its_nu
     let run = env.run(&["--format", "json", "db", "copy", "--to", to], None);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let first: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(first["ledger"]["checks"].as_array().unwrap().len(), 6);
+    assert!(first["ledger"]["checks"].as_array().unwrap().len() >= 6);
     assert!(first["ledger"]["checks"].as_array().unwrap().iter().all(|c| c["problems"].as_array().unwrap().is_empty()));
     let copied = tables(&first);
     assert_eq!(copied.len(), crew_store::copy::TABLES.len(), "every table");

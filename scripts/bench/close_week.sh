@@ -13,6 +13,8 @@
 #   bash scripts/bench/close_week.sh                      # prints a markdown section
 #   ORDERS=100000 CLIENTS=10000 bash scripts/bench/close_week.sh
 #   CREW_BIN=/path/to/crew bash scripts/bench/close_week.sh
+#   PROFILE="perf record -F 250 --call-graph dwarf -o /tmp/close.perf" ORDERS=100000 CLIENTS=10000 \
+#     bash scripts/bench/close_week.sh        # crew's run under a profiler (its time then includes it)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -78,11 +80,14 @@ cp "$CREW_DB" "$work/raw.db"
 # 3. crew billing close-week, end to end ------------------------------------------------------------
 export CREW_NOW="2026-12-07T06:00:00Z"
 printf 'bench-pass\n' | "$crew" -q login abe --password-stdin >/dev/null
-say "crew billing close-week 2026-W49…"
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
+say "crew billing close-week 2026-W49… (load average $load)"
 crew_start=$(date +%s.%N)
-"$crew" -q --format json billing close-week 2026-W49 > "$work/close.json"
+# shellcheck disable=SC2086 # PROFILE is a command line, split on purpose
+${PROFILE:-} /usr/bin/time -f '%U %S' -o "$work/crew.cpu" "$crew" -q --format json billing close-week 2026-W49 > "$work/close.json"
 crew_end=$(date +%s.%N)
 crew_s=$(echo "$crew_end - $crew_start" | bc)
+crew_cpu=$(awk '{ print $1 + $2 }' "$work/crew.cpu")
 crew_invoices=$(sqlite3 "$CREW_DB" "SELECT count(*) FROM billing_invoices")
 crew_paid=$(sqlite3 "$CREW_DB" "SELECT count(*) FROM billing_payments WHERE status = 'confirmed'")
 # verify: the generated charges have no causing order events (generated, not recorded), so that
@@ -96,7 +101,7 @@ done
 # 4. The same in raw SQL, on the copy, in one transaction --------------------------------------------
 say "raw SQL on the copy…"
 raw_start=$(date +%s.%N)
-sqlite3 -bail "$work/raw.db" <<'SQL' >/dev/null
+/usr/bin/time -f '%U %S' -o "$work/raw.cpu" sqlite3 -bail "$work/raw.db" <<'SQL' >/dev/null
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
@@ -137,17 +142,20 @@ COMMIT;
 SQL
 raw_end=$(date +%s.%N)
 raw_s=$(echo "$raw_end - $raw_start" | bc)
+raw_cpu=$(awk '{ print $1 + $2 }' "$work/raw.cpu")
 raw_invoices=$(sqlite3 "$work/raw.db" "SELECT count(*) FROM billing_invoices")
 ratio=$(echo "scale=1; $crew_s / $raw_s" | bc)
 
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "### close-week: $ORDERS orders over $CLIENTS clients in one week ($(date -u +%Y-%m-%d), commit $commit)"
 echo
-echo "| run | seconds | invoices | collections confirmed |"
-echo "| --- | ---: | ---: | ---: |"
-echo "| \`crew billing close-week 2026-W49\` (end to end, sandbox) | **$crew_s** | $crew_invoices | $crew_paid |"
-echo "| raw SQL, one transaction (same rows; no events, no mail) | **$raw_s** | $raw_invoices | $raw_invoices |"
+cpu_ratio=$(echo "scale=1; $crew_cpu / $raw_cpu" | bc)
+echo "| run | wall s | CPU s (user+sys) | invoices | collections confirmed |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| \`crew billing close-week 2026-W49\` (end to end, sandbox) | **$crew_s** | $crew_cpu | $crew_invoices | $crew_paid |"
+echo "| raw SQL, one transaction (same rows; no events, no mail) | **$raw_s** | $raw_cpu | $raw_invoices | $raw_invoices |"
 echo
-echo "crew / raw SQL: **${ratio}×** (target ≤ 3×). After crew's run \`crew billing verify\` passes every check but"
-echo "\"every charge … matches its order event\" (the generated charges have no order events)."
+echo "crew / raw SQL: **${ratio}×** wall, **${cpu_ratio}×** CPU (target ≤ 3×); load average before: $load."
+echo "After crew's run \`crew billing verify\` passes every check but \"every charge … matches its order event\""
+echo "(the generated charges have no order events)."
 echo "Generating the database took $(echo "$gen_end - $gen_start" | bc) s."

@@ -319,17 +319,22 @@ impl BillingStore for SqliteTx<'_> {
             .map_err(internal)
     }
 
-    fn link_open_entries(&mut self, i: &Invoice, until: DateTime<Utc>) -> Result<u64> {
+    fn link_period_entries(&mut self, cycle: Cycle, period: &str, until: DateTime<Utc>) -> Result<u64> {
+        // From the period's invoices to their holders' postings (by account) to the entries: one
+        // statement for the whole close. SQLite runs the SELECT before inserting (it reads the
+        // table it writes), so NOT EXISTS sees only the links made before this statement.
         let sql = format!(
             "INSERT INTO billing_invoice_entries (invoice, entry_seq)
-             SELECT ?1, e.seq FROM billing_entries e JOIN billing_postings p ON p.entry_seq = e.seq
-             WHERE p.account = ?2 AND e.kind IN ({}) AND e.at < ?3
+             SELECT DISTINCT i.number, e.seq FROM billing_invoices i
+             JOIN billing_postings p ON p.account = i.cycle || ':' || i.holder
+             JOIN billing_entries e ON e.seq = p.entry_seq
+             WHERE i.cycle = ?1 AND i.period = ?2 AND e.kind IN ({}) AND e.at < ?3
                AND NOT EXISTS (SELECT 1 FROM billing_invoice_entries l WHERE l.entry_seq = e.seq)",
-            kinds(i.cycle)
+            kinds(cycle)
         );
         self.conn
             .prepare_cached(&sql)
-            .and_then(|mut s| s.execute(params![i.number.get(), i.cycle.account(i.holder).to_string(), ts(until)]))
+            .and_then(|mut s| s.execute(params![cycle.as_str(), period, ts(until)]))
             .map(|n| n as u64)
             .map_err(internal)
     }

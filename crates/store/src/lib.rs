@@ -200,7 +200,12 @@ impl SqliteStore {
                 )));
             }
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(|e| environment(path, &e))
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| environment(path, &e))?;
+        // Statement journals and savepoints (one per ledger entry) in memory rather than spilled to
+        // a temporary file: a tenth of a 10,000-collection close-week was their writes
+        // (BENCHMARKS.md, billing).
+        conn.execute_batch("PRAGMA temp_store = MEMORY;").map_err(|e| environment(path, &e))
     }
 
     /// Refuses a change up front on a database opened for reading only.

@@ -1,9 +1,10 @@
 //! The money services (DESIGN.md §7): the payment service collects from clients, the transfer
 //! service ("Gold Hat") pays workers. The domain decides and records (`crew_core::billing`); this
-//! shell asks the services, each payment in three steps: record it `submitted` (one transaction),
-//! ask the service with the payment's own idempotency key (no transaction open), record the answer
-//! (one transaction). A crash between any two leaves the payment open, and the next run asks again
-//! with the same key, so the service carries it out once.
+//! shell asks the services, payments in batches of three steps: record the batch `submitted` (one
+//! transaction), ask the service about each payment with its own idempotency key (no transaction
+//! open), record the batch's answers (one transaction). A crash between any two leaves the
+//! payments open, and the next run asks again with the same keys, so the service carries each out
+//! once.
 //!
 //! The embedded default is [`sandbox::Sandbox`]: a clearly labelled stand-in that answers at once
 //! and moves no money.
@@ -54,6 +55,10 @@ pub trait MoneyService {
     fn execute(&self, request: &Request) -> Outcome;
     /// What became of the request sent with `key`.
     fn lookup(&self, kind: PaymentKind, key: &str) -> Lookup;
+    /// How many payments [`work_through`] records `submitted` (and then settled) in one
+    /// transaction: large for a service that answers at once, smaller for one over the network,
+    /// so that outcomes are recorded (and mailed) soon after they are known.
+    fn batch(&self) -> usize;
 }
 
 /// `[services]` in crew.toml: where the payment and transfer services are. A service not named
@@ -133,31 +138,67 @@ pub fn fault_point(_name: &str) {
     }
 }
 
+/// How many payments one batch of [`work_through`] holds: the service's own size
+/// ([`MoneyService::batch`]); in debug builds `CREW_TEST_PAYMENT_BATCH=N` sets it, so the crash
+/// tests can cut a cycle into several batches. Release builds have no such hook.
+fn batch_size(service: &dyn MoneyService) -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("CREW_TEST_PAYMENT_BATCH").ok().and_then(|v| v.parse::<usize>().ok()) {
+        return n.max(1);
+    }
+    service.batch().max(1)
+}
+
 /// Asks the service about every open payment (of `kind`, if given), in order, and records each
 /// answer: what the cycle commands run after a close, and what recovers a crashed run. Returns
-/// the payments as they ended.
+/// the payments as they ended, by id.
+///
+/// Payments go in batches ([`MoneyService::batch`] at a time), three steps each: the whole batch
+/// recorded `submitted` in one transaction (`billing::submit_batch`), then each payment asked of
+/// the service with its own key, one by one, no transaction open; then every answer recorded in
+/// one transaction (`billing::settle_batch`). A crash anywhere leaves the batch's payments
+/// `submitted` until their answers are recorded, and the next run asks about each again with the
+/// same key: a payment the service carried out is answered with its first outcome, never carried
+/// out twice.
 pub fn work_through(app: &mut App, kind: Option<PaymentKind>) -> Result<Vec<Payment>> {
     let service = services(app)?;
     let open = app.read(|tx, ctx| billing::open_payments(tx, ctx, kind))?;
     let mut bar = app.progress("payments", open.len());
     let currency = app.currency().to_string();
     let mut done = Vec::with_capacity(open.len());
-    for payment in open {
-        let submitted = app.write(|tx, ctx| billing::submit(tx, ctx, payment.id))?;
+    for batch in open.chunks(batch_size(service.as_ref())) {
+        let ids: Vec<_> = batch.iter().map(|p| p.id).collect();
+        let submitted = app.write(|tx, ctx| {
+            let submitted = billing::submit_batch(tx, ctx, &ids)?;
+            fault_point("submitting, before commit");
+            Ok(submitted)
+        })?;
         fault_point("submitted");
-        let p = submitted.payment;
-        if p.status != billing::PaymentStatus::Submitted {
-            // Settled by a run that got there first: nothing to send.
-            done.push(p);
-            bar.advance(1);
+        let mut answers = Vec::with_capacity(submitted.len());
+        for s in submitted {
+            if s.payment.status != billing::PaymentStatus::Submitted {
+                // Settled by a run that got there first: nothing to send.
+                done.push(s.payment);
+                bar.advance(1);
+                continue;
+            }
+            let outcome = service.execute(&request(&s.payment, s.party, &currency));
+            fault_point("answered");
+            answers.push((s.payment.id, outcome));
+        }
+        if answers.is_empty() {
             continue;
         }
-        let outcome = service.execute(&request(&p, submitted.party, &currency));
-        fault_point("answered");
-        let settled = app.write(|tx, ctx| billing::settle(tx, ctx, p.id, outcome))?;
+        let n = answers.len();
+        let settled = app.write(|tx, ctx| {
+            let settled = billing::settle_batch(tx, ctx, answers)?;
+            fault_point("settling, before commit");
+            Ok(settled)
+        })?;
         fault_point("settled");
-        done.push(settled);
-        bar.advance(1);
+        done.extend(settled);
+        bar.advance(n as u64);
     }
+    done.sort_by_key(|p| p.id);
     Ok(done)
 }

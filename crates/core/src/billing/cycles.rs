@@ -1,7 +1,9 @@
 //! The billing cycles (DESIGN.md "Billing and accounting"): the client cycle closes a week into one
 //! invoice per client and a collection for each; the worker cycle closes a month into one invoice
 //! per worker owed money and a payout for each. The money services are asked by the shell, outside
-//! any transaction; each outcome is recorded here in its own transaction.
+//! any transaction: a batch of payments is recorded `submitted` in one transaction before any of
+//! them is sent ([`submit_batch`]), and their outcomes in one transaction after
+//! ([`settle_batch`]).
 //!
 //! ```text
 //! payment:  reserved ──▶ submitted ──▶ confirmed | failed
@@ -461,13 +463,6 @@ fn close(
         };
         next += 1;
         tx.insert_invoice(&invoice)?;
-        let linked = tx.link_open_entries(&invoice, until)?;
-        if linked != open.entries {
-            return Err(Error::internal(format!(
-                "invoice {}: {} entries were open, {linked} linked",
-                invoice.number, open.entries
-            )));
-        }
         let kind = cycle.payment_kind();
         let method = match cycle {
             Cycle::Client => {
@@ -504,6 +499,16 @@ fn close(
             },
         )?;
         invoices.push(invoice);
+    }
+    // Every invoiced holder's open entries onto their invoice, in one statement (not one per
+    // invoice: at 100,000 clients that was most of the close's time; BENCHMARKS.md).
+    let expected: u64 = invoices.iter().map(|i| i.entries).sum();
+    let linked = tx.link_period_entries(cycle, period, until)?;
+    if linked != expected {
+        return Err(Error::internal(format!(
+            "{} {period}: {expected} entries were open on its invoices, {linked} linked",
+            cycle.as_str()
+        )));
     }
     let total = Money::from_cents(invoices.iter().map(|i| i.amount.cents()).sum());
     // The event names workers who carry a balance over; managers who owe are in the report only.
@@ -696,6 +701,21 @@ pub struct Submitted {
 /// open is returned as it is (another run settled it): the caller sends nothing.
 pub fn submit(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId) -> Result<Submitted> {
     require(&ctx.actor, Action::CloseBillingPeriods)?;
+    submit_one(tx, ctx, id)
+}
+
+/// [`submit`] for a batch of payments in one transaction (the shell's, before any of them is
+/// sent): each is recorded `submitted` with its attempt and its `payment_submitted` event, as if
+/// submitted alone, in the order given. A crash after this leaves them all `submitted`, and the
+/// next run asks again about each with its own key — those the service already carried out
+/// answer with their first outcome. Payments no longer open come back as they are (send nothing
+/// for them); an id that names no payment is not found, and nothing of the batch is recorded.
+pub fn submit_batch(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, ids: &[PaymentId]) -> Result<Vec<Submitted>> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    ids.iter().map(|id| submit_one(tx, ctx, *id)).collect()
+}
+
+fn submit_one(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId) -> Result<Submitted> {
     let mut p = tx.payment(id)?.ok_or_else(|| Error::not_found(format!("no payment #{id}")))?;
     let party = tx.account(p.holder)?.map(|a| a.login.to_string()).unwrap_or_else(|| format!("account {}", p.holder));
     if !p.status.is_open() {
@@ -742,6 +762,25 @@ pub enum Outcome {
 /// concurrent run changes nothing).
 pub fn settle(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outcome: Outcome) -> Result<Payment> {
     require(&ctx.actor, Action::CloseBillingPeriods)?;
+    settle_one(tx, ctx, id, outcome)
+}
+
+/// [`settle`] for a batch of answers in one transaction (the shell's, after the batch's
+/// requests): each answer is recorded as if settled alone, in the order given — its status, its
+/// ledger entry when confirmed, its invoice's status and its event. An answer about a payment no
+/// longer open changes nothing; an id that names no payment is not found, and nothing of the
+/// batch is recorded (a crash or an error here leaves the batch `submitted`: the next run asks
+/// again with the same keys and gets the same answers).
+pub fn settle_batch(
+    tx: &mut (impl BillingTx + ?Sized),
+    ctx: &Ctx,
+    answers: Vec<(PaymentId, Outcome)>,
+) -> Result<Vec<Payment>> {
+    require(&ctx.actor, Action::CloseBillingPeriods)?;
+    answers.into_iter().map(|(id, outcome)| settle_one(tx, ctx, id, outcome)).collect()
+}
+
+fn settle_one(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx, id: PaymentId, outcome: Outcome) -> Result<Payment> {
     let mut p = tx.payment(id)?.ok_or_else(|| Error::not_found(format!("no payment #{id}")))?;
     if !p.status.is_open() {
         return Ok(p);

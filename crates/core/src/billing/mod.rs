@@ -22,7 +22,7 @@ pub mod subscribers;
 pub use cycles::{
     Carry, ClosedPeriod, Cycle, CycleReport, Invoice, InvoiceFilter, InvoiceStatus, ManagerOwes, Month, OpenAmount,
     Outcome, Payment, PaymentKind, PaymentStatus, Retry, Submitted, close_month, close_week, invoices, open_payments,
-    retry_collections, retry_key, settle, submit,
+    retry_collections, retry_key, settle, settle_batch, submit, submit_batch,
 };
 pub use events::{BillingEvent, PostedEntry};
 pub use ledger::{Balance, CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount, Posting, split};
@@ -525,6 +525,10 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
     }
     checks.push(Check { name: "each collection and payout is in the ledger once, as confirmed", checked, problems });
 
+    let (held, pots) = check_bets(tx, &all)?;
+    checks.push(held);
+    checks.push(pots);
+
     let verification = Verification { checks };
     let problems = verification.checks.iter().map(|c| c.problems.len()).sum::<usize>();
     record(
@@ -540,6 +544,123 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
 }
 
 /// What is wrong with an order entry's cause, if anything.
+/// The ledger against bets' events (DESIGN.md "Bets"): every `bet_placed` has its stake entry
+/// (the manager's account to `company:stakes`, the stake) and every stake entry its bet; what
+/// `company:stakes` holds is the stakes of the pools not yet settled; and every `bets_settled`
+/// shared out exactly its pot — the stakes placed on the order — with its entry moving the pot
+/// from `company:stakes` to the winners and the house as the event says.
+fn check_bets(tx: &mut (impl BillingTx + ?Sized), all: &[Entry]) -> Result<(Check, Check)> {
+    use std::collections::BTreeMap;
+
+    use crate::bets::BetsEvent;
+
+    let stakes_account = LedgerAccount::Company(ledger::CompanyAccount::Stakes);
+    // Every bets event of the log, in order.
+    let mut placed = Vec::new();
+    let mut settled = Vec::new();
+    let mut after = crate::ids::EventSeq::START;
+    loop {
+        let batch = tx.events_after(after, 5_000)?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for recorded in &batch {
+            match recorded.decode::<BetsEvent>()? {
+                Some(BetsEvent::BetPlaced { bet, order, manager, stake, .. }) => {
+                    placed.push((bet, order, manager, stake))
+                }
+                Some(BetsEvent::BetsSettled { order, pot, winnings, house, .. }) => {
+                    settled.push((order, pot, winnings, house))
+                }
+                _ => {}
+            }
+        }
+    }
+    let by_id: BTreeMap<&str, &Entry> = all.iter().map(|e| (e.id.as_str(), e)).collect();
+    let sorted = |mut postings: Vec<Posting>| {
+        postings.retain(|p| p.amount.cents() != 0);
+        postings.sort_by_key(|p| (p.account.to_string(), p.amount.cents()));
+        postings
+    };
+
+    let mut problems = Vec::new();
+    let mut staked_on: BTreeMap<crate::ids::OrderId, i64> = BTreeMap::new();
+    let mut bet_entries = std::collections::BTreeSet::new();
+    for (bet, order, manager, stake) in &placed {
+        *staked_on.entry(*order).or_default() += stake.cents();
+        let id = format!("bet:{bet}:stake");
+        bet_entries.insert(id.clone());
+        let expected = sorted(vec![
+            Posting { account: LedgerAccount::Manager(*manager), amount: *stake },
+            Posting { account: stakes_account, amount: Money::from_cents(-stake.cents()) },
+        ]);
+        match by_id.get(id.as_str()) {
+            Some(e) if sorted(e.postings.clone()) == expected => {}
+            Some(_) => problems.push(format!("{id}: its postings are not manager #{manager}'s stake of {stake}")),
+            None if stake.cents() == 0 => {}
+            None => problems.push(format!("bet {bet} (order #{order}, stake {stake}) has no stake entry")),
+        }
+    }
+    for e in all.iter().filter(|e| e.kind == EntryKind::Stake) {
+        if !bet_entries.contains(e.id.as_str()) {
+            problems.push(format!("stake {}: no bet_placed event placed it", e.id));
+        }
+    }
+    let settled_orders: std::collections::BTreeSet<_> = settled.iter().map(|(order, ..)| *order).collect();
+    let open: i64 = staked_on.iter().filter(|(o, _)| !settled_orders.contains(o)).map(|(_, s)| s).sum();
+    let held = tx.ledger_balance(stakes_account)?;
+    let held = held.credits.cents() - held.debits.cents();
+    if held != open {
+        problems.push(format!(
+            "{stakes_account} holds {} but the open pools' stakes come to {}",
+            Money::from_cents(held),
+            Money::from_cents(open)
+        ));
+    }
+    let stakes = Check { name: "stakes held equal the open pools' stakes", checked: placed.len(), problems };
+
+    let mut problems = Vec::new();
+    let mut settlement_entries = std::collections::BTreeSet::new();
+    for (order, pot, winnings, house) in &settled {
+        let id = format!("order:{order}:bets");
+        settlement_entries.insert(id.clone());
+        let staked = staked_on.get(order).copied().unwrap_or(0);
+        if pot.cents() != staked {
+            problems.push(format!(
+                "order #{order}: the pot shared was {pot} but its stakes came to {}",
+                Money::from_cents(staked)
+            ));
+        }
+        let shared: i64 = winnings.iter().map(|w| w.won.cents()).sum::<i64>() + house.cents();
+        if shared != pot.cents() {
+            problems.push(format!("order #{order}: {} was shared out of a pot of {pot}", Money::from_cents(shared)));
+        }
+        let mut expected = vec![Posting { account: stakes_account, amount: *pot }];
+        expected.extend(winnings.iter().map(|w| Posting {
+            account: LedgerAccount::Manager(w.manager),
+            amount: Money::from_cents(-w.won.cents()),
+        }));
+        expected.push(Posting {
+            account: LedgerAccount::Company(ledger::CompanyAccount::House),
+            amount: Money::from_cents(-house.cents()),
+        });
+        match by_id.get(id.as_str()) {
+            Some(e) if sorted(e.postings.clone()) == sorted(expected) => {}
+            Some(_) => {
+                problems.push(format!("{id}: its postings are not the pot of {pot} shared as bets_settled says"))
+            }
+            None if pot.cents() == 0 => {}
+            None => problems.push(format!("order #{order}: bets settled with a pot of {pot} but no settlement entry")),
+        }
+    }
+    for e in all.iter().filter(|e| e.kind == EntryKind::BetSettlement) {
+        if !settlement_entries.contains(e.id.as_str()) {
+            problems.push(format!("settlement {}: no bets_settled event shared it", e.id));
+        }
+    }
+    let pots = Check { name: "every settled pool paid out exactly its pot", checked: settled.len(), problems };
+    Ok((stakes, pots))
+}
+
 fn check_cause(tx: &mut (impl BillingTx + ?Sized), e: &Entry) -> Result<Option<String>> {
     let (Some(order), Some(cause)) = (e.order, e.cause) else {
         return Ok(Some("no order or no causing event".into()));

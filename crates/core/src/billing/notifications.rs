@@ -23,13 +23,19 @@ const PAYOUT_PAID: Template = template!("payout_paid");
 /// The templates billing's mail uses.
 pub const TEMPLATES: &[Template] = &[INVOICE_ISSUED, COLLECTION_SUCCEEDED, COLLECTION_FAILED, PAYOUT_PAID];
 
+/// The stored type names of the billing events that may cause mail.
+const MAILED: &[&str] = &["invoice_issued", "payment_confirmed", "payment_failed"];
+
 /// Billing's notifier.
 pub struct BillingMail;
 
 impl<T: BillingTx + ?Sized> Notifier<T> for BillingMail {
     fn notices(&self, tx: &mut T, stored: &RecordedEvent) -> Result<Vec<Notice>> {
+        // Only these cause mail: the others (entries posted, payments submitted…) are not decoded.
+        if !MAILED.contains(&stored.type_name.as_str()) {
+            return Ok(vec![]);
+        }
         let Some(event) = stored.decode::<BillingEvent>()? else { return Ok(vec![]) };
-        let currency = settings::rules(tx)?.currency.to_string();
         let (template, holder, invoice, mut vars) = match event {
             BillingEvent::InvoiceIssued { invoice, cycle: Cycle::Client, holder, period, amount, entries, .. } => {
                 let method = tx.client_profile(holder)?.map_or("card".to_string(), |p| p.payment_method.to_string());
@@ -54,6 +60,9 @@ impl<T: BillingTx + ?Sized> Notifier<T> for BillingMail {
             _ => return Ok(vec![]),
         };
         let Some((name, email)) = recipient(tx, holder)? else { return Ok(vec![]) };
+        // The rules only for mail that goes (most of billing's events cause none: entries posted,
+        // payments submitted), not read and parsed for every event.
+        let currency = settings::rules(tx)?.currency.to_string();
         vars.extend([("name", name), ("invoice", invoice.to_string()), ("currency", currency)]);
         Ok(vec![Notice::new(template, email, vars)])
     }
@@ -66,6 +75,14 @@ fn recipient(tx: &mut (impl BillingTx + ?Sized), holder: AccountId) -> Result<Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mailed_events_are_billing_events() {
+        use crate::kernel::events::DomainEvent;
+        for name in MAILED {
+            assert!(BillingEvent::TYPES.contains(name), "{name}");
+        }
+    }
 
     #[test]
     fn every_template_renders_with_the_variables_billing_gives() {

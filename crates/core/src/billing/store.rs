@@ -77,9 +77,12 @@ pub trait BillingStore: BillingRead {
     /// Adds an invoice under its number. A number taken, or a second invoice of one cycle, holder
     /// and period, is a conflict error and changes nothing.
     fn insert_invoice(&mut self, invoice: &Invoice) -> Result<()>;
-    /// Puts the holder's open entries (as [`BillingStore::open_amounts`] counts them) on the invoice,
-    /// and returns how many. An entry is on one invoice at most.
-    fn link_open_entries(&mut self, invoice: &Invoice, until: DateTime<Utc>) -> Result<u64>;
+    /// Puts every open entry (as [`BillingStore::open_amounts`] counts them: of `cycle.kinds()`,
+    /// before `until`, on no invoice yet) of each holder who has an invoice of `cycle` for `period`
+    /// on that invoice, in one go, and returns how many entries it linked in all. Holders without
+    /// such an invoice keep their entries open (a worker who carries over, a client whose week
+    /// came to nothing). An entry is on one invoice at most; linking again links nothing more.
+    fn link_period_entries(&mut self, cycle: Cycle, period: &str, until: DateTime<Utc>) -> Result<u64>;
     /// The invoice with this number, `None` if there is none.
     fn invoice(&mut self, number: InvoiceNo) -> Result<Option<Invoice>>;
     /// Invoices matching every filter given, by number ascending.

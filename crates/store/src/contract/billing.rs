@@ -216,12 +216,17 @@ pub(crate) fn open_amounts_count_uninvoiced_entries_before_the_end_per_holder_an
         ]
     );
     assert!(read(store, |tx| tx.open_amounts(Cycle::Worker, at(10))).is_empty());
+    // Only ann is invoiced for the week: her open entries are linked, bob's stay open.
     let first = invoice(1, ann, "2026-W49", 350, 2);
     let linked = write(store, |tx| {
         tx.insert_invoice(&first)?;
-        tx.link_open_entries(&first, at(10))
+        tx.link_period_entries(Cycle::Client, "2026-W49", at(10))
     });
     assert_eq!(linked, 2);
+    // Linking again links nothing more; another period's or another cycle's invoices take none.
+    assert_eq!(write(store, |tx| tx.link_period_entries(Cycle::Client, "2026-W49", at(10))), 0);
+    assert_eq!(write(store, |tx| tx.link_period_entries(Cycle::Client, "2026-W50", at(60))), 0);
+    assert_eq!(write(store, |tx| tx.link_period_entries(Cycle::Worker, "2026-W49", at(60))), 0);
     let open = read(store, |tx| tx.open_amounts(Cycle::Client, at(60)));
     assert_eq!(
         open,
@@ -232,6 +237,19 @@ pub(crate) fn open_amounts_count_uninvoiced_entries_before_the_end_per_holder_an
     );
     let sums = read(store, |tx| tx.invoice_line_sums());
     assert_eq!(sums, vec![(InvoiceNo::new(1), cents(350), 2)]);
+    // The next week: both are invoiced, each takes their own open entries (ann's late one, bob's).
+    let linked = write(store, |tx| {
+        tx.insert_invoice(&invoice(2, ann, "2026-W50", 999, 1))?;
+        tx.insert_invoice(&invoice(3, bob, "2026-W50", 70, 1))?;
+        tx.link_period_entries(Cycle::Client, "2026-W50", at(60))
+    });
+    assert_eq!(linked, 2);
+    let sums = read(store, |tx| tx.invoice_line_sums());
+    assert_eq!(
+        sums,
+        vec![(InvoiceNo::new(1), cents(350), 2), (InvoiceNo::new(2), cents(999), 1), (InvoiceNo::new(3), cents(70), 1)]
+    );
+    assert!(read(store, |tx| tx.open_amounts(Cycle::Client, at(60))).is_empty());
 }
 
 pub(crate) fn invoices_read_back_by_number_and_a_taken_number_or_period_is_a_conflict<S: Store>(store: &mut S) {

@@ -359,15 +359,20 @@ impl BillingStore for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn link_open_entries(&mut self, i: &Invoice, until: DateTime<Utc>) -> Result<u64> {
+    fn link_period_entries(&mut self, cycle: Cycle, period: &str, until: DateTime<Utc>) -> Result<u64> {
+        // From the period's invoices to their holders' postings (by account) to the entries: one
+        // statement for the whole close. The SELECT sees the table as it was before the
+        // statement, so NOT EXISTS sees only the links made earlier (as in SQLite).
         let sql = format!(
             "INSERT INTO billing_invoice_entries (invoice, entry_seq)
-             SELECT $1, e.seq FROM billing_entries e JOIN billing_postings p ON p.entry_seq = e.seq
-             WHERE p.account = $2 AND e.kind IN ({}) AND e.at < $3
+             SELECT DISTINCT i.number, e.seq FROM billing_invoices i
+             JOIN billing_postings p ON p.account = i.cycle || ':' || i.holder
+             JOIN billing_entries e ON e.seq = p.entry_seq
+             WHERE i.cycle = $1 AND i.period = $2 AND e.kind IN ({}) AND e.at < $3
                AND NOT EXISTS (SELECT 1 FROM billing_invoice_entries l WHERE l.entry_seq = e.seq)",
-            kinds(i.cycle)
+            kinds(cycle)
         );
-        self.execute(&sql, &[&i.number.get(), &i.cycle.account(i.holder).to_string(), &until])
+        self.execute(&sql, &[&cycle.as_str(), &period, &until])
     }
 
     fn invoice(&mut self, number: InvoiceNo) -> Result<Option<Invoice>> {

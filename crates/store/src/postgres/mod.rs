@@ -503,7 +503,10 @@ mod tests {
         for url in ["POSTGRES://crew@localhost/db", "PostgreSQL://crew@localhost/db"] {
             assert!(is_postgres_url(url), "{url}");
             let shown = PostgresTarget::parse(url).unwrap().shown().to_string();
-            assert!(shown.starts_with("postgres://crew@localhost") && shown.ends_with("/db (schema public)"), "{shown}");
+            assert!(
+                shown.starts_with("postgres://crew@localhost") && shown.ends_with("/db (schema public)"),
+                "{shown}"
+            );
         }
     }
 

@@ -291,3 +291,200 @@ fn the_accountant_sees_what_waits_for_each_cycle_and_the_last_verification() {
     let worker = c.store.read(|tx: &mut dyn Tx| tx.account(w.holder().unwrap())).unwrap().unwrap().actor();
     assert_eq!(kind(c.try_run(|tx| cycles(tx, &ctx(&worker, wednesday), UTC))), ErrorKind::NotAllowed);
 }
+
+/// The shell's batches (`crew billing close-week` and the others): a batch of payments is recorded
+/// submitted in one transaction and settled in one, each payment as if alone; a batch naming a
+/// payment that does not exist records nothing of the batch; an answer about a payment no longer
+/// open changes nothing.
+#[test]
+fn a_batch_of_payments_is_submitted_and_settled_as_if_each_were_alone_or_not_at_all() {
+    let mut c = Company::new();
+    let client = c.client().id;
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let a = c.admin.clone();
+    let row = super::company::record(&[("name", "Earl"), ("email", "earl@x.example"), ("zone", "north")]);
+    c.run(|tx| iam::import_clients(tx, &ctx(&a, at(0)), &[row], &mut ()));
+    let earl = c.store.read(|tx: &mut dyn Tx| tx.account_by_email(&Email::parse("earl@x.example")?)).unwrap().unwrap();
+    post(
+        &mut c,
+        "charge:1",
+        EntryKind::Charge,
+        utc(2026, 12, 5, 9, 0, 0),
+        LedgerAccount::Client(client),
+        REVENUE,
+        10000,
+    );
+    post(
+        &mut c,
+        "charge:2",
+        EntryKind::Charge,
+        utc(2026, 12, 5, 9, 0, 0),
+        LedgerAccount::Client(earl.id),
+        REVENUE,
+        700,
+    );
+    let monday = utc(2026, 12, 7, 6, 0, 0);
+    c.run(|tx| billing::close_week(tx, &ctx(&abe, monday), Week::parse("2026-W49").unwrap(), UTC));
+    let open = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    let ids: Vec<_> = open.iter().map(|p| p.id).collect();
+    assert_eq!(ids.len(), 2);
+    let events = |c: &mut Company, kind: &str| {
+        c.store
+            .read(|tx: &mut dyn Tx| tx.events_after(crew_core::ids::EventSeq::START, 10_000))
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.type_name == kind)
+            .count()
+    };
+
+    // A batch naming a payment that does not exist: not found, and nothing of it recorded.
+    let missing = crew_core::ids::PaymentId::new(999);
+    let err = c.try_run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &[ids[0], missing]));
+    assert_eq!(kind(err), ErrorKind::NotFound);
+    let still = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    assert!(still.iter().all(|p| p.status == billing::PaymentStatus::Reserved && p.attempts == 0), "{still:?}");
+    assert_eq!(events(&mut c, "payment_submitted"), 0);
+
+    // The batch: both submitted, an attempt and an event each, in the order given.
+    let submitted = c.run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &[ids[1], ids[0]]));
+    assert_eq!(submitted.iter().map(|s| s.payment.id).collect::<Vec<_>>(), [ids[1], ids[0]]);
+    assert!(submitted.iter().all(|s| s.payment.status == billing::PaymentStatus::Submitted && s.payment.attempts == 1));
+    assert_eq!(submitted[0].party, "earl@x.example", "who pays: the holder's login");
+    assert_eq!(events(&mut c, "payment_submitted"), 2);
+
+    // Settling with an answer about a payment that does not exist records none of the answers.
+    let confirmed = |id: &str| billing::Outcome::Confirmed { service_id: id.into() };
+    let err = c.try_run(|tx| {
+        billing::settle_batch(tx, &ctx(&abe, monday), vec![(ids[0], confirmed("s-1")), (missing, confirmed("s-x"))])
+    });
+    assert_eq!(kind(err), ErrorKind::NotFound);
+    let still = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    assert!(still.iter().all(|p| p.status == billing::PaymentStatus::Submitted), "{still:?}");
+    assert_eq!(c.store.read(|tx: &mut dyn Tx| tx.ledger_balance(CLEARING)).unwrap().debits, Money::ZERO);
+
+    // The answers: one confirmed (posted, invoice paid), one refused (invoice failed).
+    let refused = billing::Outcome::Failed { reason: "card declined".into() };
+    let settled = c.run(|tx| {
+        billing::settle_batch(tx, &ctx(&abe, monday), vec![(ids[0], confirmed("s-1")), (ids[1], refused.clone())])
+    });
+    assert_eq!(
+        settled.iter().map(|p| p.status).collect::<Vec<_>>(),
+        [billing::PaymentStatus::Confirmed, billing::PaymentStatus::Failed]
+    );
+    assert_eq!(cents(c.store.read(|tx: &mut dyn Tx| tx.ledger_balance(CLEARING)).unwrap().debits), 10000);
+    let invoices = c.run(|tx| billing::invoices(tx, &ctx(&abe, monday), billing::InvoiceFilter::default()));
+    let status_of = |holder| invoices.iter().find(|(i, _)| i.holder == holder).unwrap().0.status;
+    assert_eq!(status_of(client), billing::InvoiceStatus::Paid);
+    assert_eq!(status_of(earl.id), billing::InvoiceStatus::Failed);
+    assert_eq!((events(&mut c, "payment_confirmed"), events(&mut c, "payment_failed")), (1, 1));
+
+    // Answers repeated about payments no longer open change nothing, and neither does submitting
+    // them again (nothing is to be sent).
+    let again =
+        c.run(|tx| billing::settle_batch(tx, &ctx(&abe, monday), vec![(ids[0], refused), (ids[1], confirmed("s-2"))]));
+    assert_eq!(again, settled);
+    let resubmitted = c.run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &ids));
+    assert!(resubmitted.iter().all(|s| s.payment.attempts == 1 && !s.payment.status.is_open()));
+    assert_eq!(events(&mut c, "payment_submitted"), 2);
+    assert_eq!(cents(c.store.read(|tx: &mut dyn Tx| tx.ledger_balance(CLEARING)).unwrap().debits), 10000);
+
+    // Only those who close periods may.
+    let duchess = c.client();
+    assert_eq!(kind(c.try_run(|tx| billing::submit_batch(tx, &ctx(&duchess, monday), &ids))), ErrorKind::NotAllowed);
+    assert_eq!(kind(c.try_run(|tx| billing::settle_batch(tx, &ctx(&duchess, monday), vec![]))), ErrorKind::NotAllowed);
+}
+
+/// A month closed again issues nothing and shows the month's invoices once each: the workers' and
+/// the managers' cycles share the period's name (`2026-11`), each lists its own.
+#[test]
+fn a_month_closed_again_shows_each_cycles_invoices_once() {
+    let mut c = Company::new();
+    let w = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let max = LedgerAccount::Manager(staff(&mut c, "max", Role::Manager).id);
+    let stakes = LedgerAccount::Company(CompanyAccount::Stakes);
+    post(&mut c, "earning:nov", EntryKind::Earning, utc(2026, 11, 20, 9, 0, 0), PAYOUTS, w, 6000);
+    post(&mut c, "bet:1:stake", EntryKind::Stake, utc(2026, 11, 20, 9, 0, 0), max, stakes, 300);
+    post(&mut c, "order:1:bets", EntryKind::BetSettlement, utc(2026, 11, 21, 9, 0, 0), stakes, max, 500);
+    let december = utc(2026, 12, 1, 6, 0, 0);
+    let month = Month::parse("2026-11").unwrap();
+    let first = c.run(|tx| billing::close_month(tx, &ctx(&abe, december), month, UTC));
+    assert!(!first.already_closed);
+    let issued: Vec<_> = first.invoices.iter().map(|i| (i.cycle, cents(i.amount))).collect();
+    assert_eq!(issued, [(billing::Cycle::Worker, 6000), (billing::Cycle::Manager, 200)]);
+    let again = c.run(|tx| billing::close_month(tx, &ctx(&abe, december), month, UTC));
+    assert!(again.already_closed);
+    assert_eq!(again.invoices, first.invoices, "each cycle's invoice once, nothing new");
+}
+
+/// A week is closed once it has ended — at its end exactly, not a microsecond before — and closing
+/// it again shows that week's invoices only, not another week's.
+#[test]
+fn a_week_closes_at_its_end_exactly_and_again_shows_only_its_own_invoices() {
+    let mut c = Company::new();
+    let client = LedgerAccount::Client(c.client().id);
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    post(&mut c, "charge:w49", EntryKind::Charge, utc(2026, 12, 5, 9, 0, 0), client, REVENUE, 10000);
+    post(&mut c, "charge:w50", EntryKind::Charge, utc(2026, 12, 8, 9, 0, 0), client, REVENUE, 2500);
+    let (w49, w50) = (Week::parse("2026-W49").unwrap(), Week::parse("2026-W50").unwrap());
+    let end = utc(2026, 12, 7, 0, 0, 0);
+    let early = c.try_run(|tx| billing::close_week(tx, &ctx(&abe, end - chrono::Duration::microseconds(1)), w49, UTC));
+    assert_eq!(kind(early), ErrorKind::Conflict, "a microsecond before its end");
+    let first = c.run(|tx| billing::close_week(tx, &ctx(&abe, end), w49, UTC));
+    assert_eq!(first.invoices.iter().map(|i| cents(i.amount)).collect::<Vec<_>>(), [10000], "at its end exactly");
+    let later = utc(2026, 12, 14, 6, 0, 0);
+    let next = c.run(|tx| billing::close_week(tx, &ctx(&abe, later), w50, UTC));
+    assert_eq!(next.invoices.iter().map(|i| cents(i.amount)).collect::<Vec<_>>(), [2500]);
+    let again = c.run(|tx| billing::close_week(tx, &ctx(&abe, later), w49, UTC));
+    assert!(again.already_closed);
+    assert_eq!(again.invoices, first.invoices, "W49's invoice only");
+}
+
+/// The month: a worker who owes carries it over (no invoice), one whose month comes to exactly
+/// nothing neither carries nor is invoiced, one owed is invoiced.
+#[test]
+fn a_worker_who_owes_carries_over_and_one_at_zero_neither_carries_nor_is_invoiced() {
+    let mut c = Company::new();
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let owed = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    let owes = LedgerAccount::Worker(c.hire("val", "north", "cleaning:3", 1, 50));
+    let even = LedgerAccount::Worker(c.hire("eve", "north", "cleaning:3", 1, 50));
+    post(&mut c, "earning:wes", EntryKind::Earning, utc(2026, 11, 20, 9, 0, 0), PAYOUTS, owed, 6000);
+    post(&mut c, "fine:val", EntryKind::Fine, utc(2026, 11, 20, 9, 0, 0), owes, FINES, 1500);
+    post(&mut c, "earning:eve", EntryKind::Earning, utc(2026, 11, 20, 9, 0, 0), PAYOUTS, even, 4000);
+    post(&mut c, "fine:eve", EntryKind::Fine, utc(2026, 11, 21, 9, 0, 0), even, FINES, 4000);
+    let month = Month::parse("2026-11").unwrap();
+    let closed = c.run(|tx| billing::close_month(tx, &ctx(&abe, utc(2026, 12, 1, 6, 0, 0)), month, UTC));
+    let invoiced: Vec<_> = closed.invoices.iter().map(|i| (i.holder, cents(i.amount))).collect();
+    assert_eq!(invoiced, [(owed.holder().unwrap(), 6000)]);
+    let carried: Vec<_> = closed.carried_over.iter().map(|c| (c.worker, cents(c.owed))).collect();
+    assert_eq!(carried, [(owes.holder().unwrap(), 1500)], "eve's month came to nothing: not carried");
+}
+
+/// `crew billing collect` retries failed collections from clients only: a failed payout to a
+/// worker is not a collection to retry, and a paid invoice has nothing to retry.
+#[test]
+fn collect_retries_only_failed_client_collections() {
+    let mut c = Company::new();
+    let client = LedgerAccount::Client(c.client().id);
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let w = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
+    post(&mut c, "charge:1", EntryKind::Charge, utc(2026, 11, 25, 9, 0, 0), client, REVENUE, 10000);
+    post(&mut c, "earning:1", EntryKind::Earning, utc(2026, 11, 25, 9, 0, 0), PAYOUTS, w, 6000);
+    let monday = utc(2026, 12, 1, 6, 0, 0);
+    c.run(|tx| billing::close_week(tx, &ctx(&abe, monday), Week::parse("2026-W48").unwrap(), UTC));
+    c.run(|tx| billing::close_month(tx, &ctx(&abe, monday), Month::parse("2026-11").unwrap(), UTC));
+    let open = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
+    let answers: Vec<_> = open
+        .iter()
+        .map(|p| match p.kind {
+            billing::PaymentKind::Collection => (p.id, billing::Outcome::Confirmed { service_id: "s-1".into() }),
+            billing::PaymentKind::Payout => (p.id, billing::Outcome::Failed { reason: "no such account".into() }),
+        })
+        .collect();
+    let ids: Vec<_> = open.iter().map(|p| p.id).collect();
+    c.run(|tx| billing::submit_batch(tx, &ctx(&abe, monday), &ids));
+    c.run(|tx| billing::settle_batch(tx, &ctx(&abe, monday), answers));
+    let retried = c.run(|tx| billing::retry_collections(tx, &ctx(&abe, monday), None));
+    assert!(retried.is_empty(), "{retried:?}");
+}

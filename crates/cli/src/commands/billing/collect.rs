@@ -60,7 +60,17 @@ pub fn run(app: &mut App, args: CollectArgs) -> Result<()> {
         let logins = iam::logins(tx)?;
         Ok((retries, logins))
     };
-    let (retries, logins): (Vec<Retry>, _) = if args.dry_run { app.rehearse(retry)? } else { app.write(retry)? };
+    let (retries, logins): (Vec<Retry>, _) = if args.dry_run {
+        app.rehearse(retry)?
+    } else {
+        let out = app.write(|tx, ctx| {
+            let out = retry(tx, ctx)?;
+            crate::money::fault_point("retrying, before commit");
+            Ok(out)
+        })?;
+        crate::money::fault_point("retried");
+        out
+    };
     let service = crate::money::services(app)?.label();
     let done = if args.dry_run { Vec::new() } else { crate::money::work_through(app, Some(PaymentKind::Collection))? };
     let retries: Vec<RetryView> = retries
