@@ -18,6 +18,9 @@
 //!   one neutral form (times as RFC 3339 UTC to the microsecond, flags as 0/1). Any difference
 //!   refuses the copy (exit 1) and nothing is kept.
 //!
+//! - A PostgreSQL copy ends with `ANALYZE` of its tables, so the planner knows their sizes from
+//!   the first command on.
+//!
 //! Memory: one table at a time is held (the largest is usually the event log).
 
 use std::collections::BTreeMap;
@@ -175,8 +178,12 @@ fn same_place(from_shown: &str, to: &Path) -> Result<()> {
 fn into(to: &Path, from: String, source: &mut Side<'_, '_>, progress: &mut dyn FnMut(&str, u64)) -> Result<CopyReport> {
     match to.to_str().filter(|t| crate::is_postgres_url(t)) {
         Some(url) => {
-            let (store, tables) =
+            let (mut store, tables) =
                 PostgresStore::create_raw(url, |pg| copy_tables(source, &mut Side::Postgres(&mut pg.tx), progress))?;
+            // The planner's statistics of the tables just filled: without them, the first
+            // commands on the copy plan every lookup as if the tables were empty.
+            let (client, _) = store.session()?;
+            client.batch_execute(&format!("ANALYZE {}", TABLES.join(", "))).map_err(pg_internal)?;
             Ok(CopyReport { from, to: store.target().shown().into(), tables })
         }
         None => {

@@ -8,8 +8,9 @@
 
 -- Ids: as SQLite's, not sequences. A table's new row takes the highest id plus one (SQLite's
 -- INTEGER PRIMARY KEY), and the tables SQLite keeps AUTOINCREMENT (sessions, kits, time off)
--- never give an id twice, their high-water marks kept in id_counters (SQLite's
--- sqlite_sequence). Both are transactional: a rolled-back insert leaves no gap, as in SQLite
+-- never give an id twice: the highest id of a deleted row is kept in id_counters (SQLite's
+-- sqlite_sequence keeps every id's; only a deleted one's can exceed the table's highest), so an
+-- insert reads one row and writes none. Both are transactional: a rolled-back insert leaves no gap, as in SQLite
 -- (sequences would). Writers hold the schema's write lock, so "the highest id" is theirs alone.
 CREATE TABLE id_counters (
     name text   PRIMARY KEY,
@@ -64,12 +65,19 @@ BEGIN
     IF NEW.id IS NULL THEN
         NEW.id := greatest((SELECT seq FROM id_counters WHERE name = 'sessions'), (SELECT max(id) FROM sessions), 0) + 1;
     END IF;
-    INSERT INTO id_counters (name, seq) VALUES ('sessions', NEW.id)
-        ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq);
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER sessions_next_id BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_next_id();
+-- The highest id is remembered when a row goes, so it is never given again.
+CREATE FUNCTION sessions_keep_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO id_counters (name, seq) VALUES ('sessions', OLD.id)
+        ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq);
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER sessions_keep_id AFTER DELETE ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_keep_id();
 CREATE INDEX sessions_account ON sessions (account_id);
 
 CREATE TABLE activations (
@@ -270,12 +278,19 @@ BEGIN
     IF NEW.id IS NULL THEN
         NEW.id := greatest((SELECT seq FROM id_counters WHERE name = 'matching_time_off'), (SELECT max(id) FROM matching_time_off), 0) + 1;
     END IF;
-    INSERT INTO id_counters (name, seq) VALUES ('matching_time_off', NEW.id)
-        ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq);
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER matching_time_off_next_id BEFORE INSERT ON matching_time_off FOR EACH ROW EXECUTE FUNCTION matching_time_off_next_id();
+-- The highest id is remembered when a row goes, so it is never given again.
+CREATE FUNCTION matching_time_off_keep_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO id_counters (name, seq) VALUES ('matching_time_off', OLD.id)
+        ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq);
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER matching_time_off_keep_id AFTER DELETE ON matching_time_off FOR EACH ROW EXECUTE FUNCTION matching_time_off_keep_id();
 CREATE INDEX matching_time_off_by_end ON matching_time_off (ends_at);
 CREATE INDEX matching_time_off_by_worker ON matching_time_off (worker_id, starts_at);
 
@@ -556,12 +571,19 @@ BEGIN
     IF NEW.kit_id IS NULL THEN
         NEW.kit_id := greatest((SELECT seq FROM id_counters WHERE name = 'supplies_kits'), (SELECT max(kit_id) FROM supplies_kits), 0) + 1;
     END IF;
-    INSERT INTO id_counters (name, seq) VALUES ('supplies_kits', NEW.kit_id)
-        ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq);
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER supplies_kits_next_id BEFORE INSERT ON supplies_kits FOR EACH ROW EXECUTE FUNCTION supplies_kits_next_id();
+-- The highest id is remembered when a row goes, so it is never given again.
+CREATE FUNCTION supplies_kits_keep_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO id_counters (name, seq) VALUES ('supplies_kits', OLD.kit_id)
+        ON CONFLICT (name) DO UPDATE SET seq = greatest(id_counters.seq, excluded.seq);
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER supplies_kits_keep_id AFTER DELETE ON supplies_kits FOR EACH ROW EXECUTE FUNCTION supplies_kits_keep_id();
 CREATE INDEX supplies_kits_order ON supplies_kits (order_id);
 CREATE INDEX supplies_kits_status ON supplies_kits (status, scheduled_at);
 CREATE UNIQUE INDEX supplies_kits_open ON supplies_kits (order_id) WHERE status = 'open';
