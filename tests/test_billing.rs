@@ -71,6 +71,12 @@ fn order_events_charge_clients_pay_workers_and_fine_failures_exactly_once() {
     env.step(&["billing", "award", "ann@example.com", "12.50", "--reason", "not a worker"], None);
     env.step(&["billing", "award", "tom@crew.example", "0", "--reason", "nothing"], None);
     env.step(&["billing", "award", "tom@crew.example", "1.005", "--reason", "a fraction of a cent"], None);
+    env.note(
+        "an award's own id is in awards' namespace: crew's ids are refused, and so are amounts beyond 1,000,000,000.00",
+    );
+    env.step(&["billing", "award", "tom@crew.example", "1.00", "--reason", "x", "--id", "order:4:charge"], None);
+    env.step(&["billing", "award", "tom@crew.example", "1.00", "--reason", "x", "--id", "award:9"], None);
+    env.step(&["billing", "award", "tom@crew.example", "1000000000.01", "--reason", "too much"], None);
 
     env.note("the accountant sees everything and verifies");
     env.login("abe", PASSWORD);
@@ -100,6 +106,8 @@ fn the_company_rules_set_the_worker_share_and_the_fine() {
     env.step(&["settings", "set", "billing.failure_fine", "12.34"], None);
     env.step(&["settings", "set", "pricing.base_price", "99.99"], None);
     env.step(&["settings", "set", "billing.worker_share_percent", "101"], None);
+    env.step(&["settings", "set", "billing.failure_fine", "1000000000.01"], None);
+    env.step(&["settings", "set", "pricing.base_price", "92233720368547758.07"], None);
     a_week_of_orders(&mut env);
     env.login("abe", PASSWORD);
     // 55% of 99.99 is 54.9945: the worker gets 54.99, the company keeps 45.00.

@@ -41,6 +41,8 @@ fn a_week_and_a_month_are_invoiced_collected_and_paid_once() {
     env.step(&["billing", "invoices"], None);
     env.step(&["billing", "close-week"], None);
     env.step(&["billing", "close-week", "2026-W49"], None);
+    env.step(&["billing", "close-week", "2026-W49", "--dry-run"], None);
+    env.step(&["billing", "close-week", "2020-W53"], None);
     env.step(&["billing", "invoices"], None);
 
     env.note("an order that becomes active after the close is charged in the next week");
@@ -171,5 +173,30 @@ fn a_declined_collection_is_retried_with_a_new_key_and_the_client_hears_of_both(
     env.step(&["outbox", "list"], None);
     env.login("bob@example.com", PASSWORD);
     env.step(&["billing", "statement"], None);
+    insta::assert_snapshot!(env.transcript);
+}
+
+/// Cron missed two Mondays: the next `close-week` without a week closes each missed week with its
+/// own invoice, oldest first, then the last one; as JSON, the earlier weeks come under `earlier`.
+#[test]
+fn a_close_after_missed_weeks_closes_each_of_them_in_turn() {
+    let mut env = Env::company();
+    two_clients_week(&mut env);
+    env.now = "2026-12-07T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    env.ok(&["-q", "billing", "close-week"]);
+    env.note("order #4 becomes active on Monday of W50; cron does not run again until W53");
+    env.login("tom@crew.example", PASSWORD);
+    env.ok(&["order", "check-in", "4", "--photo", &photo("door.jpg")]);
+    env.now = "2026-12-28T06:00:00Z".into();
+    env.login("abe", PASSWORD);
+    env.step(&["billing", "close-week", "--dry-run"], None);
+    env.step(&["billing", "close-week"], None);
+    env.step(&["billing", "close-week"], None);
+    let json = env.ok(&["--format", "json", "billing", "close-week", "--dry-run"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["period"], "2026-W52");
+    assert_eq!(value["already_closed"], true);
+    assert!(value.get("earlier").is_none(), "nothing was missed this time: {value}");
     insta::assert_snapshot!(env.transcript);
 }

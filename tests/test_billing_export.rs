@@ -29,6 +29,8 @@ fn closed_books() -> Env {
         "--reason",
         "said \"thanks\"; twice | 100% ; \u{202e}evil",
     ]);
+    // A backslash ends a beancount string's quote unless it is kept out.
+    env.ok(&["billing", "award", "tom@crew.example", "1.03", "--reason", "C:\\temp\\ next \\"]);
     env.login("abe", PASSWORD);
     env.ok(&["billing", "close-week", "2026-W49"]);
     env.ok(&["billing", "close-month", "2026-11"]);
@@ -61,6 +63,10 @@ fn the_exported_ledger_passes_bean_check_and_hledger_strict_and_a_cent_off_fails
     let hledger = env.ok(&["billing", "export", "--journal", "hledger"]);
     assert!(beancount.contains("open Assets:Receivable:Client5 EUR"), "{beancount}");
     assert!(hledger.contains("account Liabilities:Workers:Worker7"), "{hledger}");
+    for journal in [&beancount, &hledger] {
+        assert!(journal.contains("charge order:1:charge order #1"), "crew's own `#` is kept:\n{journal}");
+        assert!(journal.contains("award award:2: C:/temp/ next /"), "no backslash from a memo:\n{journal}");
+    }
     let dir = env.path();
     let (bean, led) = (dir.join("crew.beancount"), dir.join("crew.journal"));
     std::fs::write(&bean, &beancount).unwrap();

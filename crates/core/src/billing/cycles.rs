@@ -85,6 +85,79 @@ impl fmt::Display for Month {
     }
 }
 
+/// A billing period: a [`Week`] (clients) or a [`Month`] (workers and managers).
+pub trait Period: Copy + Ord + fmt::Display {
+    /// Reads the period as [`fmt::Display`] writes it.
+    fn read(raw: &str) -> Result<Self>;
+    /// The period after this one.
+    fn following(self) -> Self;
+    /// Its `[start, end)` in `tz`, as UTC instants.
+    fn span(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>);
+}
+
+impl Period for Week {
+    fn read(raw: &str) -> Result<Self> {
+        Week::parse(raw)
+    }
+    fn following(self) -> Self {
+        self.next()
+    }
+    fn span(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        self.bounds(tz)
+    }
+}
+
+impl Period for Month {
+    fn read(raw: &str) -> Result<Self> {
+        Month::parse(raw)
+    }
+    fn following(self) -> Self {
+        self.next()
+    }
+    fn span(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        self.bounds(tz)
+    }
+}
+
+/// When the company's books began: the time of the first event in its log (`crew init`'s).
+/// `None` for an empty log.
+pub fn books_began(tx: &mut (impl BillingTx + ?Sized)) -> Result<Option<DateTime<Utc>>> {
+    Ok(tx.events_after(crate::ids::EventSeq::START, 1)?.first().map(|e| e.at))
+}
+
+/// The periods a close without a named period takes (cron's `crew billing close-week` and
+/// `close-month`), oldest first: every period of `cycle` after the latest one closed, up to `last`
+/// (the last that has ended), so that a run after missed ones catches up, each period with its
+/// own invoices; only `last` when none was ever closed, or when `last` is closed already (the
+/// close then says so); none when `last` ended before the company's books began.
+pub fn periods_to_close<P: Period>(
+    tx: &mut (impl BillingTx + ?Sized),
+    cycle: Cycle,
+    last: P,
+    tz: Tz,
+) -> Result<Vec<P>> {
+    if let Some(began) = books_began(tx)?
+        && last.span(tz).1 <= began
+    {
+        return Ok(vec![]);
+    }
+    let latest = tx
+        .closed_periods()?
+        .into_iter()
+        .filter(|p| p.cycle == cycle)
+        .filter_map(|p| P::read(&p.period).ok())
+        .filter(|p| *p < last)
+        .max();
+    let Some(latest) = latest else { return Ok(vec![last]) };
+    let mut periods = Vec::new();
+    let mut p = latest.following();
+    while p <= last {
+        periods.push(p);
+        p = p.following();
+    }
+    Ok(periods)
+}
+
 /// Which cycle: the clients' weekly one, or the workers' and the managers' monthly ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -427,6 +500,14 @@ fn close(
             carried_over: vec![],
             managers_owing: vec![],
         });
+    }
+    if let Some(began) = books_began(tx)?
+        && until <= began
+    {
+        return Err(Error::bad_input(format!(
+            "{period} ended before this company's books began ({}): there is nothing to close",
+            began.format("%Y-%m-%d %H:%M UTC")
+        )));
     }
     if ctx.now < until {
         let hint = match cycle {

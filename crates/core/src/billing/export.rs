@@ -51,13 +51,16 @@ pub fn journal_account(account: LedgerAccount) -> String {
     }
 }
 
-/// Text from outside (an award's reason) as a journal's narration: no quotes, no comment or payee
-/// separators, no control characters, one line.
+/// Text from outside (an award's reason) as a journal's narration: no quotes, no backslash (an
+/// escape in beancount's strings: a trailing one would swallow the closing quote), no comment or
+/// payee separators, no control characters or line and paragraph separators, one line.
 fn narration(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '"' => '\'',
+            '\\' => '/',
             ';' | '|' | '#' => ',',
+            '\u{2028}' | '\u{2029}' => ' ',
             c if c.is_control() => ' ',
             c => c,
         })
@@ -109,14 +112,16 @@ pub fn journal(entries: &[Entry], format: JournalFormat, tz: Tz, currency: &str)
         }
     }
     for e in entries {
+        // Only the memo comes from outside; the kind, the id (`[a-z0-9:._-]`) and the order
+        // number are crew's, and keep their `#`.
         let memo = narration(&e.memo);
         let order = e.order.map(|o| format!(" order #{o}")).unwrap_or_default();
         let what =
             format!("{} {}{order}{}", e.kind, e.id, if memo.is_empty() { String::new() } else { format!(": {memo}") });
         out.push('\n');
         match format {
-            JournalFormat::Beancount => out += &format!("{} * \"{}\"\n", day(e.at), narration(&what)),
-            JournalFormat::Hledger => out += &format!("{} * {}\n", day(e.at), narration(&what)),
+            JournalFormat::Beancount => out += &format!("{} * \"{what}\"\n", day(e.at)),
+            JournalFormat::Hledger => out += &format!("{} * {what}\n", day(e.at)),
         }
         for p in &e.postings {
             out += &format!("    {:<40} {:>14} {currency}\n", journal_account(p.account), amount(p.amount));
@@ -132,6 +137,14 @@ fn amount(m: Money) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narration_is_one_line_without_quotes_escapes_or_separators() {
+        assert_eq!(
+            narration("  said \"hi\"; a | b # c \\ d\ne\u{2028}f\u{2029}g\u{85}h\\  "),
+            "said 'hi', a , b , c / d e f g h/"
+        );
+    }
     use crate::billing::{EntryId, EntryKind};
     use crate::ids::AccountId;
 

@@ -21,8 +21,9 @@ pub mod subscribers;
 
 pub use cycles::{
     Carry, ClosedPeriod, Cycle, CycleReport, Invoice, InvoiceFilter, InvoiceStatus, ManagerOwes, Month, OpenAmount,
-    Outcome, Payment, PaymentKind, PaymentStatus, Retry, Submitted, close_month, close_week, invoices, open_payments,
-    retry_collections, retry_key, settle, settle_batch, submit, submit_batch,
+    Outcome, Payment, PaymentKind, PaymentStatus, Period, Retry, Submitted, books_began, close_month, close_week,
+    invoices, open_payments, periods_to_close, retry_collections, retry_key, settle, settle_batch, submit,
+    submit_batch,
 };
 pub use events::{BillingEvent, PostedEntry};
 pub use ledger::{Balance, CompanyAccount, Entry, EntryId, EntryKind, LedgerAccount, Posting, split};
@@ -166,10 +167,18 @@ pub fn award(
         return Err(Error::bad_input(format!("`{worker}` is a {}, not a worker", account.role)));
     }
     let id = match id {
-        Some(id) => id,
+        Some(id) => given_award_id(id)?,
         None => {
-            let n = tx.entries(&EntryFilter { kind: Some(EntryKind::Award), ..Default::default() })?.len() + 1;
-            EntryId::parse(&format!("award:{n}"))?
+            // `award:N`, N one more than the awards so far, or the next number not taken (an
+            // older database may hold a given id of that form).
+            let mut n = tx.entries(&EntryFilter { kind: Some(EntryKind::Award), ..Default::default() })?.len() + 1;
+            loop {
+                let id = EntryId::parse(&format!("award:{n}"))?;
+                if tx.entry(&id)?.is_none() {
+                    break id;
+                }
+                n += 1;
+            }
         }
     };
     let mut entry = Entry::transfer(
@@ -183,6 +192,22 @@ pub fn award(
     );
     entry.actor = Some(ctx.actor.id);
     post(tx, entry)
+}
+
+/// An award's id chosen by the person awarding (`--id`): it lives in awards' own namespace,
+/// `award:` followed by something that is not only digits (`award:N` are the ids crew gives), so
+/// it can never take the id of an entry crew derives from its cause (`order:N:charge`,
+/// `bet:N:stake`, `payout:N`, …), which would then be skipped or refused.
+///
+/// Errors: bad input (exit 2) for any other id.
+pub fn given_award_id(id: EntryId) -> Result<EntryId> {
+    let rest = id.as_str().strip_prefix("award:").unwrap_or_default();
+    if rest.is_empty() || rest.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::bad_input(format!(
+            "`{id}` is not an award's id: write `award:` and your own name for it, like `award:tom:2026-11` (`award:` and digits only are the ids crew gives)"
+        )));
+    }
+    Ok(id)
 }
 
 /// One line of a statement: an entry as it touched the account, and the balance after it.
@@ -525,7 +550,20 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
     }
     checks.push(Check { name: "each collection and payout is in the ledger once, as confirmed", checked, problems });
 
-    let (held, pots) = check_bets(tx, &all)?;
+    let log = scan_log(tx)?;
+    let charges: std::collections::BTreeSet<&str> =
+        all.iter().filter(|e| e.kind == EntryKind::Charge && e.order.is_some()).map(|e| e.id.as_str()).collect();
+    let mut problems = Vec::new();
+    for (order, price) in &log.to_charge {
+        if price.cents() != 0 && !charges.contains(format!("order:{order}:charge").as_str()) {
+            problems.push(format!(
+                "order #{order} became active or was cancelled after assignment, at {price}, but is not charged"
+            ));
+        }
+    }
+    checks.push(Check { name: "every order that owes a charge is charged", checked: log.to_charge.len(), problems });
+
+    let (held, pots) = check_bets(tx, &all, &log)?;
     checks.push(held);
     checks.push(pots);
 
@@ -543,21 +581,23 @@ pub fn verify(tx: &mut (impl BillingTx + ?Sized), ctx: &Ctx) -> Result<Verificat
     Ok(verification)
 }
 
-/// What is wrong with an order entry's cause, if anything.
-/// The ledger against bets' events (DESIGN.md "Bets"): every `bet_placed` has its stake entry
-/// (the manager's account to `company:stakes`, the stake) and every stake entry its bet; what
-/// `company:stakes` holds is the stakes of the pools not yet settled; and every `bets_settled`
-/// shared out exactly its pot — the stakes placed on the order — with its entry moving the pot
-/// from `company:stakes` to the winners and the house as the event says.
-fn check_bets(tx: &mut (impl BillingTx + ?Sized), all: &[Entry]) -> Result<(Check, Check)> {
-    use std::collections::BTreeMap;
+type BetPlaced = (crate::ids::BetId, crate::ids::OrderId, crate::ids::AccountId, Money);
+type BetsSettled = (crate::ids::OrderId, Money, Vec<crate::bets::Winning>, Money);
 
+/// What `verify` needs from the whole log, read once: bets placed and settled, and each order
+/// that owes a charge (it became active, or was cancelled after assignment) with the price it
+/// was assigned at.
+struct LogScan {
+    placed: Vec<BetPlaced>,
+    settled: Vec<BetsSettled>,
+    to_charge: std::collections::BTreeMap<crate::ids::OrderId, Money>,
+}
+
+fn scan_log(tx: &mut (impl BillingTx + ?Sized)) -> Result<LogScan> {
     use crate::bets::BetsEvent;
 
-    let stakes_account = LedgerAccount::Company(ledger::CompanyAccount::Stakes);
-    // Every bets event of the log, in order.
-    let mut placed = Vec::new();
-    let mut settled = Vec::new();
+    let mut scan = LogScan { placed: vec![], settled: vec![], to_charge: Default::default() };
+    let mut price: std::collections::BTreeMap<crate::ids::OrderId, Money> = Default::default();
     let mut after = crate::ids::EventSeq::START;
     loop {
         let batch = tx.events_after(after, 5_000)?;
@@ -566,15 +606,42 @@ fn check_bets(tx: &mut (impl BillingTx + ?Sized), all: &[Entry]) -> Result<(Chec
         for recorded in &batch {
             match recorded.decode::<BetsEvent>()? {
                 Some(BetsEvent::BetPlaced { bet, order, manager, stake, .. }) => {
-                    placed.push((bet, order, manager, stake))
+                    scan.placed.push((bet, order, manager, stake))
                 }
                 Some(BetsEvent::BetsSettled { order, pot, winnings, house, .. }) => {
-                    settled.push((order, pot, winnings, house))
+                    scan.settled.push((order, pot, winnings, house))
+                }
+                _ => {}
+            }
+            match recorded.decode::<OrderingEvent>()? {
+                Some(OrderingEvent::OrderAssigned { order, price: p, .. }) => {
+                    price.insert(order, p);
+                }
+                Some(OrderingEvent::OrderCheckedIn { order, .. })
+                | Some(OrderingEvent::OrderCancelled { order, after_assignment: true, .. }) => {
+                    // Once per order, at the price it had when it first owed it.
+                    if let Some(p) = price.get(&order) {
+                        scan.to_charge.entry(order).or_insert(*p);
+                    }
                 }
                 _ => {}
             }
         }
     }
+    Ok(scan)
+}
+
+/// What is wrong with an order entry's cause, if anything.
+/// The ledger against bets' events (DESIGN.md "Bets"): every `bet_placed` has its stake entry
+/// (the manager's account to `company:stakes`, the stake) and every stake entry its bet; what
+/// `company:stakes` holds is the stakes of the pools not yet settled; and every `bets_settled`
+/// shared out exactly its pot — the stakes placed on the order — with its entry moving the pot
+/// from `company:stakes` to the winners and the house as the event says.
+fn check_bets(tx: &mut (impl BillingTx + ?Sized), all: &[Entry], log: &LogScan) -> Result<(Check, Check)> {
+    use std::collections::BTreeMap;
+
+    let stakes_account = LedgerAccount::Company(ledger::CompanyAccount::Stakes);
+    let (placed, settled) = (&log.placed, &log.settled);
     let by_id: BTreeMap<&str, &Entry> = all.iter().map(|e| (e.id.as_str(), e)).collect();
     let sorted = |mut postings: Vec<Posting>| {
         postings.retain(|p| p.amount.cents() != 0);
@@ -585,7 +652,7 @@ fn check_bets(tx: &mut (impl BillingTx + ?Sized), all: &[Entry]) -> Result<(Chec
     let mut problems = Vec::new();
     let mut staked_on: BTreeMap<crate::ids::OrderId, i64> = BTreeMap::new();
     let mut bet_entries = std::collections::BTreeSet::new();
-    for (bet, order, manager, stake) in &placed {
+    for (bet, order, manager, stake) in placed {
         *staked_on.entry(*order).or_default() += stake.cents();
         let id = format!("bet:{bet}:stake");
         bet_entries.insert(id.clone());
@@ -620,7 +687,7 @@ fn check_bets(tx: &mut (impl BillingTx + ?Sized), all: &[Entry]) -> Result<(Chec
 
     let mut problems = Vec::new();
     let mut settlement_entries = std::collections::BTreeSet::new();
-    for (order, pot, winnings, house) in &settled {
+    for (order, pot, winnings, house) in settled {
         let id = format!("order:{order}:bets");
         settlement_entries.insert(id.clone());
         let staked = staked_on.get(order).copied().unwrap_or(0);

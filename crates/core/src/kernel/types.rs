@@ -360,6 +360,26 @@ impl Money {
         Ok(Money(if negative { -cents } else { cents }))
     }
 
+    /// The largest amount a person may type (an award, a stake, a price or a fine in the
+    /// company's rules): 1,000,000,000.00. Far above any real order, and far enough below the
+    /// `i64` cents every sum is kept in that no count of such amounts a company could record
+    /// overflows a balance.
+    pub const MAX_TYPED: Money = Money(100_000_000_000);
+
+    /// Reads an amount a person typed: [`Money::parse`], then at most [`Money::MAX_TYPED`] either
+    /// way. Errors: bad input (exit 2) naming the limit.
+    pub fn parse_typed(raw: &str) -> Result<Self> {
+        let m = Money::parse(raw)?;
+        if m.0.unsigned_abs() > Money::MAX_TYPED.0.unsigned_abs() {
+            return Err(Error::bad_input(format!(
+                "`{}` is more than crew takes: amounts are at most {}",
+                raw.trim(),
+                Money::MAX_TYPED
+            )));
+        }
+        Ok(m)
+    }
+
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }

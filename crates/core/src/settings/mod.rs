@@ -26,7 +26,7 @@ use crate::authz::{Action, require};
 use crate::error::{Error, Result};
 use crate::ids::AccountId;
 use crate::kernel::command::{Ctx, record};
-use crate::types::Sha256Hex;
+use crate::types::{Money, Sha256Hex};
 
 /// The longest an external step may run, in seconds.
 pub const MAX_STEP_TIMEOUT: u32 = 3600;
@@ -177,6 +177,11 @@ pub fn set(tx: &mut (impl SettingsTx + ?Sized), ctx: &Ctx, key: &str, raw: &str)
 }
 
 fn change(tx: &mut (impl SettingsTx + ?Sized), ctx: &Ctx, rule: &'static Rule, value: Value) -> Result<Option<Change>> {
+    if let Value::Money(m) = &value
+        && m.cents() > Money::MAX_TYPED.cents()
+    {
+        return Err(Error::bad_input(format!("{m} is more than crew takes: amounts are at most {}", Money::MAX_TYPED)));
+    }
     if let Value::Steps(steps) = &value {
         for s in steps.iter().filter(|s| !s.name.is_built_in()) {
             if tx.step_program(&s.name)?.is_none() {

@@ -471,8 +471,8 @@ fn collect_retries_only_failed_client_collections() {
     let w = LedgerAccount::Worker(c.hire("wes", "north", "cleaning:3", 1, 50));
     post(&mut c, "charge:1", EntryKind::Charge, utc(2026, 11, 25, 9, 0, 0), client, REVENUE, 10000);
     post(&mut c, "earning:1", EntryKind::Earning, utc(2026, 11, 25, 9, 0, 0), PAYOUTS, w, 6000);
-    let monday = utc(2026, 12, 1, 6, 0, 0);
-    c.run(|tx| billing::close_week(tx, &ctx(&abe, monday), Week::parse("2026-W48").unwrap(), UTC));
+    let monday = utc(2026, 12, 7, 6, 0, 0);
+    c.run(|tx| billing::close_week(tx, &ctx(&abe, monday), Week::parse("2026-W49").unwrap(), UTC));
     c.run(|tx| billing::close_month(tx, &ctx(&abe, monday), Month::parse("2026-11").unwrap(), UTC));
     let open = c.run(|tx| billing::open_payments(tx, &ctx(&abe, monday), None));
     let answers: Vec<_> = open
@@ -487,4 +487,95 @@ fn collect_retries_only_failed_client_collections() {
     c.run(|tx| billing::settle_batch(tx, &ctx(&abe, monday), answers));
     let retried = c.run(|tx| billing::retry_collections(tx, &ctx(&abe, monday), None));
     assert!(retried.is_empty(), "{retried:?}");
+}
+
+fn photo() -> crew_core::ordering::Photo {
+    crew_core::ordering::Photo { path: "orders/1/in.jpg".into(), sha256: crew_core::types::Sha256Hex::of(b"photo") }
+}
+
+/// `verify` checks the ledger against the log both ways: an order that became active without its
+/// charge (another entry took the charge's id before the check-in, so the charge was skipped as
+/// already posted) is a problem, while an order charged as usual is not.
+#[test]
+fn verify_finds_an_order_that_became_active_without_its_charge() {
+    let mut c = Company::new();
+    let wes_id = c.hire("wes", "north", "cleaning:3", 20, 50);
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let (taken, charged) = (c.order("north", 5), c.order("north", 6));
+    let a = c.admin.clone();
+    let wes = Login::parse("wes@x.example").unwrap();
+    let worker = c.store.read(|tx: &mut dyn Tx| tx.account_by_login(&wes)).unwrap().unwrap().actor();
+    for order in [taken, charged] {
+        let force = Some(crew_core::ordering::Force { reason: crew_core::types::Text::parse("test").unwrap() });
+        c.run(|tx| {
+            crew_core::ordering::assign(
+                tx,
+                &ctx(&a, at(3)),
+                &super::company::pricing(),
+                &Default::default(),
+                &Default::default(),
+                order,
+                &wes,
+                force,
+            )
+        });
+    }
+    let id = format!("order:{taken}:charge");
+    post(&mut c, &id, EntryKind::Award, at(3), AWARDS, LedgerAccount::Worker(wes_id), 100);
+    for order in [taken, charged] {
+        c.run(|tx| {
+            crew_core::ordering::check_in(tx, &ctx(&worker, at(4)), order, photo(), chrono::Duration::days(365))
+        });
+    }
+    let v = c.run(|tx| billing::verify(tx, &ctx(&abe, at(10))));
+    let check = v.checks.iter().find(|c| c.name == "every order that owes a charge is charged").unwrap();
+    assert_eq!(check.checked, 2);
+    assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
+    assert!(check.problems[0].starts_with(&format!("order #{taken} became active")), "{:?}", check.problems);
+    assert!(!v.passed());
+}
+
+/// A close without a named period catches up on every period missed since the last one closed,
+/// oldest first; only the last ended period when none was ever closed; nothing when the last
+/// ended before the company's books began — and a period named that ended before them is refused.
+#[test]
+fn a_close_catches_up_on_missed_periods_and_none_ends_before_the_books_began() {
+    let mut c = Company::new();
+    let client = LedgerAccount::Client(c.client().id);
+    let abe = staff(&mut c, "abe", Role::Accountant);
+    let week = |w: &str| Week::parse(w).unwrap();
+    let to_close = |c: &mut Company, last: &str| {
+        c.run(|tx| billing::periods_to_close(tx, billing::Cycle::Client, week(last), UTC))
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+    };
+    // The books began 2026-11-30 08:00 (Monday of W49): W48 ended before them.
+    assert_eq!(to_close(&mut c, "2026-W48"), Vec::<String>::new());
+    assert_eq!(to_close(&mut c, "2026-W49"), ["2026-W49"], "none closed: the last ended only");
+    assert_eq!(to_close(&mut c, "2026-W51"), ["2026-W51"]);
+    let early = c.try_run(|tx| billing::close_week(tx, &ctx(&abe, utc(2026, 12, 7, 6, 0, 0)), week("2026-W48"), UTC));
+    assert_eq!(kind(early), ErrorKind::BadInput, "W48 ended before the books began");
+    post(&mut c, "charge:w50", EntryKind::Charge, utc(2026, 12, 8, 9, 0, 0), client, REVENUE, 2500);
+    post(&mut c, "charge:w51", EntryKind::Charge, utc(2026, 12, 15, 9, 0, 0), client, REVENUE, 4000);
+    c.run(|tx| billing::close_week(tx, &ctx(&abe, utc(2026, 12, 7, 6, 0, 0)), week("2026-W49"), UTC));
+    assert_eq!(to_close(&mut c, "2026-W49"), ["2026-W49"], "the last, closed already: the close says so");
+    assert_eq!(to_close(&mut c, "2026-W50"), ["2026-W50"]);
+    assert_eq!(to_close(&mut c, "2026-W52"), ["2026-W50", "2026-W51", "2026-W52"]);
+    let now = utc(2026, 12, 28, 6, 0, 0);
+    let closed: Vec<_> = c.run(|tx| {
+        billing::periods_to_close(tx, billing::Cycle::Client, week("2026-W52"), UTC)?
+            .into_iter()
+            .map(|w| billing::close_week(tx, &ctx(&abe, now), w, UTC))
+            .collect::<crew_core::Result<Vec<_>>>()
+    });
+    let amounts: Vec<Vec<i64>> = closed.iter().map(|r| r.invoices.iter().map(|i| cents(i.amount)).collect()).collect();
+    assert_eq!(amounts, [vec![2500], vec![4000], vec![]], "each week its own invoice");
+    assert_eq!(to_close(&mut c, "2026-W52"), ["2026-W52"]);
+    // Months the same way, with the workers' cycle.
+    let month = |m: &str| Month::parse(m).unwrap();
+    let months = c.run(|tx| billing::periods_to_close(tx, billing::Cycle::Worker, month("2026-10"), UTC));
+    assert!(months.is_empty(), "October ended before the books began");
+    let months = c.run(|tx| billing::periods_to_close(tx, billing::Cycle::Worker, month("2027-01"), UTC));
+    assert_eq!(months, [month("2027-01")]);
 }

@@ -47,7 +47,7 @@ struct View {
 pub fn run(app: &mut App, args: PlaceArgs) -> Result<()> {
     let order: OrderId = args.order.parse().flag("ORDER")?;
     let on = Outcome::parse(&args.on).flag("--on")?;
-    let stake = Money::parse(&args.stake).flag("--stake")?;
+    let stake = Money::parse_typed(&args.stake).flag("--stake")?;
     let (bet, login) = app.write(|tx, ctx| {
         let max = settings::rules(tx)?.max_stake;
         let bet = bets::place(tx, ctx, order, on, stake, max)?;

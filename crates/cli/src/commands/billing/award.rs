@@ -14,7 +14,9 @@ use crate::context::{App, FromFlag};
 #[command(after_help = "\
 The award is a ledger entry (company:awards → the worker) paid with the worker's monthly invoice.
 With --id, running the same award again is recognised and changes nothing (the same id with a
-different worker, amount or reason is refused, exit 5); without it, each run is a new award.
+different worker, amount or reason is refused, exit 5); without it, each run is a new award
+(`award:1`, `award:2`, …). Your id starts with `award:` and is not `award:` and digits only: the
+ledger's other ids (`order:N:charge`, `bet:N:stake`, `payout:N`, …) belong to crew.
 
 Examples:
   crew billing award tom@crew.example 25.00 --reason \"stayed late to finish\"
@@ -27,7 +29,7 @@ pub struct AwardArgs {
     /// Why; recorded with the entry
     #[arg(long)]
     reason: String,
-    /// Your id for this award, so that a retry is recognised (`award:tom:2026-11`)
+    /// Your id for this award, so that a retry is recognised: `award:` and a name (`award:tom:2026-11`)
     #[arg(long)]
     id: Option<String>,
 }
@@ -45,9 +47,14 @@ struct View {
 
 pub fn run(app: &mut App, args: AwardArgs) -> Result<()> {
     let worker = Login::parse(&args.worker).flag("WORKER")?;
-    let amount = Money::parse(&args.amount).flag("AMOUNT")?;
+    let amount = Money::parse_typed(&args.amount).flag("AMOUNT")?;
     let reason = Text::parse(&args.reason).flag("--reason")?;
-    let id = args.id.as_deref().map(EntryId::parse).transpose().map_err(|e| e.context("--id"))?;
+    let id = args
+        .id
+        .as_deref()
+        .map(|raw| EntryId::parse(raw).and_then(billing::given_award_id))
+        .transpose()
+        .map_err(|e| e.context("--id"))?;
     let posted = app.write(|tx, ctx| billing::award(tx, ctx, &worker, amount, reason.clone(), id))?;
     let new = matches!(posted, Posted::New(_));
     let entry = posted.entry().id.clone();

@@ -19,12 +19,15 @@ client is mailed the result. Closing a week again issues nothing; it only asks a
 collections still open (a crashed run is recovered by running it again: the same idempotency key
 is sent). The payment service is the built-in sandbox unless crew.toml names one (docs/billing.md).
 
+Without a week, the run closes the week that ended last and, first, any week missed since the
+last one closed (each with its own invoices, oldest first, in one transaction).
+
 Examples:
-  crew billing close-week                 # the week that ended last
+  crew billing close-week                 # the week that ended last (and any missed before it)
   crew billing close-week 2026-W49
   crew billing close-week 2026-W49 --dry-run")]
 pub struct CloseWeekArgs {
-    /// The week, like `2026-W49` [default: the last week that has ended]
+    /// The week, like `2026-W49` [default: the last week that has ended, and any missed before it]
     week: Option<String>,
     #[command(flatten)]
     cycle: CycleArgs,
@@ -34,15 +37,22 @@ pub const ACTIONS: &[Action] = &[Action::CloseBillingPeriods];
 
 pub fn run(app: &mut App, args: CloseWeekArgs) -> Result<()> {
     let tz = app.tz();
-    let week = match args.week.as_deref() {
-        Some(raw) => Week::parse(raw).map_err(|e| e.context("WEEK"))?,
-        None => {
-            let this = Week::of(app.now, tz);
-            Week::of(this.bounds(tz).0 - chrono::Duration::hours(1), tz)
-        }
+    let named = args.week.as_deref().map(|raw| Week::parse(raw).map_err(|e| e.context("WEEK"))).transpose()?;
+    let last_ended = {
+        let this = Week::of(app.now, tz);
+        Week::of(this.bounds(tz).0 - chrono::Duration::hours(1), tz)
     };
-    let close = |tx: &mut dyn crew_core::wiring::Tx, ctx: &crew_core::kernel::command::Ctx| {
-        billing::close_week(tx, ctx, week, tz)
+    let close = move |tx: &mut dyn crew_core::wiring::Tx, ctx: &crew_core::kernel::command::Ctx| {
+        let weeks = match named {
+            Some(week) => vec![week],
+            None => billing::periods_to_close(tx, billing::Cycle::Client, last_ended, tz)?,
+        };
+        if weeks.is_empty() {
+            return Err(crew_core::Error::conflict(format!(
+                "no week has ended since the company's books began (the last ended {last_ended}): nothing to close yet"
+            )));
+        }
+        weeks.into_iter().map(|week| billing::close_week(tx, ctx, week, tz)).collect()
     };
     report(app, args.cycle, close, billing::PaymentKind::Collection)
 }

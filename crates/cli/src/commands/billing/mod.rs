@@ -124,8 +124,13 @@ struct CycleArgs {
 
 #[derive(Serialize)]
 struct CycleView {
+    /// The last period the run closed (the one named, or the last that has ended).
     #[serde(flatten)]
     report: CycleReport,
+    /// Periods closed before it in the same run, oldest first: a close without a named period
+    /// catches up on periods missed since the last one closed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    earlier: Vec<CycleReport>,
     dry_run: bool,
     /// Every payment the services were asked about in this run, as it ended.
     payments: Vec<Payment>,
@@ -133,35 +138,45 @@ struct CycleView {
     service: String,
 }
 
-/// Closes a period (or rehearses it, `--dry-run`), asks the service about every open payment of
-/// `kind`, and prints what happened.
+/// Closes periods (or rehearses them, `--dry-run`) in one transaction, asks the service about
+/// every open payment of `kind`, and prints what happened. `close` returns one report per period,
+/// oldest first (at least one).
 fn report(
     app: &mut App,
     args: CycleArgs,
-    close: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<CycleReport>,
+    close: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<Vec<CycleReport>>,
     kind: PaymentKind,
 ) -> Result<()> {
-    let report = if args.dry_run {
+    let mut reports = if args.dry_run {
         app.rehearse(close)?
     } else {
-        let report = app.write(|tx, ctx| {
-            let report = close(tx, ctx)?;
+        let reports = app.write(|tx, ctx| {
+            let reports = close(tx, ctx)?;
             crate::money::fault_point("closing, before commit");
-            Ok(report)
+            Ok(reports)
         })?;
         crate::money::fault_point("closed");
-        report
+        reports
     };
+    let Some(last) = reports.pop() else { anyhow::bail!("internal error: a close returned no period") };
     let service = crate::money::services(app)?.label();
     let payments = if args.dry_run { Vec::new() } else { crate::money::work_through(app, Some(kind))? };
-    let view = CycleView { report, dry_run: args.dry_run, payments, service };
+    let view = CycleView { report: last, earlier: reports, dry_run: args.dry_run, payments, service };
     let logins = logins(app)?;
     if app.out.format != crate::cli::Format::Table {
         // Each invoice keeps its holder's id and gains the holder's login.
         let mut value = serde_json::to_value(&view)?;
-        if let Some(list) = value.get_mut("invoices").and_then(serde_json::Value::as_array_mut) {
-            for (item, invoice) in list.iter_mut().zip(&view.report.invoices) {
-                item["holder_login"] = account_name(&logins, invoice.cycle.account(invoice.holder)).into();
+        let name = |value: &mut serde_json::Value, report: &CycleReport| {
+            if let Some(list) = value.get_mut("invoices").and_then(serde_json::Value::as_array_mut) {
+                for (item, invoice) in list.iter_mut().zip(&report.invoices) {
+                    item["holder_login"] = account_name(&logins, invoice.cycle.account(invoice.holder)).into();
+                }
+            }
+        };
+        name(&mut value, &view.report);
+        if let Some(earlier) = value.get_mut("earlier").and_then(serde_json::Value::as_array_mut) {
+            for (item, report) in earlier.iter_mut().zip(&view.earlier) {
+                name(item, report);
             }
         }
         return app.out.record(
@@ -169,54 +184,14 @@ fn report(
             &[("period", view.report.period.clone()), ("invoices", view.report.invoices.len().to_string())],
         );
     }
-    let r = &view.report;
-    let what = match kind {
-        PaymentKind::Collection => "collected",
-        PaymentKind::Payout => "paid out",
-    };
-    app.out.list(&r.invoices, &["INVOICE", "HOLDER", "PERIOD", "AMOUNT", "ENTRIES", "STATUS"], |i| {
-        let status = view
-            .payments
-            .iter()
-            .find(|p| p.invoice == i.number)
-            .map(|p| p.status.as_str().to_string())
-            .unwrap_or_else(|| i.status.as_str().to_string());
-        vec![
-            i.number.to_string(),
-            account_name(&logins, i.cycle.account(i.holder)),
-            i.period.clone(),
-            i.amount.to_string(),
-            i.entries.to_string(),
-            status,
-        ]
-    })?;
-    for c in &r.carried_over {
-        let who = account_name(&logins, LedgerAccount::Worker(c.worker));
-        app.out.note(&format!("{who} owes {}: carried over to the next period (no invoice).", c.owed))?;
+    for r in view.earlier.iter().chain([&view.report]) {
+        print_period(app, &view, r, args.dry_run, &logins)?;
     }
-    for m in &r.managers_owing {
-        app.out.note(&format!(
-            "{} lost {} on bets: it stays on their account, offset by later winnings (no invoice).",
-            account_name(&logins, LedgerAccount::Manager(m.manager)),
-            m.owed
-        ))?;
-    }
-    let total: i64 = r.invoices.iter().map(|i| i.amount.cents()).sum();
-    let total = crew_core::types::Money::from_cents(total);
-    let currency = app.currency().to_string();
-    let head = if args.dry_run {
-        format!(
-            "Dry run: closing {} would issue {}; nothing changed.",
-            r.period,
-            invoices(r.invoices.len(), total, &currency)
-        )
-    } else if r.already_closed {
-        format!("{} was closed before: no new invoices.", r.period)
-    } else {
-        format!("{} closed: {}.", r.period, invoices(r.invoices.len(), total, &currency))
-    };
-    app.out.note(&head)?;
     if !args.dry_run {
+        let what = match kind {
+            PaymentKind::Collection => "collected",
+            PaymentKind::Payout => "paid out",
+        };
         let count = |s: PaymentStatus| view.payments.iter().filter(|p| p.status == s).count();
         let not_sent = count(PaymentStatus::Reserved);
         if not_sent > 0 {
@@ -233,6 +208,63 @@ fn report(
         ))?;
     }
     Ok(())
+}
+
+/// One closed (or rehearsed) period as a table of its invoices, who carried over, and a sentence.
+fn print_period(
+    app: &mut App,
+    view: &CycleView,
+    r: &CycleReport,
+    dry_run: bool,
+    logins: &BTreeMap<AccountId, Login>,
+) -> Result<()> {
+    app.out.list(&r.invoices, &["INVOICE", "HOLDER", "PERIOD", "AMOUNT", "ENTRIES", "STATUS"], |i| {
+        let status = view
+            .payments
+            .iter()
+            .find(|p| p.invoice == i.number)
+            .map(|p| p.status.as_str().to_string())
+            .unwrap_or_else(|| i.status.as_str().to_string());
+        vec![
+            i.number.to_string(),
+            account_name(logins, i.cycle.account(i.holder)),
+            i.period.clone(),
+            i.amount.to_string(),
+            i.entries.to_string(),
+            status,
+        ]
+    })?;
+    for c in &r.carried_over {
+        let who = account_name(logins, LedgerAccount::Worker(c.worker));
+        app.out.note(&format!("{who} owes {}: carried over to the next period (no invoice).", c.owed))?;
+    }
+    for m in &r.managers_owing {
+        app.out.note(&format!(
+            "{} lost {} on bets: it stays on their account, offset by later winnings (no invoice).",
+            account_name(logins, LedgerAccount::Manager(m.manager)),
+            m.owed
+        ))?;
+    }
+    let total: i64 = r.invoices.iter().map(|i| i.amount.cents()).sum();
+    let total = crew_core::types::Money::from_cents(total);
+    let currency = app.currency().to_string();
+    let head = if dry_run && r.already_closed {
+        format!(
+            "Dry run: {} was closed before; closing it again would issue no new invoices (above: the ones it has); nothing changed.",
+            r.period
+        )
+    } else if dry_run {
+        format!(
+            "Dry run: closing {} would issue {}; nothing changed.",
+            r.period,
+            invoices(r.invoices.len(), total, &currency)
+        )
+    } else if r.already_closed {
+        format!("{} was closed before: no new invoices.", r.period)
+    } else {
+        format!("{} closed: {}.", r.period, invoices(r.invoices.len(), total, &currency))
+    };
+    app.out.note(&head)
 }
 
 fn invoices(n: usize, total: crew_core::types::Money, currency: &str) -> String {
