@@ -513,6 +513,17 @@ mod tests {
     }
 
     #[test]
+    fn money_typed_is_at_most_a_billion_either_way() {
+        assert_eq!(Money::parse_typed("1000000000.00").unwrap(), Money::MAX_TYPED);
+        assert_eq!(Money::parse_typed("-1000000000.00").unwrap().cents(), -100_000_000_000);
+        for over in ["1000000000.01", "-1000000000.01", "92233720368547758.07"] {
+            let e = Money::parse_typed(over).unwrap_err();
+            assert!(e.message.contains("at most 1000000000.00"), "{over}: {}", e.message);
+        }
+        assert!(Money::parse_typed("1e9").is_err());
+    }
+
+    #[test]
     fn money_rejects_floats_with_too_many_decimals_and_junk() {
         for raw in ["", "12.", ".5", "1.234", "1e3", "abc", "--1", "1,50", "99999999999999999999"] {
             assert!(Money::parse(raw).is_err(), "{raw} should be rejected");
