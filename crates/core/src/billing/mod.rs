@@ -770,6 +770,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_awards_own_id_is_award_and_a_name_never_crews_ids() {
+        let id = |raw: &str| given_award_id(EntryId::parse(raw).unwrap());
+        assert_eq!(id("award:tom:2026-11").unwrap().as_str(), "award:tom:2026-11");
+        assert!(id("award:7b").is_ok());
+        for crews in ["award:", "award:9", "award:12", "order:4:charge", "bet:1:stake", "payout:6", "collection:2"] {
+            let e = id(crews).unwrap_err();
+            assert!(e.message.contains("is not an award's id"), "{crews}: {}", e.message);
+        }
+    }
+
+    #[test]
     fn weeks_run_monday_to_monday_in_the_company_zone_also_across_a_clock_change() {
         assert!(Week::parse("1970-W01").is_ok() && Week::parse("9999-W52").is_ok());
         for out in ["1969-W52", "10000-W01", "262142-W52", "-1-W01", "0-W01"] {
