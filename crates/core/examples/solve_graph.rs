@@ -4,11 +4,12 @@
 //! profiled and changed without rebuilding the rest of crew:
 //!
 //! ```text
-//! cargo run --release -p crew-core --example solve_graph -- GRAPH [RUNS]
+//! cargo run --release -p crew-core --example solve_graph -- GRAPH [RUNS] [PLAN_OUT]
 //! ```
 //!
 //! Prints the median time of [`solver::solve`] over RUNS runs (default 5), the total and how many
-//! orders were served, as JSON.
+//! orders were served, as JSON; with PLAN_OUT, writes each order's node (or `-`), one a line, so
+//! two builds of the solver can be compared plan for plan.
 
 use std::time::Instant;
 
@@ -45,6 +46,13 @@ fn main() -> std::process::ExitCode {
     times.sort_by(f64::total_cmp);
     let plan = plan.expect("ran at least once");
     let served = plan.worker.iter().flatten().count();
+    if let Some(out) = args.get(3) {
+        let lines: Vec<String> = plan.worker.iter().map(|w| w.map_or("-".to_string(), |w| w.to_string())).collect();
+        if let Err(e) = std::fs::write(out, lines.join("\n") + "\n") {
+            eprintln!("error: {out}: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
     println!(
         "{{\"orders\": {}, \"nodes\": {}, \"edges\": {}, \"served\": {served}, \"total\": {}, \"solve_median_seconds\": {:.6}}}",
         graph.orders(),
