@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE   a company with open orders, from a seed
-//! bench_matching graph DB OUT                                 the cycle's candidate graph, for SciPy,
+//! bench_matching graph DB OUT [--timeless]                    the cycle's candidate graph, for SciPy,
 //!                                                             and the time of crew's solver on it
 //! bench_matching load INSTANCE.json DB TOKEN_FILE              a company from an instance the gap
 //!                                                             harness wrote (scripts/bench/matching_gap.py)
@@ -14,6 +14,12 @@
 //! 07:00 and 18:45 and take 60, 90 or 120 minutes plus a 15-minute buffer; everyone works
 //! Monday to Saturday 07:00–21:00; capacity is each worker's daily maximum. Everything goes through crew's own domain
 //! functions in one transaction, as `crew import` and `crew order create` would.
+//!
+//! `graph` writes the flow the cycle solves: one node per worker and day, holding their room that
+//! day. `graph --timeless` writes the graph the solver was given before matching knew time (issue
+//! 9): one node per worker holding their whole capacity, every order of the batch competing for
+//! it, the same pairs and costs. On the tight company (5,000 workers with 1–3 places each for
+//! 10,000 orders) that is the instance where places run out, the solver's hardest case.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -143,7 +149,7 @@ fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Pa
     Ok(())
 }
 
-fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
+fn graph(db: &Path, out: &Path, timeless: bool) -> crew_core::Result<()> {
     let mut store = SqliteStore::open(db)?;
     let t = Instant::now();
     let now = Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap();
@@ -166,9 +172,17 @@ fn graph(db: &Path, out: &Path) -> crew_core::Result<()> {
     let mut f =
         std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| crew_core::Error::internal(e.to_string()))?);
     let io = |e: std::io::Error| crew_core::Error::internal(e.to_string());
-    writeln!(f, "{} {}", batch.orders.len(), matching::day_nodes(&batch).room.len()).map_err(io)?;
-    // The flow crew solves: one node per worker and day, holding their room that day.
-    let nodes = matching::day_nodes(&batch);
+    // The flow crew solves: one node per worker and day, holding their room that day; or, timeless,
+    // one node per worker holding their capacity.
+    let nodes = if timeless {
+        matching::DayNodes {
+            pair_node: batch.pairs.iter().map(|p| p.worker).collect(),
+            room: batch.workers.iter().map(|w| w.capacity).collect(),
+        }
+    } else {
+        matching::day_nodes(&batch)
+    };
+    writeln!(f, "{} {}", batch.orders.len(), nodes.room.len()).map_err(io)?;
     let caps: Vec<String> = nodes.room.iter().map(|r| r.to_string()).collect();
     writeln!(f, "{}", caps.join(" ")).map_err(io)?;
     let mut lines: Vec<String> = matching::open_costs(&batch)?.iter().map(|c| c.to_string()).collect();
@@ -335,11 +349,14 @@ fn main() -> std::process::ExitCode {
             args[5].parse().expect("SEED"),
             Path::new(&args[6]),
         ),
-        Some("graph") if args.len() == 4 => graph(Path::new(&args[2]), Path::new(&args[3])),
+        Some("graph") if args.len() == 4 => graph(Path::new(&args[2]), Path::new(&args[3]), false),
+        Some("graph") if args.len() == 5 && args[4] == "--timeless" => {
+            graph(Path::new(&args[2]), Path::new(&args[3]), true)
+        }
         Some("load") if args.len() == 5 => load(Path::new(&args[2]), Path::new(&args[3]), Path::new(&args[4])),
         _ => {
             eprintln!(
-                "usage: bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE | graph DB OUT | load INSTANCE.json DB TOKEN_FILE"
+                "usage: bench_matching generate DB WORKERS ORDERS SEED TOKEN_FILE | graph DB OUT [--timeless] | load INSTANCE.json DB TOKEN_FILE"
             );
             return std::process::ExitCode::from(2);
         }

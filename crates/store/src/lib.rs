@@ -52,6 +52,21 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// with the database's mode): readable and writable by its owner alone, whatever the umask.
 pub const DATABASE_MODE: u32 = 0o600;
 
+/// Turns on SQLite's query planner stability guarantee (QPSG): a statement's plan never depends
+/// on the values bound to it.
+///
+/// Without it, SQLite marks a statement whose plan *might* depend on a bound value (an `x = ?1`
+/// term the chosen index does not use, a `LIMIT ?2`) to be recompiled whenever that value is
+/// rebound, and rusqlite's statement cache clears the bindings of every statement it takes back,
+/// which counts as a rebinding: such a statement was parsed and planned again on every use
+/// (`sqlite3Reprepare`, 18% of a 10,000-assignment `crew matching run`: BENCHMARKS.md, "Matching in
+/// time"). crew keeps no planner statistics (it never runs `ANALYZE` on SQLite) and its `LIKE`
+/// patterns cannot use its BINARY indexes, so bound values told the planner next to nothing
+/// (whether an `x = ?` is 0 or 1, the number in a `LIMIT ?`). Results never depend on the plan.
+fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map(|_| ())
+}
+
 /// A crew database in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
@@ -83,6 +98,7 @@ impl SqliteStore {
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| environment(path, &e))?;
         Self::configure(&conn, path)?;
+        stable_plans(&conn).map_err(|e| environment(path, &e))?;
         migrate::create(&mut conn).map_err(|e| database_file::locate(path, e))?;
         Ok(SqliteStore { conn, path: Some(path.to_path_buf()), read_only: None })
     }
@@ -141,6 +157,7 @@ impl SqliteStore {
                 (ro, identity)
             }
         };
+        stable_plans(&conn).map_err(|e| environment(path, &e))?;
         let version = match identity {
             Identity::Crew(version) => version,
             Identity::Empty => return Err(not_crew(path, "it is an empty SQLite database (no crew tables)")),
@@ -175,6 +192,7 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory().map_err(row::internal)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(row::internal)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(row::internal)?;
+        stable_plans(&conn).map_err(row::internal)?;
         migrate::create(&mut conn)?;
         Ok(SqliteStore { conn, path: None, read_only: None })
     }

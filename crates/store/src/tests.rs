@@ -687,3 +687,31 @@ fn upgrading_to_the_status_check_without_in_keeps_every_application_and_still_re
     // The check is no longer an `IN` list: no temporary table per insert.
     assert!(!ephemeral(&conn));
 }
+
+/// How often SQLite parsed and planned one cached statement again, over three uses with different
+/// values (the statement cache clears a statement's bindings each time it takes it back).
+fn reprepared(conn: &rusqlite::Connection, sql: &str) -> i32 {
+    for order in [1, 2, 3] {
+        let mut s = conn.prepare_cached(sql).unwrap();
+        let rows = s.query_map([order], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(rows.count(), 0);
+    }
+    conn.prepare_cached(sql).unwrap().get_status(rusqlite::StatementStatus::RePrepare)
+}
+
+#[test]
+fn a_cached_statement_is_not_parsed_again_each_time_it_is_used() {
+    // The kits subscriber's question (once per assignment): without the planner stability
+    // guarantee SQLite recompiled it on every use, as its `order_id = ?1` might change the plan.
+    let sql = "SELECT kit_id FROM supplies_kits WHERE order_id = ?1 ORDER BY scheduled_at, kit_id";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let created = SqliteStore::create(&path).unwrap();
+    assert_eq!(reprepared(&created.conn, sql), 0, "a database crew creates");
+    drop(created);
+    assert_eq!(reprepared(&SqliteStore::open(&path).unwrap().conn, sql), 0, "a database crew opens");
+    assert_eq!(reprepared(&SqliteStore::in_memory().unwrap().conn, sql), 0, "in memory");
+    // What the setting prevents, on a plain connection to the same file.
+    let plain = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(reprepared(&plain, sql), 3, "without it, each use after the first is parsed again");
+}

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use super::{Order, OrderingEvent, OrderingTx};
 use crate::error::Result;
 use crate::iam::IamRead;
-use crate::ids::{AccountId, OrderId};
+use crate::ids::AccountId;
 use crate::kernel::events::RecordedEvent;
 use crate::mail::{Notice, Notifier, Template};
 use crate::types::Email;
@@ -56,39 +56,51 @@ pub fn mail_time(t: DateTime<Utc>, zone: Tz) -> String {
 impl<T: OrderingTx + ?Sized> Notifier<T> for OrderMail {
     fn notices(&self, tx: &mut T, stored: &RecordedEvent) -> Result<Vec<Notice>> {
         let Some(event) = stored.decode::<OrderingEvent>()? else { return Ok(vec![]) };
-        let at = stored.at;
-        let tz = self.time_zone;
+        let order = match &event {
+            OrderingEvent::OrderCreated { order, .. }
+            | OrderingEvent::OrderAssigned { order, .. }
+            | OrderingEvent::OrderCheckedIn { order, .. }
+            | OrderingEvent::OrderCompleted { order, .. }
+            | OrderingEvent::OrderFailed { order, .. }
+            | OrderingEvent::OrderCancelled { order, .. }
+            | OrderingEvent::OrderReopened { order, previous_worker: Some(_) }
+            | OrderingEvent::CopyOffered { order, .. } => *order,
+            _ => return Ok(vec![]),
+        };
+        // The order and each person its mail names are read once per event (a matching run
+        // records 10,000 assignments, each mailed to its client and its worker).
+        let Some(o) = tx.order(order)? else { return Ok(vec![]) };
+        let client = o.client;
+        let mut mail = Mail { tz: self.time_zone, at: stored.at, order: &o, people: Vec::new() };
         let mut notices = Vec::new();
         match event {
-            OrderingEvent::OrderCreated { order, client, .. } => {
-                notices.extend(notice(tx, tz, at, order, &ORDER_PLACED, client, None)?);
+            OrderingEvent::OrderCreated { client, .. } => {
+                notices.extend(mail.notice(tx, &ORDER_PLACED, client, None)?);
             }
-            OrderingEvent::OrderAssigned { order, worker, .. } => {
-                if let Some(client) = tx.order(order)?.map(|o| o.client) {
-                    notices.extend(notice(tx, tz, at, order, &ORDER_ASSIGNED_CLIENT, client, Some(worker))?);
-                }
-                notices.extend(notice(tx, tz, at, order, &ORDER_ASSIGNED_WORKER, worker, None)?);
+            OrderingEvent::OrderAssigned { worker, .. } => {
+                notices.extend(mail.notice(tx, &ORDER_ASSIGNED_CLIENT, client, Some(worker))?);
+                notices.extend(mail.notice(tx, &ORDER_ASSIGNED_WORKER, worker, None)?);
             }
-            OrderingEvent::OrderCheckedIn { order, worker, .. } => {
-                notices.extend(to_client(tx, tz, at, order, &ORDER_CHECKED_IN, Some(worker))?);
+            OrderingEvent::OrderCheckedIn { worker, .. } => {
+                notices.extend(mail.notice(tx, &ORDER_CHECKED_IN, client, Some(worker))?);
             }
-            OrderingEvent::OrderCompleted { order, worker, .. } => {
-                notices.extend(to_client(tx, tz, at, order, &ORDER_COMPLETED, Some(worker))?);
+            OrderingEvent::OrderCompleted { worker, .. } => {
+                notices.extend(mail.notice(tx, &ORDER_COMPLETED, client, Some(worker))?);
             }
-            OrderingEvent::OrderFailed { order, .. } => {
-                notices.extend(to_client(tx, tz, at, order, &ORDER_FAILED, None)?);
+            OrderingEvent::OrderFailed { .. } => {
+                notices.extend(mail.notice(tx, &ORDER_FAILED, client, None)?);
             }
-            OrderingEvent::OrderCancelled { order, worker, .. } => {
-                notices.extend(to_client(tx, tz, at, order, &ORDER_CANCELLED_CLIENT, None)?);
+            OrderingEvent::OrderCancelled { worker, .. } => {
+                notices.extend(mail.notice(tx, &ORDER_CANCELLED_CLIENT, client, None)?);
                 if let Some(w) = worker {
-                    notices.extend(notice(tx, tz, at, order, &ORDER_CANCELLED_WORKER, w, None)?);
+                    notices.extend(mail.notice(tx, &ORDER_CANCELLED_WORKER, w, None)?);
                 }
             }
-            OrderingEvent::OrderReopened { order, previous_worker: Some(w) } => {
-                notices.extend(notice(tx, tz, at, order, &ORDER_UNASSIGNED_WORKER, w, None)?);
+            OrderingEvent::OrderReopened { previous_worker: Some(w), .. } => {
+                notices.extend(mail.notice(tx, &ORDER_UNASSIGNED_WORKER, w, None)?);
             }
-            OrderingEvent::CopyOffered { order, client } => {
-                notices.extend(notice(tx, tz, at, order, &COPY_OFFERED, client, None)?);
+            OrderingEvent::CopyOffered { client, .. } => {
+                notices.extend(mail.notice(tx, &COPY_OFFERED, client, None)?);
             }
             _ => {}
         }
@@ -114,50 +126,53 @@ fn order_vars(o: &Order, tz: Tz) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A mail about `order` to `to`; `other` is the worker to name when writing to the client.
-fn notice(
-    tx: &mut (impl OrderingTx + ?Sized),
+/// The mail one event causes about one order: the order as it is now and each person the mail
+/// names, read once.
+struct Mail<'a> {
     tz: Tz,
     at: DateTime<Utc>,
-    order: OrderId,
-    template: &'static Template,
-    to: AccountId,
-    other: Option<AccountId>,
-) -> Result<Option<Notice>> {
-    let Some(o) = tx.order(order)? else { return Ok(None) };
-    let Some((email, name)) = person(tx, to)? else { return Ok(None) };
-    let mut vars = order_vars(&o, tz);
-    vars.push(("at", mail_time(at, tz)));
-    let (client, worker) =
-        if to == o.client { (Some((email.clone(), name.clone())), None) } else { (None, Some((email.clone(), name))) };
-    let client = match client {
-        Some(c) => Some(c),
-        None => person(tx, o.client)?,
-    };
-    let worker = match worker {
-        Some(w) => Some(w),
-        None => match other.or(o.worker) {
-            Some(w) => person(tx, w)?,
-            None => None,
-        },
-    };
-    let (client_email, client_name) = client.map_or((String::new(), String::new()), |(e, n)| (e.to_string(), n));
-    vars.push(("client_name", client_name));
-    vars.push(("client_email", client_email));
-    vars.push(("worker_name", worker.map(|(_, n)| n).unwrap_or_else(|| "your worker".into())));
-    Ok(Some(Notice::new(template, email, vars)))
+    order: &'a Order,
+    people: Vec<(AccountId, Option<(Email, String)>)>,
 }
 
-fn to_client(
-    tx: &mut (impl OrderingTx + ?Sized),
-    tz: Tz,
-    at: DateTime<Utc>,
-    order: OrderId,
-    template: &'static Template,
-    worker: Option<AccountId>,
-) -> Result<Option<Notice>> {
-    let Some(client) = tx.order(order)?.map(|o| o.client) else { return Ok(None) };
-    notice(tx, tz, at, order, template, client, worker)
+impl Mail<'_> {
+    fn person(&mut self, tx: &mut (impl IamRead + ?Sized), id: AccountId) -> Result<Option<(Email, String)>> {
+        if let Some((_, known)) = self.people.iter().find(|(p, _)| *p == id) {
+            return Ok(known.clone());
+        }
+        let found = person(tx, id)?;
+        self.people.push((id, found.clone()));
+        Ok(found)
+    }
+
+    /// A mail about the order to `to`; `other` is the worker to name when writing to the client
+    /// (the order's own worker when not given).
+    fn notice(
+        &mut self,
+        tx: &mut (impl IamRead + ?Sized),
+        template: &'static Template,
+        to: AccountId,
+        other: Option<AccountId>,
+    ) -> Result<Option<Notice>> {
+        let o = self.order;
+        let Some((email, name)) = self.person(tx, to)? else { return Ok(None) };
+        let mut vars = order_vars(o, self.tz);
+        vars.push(("at", mail_time(self.at, self.tz)));
+        let (client, worker) = if to == o.client {
+            let worker = match other.or(o.worker) {
+                Some(w) => self.person(tx, w)?,
+                None => None,
+            };
+            (Some((email.clone(), name)), worker)
+        } else {
+            (self.person(tx, o.client)?, Some((email.clone(), name)))
+        };
+        let (client_email, client_name) = client.map_or((String::new(), String::new()), |(e, n)| (e.to_string(), n));
+        vars.push(("client_name", client_name));
+        vars.push(("client_email", client_email));
+        vars.push(("worker_name", worker.map(|(_, n)| n).unwrap_or_else(|| "your worker".into())));
+        Ok(Some(Notice::new(template, email, vars)))
+    }
 }
 
 #[cfg(test)]

@@ -158,9 +158,10 @@ fn open_kit(
     };
     let seq = stored.seq;
     let installation = tx.installation_key()?;
-    let id = tx.insert_kit(&new, &|kit| cookie_key(&installation, kit, seq))?;
-    let kit = tx.kit(id)?.ok_or_else(|| Error::internal(format!("kit #{id} vanished")))?;
-    let e = SuppliesEvent::KitOpened { kit: id, order, worker, lines, cookie_key: kit.cookie.key, issued_kit };
+    let key = |kit| cookie_key(&installation, kit, seq);
+    // The kit is stored under exactly this key (`SuppliesStore::insert_kit`): no need to read it back.
+    let id = tx.insert_kit(&new, &key)?;
+    let e = SuppliesEvent::KitOpened { kit: id, order, worker, lines, cookie_key: key(id), issued_kit };
     append(tx, stored.at, stored.actor, &e).map(|_| ())
 }
 
