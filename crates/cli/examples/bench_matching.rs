@@ -55,7 +55,10 @@ impl Rng {
 const SKILLS: [&str; 3] = ["cleaning", "gardening", "repairs"];
 
 fn record(location: String, fields: &[(&str, String)]) -> RawRecord {
-    RawRecord { location, fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>() }
+    RawRecord {
+        location,
+        fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>().into(),
+    }
 }
 
 fn generate(db: &Path, workers: usize, orders: usize, seed: u64, token_file: &Path) -> crew_core::Result<()> {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use crew_core::error::Error;
-use crew_core::imports::{RawRecord, check_columns};
+use crew_core::imports::{Fields, RawRecord, check_columns};
 use crew_core::ordering::Photo;
 use crew_core::types::Sha256Hex;
 
@@ -393,16 +393,20 @@ fn csv_rows(
     if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
         return Err(Error::bad_input(format!("line 1: column `{dup}` appears twice")));
     }
+    // Every row shares the header's names; its values are copied once, into one string.
+    let headers = std::sync::Arc::new(headers);
     let mut lines = LineCounter::new(text);
     let mut rows = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
                 let line = lines.at(record.position().map_or(0, csv::Position::byte));
                 if record.iter().all(str::is_empty) {
                     continue;
                 }
-                let fields = headers.iter().cloned().zip(record.iter().map(str::to_string)).collect();
+                let fields = Fields::row(&headers, record.iter());
                 let location = format!("line {line}");
                 rows.push((location.clone(), Ok(RawRecord { location, fields })));
             }
@@ -483,7 +487,7 @@ fn json_record(value: serde_json::Value, location: String, numeric: &[&str]) -> 
             return Err(Error::bad_input(format!("{location}: field `{name}` appears twice")));
         }
     }
-    Ok(RawRecord { location, fields })
+    Ok(RawRecord { location, fields: fields.into() })
 }
 
 /// What a JSON value is, for an error: `the number 42`, `true`, `an array`.
@@ -713,8 +717,8 @@ mod tests {
         }
         let ok = json_record(serde_json::json!({"age": 7, "zone": "42", "coat": null}), "item 1".into(), numeric);
         let fields = ok.unwrap().fields;
-        assert_eq!(fields.get("age").map(String::as_str), Some("7"));
-        assert_eq!(fields.get("zone").map(String::as_str), Some("42"));
+        assert_eq!(fields.get("age"), Some("7"));
+        assert_eq!(fields.get("zone"), Some("42"));
         assert!(!fields.contains_key("coat"));
     }
 }

@@ -65,31 +65,30 @@ impl EventLog for SqliteTx<'_> {
             .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(internal)?;
         let mut seqs = Vec::with_capacity(events.len());
-        for chunk in events.chunks(batch::ROWS) {
-            let sql = batch::values(
+        let mut times = batch::Times::default();
+        let insert = batch::Insert {
+            head:
                 "INSERT INTO events (seq, at, actor_id, type, version, order_id, application_id, payload, recorded_at)
                  VALUES ",
-                "(#, #, #, #, #, #, #, #, ?1)",
-                1,
-                chunk.len(),
-            );
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(internal)?;
-            stmt.raw_bind_parameter(1, &recorded_at).map_err(internal)?;
-            for (r, e) in chunk.iter().enumerate() {
-                let p = batch::first_param(1, 8, r);
-                stmt.raw_bind_parameter(p, next).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 1, ts(e.at)).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 2, e.actor.map(AccountId::get)).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 3, e.type_name).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 4, e.version).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 5, e.subject.order.map(OrderId::get)).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 6, e.subject.application.map(ApplicationId::get)).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 7, &e.payload).map_err(internal)?;
+            row: "(#, #, #, #, #, #, #, #, ?1)",
+            tail: "",
+            shared: &[&recorded_at],
+        };
+        insert
+            .run(self.conn, events, |stmt, p, e| {
+                stmt.raw_bind_parameter(p, next)?;
+                stmt.raw_bind_parameter(p + 1, times.ts(e.at))?;
+                stmt.raw_bind_parameter(p + 2, e.actor.map(AccountId::get))?;
+                stmt.raw_bind_parameter(p + 3, e.type_name)?;
+                stmt.raw_bind_parameter(p + 4, e.version)?;
+                stmt.raw_bind_parameter(p + 5, e.subject.order.map(OrderId::get))?;
+                stmt.raw_bind_parameter(p + 6, e.subject.application.map(ApplicationId::get))?;
+                stmt.raw_bind_parameter(p + 7, &e.payload)?;
                 seqs.push(EventSeq::new(next));
                 next += 1;
-            }
-            stmt.raw_execute().map_err(internal)?;
-        }
+                Ok(())
+            })
+            .map_err(internal)?;
         Ok(seqs)
     }
 

@@ -118,33 +118,28 @@ impl MailStore for SqliteTx<'_> {
     }
 
     fn insert_mails(&mut self, mails: &[NewMail]) -> Result<usize> {
-        let mut queued = 0;
-        for chunk in mails.chunks(batch::ROWS) {
-            let sql = batch::values(
-                "INSERT INTO outbox (cause, recipient, subject, body, status, attempts, next_attempt_at, created_at,
+        let mut times = batch::Times::default();
+        let insert = batch::Insert {
+            head: "INSERT INTO outbox (cause, recipient, subject, body, status, attempts, next_attempt_at, created_at,
                                      activation_for, priority)
                  VALUES ",
-                "(#, #, #, #, 'queued', 0, #, #, #, #)",
-                0,
-                chunk.len(),
-            );
-            let sql = format!("{sql} ON CONFLICT (cause) DO NOTHING");
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(internal)?;
-            for (r, m) in chunk.iter().enumerate() {
-                let p = batch::first_param(0, 8, r);
-                let created = ts(m.created_at);
-                stmt.raw_bind_parameter(p, &m.cause).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 1, m.to.as_str()).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 2, &m.subject).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 3, &m.body).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 4, &created).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 5, &created).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 6, m.activation_for.map(AccountId::get)).map_err(internal)?;
-                stmt.raw_bind_parameter(p + 7, m.class.rank()).map_err(internal)?;
-            }
-            queued += stmt.raw_execute().map_err(internal)?;
-        }
-        Ok(queued)
+            row: "(#, #, #, #, 'queued', 0, #, #, #, #)",
+            tail: " ON CONFLICT (cause) DO NOTHING",
+            shared: &[],
+        };
+        insert
+            .run(self.conn, mails, |stmt, p, m| {
+                let created = times.ts(m.created_at);
+                stmt.raw_bind_parameter(p, &m.cause)?;
+                stmt.raw_bind_parameter(p + 1, m.to.as_str())?;
+                stmt.raw_bind_parameter(p + 2, &m.subject)?;
+                stmt.raw_bind_parameter(p + 3, &m.body)?;
+                stmt.raw_bind_parameter(p + 4, created)?;
+                stmt.raw_bind_parameter(p + 5, created)?;
+                stmt.raw_bind_parameter(p + 6, m.activation_for.map(AccountId::get))?;
+                stmt.raw_bind_parameter(p + 7, m.class.rank())
+            })
+            .map_err(internal)
     }
 
     fn update_mail(&mut self, m: &Mail) -> Result<()> {

@@ -628,6 +628,89 @@ fn upgrading_to_collection_retries_keeps_every_payment_as_its_invoices_first() {
 }
 
 #[test]
+fn upgrading_to_the_outbox_status_check_without_in_keeps_every_mail_and_still_refuses_other_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let check = include_str!("migrations/0022_outbox_status_without_in.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == check).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    let ephemeral = |conn: &rusqlite::Connection| {
+        conn.prepare(
+            "EXPLAIN INSERT INTO outbox (cause, recipient, subject, body, status, attempts, next_attempt_at, created_at,
+                                         activation_for, priority)
+             VALUES ('c', 'b@x.example', 's', 'b', 'queued', 0, '', '', NULL, 1) ON CONFLICT (cause) DO NOTHING",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(1))
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .unwrap()
+        .iter()
+        .any(|op| op == "OpenEphemeral")
+    };
+    assert!(ephemeral(&conn), "before: the `IN` list is checked with a temporary table");
+    // Mails as older versions left them: a sent one, a dead one, a queued activation of an
+    // account, with a gap in ids.
+    conn.execute_batch(
+        "INSERT INTO accounts (id, login, name, role, active, created_at)
+             VALUES (3, 'ann@x.example', 'Ann', 'worker', 0, '2026-11-30T08:00:00.000000Z');
+         INSERT INTO outbox (id, cause, recipient, subject, body, status, attempts, next_attempt_at, last_error,
+                             created_at, sent_at, activation_for, priority)
+         VALUES (2, 'event:5:order_placed', 'c@x.example', 'Order', 'Body', 'sent', 1, '2026-11-30T08:00:00.000000Z',
+                 NULL, '2026-11-30T08:00:00.000000Z', '2026-11-30T08:01:00.000000Z', NULL, 0),
+                (5, 'event:6:application_received', 'd@x.example', 'Ack', 'Body', 'dead', 5,
+                 '2026-11-30T09:00:00.000000Z', '550 no such user', '2026-11-30T08:00:00.000000Z', NULL, NULL, 1),
+                (9, 'event:7:worker_activation', 'ann@x.example', 'Welcome', 'Body {activation_secret}', 'queued', 0,
+                 '2026-11-30T08:00:00.000000Z', NULL, '2026-11-30T08:00:00.000000Z', NULL, 3, 0);",
+    )
+    .unwrap();
+    let rows = |conn: &rusqlite::Connection| {
+        conn.prepare("SELECT * FROM outbox ORDER BY id")
+            .unwrap()
+            .query_map([], |r| {
+                (0..13).map(|i| r.get::<_, rusqlite::types::Value>(i)).collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+    };
+    let kept = rows(&conn);
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let mail = store.read(|tx| tx.mail(crew_core::ids::MailId::new(9))).unwrap().unwrap().unwrap();
+    assert_eq!((mail.cause.as_str(), mail.activation_for.map(|a| a.get())), ("event:7:worker_activation", Some(3)));
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(rows(&conn), kept, "every mail as it was, ids kept");
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(indexes, ["outbox_queue", "sqlite_autoindex_outbox_1"]);
+    let refused = conn.execute("UPDATE outbox SET status = 'lost' WHERE id = 9", []).unwrap_err();
+    assert!(refused.to_string().contains("CHECK"), "{refused}");
+    let refused = conn.execute("UPDATE outbox SET priority = 2 WHERE id = 9", []).unwrap_err();
+    assert!(refused.to_string().contains("CHECK"), "{refused}");
+    for status in ["queued", "sent", "dead"] {
+        conn.execute("UPDATE outbox SET status = ?1 WHERE id = 9", [status]).unwrap();
+    }
+    conn.execute("UPDATE outbox SET priority = 1 WHERE id = 9", []).unwrap();
+    let refused = conn.execute("UPDATE outbox SET activation_for = 99 WHERE id = 9", []);
+    assert!(refused.is_err(), "the activation still refers to an account");
+    // The check is no longer an `IN` list: no temporary table per insert.
+    assert!(!ephemeral(&conn));
+}
+
+#[test]
 fn upgrading_to_the_status_check_without_in_keeps_every_application_and_still_refuses_other_statuses() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crew.db");

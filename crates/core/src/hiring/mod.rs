@@ -22,7 +22,7 @@ pub struct WorkerRow(pub HiredWorker);
 
 /// A short free-text field of a row (breed, coat, photo path, source): like a name.
 pub(crate) fn short_text(raw: &str) -> Result<String> {
-    Name::parse(raw).map(|n| n.to_string())
+    Name::parse(raw).map(Name::into_string)
 }
 
 impl WorkerRow {

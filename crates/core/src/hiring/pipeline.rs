@@ -321,13 +321,7 @@ pub struct Application {
 
 /// `cleaning:4;gardening` → skills, a missing level being 3.
 pub fn parse_strengths(raw: &str) -> Result<SkillSet> {
-    let with_levels: Vec<String> = raw
-        .split([';', ','])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| if p.contains(':') { p.to_string() } else { format!("{p}:3") })
-        .collect();
-    let set = SkillSet::parse(&with_levels.join(";"))?;
+    let set = SkillSet::parse_parts(raw.split([';', ',']), Some(SkillLevel::new(3)?))?;
     if set.is_empty() {
         return Err(Error::bad_input("name at least one strength (a skill, e.g. `cleaning` or `cleaning:4`)"));
     }
@@ -476,26 +470,24 @@ pub fn import(
 ) -> Result<IntakeReport> {
     require(&ctx.actor, Action::TakeApplications)?;
     let mut report = IntakeReport::default();
-    // The last row of each email wins; earlier ones count as unchanged.
-    let mut rows: Vec<(usize, Applicant)> = Vec::with_capacity(records.len());
-    let mut last: HashMap<Email, usize> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
+    let mut rows: Vec<Applicant> = Vec::with_capacity(records.len());
+    for r in records {
         match Applicant::parse(r) {
-            Ok(c) => {
-                last.insert(c.email.clone(), i);
-                rows.push((i, c));
-            }
+            Ok(c) => rows.push(c),
             Err(e) if strict => return Err(e.context(&r.location)),
             Err(e) => report.invalid.push(Rejected { location: r.location.clone(), reason: e.message }),
         }
     }
+    // The last row of each email wins; earlier ones count as unchanged.
+    let last = last_of_each_email(&rows);
     // Every email's application read at once, not one read per row.
-    let emails: Vec<Email> = last.keys().cloned().collect();
+    let emails: Vec<Email> = rows.iter().zip(&last).filter(|(_, last)| **last).map(|(c, _)| c.email.clone()).collect();
     let mut known: HashMap<Email, Application> =
         tx.applications_by_emails(&emails)?.into_iter().map(|a| (a.applicant.email.clone(), a)).collect();
+    drop(emails);
     let mut new = Vec::new();
-    for (i, c) in rows {
-        if last.get(&c.email) != Some(&i) {
+    for (c, last) in rows.into_iter().zip(last) {
+        if !last {
             report.unchanged += 1;
         } else if let Some(a) = known.remove(&c.email) {
             // The events stay in the file's order: the new ones before this row first.
@@ -515,6 +507,19 @@ pub fn import(
         record(tx, ctx, HiringEvent::ApplicationsArrived { received: report.received, updated: report.updated })?;
     }
     Ok(report)
+}
+
+/// For each row, whether it is the last of its email (the one an intake takes).
+fn last_of_each_email(rows: &[Applicant]) -> Vec<bool> {
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    for (i, c) in rows.iter().enumerate() {
+        at.insert(c.email.as_str(), i);
+    }
+    let mut last = vec![false; rows.len()];
+    for i in at.into_values() {
+        last[i] = true;
+    }
+    last
 }
 
 fn find(tx: &mut (impl HiringTx + ?Sized), id: ApplicationId) -> Result<Application> {
@@ -957,5 +962,28 @@ mod tests {
     fn strengths_default_to_level_three() {
         assert_eq!(parse_strengths("cleaning, gardening:5").unwrap().to_string(), "cleaning:3;gardening:5");
         assert!(parse_strengths("").is_err());
+    }
+
+    proptest::proptest! {
+        /// Strengths read directly give what they gave when each part was written out with its
+        /// level and the whole re-read as `skill:level;…`: the same set, or the same message.
+        #[test]
+        fn strengths_parse_as_written_out_with_their_levels(raw in "([a-d ]{0,3}(:[0-7x ]{0,2})?[;,]){0,6}|\\PC{0,12}") {
+            let with_levels: Vec<String> = raw
+                .split([';', ','])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| if p.contains(':') { p.to_string() } else { format!("{p}:3") })
+                .collect();
+            let reference = SkillSet::parse(&with_levels.join(";")).and_then(|set| {
+                if set.is_empty() { Err(Error::bad_input("empty")) } else { Ok(set) }
+            });
+            match (parse_strengths(&raw), reference) {
+                (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b),
+                (Err(a), Err(b)) if b.message == "empty" => proptest::prop_assert!(a.message.contains("at least one strength")),
+                (Err(a), Err(b)) => proptest::prop_assert_eq!(a.message, b.message),
+                (a, b) => proptest::prop_assert!(false, "{a:?} against {b:?}"),
+            }
+        }
     }
 }

@@ -101,11 +101,23 @@ pub fn inert(text: &str, lines: Lines) -> Cow<'_, str> {
 /// quick check cannot clear is recomposed — the intake's flood is almost all ASCII, and
 /// recomposing every field was most of its parsing time.
 fn nfc(text: &str) -> String {
-    if text.is_ascii() || unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
-    {
+    if is_nfc(text) {
         return text.to_string();
     }
     text.nfc().collect()
+}
+
+/// [`nfc`] of a string crew owns already: returned as it is when it is NFC (no copy).
+fn nfc_owned(text: String) -> String {
+    if is_nfc(&text) {
+        return text;
+    }
+    text.nfc().collect()
+}
+
+/// Whether `text` is NFC by the fast paths of [`nfc`]: ASCII, or cleared by the quick check.
+fn is_nfc(text: &str) -> bool {
+    text.is_ascii() || unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
 }
 
 /// The first characters a spreadsheet takes for the start of a formula (OWASP's CSV injection).
@@ -130,7 +142,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self> {
-        let s = nfc(&raw.trim().to_lowercase());
+        let s = nfc_owned(raw.trim().to_lowercase());
         let bad = |why: &str| Err(Error::bad_input(format!("`{raw}` is not a valid email address: {why}")));
         if s.is_empty() {
             return bad("it is empty");
@@ -234,7 +246,7 @@ string_newtype!(ServiceCode);
 pub struct Name(String);
 impl Name {
     pub fn parse(raw: &str) -> Result<Self> {
-        let s = &nfc(raw.trim());
+        let s = nfc(raw.trim());
         if s.is_empty() {
             return Err(Error::bad_input("a name must not be empty"));
         }
@@ -244,7 +256,12 @@ impl Name {
         if s.chars().any(char::is_control) {
             return Err(Error::bad_input("a name must not contain control characters"));
         }
-        Ok(Name(s.to_string()))
+        Ok(Name(s))
+    }
+
+    /// The name as a plain string (no copy).
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 string_newtype!(Name);
@@ -255,14 +272,17 @@ string_newtype!(Name);
 pub struct Text(String);
 impl Text {
     pub fn parse(raw: &str) -> Result<Self> {
-        let s = &nfc(raw.trim()).replace("\r\n", "\n");
+        let mut s = nfc(raw.trim());
+        if s.contains("\r\n") {
+            s = s.replace("\r\n", "\n");
+        }
         if s.chars().count() > 2000 {
             return Err(Error::bad_input("text must be at most 2000 characters"));
         }
         if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             return Err(Error::bad_input("text must not contain control characters"));
         }
-        Ok(Text(s.to_string()))
+        Ok(Text(s))
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -435,46 +455,88 @@ impl<'de> Deserialize<'de> for SkillLevel {
     }
 }
 
-/// Skills with levels, written `skill:level;skill:level` in files (DESIGN.md §6).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct SkillSet(BTreeMap<Skill, SkillLevel>);
+/// Skills with levels, written `skill:level;skill:level` in files (DESIGN.md §6). A map from
+/// skill to level, kept as a list sorted by skill (a worker or candidate has a few skills; an
+/// intake parses 100,000 sets, and a map's node per set was most of the time parsing them).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct SkillSet(Vec<(Skill, SkillLevel)>);
 
 impl SkillSet {
     /// Parses `cleaning:3;gardening:2`; a skill may appear once. An empty string is an empty set.
     pub fn parse(raw: &str) -> Result<Self> {
-        let mut map = BTreeMap::new();
-        for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (skill, level) = part
-                .split_once(':')
-                .ok_or_else(|| Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)")))?;
-            let skill = Skill::parse(skill)?;
-            let level: i64 = level
-                .trim()
-                .parse()
-                .map_err(|_| Error::bad_input(format!("`{part}`: the level must be a whole number from 1 to 5")))?;
-            let level = SkillLevel::new(level)?;
-            if map.insert(skill.clone(), level).is_some() {
-                return Err(Error::bad_input(format!("skill `{skill}` is listed twice")));
+        SkillSet::parse_parts(raw.split(';'), None)
+    }
+
+    /// The skills of `parts` (each `skill:level`, or, if `default` is given, `skill` alone for
+    /// that level; blank parts are skipped), with the errors of [`SkillSet::parse`]: the part
+    /// named as it would read with its level written out.
+    pub fn parse_parts<'a>(parts: impl Iterator<Item = &'a str>, default: Option<SkillLevel>) -> Result<Self> {
+        let mut set: Vec<(Skill, SkillLevel)> = Vec::new();
+        for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
+            let (skill, level) = match (part.split_once(':'), default) {
+                (Some((skill, level)), _) => {
+                    let skill = Skill::parse(skill)?;
+                    let level: i64 = level.trim().parse().map_err(|_| {
+                        Error::bad_input(format!("`{part}`: the level must be a whole number from 1 to 5"))
+                    })?;
+                    (skill, SkillLevel::new(level)?)
+                }
+                (None, Some(level)) => (Skill::parse(part)?, level),
+                (None, None) => {
+                    return Err(Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)")));
+                }
+            };
+            match set.binary_search_by(|(s, _)| s.cmp(&skill)) {
+                Ok(_) => return Err(Error::bad_input(format!("skill `{skill}` is listed twice"))),
+                Err(at) => set.insert(at, (skill, level)),
             }
         }
-        Ok(SkillSet(map))
+        Ok(SkillSet(set))
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// The skills and their levels, by skill.
     pub fn iter(&self) -> impl Iterator<Item = (&Skill, &SkillLevel)> {
-        self.0.iter()
+        self.0.iter().map(|(s, l)| (s, l))
     }
     pub fn level(&self, skill: &Skill) -> Option<SkillLevel> {
-        self.0.get(skill).copied()
+        self.0.binary_search_by(|(s, _)| s.cmp(skill)).ok().map(|i| self.0[i].1)
     }
 }
 
 impl fmt::Display for SkillSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(|(s, l)| format!("{s}:{}", l.get())).collect();
-        f.write_str(&parts.join(";"))
+        for (i, (s, l)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            write!(f, "{s}:{}", l.get())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for SkillSet {
+    /// As the map it is: `SkillSet({Skill("cleaning"): SkillLevel(3)})`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SkillSet(")?;
+        f.debug_map().entries(self.iter()).finish()?;
+        f.write_str(")")
+    }
+}
+
+/// A map from skill to level, as JSON has always held it.
+impl Serialize for SkillSet {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for SkillSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let map = BTreeMap::<Skill, SkillLevel>::deserialize(d)?;
+        Ok(SkillSet(map.into_iter().collect()))
     }
 }
 
@@ -650,6 +712,54 @@ mod tests {
         ) {
             let full: String = text.nfc().collect();
             prop_assert_eq!(nfc(&text), full);
+        }
+    }
+
+    /// `SkillSet::parse` as it was written when a set was a map: the reference the sorted list
+    /// must answer like, errors included.
+    fn skill_map(raw: &str) -> Result<BTreeMap<Skill, SkillLevel>> {
+        let mut map = BTreeMap::new();
+        for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (skill, level) = part
+                .split_once(':')
+                .ok_or_else(|| Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)")))?;
+            let skill = Skill::parse(skill)?;
+            let level: i64 = level
+                .trim()
+                .parse()
+                .map_err(|_| Error::bad_input(format!("`{part}`: the level must be a whole number from 1 to 5")))?;
+            let level = SkillLevel::new(level)?;
+            if map.insert(skill.clone(), level).is_some() {
+                return Err(Error::bad_input(format!("skill `{skill}` is listed twice")));
+            }
+        }
+        Ok(map)
+    }
+
+    #[test]
+    fn a_skill_set_is_kept_in_skill_order_and_crosses_json_as_a_map() {
+        let set = SkillSet::parse("gardening:2;cleaning:5;ironing:1").unwrap();
+        let skills: Vec<(&str, u8)> = set.iter().map(|(s, l)| (s.as_str(), l.get())).collect();
+        assert_eq!(skills, [("cleaning", 5), ("gardening", 2), ("ironing", 1)]);
+        assert_eq!(set.level(&Skill::parse("gardening").unwrap()).map(SkillLevel::get), Some(2));
+        assert_eq!(set.level(&Skill::parse("repairs").unwrap()), None);
+        let json = serde_json::to_string(&set).unwrap();
+        assert_eq!(json, r#"{"cleaning":5,"gardening":2,"ironing":1}"#);
+        assert_eq!(serde_json::from_str::<SkillSet>(r#"{"ironing":1,"cleaning":5,"gardening":2}"#).unwrap(), set);
+        assert!(serde_json::from_str::<SkillSet>(r#"{"cleaning":6}"#).is_err());
+        assert_eq!(format!("{:?}", SkillSet::parse("a:1").unwrap()), r#"SkillSet({Skill("a"): SkillLevel(1)})"#);
+        let defaulted = SkillSet::parse_parts("cleaning; gardening:4,".split([';', ',']), SkillLevel::new(3).ok());
+        assert_eq!(defaulted.unwrap().to_string(), "cleaning:3;gardening:4");
+    }
+
+    proptest! {
+        /// Any text parses to the same skills, or fails with the same message, as it did when a
+        /// set was a map.
+        #[test]
+        fn skill_sets_parse_as_the_map_did(raw in "([a-d ]{0,3}(:[0-7x ]{0,2})?;){0,6}|\\PC{0,12}") {
+            let reference = skill_map(&raw).map(|m| m.into_iter().collect::<Vec<_>>()).map_err(|e| e.message);
+            let set = SkillSet::parse(&raw).map(|s| s.0).map_err(|e| e.message);
+            prop_assert_eq!(set, reference);
         }
     }
 

@@ -69,7 +69,8 @@ pub fn run(app: &mut App, args: ApplyArgs) -> Result<()> {
             fields.insert(k.to_string(), v);
         }
     }
-    let c = Applicant::parse(&RawRecord { location: "the application".into(), fields }).map_err(field_as_flag)?;
+    let c = Applicant::parse(&RawRecord { location: "the application".into(), fields: fields.into() })
+        .map_err(field_as_flag)?;
     let a = app.write(|tx, ctx| pipeline::take_application(tx, ctx, c))?;
     app.out.done(
         &a,

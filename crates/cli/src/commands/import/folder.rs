@@ -65,7 +65,7 @@ fn read_toml_records(
         }
         crew_core::imports::check_columns(fields.keys().map(String::as_str), required, optional)
             .map_err(|e| e.context(&location).context(path.display()))?;
-        records.push(RawRecord { location, fields });
+        records.push(RawRecord { location, fields: fields.into() });
     }
     Ok(records)
 }
