@@ -779,10 +779,44 @@ pub fn show_order(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -
     visible(tx, ctx, id)
 }
 
-/// `crew order cancel`: a client cancels their own open or assigned order; a manager any.
+/// Why a manager may not change `order` by hand (`doing`: "assign", "fail"…): the stakes they
+/// hold on it (`held`: their bets whose book is not settled, any order's), so whoever bets on an
+/// order does not steer it (docs/bets.md, the other direction of bets' own rule). `None` when
+/// they hold none on this order. The refusal is not allowed (exit 3) and names the stakes.
+pub fn stake_objection(order: OrderId, doing: &str, held: &[crate::bets::Bet]) -> Option<Error> {
+    let on_it: Vec<String> = held
+        .iter()
+        .filter(|b| b.order == order)
+        .map(|b| format!("bet #{}: {} on {}", b.id, b.stake, b.on.as_str()))
+        .collect();
+    (!on_it.is_empty()).then(|| {
+        Error::not_allowed(format!(
+            "you hold a stake on order #{order} ({}), so you may not {doing} it by hand: whoever bets on an order \
+             does not steer it (another manager may, or the matching cycle)",
+            on_it.join(", ")
+        ))
+    })
+}
+
+/// Refuses a staff member's manual change of `order` while they hold a stake on it
+/// ([`stake_objection`]); clients and workers never stake, so their own steps are not checked.
+fn refuse_if_staked(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, order: OrderId, doing: &str) -> Result<()> {
+    if !matches!(ctx.actor.role, Role::Manager | Role::Admin) {
+        return Ok(());
+    }
+    let held = tx.held_bets(ctx.actor.id)?;
+    match stake_objection(order, doing, &held) {
+        Some(refusal) => Err(refusal),
+        None => Ok(()),
+    }
+}
+
+/// `crew order cancel`: a client cancels their own open or assigned order; a manager any (but not
+/// one they hold a stake on).
 pub fn cancel(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
     require(&ctx.actor, Action::CancelOrder)?;
     let order = visible(tx, ctx, id)?;
+    refuse_if_staked(tx, ctx, id, "cancel")?;
     transition(tx, ctx, order, Transition::Cancel { reason })
 }
 
@@ -883,7 +917,8 @@ pub struct Force {
 /// neighbours, or unavailable then (busy with another order, off, outside hours, on time off, at
 /// the daily maximum: `time`'s rules) — is refused (conflict), naming every reason,
 /// unless `force` is given; then the reason and what was overridden are recorded in the event.
-/// A deactivated or suspended worker is refused even then.
+/// A deactivated or suspended worker is refused even then, and so is a manager who holds a stake
+/// on the order (not allowed: [`stake_objection`]).
 // The rules (price, neighbours, time) come in one by one, as every command takes them.
 #[allow(clippy::too_many_arguments)]
 pub fn assign(
@@ -901,6 +936,7 @@ pub fn assign(
         return Err(Error::bad_input("--force needs a reason: say why with --reason"));
     }
     let order = load(tx, id)?;
+    refuse_if_staked(tx, ctx, id, "assign")?;
     let account =
         tx.account_by_login(worker)?.ok_or_else(|| Error::not_found(format!("no account with login `{worker}`")))?;
     if account.role != Role::Worker {
@@ -1025,20 +1061,24 @@ pub fn complete(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, pho
     transition(tx, ctx, order, Transition::Complete { photo })
 }
 
-/// `crew order fail`: the assigned worker, or a manager, records that the work failed.
+/// `crew order fail`: the assigned worker, or a manager (not one holding a stake on it), records
+/// that the work failed.
 pub fn fail(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
     require(&ctx.actor, Action::FailOrder)?;
     let order = match ctx.actor.role {
         Role::Worker => own_job(tx, ctx, id)?,
         _ => load(tx, id)?,
     };
+    refuse_if_staked(tx, ctx, id, "fail")?;
     transition(tx, ctx, order, Transition::Fail { reason })
 }
 
-/// `crew order reopen`: a manager puts an assigned or failed order back to `open`, unassigned.
+/// `crew order reopen`: a manager (not one holding a stake on it) puts an assigned or failed order
+/// back to `open`, unassigned.
 pub fn reopen(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     require(&ctx.actor, Action::ReopenOrder)?;
     let order = load(tx, id)?;
+    refuse_if_staked(tx, ctx, id, "reopen")?;
     transition(tx, ctx, order, Transition::Reopen)
 }
 
