@@ -824,6 +824,10 @@ pub fn cancel(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reaso
 /// manager forces it (`--force --reason`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Objection {
+    /// The order's time has passed (it is not after now): matching leaves such an order open for
+    /// the client to copy ([`crate::matching::prepare`]), and a worker assigned now would be a
+    /// no-show at once.
+    Passed(DateTime<Utc>),
     /// The worker has no profile in the matching pool: their skills, zone and capacity are unknown.
     NotInPool,
     /// Skills the service type needs that the worker lacks or holds below the level:
@@ -839,6 +843,9 @@ pub enum Objection {
 impl fmt::Display for Objection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Objection::Passed(at) => {
+                write!(f, "the order's time ({} UTC) has passed", at.format("%Y-%m-%d %H:%M"))
+            }
             Objection::NotInPool => {
                 f.write_str("not in the matching pool (no profile: skills, zone and capacity unknown)")
             }
@@ -868,6 +875,12 @@ pub struct Eligibility {
     pub objections: Vec<Objection>,
     /// The relaxation it needs (a neighbouring zone), as matching would name it.
     pub relaxation: Option<String>,
+}
+
+/// Whether `order`'s time has passed at `now`, by matching's boundary: matching takes only
+/// orders whose time is after now, so an order due exactly now has passed too.
+pub fn time_passed(order: &Order, now: DateTime<Utc>) -> Option<Objection> {
+    (order.scheduled_at <= now).then_some(Objection::Passed(order.scheduled_at))
 }
 
 /// Whether matching could give `order` to a worker with `profile` (`None`: not in the pool),
@@ -913,8 +926,8 @@ pub struct Force {
 }
 
 /// `crew order assign`: a manager picks the worker by hand (the manual override of matching).
-/// What matching would never do — a worker without the skills, outside the order's zone and its
-/// neighbours, or unavailable then (busy with another order, off, outside hours, on time off, at
+/// What matching would never do — an order whose time has passed ([`time_passed`]), a worker
+/// without the skills, outside the order's zone and its neighbours, or unavailable then (busy with another order, off, outside hours, on time off, at
 /// the daily maximum: `time`'s rules) — is refused (conflict), naming every reason,
 /// unless `force` is given; then the reason and what was overridden are recorded in the event.
 /// A deactivated or suspended worker is refused even then, and so is a manager who holds a stake
@@ -977,8 +990,12 @@ pub fn assign(
             clashes(time, &calendar, &slot).iter().map(|c| c.describe(time)).collect()
         }
     };
-    let Eligibility { objections, relaxation } =
+    let Eligibility { mut objections, relaxation } =
         eligibility(&order, &needs, profile.as_ref(), neighbours, &unavailable);
+    // The order's time first: whoever the worker, matching would not take it.
+    if let Some(passed) = time_passed(&order, ctx.now) {
+        objections.insert(0, passed);
+    }
     let overridden: Vec<String> = objections.iter().map(ToString::to_string).collect();
     let forced = match force {
         Some(Force { reason }) => Some(Forced { reason, overridden }),
@@ -1331,6 +1348,17 @@ mod tests {
     }
 
     #[test]
+    fn an_order_due_now_or_earlier_has_passed_and_a_second_later_has_not() {
+        let mut o = order(OrderStatus::Open);
+        o.scheduled_at = at(10);
+        let second = chrono::Duration::seconds(1);
+        assert_eq!(time_passed(&o, at(10)), Some(Objection::Passed(at(10))), "due this very second");
+        assert_eq!(time_passed(&o, at(10) + second), Some(Objection::Passed(at(10))));
+        assert_eq!(time_passed(&o, at(10) - second), None);
+        assert_eq!(Objection::Passed(at(10)).to_string(), "the order's time (2026-11-25 10:00 UTC) has passed");
+    }
+
+    #[test]
     fn a_worker_without_a_profile_is_not_in_the_pool() {
         assert_eq!(objections(None, "cleaning:2", &[]), vec![Objection::NotInPool]);
     }
@@ -1342,6 +1370,7 @@ mod tests {
         let kinds: Vec<&str> = got
             .iter()
             .map(|o| match o {
+                Objection::Passed(_) => "passed",
                 Objection::NotInPool => "pool",
                 Objection::LacksSkills(_) => "skills",
                 Objection::OutsideZone { .. } => "zone",
