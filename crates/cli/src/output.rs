@@ -55,15 +55,29 @@ pub struct Out {
 }
 
 impl Out {
-    /// Prints a list: a table, a JSON array, or CSV with a header row.
+    /// Prints a list: a table, a JSON array, or CSV with a header row. Every row has one cell per
+    /// header; a row that does not is crew's own mistake, refused as an internal error (exit 1)
+    /// before anything is printed, in every format.
     pub fn list<T: Serialize>(&self, items: &[T], headers: &[&str], cells: impl Fn(&T) -> Vec<String>) -> Result<()> {
+        let rows: Vec<Vec<String>> = match self.format {
+            Format::Json => Vec::new(),
+            _ => items.iter().map(&cells).collect(),
+        };
+        if let Some(row) = rows.iter().find(|row| row.len() != headers.len()) {
+            anyhow::bail!(
+                "internal error: this list has {} columns ({}) but a row of {} values; please report it",
+                headers.len(),
+                headers.join(", "),
+                row.len()
+            );
+        }
         match self.format {
             Format::Json => write_json(items),
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(io::stdout().lock());
                 w.write_record(headers.iter().map(|h| h.to_lowercase()))?;
-                for item in items {
-                    w.write_record(cells(item).iter().map(|c| csv_cell(c).into_owned()))?;
+                for row in &rows {
+                    w.write_record(row.iter().map(|c| csv_cell(c).into_owned()))?;
                 }
                 w.flush()?;
                 Ok(())
@@ -74,8 +88,8 @@ impl Out {
                 }
                 let mut table = new_table();
                 table.set_header(headers.iter().map(|h| h.to_string()));
-                for item in items {
-                    table.add_row(cells(item).iter().map(|c| shown(c).into_owned()));
+                for row in &rows {
+                    table.add_row(row.iter().map(|c| shown(c).into_owned()));
                 }
                 print_table(&table)
             }
