@@ -44,7 +44,7 @@ pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
     let id: OrderId = args.order.parse()?;
     let worker = Login::parse(&args.worker).flag("WORKER")?;
     let force = match (args.force, args.reason) {
-        (true, Some(reason)) => Some(Force { reason: Text::parse(&reason).map_err(|e| e.context("--reason"))? }),
+        (true, Some(reason)) => Some(Force { reason: Text::one_line(&reason).map_err(|e| e.context("--reason"))? }),
         _ => None,
     };
     let forced = force.is_some();

@@ -37,7 +37,7 @@ pub fn run(app: &mut App, args: AddArgs) -> Result<()> {
     let login = Login::parse(&args.worker).flag("WORKER")?;
     let from = app.parse_time("--from", &args.from)?;
     let until = app.parse_time("--until", &args.until)?;
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let (off, clashing) = app.write(|tx, ctx| {
         let id = worker_id(tx, &login)?;
         matching::add_time_off(tx, ctx, id, from, until, reason)
