@@ -572,3 +572,25 @@ fn a_long_outage_dead_letters_no_mail_but_a_timeout_inside_a_mails_data_counts()
     let text = env.transcript.replace(&format!("127.0.0.1:{closed}"), "127.0.0.1:PORT");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn the_queued_list_is_in_delivery_order_and_its_limit_is_one_to_a_hundred_thousand() {
+    let mut env = applications(3);
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    env.note("ann's order mail (transactional) comes before the older acknowledgements (bulk), as delivery sends it");
+    env.step(&["outbox", "list", "--status", "queued"], None);
+    let queued = outbox(&env);
+    env.step(&["--format", "json", "outbox", "list", "--status", "queued", "--limit", "1"], None);
+    env.note("limits out of range are refused (exit 2), as for deliver");
+    for limit in ["0", "100001", "-1"] {
+        assert_eq!(env.step(&["outbox", "list", "--limit", limit], None).code, 2, "{limit}");
+    }
+    env.ok(&["outbox", "list", "--limit", "100000"]);
+    let first: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["--format", "json", "outbox", "list", "--status", "queued"])).unwrap();
+    assert_eq!(first[0]["class"], "transactional", "{first:?}");
+    assert!(queued.iter().any(|m| m["class"] == "bulk" && m["id"].as_i64() < first[0]["id"].as_i64()));
+    insta::assert_snapshot!(env.transcript);
+}

@@ -538,8 +538,9 @@ fn find(tx: &mut (impl MailTx + ?Sized), id: MailId) -> Result<Mail> {
     }
 }
 
-/// `crew outbox list`: the rows by id, readable or not (an unreadable row is the caller's to
-/// report).
+/// `crew outbox list`: the rows by id (queued ones in delivery's order: transactional before
+/// bulk, then by id), readable or not (an unreadable row is the caller's to report), at most
+/// `limit` (1 to [`MAX_CLAIM`], else bad input).
 pub fn list(
     tx: &mut (impl MailTx + ?Sized),
     ctx: &Ctx,
@@ -547,6 +548,9 @@ pub fn list(
     limit: Option<usize>,
 ) -> Result<Vec<Stored>> {
     require(&ctx.actor, Action::ViewOutbox)?;
+    if let Some(l) = limit.filter(|l| !(1..=MAX_CLAIM).contains(l)) {
+        return Err(Error::bad_input(format!("--limit {l}: give 1 to {MAX_CLAIM}")));
+    }
     tx.mails(status, limit)
 }
 

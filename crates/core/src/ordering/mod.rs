@@ -729,7 +729,8 @@ pub struct AgendaEntry {
 
 /// `crew order agenda`: a worker's assigned and active orders starting in `[from, until)`, by
 /// start. Workers see their own (naming another worker is refused); managers and admins name the
-/// worker; clients have no agenda (not allowed: their orders are `crew order list`).
+/// worker (naming a client or staff member is bad input); clients have no agenda (not allowed:
+/// their orders are `crew order list`).
 pub fn agenda(
     tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
@@ -742,7 +743,16 @@ pub fn agenda(
         (Role::Worker, None) => ctx.actor.id,
         (Role::Worker, Some(w)) if w == ctx.actor.id => w,
         (Role::Worker, Some(_)) => return Err(Error::not_allowed("a worker sees their own agenda only")),
-        (Role::Admin | Role::Manager, Some(w)) => w,
+        (Role::Admin | Role::Manager, Some(w)) => {
+            let account = tx.account(w)?.ok_or_else(|| Error::not_found(format!("no account #{w}")))?;
+            if account.role != Role::Worker {
+                return Err(Error::bad_input(format!(
+                    "`{}` is a {}, not a worker: only workers have an agenda",
+                    account.login, account.role
+                )));
+            }
+            w
+        }
         (Role::Admin | Role::Manager, None) => {
             return Err(Error::bad_input("name the worker whose agenda to show with --worker"));
         }

@@ -13,7 +13,9 @@ use crate::context::{App, FromFlag};
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Times are RFC 3339 or `YYYY-MM-DD HH:MM` (or a date: its midnight) in the company's time zone.
-Orders the worker already holds then are listed, not taken back: reopen or reassign them.
+Orders the worker already holds then are listed, not taken back: reopen or reassign them. Refused:
+a time off that is over already or lasts more than 366 days (exit 2), or that overlaps one of the
+worker's (exit 5: remove that one first). The reason is one line.
 
 Example:
   crew matching time-off add tom@crew.example --from 2026-12-24 --until 2026-12-27 --reason holiday")]
