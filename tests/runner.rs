@@ -24,6 +24,7 @@ mod test_mail;
 mod test_mail_tls;
 mod test_matching;
 mod test_matching_time;
+mod test_output_shapes;
 mod test_ownership;
 mod test_permissions;
 mod test_quality;

@@ -150,3 +150,34 @@ fn the_monthly_cycle_pays_a_managers_net_win_and_leaves_a_net_loss_on_their_acco
     env.step(&["--format", "json", "billing", "invoices", "--cycle", "manager"], None);
     insta::assert_snapshot!(env.transcript);
 }
+
+#[test]
+fn a_manager_holding_a_stake_may_not_change_the_order_by_hand() {
+    let mut env = company_with_bettors();
+    env.note("the reviewer's repro: max stakes on completed, liv on failed; liv runs the cycle (allowed)");
+    env.login("max", PASSWORD);
+    env.step(&["bets", "place", "3", "--on", "completed", "--stake", "5.00"], None);
+    env.login("liv", PASSWORD);
+    env.step(&["bets", "place", "3", "--on", "failed", "--stake", "5.00"], None);
+    env.step(&["matching", "run"], None);
+    let events = env.event_count();
+
+    env.note("liv, holding a stake on #3, may not fail, reopen, reassign or cancel it by hand (exit 3)");
+    env.step(&["order", "fail", "3", "--reason", "I say so"], None);
+    env.step(&["order", "reopen", "3"], None);
+    env.step(&["order", "assign", "3", "tom@crew.example", "--force", "--reason", "mine"], None);
+    env.step(&["order", "cancel", "3", "--reason", "mine"], None);
+    assert_eq!(env.event_count(), events, "every refusal changed nothing");
+    env.note("nor may max, on the other side of the pot");
+    env.login("max", PASSWORD);
+    let events = env.event_count();
+    env.step(&["order", "fail", "3", "--reason", "I say so"], None);
+    assert_eq!(env.event_count(), events, "the refusal changed nothing");
+    env.step(&["order", "show", "3"], None);
+
+    env.note("mia holds no stake on #3: she may; the pot goes to liv, who did not steer it");
+    env.login("mia", PASSWORD);
+    env.step(&["order", "fail", "3", "--reason", "the client's door was locked"], None);
+    env.step(&["bets", "show", "3"], None);
+    insta::assert_snapshot!(env.transcript);
+}

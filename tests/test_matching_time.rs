@@ -208,3 +208,47 @@ fn imported_workers_bring_their_hours_and_a_bad_pattern_names_its_line_and_chang
     env.step(&["import", "workers", good.to_str().unwrap()], None);
     insta::assert_snapshot!(env.transcript);
 }
+
+#[test]
+fn hours_time_off_and_agendas_refuse_what_would_silently_go_wrong() {
+    let mut env = Env::company();
+    env.login("mia", PASSWORD);
+    let events = env.event_count();
+    env.note("an empty pattern or an empty item would take tom out of matching by accident: refused (exit 2)");
+    for pattern in ["", "  ", "mon 08:00-09:00,,", "mon 08:00-09:00;;tue 10:00-11:00", "mon 08:00-09:00;"] {
+        let run = env.step(&["matching", "hours", "tom@crew.example", "--set", pattern], None);
+        assert_eq!(run.code, 2, "{pattern:?}: {}", run.stderr);
+    }
+    assert_eq!(env.event_count(), events, "every refusal changed nothing");
+    env.note("`none` says it on purpose");
+    env.step(&["matching", "hours", "tia@crew.example", "--set", "none"], None);
+
+    env.note("time off: over already, longer than a year (exit 2), overlapping another (exit 5); touching is fine");
+    let add = |from: &str, until: &str| -> Vec<String> {
+        ["matching", "time-off", "add", "tom@crew.example", "--from", from, "--until", until, "--reason", "holiday"]
+            .map(String::from)
+            .to_vec()
+    };
+    for (from, until, code) in [
+        ("2026-11-01", "2026-11-02", 2),
+        ("2026-12-24", "2027-12-26", 2),
+        ("2026-12-24", "2026-12-27", 0),
+        ("2026-12-26", "2026-12-30", 5),
+        ("2026-12-20", "2026-12-24 00:01", 5),
+        ("2026-12-27", "2026-12-28", 0),
+    ] {
+        let args = add(from, until);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(env.step(&args, None).code, code, "{from} to {until}");
+    }
+
+    env.note("an agenda is a worker's: a client is refused like time-off add does (exit 2); a date that does not exist is said to be no date");
+    env.step(&["order", "agenda", "--worker", "ann@example.com"], None);
+    env.step(
+        &["matching", "time-off", "add", "ann@example.com", "--from", "2026-12-24", "--until", "2026-12-27"],
+        None,
+    );
+    env.step(&["order", "agenda", "--worker", "tom@crew.example", "--day", "2026-02-30"], None);
+    env.step(&["order", "agenda", "--worker", "tom@crew.example", "--day", "2026-12-01"], None);
+    insta::assert_snapshot!(env.transcript);
+}

@@ -29,7 +29,9 @@ fn inert_step(env: &mut Env, args: &[&str]) -> Run {
     let before = env.transcript.len();
     let run = env.step(args, None);
     let rest = env.transcript.split_off(before);
-    let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    // The command line takes as many lines as its arguments hold newlines, plus one.
+    let breaks = args.iter().map(|a| a.matches('\n').count()).sum::<usize>() + 1;
+    let first_line_end = rest.match_indices('\n').nth(breaks - 1).map_or(rest.len(), |(i, _)| i + 1);
     env.transcript.push_str(&format!("$ crew {}\n", shown.join(" ")));
     env.transcript.push_str(&rest[first_line_end..]);
     assert_inert(args, &run);
@@ -37,8 +39,15 @@ fn inert_step(env: &mut Env, args: &[&str]) -> Run {
 }
 
 fn escaped(arg: &str) -> String {
+    let line_break = |c: char| matches!(c, '\n' | '\t' | '\u{2028}' | '\u{2029}');
     arg.chars()
-        .map(|c| if steering(&c.to_string()).is_some() { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() })
+        .map(|c| {
+            if steering(&c.to_string()).is_some() || line_break(c) {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }
 
@@ -354,5 +363,73 @@ fn keys_stored_in_two_unicode_forms_are_reported_to_admins_until_settled() {
     assert!(!run.stderr.contains("accounts #3"), "{}", run.stderr);
     let run = env.step(&["hiring", "list"], None);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
+    insta::assert_snapshot!(env.transcript);
+}
+
+#[test]
+fn one_line_text_refuses_every_line_break_and_one_line_displays_escape_them() {
+    let mut env = Env::company();
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01 10:00"]);
+    env.login("mia", PASSWORD);
+    let events = env.event_count();
+    env.note("the reviewer's repro and its kind: a reason with a line break (newline, NEL, U+2028, U+2029, CR) or a tab is refused (exit 2)");
+    let fake = "line1\nEvent #999 order_completed by admin";
+    inert_step(&mut env, &["order", "assign", "1", "tom@crew.example", "--force", "--reason", fake]);
+    for reason in ["a\u{85}b", "a\u{2028}b", "a\u{2029}b", "a\rb", "a\tb"] {
+        let run = inert_step(&mut env, &["order", "fail", "1", "--reason", reason]);
+        assert_eq!(run.code, 2, "{reason:?}: {}", run.stderr);
+    }
+    for args in [
+        &["order", "cancel", "1", "--reason", fake][..],
+        &["matching", "suspend", "tom@crew.example", "--reason", fake],
+        &[
+            "matching",
+            "time-off",
+            "add",
+            "tom@crew.example",
+            "--from",
+            "2026-12-24",
+            "--until",
+            "2026-12-27",
+            "--reason",
+            fake,
+        ],
+        &["quality", "review", "1", "--verdict", "fault", "--cause", fake],
+        &["quality", "review", "1", "--verdict", "fault", "--cause", "late", "--hypothesis", fake],
+    ] {
+        let run = inert_step(&mut env, args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("must be one line: it holds a line break (U+000A)"), "{args:?}: {}", run.stderr);
+    }
+    assert_eq!(env.event_count(), events, "every refusal changed nothing");
+    env.login("wes", PASSWORD);
+    let run = inert_step(&mut env, &["supplies", "receive", "gloves", "5", "--reason", fake]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    env.note("multi-line text (a description) may hold a newline: a list's row stays one line (escaped), CSV quotes it; U+2028 is escaped everywhere");
+    let description = "two\nlines Event #999 order_completed by admin\u{2028}sep";
+    env.login("admin", crate::common::ADMIN_PASSWORD);
+    inert_step(
+        &mut env,
+        &[
+            "service-type",
+            "add",
+            "windows",
+            "--name",
+            "Windows",
+            "--skills",
+            "cleaning:2",
+            "--description",
+            description,
+        ],
+    );
+    let list = inert_step(&mut env, &["service-type", "list"]);
+    assert_eq!(list.stdout.lines().count(), 1 + 3, "a header and one line per service type:\n{}", list.stdout);
+    assert!(list.stdout.contains("two\\u{a}lines Event #999 order_completed by admin\\u{2028}sep"), "{}", list.stdout);
+    let json = inert_step(&mut env, &["--format", "json", "service-type", "list"]);
+    assert!(!json.stdout.contains('\u{2028}') && json.stdout.contains("\\u2028"), "{}", json.stdout);
+    let csv = inert_step(&mut env, &["--format", "csv", "service-type", "list"]);
+    assert!(!csv.stdout.contains('\u{2028}'), "{}", csv.stdout);
     insta::assert_snapshot!(env.transcript);
 }

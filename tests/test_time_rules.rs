@@ -54,3 +54,25 @@ fn matching_assigns_an_order_until_its_time_and_not_at_it() {
     assert!(by_order.contains(&(1, "left open")), "{by_order:?}");
     assert!(by_order.contains(&(2, "assigned")), "{by_order:?}");
 }
+
+#[test]
+fn assigning_by_hand_refuses_an_order_whose_time_has_come_like_matching_unless_forced() {
+    let mut env = Env::company();
+    env.login("ann@example.com", PASSWORD);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01T10:00:00Z"]);
+    env.ok(&["order", "create", "--service", "cleaning", "--at", "2026-12-01T10:00:01Z"]);
+    env.note("at 10:00:00 order #1's time has come (matching leaves it open): assign refuses it (exit 5)");
+    env.now = "2026-12-01T10:00:00Z".into();
+    env.login("mia", PASSWORD);
+    env.step(&["order", "assign", "1", "tom@crew.example"], None);
+    env.note("a second before its time, #2 is assigned");
+    env.step(&["order", "assign", "2", "tom@crew.example"], None);
+    env.note("the reviewer's repro: six days late, refused; forced, the override names the passed time");
+    env.now = "2026-12-07T09:00:00Z".into();
+    env.login("mia", PASSWORD);
+    env.step(&["order", "assign", "1", "tom@crew.example"], None);
+    assert_eq!(status(&env, "1"), "open");
+    env.step(&["order", "assign", "1", "tom@crew.example", "--force", "--reason", "the client still wants it"], None);
+    env.step(&["events", "list", "--order", "1"], None);
+    insta::assert_snapshot!(env.transcript);
+}

@@ -35,9 +35,15 @@ pub enum Failure {
     /// The server answered with a permanent refusal (SMTP 5xx), or the mail cannot be made into a
     /// message: trying again cannot help.
     Refused(String),
-    /// No answer: the connection was refused, dropped or timed out, or the mail folder could not
-    /// be written. Counts towards stopping the run early.
+    /// No answer within this mail's own transaction (the connection dropped or timed out after
+    /// MAIL FROM, during DATA), or the mail folder could not be written: an attempt of the mail.
+    /// Counts towards stopping the run early.
     Unreachable(String),
+    /// No session to send it in: the server could not be reached (connection refused or reset,
+    /// no greeting or EHLO answer in time), the TLS handshake failed, or the server refused the
+    /// session or the login. Not the mail's fault: no attempt of it counted
+    /// (`mail::Attempt::Unreached`). Counts towards stopping the run early.
+    NoSession(String),
 }
 
 impl Mailer {
@@ -251,28 +257,29 @@ impl std::fmt::Display for DataEnd {
     }
 }
 
-/// What a failure to open a session means: the mail waits for the next run (it counts towards
-/// stopping this one early), whatever the server answered — a 5xx to EHLO, STARTTLS or the login
+/// What a failure to open a session means: the mail waits for the next run with no attempt
+/// counted ([`Failure::NoSession`]; it counts towards stopping this one early), whatever the
+/// server answered — a 5xx to EHLO, STARTTLS or the login
 /// is about crew's session, not about this mail. A refused login names the user, never the
 /// password.
 fn session_failure(e: &lettre::transport::smtp::Error, timeout_seconds: u64, login: Option<&str>) -> Failure {
     if timed_out(e) {
-        return Failure::Unreachable(format!("timed out: the server did not answer within {timeout_seconds} s"));
+        return Failure::NoSession(format!("timed out: the server did not answer within {timeout_seconds} s"));
     }
     if let Some(tls) = tls_refusal(e) {
-        return Failure::Unreachable(format!(
+        return Failure::NoSession(format!(
             "TLS: {tls}; crew trusts the built-in Mozilla roots and, if set, the authorities of mail.smtp.ca_file"
         ));
     }
     match login {
-        Some(user) => Failure::Unreachable(format!(
+        Some(user) => Failure::NoSession(format!(
             "the server refused the login of `{user}` (mail.smtp.user; the password from the variable \
              mail.smtp.password_env): {e}"
         )),
         None if e.is_transient() || e.is_permanent() => {
-            Failure::Unreachable(format!("the server refused the session: {e}"))
+            Failure::NoSession(format!("the server refused the session: {e}"))
         }
-        None => Failure::Unreachable(format!("cannot reach the server: {e}")),
+        None => Failure::NoSession(format!("cannot reach the server: {e}")),
     }
 }
 

@@ -15,14 +15,16 @@ use serde::Serialize;
 
 use crate::cli::Format;
 
-/// A value as crew prints it in a table, a record, a sentence or a CSV cell: control characters
-/// (but newline and tab, which multi-line fields hold) and bidi overrides escaped as `\u{1b}`.
+/// A value as crew prints it in a record's field or a CSV cell: control characters (but newline
+/// and tab, which multi-line fields hold), Unicode's other line breaks and bidi overrides escaped
+/// as `\u{1b}`.
 pub fn shown(text: &str) -> Cow<'_, str> {
     inert(text, Lines::Keep)
 }
 
-/// A value on a line of its own (an error, a rejected row): newlines and tabs escaped too, so that
-/// nothing from outside can start a line that looks like crew's own.
+/// A value on a line of its own (an error, a rejected row, a sentence, a list's table cell):
+/// newlines and tabs escaped too, so that nothing from outside can start a line that looks like
+/// crew's own.
 pub fn shown_line(text: &str) -> Cow<'_, str> {
     inert(text, Lines::Escape)
 }
@@ -55,15 +57,29 @@ pub struct Out {
 }
 
 impl Out {
-    /// Prints a list: a table, a JSON array, or CSV with a header row.
+    /// Prints a list: a table, a JSON array, or CSV with a header row. Every row has one cell per
+    /// header; a row that does not is crew's own mistake, refused as an internal error (exit 1)
+    /// before anything is printed, in every format.
     pub fn list<T: Serialize>(&self, items: &[T], headers: &[&str], cells: impl Fn(&T) -> Vec<String>) -> Result<()> {
+        let rows: Vec<Vec<String>> = match self.format {
+            Format::Json => Vec::new(),
+            _ => items.iter().map(&cells).collect(),
+        };
+        if let Some(row) = rows.iter().find(|row| row.len() != headers.len()) {
+            anyhow::bail!(
+                "internal error: this list has {} columns ({}) but a row of {} values; please report it",
+                headers.len(),
+                headers.join(", "),
+                row.len()
+            );
+        }
         match self.format {
             Format::Json => write_json(items),
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(io::stdout().lock());
                 w.write_record(headers.iter().map(|h| h.to_lowercase()))?;
-                for item in items {
-                    w.write_record(cells(item).iter().map(|c| csv_cell(c).into_owned()))?;
+                for row in &rows {
+                    w.write_record(row.iter().map(|c| csv_cell(c).into_owned()))?;
                 }
                 w.flush()?;
                 Ok(())
@@ -74,8 +90,9 @@ impl Out {
                 }
                 let mut table = new_table();
                 table.set_header(headers.iter().map(|h| h.to_string()));
-                for item in items {
-                    table.add_row(cells(item).iter().map(|c| shown(c).into_owned()));
+                // A list's row is one line: a newline in a value must not start a row of its own.
+                for row in &rows {
+                    table.add_row(row.iter().map(|c| shown_line(c).into_owned()));
                 }
                 print_table(&table)
             }
@@ -111,19 +128,30 @@ impl Out {
         }
     }
 
-    /// A sentence for people on stdout ([`shown`]); silent with `--quiet` or a machine format.
+    /// A sentence for people on stdout, one line ([`one_line`]); silent with `--quiet` or a
+    /// machine format.
     pub fn note(&self, sentence: &str) -> Result<()> {
         if self.quiet || self.format != Format::Table {
             return Ok(());
         }
-        line(sentence)
+        one_line(sentence)
     }
 }
 
-/// Writes one line to stdout, [`shown`].
+/// Writes text to stdout, [`shown`]: a block whose newlines are its own (an exported journal, a
+/// multi-line value). A line that quotes values from outside is written with [`one_line`].
 pub fn line(text: &str) -> Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out, "{}", shown(text))?;
+    Ok(())
+}
+
+/// Writes one line to stdout, [`shown_line`]: a line break or tab inside it (from a value it
+/// quotes) is escaped, so it stays one line and cannot pass for a line of crew's own. Sentences
+/// ([`Out::note`]) and report lines that quote reasons, causes or summaries are written so.
+pub fn one_line(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{}", shown_line(text))?;
     Ok(())
 }
 

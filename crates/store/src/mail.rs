@@ -173,7 +173,8 @@ impl MailStore for SqliteTx<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {MAIL_COLUMNS} FROM outbox WHERE ?1 IS NULL OR status = ?1 ORDER BY id LIMIT ?2"
+                "SELECT {MAIL_COLUMNS} FROM outbox WHERE ?1 IS NULL OR status = ?1
+                 ORDER BY CASE WHEN ?1 = 'queued' THEN priority ELSE 0 END, id LIMIT ?2"
             ))
             .map_err(internal)?;
         let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::cli::Format;
 use crate::context::App;
-use crate::output::line;
+use crate::output::one_line as line;
 
 /// What your role needs first, on one screen (orders, jobs, review queue, kits, stock, mail)
 #[derive(Debug, Args)]

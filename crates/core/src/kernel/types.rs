@@ -44,17 +44,20 @@ macro_rules! string_newtype {
 }
 
 /// A character that steers a terminal or the direction of text instead of being shown: the C0
-/// controls, DEL, the C1 controls, and the bidirectional embeddings, overrides and isolates
-/// (U+202A–U+202E, U+2066–U+2069).
+/// controls, DEL, the C1 controls (NEL, U+0085, among them), the line and paragraph separators
+/// (U+2028, U+2029: a line break to many viewers), and the bidirectional embeddings, overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069).
 pub fn is_steering(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
+            // Unicode's own line breaks besides the controls (UAX #14 BK class).
+            '\u{2028}' | '\u{2029}'
             // Bidirectional embeddings, overrides and isolates; the direction marks (LRM, RLM,
             // ALM); invisible characters that make two texts look alike (zero-width space, word
             // joiner, invisible operators, the byte-order mark). ZWJ and ZWNJ are left alone:
             // emoji sequences and Persian and Indic scripts need them.
-            '\u{202A}'..='\u{202E}'
+                | '\u{202A}'..='\u{202E}'
                 | '\u{2066}'..='\u{2069}'
                 | '\u{200B}'
                 | '\u{200E}'
@@ -283,6 +286,27 @@ impl Text {
             return Err(Error::bad_input("text must not contain control characters"));
         }
         Ok(Text(s))
+    }
+    /// One line of text a person typed (a reason, a note, a memo, a cause, a hypothesis): what
+    /// [`Text::parse`] accepts, but no line break of any kind — newline, carriage return, vertical
+    /// tab, form feed, NEL (U+0085), the line and paragraph separators (U+2028, U+2029) — and no
+    /// tab or other control character, so that it can never start a line of its own in a log, a
+    /// table or a mail subject. Refused with bad input naming the character (`U+000A`). Stored
+    /// as a [`Text`]: events recorded before this rule still read.
+    pub fn one_line(raw: &str) -> Result<Self> {
+        let s = nfc(raw.trim());
+        if let Some(c) = s.chars().find(|&c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+            let what = match c {
+                '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => "a line break",
+                '\t' => "a tab",
+                _ => "a control character",
+            };
+            return Err(Error::bad_input(format!(
+                "must be one line: it holds {what} (U+{:04X}); say it on one line",
+                u32::from(c)
+            )));
+        }
+        Text::parse(&s)
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -638,8 +662,12 @@ mod tests {
         for c in ['\u{200b}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{2060}', '\u{2064}', '\u{feff}'] {
             assert_eq!(inert(&format!("Caf\u{e9}{c} x"), Lines::Keep), format!("Caf\u{e9}\\u{{{:x}}} x", u32::from(c)));
         }
+        // Unicode's line breaks besides newline (NEL, the line and paragraph separators) are
+        // escaped even where newlines are kept: a viewer would start a line there.
+        check("a\u{85}b\u{2028}c\u{2029}d", Lines::Keep, "a\\u{85}b\\u{2028}c\\u{2029}d");
+        check("a\u{b}b\u{c}c", Lines::Keep, "a\\u{b}b\\u{c}c");
         // Just outside the ranges, and the joiners scripts need: left alone.
-        check("\u{2029}\u{202f}\u{2065}\u{206a}\u{a0}", Lines::Keep, "\u{2029}\u{202f}\u{2065}\u{206a}\u{a0}");
+        check("\u{2027}\u{202f}\u{2065}\u{206a}\u{a0}", Lines::Keep, "\u{2027}\u{202f}\u{2065}\u{206a}\u{a0}");
         check(
             "\u{200a}\u{200c}\u{200d}\u{2010}\u{205f}\u{fefe}",
             Lines::Keep,
@@ -662,6 +690,26 @@ mod tests {
         assert_eq!(Text::parse("cafe\u{301}").unwrap().as_str(), "caf\u{e9}");
         assert_eq!(Text::parse("two\r\nlines").unwrap().as_str(), "two\nlines");
         assert!(Text::parse("over\rwritten").is_err());
+        // One line: every line break, the tab and other controls refused, naming the character;
+        // the rest as Text::parse (trimmed, NFC, bidi kept for display to escape).
+        for (raw, named) in [
+            ("line1\nEvent #999", "a line break (U+000A)"),
+            ("a\r\nb", "a line break (U+000D)"),
+            ("a\u{b}b", "a line break (U+000B)"),
+            ("a\u{c}b", "a line break (U+000C)"),
+            ("a\u{85}b", "a line break (U+0085)"),
+            ("a\u{2028}b", "a line break (U+2028)"),
+            ("a\u{2029}b", "a line break (U+2029)"),
+            ("a\tb", "a tab (U+0009)"),
+            ("a\u{1b}[2Jb", "a control character (U+001B)"),
+        ] {
+            let e = Text::one_line(raw).unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::BadInput);
+            assert!(e.message.contains(named), "{raw:?}: {e}");
+        }
+        assert_eq!(Text::one_line("  cafe\u{301} \n").unwrap().as_str(), "caf\u{e9}", "the ends are trimmed");
+        assert_eq!(Text::one_line("evil\u{202e}txt").unwrap().as_str(), "evil\u{202e}txt");
+        assert!(Text::one_line(&"x".repeat(2001)).is_err());
         // Codes are ASCII: a decomposed letter is not a code at all.
         assert!(Zone::parse("nore\u{301}").is_err());
     }

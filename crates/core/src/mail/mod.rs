@@ -430,6 +430,12 @@ pub enum Attempt {
     Refused(String),
     /// Not tried (the run stopped early): due again at once, no attempt counted.
     NotTried,
+    /// The server was not reached, or refused the session, before this mail's own transaction
+    /// began: the connection refused or reset, no greeting or no answer to EHLO in time, the TLS
+    /// handshake or the login refused. Not the mail's fault: no attempt counted (a long outage
+    /// never buries mail), the error kept, and due again after the backoff its attempts so far
+    /// give (at least the first's).
+    Unreached(String),
 }
 
 /// Records the outcomes of a delivery run's attempts, in one transaction; the mails as they are
@@ -473,6 +479,13 @@ pub fn record(
                 mail.status = MailStatus::Dead;
             }
             Attempt::NotTried => mail.next_attempt_at = ctx.now,
+            Attempt::Unreached(error) => {
+                mail.last_error = Some(error.chars().take(500).collect());
+                // Past the last storable time it stays due as it is: still queued, never buried.
+                if let Some(t) = later(ctx.now, policy.delay(mail.attempts.max(1))) {
+                    mail.next_attempt_at = t;
+                }
+            }
         }
         tx.update_mail(&mail)?;
         out.push(mail);
@@ -525,8 +538,9 @@ fn find(tx: &mut (impl MailTx + ?Sized), id: MailId) -> Result<Mail> {
     }
 }
 
-/// `crew outbox list`: the rows by id, readable or not (an unreadable row is the caller's to
-/// report).
+/// `crew outbox list`: the rows by id (queued ones in delivery's order: transactional before
+/// bulk, then by id), readable or not (an unreadable row is the caller's to report), at most
+/// `limit` (1 to [`MAX_CLAIM`], else bad input).
 pub fn list(
     tx: &mut (impl MailTx + ?Sized),
     ctx: &Ctx,
@@ -534,6 +548,9 @@ pub fn list(
     limit: Option<usize>,
 ) -> Result<Vec<Stored>> {
     require(&ctx.actor, Action::ViewOutbox)?;
+    if let Some(l) = limit.filter(|l| !(1..=MAX_CLAIM).contains(l)) {
+        return Err(Error::bad_input(format!("--limit {l}: give 1 to {MAX_CLAIM}")));
+    }
     tx.mails(status, limit)
 }
 

@@ -34,7 +34,8 @@ pub trait MailStore {
     /// The row, `None` if there is none.
     fn mail(&mut self, id: MailId) -> Result<Option<Stored>>;
     /// Rows with `status` (any if `None`), by id ascending (the order they were queued in), at
-    /// most `limit`.
+    /// most `limit`; queued rows (`status` = queued) in delivery's order instead: transactional
+    /// before bulk, then by id (oldest first).
     fn mails(&mut self, status: Option<MailStatus>, limit: Option<usize>) -> Result<Vec<Stored>>;
     /// Queued rows whose next attempt is due at `now` (at or before it): transactional before
     /// bulk, then by id (oldest first), at most `limit`. A row whose next attempt cannot be read

@@ -361,9 +361,39 @@ pub fn show_hours(
     })
 }
 
+/// The longest time off one entry may cover: a year (366 days, a leap year's). Longer is a typing
+/// mistake more often than a plan; a worker who leaves is deactivated or suspended instead.
+pub const MAX_TIME_OFF_DAYS: i64 = 366;
+
+/// Why a new time off `[starts_at, ends_at)` is refused given the worker's `existing` ones: longer
+/// than [`MAX_TIME_OFF_DAYS`] (bad input), or overlapping one of them (conflict, naming it: remove
+/// it first, or add only the days it does not cover). Touching (one ends when the other starts) is
+/// no overlap. `None`: it may be added.
+pub fn time_off_refusal(existing: &[time::TimeOff], starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Option<Error> {
+    if ends_at - starts_at > chrono::Duration::days(MAX_TIME_OFF_DAYS) {
+        return Some(Error::bad_input(format!(
+            "a time off lasts at most {MAX_TIME_OFF_DAYS} days (this one {} days): split it, or suspend the worker",
+            (ends_at - starts_at).num_days()
+        )));
+    }
+    existing.iter().find(|t| t.starts_at < ends_at && starts_at < t.ends_at).map(|t| {
+        Error::conflict(format!(
+            "it overlaps the worker's time off {} ({} to {} UTC, {}): remove that one first (crew matching \
+             time-off remove {}) or add only the days it does not cover",
+            t.id,
+            t.starts_at.format("%Y-%m-%d %H:%M"),
+            t.ends_at.format("%Y-%m-%d %H:%M"),
+            t.reason,
+            t.id
+        ))
+    })
+}
+
 /// `crew matching time-off add`: the worker is off from `starts_at` until `ends_at` (a holiday,
 /// sick leave). Orders the worker already holds then are not taken back: the result lists them,
-/// for the manager to reopen (`crew order reopen`) or reassign.
+/// for the manager to reopen (`crew order reopen`) or reassign. Refused: one that ends before it
+/// starts or is over already (bad input), one longer than a year or overlapping the worker's
+/// existing time off ([`time_off_refusal`]).
 pub fn add_time_off(
     tx: &mut (impl MatchingTx + ?Sized),
     ctx: &Ctx,
@@ -379,6 +409,9 @@ pub fn add_time_off(
     }
     if ends_at <= ctx.now {
         return Err(Error::bad_input("that time off is over already: --until must be in the future"));
+    }
+    if let Some(refusal) = time_off_refusal(&tx.worker_time_off(worker)?, starts_at, ends_at) {
+        return Err(refusal);
     }
     let id = tx.insert_time_off(worker, starts_at, ends_at, &reason)?;
     record(tx, ctx, MatchingEvent::TimeOffAdded { worker, time_off: id, starts_at, ends_at, reason: reason.clone() })?;

@@ -729,7 +729,8 @@ pub struct AgendaEntry {
 
 /// `crew order agenda`: a worker's assigned and active orders starting in `[from, until)`, by
 /// start. Workers see their own (naming another worker is refused); managers and admins name the
-/// worker; clients have no agenda (not allowed: their orders are `crew order list`).
+/// worker (naming a client or staff member is bad input); clients have no agenda (not allowed:
+/// their orders are `crew order list`).
 pub fn agenda(
     tx: &mut (impl OrderingTx + ?Sized),
     ctx: &Ctx,
@@ -742,7 +743,16 @@ pub fn agenda(
         (Role::Worker, None) => ctx.actor.id,
         (Role::Worker, Some(w)) if w == ctx.actor.id => w,
         (Role::Worker, Some(_)) => return Err(Error::not_allowed("a worker sees their own agenda only")),
-        (Role::Admin | Role::Manager, Some(w)) => w,
+        (Role::Admin | Role::Manager, Some(w)) => {
+            let account = tx.account(w)?.ok_or_else(|| Error::not_found(format!("no account #{w}")))?;
+            if account.role != Role::Worker {
+                return Err(Error::bad_input(format!(
+                    "`{}` is a {}, not a worker: only workers have an agenda",
+                    account.login, account.role
+                )));
+            }
+            w
+        }
         (Role::Admin | Role::Manager, None) => {
             return Err(Error::bad_input("name the worker whose agenda to show with --worker"));
         }
@@ -779,10 +789,44 @@ pub fn show_order(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -
     visible(tx, ctx, id)
 }
 
-/// `crew order cancel`: a client cancels their own open or assigned order; a manager any.
+/// Why a manager may not change `order` by hand (`doing`: "assign", "fail"…): the stakes they
+/// hold on it (`held`: their bets whose book is not settled, any order's), so whoever bets on an
+/// order does not steer it (docs/bets.md, the other direction of bets' own rule). `None` when
+/// they hold none on this order. The refusal is not allowed (exit 3) and names the stakes.
+pub fn stake_objection(order: OrderId, doing: &str, held: &[crate::bets::Bet]) -> Option<Error> {
+    let on_it: Vec<String> = held
+        .iter()
+        .filter(|b| b.order == order)
+        .map(|b| format!("bet #{}: {} on {}", b.id, b.stake, b.on.as_str()))
+        .collect();
+    (!on_it.is_empty()).then(|| {
+        Error::not_allowed(format!(
+            "you hold a stake on order #{order} ({}), so you may not {doing} it by hand: whoever bets on an order \
+             does not steer it (another manager may, or the matching cycle)",
+            on_it.join(", ")
+        ))
+    })
+}
+
+/// Refuses a staff member's manual change of `order` while they hold a stake on it
+/// ([`stake_objection`]); clients and workers never stake, so their own steps are not checked.
+fn refuse_if_staked(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, order: OrderId, doing: &str) -> Result<()> {
+    if !matches!(ctx.actor.role, Role::Manager | Role::Admin) {
+        return Ok(());
+    }
+    let held = tx.held_bets(ctx.actor.id)?;
+    match stake_objection(order, doing, &held) {
+        Some(refusal) => Err(refusal),
+        None => Ok(()),
+    }
+}
+
+/// `crew order cancel`: a client cancels their own open or assigned order; a manager any (but not
+/// one they hold a stake on).
 pub fn cancel(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
     require(&ctx.actor, Action::CancelOrder)?;
     let order = visible(tx, ctx, id)?;
+    refuse_if_staked(tx, ctx, id, "cancel")?;
     transition(tx, ctx, order, Transition::Cancel { reason })
 }
 
@@ -790,6 +834,10 @@ pub fn cancel(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reaso
 /// manager forces it (`--force --reason`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Objection {
+    /// The order's time has passed (it is not after now): matching leaves such an order open for
+    /// the client to copy ([`crate::matching::prepare`]), and a worker assigned now would be a
+    /// no-show at once.
+    Passed(DateTime<Utc>),
     /// The worker has no profile in the matching pool: their skills, zone and capacity are unknown.
     NotInPool,
     /// Skills the service type needs that the worker lacks or holds below the level:
@@ -805,6 +853,9 @@ pub enum Objection {
 impl fmt::Display for Objection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Objection::Passed(at) => {
+                write!(f, "the order's time ({} UTC) has passed", at.format("%Y-%m-%d %H:%M"))
+            }
             Objection::NotInPool => {
                 f.write_str("not in the matching pool (no profile: skills, zone and capacity unknown)")
             }
@@ -834,6 +885,12 @@ pub struct Eligibility {
     pub objections: Vec<Objection>,
     /// The relaxation it needs (a neighbouring zone), as matching would name it.
     pub relaxation: Option<String>,
+}
+
+/// Whether `order`'s time has passed at `now`, by matching's boundary: matching takes only
+/// orders whose time is after now, so an order due exactly now has passed too.
+pub fn time_passed(order: &Order, now: DateTime<Utc>) -> Option<Objection> {
+    (order.scheduled_at <= now).then_some(Objection::Passed(order.scheduled_at))
 }
 
 /// Whether matching could give `order` to a worker with `profile` (`None`: not in the pool),
@@ -879,11 +936,12 @@ pub struct Force {
 }
 
 /// `crew order assign`: a manager picks the worker by hand (the manual override of matching).
-/// What matching would never do — a worker without the skills, outside the order's zone and its
-/// neighbours, or unavailable then (busy with another order, off, outside hours, on time off, at
+/// What matching would never do — an order whose time has passed ([`time_passed`]), a worker
+/// without the skills, outside the order's zone and its neighbours, or unavailable then (busy with another order, off, outside hours, on time off, at
 /// the daily maximum: `time`'s rules) — is refused (conflict), naming every reason,
 /// unless `force` is given; then the reason and what was overridden are recorded in the event.
-/// A deactivated or suspended worker is refused even then.
+/// A deactivated or suspended worker is refused even then, and so is a manager who holds a stake
+/// on the order (not allowed: [`stake_objection`]).
 // The rules (price, neighbours, time) come in one by one, as every command takes them.
 #[allow(clippy::too_many_arguments)]
 pub fn assign(
@@ -901,6 +959,7 @@ pub fn assign(
         return Err(Error::bad_input("--force needs a reason: say why with --reason"));
     }
     let order = load(tx, id)?;
+    refuse_if_staked(tx, ctx, id, "assign")?;
     let account =
         tx.account_by_login(worker)?.ok_or_else(|| Error::not_found(format!("no account with login `{worker}`")))?;
     if account.role != Role::Worker {
@@ -941,8 +1000,12 @@ pub fn assign(
             clashes(time, &calendar, &slot).iter().map(|c| c.describe(time)).collect()
         }
     };
-    let Eligibility { objections, relaxation } =
+    let Eligibility { mut objections, relaxation } =
         eligibility(&order, &needs, profile.as_ref(), neighbours, &unavailable);
+    // The order's time first: whoever the worker, matching would not take it.
+    if let Some(passed) = time_passed(&order, ctx.now) {
+        objections.insert(0, passed);
+    }
     let overridden: Vec<String> = objections.iter().map(ToString::to_string).collect();
     let forced = match force {
         Some(Force { reason }) => Some(Forced { reason, overridden }),
@@ -1025,20 +1088,24 @@ pub fn complete(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, pho
     transition(tx, ctx, order, Transition::Complete { photo })
 }
 
-/// `crew order fail`: the assigned worker, or a manager, records that the work failed.
+/// `crew order fail`: the assigned worker, or a manager (not one holding a stake on it), records
+/// that the work failed.
 pub fn fail(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId, reason: Text) -> Result<Order> {
     require(&ctx.actor, Action::FailOrder)?;
     let order = match ctx.actor.role {
         Role::Worker => own_job(tx, ctx, id)?,
         _ => load(tx, id)?,
     };
+    refuse_if_staked(tx, ctx, id, "fail")?;
     transition(tx, ctx, order, Transition::Fail { reason })
 }
 
-/// `crew order reopen`: a manager puts an assigned or failed order back to `open`, unassigned.
+/// `crew order reopen`: a manager (not one holding a stake on it) puts an assigned or failed order
+/// back to `open`, unassigned.
 pub fn reopen(tx: &mut (impl OrderingTx + ?Sized), ctx: &Ctx, id: OrderId) -> Result<Order> {
     require(&ctx.actor, Action::ReopenOrder)?;
     let order = load(tx, id)?;
+    refuse_if_staked(tx, ctx, id, "reopen")?;
     transition(tx, ctx, order, Transition::Reopen)
 }
 
@@ -1291,6 +1358,17 @@ mod tests {
     }
 
     #[test]
+    fn an_order_due_now_or_earlier_has_passed_and_a_second_later_has_not() {
+        let mut o = order(OrderStatus::Open);
+        o.scheduled_at = at(10);
+        let second = chrono::Duration::seconds(1);
+        assert_eq!(time_passed(&o, at(10)), Some(Objection::Passed(at(10))), "due this very second");
+        assert_eq!(time_passed(&o, at(10) + second), Some(Objection::Passed(at(10))));
+        assert_eq!(time_passed(&o, at(10) - second), None);
+        assert_eq!(Objection::Passed(at(10)).to_string(), "the order's time (2026-11-25 10:00 UTC) has passed");
+    }
+
+    #[test]
     fn a_worker_without_a_profile_is_not_in_the_pool() {
         assert_eq!(objections(None, "cleaning:2", &[]), vec![Objection::NotInPool]);
     }
@@ -1302,6 +1380,7 @@ mod tests {
         let kinds: Vec<&str> = got
             .iter()
             .map(|o| match o {
+                Objection::Passed(_) => "passed",
                 Objection::NotInPool => "pool",
                 Objection::LacksSkills(_) => "skills",
                 Objection::OutsideZone { .. } => "zone",

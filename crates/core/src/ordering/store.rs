@@ -2,6 +2,7 @@
 //! writes ([`OrderingStore`]).
 
 use super::{NewOrder, NewServiceType, Order, OrderFilter, ServiceType};
+use crate::bets::BetsRead;
 use crate::billing::BillingRead;
 use crate::error::Result;
 use crate::iam::IamRead;
@@ -43,6 +44,7 @@ pub trait OrderingStore: OrderingRead {
 /// The transaction ordering's commands and subscribers run in: its own tables, the event log,
 /// IAM's accounts and client details, matching's worker profiles (a suspended worker is not
 /// assigned by hand; the sweep takes orders back from one), and billing's total paid per client
-/// (the loyalty discount).
-pub trait OrderingTx: EventLog + OrderingStore + IamRead + MatchingRead + BillingRead {}
-impl<T: EventLog + OrderingStore + IamRead + MatchingRead + BillingRead + ?Sized> OrderingTx for T {}
+/// (the loyalty discount), and bets' stakes held (a manager holding a stake on an order does not
+/// change it by hand).
+pub trait OrderingTx: EventLog + OrderingStore + IamRead + MatchingRead + BillingRead + BetsRead {}
+impl<T: EventLog + OrderingStore + IamRead + MatchingRead + BillingRead + BetsRead + ?Sized> OrderingTx for T {}

@@ -92,6 +92,32 @@ impl WeeklyHours {
         Ok(hours)
     }
 
+    /// A pattern a person typed (`crew matching hours --set`): what [`WeeklyHours::parse`] reads,
+    /// but nothing may be left empty by accident — the empty text, an empty item (`;;`, a `;`
+    /// at the end) or an empty part (`,,`, a `,` at the end) is refused (bad input) — and the
+    /// word `none` says "never works" on purpose (the worker is then never matched).
+    pub fn parse_typed(raw: &str) -> Result<WeeklyHours> {
+        let text = raw.trim();
+        if text.eq_ignore_ascii_case("none") {
+            return Ok(WeeklyHours::default());
+        }
+        if text.is_empty() {
+            return Err(Error::bad_input(
+                "no hours given: write days and hours like `mon-fri 08:00-17:00`, or `none` for a worker who never \
+                 works (never matched)",
+            ));
+        }
+        for item in text.split(';').map(str::trim) {
+            if item.is_empty() {
+                return Err(Error::bad_input(format!("`{text}` has an empty item: remove the extra `;`")));
+            }
+            if item.split(',').any(|part| part.trim().is_empty()) {
+                return Err(Error::bad_input(format!("`{item}` has an empty part: remove the extra `,`")));
+            }
+        }
+        WeeklyHours::parse(text)
+    }
+
     /// The working ranges of a day (0 = Monday), minutes after local midnight.
     pub fn day(&self, weekday: usize) -> &[(u32, u32)] {
         &self.days[weekday % 7]
@@ -334,5 +360,26 @@ mod tests {
         assert!(TravelTimes::parse("north, south: 5; south, north: 6").is_err());
         assert!(TravelTimes::parse("north south: 5").is_err());
         assert!(TravelTimes::parse("north, south: 1441").is_err());
+    }
+
+    #[test]
+    fn a_typed_pattern_leaves_nothing_empty_by_accident_and_none_says_never() {
+        for raw in [
+            "",
+            "  ",
+            "mon 08:00-09:00,,",
+            "mon 08:00-09:00,",
+            "mon 08:00-09:00;;tue 08:00-09:00",
+            "mon 08:00-09:00;",
+            "mon,,tue 08:00-09:00",
+        ] {
+            let e = WeeklyHours::parse_typed(raw).unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::BadInput, "{raw:?}");
+        }
+        assert!(WeeklyHours::parse_typed("").unwrap_err().message.contains("`none`"));
+        assert_eq!(WeeklyHours::parse_typed(" None ").unwrap(), WeeklyHours::default());
+        let full = "mon-fri 08:00-12:00, 13:00-17:00; sat 09:00-13:00";
+        assert_eq!(WeeklyHours::parse_typed(full).unwrap(), WeeklyHours::parse(full).unwrap());
+        assert_eq!(WeeklyHours::parse_typed("mon,wed 08:00-09:00").unwrap().day(2), &[(480, 540)]);
     }
 }

@@ -213,6 +213,32 @@ pub(crate) fn due_mails_are_transactional_before_bulk_then_oldest_first<S: Store
     assert_eq!(classes, [MailClass::Bulk, MailClass::Transactional, MailClass::Bulk, MailClass::Transactional]);
 }
 
+pub(crate) fn queued_mails_are_listed_in_delivery_order_transactional_before_bulk_then_oldest<S: Store>(store: &mut S) {
+    write(store, |tx| {
+        for (cause, minutes, class) in [
+            ("b1", 0, MailClass::Bulk),
+            ("t1", 5, MailClass::Transactional),
+            ("b2", 1, MailClass::Bulk),
+            ("t2", 2, MailClass::Transactional),
+            ("t3", 3, MailClass::Transactional),
+        ] {
+            assert!(tx.insert_mail(&NewMail { class, ..new_mail(cause, minutes) })?);
+        }
+        Ok(())
+    });
+    // t3 is sent: it leaves the queued list, and the others keep delivery's order.
+    write(store, |tx| {
+        let mut t3 = readable(tx.mails(None, None)?).into_iter().find(|m| m.cause == "t3").unwrap();
+        t3.status = MailStatus::Sent;
+        tx.update_mail(&t3)
+    });
+    let listed = |store: &mut S, status, limit| causes(&read(store, |tx| tx.mails(status, limit))).join(",");
+    assert_eq!(listed(store, Some(MailStatus::Queued), None), "t1,t2,b1,b2");
+    assert_eq!(listed(store, Some(MailStatus::Queued), Some(3)), "t1,t2,b1", "the limit takes delivery's first");
+    assert_eq!(listed(store, None, None), "b1,t1,b2,t2,t3", "every status: the order they were queued in");
+    assert_eq!(listed(store, Some(MailStatus::Sent), None), "t3");
+}
+
 pub(crate) fn a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_buried<S: Store>(store: &mut S) {
     let all = write(store, |tx| queue(tx, &[("m1", 0), ("m2", 1), ("m3", 2)]));
     // What an unchecked lease once stored: a time past the year 9999, which reads back as nothing.

@@ -182,6 +182,7 @@ macro_rules! contract_suite {
                 due_mails_are_queued_ones_due_at_or_before_now_oldest_first,
                 due_mails_are_at_most_the_limit,
                 due_mails_are_transactional_before_bulk_then_oldest_first,
+                queued_mails_are_listed_in_delivery_order_transactional_before_bulk_then_oldest,
                 a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_buried,
                 a_digest_is_queued_then_rewritten_until_it_is_taken,
                 mails_queued_in_a_batch_keep_their_order_and_leave_out_causes_already_taken,

@@ -183,7 +183,10 @@ impl MailStore for PgTx<'_, '_> {
         // No limit is `LIMIT NULL` (every row), as SQLite's `LIMIT -1`.
         let limit = limit.map(int).transpose()?;
         let rows = self.query(
-            &format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE $1::text IS NULL OR status = $1 ORDER BY id LIMIT $2"),
+            &format!(
+                "SELECT {MAIL_COLUMNS} FROM outbox WHERE $1::text IS NULL OR status = $1
+                 ORDER BY CASE WHEN $1::text = 'queued' THEN priority ELSE 0 END, id LIMIT $2"
+            ),
             &[&status.map(MailStatus::as_str), &limit],
         )?;
         stored_rows(rows)

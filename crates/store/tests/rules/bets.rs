@@ -134,6 +134,60 @@ fn running_the_matching_cycle_is_not_acting_on_the_orders_it_assigns() {
 }
 
 #[test]
+fn a_manager_holding_a_stake_on_an_order_may_not_change_it_by_hand_until_it_is_settled() {
+    let (mut c, max, liv, o) = setup();
+    let settings = super::company::by_rating();
+    place(&mut c, &max, o[0], Outcome::Completed, 100, 1000).unwrap();
+    place(&mut c, &liv, o[0], Outcome::Failed, 100, 1000).unwrap();
+    let wes = Login::parse("wes@x.example").unwrap();
+    let force = || Some(ordering::Force { reason: Text::parse("test").unwrap() });
+    let reason = || Text::parse("I say so").unwrap();
+    // liv runs the cycle (a cycle over all orders is not steering one): o[0] goes to wes.
+    let l = liv.clone();
+    let report = c.run(|tx| {
+        let batch = crew_core::matching::prepare(tx, &settings, None, at(2))?;
+        let decision = crew_core::matching::plan(&batch)?;
+        crew_core::matching::commit(tx, &ctx(&l, at(2)), &batch, &decision, &pricing())
+    });
+    assert!(report.assigned.iter().any(|a| a.order == o[0]), "the cycle assigned {:?}", report.assigned);
+    let before = c.store.read(|tx: &mut dyn Tx| tx.find_events(&Default::default())).unwrap().len();
+    // Each manual change by a bettor is refused (not allowed), naming the stake, and changes nothing.
+    for who in [&max, &liv] {
+        let fail = c.try_run(|tx| ordering::fail(tx, &ctx(who, at(3)), o[0], reason()));
+        let e = fail.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotAllowed);
+        assert!(e.to_string().contains("you hold a stake on order #1 (bet #"), "{e}");
+        let cancel = c.try_run(|tx| ordering::cancel(tx, &ctx(who, at(3)), o[0], reason()));
+        assert_eq!(kind(cancel), ErrorKind::NotAllowed);
+        let reopen = c.try_run(|tx| ordering::reopen(tx, &ctx(who, at(3)), o[0]));
+        assert_eq!(kind(reopen), ErrorKind::NotAllowed);
+        let assign = c.try_run(|tx| {
+            ordering::assign(
+                tx,
+                &ctx(who, at(3)),
+                &pricing(),
+                &Default::default(),
+                &Default::default(),
+                o[0],
+                &wes,
+                force(),
+            )
+        });
+        assert_eq!(kind(assign), ErrorKind::NotAllowed);
+    }
+    assert_eq!(c.store.read(|tx: &mut dyn Tx| tx.find_events(&Default::default())).unwrap().len(), before);
+    // A stake on another order does not bind: max may still act on o[1]; an order that does not
+    // exist is not found before anything else.
+    c.run(|tx| ordering::cancel(tx, &ctx(&max, at(3)), o[1], reason()));
+    assert_eq!(kind(c.try_run(|tx| ordering::reopen(tx, &ctx(&max, at(3)), OrderId::new(99)))), ErrorKind::NotFound);
+    // The admin, who holds no stake, may; once the order ended and its bets settled, nothing is
+    // held and the bettors may act on it again (the settlement stays).
+    let a = c.admin.clone();
+    c.run(|tx| ordering::fail(tx, &ctx(&a, at(4)), o[0], reason()));
+    c.run(|tx| ordering::reopen(tx, &ctx(&liv, at(5)), o[0]));
+}
+
+#[test]
 fn closed_ended_and_settled_pools_take_no_stakes() {
     let (mut c, max, liv, o) = setup();
     place(&mut c, &max, o[0], Outcome::Completed, 100, 1000).unwrap();

@@ -132,6 +132,32 @@ fn a_failed_attempt_is_retried_after_a_doubling_backoff_and_the_last_one_is_a_de
 }
 
 #[test]
+fn a_server_not_reached_costs_no_attempt_however_long_the_outage_and_waits_out_the_backoff() {
+    let (mut store, admin) = company();
+    let id = queue(&mut store, "o1", MailClass::Transactional, at(0));
+    // max_attempts = 3, yet ten runs that cannot reach the server bury nothing.
+    for run in 1..=10 {
+        let m = record(&mut store, &admin, at(run * 10), id, Attempt::Unreached("cannot reach the server".into()));
+        assert_eq!((m.status, m.attempts), (MailStatus::Queued, 0), "run {run}");
+        assert_eq!(m.next_attempt_at, at(run * 10 + 1), "the first attempt's backoff (60 s)");
+        assert_eq!(m.last_error.as_deref(), Some("cannot reach the server"));
+    }
+    // After two attempts of its own (4xx), the backoff is the second's: 120 s; still not dead.
+    record(&mut store, &admin, at(200), id, Attempt::Failed("451 busy".into()));
+    record(&mut store, &admin, at(201), id, Attempt::Failed("451 busy".into()));
+    let m = record(&mut store, &admin, at(210), id, Attempt::Unreached("x".repeat(900)));
+    assert_eq!((m.status, m.attempts, m.next_attempt_at), (MailStatus::Queued, 2, at(212)));
+    assert_eq!(m.last_error.unwrap().len(), 500, "a long error is cut at 500 characters");
+    // Its own third failure is the last, as before.
+    let m = record(&mut store, &admin, at(212), id, Attempt::Failed("451 busy".into()));
+    assert_eq!((m.status, m.attempts), (MailStatus::Dead, 3));
+    // Near the last storable time it stays queued and due, never a dead letter.
+    let id = queue(&mut store, "o2", MailClass::Transactional, at(0));
+    let m = record(&mut store, &admin, mail::latest_time() - Duration::seconds(30), id, Attempt::Unreached("x".into()));
+    assert_eq!((m.status, m.attempts, m.next_attempt_at), (MailStatus::Queued, 0, at(0)));
+}
+
+#[test]
 fn a_failure_whose_retry_would_pass_the_last_storable_time_is_a_dead_letter() {
     let (mut store, admin) = company();
     let id = queue(&mut store, "o1", MailClass::Transactional, at(0));

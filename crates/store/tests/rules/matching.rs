@@ -458,3 +458,35 @@ fn explain_says_where_an_orders_worker_ranks() {
     let r = c.store.read(|tx: &mut dyn Tx| matching::may_explain(tx, &ctx(&a, at(3)), OrderId::new(999)));
     assert_eq!(kind(r), ErrorKind::NotFound);
 }
+
+#[test]
+fn a_time_off_lasts_at_most_a_year_and_never_overlaps_another_of_the_worker() {
+    use crew_core::matching::add_time_off;
+    let mut c = Company::new();
+    let wes = c.hire("wes", "north", "cleaning:3", 2, 50);
+    let a = c.admin.clone();
+    let day = |d: i64| super::at(d * 24 * 60);
+    let add = |c: &mut Company, from, until| {
+        let why = crew_core::types::Text::parse("holiday").unwrap();
+        c.try_run(|tx| add_time_off(tx, &super::ctx(&a, super::at(0)), wes, from, until, why))
+    };
+    // A year of 366 days is the most; a minute more is refused (bad input).
+    let minute = chrono::Duration::minutes(1);
+    assert_eq!(super::kind(add(&mut c, day(400), day(766) + minute)), ErrorKind::BadInput);
+    add(&mut c, day(400), day(766)).unwrap();
+    // Overlapping an existing time off, by a minute at either end or inside it: a conflict.
+    add(&mut c, day(10), day(20)).unwrap();
+    for (from, until) in
+        [(day(5), day(10) + minute), (day(20) - minute, day(25)), (day(12), day(13)), (day(1), day(30))]
+    {
+        let e = add(&mut c, from, until).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Conflict);
+        assert!(e.message.contains("overlaps the worker's time off"), "{e}");
+    }
+    // Touching is no overlap; over already is bad input.
+    add(&mut c, day(20), day(21)).unwrap();
+    add(&mut c, day(9), day(10)).unwrap();
+    assert_eq!(super::kind(add(&mut c, super::at(-120), super::at(-60))), ErrorKind::BadInput);
+    let offs = c.store.read(|tx: &mut dyn Tx| tx.worker_time_off(wes)).unwrap();
+    assert_eq!(offs.len(), 4);
+}

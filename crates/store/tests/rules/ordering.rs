@@ -333,6 +333,42 @@ fn a_manual_assignment_is_refused_for_every_rule_matching_keeps_unless_forced_wi
 }
 
 #[test]
+fn an_order_whose_time_has_passed_is_refused_by_hand_as_by_matching_unless_forced() {
+    let mut c = Company::new();
+    c.hire("wes", "north", "cleaning:3", 5, 50);
+    let o = c.order("north", 1); // at 09:00
+    let a = c.admin.clone();
+    let wes = login("wes");
+    let at_time = |c: &mut Company, now, force: Option<&str>| {
+        let force = force.map(|r| Force { reason: Text::parse(r).unwrap() });
+        c.try_run(|tx| {
+            ordering::assign(tx, &ctx(&a, now), &pricing(), &no_neighbours(), &Default::default(), o, &wes, force)
+        })
+    };
+    // Due exactly now is passed (matching takes only orders after now), and so is later.
+    for now in [at(60), at(61), at(60 * 24 * 6)] {
+        let e = at_time(&mut c, now, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Conflict);
+        assert!(e.message.contains("the order's time (2026-11-30 09:00 UTC) has passed"), "{e}");
+        assert_eq!(status(&mut c, o), OrderStatus::Open);
+    }
+    // Forced, the override names the passed time (and only it: wes is otherwise eligible).
+    at_time(&mut c, at(61), Some("the client is still waiting")).unwrap();
+    let forced = events(&mut c.store).into_iter().rev().find_map(|e| match e {
+        Event::Ordering(OrderingEvent::OrderAssigned { forced, .. }) => Some(forced),
+        _ => None,
+    });
+    let forced = forced.flatten().expect("the override is recorded");
+    assert_eq!(forced.overridden, ["the order's time (2026-11-30 09:00 UTC) has passed"]);
+    // A minute before its time, the same assignment needs no force.
+    let o2 = c.order("north", 3);
+    let e2 = c.try_run(|tx| {
+        ordering::assign(tx, &ctx(&a, at(179)), &pricing(), &no_neighbours(), &Default::default(), o2, &wes, None)
+    });
+    assert!(e2.is_ok(), "{e2:?}");
+}
+
+#[test]
 fn a_neighbour_may_be_assigned_by_hand_as_matching_would_relax() {
     let mut c = Company::new();
     c.hire("southie", "south", "cleaning:3", 2, 50);

@@ -23,7 +23,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: AcceptArgs) -> Result<()> {
     let application = ApplicationId::new(args.application);
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let a = app.write(|tx, ctx| pipeline::accept(tx, ctx, application, reason))?;
     let s = format!(
         "Application #{application} is accepted: {} joins the pool (an activation secret is mailed).",

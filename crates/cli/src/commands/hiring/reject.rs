@@ -23,7 +23,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageHiring];
 
 pub fn run(app: &mut App, args: RejectArgs) -> Result<()> {
     let application = ApplicationId::new(args.application);
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let a = app.write(|tx, ctx| pipeline::reject(tx, ctx, application, reason))?;
     app.out.done(&a, &application_fields(&a), &format!("Application #{application} is rejected."))
 }

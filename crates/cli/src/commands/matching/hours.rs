@@ -15,18 +15,21 @@ use crate::context::{App, FromFlag};
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Hours are in the company's time zone: days (mon…sun, a range mon-fri or a list mon,wed), then one
-or more ranges HH:MM-HH:MM; items separated by `;`. A day not listed is a day off. Workers without
+or more ranges HH:MM-HH:MM; items separated by `;`. A day not listed is a day off; `--set none`
+says the worker never works (never matched); an empty pattern or an empty item (`;;`, `,,`) is
+refused. Workers without
 hours of their own follow the company's `matching.default_hours` (crew settings set). Matching
 never gives a worker an order outside their hours; the orders they hold already are not touched.
 
 Examples:
   crew matching hours tom@crew.example            # the hours in force, time off to come
   crew matching hours tom@crew.example --set \"mon-fri 08:00-12:00, 13:00-17:00; sat 09:00-13:00\"
-  crew matching hours tom@crew.example --default  # back to the company's default")]
+  crew matching hours tom@crew.example --default  # back to the company's default
+  crew matching hours tom@crew.example --set none # never works: never matched")]
 pub struct HoursArgs {
     /// The worker's login
     worker: String,
-    /// The worker's own weekly hours
+    /// The worker's own weekly hours (`none`: never works)
     #[arg(long, value_name = "PATTERN", conflicts_with = "default")]
     set: Option<String>,
     /// Forget the worker's own hours: the company's default applies
@@ -46,7 +49,7 @@ struct View {
 pub fn run(app: &mut App, args: HoursArgs) -> Result<()> {
     let login = Login::parse(&args.worker).flag("WORKER")?;
     let change = match (&args.set, args.default) {
-        (Some(raw), _) => Some(Some(WeeklyHours::parse(raw).flag("--set")?)),
+        (Some(raw), _) => Some(Some(WeeklyHours::parse_typed(raw).flag("--set")?)),
         (None, true) => Some(None),
         (None, false) => None,
     };

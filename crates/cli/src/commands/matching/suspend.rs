@@ -22,7 +22,7 @@ pub const ACTIONS: &[Action] = &[Action::ManageWorkers];
 
 pub fn run(app: &mut App, args: SuspendArgs) -> Result<()> {
     let login = Login::parse(&args.worker).flag("WORKER")?;
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let v = app.write(|tx, ctx| {
         let id = worker_id(tx, &login)?;
         let p = matching::suspend(tx, ctx, id, reason)?;

@@ -39,10 +39,10 @@ pub const ACTIONS: &[Action] = &[Action::ViewOrders];
 pub fn run(app: &mut App, args: AgendaArgs) -> Result<()> {
     let tz = app.tz();
     let worker = args.worker.as_deref().map(Login::parse).transpose().flag("--worker")?;
-    let day = args.day.as_deref().map(|d| app.parse_time("--day", d)).transpose()?;
+    let day = args.day.as_deref().map(|d| parse_day(app, d)).transpose()?;
     let week = args.week;
     let entries = app.read(|tx, ctx| {
-        let date = day.unwrap_or(ctx.now).with_timezone(&tz).date_naive();
+        let date = day.unwrap_or_else(|| ctx.now.with_timezone(&tz).date_naive());
         let first = if week { date - Duration::days(i64::from(date.weekday().num_days_from_monday())) } else { date };
         let midnight = |d: chrono::NaiveDate| {
             tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
@@ -68,4 +68,19 @@ pub fn run(app: &mut App, args: AgendaArgs) -> Result<()> {
             e.status.to_string(),
         ]
     })
+}
+
+/// `--day`: a date (`2026-12-01`), or a time whose date in the company's zone is meant. Anything
+/// else, an impossible date (`2026-02-30`) among them, is bad input that says how to write a date.
+fn parse_day(app: &App, raw: &str) -> Result<chrono::NaiveDate> {
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        return Ok(date);
+    }
+    match app.parse_time("--day", raw) {
+        Ok(t) => Ok(t.with_timezone(&app.tz()).date_naive()),
+        Err(_) => {
+            Err(Error::bad_input(format!("--day `{raw}` is not a date: write `2026-11-27` (a day in {})", app.tz()))
+                .into())
+        }
+    }
 }

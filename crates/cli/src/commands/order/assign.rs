@@ -13,7 +13,8 @@ use crate::context::{App, FromFlag};
 /// Assign a worker by hand (manager; the manual override of matching)
 #[derive(Debug, Args)]
 #[command(after_help = "\
-What matching would never do is refused, naming every reason: a worker without the service type's
+What matching would never do is refused, naming every reason: an order whose time has passed
+(matching takes only orders after now), a worker without the service type's
 skills at their levels, outside the order's zone and its configured neighbouring zones
 ([matching.neighbours]), or unavailable at the order's time: busy with another order (their
 times, with the service types' buffers and the travel minutes between zones, overlap), off that
@@ -43,7 +44,7 @@ pub fn run(app: &mut App, args: AssignArgs) -> Result<()> {
     let id: OrderId = args.order.parse()?;
     let worker = Login::parse(&args.worker).flag("WORKER")?;
     let force = match (args.force, args.reason) {
-        (true, Some(reason)) => Some(Force { reason: Text::parse(&reason).map_err(|e| e.context("--reason"))? }),
+        (true, Some(reason)) => Some(Force { reason: Text::one_line(&reason).map_err(|e| e.context("--reason"))? }),
         _ => None,
     };
     let forced = force.is_some();

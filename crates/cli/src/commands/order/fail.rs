@@ -23,7 +23,7 @@ pub const ACTIONS: &[Action] = &[Action::FailOrder];
 
 pub fn run(app: &mut App, args: FailArgs) -> Result<()> {
     let id: OrderId = args.order.parse()?;
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let v = app.write(|tx, ctx| {
         let o = ordering::fail(tx, ctx, id, reason)?;
         one(tx, o)

@@ -164,7 +164,7 @@ pub fn run(app: &mut App, args: DeliverArgs) -> Result<()> {
                         in_flight.fetch_add(1, Ordering::SeqCst);
                         let result = mailer.send(from, &mails[index], &bodies[index], date);
                         match &result {
-                            Err(Failure::Unreachable(why)) => {
+                            Err(Failure::Unreachable(why) | Failure::NoSession(why)) => {
                                 if in_a_row.fetch_add(1, Ordering::SeqCst) + 1 >= stop_after {
                                     stop.store(true, Ordering::SeqCst);
                                     if let Ok(mut last) = last_failure.lock() {
@@ -260,14 +260,19 @@ fn attempt(s: &Sent) -> Attempt {
         (Ok(()), true) => Attempt::Sent,
         (Err(Failure::Refused(reply)), true) => Attempt::Refused(reply.clone()),
         (Err(Failure::Deferred(e) | Failure::Unreachable(e)), true) => Attempt::Failed(e.clone()),
+        (Err(Failure::NoSession(e)), true) => Attempt::Unreached(e.clone()),
     }
 }
 
 /// The result column of a mail that was not sent, from what the outbox holds now.
 fn describe(app: &App, now: &Mail, failure: &Failure) -> String {
-    let (Failure::Deferred(e) | Failure::Refused(e) | Failure::Unreachable(e)) = failure;
+    let (Failure::Deferred(e) | Failure::Refused(e) | Failure::Unreachable(e) | Failure::NoSession(e)) = failure;
     match (failure, now.status) {
         (Failure::Refused(_), _) => format!("dead letter at once (a permanent refusal): {e}"),
+        (Failure::NoSession(_), _) => format!(
+            "not sent, no attempt counted (no session with the server), retry at {}: {e}",
+            app.show_time(now.next_attempt_at)
+        ),
         (_, MailStatus::Dead) => format!("dead letter after {} attempts: {e}", now.attempts),
         _ => format!("failed, retry at {}: {e}", app.show_time(now.next_attempt_at)),
     }

@@ -10,21 +10,29 @@ use crate::context::App;
 
 /// List mail in the outbox
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  crew outbox list\n  crew outbox list --status dead")]
+#[command(after_help = "\
+Mail is listed oldest first; with --status queued in the order delivery sends it: transactional
+mail (orders, payments, accounts) before bulk mail (acknowledgements, digests), then oldest first.
+
+Examples:
+  crew outbox list
+  crew outbox list --status queued --limit 20   # what the next delivery sends first
+  crew outbox list --status dead")]
 pub struct ListArgs {
     /// queued, sent or dead
     #[arg(long)]
     status: Option<String>,
-    /// At most this many
-    #[arg(long)]
-    limit: Option<usize>,
+    /// At most this many (1 to 100,000)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=mail::MAX_CLAIM as u64))]
+    limit: Option<u64>,
 }
 
 pub const ACTIONS: &[Action] = &[Action::ViewOutbox];
 
 pub fn run(app: &mut App, args: ListArgs) -> Result<()> {
     let status = args.status.as_deref().map(MailStatus::parse).transpose()?;
-    let rows = app.read(|tx, ctx| mail::list(tx, ctx, status, args.limit))?;
+    let limit = args.limit.map(|l| usize::try_from(l).unwrap_or(mail::MAX_CLAIM));
+    let rows = app.read(|tx, ctx| mail::list(tx, ctx, status, limit))?;
     // A row that cannot be read is named and skipped: one bad row never hides the outbox.
     let mut mails = Vec::with_capacity(rows.len());
     for row in rows {

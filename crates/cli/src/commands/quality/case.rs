@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::context::App;
-use crate::output::line;
+use crate::output::one_line as line;
 
 /// Show an order's case: its whole history, its worker's scorecard, its photos with checksums checked
 #[derive(Debug, Args)]

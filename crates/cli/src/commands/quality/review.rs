@@ -44,8 +44,8 @@ pub fn run(app: &mut App, args: ReviewArgs) -> Result<()> {
     let order: OrderId = args.order.parse()?;
     let form = ReviewForm {
         verdict: Verdict::parse(&args.verdict).flag("--verdict")?,
-        cause: Text::parse(&args.cause).flag("--cause")?,
-        hypothesis: Text::parse(&args.hypothesis).flag("--hypothesis")?,
+        cause: Text::one_line(&args.cause).flag("--cause")?,
+        hypothesis: Text::one_line(&args.hypothesis).flag("--hypothesis")?,
     };
     let suspend = args.suspend;
     let (review, changed) = app.write(|tx, ctx| {

@@ -45,7 +45,7 @@ pub fn run(app: &mut App, command: ServiceTypeCommand) -> Result<()> {
     }
 }
 
-const HEADERS: &[&str] = &["CODE", "NAME", "SKILLS", "RETIRED", "DESCRIPTION"];
+const HEADERS: &[&str] = &["CODE", "NAME", "SKILLS", "DURATION", "BUFFER", "RETIRED", "DESCRIPTION"];
 const FIELDS: &[&str] = &["code", "name", "skills", "duration", "buffer", "retired", "description"];
 
 fn cells(st: &ServiceType) -> Vec<String> {

@@ -26,7 +26,7 @@ pub const ACTIONS: &[Action] = &[Action::HandleKits];
 pub fn run(app: &mut App, args: AdjustArgs) -> Result<()> {
     let item = ItemCode::parse(&args.item).flag("ITEM")?;
     let to = supplies::units(&args.to).flag("--to")?;
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let (stock, changed) = app.write(|tx, ctx| supplies::adjust(tx, ctx, &item, to, reason))?;
     let sentence = if changed {
         format!("{}: {} on hand, {} reserved.", stock.item, stock.on_hand, stock.reserved)

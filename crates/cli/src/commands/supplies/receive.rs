@@ -34,7 +34,7 @@ struct Received {
 pub fn run(app: &mut App, args: ReceiveArgs) -> Result<()> {
     let item = ItemCode::parse(&args.item).flag("ITEM")?;
     let quantity = supplies::units(&args.quantity).flag("QUANTITY")?;
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let (stock, filled) = app.write(|tx, ctx| supplies::receive(tx, ctx, &item, quantity, reason))?;
     let r = Received {
         item: stock.item.to_string(),

@@ -27,10 +27,11 @@ pub fn run(app: &mut App, args: ShowArgs) -> Result<()> {
     }
     app.out.record(&t, &test_fields(&t))?;
     for (i, q) in t.spec.questions.iter().enumerate() {
-        crate::output::line(&format!("\n{}. {} ({} points)", i + 1, q.text, q.points))?;
+        crate::output::line("")?;
+        crate::output::one_line(&format!("{}. {} ({} points)", i + 1, q.text, q.points))?;
         for (j, o) in q.options.iter().enumerate() {
             let mark = if j + 1 == q.correct { "*" } else { " " };
-            crate::output::line(&format!("   {mark} {}) {o}", j + 1))?;
+            crate::output::one_line(&format!("   {mark} {}) {o}", j + 1))?;
         }
     }
     Ok(())

@@ -13,7 +13,9 @@ use crate::context::{App, FromFlag};
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Times are RFC 3339 or `YYYY-MM-DD HH:MM` (or a date: its midnight) in the company's time zone.
-Orders the worker already holds then are listed, not taken back: reopen or reassign them.
+Orders the worker already holds then are listed, not taken back: reopen or reassign them. Refused:
+a time off that is over already or lasts more than 366 days (exit 2), or that overlaps one of the
+worker's (exit 5: remove that one first). The reason is one line.
 
 Example:
   crew matching time-off add tom@crew.example --from 2026-12-24 --until 2026-12-27 --reason holiday")]
@@ -37,7 +39,7 @@ pub fn run(app: &mut App, args: AddArgs) -> Result<()> {
     let login = Login::parse(&args.worker).flag("WORKER")?;
     let from = app.parse_time("--from", &args.from)?;
     let until = app.parse_time("--until", &args.until)?;
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let (off, clashing) = app.write(|tx, ctx| {
         let id = worker_id(tx, &login)?;
         matching::add_time_off(tx, ctx, id, from, until, reason)

@@ -27,7 +27,7 @@ pub struct CloseArgs {
 pub const ACTIONS: &[Action] = &[Action::ManageQuality];
 
 pub fn run(app: &mut App, args: CloseArgs) -> Result<()> {
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let (h, changed) = app.write(|tx, ctx| quality::close_hypothesis(tx, ctx, &args.hypothesis, reason))?;
     let sentence = if changed {
         format!("Closed the hypothesis `{}` ({} cases).", h.hypothesis, h.cases.len())
