@@ -77,6 +77,7 @@ fn order_events_charge_clients_pay_workers_and_fine_failures_exactly_once() {
     env.step(&["billing", "award", "tom@crew.example", "1.00", "--reason", "x", "--id", "order:4:charge"], None);
     env.step(&["billing", "award", "tom@crew.example", "1.00", "--reason", "x", "--id", "award:9"], None);
     env.step(&["billing", "award", "tom@crew.example", "1000000000.01", "--reason", "too much"], None);
+    env.step(&["billing", "award", "tom@crew.example", "1.00", "--reason", "line1\nEntry award:99 by admin"], None);
 
     env.note("the accountant sees everything and verifies");
     env.login("abe", PASSWORD);

@@ -48,7 +48,7 @@ struct View {
 pub fn run(app: &mut App, args: AwardArgs) -> Result<()> {
     let worker = Login::parse(&args.worker).flag("WORKER")?;
     let amount = Money::parse_typed(&args.amount).flag("AMOUNT")?;
-    let reason = Text::parse(&args.reason).flag("--reason")?;
+    let reason = Text::one_line(&args.reason).flag("--reason")?;
     let id = args
         .id
         .as_deref()
