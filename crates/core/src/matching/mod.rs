@@ -1308,6 +1308,13 @@ pub fn report(
 ) -> Result<RunReport> {
     let mut assigned = Vec::new();
     let mut left_open = Vec::new();
+    // Per worker (index), the orders this plan gives them (order indexes, earliest first).
+    let mut planned: Vec<Vec<usize>> = vec![Vec::new(); batch.workers.len()];
+    for (oi, chosen) in decision.chosen.iter().enumerate() {
+        if let Some(pi) = chosen {
+            planned[batch.pairs[*pi].worker].push(oi);
+        }
+    }
     for (oi, o) in batch.orders.iter().enumerate() {
         match decision.chosen[oi] {
             Some(pi) => {
@@ -1325,15 +1332,62 @@ pub fn report(
                 });
             }
             None => {
-                let reason = batch.nobody.get(&oi).cloned().unwrap_or_else(|| {
-                    "every candidate was needed for an earlier order or is booked by this plan at that time".to_string()
-                });
+                let reason = match batch.nobody.get(&oi) {
+                    Some(reason) => reason.clone(),
+                    None => booked_reason(tx, batch, &planned, oi)?,
+                };
                 left_open.push(LeftOpen { order: o.order, reason });
             }
         }
     }
     left_open.extend(batch.past.iter().cloned());
     Ok(RunReport { dry_run, assigned, left_open })
+}
+
+/// Why an order with candidates was left open, naming what the plan gave each candidate that day
+/// in the company's time zone (at most three candidates, the orders each holds that day):
+/// "its 2 candidates are booked by this plan: ann@… with #12 at 10:00; bob@… with #15 at 10:30".
+/// A candidate the plan gave nothing that day was kept out by what they held before the run (their
+/// day's maximum, or an order of theirs at that time).
+fn booked_reason(
+    tx: &mut (impl MatchingTx + ?Sized),
+    batch: &Batch,
+    planned: &[Vec<usize>],
+    oi: usize,
+) -> Result<String> {
+    const SHOWN: usize = 3;
+    let tz = batch.time.zone;
+    let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+    let order = &batch.orders[oi];
+    let first = batch.pairs.partition_point(|p| p.order < oi);
+    let candidates: Vec<usize> = batch.pairs[first..].iter().take_while(|p| p.order == oi).map(|p| p.worker).collect();
+    let mut parts = Vec::new();
+    for &wi in candidates.iter().take(SHOWN) {
+        let who = match tx.account(batch.workers[wi].worker)? {
+            Some(a) => a.login.to_string(),
+            None => format!("worker #{}", batch.workers[wi].worker),
+        };
+        let that_day: Vec<String> = planned[wi]
+            .iter()
+            .map(|&oj| &batch.orders[oj])
+            .filter(|other| day(other.scheduled_at) == day(order.scheduled_at))
+            .map(|other| format!("#{} at {}", other.order, other.scheduled_at.with_timezone(&tz).format("%H:%M")))
+            .collect();
+        parts.push(if that_day.is_empty() {
+            format!("{who} by what they held before this run")
+        } else {
+            format!("{who} with {}", that_day.join(", "))
+        });
+    }
+    let more = candidates.len().saturating_sub(SHOWN);
+    let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+    let n = candidates.len();
+    Ok(format!(
+        "its {n} candidate{} {} booked by this plan that day: {}{more}",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "is" } else { "are" },
+        parts.join("; ")
+    ))
 }
 
 /// What, recorded since the batch was read, the decision depends on: a change of the company's
