@@ -74,7 +74,10 @@ fn the_cycle_serves_the_most_orders_then_the_earliest_then_the_best_scores() {
     let third = c.order("north", 28);
     let (assigned, open) = c.cycle(&by_rating(), 1);
     assert_eq!(assigned, BTreeMap::from([(first, good), (second, poor)]));
-    assert_eq!(open[&third], "every candidate was needed for an earlier order or is booked by this plan at that time");
+    assert_eq!(
+        open[&third],
+        "its 2 candidates are booked by this plan that day: good@x.example with #1 at 08:00; poor@x.example with #2 at 10:00"
+    );
     let events = events(&mut c.store);
     let ran = events.iter().rev().find_map(|e| match e {
         Event::Matching(MatchingEvent::MatchingRan { assigned, left_open, relaxed }) => {
@@ -112,10 +115,7 @@ fn a_worker_needed_for_an_earlier_order_leaves_the_later_one_open_with_that_reas
     assert_eq!(report.assigned.iter().map(|x| (x.order, x.worker)).collect::<Vec<_>>(), [(early, only)]);
     assert_eq!(report.assigned[0].score, 0.5);
     let reasons: Vec<(OrderId, &str)> = report.left_open.iter().map(|l| (l.order, l.reason.as_str())).collect();
-    assert_eq!(
-        reasons,
-        [(late, "every candidate was needed for an earlier order or is booked by this plan at that time")]
-    );
+    assert_eq!(reasons, [(late, "its 1 candidate is booked by this plan that day: only@x.example with #1 at 08:00")]);
 }
 
 #[test]
