@@ -594,3 +594,108 @@ fn the_queued_list_is_in_delivery_order_and_its_limit_is_one_to_a_hundred_thousa
     assert!(queued.iter().any(|m| m["class"] == "bulk" && m["id"].as_i64() < first[0]["id"].as_i64()));
     insta::assert_snapshot!(env.transcript);
 }
+
+/// How [`limiting_server`] ends a session that has taken its mails.
+#[derive(Clone, Copy, Debug)]
+enum Limit {
+    /// It closes the connection right after accepting the last one (an idle or per-connection
+    /// limit the client does not see until it next writes).
+    Close,
+    /// It answers the next MAIL FROM with 421 and closes (RFC 5321 3.8).
+    Reply421,
+}
+
+/// A real SMTP server (written out here, as no embedded server ends sessions by itself) that takes
+/// at most `per_session` mails on each connection, then ends the session as `how` says. Returns
+/// its port, the messages it accepted (their data), and how many MAIL FROM it refused.
+fn limiting_server(per_session: usize, how: Limit) -> (u16, Arc<Mutex<Vec<String>>>, Arc<AtomicUsize>) {
+    use std::io::{BufRead, BufReader};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let (inbox, refusals) = (got.clone(), refused.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (inbox, refusals) = (inbox.clone(), refusals.clone());
+            std::thread::spawn(move || {
+                let mut out = stream.try_clone().unwrap();
+                let mut lines = BufReader::new(stream);
+                let _ = out.write_all(b"220 limits.local ESMTP\r\n");
+                let mut taken = 0;
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 limits.local\r\n",
+                        "MAIL" if taken >= per_session => {
+                            refusals.fetch_add(1, Ordering::SeqCst);
+                            let _ = out.write_all(b"421 4.7.0 limits.local too many mails, closing\r\n");
+                            return;
+                        }
+                        "DATA" => {
+                            let _ = out.write_all(b"354 go ahead\r\n");
+                            let mut data = String::new();
+                            loop {
+                                line.clear();
+                                if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                                    return;
+                                }
+                                if line == ".\r\n" {
+                                    break;
+                                }
+                                data.push_str(&line);
+                            }
+                            inbox.lock().unwrap().push(data);
+                            taken += 1;
+                            let _ = out.write_all(b"250 2.0.0 queued\r\n");
+                            if taken >= per_session && matches!(how, Limit::Close) {
+                                return;
+                            }
+                            continue;
+                        }
+                        "QUIT" => {
+                            let _ = out.write_all(b"221 bye\r\n");
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = out.write_all(reply);
+                }
+            });
+        }
+    });
+    (port, got, refused)
+}
+
+#[test]
+fn a_pooled_connection_the_server_has_closed_costs_no_attempt_and_no_mail_is_sent_twice() {
+    for how in [Limit::Close, Limit::Reply421] {
+        let env = applications(10);
+        assert_eq!(due_now(&env), 10);
+        let (port, inbox, refused) = limiting_server(3, how);
+        smtp_config(&env, port, "parallel = 1");
+        let run = env.run(&["--format", "json", "outbox", "deliver"], None);
+        assert_eq!(run.code, 0, "{how:?}: {}{}", run.stdout, run.stderr);
+        assert!(results(&run.stdout).iter().all(|r| r == "sent"), "{how:?}: {}", run.stdout);
+        let got = inbox.lock().unwrap().clone();
+        assert_eq!(got.len(), 10, "{how:?}: every mail arrived");
+        let mut ids: Vec<&str> =
+            got.iter().map(|m| m.lines().find(|l| l.starts_with("Message-ID: ")).expect("a Message-ID")).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 10, "{how:?}: each mail once");
+        if matches!(how, Limit::Reply421) {
+            assert_eq!(refused.load(Ordering::SeqCst), 3, "{how:?}: sessions ended after mails 3, 6 and 9");
+        }
+        let sent: Vec<serde_json::Value> = outbox(&env).into_iter().filter(|m| m["status"] == "sent").collect();
+        // The ten acknowledgements, and the two activation mails delivered to files before.
+        assert_eq!(sent.len(), 12, "{how:?}");
+        assert!(sent.iter().all(|m| m["attempts"] == 1), "{how:?}: each mail sent at its first attempt: {sent:?}");
+        assert_eq!(due_now(&env), 0, "{how:?}");
+    }
+}

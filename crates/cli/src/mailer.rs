@@ -36,12 +36,14 @@ pub enum Failure {
     /// message: trying again cannot help.
     Refused(String),
     /// No answer within this mail's own transaction (the connection dropped or timed out after
-    /// MAIL FROM, during DATA), or the mail folder could not be written: an attempt of the mail.
+    /// the server accepted its MAIL FROM, during DATA), or the mail folder could not be written:
+    /// an attempt of the mail.
     /// Counts towards stopping the run early.
     Unreachable(String),
     /// No session to send it in: the server could not be reached (connection refused or reset,
-    /// no greeting or EHLO answer in time), the TLS handshake failed, or the server refused the
-    /// session or the login. Not the mail's fault: no attempt of it counted
+    /// no greeting or EHLO answer in time), the TLS handshake failed, the server refused the
+    /// session or the login, or it closed the session at a mail's MAIL FROM (no answer, or 421)
+    /// on a new connection, or on a reused one and then on a new one. Not the mail's fault: no attempt of it counted
     /// (`mail::Attempt::Unreached`). Counts towards stopping the run early.
     NoSession(String),
 }
@@ -179,29 +181,65 @@ impl Smtp {
         Ok(conn)
     }
 
+    /// Sends one message: on a connection of the pool if one is open, else on a new one. A
+    /// pooled connection the server has closed since its last mail (an idle timeout, a limit of
+    /// mails per connection: it answers MAIL FROM with 421, or not at all) is dropped and the
+    /// mail is sent once more on a new connection — nothing of it had been accepted yet, so the
+    /// server cannot get it twice, and the mail is not charged an attempt for the server's
+    /// housekeeping. Without a reply at MAIL FROM on a new connection too, the session is what
+    /// failed ([`SmtpError::Session`]: no attempt of the mail, see [`Failure::NoSession`]).
     fn send(&self, message: &Message) -> Result<(), SmtpError> {
         let reused = self.open.lock().ok().and_then(|mut open| open.pop());
-        let mut conn = match reused {
-            Some(conn) => conn,
-            None => self.connect()?,
+        let (mut conn, result) = match reused {
+            Some(mut conn) => match transaction(&mut conn, message) {
+                // The pooled connection had gone stale (a timeout is no sign of that: a server
+                // that stalls would only stall again, and cost another timeout).
+                Err(Stage::MailFrom(e)) if session_lost(&e) && !timed_out(&e) => {
+                    drop(conn);
+                    let mut fresh = self.connect()?;
+                    let result = transaction(&mut fresh, message);
+                    (fresh, result)
+                }
+                result => (conn, result),
+            },
+            None => {
+                let mut fresh = self.connect()?;
+                let result = transaction(&mut fresh, message);
+                (fresh, result)
+            }
         };
-        match transaction(&mut conn, message) {
+        match result {
             Ok(()) => {
                 if let Ok(mut open) = self.open.lock() {
                     open.push(conn);
                 }
                 Ok(())
             }
+            // MAIL FROM unanswered or answered with 421: the session ended before this mail began.
+            Err(Stage::MailFrom(e)) if session_lost(&e) => Err(SmtpError::Session(e)),
             // The server answered: the connection is still good once the transaction is reset.
-            Err(e) if (e.is_transient() || e.is_permanent()) && conn.command(Rset).is_ok() => {
+            Err(Stage::MailFrom(e) | Stage::Mail(e))
+                if (e.is_transient() || e.is_permanent()) && conn.command(Rset).is_ok() =>
+            {
                 if let Ok(mut open) = self.open.lock() {
                     open.push(conn);
                 }
                 Err(SmtpError::Mail(e))
             }
             // No answer: the connection is dropped without a QUIT (which would wait again).
-            Err(e) => Err(SmtpError::Mail(e)),
+            Err(Stage::MailFrom(e) | Stage::Mail(e)) => Err(SmtpError::Mail(e)),
         }
+    }
+}
+
+/// Whether an error at MAIL FROM means the session is gone rather than that the server refused
+/// this mail: no reply at all (the connection was closed, reset, or timed out), or 421 ("service
+/// not available, closing transmission channel", RFC 5321 3.8 and 4.2.3: a server closing a
+/// session that is over its limits answers any command so).
+fn session_lost(e: &lettre::transport::smtp::Error) -> bool {
+    match e.status() {
+        Some(code) => code.to_string() == "421",
+        None => !e.is_client(),
     }
 }
 
@@ -215,24 +253,32 @@ impl Drop for Smtp {
     }
 }
 
+/// Where a mail's transaction failed: at its MAIL FROM (nothing of the mail accepted yet), or
+/// later (RCPT TO, DATA, the message).
+enum Stage {
+    MailFrom(lettre::transport::smtp::Error),
+    Mail(lettre::transport::smtp::Error),
+}
+
 /// One mail on an open connection: MAIL FROM, RCPT TO each recipient, DATA, then the
 /// dot-stuffed message and its end in one write.
-fn transaction(conn: &mut SmtpConnection, message: &Message) -> Result<(), lettre::transport::smtp::Error> {
+fn transaction(conn: &mut SmtpConnection, message: &Message) -> Result<(), Stage> {
     let envelope = message.envelope();
     let bytes = message.formatted();
     let mut options = Vec::new();
     if !bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
         options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
     }
-    conn.command(MailFrom::new(envelope.from().cloned(), options))?;
+    conn.command(MailFrom::new(envelope.from().cloned(), options)).map_err(Stage::MailFrom)?;
     for to in envelope.to() {
-        conn.command(Rcpt::new(to.clone(), vec![]))?;
+        conn.command(Rcpt::new(to.clone(), vec![])).map_err(Stage::Mail)?;
     }
-    conn.command(Data)?;
+    conn.command(Data).map_err(Stage::Mail)?;
     match String::from_utf8(bytes) {
         Ok(text) => conn.command(DataEnd(text)).map(|_| ()),
         Err(e) => conn.message(e.as_bytes()).map(|_| ()),
     }
+    .map_err(Stage::Mail)
 }
 
 /// A message's text as DATA sends it: every line that starts with `.` gets another (RFC 5321
