@@ -340,3 +340,28 @@ fn an_in_zone_worker_wins_over_a_better_rated_neighbour_at_equal_service() {
     let d = plan(&b).unwrap();
     assert_eq!(d.chosen.iter().flatten().count(), 2);
 }
+
+#[test]
+fn the_guard_before_recording_refuses_a_plan_that_breaks_a_time_rule() {
+    // One worker (daily maximum 3, always working) holding an order at 09:00–10:00; three new
+    // orders: two at 07:00–08:00 and one at 09:30–10:30.
+    let inst = Instance {
+        workers: vec![(0, 3, 90, 0)],
+        orders: vec![(0, 60, 60, 0), (0, 60, 60, 0), (0, 210, 60, 0)],
+        held: vec![(0, 180, 60, 0)],
+        off: Vec::new(),
+        travel: 0,
+        neighbours: false,
+    };
+    let (b, _) = batch(&inst);
+    let pair = |oi: usize| b.pairs.iter().position(|p| p.order == oi && p.worker == 0).unwrap();
+    let decide = |chosen: Vec<Option<usize>>| Decision { chosen, rounds: 1 };
+    assert!(verify(&b, &decide(vec![Some(pair(0)), None, None])).is_ok(), "one order at 07:00 is fine");
+    // Two new orders at once for the same worker.
+    let both = verify(&b, &decide(vec![Some(pair(0)), Some(pair(1)), None])).unwrap_err();
+    assert!(both.to_string().contains("nothing was assigned"), "{both}");
+    // A new order overlapping one the worker holds is no candidate pair at all.
+    assert!(!b.pairs.iter().any(|p| p.order == 2));
+    // A pair of another order.
+    assert!(verify(&b, &decide(vec![Some(pair(1)), None, None])).is_err());
+}

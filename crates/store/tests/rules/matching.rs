@@ -119,6 +119,22 @@ fn a_worker_needed_for_an_earlier_order_leaves_the_later_one_open_with_that_reas
 }
 
 #[test]
+fn an_open_orders_reason_names_three_candidates_and_counts_the_rest() {
+    let mut c = Company::new();
+    for name in ["w1", "w2", "w3", "w4"] {
+        c.hire(name, "north", "cleaning:3", 1, 50);
+    }
+    // Five orders one day apart by hours; each worker takes one a day: the last stays open.
+    let orders: Vec<OrderId> = [24, 26, 28, 30, 32].into_iter().map(|h| c.order("north", h)).collect();
+    let (assigned, open) = c.cycle(&by_rating(), 1);
+    assert_eq!(assigned.len(), 4);
+    let reason = &open[&orders[4]];
+    assert!(reason.starts_with("its 4 candidates are booked by this plan that day: "), "{reason}");
+    assert!(reason.ends_with("; and 1 more"), "{reason}");
+    assert_eq!(reason.matches("@x.example with #").count(), 3, "{reason}");
+}
+
+#[test]
 fn neighbouring_zones_are_candidates_beside_the_zone_and_in_zone_workers_win_at_equal_service() {
     let mut c = Company::new();
     let south = c.hire("southie", "south", "cleaning:3", 2, 90);
