@@ -58,6 +58,33 @@ fn only_admins_choose_the_time_where_the_database_runs_on_the_system_clock() {
 }
 
 #[test]
+fn on_the_system_clock_even_an_admin_may_choose_only_a_time_gone_by() {
+    let env = system_clock_company();
+    assert_eq!(real(&env, &["login", "admin", "--password-stdin"], Some(ADMIN_PASSWORD)).code, 0);
+    let before = events(&env).len();
+    // A mistyped replay a century ahead: it would stamp events in 2099 (and every later command
+    // would run then), and set retries and leases the real clock reaches only in 2099.
+    for args in [
+        &["--now", "2099-01-01T00:00:00Z", "outbox", "deliver"][..],
+        &["--now", "2099-01-01T00:00:00Z", "order", "list"],
+    ] {
+        let mut cmd = env.command(args);
+        cmd.env_remove("CREW_NOW");
+        let run = env.run_with(cmd, None);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("is ahead of the system clock"), "{}", run.stderr);
+    }
+    // A time gone by is a replay: allowed.
+    let mut past = env.command(&["--now", "2026-01-01T00:00:00Z", "outbox", "deliver"]);
+    past.env_remove("CREW_NOW");
+    let run = env.run_with(past, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = events(&env);
+    assert!(after.iter().all(|e| e["at"].as_str().unwrap() < "2099"), "nothing was stamped in 2099");
+    assert!(after.len() >= before);
+}
+
+#[test]
 fn a_database_created_at_a_chosen_time_lets_everyone_choose() {
     let env = Env::company();
     env.login("ann@example.com", PASSWORD);

@@ -31,6 +31,19 @@ impl ClockPolicy {
     }
 }
 
+/// The latest time crew stores (`9999-12-31T23:59:59Z`): the SQLite store keeps times as
+/// fixed-width RFC 3339 text, whose years end at 9999, and `--now` is refused past that year. A
+/// time computed ahead of a command's (an expiry, a retry, a lease) is checked against it, or
+/// saturates at it where "never" is the right reading (a session's end).
+pub fn latest_time() -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(
+        chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .unwrap_or(chrono::NaiveDateTime::MAX),
+        Utc,
+    )
+}
+
 /// Where the database keeps its clock policy.
 pub trait ClockStore {
     /// The policy set when the database was created (`System` for a database that never set
@@ -64,11 +77,31 @@ pub fn command_time(
 ) -> Result<DateTime<Utc>> {
     match chosen {
         Some(t) => {
-            may_choose_time(tx.clock_policy()?, actor)?;
+            let policy = tx.clock_policy()?;
+            may_choose_time(policy, actor)?;
+            ahead_of_the_system_clock(policy, t, system)?;
             Ok(t)
         }
         None => system_now(tx, system),
     }
+}
+
+/// Refuses a chosen time ahead of the system clock on a database that runs on the system clock.
+/// There `--now` replays what should have run earlier; a time ahead would stamp events in the
+/// future — and since a command on the system clock never runs earlier than the newest event
+/// ([`system_now`]), every later command would run at that future time too — and would set
+/// retries, leases and expiries that the real clock reaches only then (mail stranded in the
+/// outbox until 2099, say).
+fn ahead_of_the_system_clock(policy: ClockPolicy, chosen: DateTime<Utc>, system: DateTime<Utc>) -> Result<()> {
+    if policy == ClockPolicy::System && chosen > system {
+        return Err(Error::bad_input(format!(
+            "--now / CREW_NOW {} is ahead of the system clock ({}): this database tells time by the system \
+             clock, where a chosen time may only go back (to replay what should have run then)",
+            chosen.format("%Y-%m-%d %H:%M:%S UTC"),
+            system.format("%Y-%m-%d %H:%M:%S UTC")
+        )));
+    }
+    Ok(())
 }
 
 /// The time a session's expiry is checked against: the chosen time where the database keeps a
@@ -113,6 +146,18 @@ mod tests {
 
     fn actor(role: Role) -> Actor {
         Actor { id: AccountId::new(1), login: Login::parse("x").unwrap(), role }
+    }
+
+    #[test]
+    fn a_chosen_time_ahead_of_the_system_clock_is_refused_only_on_a_system_clock() {
+        let system = Utc::now();
+        let second = chrono::Duration::seconds(1);
+        assert!(ahead_of_the_system_clock(ClockPolicy::System, system, system).is_ok(), "now itself");
+        assert!(ahead_of_the_system_clock(ClockPolicy::System, system - second, system).is_ok(), "a replay");
+        let ahead = ahead_of_the_system_clock(ClockPolicy::System, system + second, system).unwrap_err();
+        assert_eq!(ahead.kind, crate::error::ErrorKind::BadInput);
+        assert!(ahead.to_string().contains("ahead of the system clock"), "{ahead}");
+        assert!(ahead_of_the_system_clock(ClockPolicy::Chosen, system + second, system).is_ok());
     }
 
     #[test]
