@@ -215,7 +215,7 @@ fn a_refusing_or_dropping_server_means_retries_then_dead_letters_and_nothing_is_
     env.note("attempt 1 fails; the next is due a minute later (backoff 60 s, doubling)");
     env.step(&["outbox", "deliver"], None);
     env.step(&["outbox", "deliver"], None);
-    env.note("a queued mail may be in a running delivery's hands: only dead letters are retried");
+    env.note("a queued mail due within a day may be in a running delivery's hands: retry refuses it");
     env.step(&["outbox", "retry", "3"], None);
     env.now = "2026-11-30T08:01:00Z".into();
     env.note("a server that drops the connection before its greeting: no session, so no attempt counted (it is not the mails' fault); due again after the first backoff");

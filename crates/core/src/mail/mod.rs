@@ -355,12 +355,7 @@ pub const MAX_LEASE: Duration = Duration::days(1);
 /// The latest time the outbox stores (`9999-12-31T23:59:59Z`): its times are fixed-width RFC 3339
 /// text, so a later one could not be read back. Every time mail computes is checked against it.
 pub fn latest_time() -> DateTime<Utc> {
-    DateTime::<Utc>::from_naive_utc_and_offset(
-        chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
-            .and_then(|d| d.and_hms_opt(23, 59, 59))
-            .unwrap_or(chrono::NaiveDateTime::MAX),
-        Utc,
-    )
+    crate::kernel::clock::latest_time()
 }
 
 /// `now + by`, if it is no later than [`latest_time`].
@@ -554,8 +549,17 @@ pub fn list(
     tx.mails(status, limit)
 }
 
-/// `crew outbox retry`: a dead (or waiting) mail is queued for the next delivery, with fresh
-/// attempts.
+/// Whether a queued mail waits further ahead of `now` than a delivery's lease can ever reach
+/// ([`MAX_LEASE`]): no delivery run at `now` or before can be holding it.
+fn beyond_any_lease(mail: &Mail, now: DateTime<Utc>) -> bool {
+    now.checked_add_signed(MAX_LEASE).is_some_and(|reach| mail.next_attempt_at > reach)
+}
+
+/// `crew outbox retry`: a dead letter is queued for the next delivery with fresh attempts; a
+/// queued mail waiting more than [`MAX_LEASE`] ahead (left there by a run at a clock set far
+/// ahead) is due at once, its attempts kept. A mail sent, or queued within a lease's reach (a
+/// running delivery may hold it: retrying could send it twice), is a conflict; an unknown id is
+/// not found.
 pub fn retry(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, id: MailId) -> Result<Mail> {
     require(&ctx.actor, Action::ManageOutbox)?;
     let mut mail = find(tx, id)?;
@@ -565,10 +569,19 @@ pub fn retry(tx: &mut (impl MailTx + ?Sized), ctx: &Ctx, id: MailId) -> Result<M
             let at = mail.sent_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
             return Err(Error::conflict(format!("mail #{id} was sent at {at}")));
         }
+        // Waiting further ahead than any lease can reach (a run at a clock set far ahead left it
+        // there): no running delivery holds it, so it may be due at once, its attempts kept.
+        MailStatus::Queued if beyond_any_lease(&mail, ctx.now) => {
+            mail.next_attempt_at = ctx.now;
+            tx.update_mail(&mail)?;
+            return Ok(mail);
+        }
         // A queued mail may be in the hands of a running delivery: retrying it could send it twice.
         MailStatus::Queued => {
             let at = mail.next_attempt_at.format("%Y-%m-%d %H:%M UTC");
-            return Err(Error::conflict(format!("mail #{id} is queued; its next attempt is at {at}")));
+            return Err(Error::conflict(format!(
+                "mail #{id} is queued; its next attempt is at {at}, and until then a running delivery may hold it"
+            )));
         }
     }
     mail.status = MailStatus::Queued;

@@ -218,7 +218,7 @@ fn renewing_a_lease_only_moves_queued_mail_later() {
 }
 
 #[test]
-fn only_a_dead_letter_is_retried_and_it_starts_again_with_fresh_attempts() {
+fn a_dead_letter_is_retried_with_fresh_attempts_and_a_sent_or_possibly_leased_mail_never() {
     let (mut store, admin) = company();
     let id = queue(&mut store, "o1", MailClass::Transactional, at(0));
     let retry = |store: &mut SqliteStore, id| store.write(|tx: &mut dyn Tx| mail::retry(tx, &ctx(&admin, at(30)), id));
@@ -229,6 +229,29 @@ fn only_a_dead_letter_is_retried_and_it_starts_again_with_fresh_attempts() {
     record(&mut store, &admin, at(31), id, Attempt::Sent);
     assert_eq!(kind(retry(&mut store, id)), ErrorKind::Conflict, "a sent mail is never sent again");
     assert_eq!(kind(retry(&mut store, MailId::new(99))), ErrorKind::NotFound);
+}
+
+#[test]
+fn a_mail_waiting_beyond_any_lease_is_retried_at_once_with_its_attempts() {
+    let (mut store, admin) = company();
+    let within = queue(&mut store, "w", MailClass::Transactional, at(0));
+    let beyond = queue(&mut store, "b", MailClass::Transactional, at(0));
+    claim(&mut store, &admin, at(0), 10, Duration::minutes(10));
+    record(&mut store, &admin, at(1), within, Attempt::Failed("451".into()));
+    record(&mut store, &admin, at(1), beyond, Attempt::Failed("451".into()));
+    // A run at 00:30 holds `within` as long as a lease can; a run a minute later (a clock set
+    // ahead) holds `beyond` a minute longer than any run at 00:30 could.
+    assert_eq!(claim(&mut store, &admin, at(30), 1, MAX_LEASE), [within]);
+    assert_eq!(claim(&mut store, &admin, at(31), 1, MAX_LEASE), [beyond]);
+    let retry = |store: &mut SqliteStore, id| store.write(|tx: &mut dyn Tx| mail::retry(tx, &ctx(&admin, at(30)), id));
+    assert_eq!(kind(retry(&mut store, within)), ErrorKind::Conflict, "a lease from 00:30 may still hold it");
+    assert_eq!(get(&mut store, within).next_attempt_at, at(30) + MAX_LEASE, "the refused retry changed nothing");
+    let m = retry(&mut store, beyond).unwrap();
+    assert_eq!(
+        (m.status, m.attempts, m.next_attempt_at),
+        (MailStatus::Queued, 1, at(30)),
+        "due at once, attempts kept"
+    );
 }
 
 static NOTE: Template = Template { name: "note", text: "Subject: About {what}\n\nDear {who},\n{what}\n-- crew\n" };

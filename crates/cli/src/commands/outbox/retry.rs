@@ -9,7 +9,7 @@ use crew_core::mail;
 use super::cells;
 use crate::context::App;
 
-/// Queue a dead (or waiting) mail for the next delivery, with fresh attempts
+/// Queue a dead letter again with fresh attempts, or make due at once a mail waiting more than a day ahead
 #[derive(Debug, Args)]
 #[command(after_help = "Example:\n  crew outbox retry 12")]
 pub struct RetryArgs {
