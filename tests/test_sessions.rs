@@ -100,3 +100,21 @@ fn accounts_are_managed_by_the_admin_with_clear_refusals() {
     env.step(&["--format", "json", "account", "list", "--role", "worker"], None);
     insta::assert_snapshot!(env.transcript);
 }
+
+#[test]
+fn a_login_at_the_end_of_the_year_9999_leaves_a_session_that_reads_back() {
+    // A database with a chosen clock: any time up to 9999-12-31 23:59:59 may be given. A session
+    // opened in the last hour lasts to the last second crew stores, not a day.
+    let mut env = Env::company();
+    env.now = "9999-12-31T23:00:00Z".into();
+    env.login("ann@example.com", PASSWORD);
+    let run = env.run(&["order", "list"], None);
+    assert_eq!(run.code, 0, "the session opened at the end of time works: {}", run.stderr);
+    // Its end (a day later) is stored as the last instant crew stores, so the account's sessions
+    // still read back at any later login (before, the stored `+10000-…` locked the account out).
+    env.now = "2026-12-01T08:00:00Z".into();
+    env.login("ann@example.com", PASSWORD);
+    assert_eq!(env.run(&["order", "list"], None).code, 0);
+    env.now = "9999-12-31T23:59:59Z".into();
+    env.login("ann@example.com", PASSWORD);
+}

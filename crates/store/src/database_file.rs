@@ -126,9 +126,30 @@ fn folder_of(path: &Path) -> PathBuf {
 /// Whether this process may write `path` (by its effective ids; `EROFS` on a read-only mount
 /// counts as no).
 fn writable(path: &Path) -> bool {
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else { return false };
+    write_access(path) == Access::Writable
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Writable,
+    /// The file is not there (any more).
+    Missing,
+    NotWritable,
+}
+
+/// Whether this process may write `path`, and if not, whether that is because it is gone: the
+/// `-wal` and `-shm` files come and go with the connections of other processes (the last to close
+/// removes them), so one that was there a moment ago may be gone by the time it is asked about.
+fn write_access(path: &Path) -> Access {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else { return Access::NotWritable };
     // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
+    if unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) } == 0 {
+        return Access::Writable;
+    }
+    match std::io::Error::last_os_error().raw_os_error() {
+        Some(libc::ENOENT) => Access::Missing,
+        _ => Access::NotWritable,
+    }
 }
 
 /// Bytes free for this process on the file system holding `path`, if it can be asked.
@@ -153,7 +174,9 @@ pub(crate) fn why_read_only(path: &Path) -> Option<String> {
     }
     let (wal, shm) = (beside(path, "-wal"), beside(path, "-shm"));
     for side in [&wal, &shm] {
-        if side.exists() && !writable(side) {
+        // Asked once, not "exists, then writable": between the two another process's last
+        // connection may remove it, and a file that is gone is no reason.
+        if write_access(side) == Access::NotWritable {
             return Some(format!("{} is not writable by you", side.display()));
         }
     }
@@ -266,6 +289,20 @@ fn uri_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_side_file_that_is_gone_is_missing_not_unwritable() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("crew.db");
+        std::fs::write(&db, b"").unwrap();
+        assert_eq!(write_access(&db), Access::Writable);
+        // What another process's last connection does between two questions: removes the -wal.
+        let wal = beside(&db, "-wal");
+        std::fs::write(&wal, b"").unwrap();
+        std::fs::remove_file(&wal).unwrap();
+        assert_eq!(write_access(&wal), Access::Missing);
+        assert_eq!(why_read_only(&db), None);
+    }
 
     #[test]
     fn uri_paths_escape_what_sqlite_would_read_as_syntax() {

@@ -15,10 +15,21 @@ pub(crate) fn internal(e: rusqlite::Error) -> Error {
     Error::internal(format!("database: {e}"))
 }
 
-/// Times are stored as RFC 3339 UTC text of fixed width, so they sort as text.
+/// Times are stored as RFC 3339 UTC text of fixed width, so they sort as text. A time past the
+/// year 9999 — only one computed ahead of a command near the end of that year can be (`--now` is
+/// refused past it), such as a retry or a lease — is stored as the last instant of 9999: chrono
+/// would write `+10000-…`, which no reader takes back, and one such row once jammed every command
+/// that read its table. "The end of time" is what such a time means.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    if t.year() > 9999 {
+        return LAST_STORED.to_string();
+    }
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
+
+/// The last instant a stored time can say.
+const LAST_STORED: &str = "9999-12-31T23:59:59.999999Z";
 
 /// Reads a column into a domain type, turning a bad stored value into a conversion error.
 pub(crate) fn col<T>(row: &Row<'_>, idx: usize, parse: impl FnOnce(&str) -> Result<T>) -> rusqlite::Result<T> {
@@ -75,4 +86,20 @@ pub(crate) fn bad(idx: usize, e: Error) -> rusqlite::Error {
 
 pub(crate) fn to_sql(e: Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_past_the_year_9999_is_stored_as_its_last_instant_and_reads_back() {
+        let last = time(LAST_STORED).unwrap();
+        assert_eq!(ts(last), LAST_STORED);
+        assert_eq!(ts(last + chrono::Duration::microseconds(1)), LAST_STORED);
+        assert_eq!(ts(last + chrono::Duration::days(400)), LAST_STORED);
+        assert_eq!(time(&ts(last + chrono::Duration::days(400))).unwrap(), last);
+        let before = last - chrono::Duration::microseconds(1);
+        assert_eq!(ts(before), "9999-12-31T23:59:59.999998Z");
+    }
 }

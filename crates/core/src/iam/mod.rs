@@ -148,9 +148,12 @@ impl SessionLifetime {
         Ok(SessionLifetime(chrono::Duration::hours(i64::from(hours))))
     }
 
-    /// When a session started at `start` ends.
+    /// When a session started at `start` ends: `start` plus the lifetime, or the latest time crew
+    /// stores ([`crate::kernel::clock::latest_time`]) if that comes first — a session opened in
+    /// the year 9999 lasts to its end rather than storing a time that cannot be read back.
     pub fn end(self, start: DateTime<Utc>) -> DateTime<Utc> {
-        start + self.0
+        let latest = crate::kernel::clock::latest_time();
+        start.checked_add_signed(self.0).map_or(latest, |end| end.min(latest))
     }
 }
 
@@ -1034,6 +1037,18 @@ mod tests {
     fn a_session_without_an_expiry_never_expires() {
         let s = session(SessionKind::ServiceToken, None);
         assert!(!s.expired(Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()));
+    }
+
+    #[test]
+    fn a_session_opened_at_the_end_of_time_ends_at_the_latest_time_crew_stores() {
+        let latest = crate::kernel::clock::latest_time();
+        let day = SessionLifetime::hours(24).unwrap();
+        assert_eq!(day.end(latest - chrono::Duration::hours(1)), latest);
+        assert_eq!(day.end(latest), latest);
+        assert_eq!(day.end(DateTime::<Utc>::MAX_UTC), latest, "no overflow either");
+        let start = latest - chrono::Duration::hours(24);
+        assert_eq!(day.end(start), latest, "exactly at the end");
+        assert_eq!(day.end(start - chrono::Duration::seconds(1)), latest - chrono::Duration::seconds(1));
     }
 
     #[test]

@@ -239,6 +239,9 @@ pub(crate) fn queued_mails_are_listed_in_delivery_order_transactional_before_bul
     assert_eq!(listed(store, Some(MailStatus::Sent), None), "t3");
 }
 
+/// A row whose time is past the year 9999 either reads back at the last instant of 9999 (a store
+/// that saturates such times) or is returned as unreadable, never taking the other rows down; an
+/// unreadable one can be buried.
 pub(crate) fn a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_buried<S: Store>(store: &mut S) {
     let all = write(store, |tx| queue(tx, &[("m1", 0), ("m2", 1), ("m3", 2)]));
     // What an unchecked lease once stored: a time past the year 9999, which reads back as nothing.
@@ -250,6 +253,15 @@ pub(crate) fn a_row_that_cannot_be_read_is_returned_as_unreadable_and_can_be_bur
         tx.update_mail(&m)
     });
     let listed = read(store, |tx| tx.mails(None, None));
+    if let Ok(saturated) = &listed[1] {
+        // SQLite keeps times as text whose years end at 9999: it stores a later one as the last
+        // instant of 9999 (`row::ts`), so the row reads back. Rows an older crew stored unreadable
+        // are planted with SQL by the end-to-end test
+        // `a_row_that_cannot_be_read_is_reported_and_skipped_never_jamming_the_outbox`.
+        assert_eq!(saturated.next_attempt_at.format("%Y-%m-%dT%H:%M:%S").to_string(), "9999-12-31T23:59:59");
+        assert_eq!(causes(&listed), ["m1", "m2", "m3"]);
+        return;
+    }
     assert_eq!(causes(&listed), ["m1", "(unreadable)", "m3"], "the others still read");
     let bad = listed[1].clone().unwrap_err();
     assert_eq!(bad.id, all[1]);
