@@ -4,7 +4,8 @@
 # finished import into a fresh copy of the database it started from, in one transaction, with
 # crew's pragmas (WAL, synchronous=NORMAL, foreign_keys=ON). No parsing, no validation, no JSON,
 # no rendering. Each variant leaves one thing out (a table, an index, a UNIQUE constraint) or
-# stores a slimmer row, so the difference to `all` is what that thing costs. hyperfine, every
+# stores a slimmer row, or uses other pages (the base database VACUUMed to 4, 16 or 64 KiB pages),
+# so the difference to `all` is what that thing costs. hyperfine, every
 # variant in one invocation (same load), 5 runs each after a warm-up; wall and CPU (user + sys).
 #
 #   bash scripts/bench/intake_floor.sh BASE_DB IMPORTED_DB [VARIANT…]
@@ -43,6 +44,9 @@ variant no-events_order "DROP INDEX events_order;" "$apps $events $outbox"
 variant no-outbox_queue "DROP INDEX outbox_queue;" "$apps $events $outbox"
 variant no-outbox-unique "$(without_unique outbox)" "$apps $events $outbox"
 variant migration-0023 "$(cat "$(dirname "${BASH_SOURCE[0]}")/../../crates/store/src/migrations/0023_intake_indexes.sql")" "$apps $events $outbox"
+variant pages-4k "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL;" "$apps $events $outbox"
+variant pages-16k "PRAGMA journal_mode = DELETE; PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL;" "$apps $events $outbox"
+variant pages-64k "PRAGMA journal_mode = DELETE; PRAGMA page_size = 65536; VACUUM; PRAGMA journal_mode = WAL;" "$apps $events $outbox"
 variant no-foreign-keys "" "PRAGMA foreign_keys = OFF; $apps $events $outbox"
 # Slimmer rows: the same rows with a shorter cause, without the rendered mail, without recorded_at.
 variant outbox-short-cause "" "$apps $events INSERT INTO outbox SELECT id, substr(cause, 7, instr(substr(cause, 7), ':') - 1), recipient, subject, body, status, attempts, next_attempt_at, last_error, created_at, sent_at, activation_for, priority FROM s.outbox ORDER BY id;"

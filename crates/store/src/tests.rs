@@ -103,6 +103,34 @@ fn reopening_applies_no_migration_twice_and_keeps_data() {
 }
 
 #[test]
+fn a_new_database_has_16_kib_pages_and_an_older_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let page_size = |path: &Path| -> i64 {
+        rusqlite::Connection::open(path).unwrap().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap()
+    };
+    let new = dir.path().join("new.db");
+    SqliteStore::create(&new).unwrap().write(|tx| logged_in(tx, "ann")).unwrap();
+    assert_eq!(page_size(&new), i64::from(super::PAGE_SIZE));
+    assert_eq!(super::PAGE_SIZE, 16384);
+    // A database made with SQLite's default pages (as every crew before made them) opens, takes
+    // writes and keeps its 4 KiB pages.
+    let old = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;").unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS.iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    drop(conn);
+    let mut store = SqliteStore::open(&old).unwrap();
+    store.write(|tx| logged_in(tx, "bob")).unwrap();
+    assert_eq!(store.read(|tx| tx.count_accounts()).unwrap(), 1);
+    drop(store);
+    assert_eq!(page_size(&old), 4096);
+}
+
+#[test]
 fn upgrading_gives_login_sessions_twelve_hours_from_their_start_tokens_none_and_every_one_an_id() {
     // A database as crew left it before sessions expired: every migration before 0007_sessions.
     let dir = tempfile::tempdir().unwrap();
