@@ -57,7 +57,7 @@ if (($#)); then names=("$@"); fi
 args=()
 for n in "${names[@]}"; do
     cp "$base" "$work/base-$n.db"
-    sqlite3 "$work/base-$n.db" "$pragmas ${setup[$n]}"
+    sqlite3 "$work/base-$n.db" "$pragmas ${setup[$n]}" >/dev/null
     printf '%s\nATTACH %s AS s;\nBEGIN;\n%s\nCOMMIT;\n' "$pragmas" "'$imported'" "${insert[$n]}" > "$work/$n.sql"
     args+=(--prepare "cp $work/base-$n.db $work/run-$n.db; rm -f $work/run-$n.db-wal $work/run-$n.db-shm"
         -n "$n" "sqlite3 $work/run-$n.db < $work/$n.sql")
