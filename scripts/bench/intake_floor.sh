@@ -47,6 +47,7 @@ variant migration-0023 "$(cat "$(dirname "${BASH_SOURCE[0]}")/../../crates/store
 variant pages-4k "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL;" "$apps $events $outbox"
 variant pages-16k "PRAGMA journal_mode = DELETE; PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL;" "$apps $events $outbox"
 variant pages-64k "PRAGMA journal_mode = DELETE; PRAGMA page_size = 65536; VACUUM; PRAGMA journal_mode = WAL;" "$apps $events $outbox"
+variant this-round "$(cat "$(dirname "${BASH_SOURCE[0]}")/../../crates/store/src/migrations/0023_intake_indexes.sql") PRAGMA journal_mode = DELETE; PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL;" "$apps $events $outbox"
 variant no-foreign-keys "" "PRAGMA foreign_keys = OFF; $apps $events $outbox"
 # Slimmer rows: the same rows with a shorter cause, without the rendered mail, without recorded_at.
 variant outbox-short-cause "" "$apps $events INSERT INTO outbox SELECT id, substr(cause, 7, instr(substr(cause, 7), ':') - 1), recipient, subject, body, status, attempts, next_attempt_at, last_error, created_at, sent_at, activation_for, priority FROM s.outbox ORDER BY id;"
