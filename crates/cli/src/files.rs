@@ -381,7 +381,25 @@ fn csv_rows(
     required: &[&str],
     optional: &[&str],
 ) -> crew_core::Result<Vec<(String, crew_core::Result<RawRecord>)>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    Ok(csv_rows_in_pieces(text, required, optional, 1, &|rows| rows)?.into_iter().flatten().collect())
+}
+
+/// A CSV file smaller than this is read in one piece: a thread costs more than it saves.
+pub const PIECE_BYTES: usize = 256 * 1024;
+
+/// A CSV file's rows (after its header, which is checked first), read in up to `parts` pieces on
+/// as many threads, split where a record ends; each piece's rows, in order, go to `each` on the
+/// piece's thread. Every piece is read by its own reader given the file's header line first, so
+/// a row with the wrong number of fields is measured against the header as in one piece, and its
+/// byte positions are mapped back onto the whole file for the line numbers.
+fn csv_rows_in_pieces<T: Send>(
+    text: &str,
+    required: &[&str],
+    optional: &[&str],
+    parts: usize,
+    each: &(dyn Fn(Vec<(String, crew_core::Result<RawRecord>)>) -> T + Sync),
+) -> crew_core::Result<Vec<T>> {
+    let mut reader = csv_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Error::bad_input(format!("line 1: {e}")))?
@@ -393,30 +411,118 @@ fn csv_rows(
     if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
         return Err(Error::bad_input(format!("line 1: column `{dup}` appears twice")));
     }
+    // Where the header's record ended: every piece's reader reads the header from here first.
+    let header_end = usize::try_from(reader.position().byte()).unwrap_or(text.len()).min(text.len());
+    drop(reader);
     // Every row shares the header's names; its values are copied once, into one string.
     let headers = std::sync::Arc::new(headers);
-    let mut lines = LineCounter::new(text);
+    let mut bounds = vec![header_end];
+    if parts > 1 {
+        let body = text.len() - header_end;
+        let mut from = header_end;
+        for k in 1..parts {
+            let target = (header_end + body / parts * k).max(from);
+            match record_end_after(text.as_bytes(), from, target) {
+                Some(end) if end < text.len() => {
+                    bounds.push(end);
+                    from = end;
+                }
+                _ => break,
+            }
+        }
+    }
+    bounds.push(text.len());
+    let piece = |i: usize| each(csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers));
+    if bounds.len() == 2 {
+        return Ok(vec![piece(0)]);
+    }
+    Ok(std::thread::scope(|scope| {
+        let piece = &piece;
+        let others: Vec<_> = (1..bounds.len() - 1).map(|i| scope.spawn(move || piece(i))).collect();
+        let mut results = vec![piece(0)];
+        // A piece's thread only reads text and builds values: it cannot fail but by a bug.
+        results.extend(others.into_iter().map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))));
+        results
+    }))
+}
+
+/// The reader crew reads every CSV file with: a header line, fields trimmed.
+fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(input)
+}
+
+/// The rows of `text[start..end]`, a run of whole records after the header (which ends at
+/// `header_end`), read as if they followed the header directly; locations are lines of `text`.
+fn csv_piece(
+    text: &str,
+    header_end: usize,
+    start: usize,
+    end: usize,
+    headers: &std::sync::Arc<Vec<String>>,
+) -> Vec<(String, crew_core::Result<RawRecord>)> {
+    let bytes = text.as_bytes();
+    let mut reader = csv_reader(bytes[..header_end].chain(&bytes[start..end]));
+    // Read (and checked) by the caller already.
+    let _ = reader.headers();
+    // A byte of the reader's input (the header, then the piece) as a byte of `text`.
+    let in_text = |byte: u64| {
+        let byte = usize::try_from(byte).unwrap_or(usize::MAX);
+        if byte < header_end { byte } else { start.saturating_add(byte - header_end) }
+    };
+    let mut lines = LineCounter::starting_at(text, start);
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = lines.at(record.position().map_or(0, csv::Position::byte));
+                let line = lines.at(in_text(record.position().map_or(0, csv::Position::byte)) as u64);
                 if record.iter().all(str::is_empty) {
                     continue;
                 }
-                let fields = Fields::row(&headers, record.iter());
+                let fields = Fields::row(headers, record.iter());
                 let location = format!("line {line}");
                 rows.push((location.clone(), Ok(RawRecord { location, fields })));
             }
             Err(e) => {
-                let line = lines.at(e.position().map_or(0, csv::Position::byte));
+                let line = lines.at(in_text(e.position().map_or(0, csv::Position::byte)) as u64);
                 rows.push((format!("line {line}"), Err(Error::bad_input(csv_reason(&e)))));
             }
         }
     }
-    Ok(rows)
+    rows
+}
+
+/// The first place at or after `target` where a record of `text` ends (just after its line
+/// break), reading from `from`, where a record starts: the csv reader's rules (a `"` opens a
+/// quoted field only at a field's start; inside one, `""` is a quote and line breaks are text;
+/// `\r\n`, `\n` and a lone `\r` end a record). None if no record ends there.
+fn record_end_after(text: &[u8], from: usize, target: usize) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        FieldStart,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut at = At::FieldStart;
+    for (i, &b) in text.iter().enumerate().skip(from) {
+        at = match (at, b) {
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            (At::FieldStart, b'"') | (At::QuoteInQuoted, b'"') => At::Quoted,
+            (_, b',') => At::FieldStart,
+            (_, b'\n' | b'\r') => {
+                let ends = b == b'\n' || text.get(i + 1) != Some(&b'\n');
+                if ends && i >= target {
+                    return Some(i + 1);
+                }
+                At::FieldStart
+            }
+            _ => At::Field,
+        };
+    }
+    None
 }
 
 /// Turns byte offsets of a text, met in increasing order, into 1-based line numbers.
@@ -427,8 +533,24 @@ struct LineCounter<'a> {
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter { text: text.as_bytes(), offset: 0, line: 1 }
+    /// A counter whose first offset will be at or after `start`.
+    fn starting_at(text: &'a str, start: usize) -> Self {
+        let mut counter = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
+        counter.line += counter.ends(0, start.min(text.len()));
+        counter.offset = start.min(text.len());
+        counter
+    }
+
+    /// How many lines end in `text[from..to]`.
+    fn ends(&self, from: usize, to: usize) -> u64 {
+        // A line ends with `\n`, `\r\n`, or (old Macs) a `\r` alone.
+        (from..to)
+            .filter(|&i| match self.text[i] {
+                b'\n' => true,
+                b'\r' => self.text.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            })
+            .count() as u64
     }
 
     fn at(&mut self, byte: u64) -> u64 {
@@ -439,15 +561,7 @@ impl<'a> LineCounter<'a> {
             byte += 1;
         }
         if byte >= self.offset {
-            // A line ends with `\n`, `\r\n`, or (old Macs) a `\r` alone.
-            let ends = (self.offset..byte)
-                .filter(|&i| match self.text[i] {
-                    b'\n' => true,
-                    b'\r' => self.text.get(i + 1) != Some(&b'\n'),
-                    _ => false,
-                })
-                .count();
-            self.line += ends as u64;
+            self.line += self.ends(self.offset, byte);
             self.offset = byte;
         }
         self.line
@@ -611,13 +725,21 @@ pub const STALE: Duration = Duration::from_secs(3600);
 /// Like [`read_records`], for an untrusted intake: a row that cannot be read (a broken JSON line,
 /// a CSV row with the wrong number of fields, an unknown field) is returned as rejected instead of
 /// failing the file. A file that cannot be read at all (bad header, not UTF-8) still fails.
-pub fn read_records_lenient(
+///
+/// The readable records are handed to `each` in pieces: a CSV file of at least [`PIECE_BYTES`]
+/// bytes is read in up to `parts` pieces, split where a record ends ([`record_end_after`]), each
+/// piece read and given to `each` on a thread of its own; other files are one piece. `each` gets
+/// a piece's readable records in the file's order; its results come back in the file's order,
+/// beside every unreadable row. The rows, their line numbers and the reasons are the same as in
+/// one piece (test `a_csv_file_read_in_pieces_reads_as_in_one`).
+pub fn map_records_lenient<T: Send>(
     path: &Path,
     columns: Columns<'_>,
     limits: &Limits,
-) -> Result<(Vec<RawRecord>, Vec<crew_core::hiring::pipeline::Rejected>)> {
+    parts: usize,
+    each: impl Fn(Vec<RawRecord>) -> T + Sync,
+) -> Result<(Vec<T>, Vec<crew_core::hiring::pipeline::Rejected>)> {
     let Columns { required, optional, numeric } = columns;
-    use crew_core::hiring::pipeline::Rejected;
     let bytes = read_input(path, Input::Import, limits)?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
     // JSON Lines are read line by line: a line that is not UTF-8 is one bad row, not a bad file.
@@ -627,10 +749,25 @@ pub fn read_records_lenient(
         Err(e) => return Err(file_error(path, format!("not UTF-8 text: {e}"))),
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if ext == "csv" {
+        let each = |rows| {
+            let (good, bad) = sorted_rows(rows, required, optional);
+            (each(good), bad)
+        };
+        let parts = if text.len() >= PIECE_BYTES { parts } else { 1 };
+        let pieces =
+            csv_rows_in_pieces(text, required, optional, parts, &each).map_err(|e| e.context(path.display()))?;
+        let mut results = Vec::with_capacity(pieces.len());
+        let mut bad = Vec::new();
+        for (result, mut rejected) in pieces {
+            results.push(result);
+            bad.append(&mut rejected);
+        }
+        return Ok((results, bad));
+    }
     // Every row, as read: a record or why it could not be read.
     let mut rows: Vec<(String, crew_core::Result<RawRecord>)> = Vec::new();
     match ext.as_str() {
-        "csv" => rows = csv_rows(text, required, optional).map_err(|e| e.context(path.display()))?,
         "json" if !text.trim_start().starts_with('{') => {
             let value: serde_json::Value = serde_json::from_str(text).map_err(|e| file_error(path, json_error(&e)))?;
             let serde_json::Value::Array(items) = value else {
@@ -659,6 +796,17 @@ pub fn read_records_lenient(
         }
         _ => return Err(file_error(path, "unknown file type: use .csv, .json or .jsonl".into())),
     }
+    let (good, bad) = sorted_rows(rows, required, optional);
+    Ok((vec![each(good)], bad))
+}
+
+/// Rows as read, sorted into readable records (with the columns checked) and rejected rows.
+fn sorted_rows(
+    rows: Vec<(String, crew_core::Result<RawRecord>)>,
+    required: &[&str],
+    optional: &[&str],
+) -> (Vec<RawRecord>, Vec<crew_core::hiring::pipeline::Rejected>) {
+    use crew_core::hiring::pipeline::Rejected;
     let mut good = Vec::with_capacity(rows.len());
     let mut bad = Vec::new();
     for (location, row) in rows {
@@ -673,7 +821,7 @@ pub fn read_records_lenient(
             }
         }
     }
-    Ok((good, bad))
+    (good, bad)
 }
 
 #[cfg(test)]
@@ -682,6 +830,87 @@ mod tests {
 
     fn lines_of(text: &str) -> Vec<String> {
         csv_rows(text, &["a", "b"], &[]).unwrap().into_iter().map(|(l, _)| l).collect()
+    }
+
+    /// What `csv_rows_in_pieces` gives, as comparable text: each row's location and its fields
+    /// (name=value) or its reason, per piece.
+    fn pieces_of(text: &str, parts: usize) -> crew_core::Result<Vec<Vec<String>>> {
+        csv_rows_in_pieces(text, &["a", "b"], &["c"], parts, &|rows| {
+            rows.into_iter()
+                .map(|(location, row)| match row {
+                    Ok(r) => {
+                        let fields: Vec<String> =
+                            r.fields.keys().map(|k| format!("{k}={:?}", r.fields.get(k))).collect();
+                        format!("{location} {} {}", r.location, fields.join(" "))
+                    }
+                    Err(e) => format!("{location} error {}", e.message),
+                })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// A file read in 2, 3 or 5 pieces gives the very rows, locations and reasons of one
+        /// piece, in order, whatever its quotes, line breaks (`\n`, `\r\n`, `\r`), blank lines,
+        /// short or long rows.
+        #[test]
+        fn a_csv_file_read_in_pieces_reads_as_in_one(
+            body in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("x".to_string()),
+                    proptest::strategy::Just("é".to_string()),
+                    proptest::strategy::Just(",".to_string()),
+                    proptest::strategy::Just("\"".to_string()),
+                    proptest::strategy::Just("\n".to_string()),
+                    proptest::strategy::Just("\r\n".to_string()),
+                    proptest::strategy::Just("\r".to_string()),
+                    proptest::strategy::Just(" ".to_string()),
+                    proptest::strategy::Just("1,2\r\n".to_string()),
+                    proptest::strategy::Just("\"q,\n\"\"\",2\n".to_string()),
+                ],
+                0..60,
+            ),
+            header in proptest::prop_oneof![
+                proptest::strategy::Just("a,b\n"),
+                proptest::strategy::Just("a,b\r\n"),
+                proptest::strategy::Just("a,b,c\r"),
+                proptest::strategy::Just("\"a\",B\r\n"),
+            ],
+        ) {
+            let text = format!("{header}{}", body.concat());
+            let whole = pieces_of(&text, 1).unwrap().concat();
+            for parts in [2, 3, 5] {
+                let pieces = pieces_of(&text, parts).unwrap();
+                proptest::prop_assert!(pieces.len() <= parts);
+                proptest::prop_assert_eq!(&pieces.concat(), &whole, "{} pieces of {:?}", parts, text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_large_csv_file_is_split_where_records_end_and_reads_as_in_one_piece() {
+        // Quoted fields with line breaks and commas, CRLF, a short row, a blank line.
+        let mut text = String::from("a,b,c\r\n");
+        for i in 0..300 {
+            match i % 7 {
+                0 => text.push_str(&format!("\"{i}\r\nnext\",\"x,\"\"y\"\"\",z\r\n")),
+                3 => text.push_str(&format!("{i}\r\n")),
+                5 => text.push_str("\r\n"),
+                _ => text.push_str(&format!("{i},b{i},\"c\n{i}\"\r\n")),
+            }
+        }
+        let whole = pieces_of(&text, 1).unwrap();
+        let halves = pieces_of(&text, 2).unwrap();
+        assert_eq!(halves.len(), 2, "split in two");
+        assert!(halves.iter().all(|h| h.len() > 100), "{:?}", halves.iter().map(Vec::len).collect::<Vec<_>>());
+        assert_eq!(halves.concat(), whole[0]);
+        assert!(whole[0].iter().any(|r| r.contains("error 1 fields where the header has 3")));
+        // Each split is just after a record's line break, outside quotes.
+        let start = text.find("\r\n").unwrap() + 2;
+        let end = record_end_after(text.as_bytes(), start, text.len() / 2).unwrap();
+        assert!(text[..end].ends_with("\r\n"));
+        assert_eq!(text[start..end].matches('"').count() % 2, 0);
     }
 
     #[test]

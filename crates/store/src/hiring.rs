@@ -68,6 +68,13 @@ pub(crate) fn stored(c: &Applicant) -> StoredApplicant {
     }
 }
 
+/// How many applications hold tests and among them the test `?1`. Its condition is the one of
+/// the partial index `applications_holding_tests` (migration 0023), word for word, so that SQLite
+/// reads that index (test `the_intakes_dropped_indexes_leave_every_query_its_plan`).
+pub(crate) const APPLICATIONS_HOLDING_TEST: &str = "SELECT count(*) FROM applications
+     WHERE (status = 'tests_assigned' OR status = 'tests_submitted')
+       AND EXISTS (SELECT 1 FROM json_each(applications.tests) WHERE json_extract(value, '$[0]') = ?1)";
+
 const APPLICATION_COLUMNS: &str =
     "id, email, candidate, status, set_id, tests, score, max_score, passed, reason, created_at, updated_at";
 
@@ -157,16 +164,7 @@ impl HiringStore for SqliteTx<'_> {
     }
 
     fn applications_holding_test(&mut self, test: TestId) -> Result<u64> {
-        let n: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM applications
-                 WHERE status IN ('tests_assigned', 'tests_submitted')
-                   AND EXISTS (SELECT 1 FROM json_each(applications.tests) WHERE json_extract(value, '$[0]') = ?1)",
-                [test.get()],
-                |r| r.get(0),
-            )
-            .map_err(internal)?;
+        let n: i64 = self.conn.query_row(APPLICATIONS_HOLDING_TEST, [test.get()], |r| r.get(0)).map_err(internal)?;
         Ok(n as u64)
     }
 

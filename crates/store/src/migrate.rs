@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0020_matching_time.sql"),
     include_str!("migrations/0021_applications_status_without_in.sql"),
     include_str!("migrations/0022_outbox_status_without_in.sql"),
+    include_str!("migrations/0023_intake_indexes.sql"),
 ];
 
 /// Writes the schema of an older crew, `version` (1 to [`SCHEMA_VERSION`]), into an empty SQLite

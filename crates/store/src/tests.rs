@@ -103,6 +103,34 @@ fn reopening_applies_no_migration_twice_and_keeps_data() {
 }
 
 #[test]
+fn a_new_database_has_16_kib_pages_and_an_older_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let page_size = |path: &Path| -> i64 {
+        rusqlite::Connection::open(path).unwrap().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap()
+    };
+    let new = dir.path().join("new.db");
+    SqliteStore::create(&new).unwrap().write(|tx| logged_in(tx, "ann")).unwrap();
+    assert_eq!(page_size(&new), i64::from(super::PAGE_SIZE));
+    assert_eq!(super::PAGE_SIZE, 16384);
+    // A database made with SQLite's default pages (as every crew before made them) opens, takes
+    // writes and keeps its 4 KiB pages.
+    let old = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;").unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS.iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    drop(conn);
+    let mut store = SqliteStore::open(&old).unwrap();
+    store.write(|tx| logged_in(tx, "bob")).unwrap();
+    assert_eq!(store.read(|tx| tx.count_accounts()).unwrap(), 1);
+    drop(store);
+    assert_eq!(page_size(&old), 4096);
+}
+
+#[test]
 fn upgrading_gives_login_sessions_twelve_hours_from_their_start_tokens_none_and_every_one_an_id() {
     // A database as crew left it before sessions expired: every migration before 0007_sessions.
     let dir = tempfile::tempdir().unwrap();
@@ -761,7 +789,9 @@ fn upgrading_to_the_status_check_without_in_keeps_every_application_and_still_re
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    assert_eq!(indexes, ["applications_set", "applications_status", "sqlite_autoindex_applications_1"]);
+    // 0021 kept both indexes; 0023 (applied on opening too) replaced `applications_status` by
+    // the partial `applications_holding_tests`.
+    assert_eq!(indexes, ["applications_holding_tests", "applications_set", "sqlite_autoindex_applications_1"]);
     let refused = conn.execute("UPDATE applications SET status = 'hired' WHERE id = 7", []).unwrap_err();
     assert!(refused.to_string().contains("CHECK"), "{refused}");
     for status in ["applied", "tests_assigned", "tests_submitted", "accepted", "rejected"] {
@@ -797,4 +827,93 @@ fn a_cached_statement_is_not_parsed_again_each_time_it_is_used() {
     // What the setting prevents, on a plain connection to the same file.
     let plain = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(reprepared(&plain, sql), 3, "without it, each use after the first is parsed again");
+}
+
+/// The plan SQLite gives `sql`, one line per step (`EXPLAIN QUERY PLAN`'s details).
+fn plan(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    // The plan is made without the parameters' values, as when crew prepares the statement.
+    for i in 1..=stmt.parameter_count() {
+        stmt.raw_bind_parameter(i, rusqlite::types::Null).unwrap();
+    }
+    let mut rows = stmt.raw_query();
+    let mut steps = Vec::new();
+    while let Some(row) = rows.next().unwrap() {
+        steps.push(row.get::<_, String>(3).unwrap());
+    }
+    steps
+}
+
+#[test]
+fn the_intakes_dropped_indexes_leave_every_query_its_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let migration = include_str!("migrations/0023_intake_indexes.sql");
+    let before = super::migrate::MIGRATIONS.iter().position(|m| *m == migration).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    super::migrate::register_nfc(&conn).unwrap();
+    for (i, migration) in super::migrate::MIGRATIONS[..before].iter().enumerate() {
+        conn.execute_batch(migration).unwrap();
+        conn.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+    }
+    // Applications in every status; two hold test 1, one holds test 2, the rest none.
+    conn.execute_batch(
+        r#"INSERT INTO hiring_sets (id, name, description, tests, created_at)
+               VALUES (1, 'Set', '', '[1]', '2026-11-30T08:00:00.000000Z');
+           INSERT INTO applications (id, email, candidate, status, set_id, tests, created_at, updated_at) VALUES
+               (1, 'a@x.example', '{}', 'applied', NULL, '[]', '2026-11-30T08:00:00.000000Z', '2026-11-30T08:00:00.000000Z'),
+               (2, 'b@x.example', '{}', 'tests_assigned', 1, '[[1,1]]', '2026-11-30T08:00:00.000000Z', '2026-11-30T08:00:00.000000Z'),
+               (3, 'c@x.example', '{}', 'tests_submitted', 1, '[[1,2],[2,1]]', '2026-11-30T08:00:00.000000Z', '2026-11-30T08:00:00.000000Z'),
+               (4, 'd@x.example', '{}', 'accepted', 1, '[[1,1]]', '2026-11-30T08:00:00.000000Z', '2026-11-30T08:00:00.000000Z'),
+               (5, 'e@x.example', '{}', 'rejected', 1, '[[1,1]]', '2026-11-30T08:00:00.000000Z', '2026-11-30T08:00:00.000000Z');"#,
+    )
+    .unwrap();
+    let holding = super::hiring::APPLICATIONS_HOLDING_TEST;
+    let events = super::events::find_events_sql();
+    assert!(plan(&conn, holding).iter().any(|s| s.contains("USING INDEX applications_status")));
+    let events_before = plan(&conn, &events);
+    assert_eq!(events_before, ["SEARCH events USING INTEGER PRIMARY KEY (rowid>?)"], "events_at was never read");
+    drop(conn);
+
+    let mut store = SqliteStore::open(&path).unwrap();
+    let held = |store: &mut SqliteStore, test: i64| {
+        store.read(|tx| tx.applications_holding_test(crew_core::ids::TestId::new(test))).unwrap()
+    };
+    // Only applications holding tests (assigned or submitted) count, whatever their other tests.
+    assert_eq!((held(&mut store, 1), held(&mut store, 2), held(&mut store, 3)), (2, 1, 0));
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let indexes: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('applications', 'events') ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        indexes,
+        [
+            "applications_holding_tests",
+            "applications_set",
+            "events_application",
+            "events_order",
+            "sqlite_autoindex_applications_1"
+        ]
+    );
+    // The lookup by status reads the partial index, not the table; the log's reader walks it as before.
+    assert_eq!(
+        plan(&conn, holding)[0],
+        "SEARCH applications USING INDEX applications_holding_tests (status=?)",
+        "{:?}",
+        plan(&conn, holding)
+    );
+    assert_eq!(plan(&conn, &events), events_before);
+    // A new application ('applied') does not enter the index: it holds the two statuses only.
+    let sql: String = conn
+        .query_row("SELECT sql FROM sqlite_master WHERE name = 'applications_holding_tests'", [], |r| r.get(0))
+        .unwrap();
+    assert!(sql.ends_with("WHERE status = 'tests_assigned' OR status = 'tests_submitted'"), "{sql}");
 }

@@ -458,6 +458,16 @@ pub fn take_application(tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applica
     tx.application_by_email(&email)?.ok_or_else(|| Error::internal("the application vanished"))
 }
 
+/// An intake's record, parsed: the applicant, or where the record is and why it was refused.
+pub type Parsed = std::result::Result<Applicant, (String, Error)>;
+
+/// Parses an intake's records, each on its own: pure, so the records of one file can be parsed in
+/// pieces on several threads while nothing else runs, and the pieces joined in the file's order
+/// ([`import_parsed`] then takes them as [`import`] takes the records).
+pub fn parse_applicants(records: &[RawRecord]) -> Vec<Parsed> {
+    records.iter().map(|r| Applicant::parse(r).map_err(|e| (r.location.clone(), e))).collect()
+}
+
 /// `crew hiring import`: the public intake. Valid rows are taken and invalid ones reported (line,
 /// field, reason), unless `strict`, when one bad row refuses the whole file. A repeated email
 /// updates its application (the last row wins); re-importing a file changes nothing.
@@ -468,14 +478,27 @@ pub fn import(
     strict: bool,
     progress: &mut dyn Progress,
 ) -> Result<IntakeReport> {
+    import_parsed(tx, ctx, parse_applicants(records), strict, progress)
+}
+
+/// [`import`] of records already parsed by [`parse_applicants`], in the file's order: the same
+/// checks in the same order (the caller's permission first, then, if `strict`, the first
+/// refused record), the same report and the same rows, events and mail.
+pub fn import_parsed(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    parsed: Vec<Parsed>,
+    strict: bool,
+    progress: &mut dyn Progress,
+) -> Result<IntakeReport> {
     require(&ctx.actor, Action::TakeApplications)?;
     let mut report = IntakeReport::default();
-    let mut rows: Vec<Applicant> = Vec::with_capacity(records.len());
-    for r in records {
-        match Applicant::parse(r) {
+    let mut rows: Vec<Applicant> = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
             Ok(c) => rows.push(c),
-            Err(e) if strict => return Err(e.context(&r.location)),
-            Err(e) => report.invalid.push(Rejected { location: r.location.clone(), reason: e.message }),
+            Err((location, e)) if strict => return Err(e.context(&location)),
+            Err((location, e)) => report.invalid.push(Rejected { location, reason: e.message }),
         }
     }
     // The last row of each email wins; earlier ones count as unchanged.

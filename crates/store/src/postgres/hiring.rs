@@ -133,7 +133,7 @@ impl HiringStore for PgTx<'_, '_> {
         // as a JSON number, as SQLite's `json_extract(value, '$[0]') = ?` compares an integer.
         let row = self.query_one(
             "SELECT count(*) FROM applications
-             WHERE status IN ('tests_assigned', 'tests_submitted')
+             WHERE (status = 'tests_assigned' OR status = 'tests_submitted')
                AND EXISTS (SELECT 1 FROM jsonb_array_elements(applications.tests::jsonb) AS held (pair)
                            WHERE held.pair -> 0 = to_jsonb($1::bigint))",
             &[&test.get()],

@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("migrations/0020_baseline.sql")),
     (21, include_str!("migrations/0021_applications_status_without_in.sql")),
     (22, include_str!("migrations/0022_outbox_status_without_in.sql")),
+    (23, include_str!("migrations/0023_intake_indexes.sql")),
 ];
 
 /// The schema version this build writes.

@@ -24,9 +24,14 @@ pub struct ImportArgs {
 
 pub const ACTIONS: &[Action] = &[Action::TakeApplications];
 
+/// How many threads read and parse a large file's rows (crew's machines have two cores).
+const PARSE_THREADS: usize = 2;
+
 pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     let (file, strict) = (args.file.as_path(), args.strict);
-    let (records, mut unreadable) = crate::files::read_records_lenient(
+    // Reading and checking the rows is pure work: a large file is read and parsed in two pieces,
+    // on two threads, before the transaction (the database is written from this thread alone).
+    let (pieces, mut unreadable) = crate::files::map_records_lenient(
         file,
         crate::files::Columns {
             required: Applicant::REQUIRED,
@@ -34,13 +39,16 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
             numeric: Applicant::NUMERIC,
         },
         &app.limits(),
+        PARSE_THREADS,
+        |records| pipeline::parse_applicants(&records),
     )?;
     if strict && let Some(first) = unreadable.first() {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
     }
-    let mut bar = app.progress("applications", records.len());
+    let parsed: Vec<pipeline::Parsed> = pieces.into_iter().flatten().collect();
+    let mut bar = app.progress("applications", parsed.len());
     let mut report: IntakeReport =
-        app.write(|tx, ctx| pipeline::import(tx, ctx, &records, strict, &mut bar)).map_err(|e| {
+        app.write(|tx, ctx| pipeline::import_parsed(tx, ctx, parsed, strict, &mut bar)).map_err(|e| {
             match e.downcast::<Error>() {
                 // A fault of crew or its environment (the database's disk) is not about the file.
                 Ok(ce) if ce.kind == crew_core::error::ErrorKind::Internal => ce.into(),
