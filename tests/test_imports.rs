@@ -156,3 +156,36 @@ fn a_service_type_import_counts_each_row_as_created_updated_or_unchanged() {
     // windows with a new skill level: updated; moving: unchanged.
     assert_eq!(counts(&env), (0, 1, 1));
 }
+
+#[test]
+fn a_json_key_named_twice_or_a_file_not_in_utf8_is_refused_naming_where() {
+    let env = fresh();
+    let twice = write(
+        &env,
+        "twice.json",
+        "[{\"name\": \"Ann\", \"email\": \"ann@example.com\",\n  \"zone\": \"north\", \"email\": \"eve@example.com\"}]",
+    );
+    for args in [&["import", "clients", &twice][..], &["hiring", "import", &twice]] {
+        let run = env.run(args, None);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("twice.json") && run.stderr.contains("the key `email` appears twice"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("line 2"), "{}", run.stderr);
+    }
+    // A spreadsheet saved as Latin-1: "José" is one byte 0xE9 on line 3.
+    std::fs::write(
+        env.path().join("latin1.csv"),
+        b"name,email,zone\r\nAnn,ann@example.com,north\r\nJos\xe9,jose@example.com,north\r\n",
+    )
+    .unwrap();
+    for args in [&["import", "clients", "latin1.csv"][..], &["hiring", "import", "latin1.csv"]] {
+        let run = env.run(args, None);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("latin1.csv: line 3: not UTF-8 text (byte 4 of the line)"), "{}", run.stderr);
+    }
+    assert_eq!(env.ok(&["--format", "csv", "account", "list"]).lines().count(), 2, "nothing was imported");
+    assert_eq!(env.event_count(), 2);
+}

@@ -342,7 +342,7 @@ pub struct Columns<'a> {
 pub fn read_records(path: &Path, columns: Columns<'_>, limits: &Limits) -> Result<Vec<RawRecord>> {
     let Columns { required, optional, .. } = columns;
     let bytes = read_input(path, Input::Import, limits)?;
-    let text = String::from_utf8(bytes).map_err(|e| file_error(path, format!("not UTF-8 text: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(path, &e))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
     let records = match ext.as_str() {
@@ -357,6 +357,21 @@ pub fn read_records(path: &Path, columns: Columns<'_>, limits: &Limits) -> Resul
             .map_err(|e| e.context(&r.location).context(path.display()))?;
     }
     Ok(records)
+}
+
+/// A file that is not UTF-8, refused whole (a file saved in another encoding would otherwise
+/// come in partly, its other rows garbled or missing), naming the line and byte where it stops
+/// being UTF-8.
+fn not_utf8(path: &Path, e: &std::string::FromUtf8Error) -> anyhow::Error {
+    file_error(path, utf8_problem(e.as_bytes(), e.utf8_error().valid_up_to()))
+}
+
+/// Where in `bytes` the text stops being UTF-8 (at byte `valid_up_to`), said by line and byte.
+fn utf8_problem(bytes: &[u8], valid_up_to: usize) -> String {
+    let before = &bytes[..valid_up_to.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    format!("line {line}: not UTF-8 text (byte {column} of the line); save the file as UTF-8")
 }
 
 fn file_error(path: &Path, message: String) -> anyhow::Error {
@@ -623,8 +638,83 @@ fn json_error(e: &serde_json::Error) -> String {
     format!("line {}, column {}: {}", e.line(), e.column(), text.strip_suffix(&suffix).unwrap_or(&text))
 }
 
+/// Parses JSON as `serde_json` does, but refuses an object that names a key twice (at any depth):
+/// RFC 8259 4 leaves duplicate names' meaning to the reader, and `serde_json` keeps the last one
+/// silently — a record `{"email": "a@x", "email": "b@x"}` would come in as `b@x` while its CSV
+/// twin (a header naming a column twice) is refused.
+fn strict_json(text: &str) -> serde_json::Result<serde_json::Value> {
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+
+    struct Strict;
+
+    impl<'de> DeserializeSeed<'de> for Strict {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(Strict)? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut object = serde_json::Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if object.contains_key(&key) {
+                    return Err(A::Error::custom(format!("the key `{key}` appears twice in one object")));
+                }
+                let value = map.next_value_seed(Strict)?;
+                object.insert(key, value);
+            }
+            Ok(Value::Object(object))
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Strict.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 fn read_json_array(text: &str, numeric: &[&str]) -> crew_core::Result<Vec<RawRecord>> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::bad_input(json_error(&e)))?;
+    let value = strict_json(text).map_err(|e| Error::bad_input(json_error(&e)))?;
     let serde_json::Value::Array(items) = value else {
         return Err(Error::bad_input("expected a JSON array of objects (or JSON Lines)"));
     };
@@ -638,7 +728,7 @@ fn read_json_lines(text: &str, numeric: &[&str]) -> crew_core::Result<Vec<RawRec
             continue;
         }
         let location = format!("line {}", i + 1);
-        let value = serde_json::from_str(line).map_err(|e| Error::bad_input(format!("{location}: {e}")))?;
+        let value = strict_json(line).map_err(|e| Error::bad_input(format!("{location}: {e}")))?;
         out.push(json_record(value, location, numeric)?);
     }
     Ok(out)
@@ -746,7 +836,7 @@ pub fn map_records_lenient<T: Send>(
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) if matches!(ext.as_str(), "jsonl" | "ndjson") => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        Err(e) => return Err(file_error(path, format!("not UTF-8 text: {e}"))),
+        Err(e) => return Err(not_utf8(path, &e)),
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if ext == "csv" {
@@ -769,7 +859,7 @@ pub fn map_records_lenient<T: Send>(
     let mut rows: Vec<(String, crew_core::Result<RawRecord>)> = Vec::new();
     match ext.as_str() {
         "json" if !text.trim_start().starts_with('{') => {
-            let value: serde_json::Value = serde_json::from_str(text).map_err(|e| file_error(path, json_error(&e)))?;
+            let value = strict_json(text).map_err(|e| file_error(path, json_error(&e)))?;
             let serde_json::Value::Array(items) = value else {
                 return Err(file_error(path, "expected a JSON array of objects (or JSON Lines)".into()));
             };
@@ -787,7 +877,7 @@ pub fn map_records_lenient<T: Send>(
                 let record = if line.contains('\u{fffd}') {
                     Err(Error::bad_input("not UTF-8 text"))
                 } else {
-                    serde_json::from_str(line)
+                    strict_json(line)
                         .map_err(|e| Error::bad_input(format!("not a JSON object: {e}")))
                         .and_then(|v| json_record(v, location.clone(), numeric))
                 };
@@ -827,6 +917,30 @@ fn sorted_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_with_a_key_named_twice_is_refused_and_otherwise_reads_as_serde_json_does() {
+        let twice = strict_json("[{\"email\": \"a@x\",\n \"email\": \"b@x\"}]").unwrap_err();
+        assert!(twice.to_string().contains("the key `email` appears twice"), "{twice}");
+        assert_eq!(twice.line(), 2, "the error says where");
+        assert!(strict_json(r#"{"a": {"b": 1, "b": 2}}"#).is_err(), "at any depth");
+        assert!(strict_json("[1] 2").is_err(), "trailing text");
+        for text in [r#"[{"a": "x", "b": null, "c": [1, 2.5, -3, true], "d": {"e": "\u00e9"}}]"#, "[]", "12", r#""s""#]
+        {
+            assert_eq!(strict_json(text).unwrap(), serde_json::from_str::<serde_json::Value>(text).unwrap(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_naming_the_line_and_byte() {
+        let bytes = b"name,email\r\nAnn,ann@x.example\r\nJos\xe9,jose@x.example\r\n".to_vec();
+        let e = String::from_utf8(bytes).unwrap_err();
+        assert_eq!(
+            utf8_problem(e.as_bytes(), e.utf8_error().valid_up_to()),
+            "line 3: not UTF-8 text (byte 4 of the line); save the file as UTF-8"
+        );
+        assert_eq!(utf8_problem(b"\xff", 0), "line 1: not UTF-8 text (byte 1 of the line); save the file as UTF-8");
+    }
 
     fn lines_of(text: &str) -> Vec<String> {
         csv_rows(text, &["a", "b"], &[]).unwrap().into_iter().map(|(l, _)| l).collect()
