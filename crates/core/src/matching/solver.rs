@@ -16,14 +16,18 @@
 //! Capacities are load counts, not copies of workers. Ties are broken by node number, so the
 //! result is deterministic.
 //!
-//! What keeps each search cheap: the nodes are numbered internally by connected component (each
-//! component's orders together and its workers together, in their given order within it, so the
-//! plan and its ties are those of the given numbering), so a search — which never leaves its
-//! component — reads a few hundred contiguous entries instead of entries spread over the whole
-//! graph; a node needs no "settled" flag (reduced costs are non-negative, so a settled node's
-//! distance can never be improved again, and the `<` test alone keeps it settled); and nodes
-//! proven unable to reach a free place carry the distance `DEAD`, which no relaxation improves.
-//! Measured in BENCHMARKS.md ("The timeless tight graph beside SciPy").
+//! What keeps each search cheap: where places are scarce (fewer than two per order, so searches
+//! are long) the nodes are numbered internally by connected component (each component's orders
+//! together and its workers together, in their given order within it, so the plan and its ties
+//! are those of the given numbering), so a search — which never leaves its component — reads a
+//! few hundred contiguous entries instead of entries spread over the whole graph; a node needs no "settled" flag (reduced costs are non-negative, so a settled node's
+//! distance can never be improved again, and the `<` test alone keeps it settled); nodes
+//! proven unable to reach a free place carry the distance `DEAD`, which no relaxation improves;
+//! and once a free worker has been reached, nodes reached farther than the sink through it are not
+//! queued (they could not be settled before the search ends). None of these changes which path a
+//! search finds (the tests keep the solver as it was before them as an oracle, plan for plan).
+//! Measured in BENCHMARKS.md ("The timeless tight graph beside SciPy"), with the alternatives
+//! tried and why they were not kept.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -111,6 +115,10 @@ struct Search {
     prev: Vec<usize>,
     /// The nodes this search reached (or, for a dead search, marked): what `reset` puts back.
     touched: Vec<usize>,
+    /// A distance the sink is known to be reachable at (through a free worker reached so far):
+    /// the search ends at or before it, so a node reached farther is not queued (it could not be
+    /// settled first; reached again nearer, it is queued then).
+    bound: i64,
     heap: BinaryHeap<Reverse<(i64, usize)>>,
 }
 
@@ -135,8 +143,30 @@ pub fn solve(graph: &Graph) -> Plan {
 }
 
 fn solve_with(given: &Graph, ranked: bool) -> Plan {
-    let Components { graph, new_order, given_worker } = by_component(given);
-    let graph = &graph;
+    solve_numbered(given, ranked, scarce(given))
+}
+
+/// Whether places are scarce (fewer than two per order): then the late searches cover most of
+/// their component, and numbering by component pays for itself (about 3 ms on the 333,000 pairs of
+/// the timeless tight graph, 10% of its solve); with room to spare the searches are short, and the
+/// numbering would cost more than it saves (15 ms on the main week graph's 207,000 worker-days,
+/// more than its whole solve).
+fn scarce(graph: &Graph) -> bool {
+    let places: u64 = graph.capacity.iter().map(|&c| u64::from(c)).sum();
+    places < 2 * graph.orders() as u64
+}
+
+/// [`solve_with`], numbering the nodes by component (see [`by_component`]) or as given: the same
+/// plan either way.
+fn solve_numbered(given: &Graph, ranked: bool, group: bool) -> Plan {
+    let grouped;
+    let (graph, new_order, given_worker) = if group {
+        let Components { graph, new_order, given_worker } = by_component(given);
+        grouped = graph;
+        (&grouped, new_order, given_worker)
+    } else {
+        (given, (0..given.orders() as u32).collect(), (0..given.workers() as u32).collect())
+    };
     let n = graph.orders();
     let m = graph.workers();
     let sink = n + m;
@@ -149,6 +179,7 @@ fn solve_with(given: &Graph, ranked: bool) -> Plan {
         dist: vec![UNSEEN; nodes],
         prev: vec![usize::MAX; nodes],
         touched: Vec::new(),
+        bound: UNSEEN,
         heap: BinaryHeap::new(),
     };
 
@@ -174,8 +205,9 @@ fn solve_with(given: &Graph, ranked: bool) -> Plan {
                 // never shorter. Dead workers' `DEAD` distance is never improved.
                 let o = u;
                 let base = d + potential[o];
+                let sink_potential = potential[sink];
                 let (first, last) = (graph.start[o], graph.start[o + 1]);
-                let Search { dist, prev, touched, heap } = &mut s;
+                let Search { dist, prev, touched, bound, heap } = &mut s;
                 let (dist, prev, worker_potential) = (&mut dist[n..sink], &mut prev[n..sink], &potential[n..sink]);
                 for (i, (&w, &cost)) in
                     graph.edge_worker[first..last].iter().zip(&graph.edge_cost[first..last]).enumerate()
@@ -189,7 +221,13 @@ fn solve_with(given: &Graph, ranked: bool) -> Plan {
                         }
                         dist[w] = to;
                         prev[w] = first + i;
-                        heap.push(Reverse((to, n + w)));
+                        if to <= *bound {
+                            if (holds[w].len() as u32) < graph.capacity[w] {
+                                // The sink is reachable through this free worker.
+                                *bound = (*bound).min(to + worker_potential[w] - sink_potential);
+                            }
+                            heap.push(Reverse((to, n + w)));
+                        }
                     }
                 }
                 let pu = potential[o];
@@ -272,7 +310,9 @@ impl Search {
             }
             self.dist[v] = d;
             self.prev[v] = via;
-            self.heap.push(Reverse((d, v)));
+            if d <= self.bound {
+                self.heap.push(Reverse((d, v)));
+            }
         }
     }
 
@@ -288,6 +328,7 @@ impl Search {
         }
         self.touched.clear();
         self.heap.clear();
+        self.bound = UNSEEN;
     }
 }
 
@@ -808,6 +849,13 @@ mod tests {
     }
 
     #[test]
+    fn places_are_scarce_below_two_per_order() {
+        assert!(scarce(&graph(&[1, 2], &[(9, &[]), (9, &[])])));
+        assert!(!scarce(&graph(&[1, 3], &[(9, &[]), (9, &[])])));
+        assert!(!scarce(&Graph::new(vec![])));
+    }
+
+    #[test]
     fn by_component_groups_each_component_and_keeps_the_given_order_within_it() {
         // Workers 0 and 2 form one component with orders 0 and 2; worker 1 another with order 1;
         // order 3 has no candidate (a component of its own).
@@ -865,10 +913,14 @@ mod tests {
         #[test]
         fn the_plan_is_the_reference_plan(g in zoned_instance()) {
             prop_assert_eq!(solve(&g), reference::solve_with(&g, ranked(&g)));
-            prop_assert_eq!(solve_with(&g, false), reference::solve_with(&g, false));
+            for group in [false, true] {
+                prop_assert_eq!(solve_numbered(&g, false, group), reference::solve_with(&g, false));
+            }
             let r = with_ranked_costs(g);
             prop_assert!(ranked(&r));
-            prop_assert_eq!(solve(&r), reference::solve_with(&r, true));
+            for group in [false, true] {
+                prop_assert_eq!(solve_numbered(&r, true, group), reference::solve_with(&r, true));
+            }
         }
 
         /// Solving twice gives the same plan: ties are broken deterministically.
