@@ -256,6 +256,24 @@ proptest! {
         prop_assert!(plan_total(&b, &improved).cost <= plan_total(&b, &repaired).cost);
     }
 
+    /// The local search stops once it has examined its effort's worth of candidate pairs, and
+    /// whatever that effort, its plan keeps every rule and is never worse than the repair's; with
+    /// none, the plan is the repair's.
+    #[test]
+    fn the_local_search_stops_within_its_effort(inst in instance(25, 6), effort in 0usize..60) {
+        let (b, _) = batch(&inst);
+        let repaired = plan_with(&b, false).unwrap();
+        let (limited, examined) = plan_with_effort(&b, effort).unwrap();
+        // The same examinations as without a bound, up to the bound: then it stops.
+        let (_, unbounded) = plan_with_effort(&b, IMPROVE_EFFORT).unwrap();
+        prop_assert_eq!(examined, unbounded.min(effort));
+        prop_assert_eq!(breaks_a_rule(&b, &limited.chosen), None);
+        prop_assert!(plan_total(&b, &limited).cost <= plan_total(&b, &repaired).cost);
+        if effort == 0 {
+            prop_assert_eq!(&limited.chosen, &repaired.chosen);
+        }
+    }
+
     /// After a plan is recorded, a second cycle with nothing changed assigns nothing.
     #[test]
     fn a_second_cycle_with_nothing_changed_assigns_nothing(inst in instance(20, 5)) {
