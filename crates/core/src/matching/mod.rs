@@ -869,6 +869,12 @@ pub fn plan(batch: &Batch) -> Result<Decision> {
 
 /// [`plan`], with or without the local search (the tests compare both).
 fn plan_with(batch: &Batch, improve: bool) -> Result<Decision> {
+    plan_with_effort(batch, if improve { IMPROVE_EFFORT } else { 0 }).map(|(decision, _)| decision)
+}
+
+/// [`plan`] with the local search allowed `effort` candidate pairs (0: none); also returns how many
+/// it examined.
+fn plan_with_effort(batch: &Batch, effort: usize) -> Result<(Decision, usize)> {
     let open = open_costs(batch)?;
     let DayNodes { pair_node, room } = day_nodes(batch);
     let mut starts = Vec::with_capacity(batch.orders.len() + 1);
@@ -909,12 +915,14 @@ fn plan_with(batch: &Batch, improve: bool) -> Result<Decision> {
     };
     let mut decision = Decision { chosen, rounds };
     fill(batch, &mut decision.chosen, &starts, &costs, &pair_node, &room);
-    if improve && rounds > 1 {
+    let mut examined = 0;
+    if effort > 0 && rounds > 1 {
         // The repair took pairs out: the plan may be improved by moving orders between workers.
-        Improve::new(batch, &decision.chosen, &starts, &costs, &pair_node, &room).run(&mut decision.chosen);
+        examined =
+            Improve::new(batch, &decision.chosen, &starts, &costs, &pair_node, &room, effort).run(&mut decision.chosen);
     }
     verify(batch, &decision)?;
-    Ok(decision)
+    Ok((decision, examined))
 }
 
 /// The flow's worker-day nodes: each pair's node (its worker on its order's day) and each node's
@@ -1023,6 +1031,15 @@ fn fill(
 /// another of its candidates).
 const CHAIN_DEPTH: usize = 3;
 
+/// The most candidate pairs [`Improve`] examines in one cycle (each: is this worker free for this
+/// order then, or is one order of theirs all that stands in the way). Past it the search stops
+/// and the plan stays as improved so far: every move already made kept it valid and made it
+/// better, and the plan is checked as always. Each examination reads one worker's orders in the
+/// plan (a handful), so the bound is one on work, whatever the batch; on the benchmark's week
+/// companies it does not bind (their plans are the same with and without it: BENCHMARKS.md,
+/// "The timeless tight graph beside SciPy, third session").
+pub const IMPROVE_EFFORT: usize = 2_000_000;
+
 /// The local search after the repair (docs/matching.md, "Time"): moves that make the plan better
 /// by the cycle's own objective, each kept only if it does, so it ends.
 ///
@@ -1033,6 +1050,10 @@ const CHAIN_DEPTH: usize = 3;
 ///    order stays open: as many served, an earlier one first.
 /// 3. An assigned order moves to a cheaper candidate who is free then (or whose only clash moves
 ///    on, the chain costing less in all): the same orders, a better score.
+///
+/// Bounded work: at most 8 passes over the orders, and at most `effort` candidate pairs examined
+/// in all ([`IMPROVE_EFFORT`] in a cycle); when the effort runs out mid-move, that move is undone
+/// and the search stops.
 struct Improve<'a> {
     batch: &'a Batch,
     starts: &'a [usize],
@@ -1045,6 +1066,10 @@ struct Improve<'a> {
     /// Per worker-day node, the orders of the plan on it.
     used: Vec<u32>,
     chosen: Vec<Option<usize>>,
+    /// How many more candidate pairs the search may examine.
+    effort: usize,
+    /// How many it has examined.
+    examined: usize,
 }
 
 impl<'a> Improve<'a> {
@@ -1055,6 +1080,7 @@ impl<'a> Improve<'a> {
         costs: &'a [i64],
         pair_node: &'a [usize],
         room: &'a [u32],
+        effort: usize,
     ) -> Self {
         let slots = batch.orders.iter().map(MatchOrder::slot).collect();
         let mut this = Improve {
@@ -1067,6 +1093,8 @@ impl<'a> Improve<'a> {
             holds: HashMap::new(),
             used: vec![0; room.len()],
             chosen: vec![None; chosen.len()],
+            effort,
+            examined: 0,
         };
         for (oi, c) in chosen.iter().enumerate() {
             if let Some(pi) = c {
@@ -1128,6 +1156,16 @@ impl<'a> Improve<'a> {
     }
 
     /// Order `oi`'s candidate pairs, cheapest first (then by worker id): the order moves are tried in.
+    /// Takes one examination from the effort left; `false` when none is left.
+    fn spend(&mut self) -> bool {
+        if self.effort == 0 {
+            return false;
+        }
+        self.effort -= 1;
+        self.examined += 1;
+        true
+    }
+
     fn options(&self, oi: usize) -> Vec<usize> {
         let mut options: Vec<usize> = (self.starts[oi]..self.starts[oi + 1]).collect();
         options.sort_by_key(|&i| (self.costs[i], self.batch.workers[self.batch.pairs[i].worker].worker));
@@ -1148,6 +1186,9 @@ impl<'a> Improve<'a> {
         for pi in self.options(oi) {
             if Some(pi) == except || self.costs[pi] > budget {
                 continue;
+            }
+            if !self.spend() {
+                return None;
             }
             match self.blocker(oi, pi) {
                 Ok(None) => {
@@ -1173,7 +1214,8 @@ impl<'a> Improve<'a> {
         None
     }
 
-    fn run(mut self, chosen: &mut [Option<usize>]) {
+    /// Improves the plan in `chosen`; returns how many candidate pairs it examined.
+    fn run(mut self, chosen: &mut [Option<usize>]) -> usize {
         // Each pass changes the plan only for the better (more served; as many, earlier; as
         // many as early, cheaper), so the passes end; a bound keeps the time bounded too.
         for _ in 0..8 {
@@ -1187,6 +1229,9 @@ impl<'a> Improve<'a> {
                     }
                     // 2. An earlier order served instead of a later one.
                     for pi in self.options(oi) {
+                        if !self.spend() {
+                            break;
+                        }
                         if let Ok(Some(c)) = self.blocker(oi, pi)
                             && c > oi
                         {
@@ -1208,11 +1253,12 @@ impl<'a> Improve<'a> {
                     }
                 }
             }
-            if !better {
+            if !better || self.effort == 0 {
                 break;
             }
         }
         chosen.copy_from_slice(&self.chosen);
+        self.examined
     }
 }
 

@@ -6,13 +6,28 @@
 //! least total cost. Callers make `open_cost` large enough that serving an order always beats
 //! leaving it open, so the plan serves the most orders first (see `matching::run`).
 //!
-//! How: orders enter one at a time; each entry is one Dijkstra from the new order over the
-//! residual graph (forward edges order → worker, backward edges worker → the orders it holds, an
-//! order's "stay open" edge and a worker's spare capacity to the sink), stopping as soon as the sink
-//! is settled. Potentials keep reduced costs non-negative; only the nodes a search settled are
-//! updated and reset, so a search costs what it touches, not the size of the graph. Capacities are
-//! load counts, not copies of workers. Ties are broken by node number, so the result is
-//! deterministic.
+//! How (successive shortest paths with node potentials: Ahuja, Magnanti & Orlin, *Network Flows*,
+//! 1993, §9.7; the sparse assignment form is Jonker & Volgenant's shortest augmenting path,
+//! *Computing* 38, 1987): orders enter one at a time; each entry is one Dijkstra from the new order
+//! over the residual graph (forward edges order → worker, backward edges worker → the orders it
+//! holds, an order's "stay open" edge and a worker's spare capacity to the sink), stopping as soon
+//! as the sink is settled. Potentials keep reduced costs non-negative; only the nodes a search
+//! settled are updated and reset, so a search costs what it touches, not the size of the graph.
+//! Capacities are load counts, not copies of workers. Ties are broken by node number, so the
+//! result is deterministic.
+//!
+//! What keeps each search cheap: where places are scarce (fewer than two per order, so searches
+//! are long) the nodes are numbered internally by connected component (each component's orders
+//! together and its workers together, in their given order within it, so the plan and its ties
+//! are those of the given numbering), so a search — which never leaves its component — reads a
+//! few hundred contiguous entries instead of entries spread over the whole graph; a node needs no "settled" flag (reduced costs are non-negative, so a settled node's
+//! distance can never be improved again, and the `<` test alone keeps it settled); nodes
+//! proven unable to reach a free place carry the distance `DEAD`, which no relaxation improves;
+//! and once a free worker has been reached, nodes reached farther than the sink through it are not
+//! queued (they could not be settled before the search ends). None of these changes which path a
+//! search finds (the tests keep the solver as it was before them as an oracle, plan for plan).
+//! Measured in BENCHMARKS.md ("The timeless tight graph beside SciPy"), with the alternatives
+//! tried and why they were not kept.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -77,6 +92,9 @@ pub struct Plan {
 }
 
 const UNSEEN: i64 = i64::MAX;
+/// The distance of a node proven unable to reach a free place (ranked open costs only): no
+/// relaxation improves it, so searches pass it by.
+const DEAD: i64 = i64::MIN;
 /// `chosen[o]` for an order that stays open.
 const OPEN: usize = usize::MAX;
 /// `chosen[o]` for an order that has not entered yet.
@@ -86,14 +104,21 @@ fn holds_a_worker(chosen: usize) -> bool {
     chosen < UNROUTED
 }
 
-/// Node numbering: orders `0..n`, workers `n..n + m`, the sink `n + m`.
+/// Node numbering: orders `0..n`, workers `n..n + m`, the sink `n + m` (of the graph as
+/// [`by_component`] numbers it).
 struct Search {
+    /// The distance from the search's source (reduced costs): `UNSEEN` if not reached, `DEAD` if
+    /// proven unable to reach a free place. A node is settled once popped at its distance.
     dist: Vec<i64>,
     /// How a node was reached: for a worker, the edge index from its order; for an order, the
     /// worker it was taken from; for the sink, the node it was reached from.
     prev: Vec<usize>,
-    settled: Vec<bool>,
+    /// The nodes this search reached (or, for a dead search, marked): what `reset` puts back.
     touched: Vec<usize>,
+    /// A distance the sink is known to be reachable at (through a free worker reached so far):
+    /// the search ends at or before it, so a node reached farther is not queued (it could not be
+    /// settled first; reached again nearer, it is queued then).
+    bound: i64,
     heap: BinaryHeap<Reverse<(i64, usize)>>,
 }
 
@@ -117,7 +142,31 @@ pub fn solve(graph: &Graph) -> Plan {
     solve_with(graph, ranked(graph))
 }
 
-fn solve_with(graph: &Graph, ranked: bool) -> Plan {
+fn solve_with(given: &Graph, ranked: bool) -> Plan {
+    solve_numbered(given, ranked, scarce(given))
+}
+
+/// Whether places are scarce (fewer than two per order): then the late searches cover most of
+/// their component, and numbering by component pays for itself (about 3 ms on the 333,000 pairs of
+/// the timeless tight graph, 10% of its solve); with room to spare the searches are short, and the
+/// numbering would cost more than it saves (15 ms on the main week graph's 207,000 worker-days,
+/// more than its whole solve).
+fn scarce(graph: &Graph) -> bool {
+    let places: u64 = graph.capacity.iter().map(|&c| u64::from(c)).sum();
+    places < 2 * graph.orders() as u64
+}
+
+/// [`solve_with`], numbering the nodes by component (see [`by_component`]) or as given: the same
+/// plan either way.
+fn solve_numbered(given: &Graph, ranked: bool, group: bool) -> Plan {
+    let grouped;
+    let (graph, new_order, given_worker) = if group {
+        let Components { graph, new_order, given_worker } = by_component(given);
+        grouped = graph;
+        (&grouped, new_order, given_worker)
+    } else {
+        (given, (0..given.orders() as u32).collect(), (0..given.workers() as u32).collect())
+    };
     let n = graph.orders();
     let m = graph.workers();
     let sink = n + m;
@@ -126,43 +175,62 @@ fn solve_with(graph: &Graph, ranked: bool) -> Plan {
     let mut chosen: Vec<usize> = vec![UNROUTED; n];
     let mut holds: Vec<Vec<u32>> = vec![Vec::new(); m];
     let mut potential: Vec<i64> = vec![0; nodes];
-    // With ranked open costs: nodes proven unable to reach any free place (see `ranked`).
-    let mut dead: Vec<bool> = vec![false; nodes];
     let mut s = Search {
         dist: vec![UNSEEN; nodes],
         prev: vec![usize::MAX; nodes],
-        settled: vec![false; nodes],
         touched: Vec::new(),
+        bound: UNSEEN,
         heap: BinaryHeap::new(),
     };
 
-    for source in 0..n {
+    // The given entry order (components do not meet, so each one sees its orders in that order).
+    for &source in &new_order {
+        let source = source as usize;
         s.relax(source, 0, usize::MAX);
         let mut end = None;
         while let Some(Reverse((d, u))) = s.heap.pop() {
-            if s.settled[u] || d > s.dist[u] {
+            // A stale entry: the node was reached again, nearer, and settled from there.
+            if d > s.dist[u] {
                 continue;
             }
-            s.settled[u] = true;
             if u == sink {
                 end = Some(d);
                 break;
             }
             if u < n {
                 // An order: its forward edges to workers, and its "stay open" edge to the sink.
+                // The edge to the worker it holds is not in the residual graph, but relaxing it
+                // changes nothing: the order was reached from that worker, at the worker's own
+                // (settled) distance plus the backward edge's reduced cost, so the way back is
+                // never shorter. Dead workers' `DEAD` distance is never improved.
                 let o = u;
-                let pu = potential[o];
-                for e in graph.start[o]..graph.start[o + 1] {
-                    if e == chosen[o] {
-                        continue;
+                let base = d + potential[o];
+                let sink_potential = potential[sink];
+                let (first, last) = (graph.start[o], graph.start[o + 1]);
+                let Search { dist, prev, touched, bound, heap } = &mut s;
+                let (dist, prev, worker_potential) = (&mut dist[n..sink], &mut prev[n..sink], &potential[n..sink]);
+                for (i, (&w, &cost)) in
+                    graph.edge_worker[first..last].iter().zip(&graph.edge_cost[first..last]).enumerate()
+                {
+                    let w = w as usize;
+                    let to = base + cost - worker_potential[w];
+                    let old = dist[w];
+                    if to < old {
+                        if old == UNSEEN {
+                            touched.push(n + w);
+                        }
+                        dist[w] = to;
+                        prev[w] = first + i;
+                        if to <= *bound {
+                            if (holds[w].len() as u32) < graph.capacity[w] {
+                                // The sink is reachable through this free worker.
+                                *bound = (*bound).min(to + worker_potential[w] - sink_potential);
+                            }
+                            heap.push(Reverse((to, n + w)));
+                        }
                     }
-                    let w = n + graph.edge_worker[e] as usize;
-                    if dead[w] {
-                        continue;
-                    }
-                    let reduced = graph.edge_cost[e] + pu - potential[w];
-                    s.relax(w, d + reduced, e);
                 }
+                let pu = potential[o];
                 // Ranked: leaving another (earlier) order open never pays, and leaving this one
                 // open is the fallback when no free place is reachable.
                 if chosen[o] != OPEN && !ranked {
@@ -186,9 +254,6 @@ fn solve_with(graph: &Graph, ranked: bool) -> Plan {
                 }
                 for &o in &holds[w] {
                     let o = o as usize;
-                    if dead[o] {
-                        continue;
-                    }
                     let reduced = -graph.edge_cost[chosen[o]] + pu - potential[o];
                     s.relax(o, d + reduced, u);
                 }
@@ -198,18 +263,18 @@ fn solve_with(graph: &Graph, ranked: bool) -> Plan {
             // Ranked, and no free place is reachable: the order stays open, and everything this
             // search reached is a closed region without free places; later searches skip it.
             debug_assert!(ranked);
-            for &v in &s.touched {
-                dead[v] = true;
-            }
+            s.reset_to(DEAD);
             chosen[source] = OPEN;
-            s.reset();
             continue;
         };
         // Settled nodes move by (their distance − the sink's); the rest keep theirs (a shift by
-        // a constant of every potential changes no reduced cost).
+        // a constant of every potential changes no reduced cost). The settled nodes are those
+        // nearer than the end (all popped before it) and some at the end's distance, which move
+        // by 0: so "nearer than the end" is the test.
         for &v in &s.touched {
-            if s.settled[v] {
-                potential[v] += s.dist[v] - end;
+            let dv = s.dist[v];
+            if dv < end {
+                potential[v] += dv - end;
             }
         }
         augment(graph, &s, source, &mut chosen, &mut holds);
@@ -217,14 +282,16 @@ fn solve_with(graph: &Graph, ranked: bool) -> Plan {
     }
 
     let mut total = 0;
-    let worker = (0..n)
-        .map(|o| {
+    let worker = new_order
+        .iter()
+        .map(|&o| {
+            let o = o as usize;
             if !holds_a_worker(chosen[o]) {
                 total += graph.open_cost[o];
                 None
             } else {
                 total += graph.edge_cost[chosen[o]];
-                Some(graph.edge_worker[chosen[o]] as usize)
+                Some(given_worker[graph.edge_worker[chosen[o]] as usize] as usize)
             }
         })
         .collect();
@@ -232,28 +299,36 @@ fn solve_with(graph: &Graph, ranked: bool) -> Plan {
 }
 
 impl Search {
+    /// Reaches `v` at distance `d` if that is nearer than before. A settled node is never nearer
+    /// again (reduced costs are non-negative and nodes settle in order of distance), and a dead
+    /// one never (`DEAD` is the least distance).
     fn relax(&mut self, v: usize, d: i64, via: usize) {
-        if self.settled[v] {
-            return;
-        }
-        if self.dist[v] == UNSEEN {
-            self.touched.push(v);
-        }
-        if d < self.dist[v] {
+        let old = self.dist[v];
+        if d < old {
+            if old == UNSEEN {
+                self.touched.push(v);
+            }
             self.dist[v] = d;
             self.prev[v] = via;
-            self.heap.push(Reverse((d, v)));
+            if d <= self.bound {
+                self.heap.push(Reverse((d, v)));
+            }
         }
     }
 
     fn reset(&mut self) {
+        self.reset_to(UNSEEN);
+    }
+
+    /// Forgets the search, leaving every node it reached at distance `dist` (`UNSEEN`, or `DEAD`).
+    fn reset_to(&mut self, dist: i64) {
         for &v in &self.touched {
-            self.dist[v] = UNSEEN;
+            self.dist[v] = dist;
             self.prev[v] = usize::MAX;
-            self.settled[v] = false;
         }
         self.touched.clear();
         self.heap.clear();
+        self.bound = UNSEEN;
     }
 }
 
@@ -297,10 +372,286 @@ fn order_of_edge(graph: &Graph, e: usize) -> usize {
     graph.start.partition_point(|&st| st <= e) - 1
 }
 
+/// The graph numbered by connected component, and the way back to the given numbering.
+struct Components {
+    /// The same orders, workers and edges: each component's orders together (in their given
+    /// order), its workers together (likewise), components in the order of their first node.
+    graph: Graph,
+    /// For each given order (in the given order), its number in `graph`.
+    new_order: Vec<u32>,
+    /// For each worker of `graph`, its given number.
+    given_worker: Vec<u32>,
+}
+
+/// Numbers the graph by connected component (union–find over the candidate pairs), so that a
+/// search, which never leaves its component, works on contiguous entries. Within a component the
+/// orders keep their relative order and so do the workers, and orders still come before workers:
+/// every comparison of node numbers a search makes (its ties) comes out as in the given numbering,
+/// and so does the plan.
+fn by_component(given: &Graph) -> Components {
+    let n = given.orders();
+    let m = given.workers();
+    // Union–find over nodes (orders 0..n, workers n..n + m); each root is its set's least node.
+    let mut parent: Vec<u32> = (0..(n + m) as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    for o in 0..n {
+        for &w in &given.edge_worker[given.start[o]..given.start[o + 1]] {
+            let a = root(&mut parent, o as u32);
+            let b = root(&mut parent, (n + w as usize) as u32);
+            if a != b {
+                let (low, high) = if a < b { (a, b) } else { (b, a) };
+                parent[high as usize] = low;
+            }
+        }
+    }
+    let component: Vec<u32> = (0..(n + m) as u32).map(|x| root(&mut parent, x)).collect();
+    let mut orders: Vec<u32> = (0..n as u32).collect();
+    orders.sort_by_key(|&o| (component[o as usize], o));
+    let mut given_worker: Vec<u32> = (0..m as u32).collect();
+    given_worker.sort_by_key(|&w| (component[n + w as usize], w));
+    let mut new_worker = vec![0u32; m];
+    for (new, &w) in given_worker.iter().enumerate() {
+        new_worker[w as usize] = new as u32;
+    }
+    let mut graph = Graph::new(given_worker.iter().map(|&w| given.capacity[w as usize]).collect());
+    graph.edge_worker.reserve(given.edges());
+    graph.edge_cost.reserve(given.edges());
+    let mut new_order = vec![0u32; n];
+    for (new, &o) in orders.iter().enumerate() {
+        new_order[o as usize] = new as u32;
+        let o = o as usize;
+        graph.open_cost.push(given.open_cost[o]);
+        for e in given.start[o]..given.start[o + 1] {
+            graph.edge_worker.push(new_worker[given.edge_worker[e] as usize]);
+            graph.edge_cost.push(given.edge_cost[e]);
+        }
+        graph.start.push(graph.edge_worker.len());
+    }
+    Components { graph, new_order, given_worker }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The solver as it was before the search was tuned (2026-11-30: no component numbering, a
+    /// "settled" flag and a "dead" flag per node), kept as the oracle: the tuned solver must give
+    /// exactly its plan, ties included.
+    mod reference {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+
+        use super::super::{Graph, Plan};
+
+        const UNSEEN: i64 = i64::MAX;
+        /// `chosen[o]` for an order that stays open.
+        const OPEN: usize = usize::MAX;
+        /// `chosen[o]` for an order that has not entered yet.
+        const UNROUTED: usize = usize::MAX - 1;
+
+        fn holds_a_worker(chosen: usize) -> bool {
+            chosen < UNROUTED
+        }
+
+        /// Node numbering: orders `0..n`, workers `n..n + m`, the sink `n + m`.
+        struct Search {
+            dist: Vec<i64>,
+            /// How a node was reached: for a worker, the edge index from its order; for an order, the
+            /// worker it was taken from; for the sink, the node it was reached from.
+            prev: Vec<usize>,
+            settled: Vec<bool>,
+            touched: Vec<usize>,
+            heap: BinaryHeap<Reverse<(i64, usize)>>,
+        }
+
+        pub(super) fn solve_with(graph: &Graph, ranked: bool) -> Plan {
+            let n = graph.orders();
+            let m = graph.workers();
+            let sink = n + m;
+            let nodes = n + m + 1;
+            // Which edge each order uses (or OPEN / UNROUTED), and which orders each worker holds.
+            let mut chosen: Vec<usize> = vec![UNROUTED; n];
+            let mut holds: Vec<Vec<u32>> = vec![Vec::new(); m];
+            let mut potential: Vec<i64> = vec![0; nodes];
+            // With ranked open costs: nodes proven unable to reach any free place (see `ranked`).
+            let mut dead: Vec<bool> = vec![false; nodes];
+            let mut s = Search {
+                dist: vec![UNSEEN; nodes],
+                prev: vec![usize::MAX; nodes],
+                settled: vec![false; nodes],
+                touched: Vec::new(),
+                heap: BinaryHeap::new(),
+            };
+
+            for source in 0..n {
+                s.relax(source, 0, usize::MAX);
+                let mut end = None;
+                while let Some(Reverse((d, u))) = s.heap.pop() {
+                    if s.settled[u] || d > s.dist[u] {
+                        continue;
+                    }
+                    s.settled[u] = true;
+                    if u == sink {
+                        end = Some(d);
+                        break;
+                    }
+                    if u < n {
+                        // An order: its forward edges to workers, and its "stay open" edge to the sink.
+                        let o = u;
+                        let pu = potential[o];
+                        for e in graph.start[o]..graph.start[o + 1] {
+                            if e == chosen[o] {
+                                continue;
+                            }
+                            let w = n + graph.edge_worker[e] as usize;
+                            if dead[w] {
+                                continue;
+                            }
+                            let reduced = graph.edge_cost[e] + pu - potential[w];
+                            s.relax(w, d + reduced, e);
+                        }
+                        // Ranked: leaving another (earlier) order open never pays, and leaving this one
+                        // open is the fallback when no free place is reachable.
+                        if chosen[o] != OPEN && !ranked {
+                            let reduced = graph.open_cost[o] + pu - potential[sink];
+                            s.relax(sink, d + reduced, o);
+                        }
+                    } else {
+                        // A worker: spare capacity leads to the sink; each order it holds can be taken back.
+                        let w = u - n;
+                        let pu = potential[u];
+                        if (holds[w].len() as u32) < graph.capacity[w] {
+                            // A free worker's potential is the sink's (free workers are only ever settled
+                            // at the search's end), so the sink is at this same distance: done.
+                            let to_sink = d + pu - potential[sink];
+                            if to_sink == d {
+                                s.prev[sink] = u;
+                                end = Some(d);
+                                break;
+                            }
+                            s.relax(sink, to_sink, u);
+                        }
+                        for &o in &holds[w] {
+                            let o = o as usize;
+                            if dead[o] {
+                                continue;
+                            }
+                            let reduced = -graph.edge_cost[chosen[o]] + pu - potential[o];
+                            s.relax(o, d + reduced, u);
+                        }
+                    }
+                }
+                let Some(end) = end else {
+                    // Ranked, and no free place is reachable: the order stays open, and everything this
+                    // search reached is a closed region without free places; later searches skip it.
+                    debug_assert!(ranked);
+                    for &v in &s.touched {
+                        dead[v] = true;
+                    }
+                    chosen[source] = OPEN;
+                    s.reset();
+                    continue;
+                };
+                // Settled nodes move by (their distance − the sink's); the rest keep theirs (a shift by
+                // a constant of every potential changes no reduced cost).
+                for &v in &s.touched {
+                    if s.settled[v] {
+                        potential[v] += s.dist[v] - end;
+                    }
+                }
+                augment(graph, &s, source, &mut chosen, &mut holds);
+                s.reset();
+            }
+
+            let mut total = 0;
+            let worker = (0..n)
+                .map(|o| {
+                    if !holds_a_worker(chosen[o]) {
+                        total += graph.open_cost[o];
+                        None
+                    } else {
+                        total += graph.edge_cost[chosen[o]];
+                        Some(graph.edge_worker[chosen[o]] as usize)
+                    }
+                })
+                .collect();
+            Plan { worker, total }
+        }
+
+        impl Search {
+            fn relax(&mut self, v: usize, d: i64, via: usize) {
+                if self.settled[v] {
+                    return;
+                }
+                if self.dist[v] == UNSEEN {
+                    self.touched.push(v);
+                }
+                if d < self.dist[v] {
+                    self.dist[v] = d;
+                    self.prev[v] = via;
+                    self.heap.push(Reverse((d, v)));
+                }
+            }
+
+            fn reset(&mut self) {
+                for &v in &self.touched {
+                    self.dist[v] = UNSEEN;
+                    self.prev[v] = usize::MAX;
+                    self.settled[v] = false;
+                }
+                self.touched.clear();
+                self.heap.clear();
+            }
+        }
+
+        /// Flips the shortest path found from `source` to the sink.
+        fn augment(graph: &Graph, s: &Search, source: usize, chosen: &mut [usize], holds: &mut [Vec<u32>]) {
+            let n = graph.orders();
+            let sink = n + graph.workers();
+            let from = s.prev[sink];
+            // Walk back: `order` is the next order that takes a new place (a worker, or open).
+            let (mut order, mut place) = if from < n {
+                // The path ends with `from` giving up its worker and staying open.
+                (from, OPEN)
+            } else {
+                // The path ends at a worker with spare capacity; the order that reached it takes it.
+                let e = s.prev[from];
+                (order_of_edge(graph, e), e)
+            };
+            loop {
+                let old = chosen[order];
+                if holds_a_worker(old) {
+                    let w = graph.edge_worker[old] as usize;
+                    holds[w].retain(|&o| o as usize != order);
+                }
+                chosen[order] = place;
+                if holds_a_worker(place) {
+                    holds[graph.edge_worker[place] as usize].push(order as u32);
+                }
+                if order == source {
+                    return;
+                }
+                // `order` was reached from the worker that held it; that worker went to the order before.
+                let w = s.prev[order];
+                let e = s.prev[w];
+                order = order_of_edge(graph, e);
+                place = e;
+            }
+        }
+
+        /// The order an edge index belongs to (binary search in the CSR offsets).
+        fn order_of_edge(graph: &Graph, e: usize) -> usize {
+            graph.start.partition_point(|&st| st <= e) - 1
+        }
+    }
 
     /// The least total over every possible plan, by trying them all.
     fn brute_force(graph: &Graph) -> i64 {
@@ -467,6 +818,73 @@ mod tests {
         assert_eq!(solve(&g), Plan { worker: vec![Some(0), None], total: 10 });
     }
 
+    /// Orders and workers in a few zones (each order's candidates in its own zone), numbered with
+    /// the zones interleaved: several components, as `by_component` meets them in a real batch.
+    fn zoned_instance() -> impl Strategy<Value = Graph> {
+        (1usize..4, 1usize..12, 1usize..20).prop_flat_map(|(zones, workers, orders)| {
+            let caps = proptest::collection::vec((0..zones, 1u32..4), workers);
+            let order = (0..zones, 0i64..60, proptest::collection::vec((0..workers, 0i64..40), 0..=workers));
+            (caps, proptest::collection::vec(order, orders)).prop_map(|(caps, orders)| {
+                let mut g = Graph::new(caps.iter().map(|c| c.1).collect());
+                for (zone, open, mut cands) in orders {
+                    cands.retain(|c| caps[c.0].0 == zone);
+                    cands.sort_by_key(|c| c.0);
+                    cands.dedup_by_key(|c| c.0);
+                    g.add_order(open, cands);
+                }
+                g
+            })
+        })
+    }
+
+    /// The same instance with ranked open costs.
+    fn with_ranked_costs(g: Graph) -> Graph {
+        let n = g.orders() as i64;
+        let bound = n * 40 + 1;
+        let mut r = Graph::new(g.capacity.clone());
+        for o in 0..g.orders() {
+            r.add_order(bound * (n - o as i64 + 1), g.candidates(o).collect::<Vec<_>>());
+        }
+        r
+    }
+
+    #[test]
+    fn places_are_scarce_below_two_per_order() {
+        assert!(scarce(&graph(&[1, 2], &[(9, &[]), (9, &[])])));
+        assert!(!scarce(&graph(&[1, 3], &[(9, &[]), (9, &[])])));
+        assert!(!scarce(&Graph::new(vec![])));
+    }
+
+    #[test]
+    fn by_component_groups_each_component_and_keeps_the_given_order_within_it() {
+        // Workers 0 and 2 form one component with orders 0 and 2; worker 1 another with order 1;
+        // order 3 has no candidate (a component of its own).
+        let g = graph(&[1, 2, 3], &[(9, &[(2, 5)]), (9, &[(1, 6)]), (9, &[(0, 7), (2, 8)]), (9, &[])]);
+        let Components { graph: c, new_order, given_worker } = by_component(&g);
+        assert_eq!(new_order, vec![0, 2, 1, 3]);
+        assert_eq!(given_worker, vec![0, 2, 1]);
+        assert_eq!(c.capacity, vec![1, 3, 2]);
+        // New order 1 is given order 2: its candidates, renumbered, in their given order.
+        assert_eq!(c.candidates(1).collect::<Vec<_>>(), vec![(0, 7), (1, 8)]);
+        assert_eq!(c.candidates(0).collect::<Vec<_>>(), vec![(1, 5)]);
+        assert_eq!(c.candidates(2).collect::<Vec<_>>(), vec![(2, 6)]);
+        assert_eq!(c.candidates(3).count(), 0);
+        assert_eq!(c.edges(), g.edges());
+    }
+
+    #[test]
+    fn a_dead_region_is_skipped_and_later_orders_elsewhere_are_still_served() {
+        // Orders 0 and 1 fill worker 0; order 2 finds no free place (its region dies); order 3,
+        // in the same dead region, stays open too; order 4 takes worker 1 in another component.
+        let g = with_ranked_costs(graph(
+            &[2, 1],
+            &[(0, &[(0, 1)]), (0, &[(0, 2)]), (0, &[(0, 0)]), (0, &[(0, 3)]), (0, &[(1, 4)])],
+        ));
+        let plan = solve(&g);
+        assert_eq!(plan.worker, vec![Some(0), Some(0), None, None, Some(1)]);
+        check_plan(&g, &plan);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]
 
@@ -488,6 +906,21 @@ mod tests {
             let plan = solve(&g);
             check_plan(&g, &plan);
             prop_assert_eq!(plan.total, brute_force(&g));
+        }
+
+        /// The tuned search gives exactly the reference solver's plan (the same ties), ranked or
+        /// not, on instances of several components.
+        #[test]
+        fn the_plan_is_the_reference_plan(g in zoned_instance()) {
+            prop_assert_eq!(solve(&g), reference::solve_with(&g, ranked(&g)));
+            for group in [false, true] {
+                prop_assert_eq!(solve_numbered(&g, false, group), reference::solve_with(&g, false));
+            }
+            let r = with_ranked_costs(g);
+            prop_assert!(ranked(&r));
+            for group in [false, true] {
+                prop_assert_eq!(solve_numbered(&r, true, group), reference::solve_with(&r, true));
+            }
         }
 
         /// Solving twice gives the same plan: ties are broken deterministically.
