@@ -1070,6 +1070,11 @@ struct Improve<'a> {
     effort: usize,
     /// How many it has examined.
     examined: usize,
+    /// Per worker, their pairs (indexes into the batch's pairs, by order).
+    pairs_of: Vec<Vec<usize>>,
+    /// Every change to the plan, with what the order had before: what a move that turns out no
+    /// better is undone by.
+    log: Vec<(usize, Option<usize>)>,
 }
 
 impl<'a> Improve<'a> {
@@ -1095,7 +1100,12 @@ impl<'a> Improve<'a> {
             chosen: vec![None; chosen.len()],
             effort,
             examined: 0,
+            pairs_of: vec![Vec::new(); batch.workers.len()],
+            log: Vec::new(),
         };
+        for (pi, p) in batch.pairs.iter().enumerate() {
+            this.pairs_of[p.worker].push(pi);
+        }
         for (oi, c) in chosen.iter().enumerate() {
             if let Some(pi) = c {
                 this.assign(oi, *pi);
@@ -1105,12 +1115,22 @@ impl<'a> Improve<'a> {
     }
 
     fn assign(&mut self, oi: usize, pi: usize) {
+        self.log.push((oi, self.chosen[oi]));
+        self.put(oi, pi);
+    }
+
+    fn unassign(&mut self, oi: usize) -> Option<usize> {
+        self.log.push((oi, self.chosen[oi]));
+        self.take(oi)
+    }
+
+    fn put(&mut self, oi: usize, pi: usize) {
         self.chosen[oi] = Some(pi);
         self.used[self.pair_node[pi]] += 1;
         self.holds.entry(self.batch.pairs[pi].worker).or_default().push(oi);
     }
 
-    fn unassign(&mut self, oi: usize) -> Option<usize> {
+    fn take(&mut self, oi: usize) -> Option<usize> {
         let pi = self.chosen[oi].take()?;
         self.used[self.pair_node[pi]] -= 1;
         if let Some(list) = self.holds.get_mut(&self.batch.pairs[pi].worker) {
@@ -1119,39 +1139,90 @@ impl<'a> Improve<'a> {
         Some(pi)
     }
 
-    /// What stands between order `oi` and pair `pi`: `Ok(None)` if the worker is free then with
-    /// room that day; `Ok(Some(c))` if one order `c` of the plan is all that does (it overlaps, or
-    /// it is on the same day when the day is full, and moving it clears both); `Err(())` otherwise.
-    fn blocker(&self, oi: usize, pi: usize) -> std::result::Result<Option<usize>, ()> {
+    /// Undoes every change made since the log was `mark` long.
+    fn rollback(&mut self, mark: usize) {
+        while self.log.len() > mark {
+            let (oi, before) = self.log.pop().expect("the log is longer than the mark");
+            self.take(oi);
+            if let Some(pi) = before {
+                self.put(oi, pi);
+            }
+        }
+    }
+
+    /// Whether the plan now is better than it was when the log was `mark` long, by the cycle's
+    /// objective (docs/matching.md, "Time"): more orders served; or as many, with the earliest
+    /// order whose state changed now served (earlier orders first) and the flow's weighing of
+    /// ranks ([`open_costs`]: Σ(n − rank) over the orders served) and then the cost no worse;
+    /// or the same orders, cheaper. So a kept move is better both order by order and by the
+    /// total [`plan_total`] counts.
+    fn better_since(&self, mark: usize) -> bool {
+        let mut before: HashMap<usize, Option<usize>> = HashMap::new();
+        for &(oi, was) in &self.log[mark..] {
+            before.entry(oi).or_insert(was);
+        }
+        let (mut gained, mut lost) = (0usize, 0usize);
+        let mut earliest: Option<(usize, bool)> = None;
+        // Σ rank of the orders no longer served less Σ rank of those now served: how much the
+        // flow's weighing of ranks gains.
+        let mut rank_gain = 0i64;
+        let mut saving = 0i64;
+        for (&oi, was) in &before {
+            let now = self.chosen[oi];
+            if was.is_some() != now.is_some() {
+                if now.is_some() {
+                    gained += 1;
+                    rank_gain -= oi as i64;
+                } else {
+                    lost += 1;
+                    rank_gain += oi as i64;
+                }
+                if earliest.is_none_or(|(e, _)| oi < e) {
+                    earliest = Some((oi, now.is_some()));
+                }
+            }
+            saving += was.map_or(0, |pi| self.costs[pi]) - now.map_or(0, |pi| self.costs[pi]);
+        }
+        match gained.cmp(&lost) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => match earliest {
+                Some((_, served)) => served && (rank_gain > 0 || (rank_gain == 0 && saving >= 0)),
+                None => saving > 0,
+            },
+        }
+    }
+
+    /// What stands between order `oi` and pair `pi`: `None` if nothing can be cleared by moving
+    /// one order; otherwise the orders of the plan any one of which, moved away, clears it: none
+    /// (the worker is free then, with room that day), the one order that overlaps (when it is on
+    /// the same day or the day has room), or, with no overlap and the day full, each order of that
+    /// day, latest first (the one the objective would rather leave open if it finds no other place).
+    fn blockers(&self, oi: usize, pi: usize) -> Option<Vec<usize>> {
         let w = self.batch.pairs[pi].worker;
         let node = self.pair_node[pi];
         let full = self.used[node] >= self.room[node];
+        let on_node = |o: usize| self.chosen[o].is_some_and(|cp| self.pair_node[cp] == node);
         let mut clash = None;
         for &other in self.holds.get(&w).into_iter().flatten() {
             if other != oi && !self.batch.time.apart(&self.slots[other], &self.slots[oi]) {
                 if clash.is_some() {
-                    return Err(());
+                    return None;
                 }
                 clash = Some(other);
             }
         }
         match clash {
-            None if !full => Ok(None),
+            None if !full => Some(Vec::new()),
             // The day is full: moving an order of that day (the clash, or one chosen here) frees it.
-            Some(c) if !full || self.chosen[c].is_some_and(|cp| self.pair_node[cp] == node) => Ok(Some(c)),
+            Some(c) if !full || on_node(c) => Some(vec![c]),
             None => {
-                let same_day = self
-                    .holds
-                    .get(&w)
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|&o| o != oi)
-                    .find(|&o| self.chosen[o].is_some_and(|cp| self.pair_node[cp] == node));
-                // One order of the day moved away makes room (no overlap to clear).
-                same_day.map(Some).ok_or(())
+                let mut day: Vec<usize> =
+                    self.holds.get(&w).into_iter().flatten().copied().filter(|&o| o != oi && on_node(o)).collect();
+                day.sort_unstable_by(|a, b| b.cmp(a));
+                (!day.is_empty()).then_some(day)
             }
-            Some(_) => Err(()),
+            Some(_) => None,
         }
     }
 
@@ -1174,7 +1245,9 @@ impl<'a> Improve<'a> {
 
     /// Places order `oi` (not in the plan now) on one of its pairs other than `except`, moving at
     /// most `depth` more orders along, each to another of its own pairs, with the chain's cost
-    /// change at most `budget`. Returns the cost change, or `None` (the plan as it was).
+    /// change at most `budget`. With `drop_after` = `Some(r)`, an order in the way that is ranked
+    /// after `r` (later) and finds no place may be left open instead. Returns the cost change
+    /// (of the orders placed), or `None` (the plan as it was).
     fn place(
         &mut self,
         oi: usize,
@@ -1182,6 +1255,7 @@ impl<'a> Improve<'a> {
         budget: i64,
         except: Option<usize>,
         moving: &mut Vec<usize>,
+        drop_after: Option<usize>,
     ) -> Option<i64> {
         for pi in self.options(oi) {
             if Some(pi) == except || self.costs[pi] > budget {
@@ -1190,28 +1264,116 @@ impl<'a> Improve<'a> {
             if !self.spend() {
                 return None;
             }
-            match self.blocker(oi, pi) {
-                Ok(None) => {
-                    self.assign(oi, pi);
-                    return Some(self.costs[pi]);
+            let Some(blockers) = self.blockers(oi, pi) else { continue };
+            if blockers.is_empty() {
+                self.assign(oi, pi);
+                return Some(self.costs[pi]);
+            }
+            for c in blockers {
+                if moving.contains(&c) || !(depth > 0 || drop_after.is_some_and(|r| c > r)) {
+                    continue;
                 }
-                Ok(Some(c)) if depth > 0 && !moving.contains(&c) => {
-                    let old = self.unassign(c).expect("a blocker is in the plan");
-                    self.assign(oi, pi);
-                    moving.push(c);
-                    let rest = budget.saturating_sub(self.costs[pi]).saturating_add(self.costs[old]);
-                    if let Some(delta) = self.place(c, depth - 1, rest, Some(old), moving) {
-                        moving.pop();
-                        return Some(self.costs[pi] - self.costs[old] + delta);
-                    }
+                let old = self.unassign(c).expect("a blocker is in the plan");
+                self.assign(oi, pi);
+                moving.push(c);
+                let rest = budget.saturating_sub(self.costs[pi]).saturating_add(self.costs[old]);
+                if depth > 0
+                    && let Some(delta) = self.place(c, depth - 1, rest, Some(old), moving, drop_after)
+                {
                     moving.pop();
-                    self.unassign(oi);
-                    self.assign(c, old);
+                    return Some(self.costs[pi] - self.costs[old] + delta);
                 }
-                _ => {}
+                moving.pop();
+                if drop_after.is_some_and(|r| c > r) {
+                    // `c` stays open: a later order gives way.
+                    return Some(self.costs[pi] - self.costs[old]);
+                }
+                self.unassign(oi);
+                self.assign(c, old);
+                if self.effort == 0 {
+                    return None;
+                }
             }
         }
         None
+    }
+
+    /// Move 4 for open order `oi`: for each of its pairs with one order `c` in the way, `c` leaves,
+    /// `oi` takes the pair, every other open order with a pair on that worker is placed if it can be
+    /// (earliest first, each moving at most one order along), and `c` is placed elsewhere if it can
+    /// be; kept only if the plan is better for it ([`Improve::better_since`]), e.g. one order out
+    /// and two in. Returns whether it was kept.
+    fn make_room(&mut self, oi: usize) -> bool {
+        for pi in self.options(oi) {
+            if !self.spend() {
+                return false;
+            }
+            let tries = match self.blockers(oi, pi) {
+                Some(one_of) => one_of.into_iter().map(|c| vec![c]).collect(),
+                // More than one order in the way: all of them leave.
+                None => vec![self.in_the_way(oi, pi)],
+            };
+            for out in tries {
+                if self.make_room_with(oi, pi, &out) {
+                    return true;
+                }
+                if self.effort == 0 {
+                    return false;
+                }
+            }
+        }
+        false
+    }
+
+    /// Every order of the plan in the way of order `oi` on pair `pi`: those that overlap it, and,
+    /// if the day is still full without them, the latest other order of that day.
+    fn in_the_way(&self, oi: usize, pi: usize) -> Vec<usize> {
+        let w = self.batch.pairs[pi].worker;
+        let node = self.pair_node[pi];
+        let held = self.holds.get(&w).map(Vec::as_slice).unwrap_or_default();
+        let on_node = |o: usize| self.chosen[o].is_some_and(|cp| self.pair_node[cp] == node);
+        let mut out: Vec<usize> = held
+            .iter()
+            .copied()
+            .filter(|&o| o != oi && !self.batch.time.apart(&self.slots[o], &self.slots[oi]))
+            .collect();
+        let left = self.used[node] - out.iter().filter(|&&o| on_node(o)).count() as u32;
+        if left >= self.room[node]
+            && let Some(latest) = held.iter().copied().filter(|&o| o != oi && on_node(o) && !out.contains(&o)).max()
+        {
+            out.push(latest);
+        }
+        out
+    }
+
+    /// One try of move 4: the orders `out` leave, `oi` takes pair `pi`, the rest as
+    /// [`Improve::make_room`] says.
+    fn make_room_with(&mut self, oi: usize, pi: usize, out: &[usize]) -> bool {
+        let mark = self.log.len();
+        let old: Vec<usize> =
+            out.iter().map(|&c| self.unassign(c).expect("an order in the way is in the plan")).collect();
+        self.assign(oi, pi);
+        let w = self.batch.pairs[pi].worker;
+        let waiting: Vec<usize> = self.pairs_of[w]
+            .iter()
+            .map(|&pj| self.batch.pairs[pj].order)
+            .filter(|&oj| oj != oi && !out.contains(&oj) && self.chosen[oj].is_none())
+            .collect();
+        for oj in waiting {
+            if self.chosen[oj].is_none() && self.effort > 0 {
+                self.place(oj, 1, i64::MAX, None, &mut vec![oj, oi], None);
+            }
+        }
+        for (&c, &was) in out.iter().zip(&old) {
+            if self.effort > 0 {
+                self.place(c, CHAIN_DEPTH - 1, i64::MAX, Some(was), &mut vec![c, oi], None);
+            }
+        }
+        if self.effort > 0 && self.better_since(mark) {
+            return true;
+        }
+        self.rollback(mark);
+        false
     }
 
     /// Improves the plan in `chosen`; returns how many candidate pairs it examined.
@@ -1221,25 +1383,26 @@ impl<'a> Improve<'a> {
         for _ in 0..8 {
             let mut better = false;
             for oi in 0..self.chosen.len() {
+                // No move is under way: what the log holds can no longer be undone.
+                self.log.clear();
                 if self.chosen[oi].is_none() {
                     // 1. One more order served.
-                    if self.place(oi, CHAIN_DEPTH, i64::MAX, None, &mut vec![oi]).is_some() {
+                    if self.place(oi, CHAIN_DEPTH, i64::MAX, None, &mut vec![oi], None).is_some() {
                         better = true;
                         continue;
                     }
-                    // 2. An earlier order served instead of a later one.
-                    for pi in self.options(oi) {
-                        if !self.spend() {
-                            break;
-                        }
-                        if let Ok(Some(c)) = self.blocker(oi, pi)
-                            && c > oi
-                        {
-                            self.unassign(c);
-                            self.assign(oi, pi);
+                    // 2. An earlier order served instead of a later one (the end of a chain).
+                    let mark = self.log.len();
+                    if self.place(oi, CHAIN_DEPTH, i64::MAX, None, &mut vec![oi], Some(oi)).is_some() {
+                        if self.better_since(mark) {
                             better = true;
-                            break;
+                            continue;
                         }
+                        self.rollback(mark);
+                    }
+                    // 4. Room made: an order in the way leaves, open orders take its time.
+                    if self.make_room(oi) {
+                        better = true;
                     }
                 } else if let Some(pi) = self.chosen[oi] {
                     // 3. The same order, cheaper (nothing to try if it has its cheapest pair).
@@ -1247,7 +1410,7 @@ impl<'a> Improve<'a> {
                         continue;
                     }
                     self.unassign(oi);
-                    match self.place(oi, CHAIN_DEPTH - 1, self.costs[pi] - 1, Some(pi), &mut vec![oi]) {
+                    match self.place(oi, CHAIN_DEPTH - 1, self.costs[pi] - 1, Some(pi), &mut vec![oi], None) {
                         Some(_) => better = true,
                         None => self.assign(oi, pi),
                     }
