@@ -1075,6 +1075,8 @@ struct Improve<'a> {
     /// Every change to the plan, with what the order had before: what a move that turns out no
     /// better is undone by.
     log: Vec<(usize, Option<usize>)>,
+    /// In the first phase only moves that serve more orders are kept.
+    more_only: bool,
 }
 
 impl<'a> Improve<'a> {
@@ -1102,6 +1104,7 @@ impl<'a> Improve<'a> {
             examined: 0,
             pairs_of: vec![Vec::new(); batch.workers.len()],
             log: Vec::new(),
+            more_only: false,
         };
         for (pi, p) in batch.pairs.iter().enumerate() {
             this.pairs_of[p.worker].push(pi);
@@ -1182,6 +1185,9 @@ impl<'a> Improve<'a> {
                 }
             }
             saving += was.map_or(0, |pi| self.costs[pi]) - now.map_or(0, |pi| self.costs[pi]);
+        }
+        if self.more_only {
+            return gained > lost;
         }
         match gained.cmp(&lost) {
             std::cmp::Ordering::Greater => true,
@@ -1379,7 +1385,22 @@ impl<'a> Improve<'a> {
     /// Improves the plan in `chosen`; returns how many candidate pairs it examined.
     fn run(mut self, chosen: &mut [Option<usize>]) -> usize {
         // Each pass changes the plan only for the better (more served; as many, earlier; as
-        // many as early, cheaper), so the passes end; a bound keeps the time bounded too.
+        // many as early, cheaper), so the passes end; a bound keeps the time bounded too. The
+        // first phase serves more orders only, before any move trades one order for another.
+        for more_only in [true, false] {
+            self.more_only = more_only;
+            self.passes(more_only);
+            if self.effort == 0 {
+                break;
+            }
+        }
+        chosen.copy_from_slice(&self.chosen);
+        self.examined
+    }
+
+    /// Up to 8 passes over the orders, each trying every move (only those that serve more in the
+    /// first phase), until a pass finds nothing or the effort runs out.
+    fn passes(&mut self, more_only: bool) {
         for _ in 0..8 {
             let mut better = false;
             for oi in 0..self.chosen.len() {
@@ -1393,7 +1414,7 @@ impl<'a> Improve<'a> {
                     }
                     // 2. An earlier order served instead of a later one (the end of a chain).
                     let mark = self.log.len();
-                    if self.place(oi, CHAIN_DEPTH, i64::MAX, None, &mut vec![oi], Some(oi)).is_some() {
+                    if !more_only && self.place(oi, CHAIN_DEPTH, i64::MAX, None, &mut vec![oi], Some(oi)).is_some() {
                         if self.better_since(mark) {
                             better = true;
                             continue;
@@ -1404,7 +1425,9 @@ impl<'a> Improve<'a> {
                     if self.make_room(oi) {
                         better = true;
                     }
-                } else if let Some(pi) = self.chosen[oi] {
+                } else if let Some(pi) = self.chosen[oi]
+                    && !more_only
+                {
                     // 3. The same order, cheaper (nothing to try if it has its cheapest pair).
                     if (self.starts[oi]..self.starts[oi + 1]).all(|i| self.costs[i] >= self.costs[pi]) {
                         continue;
@@ -1420,8 +1443,6 @@ impl<'a> Improve<'a> {
                 break;
             }
         }
-        chosen.copy_from_slice(&self.chosen);
-        self.examined
     }
 }
 
