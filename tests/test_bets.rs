@@ -174,6 +174,9 @@ fn a_manager_holding_a_stake_may_not_change_the_order_by_hand() {
     env.step(&["order", "fail", "3", "--reason", "I say so"], None);
     assert_eq!(env.event_count(), events, "the refusal changed nothing");
     env.step(&["order", "show", "3"], None);
+    env.note("nor suspend tom, who holds #3 (the no-show sweep would reopen it): exit 3, nothing changed");
+    env.step(&["matching", "suspend", "tom@crew.example", "--reason", "late twice"], None);
+    assert_eq!(env.event_count(), events, "the refusal changed nothing");
 
     env.note("mia holds no stake on #3: she may; the pot goes to liv, who did not steer it");
     env.login("mia", PASSWORD);

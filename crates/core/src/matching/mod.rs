@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::authz::{Action, require};
+use crate::authz::{Action, Role, require};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, EventSeq, OrderId, TimeOffId};
 use crate::kernel::command::{Ctx, record};
@@ -279,10 +279,42 @@ pub fn suspend(
     if p.status != WorkerStatus::Active {
         return Err(Error::conflict(format!("worker {} is {}", who(tx, worker)?, p.status.as_str())));
     }
+    refuse_if_staked_on_their_orders(tx, ctx, worker)?;
     p.status = WorkerStatus::Suspended;
     tx.update_worker_profile(&p)?;
     record(tx, ctx, MatchingEvent::WorkerSuspended { worker, reason })?;
     Ok(p)
+}
+
+/// Refuses a manager's (or admin's) suspension of a worker who holds an order the manager has an
+/// unsettled stake on (docs/bets.md, "No acting by hand on an order you hold a stake on"): a
+/// suspended worker's order is reopened by the no-show sweep, so the suspension would steer it.
+/// Exit 3 (not allowed), naming the order and the bets.
+fn refuse_if_staked_on_their_orders(tx: &mut (impl MatchingTx + ?Sized), ctx: &Ctx, worker: AccountId) -> Result<()> {
+    if !matches!(ctx.actor.role, Role::Manager | Role::Admin) {
+        return Ok(());
+    }
+    let held = tx.held_bets(ctx.actor.id)?;
+    let mut staked: Vec<OrderId> = held.iter().map(|b| b.order).collect();
+    staked.sort_unstable();
+    staked.dedup();
+    for id in staked {
+        let Some(order) = tx.order(id)? else { continue };
+        if order.worker == Some(worker) && matches!(order.status, OrderStatus::Assigned | OrderStatus::Active) {
+            let bets: Vec<String> = held
+                .iter()
+                .filter(|b| b.order == id)
+                .map(|b| format!("bet #{}: {} on {}", b.id, b.stake, b.on.as_str()))
+                .collect();
+            return Err(Error::not_allowed(format!(
+                "you hold a stake on order #{id} ({}), which {} holds, so you may not suspend them: whoever bets on \
+                 an order does not steer it (another manager may)",
+                bets.join(", "),
+                who(tx, worker)?
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `crew matching reinstate`.
@@ -1060,9 +1092,15 @@ struct Improve<'a> {
     costs: &'a [i64],
     pair_node: &'a [usize],
     room: &'a [u32],
-    slots: Vec<Slot>,
-    /// Per worker, the orders of the plan they hold.
-    holds: HashMap<usize, Vec<usize>>,
+    /// Per order: its start and when its worker is free again (buffer included), in microseconds
+    /// since the epoch, and its zone's index into `travel`'s rows.
+    times: Vec<(i64, i64, usize)>,
+    /// Travel microseconds from zone to zone (row by row; the batch's zones).
+    travel: Vec<i64>,
+    /// How many zones `travel` has rows for.
+    zones: usize,
+    /// Per worker (index), the orders of the plan they hold.
+    holds: Vec<Vec<usize>>,
     /// Per worker-day node, the orders of the plan on it.
     used: Vec<u32>,
     chosen: Vec<Option<usize>>,
@@ -1089,15 +1127,35 @@ impl<'a> Improve<'a> {
         room: &'a [u32],
         effort: usize,
     ) -> Self {
-        let slots = batch.orders.iter().map(MatchOrder::slot).collect();
+        let slots: Vec<Slot> = batch.orders.iter().map(MatchOrder::slot).collect();
+        let mut zones: Vec<&Zone> = slots.iter().map(|s| &s.zone).collect();
+        zones.sort_unstable();
+        zones.dedup();
+        let n = zones.len();
+        let mut travel = vec![0i64; n * n];
+        for (i, a) in zones.iter().enumerate() {
+            for (j, b) in zones.iter().enumerate() {
+                travel[i * n + j] = i64::from(batch.time.travel.between(a, b)) * 60_000_000;
+            }
+        }
+        let times = slots
+            .iter()
+            .map(|s| {
+                let zone = zones.binary_search(&&s.zone).expect("every order's zone is listed");
+                (s.start.timestamp_micros(), s.end.timestamp_micros(), zone)
+            })
+            .collect();
+        let zones = n;
         let mut this = Improve {
             batch,
             starts,
             costs,
             pair_node,
             room,
-            slots,
-            holds: HashMap::new(),
+            times,
+            travel,
+            zones,
+            holds: vec![Vec::new(); batch.workers.len()],
             used: vec![0; room.len()],
             chosen: vec![None; chosen.len()],
             effort,
@@ -1130,16 +1188,24 @@ impl<'a> Improve<'a> {
     fn put(&mut self, oi: usize, pi: usize) {
         self.chosen[oi] = Some(pi);
         self.used[self.pair_node[pi]] += 1;
-        self.holds.entry(self.batch.pairs[pi].worker).or_default().push(oi);
+        self.holds[self.batch.pairs[pi].worker].push(oi);
     }
 
     fn take(&mut self, oi: usize) -> Option<usize> {
         let pi = self.chosen[oi].take()?;
         self.used[self.pair_node[pi]] -= 1;
-        if let Some(list) = self.holds.get_mut(&self.batch.pairs[pi].worker) {
-            list.retain(|&o| o != oi);
-        }
+        self.holds[self.batch.pairs[pi].worker].retain(|&o| o != oi);
         Some(pi)
+    }
+
+    /// [`TimeRules::apart`] for orders `a` and `b` of the batch, on the times and travel computed
+    /// once (the local search asks millions of times).
+    fn apart(&self, a: usize, b: usize) -> bool {
+        let (a_start, a_end, a_zone) = self.times[a];
+        let (b_start, b_end, b_zone) = self.times[b];
+        let n = self.zones;
+        (a_end <= b_start && a_end + self.travel[a_zone * n + b_zone] <= b_start)
+            || (b_end <= a_start && b_end + self.travel[b_zone * n + a_zone] <= a_start)
     }
 
     /// Undoes every change made since the log was `mark` long.
@@ -1210,8 +1276,8 @@ impl<'a> Improve<'a> {
         let full = self.used[node] >= self.room[node];
         let on_node = |o: usize| self.chosen[o].is_some_and(|cp| self.pair_node[cp] == node);
         let mut clash = None;
-        for &other in self.holds.get(&w).into_iter().flatten() {
-            if other != oi && !self.batch.time.apart(&self.slots[other], &self.slots[oi]) {
+        for &other in &self.holds[w] {
+            if other != oi && !self.apart(other, oi) {
                 if clash.is_some() {
                     return None;
                 }
@@ -1223,8 +1289,7 @@ impl<'a> Improve<'a> {
             // The day is full: moving an order of that day (the clash, or one chosen here) frees it.
             Some(c) if !full || on_node(c) => Some(vec![c]),
             None => {
-                let mut day: Vec<usize> =
-                    self.holds.get(&w).into_iter().flatten().copied().filter(|&o| o != oi && on_node(o)).collect();
+                let mut day: Vec<usize> = self.holds[w].iter().copied().filter(|&o| o != oi && on_node(o)).collect();
                 day.sort_unstable_by(|a, b| b.cmp(a));
                 (!day.is_empty()).then_some(day)
             }
@@ -1336,13 +1401,9 @@ impl<'a> Improve<'a> {
     fn in_the_way(&self, oi: usize, pi: usize) -> Vec<usize> {
         let w = self.batch.pairs[pi].worker;
         let node = self.pair_node[pi];
-        let held = self.holds.get(&w).map(Vec::as_slice).unwrap_or_default();
+        let held = &self.holds[w];
         let on_node = |o: usize| self.chosen[o].is_some_and(|cp| self.pair_node[cp] == node);
-        let mut out: Vec<usize> = held
-            .iter()
-            .copied()
-            .filter(|&o| o != oi && !self.batch.time.apart(&self.slots[o], &self.slots[oi]))
-            .collect();
+        let mut out: Vec<usize> = held.iter().copied().filter(|&o| o != oi && !self.apart(o, oi)).collect();
         let left = self.used[node] - out.iter().filter(|&&o| on_node(o)).count() as u32;
         if left >= self.room[node]
             && let Some(latest) = held.iter().copied().filter(|&o| o != oi && on_node(o) && !out.contains(&o)).max()

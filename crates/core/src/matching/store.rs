@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::time::{Slot, TimeOff};
 use super::{MatchOrder, Outcome, WorkerFilter, WorkerProfile};
+use crate::bets::BetsRead;
 use crate::billing::BillingRead;
 use crate::error::Result;
 use crate::iam::IamRead;
@@ -78,5 +79,11 @@ pub trait MatchingStore: MatchingRead {
 /// The transaction matching's commands and subscribers run in: its own tables, the event log,
 /// IAM's accounts, ordering's service types (the skills and price of an order), and the company's
 /// rules (its steps, weights, relaxations and the defaults of a hired worker).
-pub trait MatchingTx: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + BillingRead {}
-impl<T: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + BillingRead + ?Sized> MatchingTx for T {}
+pub trait MatchingTx:
+    EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + BillingRead + BetsRead
+{
+}
+impl<T: EventLog + MatchingStore + OrderingRead + IamRead + SettingsRead + BillingRead + BetsRead + ?Sized> MatchingTx
+    for T
+{
+}

@@ -48,8 +48,10 @@ impl TimeRules {
     /// Whether two slots can both be one worker's: one ends (buffer included), the worker travels
     /// to the other's zone, and only then the other starts.
     pub fn apart(&self, a: &Slot, b: &Slot) -> bool {
-        let ab = a.end + minutes(self.travel.between(&a.zone, &b.zone)) <= b.start;
-        let ba = b.end + minutes(self.travel.between(&b.zone, &a.zone)) <= a.start;
+        // Travel only adds (no minutes are negative): where one does not end before the other
+        // starts, no travel time is looked up.
+        let ab = a.end <= b.start && a.end + minutes(self.travel.between(&a.zone, &b.zone)) <= b.start;
+        let ba = b.end <= a.start && b.end + minutes(self.travel.between(&b.zone, &a.zone)) <= a.start;
         ab || ba
     }
 }

@@ -187,6 +187,38 @@ fn a_manager_holding_a_stake_on_an_order_may_not_change_it_by_hand_until_it_is_s
     c.run(|tx| ordering::reopen(tx, &ctx(&liv, at(5)), o[0]));
 }
 
+/// Suspending the worker of an order one holds a stake on would steer it (the no-show sweep
+/// reopens a suspended worker's order): refused, naming the order and the bet, changing nothing;
+/// a worker holding no order one has a stake on may be suspended, and so may this one by a
+/// manager without a stake.
+#[test]
+fn a_manager_holding_a_stake_on_an_order_may_not_suspend_its_worker() {
+    let mut c = Company::new();
+    let wes = c.hire("wes", "north", "cleaning:3", 20, 50);
+    let max = manager(&mut c, "max");
+    let liv = manager(&mut c, "liv");
+    let o = c.order("north", 1);
+    let settings = super::company::by_rating();
+    let a = c.admin.clone();
+    c.run(|tx| {
+        let batch = crew_core::matching::prepare(tx, &settings, None, at(1))?;
+        let decision = crew_core::matching::plan(&batch)?;
+        crew_core::matching::commit(tx, &ctx(&a, at(1)), &batch, &decision, &pricing())
+    });
+    place(&mut c, &max, o, Outcome::Failed, 100, 1000).unwrap();
+    let before = c.store.read(|tx: &mut dyn Tx| tx.find_events(&Default::default())).unwrap().len();
+    let why = || Text::parse("late twice").unwrap();
+    let e = c.try_run(|tx| crew_core::matching::suspend(tx, &ctx(&max, at(2)), wes, why())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotAllowed);
+    assert!(
+        e.to_string().contains("you hold a stake on order #1 (bet #1: 1.00 on failed), which wes@x.example holds"),
+        "{e}"
+    );
+    assert_eq!(c.store.read(|tx: &mut dyn Tx| tx.find_events(&Default::default())).unwrap().len(), before);
+    // liv holds no stake: she may.
+    c.run(|tx| crew_core::matching::suspend(tx, &ctx(&liv, at(2)), wes, why()));
+}
+
 #[test]
 fn closed_ended_and_settled_pools_take_no_stakes() {
     let (mut c, max, liv, o) = setup();

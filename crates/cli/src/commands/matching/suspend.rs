@@ -11,7 +11,9 @@ use crate::context::{App, FromFlag};
 
 /// Take a worker out of matching (their assigned orders go back to open at the next sweep)
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  crew matching suspend tom@crew.example --reason \"two no-shows this week\"")]
+#[command(after_help = "A manager holding an unsettled stake on an order the worker holds may not suspend them \
+                         (exit 3): the suspension would steer that order (docs/bets.md).\n\n\
+                         Example:\n  crew matching suspend tom@crew.example --reason \"two no-shows this week\"")]
 pub struct SuspendArgs {
     worker: String,
     #[arg(long)]
