@@ -912,6 +912,15 @@ mod tests {
     }
 
     #[test]
+    fn on_a_tie_an_order_is_served_even_when_leaving_it_open_was_reached_first() {
+        // Order 1's "stay open" edge (5) is queued before the search finds, behind order 0, the
+        // free worker 1 at the same distance (order 0 moves there for 5): serving still wins.
+        let g = graph(&[1, 1], &[(100, &[(0, 0), (1, 5)]), (5, &[(0, 0)])]);
+        assert!(!ranked(&g));
+        assert_eq!(solve(&g), Plan { worker: vec![Some(1), Some(0)], total: 5 });
+    }
+
+    #[test]
     fn on_a_tie_the_earlier_order_keeps_its_worker() {
         // Two orders, one place, equal costs: the later order stays open, the earlier one is not
         // displaced for nothing.
