@@ -613,3 +613,64 @@ fn one_order_out_and_two_in_serves_more() {
     assert_eq!(served(&plan_with(&b, false).unwrap()), [true, false, false]);
     assert_eq!(served(&plan(&b).unwrap()), [false, true, true]);
 }
+
+/// The local search's rule for keeping a move ([`Improve::better_since`]), change by change on a
+/// plan of five orders and two workers (a well-rated one, cheap, and a poorly rated one, dear):
+/// more served wins; as many, the earliest changed order must be the one now served, and the
+/// flow's weighing of ranks (Σ rank of the orders given up less Σ rank of those taken) no worse,
+/// and at equal ranks the cost no higher; the same orders, only cheaper.
+#[test]
+fn a_move_is_kept_only_if_it_is_better_order_by_order_and_by_the_flows_weighing() {
+    let inst = Instance {
+        workers: vec![(0, 5, 90, 0), (0, 5, 10, 0)],
+        // Five orders an hour apart, an hour each.
+        orders: (0..5).map(|i| (0, 120 * i, 60, 0)).collect(),
+        held: vec![],
+        off: vec![],
+        travel: 0,
+        neighbours: false,
+    };
+    let (b, _) = batch(&inst);
+    let DayNodes { pair_node, room } = day_nodes(&b);
+    let starts: Vec<usize> = (0..=b.orders.len()).map(|oi| b.pairs.partition_point(|p| p.order < oi)).collect();
+    let costs: Vec<i64> = (0..b.pairs.len()).map(|i| b.cost(i)).collect();
+    let pair = |oi: usize, wi: usize| b.pairs.iter().position(|p| p.order == oi && p.worker == wi).unwrap();
+    assert!(costs[pair(0, 0)] < costs[pair(0, 1)], "worker 0 is the cheaper");
+    // The plan: orders 1 and 2 served (by the cheap worker), 0, 3 and 4 open.
+    let mut chosen = vec![None; 5];
+    chosen[1] = Some(pair(1, 0));
+    chosen[2] = Some(pair(2, 0));
+    let mut imp = Improve::new(&b, &chosen, &starts, &costs, &pair_node, &room, 1000);
+    /// Orders taken out, (order, worker) put in, whether the plan is better, what the case is.
+    type Case = (Vec<usize>, Vec<(usize, usize)>, bool, &'static str);
+    let cases: Vec<Case> = vec![
+        (vec![], vec![(0, 1)], true, "one more served, however dear"),
+        (vec![1, 2], vec![(0, 0)], false, "one fewer served, however early"),
+        (vec![1], vec![(0, 1)], true, "as many, 0 for 1: earlier and ranks gain 1, dearer"),
+        (vec![2], vec![(3, 0)], false, "as many, 3 for 2: a later one"),
+        (vec![1, 2], vec![(0, 0), (4, 0)], false, "as many, 0 and 4 for 1 and 2: earliest served, ranks lose 1"),
+        (vec![1, 2], vec![(0, 1), (3, 0)], false, "as many, 0 and 3 for 1 and 2: ranks equal, dearer"),
+        (vec![1, 2], vec![(0, 0), (3, 0)], true, "as many, 0 and 3 for 1 and 2: ranks equal, as cheap"),
+        (vec![1], vec![(1, 1)], false, "the same orders, dearer"),
+        (vec![], vec![], false, "nothing changed"),
+    ];
+    for (out, into, better, what) in cases {
+        let mark = imp.log.len();
+        for oi in out {
+            imp.unassign(oi);
+        }
+        for (oi, wi) in into {
+            imp.assign(oi, pair(oi, wi));
+        }
+        assert_eq!(imp.better_since(mark), better, "{what}");
+        imp.rollback(mark);
+        assert_eq!(imp.chosen, chosen, "rolled back after: {what}");
+    }
+    // The same orders, cheaper: 1 moved to the dear worker first, then back.
+    imp.unassign(1);
+    imp.assign(1, pair(1, 1));
+    let mark = imp.log.len();
+    imp.unassign(1);
+    imp.assign(1, pair(1, 0));
+    assert!(imp.better_since(mark), "the same orders, cheaper");
+}
