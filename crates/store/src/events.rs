@@ -1,5 +1,8 @@
 //! The event log: append-only (triggers refuse UPDATE and DELETE), and each subscriber's position.
 
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
 use crew_core::error::{Error, Result};
 use crew_core::ids::{AccountId, ApplicationId, EventSeq, OrderId};
 use crew_core::kernel::clock::{ClockPolicy, ClockStore};
@@ -24,29 +27,129 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<RecordedEvent> {
     })
 }
 
+/// The event `append_event(s)` stored, as `events_after` reads it back: its time to the
+/// microsecond as stored, the real time the log gave it.
+fn as_read_back(event: &NewEvent, seq: EventSeq, at: DateTime<Utc>, recorded_at: DateTime<Utc>) -> RecordedEvent {
+    RecordedEvent {
+        seq,
+        at,
+        recorded_at: Some(recorded_at),
+        actor: event.actor,
+        type_name: event.type_name.to_string(),
+        version: event.version,
+        payload: event.payload.clone(),
+    }
+}
+
+/// The newest events of the log, appended by this transaction and not yet handed out by
+/// `events_after`, oldest first: a dispatch hands a command's events to the subscribers without
+/// reading back from the log what it has just written (an intake's 80,000-odd events; BENCHMARKS.md,
+/// "Intake").
+///
+/// What is kept is always every event of the log from the first kept one on: each append pushes
+/// what it stored; an append that fails forgets everything (some rows of a batch may be in the log),
+/// and so does a position that does not follow the last kept one (a rolled-back savepoint let the
+/// log reuse it). `events_after` uses them only when they cover the position asked for and the log's newest
+/// event is the last kept one; otherwise it reads the log, as it always may.
+#[derive(Default)]
+pub(crate) struct Appended {
+    events: VecDeque<RecordedEvent>,
+}
+
+impl Appended {
+    fn push(&mut self, event: RecordedEvent) {
+        // The log numbers its events one after another: anything else means it changed in a way
+        // this did not see.
+        if self.events.back().is_some_and(|last| last.seq.get() + 1 != event.seq.get()) {
+            self.events.clear();
+        }
+        self.events.push_back(event);
+    }
+
+    fn forget(&mut self) {
+        self.events.clear();
+    }
+
+    /// Whether every event after `after` is kept (none is missing between `after` and the first).
+    fn covers(&self, after: EventSeq) -> bool {
+        self.events.front().is_some_and(|first| after.get() >= first.seq.get() - 1)
+    }
+
+    fn newest(&self) -> Option<EventSeq> {
+        self.events.back().map(|e| e.seq)
+    }
+
+    /// The kept events after `after`, at most `limit`; they and those before them are forgotten
+    /// (a reader further behind reads the log).
+    fn take_after(&mut self, after: EventSeq, limit: usize) -> Vec<RecordedEvent> {
+        while self.events.front().is_some_and(|e| e.seq <= after) {
+            self.events.pop_front();
+        }
+        self.events.drain(..limit.min(self.events.len())).collect()
+    }
+}
+
+impl SqliteTx<'_> {
+    /// Keeps the events of a batch just appended (see [`Appended`]).
+    fn keep_appended(&mut self, events: &[NewEvent], seqs: &[EventSeq], recorded_at: &str) -> Result<()> {
+        let recorded_at = time(recorded_at)?;
+        // A batch's events mostly share one time: read each distinct time back once.
+        let mut back: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+        for (event, seq) in events.iter().zip(seqs) {
+            let at = match back {
+                Some((given, read)) if given == event.at => read,
+                _ => {
+                    let read = time(&ts(event.at))?;
+                    back = Some((event.at, read));
+                    read
+                }
+            };
+            self.appended.push(as_read_back(event, *seq, at, recorded_at));
+        }
+        Ok(())
+    }
+}
+
 impl EventLog for SqliteTx<'_> {
     fn append_event(&mut self, event: &NewEvent) -> Result<EventSeq> {
-        self.conn
+        let stored = self
+            .conn
             .prepare_cached(
                 // The real time, never before the previous event's (a clock stepped back must
                 // not make the log run backwards). Same width as `ts`: sorts as text.
                 "INSERT INTO events (at, actor_id, type, version, order_id, application_id, payload, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, max(strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'),
-                     coalesce((SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1), '')))",
+                     coalesce((SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1), '')))
+                 RETURNING seq, recorded_at",
             )
             .and_then(|mut s| {
-                s.execute(params![
-                    ts(event.at),
-                    event.actor.map(AccountId::get),
-                    event.type_name,
-                    event.version,
-                    event.subject.order.map(OrderId::get),
-                    event.subject.application.map(ApplicationId::get),
-                    event.payload
-                ])
+                s.query_row(
+                    params![
+                        ts(event.at),
+                        event.actor.map(AccountId::get),
+                        event.type_name,
+                        event.version,
+                        event.subject.order.map(OrderId::get),
+                        event.subject.application.map(ApplicationId::get),
+                        event.payload
+                    ],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+                )
             })
-            .map_err(internal)?;
-        Ok(EventSeq::new(self.conn.last_insert_rowid()))
+            .map_err(internal);
+        let (seq, recorded_at) = match stored {
+            Ok(stored) => stored,
+            Err(e) => {
+                self.appended.forget();
+                return Err(e);
+            }
+        };
+        let seq = EventSeq::new(seq);
+        match (time(&ts(event.at)), time(&recorded_at)) {
+            (Ok(at), Ok(recorded_at)) => self.appended.push(as_read_back(event, seq, at, recorded_at)),
+            _ => self.appended.forget(),
+        }
+        Ok(seq)
     }
 
     fn append_events(&mut self, events: &[NewEvent]) -> Result<Vec<EventSeq>> {
@@ -74,7 +177,7 @@ impl EventLog for SqliteTx<'_> {
             tail: "",
             shared: &[&recorded_at],
         };
-        insert
+        let stored = insert
             .run(self.conn, events, |stmt, p, e| {
                 stmt.raw_bind_parameter(p, next)?;
                 stmt.raw_bind_parameter(p + 1, times.ts(e.at))?;
@@ -88,11 +191,22 @@ impl EventLog for SqliteTx<'_> {
                 next += 1;
                 Ok(())
             })
-            .map_err(internal)?;
+            .map_err(internal);
+        if let Err(e) = stored {
+            // Some of the rows may be in the log (a statement per chunk): keep nothing.
+            self.appended.forget();
+            return Err(e);
+        }
+        if self.keep_appended(events, &seqs, &recorded_at).is_err() {
+            self.appended.forget();
+        }
         Ok(seqs)
     }
 
     fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<RecordedEvent>> {
+        if self.appended.covers(after) && self.appended.newest() == Some(self.last_event_seq()?) {
+            return Ok(self.appended.take_after(after, limit));
+        }
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"))
@@ -209,4 +323,60 @@ pub(crate) fn find_events_sql() -> String {
            AND (?5 IS NULL OR application_id = ?5)
          ORDER BY seq LIMIT ?4"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: i64) -> RecordedEvent {
+        RecordedEvent {
+            seq: EventSeq::new(seq),
+            at: DateTime::UNIX_EPOCH,
+            recorded_at: None,
+            actor: None,
+            type_name: "t".into(),
+            version: 1,
+            payload: "{}".into(),
+        }
+    }
+
+    fn seqs(events: &[RecordedEvent]) -> Vec<i64> {
+        events.iter().map(|e| e.seq.get()).collect()
+    }
+
+    #[test]
+    fn kept_events_cover_only_positions_with_nothing_missing_before_the_first() {
+        let mut kept = Appended::default();
+        assert!(!kept.covers(EventSeq::new(0)), "nothing kept covers nothing");
+        for seq in 5..=9 {
+            kept.push(event(seq));
+        }
+        assert!(!kept.covers(EventSeq::new(3)), "event 4 is not kept");
+        assert!(kept.covers(EventSeq::new(4)) && kept.covers(EventSeq::new(9)) && kept.covers(EventSeq::new(20)));
+        assert_eq!(kept.newest(), Some(EventSeq::new(9)));
+        assert_eq!(seqs(&kept.take_after(EventSeq::new(5), 2)), [6, 7]);
+        assert!(!kept.covers(EventSeq::new(5)), "handed out events are forgotten");
+        assert_eq!(seqs(&kept.take_after(EventSeq::new(7), 0)), Vec::<i64>::new());
+        assert_eq!(seqs(&kept.take_after(EventSeq::new(7), 10)), [8, 9]);
+        assert_eq!(kept.newest(), None);
+    }
+
+    #[test]
+    fn a_position_that_does_not_follow_the_last_kept_one_forgets_the_rest() {
+        let mut kept = Appended::default();
+        for seq in [1, 2, 3] {
+            kept.push(event(seq));
+        }
+        // A savepoint rolled back 3 and the log gave its position again.
+        kept.push(event(3));
+        assert_eq!(seqs(&kept.take_after(EventSeq::START, 10)), [3]);
+        for seq in [4, 6] {
+            kept.push(event(seq));
+        }
+        assert_eq!(seqs(&kept.take_after(EventSeq::new(3), 10)), [6], "after a gap only what follows it is kept");
+        kept.push(event(7));
+        kept.forget();
+        assert_eq!(kept.newest(), None);
+    }
 }

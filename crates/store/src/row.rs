@@ -63,11 +63,14 @@ pub(crate) fn time(raw: &str) -> Result<DateTime<Utc>> {
 /// lives in its own file).
 pub(crate) struct SqliteTx<'a> {
     pub(crate) conn: &'a Connection,
+    /// The newest events of the log, appended by this transaction and not yet handed out
+    /// (`events_after` hands them out without reading them back).
+    pub(crate) appended: crate::events::Appended,
 }
 
 impl<'a> SqliteTx<'a> {
     pub(crate) fn new(conn: &'a Connection) -> Self {
-        SqliteTx { conn }
+        SqliteTx { conn, appended: crate::events::Appended::default() }
     }
 }
 

@@ -405,3 +405,80 @@ pub(crate) fn a_batch_with_a_missing_actor_is_a_conflict_and_appends_nothing<S: 
     assert_eq!(err.unwrap_err().kind, crew_core::error::ErrorKind::Conflict);
     assert_eq!(seqs(&read(store, |tx| tx.events_after(EventSeq::START, 10))), before);
 }
+
+/// `events_after` inside the transaction that appended the events hands out what a later
+/// transaction reads with the same arguments (a dispatch reads a command's events back before it
+/// commits): after batches and single appends, a page reaching back before the transaction, pages
+/// of every size, a reader going back to the start after later events were handed out, a limit of
+/// 0, the end of the log; times as stored (a time given to the nanosecond reads back to the
+/// microsecond).
+pub(crate) fn events_read_in_the_transaction_that_appended_them_are_as_read_later<S: Store>(store: &mut S) {
+    let before = log_of(store, 3);
+    let asked = write(store, |tx| {
+        let ann = account(tx, "ann", Role::Manager)?;
+        let batch = |from: i64, n: i64| {
+            (from..from + n)
+                .map(|i| {
+                    let when = if i % 7 == 0 { at(i) + chrono::Duration::nanoseconds(1_234) } else { at(i) };
+                    match i % 3 {
+                        0 => NewEvent::encode(
+                            when,
+                            Some(ann),
+                            &HiringEvent::ApplicationUpdated { application: ApplicationId::new(i + 1) },
+                        ),
+                        1 => NewEvent::encode(
+                            when,
+                            None,
+                            &OrderingEvent::CopyOffered { order: OrderId::new(i + 1), client: ann },
+                        ),
+                        _ => NewEvent::encode(
+                            when,
+                            Some(ann),
+                            &IamEvent::SessionStarted { account: ann, login: login("ann") },
+                        ),
+                    }
+                })
+                .collect::<Result<Vec<_>>>()
+        };
+        // (after, limit, the newest event then, the page handed out)
+        let mut asked: Vec<(EventSeq, usize, EventSeq, Vec<RecordedEvent>)> = Vec::new();
+        let mut ask = |tx: &mut dyn Tx, after: EventSeq, limit: usize| -> Result<EventSeq> {
+            let page = tx.events_after(after, limit)?;
+            let last = page.last().map_or(after, |e| e.seq);
+            asked.push((after, limit, tx.last_event_seq()?, page));
+            Ok(last)
+        };
+        tx.append_events(&batch(0, 130)?)?;
+        let mut position = ask(tx, before[1], 7)?;
+        position = ask(tx, position, 50)?;
+        session(tx, 200, Some(ann))?;
+        tx.append_events(&batch(300, 20)?)?;
+        append(
+            tx,
+            at(400) + chrono::Duration::nanoseconds(999),
+            None,
+            &HiringEvent::ApplicationsArrived { received: 1, updated: 2 },
+        )?;
+        loop {
+            let next = ask(tx, position, 40)?;
+            if next == position {
+                break;
+            }
+            position = next;
+        }
+        ask(tx, EventSeq::START, 5)?;
+        ask(tx, before[0], 200)?;
+        ask(tx, position, 0)?;
+        ask(tx, EventSeq::new(position.get() + 10), 10)?;
+        tx.append_events(&batch(500, 3)?)?;
+        ask(tx, position, 10)?;
+        Ok(asked)
+    });
+    assert!(asked.iter().map(|(_, _, _, page)| page.len()).sum::<usize>() > 2 * 155, "every event was asked for");
+    let log = read(store, |tx| tx.events_after(EventSeq::START, 10_000));
+    for (after, limit, newest, inside) in asked {
+        let then: Vec<RecordedEvent> =
+            log.iter().filter(|e| e.seq > after && e.seq <= newest).take(limit).cloned().collect();
+        assert_eq!(inside, then, "events_after({after:?}, {limit}) with the log up to {newest:?}");
+    }
+}
