@@ -53,6 +53,10 @@ variant no-foreign-keys "" "PRAGMA foreign_keys = OFF; $apps $events $outbox"
 variant outbox-short-cause "" "$apps $events INSERT INTO outbox SELECT id, substr(cause, 7, instr(substr(cause, 7), ':') - 1), recipient, subject, body, status, attempts, next_attempt_at, last_error, created_at, sent_at, activation_for, priority FROM s.outbox ORDER BY id;"
 variant outbox-no-text "" "$apps $events INSERT INTO outbox SELECT id, cause, recipient, '', '', status, attempts, next_attempt_at, last_error, created_at, sent_at, activation_for, priority FROM s.outbox ORDER BY id;"
 variant events-payload-id-only "" "$apps INSERT INTO events SELECT seq, at, actor_id, type, version, order_id, json_object('type', type, 'application', application_id), application_id, recorded_at FROM s.events WHERE seq > $first_seq ORDER BY seq; $outbox"
+# The page cache: SQLite's default (2 MiB) spills dirty pages to the WAL during a large transaction.
+variant cache-64m "" "PRAGMA cache_size = -65536; $apps $events $outbox"
+variant cache-256m "" "PRAGMA cache_size = -262144; $apps $events $outbox"
+variant no-cache-spill "" "PRAGMA cache_spill = OFF; $apps $events $outbox"
 variant none "" ""
 if (($#)); then names=("$@"); fi
 args=()

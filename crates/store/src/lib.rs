@@ -21,6 +21,7 @@ mod hiring;
 mod iam;
 mod mail;
 mod matching;
+mod memory;
 mod migrate;
 mod ordering;
 pub mod postgres;
@@ -42,6 +43,7 @@ use database_file::{Identity, environment, not_crew};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use clashes::IdentityClash;
+pub use memory::use_mimalloc;
 pub use migrate::{SCHEMA_VERSION, write_old_schema};
 pub use postgres::{PostgresStore, PostgresTarget, is_postgres_url};
 
