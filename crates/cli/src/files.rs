@@ -447,7 +447,7 @@ fn csv_rows_in_pieces<T: Send>(
         }
     }
     bounds.push(text.len());
-    let piece = |i: usize| each(csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers));
+    let piece = |i: usize| each(csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional));
     if bounds.len() == 2 {
         return Ok(vec![piece(0)]);
     }
@@ -474,6 +474,8 @@ fn csv_piece(
     start: usize,
     end: usize,
     headers: &std::sync::Arc<Vec<String>>,
+    required: &[&str],
+    optional: &[&str],
 ) -> Vec<(String, crew_core::Result<RawRecord>)> {
     let bytes = text.as_bytes();
     let mut reader = csv_reader(bytes[..header_end].chain(&bytes[start..end]));
@@ -497,7 +499,17 @@ fn csv_piece(
                 }
                 let fields = Fields::row(headers, record.iter());
                 let location = format!("line {line}");
-                rows.push((location.clone(), Ok(RawRecord { location, fields })));
+                // A whole row has the header's columns, checked already; a short one is checked
+                // here (a required column may be missing from it).
+                let checked = if fields.is_whole_row_of(headers) {
+                    Ok(())
+                } else {
+                    check_columns(fields.keys().map(String::as_str), required, optional)
+                };
+                match checked {
+                    Ok(()) => rows.push((location.clone(), Ok(RawRecord { location, fields }))),
+                    Err(e) => rows.push((location, Err(e))),
+                }
             }
             Err(e) => {
                 let line = lines.at(in_text(e.position().map_or(0, csv::Position::byte)) as u64);
@@ -841,7 +853,8 @@ pub fn map_records_lenient<T: Send>(
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if ext == "csv" {
         let each = |rows| {
-            let (good, bad) = sorted_rows(rows, required, optional);
+            // Every row's columns were checked as it was read.
+            let (good, bad) = sorted_rows(rows, None);
             (each(good), bad)
         };
         let parts = if text.len() >= PIECE_BYTES { parts } else { 1 };
@@ -886,22 +899,26 @@ pub fn map_records_lenient<T: Send>(
         }
         _ => return Err(file_error(path, "unknown file type: use .csv, .json or .jsonl".into())),
     }
-    let (good, bad) = sorted_rows(rows, required, optional);
+    let (good, bad) = sorted_rows(rows, Some((required, optional)));
     Ok((vec![each(good)], bad))
 }
 
-/// Rows as read, sorted into readable records (with the columns checked) and rejected rows.
+/// Rows as read, sorted into readable records and rejected rows; with `columns` (required,
+/// optional), each record's columns are checked too (CSV rows are checked as they are read).
 fn sorted_rows(
     rows: Vec<(String, crew_core::Result<RawRecord>)>,
-    required: &[&str],
-    optional: &[&str],
+    columns: Option<(&[&str], &[&str])>,
 ) -> (Vec<RawRecord>, Vec<crew_core::hiring::pipeline::Rejected>) {
     use crew_core::hiring::pipeline::Rejected;
     let mut good = Vec::with_capacity(rows.len());
     let mut bad = Vec::new();
     for (location, row) in rows {
-        let checked =
-            row.and_then(|r| check_columns(r.fields.keys().map(String::as_str), required, optional).map(|_| r));
+        let checked = match columns {
+            Some((required, optional)) => {
+                row.and_then(|r| check_columns(r.fields.keys().map(String::as_str), required, optional).map(|_| r))
+            }
+            None => row,
+        };
         match checked {
             Ok(r) => good.push(r),
             Err(e) => {

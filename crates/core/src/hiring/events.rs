@@ -61,6 +61,10 @@ impl HiringEvent {
     /// names parsed again) by each of them.
     pub const WORKER_HIRED: &'static str = "worker_hired";
 
+    /// The stored type name of [`HiringEvent::ApplicationReceived`]: mail reads an intake's
+    /// acknowledgements straight from such events (see `hiring::notifications`).
+    pub const APPLICATION_RECEIVED: &'static str = "application_received";
+
     /// The application this event is about, if any.
     pub fn application(&self) -> Option<ApplicationId> {
         match self {

@@ -50,6 +50,12 @@ impl Fields {
         fields
     }
 
+    /// Whether this record holds one value for each of `names`, the very list a file's rows were
+    /// read with ([`Fields::row`]): its columns are then the file's, checked once for all of them.
+    pub fn is_whole_row_of(&self, names: &Arc<Vec<String>>) -> bool {
+        Arc::ptr_eq(&self.names, names) && self.ends.len() == names.len()
+    }
+
     fn value(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
