@@ -1,5 +1,7 @@
 //! Hiring's tables: tests and their versions, test sets, applications.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use crew_core::error::{Error, Result};
 use crew_core::hiring::HiringStore;
@@ -34,37 +36,39 @@ fn set_row(row: &Row<'_>) -> rusqlite::Result<TestSet> {
 /// What of a candidate is stored as JSON (all but the email, which is a column). What is empty
 /// or missing is left out (read back as empty or missing): an intake stores tens of thousands.
 /// The PostgreSQL store stores the same JSON.
+/// Borrowed from the applicant when written (an intake writes tens of thousands: a copy of each
+/// text was a few percent of it), owned when read.
 #[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct StoredApplicant {
-    pub(crate) name: String,
-    pub(crate) zone: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub(crate) strengths: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub(crate) weaknesses: String,
+pub(crate) struct StoredApplicant<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) zone: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub(crate) strengths: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub(crate) weaknesses: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) age: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) breed: Option<String>,
+    pub(crate) breed: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) coat: Option<String>,
+    pub(crate) coat: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) photo: Option<String>,
+    pub(crate) photo: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) source: Option<String>,
+    pub(crate) source: Option<Cow<'a, str>>,
 }
 
-pub(crate) fn stored(c: &Applicant) -> StoredApplicant {
+pub(crate) fn stored(c: &Applicant) -> StoredApplicant<'_> {
     StoredApplicant {
-        name: c.name.to_string(),
-        zone: c.zone.to_string(),
-        strengths: c.strengths.to_string(),
-        weaknesses: c.weaknesses.to_string(),
+        name: Cow::Borrowed(c.name.as_str()),
+        zone: Cow::Borrowed(c.zone.as_str()),
+        strengths: Cow::Owned(c.strengths.to_string()),
+        weaknesses: Cow::Borrowed(c.weaknesses.as_str()),
         age: c.age,
-        breed: c.breed.clone(),
-        coat: c.coat.clone(),
-        photo: c.photo.clone(),
-        source: c.source.clone(),
+        breed: c.breed.as_deref().map(Cow::Borrowed),
+        coat: c.coat.as_deref().map(Cow::Borrowed),
+        photo: c.photo.as_deref().map(Cow::Borrowed),
+        source: c.source.as_deref().map(Cow::Borrowed),
     }
 }
 
@@ -87,10 +91,10 @@ fn application_row(row: &Row<'_>) -> rusqlite::Result<Application> {
         strengths: SkillSet::parse(&s.strengths).map_err(|e| bad(2, e))?,
         weaknesses: Text::parse(&s.weaknesses).map_err(|e| bad(2, e))?,
         age: s.age,
-        breed: s.breed,
-        coat: s.coat,
-        photo: s.photo,
-        source: s.source,
+        breed: s.breed.map(Cow::into_owned),
+        coat: s.coat.map(Cow::into_owned),
+        photo: s.photo.map(Cow::into_owned),
+        source: s.source.map(Cow::into_owned),
     };
     Ok(Application {
         id: ApplicationId::new(row.get(0)?),

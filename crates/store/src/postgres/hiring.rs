@@ -50,10 +50,10 @@ fn application_row(row: &Row) -> Result<Application> {
         strengths: SkillSet::parse(&s.strengths).map_err(candidate)?,
         weaknesses: Text::parse(&s.weaknesses).map_err(candidate)?,
         age: s.age,
-        breed: s.breed,
-        coat: s.coat,
-        photo: s.photo,
-        source: s.source,
+        breed: s.breed.map(std::borrow::Cow::into_owned),
+        coat: s.coat.map(std::borrow::Cow::into_owned),
+        photo: s.photo.map(std::borrow::Cow::into_owned),
+        source: s.source.map(std::borrow::Cow::into_owned),
     };
     Ok(Application {
         id: ApplicationId::new(get(row, 0)?),
