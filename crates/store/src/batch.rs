@@ -2,10 +2,15 @@
 //! store thousands of rows at once (the intake: BENCHMARKS.md, "Intake"). One statement per
 //! [`ROWS`] rows rather than one per row: SQLite compiles, binds and steps it once.
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, Utc};
-use rusqlite::{CachedStatement, Connection, Statement, ToSql};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::ffi::c_int;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ToSql, ffi};
 
 /// Rows per statement. Each row binds a handful of parameters, far below SQLite's limit (32,766).
 pub(crate) const ROWS: usize = 100;
@@ -27,13 +32,30 @@ pub(crate) fn values(head: &str, row: &str, shared: usize, rows: usize) -> Strin
         for (i, part) in row.split('#').enumerate() {
             if i > 0 {
                 n += 1;
-                // Written in place (a String per number was 1% of a large intake).
-                let _ = write!(sql, "?{n}");
+                sql.push('?');
+                push_decimal(&mut sql, n);
             }
             sql.push_str(part);
         }
     }
     sql
+}
+
+/// `n` in decimal, appended without the formatting machinery (a parameter number per `#` of a
+/// few hundred statements an intake).
+fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// The number of the first parameter of row `r` (0-based) of a statement made by [`values`]
@@ -51,41 +73,226 @@ pub(crate) struct Insert<'a> {
     pub(crate) shared: &'a [&'a dyn ToSql],
 }
 
-impl Insert<'_> {
+impl<'a> Insert<'a> {
     /// Runs the statement over `items`, [`ROWS`] at a time, `bind` binding each item's own
-    /// parameters from the number it is given; returns the rows changed. The statement for a
-    /// full chunk is written and prepared once per call, not once per chunk (writing and looking
-    /// up 100 rows' SQL per chunk was a few percent of a large intake).
+    /// parameters ([`Row`]); returns the rows changed. The statement for a full chunk is written
+    /// and prepared once per call, not once per chunk.
+    ///
+    /// The statement runs on SQLite's C API rather than through rusqlite so that texts are bound
+    /// without copies ([`Row::text`], `SQLITE_STATIC`): rusqlite copies every text it binds
+    /// (`SQLITE_TRANSIENT`), which with SQLite's allocations was 5.6% of a 100,000-row intake's
+    /// instructions (BENCHMARKS.md, "Intake"). Preparing here instead of from rusqlite's cache
+    /// costs ~40,000 instructions a statement, a few hundred statements an intake.
     pub(crate) fn run<T>(
         &self,
         conn: &Connection,
-        items: &[T],
-        mut bind: impl FnMut(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+        statements: &mut Statements,
+        items: &'a [T],
+        mut bind: impl FnMut(&mut Row<'_, 'a>, &'a T) -> rusqlite::Result<()>,
     ) -> rusqlite::Result<usize> {
         let per_row = self.row.matches('#').count();
-        let sql = |rows: usize| format!("{}{}", values(self.head, self.row, self.shared.len(), rows), self.tail);
-        let mut full: Option<CachedStatement<'_>> = None;
+        // The shared values, kept as they are bound for the whole call.
+        let shared: Vec<ToSqlOutput<'_>> = self.shared.iter().map(|v| v.to_sql()).collect::<rusqlite::Result<_>>()?;
+        let mut owned = Vec::new();
         let mut changed = 0;
         for chunk in items.chunks(ROWS) {
-            let mut partial;
-            let stmt = if chunk.len() == ROWS {
-                match &mut full {
-                    Some(stmt) => stmt,
-                    None => full.insert(conn.prepare_cached(&sql(ROWS))?),
-                }
-            } else {
-                partial = conn.prepare_cached(&sql(chunk.len()))?;
-                &mut partial
-            };
-            for (i, value) in self.shared.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, value)?;
+            let stmt = statements.get(conn, self, chunk.len())?;
+            for (i, value) in shared.iter().enumerate() {
+                stmt.bind_shared(i + 1, value)?;
             }
             for (r, item) in chunk.iter().enumerate() {
-                bind(stmt, first_param(self.shared.len(), per_row, r), item)?;
+                let first = first_param(self.shared.len(), per_row, r);
+                let mut row = Row { stmt, first, owned: &mut owned, items: PhantomData };
+                bind(&mut row, item)?;
             }
-            changed += stmt.raw_execute()?;
+            changed += stmt.execute()?;
+            // Only now, with the statement reset and its bindings cleared, may the texts it
+            // pointed at go.
+            owned.clear();
         }
         Ok(changed)
+    }
+}
+
+/// The statements of [`Insert`]s prepared in one transaction, each kept for the next run of the
+/// same insert with as many rows (preparing a 100-row statement costs ~0.9 M instructions: once
+/// per run, a few hundred times an intake, it was 5% of one). Finalized when dropped.
+#[derive(Default)]
+pub(crate) struct Statements(HashMap<String, Statement>);
+
+impl Statements {
+    fn get(&mut self, conn: &Connection, insert: &Insert<'_>, rows: usize) -> rusqlite::Result<&mut Statement> {
+        let mut key = String::with_capacity(insert.head.len() + insert.row.len() + insert.tail.len() + 24);
+        for part in [insert.head, insert.row, insert.tail] {
+            key.push_str(part);
+            key.push('\u{0}');
+        }
+        push_decimal(&mut key, insert.shared.len());
+        key.push('\u{0}');
+        push_decimal(&mut key, rows);
+        match self.0.entry(key) {
+            Entry::Occupied(e) => Ok(e.into_mut()),
+            Entry::Vacant(e) => {
+                let sql = format!("{}{}", values(insert.head, insert.row, insert.shared.len(), rows), insert.tail);
+                Ok(e.insert(Statement::prepare(conn, &sql)?))
+            }
+        }
+    }
+}
+
+/// A statement prepared on the connection's own handle, finalized when dropped.
+pub(crate) struct Statement {
+    db: *mut ffi::sqlite3,
+    stmt: NonNull<ffi::sqlite3_stmt>,
+}
+
+impl Statement {
+    fn prepare(conn: &Connection, sql: &str) -> rusqlite::Result<Statement> {
+        // The handle is used on this thread only, while `conn` is borrowed, with no statement
+        // of rusqlite's in progress.
+        let db = unsafe { conn.handle() };
+        let len = c_int::try_from(sql.len()).map_err(|_| rusqlite::Error::InvalidQuery)?;
+        let mut stmt = std::ptr::null_mut();
+        let rc = unsafe { ffi::sqlite3_prepare_v3(db, sql.as_ptr().cast(), len, 0, &mut stmt, std::ptr::null_mut()) };
+        if rc != ffi::SQLITE_OK {
+            return Err(failure(db, rc));
+        }
+        let stmt = NonNull::new(stmt).ok_or(rusqlite::Error::InvalidQuery)?;
+        Ok(Statement { db, stmt })
+    }
+
+    fn check(&self, rc: c_int) -> rusqlite::Result<()> {
+        if rc == ffi::SQLITE_OK { Ok(()) } else { Err(failure(self.db, rc)) }
+    }
+
+    /// Binds `text` to parameter `i` without a copy: `text` must stay where it is until the
+    /// statement has run and been reset ([`Statement::execute`]).
+    fn bind_static(&mut self, i: usize, text: &str) -> rusqlite::Result<()> {
+        let len = u64::try_from(text.len()).map_err(|_| rusqlite::Error::InvalidQuery)?;
+        // An empty String points nowhere: SQLite gets a real (static) empty text instead.
+        let text = if text.is_empty() { "" } else { text };
+        self.check(unsafe {
+            ffi::sqlite3_bind_text64(
+                self.stmt.as_ptr(),
+                param(i)?,
+                text.as_ptr().cast(),
+                len,
+                ffi::SQLITE_STATIC(),
+                ffi::SQLITE_UTF8 as u8,
+            )
+        })
+    }
+
+    fn bind_copy(&mut self, i: usize, text: &str) -> rusqlite::Result<()> {
+        let len = u64::try_from(text.len()).map_err(|_| rusqlite::Error::InvalidQuery)?;
+        self.check(unsafe {
+            ffi::sqlite3_bind_text64(
+                self.stmt.as_ptr(),
+                param(i)?,
+                text.as_ptr().cast(),
+                len,
+                ffi::SQLITE_TRANSIENT(),
+                ffi::SQLITE_UTF8 as u8,
+            )
+        })
+    }
+
+    fn bind_int(&mut self, i: usize, value: i64) -> rusqlite::Result<()> {
+        self.check(unsafe { ffi::sqlite3_bind_int64(self.stmt.as_ptr(), param(i)?, value) })
+    }
+
+    fn bind_null(&mut self, i: usize) -> rusqlite::Result<()> {
+        self.check(unsafe { ffi::sqlite3_bind_null(self.stmt.as_ptr(), param(i)?) })
+    }
+
+    /// A shared value, which lives as long as the whole run.
+    fn bind_shared(&mut self, i: usize, value: &ToSqlOutput<'_>) -> rusqlite::Result<()> {
+        let value = match value {
+            ToSqlOutput::Borrowed(v) => *v,
+            ToSqlOutput::Owned(v) => ValueRef::from(v),
+            _ => return Err(rusqlite::Error::InvalidQuery),
+        };
+        match value {
+            ValueRef::Null => self.bind_null(i),
+            ValueRef::Integer(n) => self.bind_int(i, n),
+            ValueRef::Real(x) => self.check(unsafe { ffi::sqlite3_bind_double(self.stmt.as_ptr(), param(i)?, x) }),
+            ValueRef::Text(t) => {
+                let text = std::str::from_utf8(t).map_err(|_| rusqlite::Error::InvalidQuery)?;
+                self.bind_static(i, text)
+            }
+            ValueRef::Blob(_) => Err(rusqlite::Error::InvalidQuery),
+        }
+    }
+
+    /// Steps the statement to its end, then resets it and clears its bindings; the rows changed.
+    fn execute(&mut self) -> rusqlite::Result<usize> {
+        let rc = unsafe { ffi::sqlite3_step(self.stmt.as_ptr()) };
+        let stepped = if rc == ffi::SQLITE_DONE {
+            Ok(usize::try_from(unsafe { ffi::sqlite3_changes64(self.db) }).unwrap_or(0))
+        } else {
+            Err(failure(self.db, rc))
+        };
+        unsafe {
+            ffi::sqlite3_reset(self.stmt.as_ptr());
+            ffi::sqlite3_clear_bindings(self.stmt.as_ptr());
+        }
+        stepped
+    }
+}
+
+impl Drop for Statement {
+    fn drop(&mut self) {
+        unsafe { ffi::sqlite3_finalize(self.stmt.as_ptr()) };
+    }
+}
+
+fn param(i: usize) -> rusqlite::Result<c_int> {
+    c_int::try_from(i).map_err(|_| rusqlite::Error::InvalidParameterCount(i, c_int::MAX as usize))
+}
+
+/// The error SQLite reports for the connection, as rusqlite reports it.
+fn failure(db: *mut ffi::sqlite3, rc: c_int) -> rusqlite::Error {
+    let code = unsafe { ffi::sqlite3_extended_errcode(db) };
+    let message = unsafe { std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
+    rusqlite::Error::SqliteFailure(ffi::Error::new(if code == ffi::SQLITE_OK { rc } else { code }), Some(message))
+}
+
+/// One row's parameters of an [`Insert`], numbered from 0 within the row. A text is bound where
+/// it lies ([`Row::text`], borrowed from the item for the whole run), moved into the run
+/// ([`Row::text_owned`]), or copied ([`Row::text_copy`]).
+pub(crate) struct Row<'r, 'a> {
+    stmt: &'r mut Statement,
+    first: usize,
+    owned: &'r mut Vec<String>,
+    /// What [`Row::text`] binds lives this long (the run's items).
+    items: PhantomData<&'a str>,
+}
+
+impl<'a> Row<'_, 'a> {
+    pub(crate) fn text(&mut self, k: usize, text: &'a str) -> rusqlite::Result<()> {
+        self.stmt.bind_static(self.first + k, text)
+    }
+
+    /// A text made for this row: kept (its bytes do not move) until the statement has run.
+    pub(crate) fn text_owned(&mut self, k: usize, text: String) -> rusqlite::Result<()> {
+        self.owned.push(text);
+        let text = self.owned.last().map_or("", String::as_str);
+        self.stmt.bind_static(self.first + k, text)
+    }
+
+    pub(crate) fn text_copy(&mut self, k: usize, text: &str) -> rusqlite::Result<()> {
+        self.stmt.bind_copy(self.first + k, text)
+    }
+
+    pub(crate) fn int(&mut self, k: usize, value: i64) -> rusqlite::Result<()> {
+        self.stmt.bind_int(self.first + k, value)
+    }
+
+    pub(crate) fn opt_int(&mut self, k: usize, value: Option<i64>) -> rusqlite::Result<()> {
+        match value {
+            Some(v) => self.int(k, v),
+            None => self.stmt.bind_null(self.first + k),
+        }
     }
 }
 
@@ -131,9 +338,9 @@ mod tests {
             conn.execute("DELETE FROM t", []).unwrap();
             let items: Vec<i64> = (1..=count as i64).collect();
             let changed = insert
-                .run(&conn, &items, |stmt, p, n| {
-                    stmt.raw_bind_parameter(p, n)?;
-                    stmt.raw_bind_parameter(p + 1, n * n)
+                .run(&conn, &mut Statements::default(), &items, |row, n| {
+                    row.int(0, *n)?;
+                    row.int(1, n * n)
                 })
                 .unwrap();
             assert_eq!(changed, count);
@@ -150,13 +357,121 @@ mod tests {
         let ignoring = Insert { tail: " ON CONFLICT (n) DO NOTHING", ..insert };
         assert_eq!(
             ignoring
-                .run(&conn, &[1i64, 500], |s, p, n| {
-                    s.raw_bind_parameter(p, n)?;
-                    s.raw_bind_parameter(p + 1, 0)
+                .run(&conn, &mut Statements::default(), &[1i64, 500], |row, n| {
+                    row.int(0, *n)?;
+                    row.int(1, 0)
                 })
                 .unwrap(),
             1
         );
+    }
+
+    /// Texts bound where they lie, moved into the run or copied, and the shared parameters, come
+    /// back as given over full and partial chunks (the owned texts of one chunk are gone before
+    /// the next is bound); NULLs and numbers too.
+    #[test]
+    fn texts_bound_without_copies_are_stored_as_given() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (n INTEGER PRIMARY KEY, a TEXT, b TEXT NOT NULL, c TEXT NOT NULL, d INTEGER, tag TEXT)",
+        )
+        .unwrap();
+        let tag = String::from("shared tag");
+        let insert = Insert {
+            head: "INSERT INTO t (n, a, b, c, d, tag) VALUES ",
+            row: "(#, #, #, #, #, ?1)",
+            tail: "",
+            shared: &[&tag],
+        };
+        let items: Vec<(i64, String)> = (1..=(2 * ROWS as i64 + 3))
+            .map(|n| (n, if n % 7 == 0 { String::new() } else { format!("é{n}") }))
+            .collect();
+        let changed = insert
+            .run(&conn, &mut Statements::default(), &items, |row, (n, text)| {
+                row.int(0, *n)?;
+                row.text(1, text)?;
+                row.text_owned(2, format!("owned {n} {}", "x".repeat(*n as usize % 50)))?;
+                let copied = format!("copied {n}");
+                row.text_copy(3, &copied)?;
+                row.opt_int(4, (n % 2 == 0).then_some(n * 10))
+            })
+            .unwrap();
+        assert_eq!(changed, items.len());
+        let rows: Vec<(i64, String, String, String, Option<i64>, String)> = conn
+            .prepare("SELECT n, a, b, c, d, tag FROM t ORDER BY n")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let want: Vec<(i64, String, String, String, Option<i64>, String)> = items
+            .iter()
+            .map(|(n, text)| {
+                (
+                    *n,
+                    text.clone(),
+                    format!("owned {n} {}", "x".repeat(*n as usize % 50)),
+                    format!("copied {n}"),
+                    (n % 2 == 0).then_some(n * 10),
+                    tag.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(rows, want);
+    }
+
+    /// A row the table refuses fails the statement with SQLite's own error (a constraint, as
+    /// rusqlite would report it), and the statement's earlier rows are not kept.
+    #[test]
+    fn a_refused_row_fails_the_run_with_sqlites_error() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE)").unwrap();
+        let insert = Insert { head: "INSERT INTO t (n, s) VALUES ", row: "(#, #)", tail: "", shared: &[] };
+        let items: Vec<(i64, &str)> = vec![(1, "a"), (2, "b"), (3, "a")];
+        let e = insert.run(&conn, &mut Statements::default(), &items, |row, (n, s)| {
+            row.int(0, *n)?;
+            row.text(1, s)
+        });
+        match e {
+            Err(rusqlite::Error::SqliteFailure(f, Some(message))) => {
+                assert_eq!(f.code, rusqlite::ErrorCode::ConstraintViolation);
+                assert!(message.contains("UNIQUE constraint failed: t.s"), "{message}");
+            }
+            other => panic!("expected a constraint failure, got {other:?}"),
+        }
+        let count: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(count, 0, "the failed statement left nothing");
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 32_766, usize::MAX] {
+            let mut out = String::from("?");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("?{n}"));
+        }
+    }
+
+    /// One statement per insert and row count, however many runs: the second run prepares
+    /// nothing, and an insert with other text gets its own.
+    #[test]
+    fn statements_are_prepared_once_per_insert_and_row_count() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, s TEXT)").unwrap();
+        let mut statements = Statements::default();
+        let insert = Insert { head: "INSERT INTO t (n, s) VALUES ", row: "(#, 'x')", tail: "", shared: &[] };
+        let items: Vec<i64> = (1..=(2 * ROWS as i64 + 7)).collect();
+        insert.run(&conn, &mut statements, &items, |row, n| row.int(0, *n)).unwrap();
+        assert_eq!(statements.0.len(), 2, "a full chunk's and the last chunk's");
+        let more: Vec<i64> = items.iter().map(|n| n + 1000).collect();
+        insert.run(&conn, &mut statements, &more, |row, n| row.int(0, *n)).unwrap();
+        assert_eq!(statements.0.len(), 2);
+        let other = Insert { row: "(#, 'y')", ..insert };
+        other.run(&conn, &mut statements, &[5000], |row, n| row.int(0, *n)).unwrap();
+        assert_eq!(statements.0.len(), 3);
+        let counts: (i64, i64) =
+            conn.query_row("SELECT count(*), sum(s = 'y') FROM t", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(counts, (2 * items.len() as i64 + 1, 1));
     }
 
     #[test]

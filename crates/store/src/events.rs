@@ -178,15 +178,15 @@ impl EventLog for SqliteTx<'_> {
             shared: &[&recorded_at],
         };
         let stored = insert
-            .run(self.conn, events, |stmt, p, e| {
-                stmt.raw_bind_parameter(p, next)?;
-                stmt.raw_bind_parameter(p + 1, times.ts(e.at))?;
-                stmt.raw_bind_parameter(p + 2, e.actor.map(AccountId::get))?;
-                stmt.raw_bind_parameter(p + 3, e.type_name)?;
-                stmt.raw_bind_parameter(p + 4, e.version)?;
-                stmt.raw_bind_parameter(p + 5, e.subject.order.map(OrderId::get))?;
-                stmt.raw_bind_parameter(p + 6, e.subject.application.map(ApplicationId::get))?;
-                stmt.raw_bind_parameter(p + 7, &e.payload)?;
+            .run(self.conn, &mut self.statements, events, |row, e| {
+                row.int(0, next)?;
+                row.text_copy(1, times.ts(e.at))?;
+                row.opt_int(2, e.actor.map(AccountId::get))?;
+                row.text(3, e.type_name)?;
+                row.int(4, i64::from(e.version))?;
+                row.opt_int(5, e.subject.order.map(OrderId::get))?;
+                row.opt_int(6, e.subject.application.map(ApplicationId::get))?;
+                row.text(7, &e.payload)?;
                 seqs.push(EventSeq::new(next));
                 next += 1;
                 Ok(())

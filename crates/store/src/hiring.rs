@@ -245,10 +245,10 @@ impl HiringStore for SqliteTx<'_> {
             shared: &[&at],
         };
         insert
-            .run(self.conn, applicants, |stmt, p, c| {
-                stmt.raw_bind_parameter(p, next)?;
-                stmt.raw_bind_parameter(p + 1, c.email.as_str())?;
-                stmt.raw_bind_parameter(p + 2, json(&stored(c)).map_err(to_sql)?)?;
+            .run(self.conn, &mut self.statements, applicants, |row, c| {
+                row.int(0, next)?;
+                row.text(1, c.email.as_str())?;
+                row.text_owned(2, json(&stored(c)).map_err(to_sql)?)?;
                 ids.push(ApplicationId::new(next));
                 next += 1;
                 Ok(())

@@ -128,16 +128,16 @@ impl MailStore for SqliteTx<'_> {
             shared: &[],
         };
         insert
-            .run(self.conn, mails, |stmt, p, m| {
+            .run(self.conn, &mut self.statements, mails, |row, m| {
                 let created = times.ts(m.created_at);
-                stmt.raw_bind_parameter(p, &m.cause)?;
-                stmt.raw_bind_parameter(p + 1, m.to.as_str())?;
-                stmt.raw_bind_parameter(p + 2, &m.subject)?;
-                stmt.raw_bind_parameter(p + 3, &m.body)?;
-                stmt.raw_bind_parameter(p + 4, created)?;
-                stmt.raw_bind_parameter(p + 5, created)?;
-                stmt.raw_bind_parameter(p + 6, m.activation_for.map(AccountId::get))?;
-                stmt.raw_bind_parameter(p + 7, m.class.rank())
+                row.text(0, &m.cause)?;
+                row.text(1, m.to.as_str())?;
+                row.text(2, &m.subject)?;
+                row.text(3, &m.body)?;
+                row.text_copy(4, created)?;
+                row.text_copy(5, created)?;
+                row.opt_int(6, m.activation_for.map(AccountId::get))?;
+                row.int(7, m.class.rank())
             })
             .map_err(internal)
     }

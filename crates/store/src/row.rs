@@ -66,11 +66,13 @@ pub(crate) struct SqliteTx<'a> {
     /// The newest events of the log, appended by this transaction and not yet handed out
     /// (`events_after` hands them out without reading them back).
     pub(crate) appended: crate::events::Appended,
+    /// The multi-row inserts prepared in this transaction ([`crate::batch::Insert`]).
+    pub(crate) statements: crate::batch::Statements,
 }
 
 impl<'a> SqliteTx<'a> {
     pub(crate) fn new(conn: &'a Connection) -> Self {
-        SqliteTx { conn, appended: crate::events::Appended::default() }
+        SqliteTx { conn, appended: crate::events::Appended::default(), statements: Default::default() }
     }
 }
 
