@@ -45,10 +45,9 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     if strict && let Some(first) = unreadable.first() {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
     }
-    let parsed: Vec<pipeline::Parsed> = pieces.into_iter().flatten().collect();
-    let mut bar = app.progress("applications", parsed.len());
+    let mut bar = app.progress("applications", pieces.iter().map(Vec::len).sum());
     let mut report: IntakeReport =
-        app.write(|tx, ctx| pipeline::import_parsed(tx, ctx, parsed, strict, &mut bar)).map_err(|e| {
+        app.write(|tx, ctx| pipeline::import_parsed(tx, ctx, pieces, strict, &mut bar)).map_err(|e| {
             match e.downcast::<Error>() {
                 // A fault of crew or its environment (the database's disk) is not about the file.
                 Ok(ce) if ce.kind == crew_core::error::ErrorKind::Internal => ce.into(),
