@@ -101,13 +101,21 @@ impl<'a> Insert<'a> {
         let mut changed = 0;
         for chunk in items.chunks(ROWS) {
             let stmt = statements.get(conn, self, chunk.len())?;
-            for (i, value) in shared.iter().enumerate() {
-                stmt.bind_shared(i + 1, value)?;
-            }
-            for (r, item) in chunk.iter().enumerate() {
-                let first = first_param(self.shared.len(), per_row, r);
-                let mut row = Row { stmt, first, owned: &mut owned, items: PhantomData };
-                bind(&mut row, item)?;
+            let bound = (|| {
+                for (i, value) in shared.iter().enumerate() {
+                    stmt.bind_shared(i + 1, value)?;
+                }
+                for (r, item) in chunk.iter().enumerate() {
+                    let first = first_param(self.shared.len(), per_row, r);
+                    let mut row = Row { stmt: &mut *stmt, first, owned: &mut owned, items: PhantomData };
+                    bind(&mut row, item)?;
+                }
+                Ok(())
+            })();
+            if let Err(e) = bound {
+                // The kept statement must not point at texts this run is about to drop.
+                stmt.clear();
+                return Err(e);
             }
             changed += stmt.execute()?;
             // Only now, with the statement reset and its bindings cleared, may the texts it
@@ -236,11 +244,16 @@ impl Statement {
         } else {
             Err(failure(self.db, rc))
         };
+        self.clear();
+        stepped
+    }
+
+    /// Resets the statement and clears its bindings: afterwards it points at no text of a run.
+    fn clear(&mut self) {
         unsafe {
             ffi::sqlite3_reset(self.stmt.as_ptr());
             ffi::sqlite3_clear_bindings(self.stmt.as_ptr());
         }
-        stepped
     }
 }
 
@@ -445,6 +458,41 @@ mod tests {
         }
         let count: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(count, 0, "the failed statement left nothing");
+    }
+
+    /// A run whose binding fails part-way stores nothing and leaves its kept statement bound to
+    /// nothing of its own: the next run on the same statements stores exactly its own rows.
+    #[test]
+    fn a_binding_that_fails_leaves_the_kept_statement_clean() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, s TEXT NOT NULL)").unwrap();
+        let mut statements = Statements::default();
+        let insert = Insert { head: "INSERT INTO t (n, s) VALUES ", row: "(#, #)", tail: "", shared: &[] };
+        let items: Vec<i64> = (1..=5).collect();
+        let failed = insert.run(&conn, &mut statements, &items, |row, n| {
+            row.int(0, *n)?;
+            if *n == 4 {
+                return Err(rusqlite::Error::InvalidQuery);
+            }
+            row.text_owned(1, format!("first run {n}"))
+        });
+        assert!(failed.is_err());
+        let count: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(count, 0);
+        insert
+            .run(&conn, &mut statements, &items, |row, n| {
+                row.int(0, *n)?;
+                row.text_owned(1, format!("second run {n}"))
+            })
+            .unwrap();
+        let texts: Vec<String> = conn
+            .prepare("SELECT s FROM t ORDER BY n")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(texts, (1..=5).map(|n| format!("second run {n}")).collect::<Vec<_>>());
     }
 
     #[test]
