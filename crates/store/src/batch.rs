@@ -79,14 +79,15 @@ pub(crate) struct Insert<'a> {
 
 impl<'a> Insert<'a> {
     /// Runs the statement over `items`, [`ROWS`] at a time, `bind` binding each item's own
-    /// parameters ([`Row`]); returns the rows changed. The statement for a full chunk is written
-    /// and prepared once per call, not once per chunk.
+    /// parameters ([`Row`]); returns the rows changed. The statements (one for a full chunk, one
+    /// for the last) are prepared once per transaction and kept in `statements`.
     ///
     /// The statement runs on SQLite's C API rather than through rusqlite so that texts are bound
     /// without copies ([`Row::text`], `SQLITE_STATIC`): rusqlite copies every text it binds
     /// (`SQLITE_TRANSIENT`), which with SQLite's allocations was 5.6% of a 100,000-row intake's
-    /// instructions (BENCHMARKS.md, "Intake"). Preparing here instead of from rusqlite's cache
-    /// costs ~40,000 instructions a statement, a few hundred statements an intake.
+    /// instructions (BENCHMARKS.md, "Intake"). Every statement is reset and its bindings cleared
+    /// after it runs and when a binding fails, so a kept statement never points at a text of a run
+    /// that has returned.
     pub(crate) fn run<T>(
         &self,
         conn: &Connection,
@@ -142,8 +143,15 @@ impl Statements {
         push_decimal(&mut key, insert.shared.len());
         key.push('\u{0}');
         push_decimal(&mut key, rows);
+        let db = unsafe { conn.handle() };
         match self.0.entry(key) {
-            Entry::Occupied(e) => Ok(e.into_mut()),
+            // Kept for this very connection (a SqliteTx has one; a test could pass another).
+            Entry::Occupied(e) if e.get().db == db => Ok(e.into_mut()),
+            Entry::Occupied(mut e) => {
+                let sql = format!("{}{}", values(insert.head, insert.row, insert.shared.len(), rows), insert.tail);
+                e.insert(Statement::prepare(conn, &sql)?);
+                Ok(e.into_mut())
+            }
             Entry::Vacant(e) => {
                 let sql = format!("{}{}", values(insert.head, insert.row, insert.shared.len(), rows), insert.tail);
                 Ok(e.insert(Statement::prepare(conn, &sql)?))
@@ -493,6 +501,29 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(texts, (1..=5).map(|n| format!("second run {n}")).collect::<Vec<_>>());
+    }
+
+    /// Statements kept for one connection are not run on another: the same `Statements` used
+    /// with a second connection prepares there and stores there.
+    #[test]
+    fn a_kept_statement_runs_only_on_its_own_connection() {
+        let (one, two) = (Connection::open_in_memory().unwrap(), Connection::open_in_memory().unwrap());
+        for conn in [&one, &two] {
+            conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
+        }
+        let mut statements = Statements::default();
+        let insert = Insert { head: "INSERT INTO t (n) VALUES ", row: "(#)", tail: "", shared: &[] };
+        insert.run(&one, &mut statements, &[1i64, 2], |row, n| row.int(0, *n)).unwrap();
+        insert.run(&two, &mut statements, &[3i64, 4], |row, n| row.int(0, *n)).unwrap();
+        let rows = |conn: &Connection| -> Vec<i64> {
+            conn.prepare("SELECT n FROM t ORDER BY n")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!((rows(&one), rows(&two)), (vec![1, 2], vec![3, 4]));
     }
 
     #[test]
