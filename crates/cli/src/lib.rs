@@ -25,7 +25,8 @@ use crate::cli::Cli;
 /// Runs crew with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
     // Before anything opens a database: SQLite allocates through mimalloc too.
-    crew_store::use_mimalloc();
+    let configured = crew_store::use_mimalloc();
+    debug_assert!(configured, "SQLite started before crew_cli::main configured it");
     // Help and version go to stdout as clap writes them; a usage error may echo a value from the
     // command line, so it is shown inert (clap's own layout, its newlines, is kept).
     let refused = |e: clap::Error| -> ExitCode {

@@ -101,24 +101,20 @@ impl<'a> Insert<'a> {
         let mut owned = Vec::new();
         let mut changed = 0;
         for chunk in items.chunks(ROWS) {
-            let stmt = statements.get(conn, self, chunk.len())?;
-            let bound = (|| {
-                for (i, value) in shared.iter().enumerate() {
-                    stmt.bind_shared(i + 1, value)?;
-                }
-                for (r, item) in chunk.iter().enumerate() {
-                    let first = first_param(self.shared.len(), per_row, r);
-                    let mut row = Row { stmt: &mut *stmt, first, owned: &mut owned, items: PhantomData };
-                    bind(&mut row, item)?;
-                }
-                Ok(())
-            })();
-            if let Err(e) = bound {
-                // The kept statement must not point at texts this run is about to drop.
-                stmt.clear();
-                return Err(e);
+            // Declared after `shared` and `owned`, so dropped before them on every way out of this
+            // loop — an error, a panic in `bind` — and the kept statement then points at none of
+            // this run's texts.
+            let stmt = Cleared(statements.get(conn, self, chunk.len())?);
+            for (i, value) in shared.iter().enumerate() {
+                stmt.0.bind_shared(i + 1, value)?;
             }
-            changed += stmt.execute()?;
+            for (r, item) in chunk.iter().enumerate() {
+                let first = first_param(self.shared.len(), per_row, r);
+                let mut row = Row { stmt: &mut *stmt.0, first, owned: &mut owned, items: PhantomData };
+                bind(&mut row, item)?;
+            }
+            changed += stmt.0.execute()?;
+            drop(stmt);
             // Only now, with the statement reset and its bindings cleared, may the texts it
             // pointed at go.
             owned.clear();
@@ -160,6 +156,15 @@ impl Statements {
     }
 }
 
+/// A kept statement in use by a run: reset, its bindings cleared, when dropped.
+struct Cleared<'s>(&'s mut Statement);
+
+impl Drop for Cleared<'_> {
+    fn drop(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// A statement prepared on the connection's own handle, finalized when dropped.
 pub(crate) struct Statement {
     db: *mut ffi::sqlite3,
@@ -189,7 +194,7 @@ impl Statement {
     /// statement has run and been reset ([`Statement::execute`]).
     fn bind_static(&mut self, i: usize, text: &str) -> rusqlite::Result<()> {
         let len = u64::try_from(text.len()).map_err(|_| rusqlite::Error::InvalidQuery)?;
-        // An empty String points nowhere: SQLite gets a real (static) empty text instead.
+        // An empty String's pointer is dangling; C wants a valid one even for no bytes.
         let text = if text.is_empty() { "" } else { text };
         self.check(unsafe {
             ffi::sqlite3_bind_text64(
@@ -277,9 +282,11 @@ fn param(i: usize) -> rusqlite::Result<c_int> {
 
 /// The error SQLite reports for the connection, as rusqlite reports it.
 fn failure(db: *mut ffi::sqlite3, rc: c_int) -> rusqlite::Error {
+    // The connection's extended code, unless it is stale (another primary code than `rc`'s).
     let code = unsafe { ffi::sqlite3_extended_errcode(db) };
+    let code = if code & 0xff == rc & 0xff { code } else { rc };
     let message = unsafe { std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
-    rusqlite::Error::SqliteFailure(ffi::Error::new(if code == ffi::SQLITE_OK { rc } else { code }), Some(message))
+    rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some(message))
 }
 
 /// One row's parameters of an [`Insert`], numbered from 0 within the row. A text is bound where
@@ -501,6 +508,49 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(texts, (1..=5).map(|n| format!("second run {n}")).collect::<Vec<_>>());
+    }
+
+    /// A panic in the binding (a bug) unwinds through the run: the kept statement is reset with
+    /// its bindings cleared before the run's texts are dropped, so it points at none of them, and
+    /// the next run stores its own rows.
+    #[test]
+    fn a_panic_while_binding_leaves_the_kept_statement_bound_to_nothing() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, s TEXT NOT NULL)").unwrap();
+        let mut statements = Statements::default();
+        let insert = Insert { head: "INSERT INTO t (n, s) VALUES ", row: "(#, #)", tail: "", shared: &[] };
+        let items: Vec<i64> = (1..=3).collect();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            insert.run(&conn, &mut statements, &items, |row, n| {
+                row.int(0, *n)?;
+                row.text_owned(1, format!("panicking run {n}"))?;
+                assert!(*n < 3, "a bug while binding row {n}");
+                Ok(())
+            })
+        }));
+        assert!(unwound.is_err());
+        for kept in statements.0.values() {
+            let sql = unsafe { ffi::sqlite3_expanded_sql(kept.stmt.as_ptr()) };
+            let text = unsafe { std::ffi::CStr::from_ptr(sql) }.to_string_lossy().into_owned();
+            unsafe { ffi::sqlite3_free(sql.cast()) };
+            assert!(!text.contains("panicking run"), "{text}");
+            assert!(text.contains("(NULL, NULL)"), "{text}");
+            assert_eq!(unsafe { ffi::sqlite3_stmt_busy(kept.stmt.as_ptr()) }, 0);
+        }
+        insert
+            .run(&conn, &mut statements, &items, |row, n| {
+                row.int(0, *n)?;
+                row.text_owned(1, format!("next run {n}"))
+            })
+            .unwrap();
+        let texts: Vec<String> = conn
+            .prepare("SELECT s FROM t ORDER BY n")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(texts, (1..=3).map(|n| format!("next run {n}")).collect::<Vec<_>>());
     }
 
     /// Statements kept for one connection are not run on another: the same `Statements` used
