@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use crew_core::error::Error;
+use crew_core::hiring::pipeline::Rejected;
 use crew_core::imports::{Fields, RawRecord, check_columns};
 use crew_core::ordering::Photo;
 use crew_core::types::Sha256Hex;
@@ -215,7 +216,10 @@ pub fn read_input(path: &Path, input: Input, limits: &Limits) -> Result<Vec<u8>>
     if size > limit {
         return Err(too_big(path, input, Some(size), limit));
     }
-    read_capped(path, input, file, Vec::new(), limit)
+    // Room for the whole file at once: a buffer doubled as it fills holds up to twice the file
+    // (fresh memory is most of what a large intake costs, BENCHMARKS.md "Intake").
+    let room = usize::try_from(size.min(limit)).unwrap_or(0).saturating_add(1);
+    read_capped(path, input, file, Vec::with_capacity(room), limit)
 }
 
 /// Reads standard input (a password, a secret) up to `limit` bytes; more is refused.
@@ -396,24 +400,39 @@ fn csv_rows(
     required: &[&str],
     optional: &[&str],
 ) -> crew_core::Result<Vec<(String, crew_core::Result<RawRecord>)>> {
-    Ok(csv_rows_in_pieces(text, required, optional, 1, &|rows| rows)?.into_iter().flatten().collect())
+    let add = |rows: &mut Vec<_>, row: CsvRow| {
+        rows.push(match row {
+            Ok(r) => (r.location.clone(), Ok(r)),
+            Err((location, e)) => (location, Err(e)),
+        });
+    };
+    Ok(csv_rows_in_pieces(text, required, optional, 1, &|_| Vec::new(), &add)?.into_iter().flatten().collect())
 }
+
+/// A row of a CSV file as its reader gives it: the record (which knows where it is), or where
+/// the row is and why it could not be read.
+type CsvRow = std::result::Result<RawRecord, (String, Error)>;
 
 /// A CSV file smaller than this is read in one piece: a thread costs more than it saves.
 pub const PIECE_BYTES: usize = 256 * 1024;
 
 /// A CSV file's rows (after its header, which is checked first), read in up to `parts` pieces on
-/// as many threads, split where a record ends; each piece's rows, in order, go to `each` on the
-/// piece's thread. Every piece is read by its own reader given the file's header line first, so
-/// a row with the wrong number of fields is measured against the header as in one piece, and its
-/// byte positions are mapped back onto the whole file for the line numbers.
-fn csv_rows_in_pieces<T: Send>(
+/// as many threads, split where a record ends; each piece's rows, in order, are added by `add`
+/// to the piece's own accumulator (made by `start`) on the piece's thread, one row at a time as
+/// it is read (a row need not be kept: a 100,000-row intake never holds its records at once).
+/// Every piece is read by its own reader given the file's header line first, so a row with the
+/// wrong number of fields is measured against the header as in one piece, and its byte positions
+/// are mapped back onto the whole file for the line numbers. `start` is given how many rows the
+/// piece can hold at most, as far as its line breaks tell (room to keep them without growing).
+/// Returns the accumulators in the file's order.
+fn csv_rows_in_pieces<A: Send>(
     text: &str,
     required: &[&str],
     optional: &[&str],
     parts: usize,
-    each: &(dyn Fn(Vec<(String, crew_core::Result<RawRecord>)>) -> T + Sync),
-) -> crew_core::Result<Vec<T>> {
+    start: &(dyn Fn(usize) -> A + Sync),
+    add: &(dyn Fn(&mut A, CsvRow) + Sync),
+) -> crew_core::Result<Vec<A>> {
     let mut reader = csv_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -447,7 +466,13 @@ fn csv_rows_in_pieces<T: Send>(
         }
     }
     bounds.push(text.len());
-    let piece = |i: usize| each(csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional));
+    let piece = |i: usize| {
+        let mut acc = start(lines_in(&text.as_bytes()[bounds[i]..bounds[i + 1]]));
+        csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional, &mut |row| {
+            add(&mut acc, row)
+        });
+        acc
+    };
     if bounds.len() == 2 {
         return Ok(vec![piece(0)]);
     }
@@ -461,13 +486,27 @@ fn csv_rows_in_pieces<T: Send>(
     }))
 }
 
+/// How many lines `bytes` has, counting `\n` line breaks (or `\r` ones in a file without any
+/// `\n`, an old Mac's), and the last line without one: as many records as it can hold at most,
+/// unless line endings are mixed (a hint, then).
+fn lines_in(bytes: &[u8]) -> usize {
+    let count = |end: u8| bytes.iter().filter(|b| **b == end).count();
+    match count(b'\n') {
+        0 => count(b'\r'),
+        n => n,
+    }
+    .saturating_add(1)
+}
+
 /// The reader crew reads every CSV file with: a header line, fields trimmed.
 fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
     csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(input)
 }
 
 /// The rows of `text[start..end]`, a run of whole records after the header (which ends at
-/// `header_end`), read as if they followed the header directly; locations are lines of `text`.
+/// `header_end`), read as if they followed the header directly and given to `row` one at a time
+/// in order; locations are lines of `text`.
+#[allow(clippy::too_many_arguments)]
 fn csv_piece(
     text: &str,
     header_end: usize,
@@ -476,7 +515,8 @@ fn csv_piece(
     headers: &std::sync::Arc<Vec<String>>,
     required: &[&str],
     optional: &[&str],
-) -> Vec<(String, crew_core::Result<RawRecord>)> {
+    row: &mut dyn FnMut(CsvRow),
+) {
     let bytes = text.as_bytes();
     let mut reader = csv_reader(bytes[..header_end].chain(&bytes[start..end]));
     // Read (and checked) by the caller already.
@@ -487,7 +527,6 @@ fn csv_piece(
         if byte < header_end { byte } else { start.saturating_add(byte - header_end) }
     };
     let mut lines = LineCounter::starting_at(text, start);
-    let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -507,17 +546,16 @@ fn csv_piece(
                     check_columns(fields.keys().map(String::as_str), required, optional)
                 };
                 match checked {
-                    Ok(()) => rows.push((location.clone(), Ok(RawRecord { location, fields }))),
-                    Err(e) => rows.push((location, Err(e))),
+                    Ok(()) => row(Ok(RawRecord { location, fields })),
+                    Err(e) => row(Err((location, e))),
                 }
             }
             Err(e) => {
                 let line = lines.at(in_text(e.position().map_or(0, csv::Position::byte)) as u64);
-                rows.push((format!("line {line}"), Err(Error::bad_input(csv_reason(&e)))));
+                row(Err((format!("line {line}"), Error::bad_input(csv_reason(&e)))));
             }
         }
     }
-    rows
 }
 
 /// The first place at or after `target` where a record of `text` ends (just after its line
@@ -828,19 +866,21 @@ pub const STALE: Duration = Duration::from_secs(3600);
 /// a CSV row with the wrong number of fields, an unknown field) is returned as rejected instead of
 /// failing the file. A file that cannot be read at all (bad header, not UTF-8) still fails.
 ///
-/// The readable records are handed to `each` in pieces: a CSV file of at least [`PIECE_BYTES`]
+/// Each readable record is handed to `each` as soon as it is read, and only what `each` makes of
+/// it is kept (an intake of 100,000 rows never holds its records at once: fresh memory is what
+/// such an import spent most on, BENCHMARKS.md "Intake"). A CSV file of at least [`PIECE_BYTES`]
 /// bytes is read in up to `parts` pieces, split where a record ends ([`record_end_after`]), each
-/// piece read and given to `each` on a thread of its own; other files are one piece. `each` gets
-/// a piece's readable records in the file's order; its results come back in the file's order,
-/// beside every unreadable row. The rows, their line numbers and the reasons are the same as in
-/// one piece (test `a_csv_file_read_in_pieces_reads_as_in_one`).
+/// piece on a thread of its own; other files are one piece. Returns, per piece in the file's
+/// order, what `each` made of its readable records in order, beside every unreadable row. The
+/// rows, their line numbers and the reasons are the same as in one piece (test
+/// `a_csv_file_read_in_pieces_reads_as_in_one`).
 pub fn map_records_lenient<T: Send>(
     path: &Path,
     columns: Columns<'_>,
     limits: &Limits,
     parts: usize,
-    each: impl Fn(Vec<RawRecord>) -> T + Sync,
-) -> Result<(Vec<T>, Vec<crew_core::hiring::pipeline::Rejected>)> {
+    each: impl Fn(RawRecord) -> T + Sync,
+) -> Result<(Vec<Vec<T>>, Vec<Rejected>)> {
     let Columns { required, optional, numeric } = columns;
     let bytes = read_input(path, Input::Import, limits)?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
@@ -852,14 +892,15 @@ pub fn map_records_lenient<T: Send>(
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if ext == "csv" {
-        let each = |rows| {
-            // Every row's columns were checked as it was read.
-            let (good, bad) = sorted_rows(rows, None);
-            (each(good), bad)
+        // Every row's columns were checked as it was read.
+        let add = |(good, bad): &mut (Vec<T>, Vec<Rejected>), row: CsvRow| match row {
+            Ok(r) => good.push(each(r)),
+            Err((location, e)) => bad.push(rejected(location, e)),
         };
         let parts = if text.len() >= PIECE_BYTES { parts } else { 1 };
         let pieces =
-            csv_rows_in_pieces(text, required, optional, parts, &each).map_err(|e| e.context(path.display()))?;
+            csv_rows_in_pieces(text, required, optional, parts, &|rows| (Vec::with_capacity(rows), Vec::new()), &add)
+                .map_err(|e| e.context(path.display()))?;
         let mut results = Vec::with_capacity(pieces.len());
         let mut bad = Vec::new();
         for (result, mut rejected) in pieces {
@@ -868,8 +909,14 @@ pub fn map_records_lenient<T: Send>(
         }
         return Ok((results, bad));
     }
-    // Every row, as read: a record or why it could not be read.
-    let mut rows: Vec<(String, crew_core::Result<RawRecord>)> = Vec::new();
+    // Every row as it is read: a record, checked and handed to `each`, or why it is refused.
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    let mut take = |location: String, row: crew_core::Result<RawRecord>| match row
+        .and_then(|r| check_columns(r.fields.keys().map(String::as_str), required, optional).map(|_| r))
+    {
+        Ok(r) => good.push(each(r)),
+        Err(e) => bad.push(rejected(location, e)),
+    };
     match ext.as_str() {
         "json" if !text.trim_start().starts_with('{') => {
             let value = strict_json(text).map_err(|e| file_error(path, json_error(&e)))?;
@@ -878,7 +925,7 @@ pub fn map_records_lenient<T: Send>(
             };
             for (i, v) in items.into_iter().enumerate() {
                 let location = format!("item {}", i + 1);
-                rows.push((location.clone(), json_record(v, location, numeric)));
+                take(location.clone(), json_record(v, location, numeric));
             }
         }
         "json" | "jsonl" | "ndjson" => {
@@ -894,41 +941,19 @@ pub fn map_records_lenient<T: Send>(
                         .map_err(|e| Error::bad_input(format!("not a JSON object: {e}")))
                         .and_then(|v| json_record(v, location.clone(), numeric))
                 };
-                rows.push((location, record));
+                take(location, record);
             }
         }
         _ => return Err(file_error(path, "unknown file type: use .csv, .json or .jsonl".into())),
     }
-    let (good, bad) = sorted_rows(rows, Some((required, optional)));
-    Ok((vec![each(good)], bad))
+    Ok((vec![good], bad))
 }
 
-/// Rows as read, sorted into readable records and rejected rows; with `columns` (required,
-/// optional), each record's columns are checked too (CSV rows are checked as they are read).
-fn sorted_rows(
-    rows: Vec<(String, crew_core::Result<RawRecord>)>,
-    columns: Option<(&[&str], &[&str])>,
-) -> (Vec<RawRecord>, Vec<crew_core::hiring::pipeline::Rejected>) {
-    use crew_core::hiring::pipeline::Rejected;
-    let mut good = Vec::with_capacity(rows.len());
-    let mut bad = Vec::new();
-    for (location, row) in rows {
-        let checked = match columns {
-            Some((required, optional)) => {
-                row.and_then(|r| check_columns(r.fields.keys().map(String::as_str), required, optional).map(|_| r))
-            }
-            None => row,
-        };
-        match checked {
-            Ok(r) => good.push(r),
-            Err(e) => {
-                // Errors from json_record carry the location already; keep only the reason.
-                let reason = e.message.strip_prefix(&format!("{location}: ")).unwrap_or(&e.message).to_string();
-                bad.push(Rejected { location, reason });
-            }
-        }
-    }
-    (good, bad)
+/// A row refused at `location` for `e`: errors from `json_record` carry the location already,
+/// and only the reason is kept.
+fn rejected(location: String, e: Error) -> Rejected {
+    let reason = e.message.strip_prefix(&format!("{location}: ")).unwrap_or(&e.message).to_string();
+    Rejected { location, reason }
 }
 
 #[cfg(test)]
@@ -966,18 +991,16 @@ mod tests {
     /// What `csv_rows_in_pieces` gives, as comparable text: each row's location and its fields
     /// (name=value) or its reason, per piece.
     fn pieces_of(text: &str, parts: usize) -> crew_core::Result<Vec<Vec<String>>> {
-        csv_rows_in_pieces(text, &["a", "b"], &["c"], parts, &|rows| {
-            rows.into_iter()
-                .map(|(location, row)| match row {
-                    Ok(r) => {
-                        let fields: Vec<String> =
-                            r.fields.keys().map(|k| format!("{k}={:?}", r.fields.get(k))).collect();
-                        format!("{location} {} {}", r.location, fields.join(" "))
-                    }
-                    Err(e) => format!("{location} error {}", e.message),
-                })
-                .collect()
-        })
+        let add = |rows: &mut Vec<String>, row: CsvRow| {
+            rows.push(match row {
+                Ok(r) => {
+                    let fields: Vec<String> = r.fields.keys().map(|k| format!("{k}={:?}", r.fields.get(k))).collect();
+                    format!("{} {}", r.location, fields.join(" "))
+                }
+                Err((location, e)) => format!("{location} error {}", e.message),
+            });
+        };
+        csv_rows_in_pieces(text, &["a", "b"], &["c"], parts, &|_| Vec::new(), &add)
     }
 
     proptest::proptest! {

@@ -298,13 +298,13 @@ impl HiringStore for SqliteTx<'_> {
             .map_err(internal)
     }
 
-    fn applications_by_emails(&mut self, emails: &[Email]) -> Result<Vec<Application>> {
+    fn applications_by_emails(&mut self, emails: &[&Email]) -> Result<Vec<Application>> {
         if emails.is_empty() {
             return Ok(Vec::new());
         }
         // Each email once, in order: sorting here costs less than SQLite's DISTINCT (a temporary
         // b-tree of the whole list), and the probes below then walk the index in order.
-        let mut list: Vec<&str> = emails.iter().map(Email::as_str).collect();
+        let mut list: Vec<&str> = emails.iter().map(|e| e.as_str()).collect();
         list.sort_unstable();
         list.dedup();
         // The list drives the join (CROSS JOIN keeps it outside): one probe of the unique index

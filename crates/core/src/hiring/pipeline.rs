@@ -468,6 +468,11 @@ pub fn parse_applicants(records: &[RawRecord]) -> Vec<Parsed> {
     records.iter().map(|r| Applicant::parse(r).map_err(|e| (r.location.clone(), e))).collect()
 }
 
+/// [`parse_applicants`] of one record, taken as it is read (the record is not kept).
+pub fn parse_applicant(record: RawRecord) -> Parsed {
+    Applicant::parse(&record).map_err(|e| (record.location, e))
+}
+
 /// `crew hiring import`: the public intake. Valid rows are taken and invalid ones reported (line,
 /// field, reason), unless `strict`, when one bad row refuses the whole file. A repeated email
 /// updates its application (the last row wins); re-importing a file changes nothing.
@@ -495,24 +500,36 @@ pub fn import_parsed(
 ) -> Result<IntakeReport> {
     require(&ctx.actor, Action::TakeApplications)?;
     let mut report = IntakeReport::default();
-    let mut rows: Vec<Applicant> = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
-    for p in pieces.into_iter().flatten() {
-        match p {
-            Ok(c) => rows.push(c),
-            Err((location, e)) if strict => return Err(e.context(&location)),
-            Err((location, e)) => report.invalid.push(Rejected { location, reason: e.message }),
-        }
+    // The rows are taken where they are (an intake's 100,000 applicants are not copied into one
+    // list: fresh memory is most of what such a copy costs, BENCHMARKS.md "Intake").
+    if strict && let Some(Err((location, e))) = pieces.iter().flatten().find(|p| p.is_err()) {
+        return Err(e.clone().context(location));
     }
     // The last row of each email wins; earlier ones count as unchanged.
-    let last = last_of_each_email(&rows);
+    let last = last_of_each_email(pieces.iter().flatten().filter_map(|p| p.as_ref().ok()));
     // Every email's application read at once, not one read per row.
-    let emails: Vec<Email> = rows.iter().zip(&last).filter(|(_, last)| **last).map(|(c, _)| c.email.clone()).collect();
+    let emails: Vec<&Email> = pieces
+        .iter()
+        .flatten()
+        .filter_map(|p| p.as_ref().ok())
+        .zip(&last)
+        .filter(|(_, last)| **last)
+        .map(|(c, _)| &c.email)
+        .collect();
     let mut known: HashMap<Email, Application> =
         tx.applications_by_emails(&emails)?.into_iter().map(|a| (a.applicant.email.clone(), a)).collect();
     drop(emails);
     let mut new = Vec::new();
-    for (c, last) in rows.into_iter().zip(last) {
-        if !last {
+    let mut last = last.into_iter();
+    for p in pieces.into_iter().flatten() {
+        let c = match p {
+            Ok(c) => c,
+            Err((location, e)) => {
+                report.invalid.push(Rejected { location, reason: e.message });
+                continue;
+            }
+        };
+        if !last.next().unwrap_or(true) {
             report.unchanged += 1;
         } else if let Some(a) = known.remove(&c.email) {
             // The events stay in the file's order: the new ones before this row first.
@@ -535,12 +552,14 @@ pub fn import_parsed(
 }
 
 /// For each row, whether it is the last of its email (the one an intake takes).
-fn last_of_each_email(rows: &[Applicant]) -> Vec<bool> {
-    let mut at: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
-    for (i, c) in rows.iter().enumerate() {
+fn last_of_each_email<'a>(rows: impl Iterator<Item = &'a Applicant>) -> Vec<bool> {
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(rows.size_hint().0);
+    let mut n = 0;
+    for (i, c) in rows.enumerate() {
         at.insert(c.email.as_str(), i);
+        n = i + 1;
     }
-    let mut last = vec![false; rows.len()];
+    let mut last = vec![false; n];
     for i in at.into_values() {
         last[i] = true;
     }

@@ -70,7 +70,7 @@ pub trait HiringStore {
     /// The applications of these emails (exact match), one per email that has one, in no
     /// particular order; emails without one are left out, an email given twice counts once. One
     /// read for a whole intake rather than one per row.
-    fn applications_by_emails(&mut self, emails: &[Email]) -> Result<Vec<Application>>;
+    fn applications_by_emails(&mut self, emails: &[&Email]) -> Result<Vec<Application>>;
     /// Applications with `status` (any if `None`) that were given the tests of `set` (any if
     /// `None`), by id ascending, at most `limit`.
     fn applications(

@@ -498,6 +498,7 @@ pub(crate) fn applications_are_read_by_a_list_of_emails_one_per_email_that_has_o
         // Exact: not a part of an address.
         email("ex@example.com"),
     ];
+    let asked: Vec<&crew_core::types::Email> = asked.iter().collect();
     let mut got = read(store, |tx| tx.applications_by_emails(&asked));
     got.sort_by_key(|a| a.id);
     let expected = read(store, |tx| Ok(vec![tx.application(rex)?.unwrap(), tx.application(fido)?.unwrap()]));

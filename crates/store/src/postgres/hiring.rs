@@ -191,11 +191,11 @@ impl HiringStore for PgTx<'_, '_> {
         applicants.iter().map(|c| self.insert_application(c, at)).collect()
     }
 
-    fn applications_by_emails(&mut self, emails: &[Email]) -> Result<Vec<Application>> {
+    fn applications_by_emails(&mut self, emails: &[&Email]) -> Result<Vec<Application>> {
         if emails.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<&str> = emails.iter().map(Email::as_str).collect();
+        let list: Vec<&str> = emails.iter().map(|e| e.as_str()).collect();
         let rows =
             self.query(&format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE email = ANY($1)"), &[&list])?;
         rows.iter().map(application_row).collect()

@@ -40,7 +40,7 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
         },
         &app.limits(),
         PARSE_THREADS,
-        |records| pipeline::parse_applicants(&records),
+        pipeline::parse_applicant,
     )?;
     if strict && let Some(first) = unreadable.first() {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
