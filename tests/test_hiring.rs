@@ -96,6 +96,65 @@ fn from_application_to_a_worker_in_the_pool() {
 }
 
 #[test]
+fn a_csv_intake_taken_while_it_is_parsed_keeps_what_the_same_rows_as_json_lines_keep() {
+    // 3,000 rows over three chunks of the streamed reader and past a thousand emails looked up at
+    // a time: repeated emails (one known already), rows refused for their email or their
+    // strengths, a refused row that is an email's last, CRLF line endings, quoted commas.
+    let rows: Vec<(String, String, String)> = (0..3000)
+        .map(|i| {
+            let who = i % 1400;
+            let email = match i % 89 {
+                0 => format!("not-an-email-{i}"),
+                _ => format!("cat{who}@example.com"),
+            };
+            let strengths = match i % 53 {
+                0 => "weaving:7".to_string(),
+                _ => format!("cleaning:{}", 1 + i % 5),
+            };
+            (format!("Cat {who}, the {i}th"), email, strengths)
+        })
+        .collect();
+    let mut csv = String::from("name,email,zone,strengths\r\n");
+    let mut jsonl = String::new();
+    for (name, email, strengths) in &rows {
+        csv.push_str(&format!("\"{name}\",{email},north,{strengths}\r\n"));
+        jsonl.push_str(&format!(
+            "{{\"name\": \"{name}\", \"email\": \"{email}\", \"zone\": \"north\", \"strengths\": \"{strengths}\"}}\n"
+        ));
+    }
+    let known = "name,email,zone,strengths\nKnown Cat,cat7@example.com,south,gardening\n";
+    let mut kept = Vec::new();
+    for (file, text) in [("flood.csv", &csv), ("flood.jsonl", &jsonl)] {
+        let env = Env::company();
+        env.login("mia", PASSWORD);
+        std::fs::write(env.path().join("known.csv"), known).unwrap();
+        env.ok(&["hiring", "import", "known.csv"]);
+        std::fs::write(env.path().join(file), text).unwrap();
+        let run = env.run(&["--format", "json", "hiring", "import", file], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let list: Vec<serde_json::Value> =
+            serde_json::from_str(&env.ok(&["--format", "json", "hiring", "list", "--limit", "5000"])).unwrap();
+        let mut by_email: Vec<(String, String, String)> =
+            list.iter().map(|a| (a["email"].to_string(), a["name"].to_string(), a["strengths"].to_string())).collect();
+        by_email.sort();
+        kept.push((report, by_email));
+    }
+    let (csv_report, csv_kept) = &kept[0];
+    let (json_report, json_kept) = &kept[1];
+    // The JSON Lines file has no header line: its row N is the CSV file's line N + 1.
+    let mut json_report = json_report.clone();
+    for refused in json_report["invalid"].as_array_mut().unwrap() {
+        let line: u64 = refused["location"].as_str().unwrap().trim_start_matches("line ").parse().unwrap();
+        refused["location"] = format!("line {}", line + 1).into();
+    }
+    assert_eq!(csv_report, &json_report, "the same report, the same rows refused at the same lines");
+    assert_eq!(csv_kept, json_kept, "the same applications, each with its email's last valid row");
+    assert_eq!(csv_report["updated"], 1, "the known email revised");
+    assert_eq!(csv_kept.len(), 1400);
+}
+
+#[test]
 fn a_flood_of_applications_leaves_one_row_per_email() {
     let env = Env::company();
     env.login("mia", PASSWORD);

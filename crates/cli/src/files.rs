@@ -411,7 +411,7 @@ fn csv_rows(
 
 /// A row of a CSV file as its reader gives it: the record (which knows where it is), or where
 /// the row is and why it could not be read.
-type CsvRow = std::result::Result<RawRecord, (String, Error)>;
+pub type CsvRow = std::result::Result<RawRecord, (String, Error)>;
 
 /// A CSV file smaller than this is read in one piece: a thread costs more than it saves.
 pub const PIECE_BYTES: usize = 256 * 1024;
@@ -433,21 +433,7 @@ fn csv_rows_in_pieces<A: Send>(
     start: &(dyn Fn(usize) -> A + Sync),
     add: &(dyn Fn(&mut A, CsvRow) + Sync),
 ) -> crew_core::Result<Vec<A>> {
-    let mut reader = csv_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::bad_input(format!("line 1: {e}")))?
-        .iter()
-        .map(|h| h.to_lowercase())
-        .collect();
-    check_columns(headers.iter().map(String::as_str), required, optional).map_err(|e| e.context("line 1"))?;
-    let mut seen = std::collections::HashSet::new();
-    if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
-        return Err(Error::bad_input(format!("line 1: column `{dup}` appears twice")));
-    }
-    // Where the header's record ended: every piece's reader reads the header from here first.
-    let header_end = usize::try_from(reader.position().byte()).unwrap_or(text.len()).min(text.len());
-    drop(reader);
+    let (headers, header_end) = csv_header(text, required, optional)?;
     // Every row shares the header's names; its values are copied once, into one string.
     let headers = std::sync::Arc::new(headers);
     let mut bounds = vec![header_end];
@@ -468,8 +454,9 @@ fn csv_rows_in_pieces<A: Send>(
     bounds.push(text.len());
     let piece = |i: usize| {
         let mut acc = start(lines_in(&text.as_bytes()[bounds[i]..bounds[i + 1]]));
-        csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional, &mut |row| {
-            add(&mut acc, row)
+        csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional, &mut |_, row| {
+            add(&mut acc, row);
+            true
         });
         acc
     };
@@ -489,13 +476,140 @@ fn csv_rows_in_pieces<A: Send>(
 /// How many lines `bytes` has, counting `\n` line breaks (or `\r` ones in a file without any
 /// `\n`, an old Mac's), and the last line without one: as many records as it can hold at most,
 /// unless line endings are mixed (a hint, then).
-fn lines_in(bytes: &[u8]) -> usize {
+pub fn lines_in(bytes: &[u8]) -> usize {
     let count = |end: u8| bytes.iter().filter(|b| **b == end).count();
     match count(b'\n') {
         0 => count(b'\r'),
         n => n,
     }
     .saturating_add(1)
+}
+
+/// A CSV text's header line, checked (the columns known, the required ones there, none twice):
+/// its column names, lower-cased, and where it ends (a byte of `text`).
+fn csv_header(text: &str, required: &[&str], optional: &[&str]) -> crew_core::Result<(Vec<String>, usize)> {
+    let mut reader = csv_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::bad_input(format!("line 1: {e}")))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    check_columns(headers.iter().map(String::as_str), required, optional).map_err(|e| e.context("line 1"))?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
+        return Err(Error::bad_input(format!("line 1: column `{dup}` appears twice")));
+    }
+    // Where the header's record ended: every piece's reader reads the header from here first.
+    let header_end = usize::try_from(reader.position().byte()).unwrap_or(text.len()).min(text.len());
+    Ok((headers, header_end))
+}
+
+/// How many rows a chunk of a streamed CSV file holds ([`stream_csv_rows`]).
+const CHUNK_ROWS: usize = 1024;
+
+/// How many chunks the reading thread of [`stream_csv_rows`] may be ahead of the taking one
+/// (about 16,000 rows: memory stays small however large the file).
+const CHUNKS_AHEAD: usize = 16;
+
+/// A row of a streamed CSV file ([`stream_csv_rows`]): where its record starts (a byte of the
+/// text, as [`scan_csv_column`] numbers them), and what `each` made of it.
+pub type Streamed<T> = (u64, T);
+
+/// The rows of a CSV text (its header checked first, as [`map_text_lenient`] checks it), read
+/// and each given to `each` (the record, or where the row is, `line N`, and why it could not be
+/// read) on a thread of their own while `take` takes what `each` made of them on this one: in
+/// chunks of [`CHUNK_ROWS`], in the file's order, the reading thread at most [`CHUNKS_AHEAD`]
+/// chunks ahead. The rows, their line numbers and reasons are those [`map_text_lenient`]
+/// gives. Once `take` returns, the reading stops. If the reading thread stops before the end of
+/// the text (a bug), `take`'s iterator gives an internal error instead of ending, so that a
+/// transaction fed by it fails rather than keep part of the file; the thread's panic is then
+/// raised here.
+pub fn stream_csv_rows<T: Send, R>(
+    text: &str,
+    required: &[&str],
+    optional: &[&str],
+    each: impl Fn(CsvRow) -> T + Sync,
+    take: impl FnOnce(&mut dyn Iterator<Item = crew_core::Result<Vec<Streamed<T>>>>) -> R,
+) -> crew_core::Result<R> {
+    let (headers, header_end) = csv_header(text, required, optional)?;
+    let headers = std::sync::Arc::new(headers);
+    // `None` after the last chunk: a channel closed without it means the reader stopped early.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Option<Vec<Streamed<T>>>>(CHUNKS_AHEAD);
+    Ok(std::thread::scope(|scope| {
+        let (each, headers) = (&each, &headers);
+        scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+            let mut open = true;
+            csv_piece(text, header_end, header_end, text.len(), headers, required, optional, &mut |at, row| {
+                chunk.push((at, each(row)));
+                if chunk.len() == CHUNK_ROWS {
+                    open = send.send(Some(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS)))).is_ok();
+                }
+                open
+            });
+            if open && (chunk.is_empty() || send.send(Some(chunk)).is_ok()) {
+                let _ = send.send(None);
+            }
+        });
+        let mut chunks = Chunks { receive, ended: false };
+        take(&mut chunks)
+    }))
+}
+
+/// The chunks of [`stream_csv_rows`] as they arrive.
+struct Chunks<T> {
+    receive: std::sync::mpsc::Receiver<Option<Vec<T>>>,
+    ended: bool,
+}
+
+impl<T> Iterator for Chunks<T> {
+    type Item = crew_core::Result<Vec<T>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ended {
+            return None;
+        }
+        match self.receive.recv() {
+            Ok(Some(chunk)) => Some(Ok(chunk)),
+            Ok(None) => {
+                self.ended = true;
+                None
+            }
+            Err(_) => {
+                self.ended = true;
+                Some(Err(Error::internal("the file's reader stopped before the end of the file")))
+            }
+        }
+    }
+}
+
+/// Every row of a CSV text after its header line, as [`stream_csv_rows`] gives them (blank rows
+/// skipped, unreadable ones included), in order, without parsing them: where its record starts
+/// and the value of its `column` (untrimmed; `None` when the row cannot be read, has no such
+/// column, or the file has no such column). A first pass over a large file, a fraction of the
+/// work of reading its rows (no trimming, no copies).
+pub fn scan_csv_column(text: &str, column: &str, mut each: impl FnMut(u64, Option<&str>)) {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let index = match reader.headers() {
+        Ok(headers) => headers.iter().position(|h| h.trim().to_lowercase() == column),
+        Err(_) => return,
+    };
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let field = |i: usize| record.get(i).and_then(|f| std::str::from_utf8(f).ok());
+                // Blank as the rows' reader trims it: every field only whitespace.
+                if (0..record.len()).all(|i| field(i).is_none_or(|f| f.trim().is_empty())) {
+                    continue;
+                }
+                each(record.position().map_or(0, csv::Position::byte), index.and_then(field));
+            }
+            Err(e) => each(e.position().map_or(0, csv::Position::byte), None),
+        }
+    }
 }
 
 /// The reader crew reads every CSV file with: a header line, fields trimmed.
@@ -505,7 +619,8 @@ fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
 
 /// The rows of `text[start..end]`, a run of whole records after the header (which ends at
 /// `header_end`), read as if they followed the header directly and given to `row` one at a time
-/// in order; locations are lines of `text`.
+/// in order, each with where its record starts (a byte of `text`), until `row` says to stop
+/// (`false`); locations are lines of `text`.
 #[allow(clippy::too_many_arguments)]
 fn csv_piece(
     text: &str,
@@ -515,7 +630,7 @@ fn csv_piece(
     headers: &std::sync::Arc<Vec<String>>,
     required: &[&str],
     optional: &[&str],
-    row: &mut dyn FnMut(CsvRow),
+    row: &mut dyn FnMut(u64, CsvRow) -> bool,
 ) {
     let bytes = text.as_bytes();
     let mut reader = csv_reader(bytes[..header_end].chain(&bytes[start..end]));
@@ -532,7 +647,8 @@ fn csv_piece(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = lines.at(in_text(record.position().map_or(0, csv::Position::byte)) as u64);
+                let at = in_text(record.position().map_or(0, csv::Position::byte)) as u64;
+                let line = lines.at(at);
                 if record.iter().all(str::is_empty) {
                     continue;
                 }
@@ -545,14 +661,20 @@ fn csv_piece(
                 } else {
                     check_columns(fields.keys().map(String::as_str), required, optional)
                 };
-                match checked {
-                    Ok(()) => row(Ok(RawRecord { location, fields })),
-                    Err(e) => row(Err((location, e))),
+                let go_on = match checked {
+                    Ok(()) => row(at, Ok(RawRecord { location, fields })),
+                    Err(e) => row(at, Err((location, e))),
+                };
+                if !go_on {
+                    return;
                 }
             }
             Err(e) => {
-                let line = lines.at(in_text(e.position().map_or(0, csv::Position::byte)) as u64);
-                row(Err((format!("line {line}"), Error::bad_input(csv_reason(&e)))));
+                let at = in_text(e.position().map_or(0, csv::Position::byte)) as u64;
+                let line = lines.at(at);
+                if !row(at, Err((format!("line {line}"), Error::bad_input(csv_reason(&e))))) {
+                    return;
+                }
             }
         }
     }
@@ -862,9 +984,33 @@ pub fn store_photo(media_dir: &Path, order: &str, kind: &str, source: &Path, lim
 /// A temporary file older than this was left by a writer that was killed.
 pub const STALE: Duration = Duration::from_secs(3600);
 
-/// Like [`read_records`], for an untrusted intake: a row that cannot be read (a broken JSON line,
-/// a CSV row with the wrong number of fields, an unknown field) is returned as rejected instead of
-/// failing the file. A file that cannot be read at all (bad header, not UTF-8) still fails.
+/// An intake file's text, read for [`map_text_lenient`] or [`stream_csv_rows`]: within the import
+/// limit, UTF-8 (a JSON Lines file's lines that are not are kept as replacement characters, each
+/// line then one bad row, not a bad file), its byte-order mark dropped.
+pub fn read_intake(path: &Path, limits: &Limits) -> Result<String> {
+    let bytes = read_input(path, Input::Import, limits)?;
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) if matches!(extension(path).as_str(), "jsonl" | "ndjson") => {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+        Err(e) => return Err(not_utf8(path, &e)),
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// A file's kind: its extension, lower-cased (empty without one).
+pub fn extension(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase()
+}
+
+/// Like [`read_records`], for an untrusted intake's text ([`read_intake`]; `path` names it): a row
+/// that cannot be read (a broken JSON line, a CSV row with the wrong number of fields, an unknown
+/// field) is returned as rejected instead of failing the file. A file that cannot be read at all
+/// (bad header) still fails.
 ///
 /// Each readable record is handed to `each` as soon as it is read, and only what `each` makes of
 /// it is kept (an intake of 100,000 rows never holds its records at once: fresh memory is what
@@ -874,23 +1020,15 @@ pub const STALE: Duration = Duration::from_secs(3600);
 /// order, what `each` made of its readable records in order, beside every unreadable row. The
 /// rows, their line numbers and the reasons are the same as in one piece (test
 /// `a_csv_file_read_in_pieces_reads_as_in_one`).
-pub fn map_records_lenient<T: Send>(
+pub fn map_text_lenient<T: Send>(
     path: &Path,
+    text: &str,
     columns: Columns<'_>,
-    limits: &Limits,
     parts: usize,
     each: impl Fn(RawRecord) -> T + Sync,
 ) -> Result<(Vec<Vec<T>>, Vec<Rejected>)> {
     let Columns { required, optional, numeric } = columns;
-    let bytes = read_input(path, Input::Import, limits)?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
-    // JSON Lines are read line by line: a line that is not UTF-8 is one bad row, not a bad file.
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) if matches!(ext.as_str(), "jsonl" | "ndjson") => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        Err(e) => return Err(not_utf8(path, &e)),
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let ext = extension(path);
     if ext == "csv" {
         // Every row's columns were checked as it was read.
         let add = |(good, bad): &mut (Vec<T>, Vec<Rejected>), row: CsvRow| match row {
@@ -1039,7 +1177,76 @@ mod tests {
                 proptest::prop_assert!(pieces.len() <= parts);
                 proptest::prop_assert_eq!(&pieces.concat(), &whole, "{} pieces of {:?}", parts, text);
             }
+            // Streamed, the rows are the same; the first pass over column `b` sees the same rows
+            // at the same places, and a readable row's `b` as the row's reader reads it.
+            let streamed = streamed_of(&text).unwrap();
+            let rows: Vec<String> = streamed.iter().map(|(_, _, row)| row.clone()).collect();
+            proptest::prop_assert_eq!(&rows, &whole, "streamed {:?}", text);
+            let mut scanned = Vec::new();
+            scan_csv_column(&text, "b", |at, b| scanned.push((at, b.map(|b| b.trim().to_string()))));
+            proptest::prop_assert_eq!(scanned.len(), streamed.len(), "the rows of {:?}", text);
+            for ((at, b), (streamed_at, streamed_b, row)) in scanned.iter().zip(&streamed) {
+                proptest::prop_assert_eq!(at, streamed_at, "where {} is in {:?}", row, text);
+                if let Some(streamed_b) = streamed_b {
+                    proptest::prop_assert_eq!(b.as_ref(), Some(streamed_b), "`b` of {} in {:?}", row, text);
+                }
+            }
         }
+    }
+
+    /// What `stream_csv_rows` gives for each row: where it is, a readable row's `b` (trimmed, as
+    /// an intake reads a field) and the row as `pieces_of` words it.
+    fn streamed_of(text: &str) -> crew_core::Result<Vec<(u64, Option<String>, String)>> {
+        let each = |row: CsvRow| match row {
+            Ok(r) => {
+                let fields: Vec<String> = r.fields.keys().map(|k| format!("{k}={:?}", r.fields.get(k))).collect();
+                let b = r.fields.get("b").map(|b| b.trim().to_string());
+                (b.or(Some(String::new())), format!("{} {}", r.location, fields.join(" ")))
+            }
+            Err((location, e)) => (None, format!("{location} error {}", e.message)),
+        };
+        stream_csv_rows(text, &["a", "b"], &["c"], each, |chunks| {
+            chunks.flat_map(|chunk| chunk.unwrap()).map(|(at, (b, row))| (at, b, row)).collect()
+        })
+    }
+
+    #[test]
+    fn a_streamed_file_stops_being_read_when_its_taker_stops_and_a_reader_that_stops_early_is_an_error() {
+        let mut text = String::from("a,b\n");
+        for i in 0..(CHUNK_ROWS * (CHUNKS_AHEAD + 4)) {
+            text.push_str(&format!("{i},x\n"));
+        }
+        // The taker takes one chunk and returns: the reader stops (the scope would otherwise
+        // wait for it forever, the channel full).
+        let first = stream_csv_rows(
+            &text,
+            &["a", "b"],
+            &[],
+            |row| row.is_ok(),
+            |chunks| chunks.next().map(|c| c.map(|c| c.len())),
+        );
+        assert_eq!(first.unwrap().unwrap().unwrap(), CHUNK_ROWS);
+        // A reader that panics part-way: the taker is told with an error, never a short file.
+        let seen = std::sync::Mutex::new(Vec::new());
+        let taken = std::panic::catch_unwind(|| {
+            stream_csv_rows(
+                &text,
+                &["a", "b"],
+                &[],
+                |row| {
+                    let r = row.unwrap();
+                    assert!(r.fields.get("a") != Some("2000"), "a reader's bug");
+                },
+                |chunks| seen.lock().unwrap().extend(chunks.map(|c| c.map(|c| c.len()))),
+            )
+        });
+        assert!(taken.is_err(), "the reader's panic is raised once the taker is done");
+        let seen = seen.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rows: usize = seen.iter().filter_map(|c| c.as_ref().ok()).sum();
+        assert_eq!(rows, 2000 / CHUNK_ROWS * CHUNK_ROWS, "the whole chunks before the bug");
+        let last = seen.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(last.kind, crew_core::error::ErrorKind::Internal);
+        assert!(last.message.contains("stopped before the end"), "{last}");
     }
 
     #[test]

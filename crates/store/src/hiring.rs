@@ -114,6 +114,9 @@ fn application_row(row: &Row<'_>) -> rusqlite::Result<Application> {
 const TEST_SELECT: &str = "SELECT t.id, v.version, t.deleted, t.created_at, v.spec
      FROM hiring_tests t JOIN hiring_test_versions v ON v.test_id = t.id";
 
+/// How many emails `applications_by_emails` looks up with one statement.
+const LOOKUP_CHUNK: usize = 1000;
+
 impl HiringStore for SqliteTx<'_> {
     fn insert_hiring_test(&mut self, spec: &TestSpec, at: DateTime<Utc>) -> Result<TestId> {
         self.conn
@@ -302,13 +305,21 @@ impl HiringStore for SqliteTx<'_> {
         if emails.is_empty() {
             return Ok(Vec::new());
         }
+        // No application yet (a first intake): nothing to look up.
+        let any: bool =
+            self.conn.query_row("SELECT EXISTS (SELECT 1 FROM applications)", [], |r| r.get(0)).map_err(internal)?;
+        if !any {
+            return Ok(Vec::new());
+        }
         // Each email once, in order: sorting here costs less than SQLite's DISTINCT (a temporary
         // b-tree of the whole list), and the probes below then walk the index in order.
         let mut list: Vec<&str> = emails.iter().map(|e| e.as_str()).collect();
         list.sort_unstable();
         list.dedup();
         // The list drives the join (CROSS JOIN keeps it outside): one probe of the unique index
-        // per email, however many applications the table holds.
+        // per email, however many applications the table holds. A thousand emails at a time, in
+        // one buffer: a 100,000-email list as one JSON text was megabytes of fresh memory, which
+        // cost more than the probes (BENCHMARKS.md, "Intake").
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -316,8 +327,18 @@ impl HiringStore for SqliteTx<'_> {
                 APPLICATION_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ")
             ))
             .map_err(internal)?;
-        let rows = stmt.query_map([json(&list)?], application_row).map_err(internal)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+        let mut found = Vec::new();
+        let mut text = Vec::new();
+        for part in list.chunks(LOOKUP_CHUNK) {
+            text.clear();
+            serde_json::to_writer(&mut text, part).map_err(|e| Error::internal(format!("encoding emails: {e}")))?;
+            let text = std::str::from_utf8(&text).map_err(|e| Error::internal(format!("encoding emails: {e}")))?;
+            let rows = stmt.query_map([text], application_row).map_err(internal)?;
+            for row in rows {
+                found.push(row.map_err(internal)?);
+            }
+        }
+        Ok(found)
     }
 
     fn applications(

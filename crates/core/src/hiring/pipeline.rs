@@ -348,10 +348,7 @@ impl Applicant {
         let f = Field::new(record);
         Ok(Applicant {
             name: f.required("name", intake_name)?,
-            email: f.required("email", |raw| {
-                refuse_formula(raw)?;
-                Email::parse(raw)
-            })?,
+            email: f.required("email", email_field)?,
             zone: f.required("zone", Zone::parse)?,
             strengths: f.required("strengths", parse_strengths)?,
             weaknesses: f.optional("weaknesses", Text::parse)?.unwrap_or_default(),
@@ -361,6 +358,65 @@ impl Applicant {
             photo: f.optional("photo", short_text)?,
             source: f.optional("source", short_text)?,
         })
+    }
+}
+
+/// How an intake reads its `email` field, trimmed and not empty (both [`Applicant::parse`] and
+/// the first pass over a file's emails, [`intake_email`]): an address, not a spreadsheet formula.
+fn email_field(raw: &str) -> Result<Email> {
+    refuse_formula(raw)?;
+    Email::parse(raw)
+}
+
+/// The email of an intake row's `email` field as the file gives it (untrimmed), read exactly as
+/// [`Applicant::parse`] reads it; `None` when it is empty or not an address. For the first pass
+/// over a large file's emails ([`LastRows`]).
+pub fn intake_email(field: &str) -> Option<Email> {
+    match field.trim() {
+        "" => None,
+        raw => email_field(raw).ok(),
+    }
+}
+
+/// Where each email of an intake file appears last, from a first pass over the file's emails
+/// alone (a tenth of the work of parsing its rows), so that its rows can be taken while the rest
+/// of the file is still being parsed ([`import_streamed`]). A row is known by where its record
+/// starts in the file (a byte offset, or any number that grows from row to row).
+#[derive(Debug, Default)]
+pub struct LastRows {
+    /// Each email's last row, and whether an earlier row has the email too.
+    last: HashMap<Email, (u64, bool)>,
+    /// The rows a later row of their email follows (not in order).
+    superseded: Vec<u64>,
+    /// How many rows were noted, with an email or not.
+    rows: u64,
+}
+
+impl LastRows {
+    /// Room for `rows` rows' emails (a map grown as it fills is hashed over again each time).
+    pub fn with_capacity(rows: usize) -> LastRows {
+        LastRows { last: HashMap::with_capacity(rows), ..LastRows::default() }
+    }
+
+    /// Notes the row at `at` (after every row noted before it) and its email, if it has one.
+    pub fn note(&mut self, at: u64, email: Option<Email>) {
+        self.rows += 1;
+        if let Some(email) = email {
+            match self.last.entry(email) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let (earlier, _) = std::mem::replace(e.get_mut(), (at, true));
+                    self.superseded.push(earlier);
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((at, false));
+                }
+            }
+        }
+    }
+
+    /// How many rows were noted.
+    pub fn rows(&self) -> u64 {
+        self.rows
     }
 }
 
@@ -499,49 +555,105 @@ pub fn import_parsed(
     progress: &mut dyn Progress,
 ) -> Result<IntakeReport> {
     require(&ctx.actor, Action::TakeApplications)?;
-    let mut report = IntakeReport::default();
-    // The rows are taken where they are (an intake's 100,000 applicants are not copied into one
-    // list: fresh memory is most of what such a copy costs, BENCHMARKS.md "Intake").
     if strict && let Some(Err((location, e))) = pieces.iter().flatten().find(|p| p.is_err()) {
         return Err(e.clone().context(location));
     }
-    // The last row of each email wins; earlier ones count as unchanged.
-    let last = last_of_each_email(pieces.iter().flatten().filter_map(|p| p.as_ref().ok()));
+    // Every row is parsed already: the last row of each email is its last valid one.
+    let mut last = LastRows::with_capacity(pieces.iter().map(Vec::len).sum());
+    for (at, p) in pieces.iter().flatten().enumerate() {
+        last.note(at as u64, p.as_ref().ok().map(|c| c.email.clone()));
+    }
+    let rows = pieces.into_iter().flatten().enumerate().map(|(at, p)| Ok((at as u64, p)));
+    take_rows(tx, ctx, &last, rows, progress)
+}
+
+/// A row of an intake as [`import_streamed`] takes it: where it is ([`LastRows`]'s numbering)
+/// and the row parsed, or where it is in the file and why it was refused.
+pub type StreamedRow = (u64, Parsed);
+
+/// [`import`] of rows given while they are still being parsed (a large CSV file, read on another
+/// thread), in the file's order, after a first pass over the file's emails (`last`). A stream
+/// that fails (its reader stopped) fails the import: nothing is kept.
+///
+/// The report, the applications and their content are those of [`import`]: each email's last
+/// valid row is taken, and earlier rows count as unchanged. A valid row that a later row of the
+/// same email (by the first pass) would supersede waits for it; if that later row turns out
+/// invalid, the waiting row is taken at the later row's place in the file (where [`import`],
+/// which parses the whole file first, takes it at its own): application ids and events follow
+/// that order.
+pub fn import_streamed(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    last: LastRows,
+    rows: impl Iterator<Item = Result<StreamedRow>>,
+    progress: &mut dyn Progress,
+) -> Result<IntakeReport> {
+    require(&ctx.actor, Action::TakeApplications)?;
+    take_rows(tx, ctx, &last, rows, progress)
+}
+
+/// Takes an intake's rows in order: each email's last row (by `last`) as it comes; a valid row
+/// that a later one of its email may supersede waits for it (replaced: unchanged; the later row
+/// refused: taken there).
+fn take_rows(
+    tx: &mut (impl HiringTx + ?Sized),
+    ctx: &Ctx,
+    last: &LastRows,
+    rows: impl Iterator<Item = Result<StreamedRow>>,
+    progress: &mut dyn Progress,
+) -> Result<IntakeReport> {
+    let mut report = IntakeReport::default();
     // Every email's application read at once, not one read per row.
-    let emails: Vec<&Email> = pieces
-        .iter()
-        .flatten()
-        .filter_map(|p| p.as_ref().ok())
-        .zip(&last)
-        .filter(|(_, last)| **last)
-        .map(|(c, _)| &c.email)
-        .collect();
+    let emails: Vec<&Email> = last.last.keys().collect();
     let mut known: HashMap<Email, Application> =
         tx.applications_by_emails(&emails)?.into_iter().map(|a| (a.applicant.email.clone(), a)).collect();
     drop(emails);
+    // The rows come in order: where each is among the superseded rows and the releases (the last
+    // row of an email that appears more than once) is read off two sorted lists, not hashed.
+    let mut superseded = last.superseded.clone();
+    superseded.sort_unstable();
+    let mut superseded = superseded.into_iter().peekable();
+    let mut releases: Vec<(u64, &Email)> =
+        last.last.iter().filter(|(_, (_, repeated))| *repeated).map(|(email, (at, _))| (*at, email)).collect();
+    releases.sort_unstable();
+    let mut releases = releases.into_iter().peekable();
+    // Valid rows a later row of their email may supersede, with where they are.
+    let mut waiting: HashMap<Email, (u64, Applicant)> = HashMap::new();
     let mut new = Vec::new();
-    let mut last = last.into_iter();
-    for p in pieces.into_iter().flatten() {
-        let c = match p {
-            Ok(c) => c,
-            Err((location, e)) => {
-                report.invalid.push(Rejected { location, reason: e.message });
-                continue;
+    let mut taking = Taking { known: &mut known, new: &mut new, report: &mut report };
+    for row in rows {
+        let (at, parsed) = row?;
+        while superseded.next_if(|s| *s < at).is_some() {}
+        while releases.next_if(|(r, _)| *r < at).is_some() {}
+        let waits = superseded.next_if_eq(&at).is_some();
+        let released = releases.next_if(|(r, _)| *r == at).map(|(_, email)| email);
+        match parsed {
+            Ok(c) if waits => {
+                if waiting.insert(c.email.clone(), (at, c)).is_some() {
+                    taking.report.unchanged += 1;
+                }
             }
-        };
-        if !last.next().unwrap_or(true) {
-            report.unchanged += 1;
-        } else if let Some(a) = known.remove(&c.email) {
-            // The events stay in the file's order: the new ones before this row first.
-            receive(tx, ctx, &mut new, &mut report)?;
-            revise(tx, ctx, a, c, &mut report)?;
-        } else {
-            new.push(c);
-            if new.len() >= RECEIVE_BATCH {
-                receive(tx, ctx, &mut new, &mut report)?;
+            Ok(c) => {
+                if released.is_some() && waiting.remove(&c.email).is_some() {
+                    taking.report.unchanged += 1;
+                }
+                taking.take(tx, ctx, c)?;
+            }
+            Err((location, e)) => {
+                taking.report.invalid.push(Rejected { location, reason: e.message });
+                if let Some((_, c)) = released.and_then(|email| waiting.remove(email)) {
+                    taking.take(tx, ctx, c)?;
+                }
             }
         }
         progress.advance(1);
+    }
+    // Rows still waiting: none, when `last` was noted from these very rows (a row left here would
+    // be taken twice, which the store refuses: the import fails and keeps nothing).
+    let mut left: Vec<(u64, Applicant)> = waiting.into_values().collect();
+    left.sort_by_key(|(at, _)| *at);
+    for (_, c) in left {
+        taking.take(tx, ctx, c)?;
     }
     receive(tx, ctx, &mut new, &mut report)?;
     if report.received + report.updated > 0 {
@@ -551,19 +663,31 @@ pub fn import_parsed(
     Ok(report)
 }
 
-/// For each row, whether it is the last of its email (the one an intake takes).
-fn last_of_each_email<'a>(rows: impl Iterator<Item = &'a Applicant>) -> Vec<bool> {
-    let mut at: HashMap<&str, usize> = HashMap::with_capacity(rows.size_hint().0);
-    let mut n = 0;
-    for (i, c) in rows.enumerate() {
-        at.insert(c.email.as_str(), i);
-        n = i + 1;
+/// What an intake is taking its rows into: the known applications (each revised once at most),
+/// the new ones not stored yet, the report.
+struct Taking<'a> {
+    known: &'a mut HashMap<Email, Application>,
+    new: &'a mut Vec<Applicant>,
+    report: &'a mut IntakeReport,
+}
+
+impl Taking<'_> {
+    /// Takes the row an email ends with: a known email revises its application (the new ones
+    /// before it stored first, so that the events keep the rows' order); a new one is stored
+    /// with the next batch.
+    fn take(&mut self, tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applicant) -> Result<()> {
+        // A fresh intake knows none of its emails: no lookup for each row then.
+        if let Some(a) = (!self.known.is_empty()).then(|| self.known.remove(&c.email)).flatten() {
+            receive(tx, ctx, self.new, self.report)?;
+            revise(tx, ctx, a, c, self.report)
+        } else {
+            self.new.push(c);
+            if self.new.len() >= RECEIVE_BATCH {
+                receive(tx, ctx, self.new, self.report)?;
+            }
+            Ok(())
+        }
     }
-    let mut last = vec![false; n];
-    for i in at.into_values() {
-        last[i] = true;
-    }
-    last
 }
 
 fn find(tx: &mut (impl HiringTx + ?Sized), id: ApplicationId) -> Result<Application> {

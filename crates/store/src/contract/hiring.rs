@@ -503,4 +503,13 @@ pub(crate) fn applications_are_read_by_a_list_of_emails_one_per_email_that_has_o
     got.sort_by_key(|a| a.id);
     let expected = read(store, |tx| Ok(vec![tx.application(rex)?.unwrap(), tx.application(fido)?.unwrap()]));
     assert_eq!(got, expected, "each known email once, with every field");
+    // A long list (a store may look it up a part at a time): the two found wherever they fall.
+    let many: Vec<crew_core::types::Email> = (0..2500).map(|i| email(&format!("m{i}@example.com"))).collect();
+    let mut asked: Vec<&crew_core::types::Email> = many.iter().collect();
+    let (rex_email, fido_email) = (email("rex@example.com"), email("fido@example.com"));
+    asked.insert(0, &fido_email);
+    asked.push(&rex_email);
+    let mut got = read(store, |tx| tx.applications_by_emails(&asked));
+    got.sort_by_key(|a| a.id);
+    assert_eq!(got, expected, "found across a long list");
 }

@@ -4,8 +4,12 @@
 use crew_core::authz::Actor;
 use crew_core::error::ErrorKind;
 use crew_core::hiring::HiringEvent;
+use std::collections::BTreeMap;
+
+use crew_core::error::Error;
 use crew_core::hiring::pipeline::{
-    self, AnswerSheet, Applicant, ApplicationStatus, HiringTest, Question, Score, TestAnswers, TestSpec, Top,
+    self, AnswerSheet, Applicant, ApplicationStatus, HiringTest, IntakeReport, LastRows, Question, Score, TestAnswers,
+    TestSpec, Top,
 };
 use crew_core::iam;
 use crew_core::ids::{ApplicationId, TestId, TestSetId};
@@ -269,6 +273,121 @@ fn an_intake_file_keeps_the_last_row_of_an_email_and_reports_bad_rows() {
         })
         .collect();
     assert_eq!(arrived, [(2, 0), (0, 1)], "an import of updates alone is news too");
+}
+
+/// An intake of `rows` streamed, as a CSV file is: the first pass notes every row whose email
+/// reads (a row refused for another field included), the rows come parsed one by one.
+fn import_streamed(store: &mut SqliteStore, admin: &Actor, rows: &[RawRecord]) -> Result<IntakeReport, Error> {
+    let mut last = LastRows::default();
+    for (at, r) in rows.iter().enumerate() {
+        last.note(at as u64, r.fields.get("email").and_then(pipeline::intake_email));
+    }
+    let parsed = rows.iter().enumerate().map(|(at, r)| Ok((at as u64, pipeline::parse_applicant(r.clone()))));
+    store.write(|tx: &mut dyn Tx| pipeline::import_streamed(tx, &ctx(admin, at(3)), last, parsed, &mut ()))
+}
+
+/// Every application by email: its content and status.
+fn by_email(store: &mut SqliteStore) -> BTreeMap<String, (Applicant, ApplicationStatus)> {
+    store
+        .read(|tx: &mut dyn Tx| tx.applications(None, None, None))
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.applicant.email.to_string(), (a.applicant, a.status)))
+        .collect()
+}
+
+/// What an intake reported, comparable.
+fn told(r: &IntakeReport) -> (u64, u64, u64, Vec<(String, String)>) {
+    (r.received, r.updated, r.unchanged, r.invalid.iter().map(|i| (i.location.clone(), i.reason.clone())).collect())
+}
+
+/// An intake row: `line N`, an email, strengths (empty: the row is refused for them).
+fn intake_row(line: usize, email: &str, strengths: &str) -> RawRecord {
+    record(&format!("line {line}"), &[("name", "Tom"), ("email", email), ("zone", "north"), ("strengths", strengths)])
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// A file taken while it is parsed (its emails read first) keeps and reports what the same
+    /// file parsed first keeps and reports: each email's last valid row, known emails revised,
+    /// every refused row named; over files of repeated emails, refused rows (for their email or
+    /// another field) and applications already there.
+    #[test]
+    fn a_streamed_intake_takes_what_a_parsed_one_takes(
+        known in proptest::collection::vec((0..5usize, 0..3usize), 0..4),
+        file in proptest::collection::vec((0..6usize, 0..3usize), 0..30),
+    ) {
+        const EMAILS: [&str; 6] = ["a@x.example", "b@x.example", "c@x.example", "d@x.example", "e@x.example", "not-an-email"];
+        const STRENGTHS: [&str; 3] = ["cleaning", "gardening:4", ""];
+        let rows = |spec: &[(usize, usize)]| -> Vec<RawRecord> {
+            spec.iter().enumerate().map(|(i, (e, s))| intake_row(i + 2, EMAILS[*e], STRENGTHS[*s])).collect()
+        };
+        let (mut first, admin) = company();
+        let (mut streamed, admin2) = company();
+        for store in [&mut first, &mut streamed] {
+            store.write(|tx: &mut dyn Tx| pipeline::import(tx, &ctx(&admin, at(2)), &rows(&known), false, &mut ())).unwrap();
+        }
+        let rows = rows(&file);
+        let parsed_first =
+            first.write(|tx: &mut dyn Tx| pipeline::import(tx, &ctx(&admin, at(3)), &rows, false, &mut ())).unwrap();
+        let streamed_report = import_streamed(&mut streamed, &admin2, &rows).unwrap();
+        proptest::prop_assert_eq!(told(&streamed_report), told(&parsed_first));
+        proptest::prop_assert_eq!(by_email(&mut streamed), by_email(&mut first));
+        proptest::prop_assert_eq!(events(&mut streamed).len(), events(&mut first).len());
+    }
+}
+
+#[test]
+fn a_streamed_row_whose_later_row_is_refused_is_taken_at_the_refused_rows_place() {
+    // a's row 2 waits for row 4 (a's last by the first pass), which is refused: a is taken
+    // there, after b. Parsed first, a is taken at row 2. The same applications and report.
+    let rows = [
+        intake_row(2, "a@x.example", "cleaning"),
+        intake_row(3, "b@x.example", "cleaning"),
+        intake_row(4, "a@x.example", ""),
+    ];
+    let (mut store, admin) = company();
+    let report = import_streamed(&mut store, &admin, &rows).unwrap();
+    assert_eq!(told(&report).0, 2);
+    assert_eq!(report.invalid.iter().map(|r| r.location.as_str()).collect::<Vec<_>>(), ["line 4"]);
+    let ids: Vec<(String, u64)> = store
+        .read(|tx: &mut dyn Tx| tx.applications(None, None, None))
+        .unwrap()
+        .iter()
+        .map(|a| (a.applicant.email.to_string(), a.id.get() as u64))
+        .collect();
+    assert_eq!(ids, [("b@x.example".to_string(), 1), ("a@x.example".to_string(), 2)]);
+    assert_eq!(by_email(&mut store)["a@x.example"].0.strengths.to_string(), "cleaning:3");
+    let (mut first, admin) = company();
+    first.write(|tx: &mut dyn Tx| pipeline::import(tx, &ctx(&admin, at(3)), &rows, false, &mut ())).unwrap();
+    let first_ids: Vec<String> = first
+        .read(|tx: &mut dyn Tx| tx.applications(None, None, None))
+        .unwrap()
+        .iter()
+        .map(|a| a.applicant.email.to_string())
+        .collect();
+    assert_eq!(first_ids, ["a@x.example", "b@x.example"], "parsed first, a is taken at its own row");
+    assert_eq!(by_email(&mut store), by_email(&mut first));
+}
+
+#[test]
+fn a_stream_that_fails_part_way_keeps_nothing() {
+    let (mut store, admin) = company();
+    let rows = [intake_row(2, "a@x.example", "cleaning"), intake_row(3, "b@x.example", "cleaning")];
+    let mut last = LastRows::default();
+    last.note(0, pipeline::intake_email("a@x.example"));
+    last.note(1, pipeline::intake_email("b@x.example"));
+    let parsed = [
+        Ok((0, pipeline::parse_applicant(rows[0].clone()))),
+        Err(Error::internal("the file's reader stopped before the end of the file")),
+    ];
+    let before = events(&mut store).len();
+    let e = store
+        .write(|tx: &mut dyn Tx| pipeline::import_streamed(tx, &ctx(&admin, at(3)), last, parsed.into_iter(), &mut ()))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Internal);
+    assert!(by_email(&mut store).is_empty(), "no application kept");
+    assert_eq!(events(&mut store).len(), before, "no event kept");
 }
 
 #[test]

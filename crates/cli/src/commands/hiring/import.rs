@@ -1,14 +1,15 @@
 //! `crew hiring import`: applications from the website.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
 use crew_core::authz::Action;
 use crew_core::error::Error;
-use crew_core::hiring::pipeline::{self, Applicant, IntakeReport};
+use crew_core::hiring::pipeline::{self, Applicant, IntakeReport, LastRows};
 
 use crate::context::App;
+use crate::files;
 
 /// Import applications from the website (CSV or JSON Lines); bad rows are skipped and reported
 #[derive(Debug, Args)]
@@ -29,16 +30,49 @@ const PARSE_THREADS: usize = 2;
 
 pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
     let (file, strict) = (args.file.as_path(), args.strict);
+    let text = files::read_intake(file, &app.limits())?;
+    let report = if files::extension(file) == "csv" && !strict {
+        streamed(app, file, &text)?
+    } else {
+        parsed_first(app, file, &text, strict)?
+    };
+    show(app, file, report)
+}
+
+/// A CSV file, not `--strict`: its rows are parsed on a second thread while this one takes them
+/// (after a first pass over the emails alone: the last row of each email is the one taken), so
+/// that the parsing of a large file costs little more than its first pass.
+fn streamed(app: &mut App, file: &Path, text: &str) -> Result<IntakeReport> {
+    let parse = |row: files::CsvRow| row.and_then(pipeline::parse_applicant);
+    let written = files::stream_csv_rows(text, Applicant::REQUIRED, Applicant::OPTIONAL, parse, |chunks| {
+        let mut last = LastRows::with_capacity(files::lines_in(text.as_bytes()));
+        files::scan_csv_column(text, "email", |at, email| last.note(at, email.and_then(pipeline::intake_email)));
+        let mut bar = app.progress("applications", usize::try_from(last.rows()).unwrap_or(usize::MAX));
+        // A chunk's rows one by one; a reader that stopped early fails the import.
+        let rows = chunks.flat_map(|chunk| {
+            let (rows, failed) = match chunk {
+                Ok(rows) => (rows, None),
+                Err(e) => (Vec::new(), Some(Err(e))),
+            };
+            rows.into_iter().map(Ok).chain(failed)
+        });
+        app.write(|tx, ctx| pipeline::import_streamed(tx, ctx, last, rows, &mut bar))
+    })
+    .map_err(|e| e.context(file.display()))?;
+    let mut report = written.map_err(|e| about_file(e, file))?;
+    sort_by_line(&mut report.invalid);
+    Ok(report)
+}
+
+/// A JSON file, or any file `--strict`: every row is read and parsed first (a large CSV file in
+/// two pieces, on two threads), then taken in one transaction.
+fn parsed_first(app: &mut App, file: &Path, text: &str, strict: bool) -> Result<IntakeReport> {
     // Reading and checking the rows is pure work: a large file is read and parsed in two pieces,
     // on two threads, before the transaction (the database is written from this thread alone).
-    let (pieces, mut unreadable) = crate::files::map_records_lenient(
+    let (pieces, mut unreadable) = files::map_text_lenient(
         file,
-        crate::files::Columns {
-            required: Applicant::REQUIRED,
-            optional: Applicant::OPTIONAL,
-            numeric: Applicant::NUMERIC,
-        },
-        &app.limits(),
+        text,
+        files::Columns { required: Applicant::REQUIRED, optional: Applicant::OPTIONAL, numeric: Applicant::NUMERIC },
         PARSE_THREADS,
         pipeline::parse_applicant,
     )?;
@@ -46,19 +80,33 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
         return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
     }
     let mut bar = app.progress("applications", pieces.iter().map(Vec::len).sum());
-    let mut report: IntakeReport =
-        app.write(|tx, ctx| pipeline::import_parsed(tx, ctx, pieces, strict, &mut bar)).map_err(|e| {
-            match e.downcast::<Error>() {
-                // A fault of crew or its environment (the database's disk) is not about the file.
-                Ok(ce) if ce.kind == crew_core::error::ErrorKind::Internal => ce.into(),
-                Ok(ce) => ce.context(file.display()).into(),
-                Err(e) => e,
-            }
-        })?;
+    let mut report: IntakeReport = app
+        .write(|tx, ctx| pipeline::import_parsed(tx, ctx, pieces, strict, &mut bar))
+        .map_err(|e| about_file(e, file))?;
     drop(bar);
     unreadable.append(&mut report.invalid);
-    unreadable.sort_by_key(|r| r.location.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0));
+    sort_by_line(&mut unreadable);
     report.invalid = unreadable;
+    Ok(report)
+}
+
+/// An import's failure, named after the file unless it is crew's or its environment's (the
+/// database's disk), which is not about the file.
+fn about_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
+    match e.downcast::<Error>() {
+        Ok(ce) if ce.kind == crew_core::error::ErrorKind::Internal => ce.into(),
+        Ok(ce) => ce.context(file.display()).into(),
+        Err(e) => e,
+    }
+}
+
+/// Refused rows in the file's order (`line N`, `item N`).
+fn sort_by_line(rows: &mut [crew_core::hiring::pipeline::Rejected]) {
+    rows.sort_by_key(|r| r.location.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0));
+}
+
+/// The report: a summary line and the first refused rows (all of them with `--format json`).
+fn show(app: &mut App, file: &Path, report: IntakeReport) -> Result<()> {
     if app.out.format != crate::cli::Format::Table {
         return app.out.record(&report, &[]);
     }
