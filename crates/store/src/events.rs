@@ -87,6 +87,15 @@ impl Appended {
         }
         self.events.drain(..limit.min(self.events.len())).collect()
     }
+
+    /// Every kept event after `after`, handed over in the list they were kept in (no copy of
+    /// the events; made contiguous in place); nothing is kept afterwards.
+    fn take_all_after(&mut self, after: EventSeq) -> Vec<RecordedEvent> {
+        while self.events.front().is_some_and(|e| e.seq <= after) {
+            self.events.pop_front();
+        }
+        Vec::from(std::mem::take(&mut self.events))
+    }
 }
 
 impl SqliteTx<'_> {
@@ -201,6 +210,13 @@ impl EventLog for SqliteTx<'_> {
             self.appended.forget();
         }
         Ok(seqs)
+    }
+
+    fn take_kept_after(&mut self, after: EventSeq) -> Result<Option<Vec<RecordedEvent>>> {
+        if self.appended.covers(after) && self.appended.newest() == Some(self.last_event_seq()?) {
+            return Ok(Some(self.appended.take_all_after(after)));
+        }
+        Ok(None)
     }
 
     fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<RecordedEvent>> {

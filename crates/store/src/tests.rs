@@ -917,3 +917,22 @@ fn the_intakes_dropped_indexes_leave_every_query_its_plan() {
         .unwrap();
     assert!(sql.ends_with("WHERE status = 'tests_assigned' OR status = 'tests_submitted'"), "{sql}");
 }
+
+#[test]
+fn the_events_a_transaction_appended_are_handed_over_whole_once() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    store
+        .write(|tx: &mut dyn Tx| {
+            let before = tx.last_event_seq()?;
+            for i in 0..3 {
+                logged_in(tx, &format!("kept{i}"))?;
+            }
+            let kept = tx.take_kept_after(before)?.expect("SQLite keeps the events it appended");
+            let read = tx.events_after(before, 100)?;
+            assert_eq!(kept, read, "as the log reads them");
+            assert!(!kept.is_empty());
+            assert!(tx.take_kept_after(before)?.is_none_or(|k| k.is_empty()), "handed over once");
+            Ok(())
+        })
+        .unwrap();
+}

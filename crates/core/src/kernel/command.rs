@@ -114,16 +114,29 @@ impl Tail {
         if position < self.from || position > last {
             // Not within what is kept (a subscriber further behind, or ahead): start again there.
             self.from = position;
-            self.events = tx.events_after(position, BATCH)?;
-            return Ok(0..self.events.len());
+            self.events = Tail::read(tx, position)?;
+            return Ok(0..self.events.len().min(BATCH));
         }
         let start = self.events.partition_point(|e| e.seq <= position);
         if start == self.events.len() {
             // At the end of what is kept: the log may have grown since (reactions append).
-            let more = tx.events_after(last, BATCH)?;
-            self.events.extend(more);
+            let more = Tail::read(tx, last)?;
+            if self.events.is_empty() {
+                self.events = more;
+            } else {
+                self.events.extend(more);
+            }
         }
         Ok(start..self.events.len().min(start + BATCH))
+    }
+
+    /// The events after `after`: all of them if the store holds them in memory (handed over
+    /// whole, not a batch at a time into a second list), else the next [`BATCH`] read.
+    fn read<T: EventLog + ?Sized>(tx: &mut T, after: EventSeq) -> Result<Vec<RecordedEvent>> {
+        match tx.take_kept_after(after)? {
+            Some(kept) if !kept.is_empty() => Ok(kept),
+            _ => tx.events_after(after, BATCH),
+        }
     }
 }
 
@@ -135,12 +148,17 @@ mod tests {
     use crate::error::Error;
     use crate::kernel::events::EventFilter;
 
-    /// An event log in memory that counts the events it hands out.
+    /// An event log in memory that counts the events it hands out; if it `keeps` them, the
+    /// events appended since it last handed its kept ones over are kept to hand over whole, as
+    /// a store keeps the events of its transaction.
     #[derive(Default)]
     struct Log {
         events: Vec<RecordedEvent>,
         positions: Vec<(String, EventSeq)>,
         read: usize,
+        keeps: bool,
+        kept: Vec<RecordedEvent>,
+        handed: usize,
     }
 
     impl Log {
@@ -155,6 +173,9 @@ mod tests {
                 version: 1,
                 payload: "{}".into(),
             });
+            if self.keeps {
+                self.kept.push(self.events[self.events.len() - 1].clone());
+            }
             seq
         }
     }
@@ -167,6 +188,16 @@ mod tests {
             let out: Vec<_> = self.events.iter().filter(|e| e.seq > after).take(limit).cloned().collect();
             self.read += out.len();
             Ok(out)
+        }
+        fn take_kept_after(&mut self, after: EventSeq) -> Result<Option<Vec<RecordedEvent>>> {
+            // Kept events are handed over only if none of the log's falls between `after` and them.
+            let first = self.kept.first().map(|e| e.seq);
+            if first.is_none_or(|first| self.events.iter().any(|e| e.seq > after && e.seq < first)) {
+                return Ok(None);
+            }
+            let kept: Vec<_> = std::mem::take(&mut self.kept).into_iter().filter(|e| e.seq > after).collect();
+            self.handed += kept.len();
+            Ok(Some(kept))
         }
         fn find_events(&mut self, _: &EventFilter) -> Result<Vec<RecordedEvent>> {
             Err(Error::internal("not used"))
@@ -235,6 +266,28 @@ mod tests {
         let one = log.push("other");
         assert_eq!(dispatch(&mut log, &subscribers).unwrap(), 3);
         assert!(subscribers.iter().all(|s| s.seen.borrow().last() == Some(&one)));
+    }
+
+    #[test]
+    fn events_the_log_keeps_are_handed_over_whole_and_each_is_handled_once_in_order() {
+        let mut log = Log { keeps: true, ..Log::default() };
+        for _ in 0..(BATCH * 2 + 7) {
+            log.push("cause");
+        }
+        let subscribers = vec![recorder("a", false), recorder("b", true), recorder("c", false)];
+        let delivered = dispatch(&mut log, &subscribers).unwrap();
+        let all: Vec<EventSeq> = log.events.iter().map(|e| e.seq).collect();
+        assert_eq!(all.len(), (BATCH * 2 + 7) * 2, "the reactions too");
+        for s in &subscribers {
+            assert_eq!(*s.seen.borrow(), all, "{} sees every event once, in order", s.name);
+        }
+        assert_eq!(delivered, all.len() * 3);
+        assert_eq!((log.read, log.handed), (0, all.len()), "every event handed over once, none read");
+        // A subscriber behind what was handed over reads the log from its own position.
+        let late = vec![recorder("late", false)];
+        dispatch(&mut log, &late).unwrap();
+        assert_eq!(*late[0].seen.borrow(), all);
+        assert_eq!(log.read, all.len());
     }
 
     #[test]

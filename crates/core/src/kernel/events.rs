@@ -210,6 +210,14 @@ pub trait EventLog {
     /// Events with `seq > after`, oldest first, at most `limit` (an empty list at the end of the
     /// log).
     fn events_after(&mut self, after: EventSeq, limit: usize) -> Result<Vec<RecordedEvent>>;
+    /// Every event with `seq > after` to the end of the log, oldest first, if the store holds them
+    /// in memory already (the events this transaction appended, for a store that keeps them) and
+    /// can hand them over whole: no read, no copy, however many (an intake's 100,000). `None`
+    /// otherwise (then read them with [`events_after`](Self::events_after)); the default.
+    fn take_kept_after(&mut self, after: EventSeq) -> Result<Option<Vec<RecordedEvent>>> {
+        let _ = after;
+        Ok(None)
+    }
     /// Events matching every given filter, oldest first (an empty list when none match).
     fn find_events(&mut self, filter: &EventFilter) -> Result<Vec<RecordedEvent>>;
     /// The last event `subscriber` has handled (`EventSeq::START` for a subscriber never seen).

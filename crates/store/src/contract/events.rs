@@ -482,3 +482,35 @@ pub(crate) fn events_read_in_the_transaction_that_appended_them_are_as_read_late
         assert_eq!(inside, then, "events_after({after:?}, {limit}) with the log up to {newest:?}");
     }
 }
+
+/// `take_kept_after` hands over, if anything, exactly what a later transaction reads after the
+/// same position (every event to the end of the log as it was then), once: a second call hands
+/// over nothing more; events appended afterwards are handed over next; a position before the
+/// transaction's events is not served from memory (`None`: read the log).
+pub(crate) fn events_handed_over_whole_are_as_read_later<S: Store>(store: &mut S) {
+    let before = log_of(store, 3);
+    let event = |i: i64| {
+        NewEvent::encode(at(i), None, &HiringEvent::ApplicationUpdated { application: ApplicationId::new(i + 1) })
+    };
+    let handed = write(store, |tx| {
+        let mut handed: Vec<(EventSeq, EventSeq, Vec<RecordedEvent>)> = Vec::new();
+        let last = before[2];
+        tx.append_events(&(0..130).map(event).collect::<Result<Vec<_>>>()?)?;
+        assert!(tx.take_kept_after(EventSeq::START)?.is_none_or(|k| k.is_empty()), "not from before the transaction");
+        if let Some(kept) = tx.take_kept_after(last)? {
+            handed.push((last, tx.last_event_seq()?, kept));
+            assert!(tx.take_kept_after(last)?.is_none_or(|k| k.is_empty()), "handed over once");
+        }
+        let newest = tx.last_event_seq()?;
+        tx.append_events(&(200..205).map(event).collect::<Result<Vec<_>>>()?)?;
+        if let Some(kept) = tx.take_kept_after(newest)? {
+            handed.push((newest, tx.last_event_seq()?, kept));
+        }
+        Ok(handed)
+    });
+    let log = read(store, |tx| tx.events_after(EventSeq::START, 10_000));
+    for (after, newest, kept) in handed {
+        let then: Vec<RecordedEvent> = log.iter().filter(|e| e.seq > after && e.seq <= newest).cloned().collect();
+        assert_eq!(kept, then, "take_kept_after({after:?}) with the log up to {newest:?}");
+    }
+}

@@ -84,6 +84,7 @@ macro_rules! contract_suite {
                 a_batch_of_events_is_appended_in_order_after_the_log_as_one_by_one,
                 a_batch_with_a_missing_actor_is_a_conflict_and_appends_nothing,
                 events_read_in_the_transaction_that_appended_them_are_as_read_later,
+                events_handed_over_whole_are_as_read_later,
             );
             contract_suite!(@group $make; iam;
                 missing_accounts_are_none_by_id_login_and_email,
