@@ -1,6 +1,8 @@
 //! The mail hiring's events cause: each pipeline step to the candidate, and one digest of an
 //! intake to every active manager.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -11,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::ApplicationId;
 use crate::kernel::events::RecordedEvent;
 use crate::mail::{Notice, Notifier, Template};
-use crate::types::{Email, Name};
+use crate::types::Email;
 
 macro_rules! template {
     ($name:literal) => {
@@ -65,11 +67,17 @@ impl<T: HiringTx + ?Sized> Notifier<T> for HiringMail {
 /// The fields of an `application_received` event, read straight from its payload: the whole
 /// [`HiringEvent`] is tagged by a field inside the object, which serde reads by buffering every
 /// field first (decoding was 6.6% of a 100,000-row intake's instructions; BENCHMARKS.md, "Intake").
+///
+/// The texts are borrowed from the payload where they can be (no copy each), and only the
+/// address is read as an [`Email`] again (the mail's recipient); the name, stored as crew wrote
+/// it, goes into the mail as it is (shown inert there, as every value).
 #[derive(Deserialize)]
-struct Received {
+struct Received<'a> {
     application: ApplicationId,
-    email: Email,
-    name: Name,
+    #[serde(borrow)]
+    email: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
 }
 
 /// The acknowledgement of a new application. It needs nothing but what the event says: no read of
@@ -83,13 +91,17 @@ fn acknowledgement(stored: &RecordedEvent) -> Result<Vec<Notice>> {
         // Another version: read as every reader of the log reads it (today: an error naming it).
         _ => match stored.decode::<HiringEvent>()? {
             Some(HiringEvent::ApplicationReceived { application, email, name }) => {
-                Received { application, email, name }
+                Received { application, email: Cow::Owned(email.to_string()), name: Cow::Owned(name.to_string()) }
             }
             _ => return Err(Error::internal(format!("event #{} is not an application_received", stored.seq))),
         },
     };
+    let email = Email::parse(&email).map_err(|e| {
+        Error::internal(format!("event `{}` cannot be read: {}", stored.type_name, e.message))
+            .context(format!("event #{}", stored.seq))
+    })?;
     let vars = vec![
-        ("name", name.to_string()),
+        ("name", name.into_owned()),
         ("application", application.to_string()),
         ("tests", "-".to_string()),
         ("score", String::new()),
@@ -151,6 +163,7 @@ mod tests {
     use super::*;
     use crate::ids::{AccountId, EventSeq};
     use crate::kernel::events::{DomainEvent, NewEvent};
+    use crate::types::Name;
 
     fn received(seq: i64, application: i64, email: &str, name: &str) -> RecordedEvent {
         let event = HiringEvent::ApplicationReceived {

@@ -582,12 +582,16 @@ impl SkillSet {
 }
 
 impl fmt::Display for SkillSet {
+    /// `cleaning:3;gardening:2` (written piece by piece: an intake stores 100,000 of them).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, (s, l)) in self.0.iter().enumerate() {
             if i > 0 {
                 f.write_str(";")?;
             }
-            write!(f, "{s}:{}", l.get())?;
+            f.write_str(s.as_str())?;
+            f.write_str(":")?;
+            // A level is one digit (1 to 5).
+            f.write_char(char::from(b'0' + l.get()))?;
         }
         Ok(())
     }

@@ -168,6 +168,13 @@ impl Template {
     /// The subject and body with every `{name}` replaced by its value. A placeholder without a
     /// value, or a template without a `Subject:` line, is an internal error (never a blank).
     pub fn render(&self, vars: &[(&str, String)]) -> Result<(String, String)> {
+        self.compile()?.render(vars)
+    }
+
+    /// The template read once into its subject's and body's pieces, to render many mails from
+    /// (an intake renders 80,000-odd acknowledgements from one template). A template without a
+    /// `Subject:` line or with an unclosed `{` is an internal error.
+    pub fn compile(&self) -> Result<Compiled> {
         let template = self.name;
         let (head, body) = self.text.split_once("\n\n").ok_or_else(|| {
             Error::internal(format!("mail template `{template}` has no blank line after its subject"))
@@ -175,29 +182,72 @@ impl Template {
         let subject = head
             .strip_prefix("Subject: ")
             .ok_or_else(|| Error::internal(format!("mail template `{template}` does not start with `Subject: `")))?;
-        Ok((fill(template, subject, vars, Lines::Escape)?, fill(template, body, vars, Lines::Keep)?))
+        Ok(Compiled { template, subject: pieces(template, subject)?, body: pieces(template, body)? })
     }
 }
 
-/// The template's text with its placeholders filled. Values come from people (a name, a
-/// description) and are put in [`inert`]: a subject is one header line, so even a newline is
-/// escaped there; a body keeps the newlines and tabs of multi-line text.
-fn fill(template: &str, text: &str, vars: &[(&str, String)], lines: Lines) -> Result<String> {
-    let mut out = String::with_capacity(text.len());
+/// A [`Template`] read into pieces ([`Template::compile`]).
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    template: &'static str,
+    subject: Vec<Piece>,
+    body: Vec<Piece>,
+}
+
+/// A piece of a template's text: text as it is, or a placeholder's name.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(&'static str),
+    Var(&'static str),
+}
+
+impl Compiled {
+    /// The name of the template it was read from.
+    pub fn template(&self) -> &'static str {
+        self.template
+    }
+
+    /// [`Template::render`] of the template it was read from.
+    pub fn render(&self, vars: &[(&str, String)]) -> Result<(String, String)> {
+        Ok((
+            fill(self.template, &self.subject, vars, Lines::Escape)?,
+            fill(self.template, &self.body, vars, Lines::Keep)?,
+        ))
+    }
+}
+
+/// The pieces of a template's `text`: text up to each `{`, the name up to its `}`, and so on.
+fn pieces(template: &str, text: &'static str) -> Result<Vec<Piece>> {
+    let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
+        out.push(Piece::Text(&rest[..start]));
         let after = &rest[start + 1..];
         let end =
             after.find('}').ok_or_else(|| Error::internal(format!("mail template `{template}`: an unclosed `{{`")))?;
-        let key = &after[..end];
-        let value = vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str()).ok_or_else(|| {
-            Error::internal(format!("mail template `{template}` uses `{{{key}}}`, which is not given"))
-        })?;
-        out.push_str(&inert(value, lines));
+        out.push(Piece::Var(&after[..end]));
         rest = &after[end + 1..];
     }
-    out.push_str(rest);
+    out.push(Piece::Text(rest));
+    Ok(out)
+}
+
+/// A template's text with its placeholders filled. Values come from people (a name, a
+/// description) and are put in [`inert`]: a subject is one header line, so even a newline is
+/// escaped there; a body keeps the newlines and tabs of multi-line text.
+fn fill(template: &str, pieces: &[Piece], vars: &[(&str, String)], lines: Lines) -> Result<String> {
+    let mut out = String::with_capacity(pieces.iter().map(|p| if let Piece::Text(t) = p { t.len() } else { 16 }).sum());
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Var(key) => {
+                let value = vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).ok_or_else(|| {
+                    Error::internal(format!("mail template `{template}` uses `{{{key}}}`, which is not given"))
+                })?;
+                out.push_str(&inert(value, lines));
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -297,10 +347,19 @@ where
     /// of 100,000 rows mails 80,000-odd acknowledgements.
     fn handle_all(&self, tx: &mut T, events: &[RecordedEvent]) -> Result<()> {
         let mut queue: Vec<NewMail> = Vec::new();
+        // Each template the batch uses, read once.
+        let mut compiled: Vec<Compiled> = Vec::new();
         for stored in events {
             for notifier in &self.notifiers {
                 for notice in notifier.notices(tx, stored)? {
-                    let (subject, body) = notice.template.render(&notice.vars)?;
+                    let at = match compiled.iter().position(|c| c.template() == notice.template.name) {
+                        Some(at) => at,
+                        None => {
+                            compiled.push(notice.template.compile()?);
+                            compiled.len() - 1
+                        }
+                    };
+                    let (subject, body) = compiled[at].render(&notice.vars)?;
                     let mail = NewMail {
                         cause: format!("event:{}:{}", stored.seq, notice.key),
                         to: notice.to,
@@ -603,6 +662,41 @@ mod tests {
         let (subject, body) = SAMPLE.render(&vars).unwrap();
         assert_eq!(subject, "Order #7");
         assert_eq!(body, "Hello Ann,\n-- crew\n");
+    }
+
+    #[test]
+    fn a_template_read_once_renders_every_mail_as_the_template_does() {
+        let t = Template {
+            name: "letter",
+            text: "Subject: {name} at {place}\n\n{name},\n{body}\n{}{name}{sig}{place} -- crew {} end\n",
+        };
+        let compiled = t.compile().unwrap();
+        assert_eq!(compiled.template(), "letter");
+        for (name, body) in [("Ann", "two\nlines"), ("Zoë\nX", "\u{1b}[2J\tend"), ("", "")] {
+            let vars = [
+                ("name", name.to_string()),
+                ("body", body.to_string()),
+                ("sig", "S".into()),
+                ("place", "P".into()),
+                ("", "E".into()),
+            ];
+            assert_eq!(compiled.render(&vars).unwrap(), t.render(&vars).unwrap(), "{name:?}");
+        }
+        let vars = [
+            ("name", "Zoë\nX".to_string()),
+            ("body", "b".into()),
+            ("sig", "S".into()),
+            ("place", "P".into()),
+            ("", "E".into()),
+        ];
+        let (subject, body) = compiled.render(&vars).unwrap();
+        assert_eq!(subject, "Zoë\\u{a}X at P", "a subject is one line");
+        assert_eq!(body, "Zoë\nX,\nb\nEZoë\nXSP -- crew E end\n");
+        let e = compiled.render(&vars[..2]).unwrap_err();
+        assert!(e.message.contains("`letter` uses `{place}`, which is not given"), "{e}");
+        let unclosed = Template { name: "open", text: "Subject: x\n\nHello {name" };
+        assert!(unclosed.compile().unwrap_err().message.contains("`open`: an unclosed `{`"));
+        assert!(unclosed.render(&vars).is_err());
     }
 
     #[test]
