@@ -96,6 +96,76 @@ fn from_application_to_a_worker_in_the_pool() {
 }
 
 #[test]
+fn the_summary_of_an_import_is_one_line_whatever_the_files_name() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    std::fs::write(env.path().join("evil\nname.csv"), "name,email,zone,strengths\nA,a@x.example,north,cleaning\n")
+        .unwrap();
+    let out = env.ok(&["hiring", "import", "evil\nname.csv"]);
+    assert_eq!(out.lines().count(), 1, "{out:?}");
+    assert!(out.contains("1 new"), "{out}");
+}
+
+#[test]
+fn strict_names_the_files_first_bad_row_whether_refused_or_unreadable() {
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    // Line 2 is refused (a level of 7), line 3 cannot be read (three fields of four): line 2.
+    std::fs::write(
+        env.path().join("two.csv"),
+        "name,email,zone,strengths\nA,a@x.example,north,weaving:7\nB,b@x.example,north\n",
+    )
+    .unwrap();
+    let run = env.run(&["hiring", "import", "two.csv", "--strict"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("line 2") && run.stderr.contains("level 7"), "{}", run.stderr);
+    // The other way round: line 2 cannot be read, line 3 is refused: line 2.
+    std::fs::write(
+        env.path().join("two.csv"),
+        "name,email,zone,strengths\nB,b@x.example,north\nA,a@x.example,north,weaving:7\n",
+    )
+    .unwrap();
+    let run = env.run(&["hiring", "import", "two.csv", "--strict"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("line 2") && run.stderr.contains("fields"), "{}", run.stderr);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&env.ok(&["--format", "json", "hiring", "list"])).unwrap();
+    assert!(list.is_empty(), "nothing kept");
+}
+
+#[test]
+fn a_file_of_blank_lines_is_no_rows_and_makes_no_room_for_them() {
+    // 48 million line breaks after the header: no row at all. Room made for each line was
+    // gigabytes (an abort where the address space is limited, as here to 3 GiB).
+    let env = Env::company();
+    env.login("mia", PASSWORD);
+    let mut text = b"name,email,zone,strengths\n".to_vec();
+    text.resize(text.len() + 48_000_000, b'\n');
+    std::fs::write(env.path().join("blank.csv"), &text).unwrap();
+    for strict in [false, true] {
+        let mut args = vec!["--format", "json", "hiring", "import", "blank.csv"];
+        if strict {
+            args.push("--strict");
+        }
+        let mut cmd = env.command(&args);
+        // SAFETY: between fork and exec only setrlimit runs, which is async-signal-safe.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                let limit = libc::rlimit { rlim_cur: 3 << 30, rlim_max: 3 << 30 };
+                if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+        let run = env.run_with(cmd, None);
+        assert_eq!(run.code, 0, "strict: {strict}: {}", run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!((report["received"].as_u64(), report["invalid"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    }
+}
+
+#[test]
 fn a_csv_intake_taken_while_it_is_parsed_keeps_what_the_same_rows_as_json_lines_keep() {
     // 3,000 rows over three chunks of the streamed reader and past a thousand emails looked up at
     // a time: repeated emails (one known already), rows refused for their email or their

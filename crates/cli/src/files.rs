@@ -422,8 +422,8 @@ pub const PIECE_BYTES: usize = 256 * 1024;
 /// it is read (a row need not be kept: a 100,000-row intake never holds its records at once).
 /// Every piece is read by its own reader given the file's header line first, so a row with the
 /// wrong number of fields is measured against the header as in one piece, and its byte positions
-/// are mapped back onto the whole file for the line numbers. `start` is given how many rows the
-/// piece can hold at most, as far as its line breaks tell (room to keep them without growing).
+/// are mapped back onto the whole file for the line numbers. `start` is given how many rows to
+/// make room for ([`room_for_rows`] of the piece).
 /// Returns the accumulators in the file's order.
 fn csv_rows_in_pieces<A: Send>(
     text: &str,
@@ -453,7 +453,7 @@ fn csv_rows_in_pieces<A: Send>(
     }
     bounds.push(text.len());
     let piece = |i: usize| {
-        let mut acc = start(lines_in(&text.as_bytes()[bounds[i]..bounds[i + 1]]));
+        let mut acc = start(room_for_rows(&text.as_bytes()[bounds[i]..bounds[i + 1]]));
         csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional, &mut |_, row| {
             add(&mut acc, row);
             true
@@ -473,16 +473,23 @@ fn csv_rows_in_pieces<A: Send>(
     }))
 }
 
-/// How many lines `bytes` has, counting `\n` line breaks (or `\r` ones in a file without any
-/// `\n`, an old Mac's), and the last line without one: as many records as it can hold at most,
-/// unless line endings are mixed (a hint, then).
-pub fn lines_in(bytes: &[u8]) -> usize {
+/// The most rows [`room_for_rows`] makes room for up front: a list or map may grow past it,
+/// but never reserves more on a file's word (a file of blank lines has millions of lines and no
+/// row; reserving for each was gigabytes, and an abort where memory is limited).
+pub const ROOM_AT_MOST: usize = 1 << 18;
+
+/// How many rows to make room for, up front, to keep the records of `bytes`: its lines, counting
+/// `\n` line breaks (or `\r` ones in a file without any `\n`, an old Mac's) and the last line
+/// without one — as many records as it can hold, unless line endings are mixed — but at most
+/// [`ROOM_AT_MOST`]. A hint: room, not a limit.
+pub fn room_for_rows(bytes: &[u8]) -> usize {
     let count = |end: u8| bytes.iter().filter(|b| **b == end).count();
     match count(b'\n') {
         0 => count(b'\r'),
         n => n,
     }
     .saturating_add(1)
+    .min(ROOM_AT_MOST)
 }
 
 /// A CSV text's header line, checked (the columns known, the required ones there, none twice):
@@ -1208,6 +1215,18 @@ mod tests {
         stream_csv_rows(text, &["a", "b"], &["c"], each, |chunks| {
             chunks.flat_map(|chunk| chunk.unwrap()).map(|(at, (b, row))| (at, b, row)).collect()
         })
+    }
+
+    #[test]
+    fn room_is_made_for_a_files_rows_by_its_lines_but_never_for_more_than_a_bound() {
+        assert_eq!(room_for_rows(b""), 1);
+        assert_eq!(room_for_rows(b"a\r\nb\r\nc"), 3, "CRLF counts once");
+        assert_eq!(room_for_rows(b"a\rb\rc\r"), 4, "an old Mac's breaks");
+        assert_eq!(room_for_rows(b"a\nb\rc"), 2, "mixed: the `\\n`s");
+        // A hostile file of nothing but line breaks: room for the bound, not for each line.
+        let blank = vec![b'\n'; 4 * ROOM_AT_MOST];
+        assert_eq!(room_for_rows(&blank), ROOM_AT_MOST);
+        assert_eq!(room_for_rows(&blank[..ROOM_AT_MOST - 2]), ROOM_AT_MOST - 1);
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
 fn streamed(app: &mut App, file: &Path, text: &str) -> Result<IntakeReport> {
     let parse = |row: files::CsvRow| row.and_then(pipeline::parse_applicant);
     let written = files::stream_csv_rows(text, Applicant::REQUIRED, Applicant::OPTIONAL, parse, |chunks| {
-        let mut last = LastRows::with_capacity(files::lines_in(text.as_bytes()));
+        let mut last = LastRows::with_capacity(files::room_for_rows(text.as_bytes()));
         files::scan_csv_column(text, "email", |at, email| last.note(at, email.and_then(pipeline::intake_email)));
         let mut bar = app.progress("applications", usize::try_from(last.rows()).unwrap_or(usize::MAX));
         // A chunk's rows one by one; a reader that stopped early fails the import.
@@ -76,8 +76,16 @@ fn parsed_first(app: &mut App, file: &Path, text: &str, strict: bool) -> Result<
         PARSE_THREADS,
         pipeline::parse_applicant,
     )?;
+    // `--strict` names the file's first bad row, whether it could not be read or was refused.
     if strict && let Some(first) = unreadable.first() {
-        return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
+        let refused_before = pieces
+            .iter()
+            .flatten()
+            .find_map(|p| p.as_ref().err())
+            .is_some_and(|(location, _)| line_of(location) < line_of(&first.location));
+        if !refused_before {
+            return Err(Error::bad_input(format!("{}: {}: {}", file.display(), first.location, first.reason)).into());
+        }
     }
     let mut bar = app.progress("applications", pieces.iter().map(Vec::len).sum());
     let mut report: IntakeReport = app
@@ -102,7 +110,12 @@ fn about_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
 
 /// Refused rows in the file's order (`line N`, `item N`).
 fn sort_by_line(rows: &mut [crew_core::hiring::pipeline::Rejected]) {
-    rows.sort_by_key(|r| r.location.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0));
+    rows.sort_by_key(|r| line_of(&r.location));
+}
+
+/// The number of a row's location (`line N`, `item N`).
+fn line_of(location: &str) -> u64 {
+    location.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)
 }
 
 /// The report: a summary line and the first refused rows (all of them with `--format json`).
@@ -110,7 +123,8 @@ fn show(app: &mut App, file: &Path, report: IntakeReport) -> Result<()> {
     if app.out.format != crate::cli::Format::Table {
         return app.out.record(&report, &[]);
     }
-    crate::output::line(&format!(
+    // One line, whatever the file's name holds (a line break in it is escaped).
+    crate::output::one_line(&format!(
         "{}: {} new, {} updated, {} unchanged, {} invalid.",
         file.display(),
         report.received,
