@@ -134,8 +134,9 @@ impl Tail {
     /// whole, not a batch at a time into a second list), else the next [`BATCH`] read.
     fn read<T: EventLog + ?Sized>(tx: &mut T, after: EventSeq) -> Result<Vec<RecordedEvent>> {
         match tx.take_kept_after(after)? {
-            Some(kept) if !kept.is_empty() => Ok(kept),
-            _ => tx.events_after(after, BATCH),
+            // Every event to the end of the log: none means the end (no read needed to know).
+            Some(kept) => Ok(kept),
+            None => tx.events_after(after, BATCH),
         }
     }
 }
