@@ -272,10 +272,12 @@ mod tests {
 
     #[test]
     fn a_payload_crew_wrote_is_read_as_written() {
-        for (email, name) in [("rex@example.com", "Rex"), ("zoë@exämple.com", "Zoë Ünïcode-Ñame")] {
-            let stored = received(41, 7, email, name);
+        for (application, email, name) in
+            [(7, "rex@example.com", "Rex"), (0, "a@b.example", "Zero"), (82_814, "zoë@exämple.com", "Zoë Ünïcode-Ñame")]
+        {
+            let stored = received(41, application, email, name);
             let r = Received::as_written(&stored.payload).expect("crew's own payload, without escapes");
-            assert_eq!((r.application.get(), r.email.as_ref(), r.name.as_ref()), (7, email, name));
+            assert_eq!((r.application.get(), r.email.as_ref(), r.name.as_ref()), (application, email, name));
         }
         // A name with a quote is escaped: serde reads that one.
         assert!(Received::as_written(&received(41, 7, "rex@example.com", "Rex \"the dog\"").payload).is_none());

@@ -1070,6 +1070,20 @@ mod tests {
     }
 
     #[test]
+    fn last_rows_count_every_row_noted_and_know_each_emails_last() {
+        let email = |raw: &str| Some(crate::types::Email::parse(raw).unwrap());
+        let mut last = LastRows::with_capacity(4);
+        for (at, e) in [(10, email("a@x.example")), (20, None), (30, email("A@x.example")), (40, email("b@x.example"))]
+        {
+            last.note(at, e);
+        }
+        assert_eq!(last.rows(), 4, "rows without an email count too");
+        assert_eq!(last.superseded, [10]);
+        assert_eq!(last.last.get(&crate::types::Email::parse("a@x.example").unwrap()), Some(&(30, true)));
+        assert_eq!(last.last.get(&crate::types::Email::parse("b@x.example").unwrap()), Some(&(40, false)));
+    }
+
+    #[test]
     fn scores_count_points_of_correct_answers_against_the_pass_mark() {
         assert_eq!(
             score(&[test(1)], &sheet(1, vec![2, 1])).unwrap(),
