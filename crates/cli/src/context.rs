@@ -10,9 +10,9 @@ use crew_core::authz::{self, Action, Actor};
 use crew_core::error::Error;
 use crew_core::iam;
 use crew_core::kernel::clock;
-use crew_core::kernel::command::Ctx;
+use crew_core::kernel::command::{Ctx, Subscribers};
 use crew_core::settings::{self, Rules};
-use crew_core::wiring::{self, BoxedSubscriber, Store, Tx};
+use crew_core::wiring::{self, BoxedSubscriber, Store, Tx, TxCatchUp};
 use crew_store::Database;
 
 use crate::cli::Global;
@@ -216,32 +216,50 @@ impl App {
 
     /// Runs a change as the logged-in account, in one transaction with its events.
     pub fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
+        self.as_actor(Mode::Write, |tx, ctx, _| f(tx, ctx))
+    }
+
+    /// [`write`](Self::write) of a long change that lets the subscribers catch up as it goes
+    /// (its third argument; see `CatchUp`): an intake's events are not all held until it ends.
+    pub fn write_in_steps<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, &Ctx, &mut TxCatchUp<'_>) -> crew_core::Result<R>,
+    ) -> Result<R> {
         self.as_actor(Mode::Write, f)
     }
 
     /// Runs a change as the logged-in account and rolls it back (`--dry-run`).
     pub fn rehearse<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
-        self.as_actor(Mode::Rehearse, f)
+        self.as_actor(Mode::Rehearse, |tx, ctx, _| f(tx, ctx))
     }
 
     /// Runs a query as the logged-in account.
     pub fn read<R>(&mut self, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
-        self.as_actor(Mode::Read, f)
+        self.as_actor(Mode::Read, |tx, ctx, _| f(tx, ctx))
     }
 
     /// Authenticates inside the transaction (the session may have ended since `authorize`), then
     /// runs `f` with the actor and the command's time, taken once the transaction has begun (for a
     /// write, after the write lock: commands are stamped in the order they commit).
-    fn as_actor<R>(&mut self, mode: Mode, f: impl FnOnce(&mut dyn Tx, &Ctx) -> crew_core::Result<R>) -> Result<R> {
+    /// A write's subscribers may catch up part-way (`f`'s third argument); a read's never do.
+    fn as_actor<R>(
+        &mut self,
+        mode: Mode,
+        f: impl FnOnce(&mut dyn Tx, &Ctx, &mut TxCatchUp<'_>) -> crew_core::Result<R>,
+    ) -> Result<R> {
         let hash = self.token_hash()?;
         let chosen = self.chosen_now;
         self.store()?;
         let store = self.store.as_mut().expect("opened above");
+        let subscribers = &self.subscribers;
         let command = |tx: &mut dyn Tx| {
             let checked_at = clock::session_time(tx, chosen, Utc::now())?;
             let actor = iam::authenticate(tx, &hash, checked_at)?;
             let now = clock::command_time(tx, Some(&actor), chosen, Utc::now())?;
-            f(tx, &Ctx { actor, now })
+            match mode {
+                Mode::Read => f(tx, &Ctx { actor, now }, &mut ()),
+                Mode::Write | Mode::Rehearse => f(tx, &Ctx { actor, now }, &mut Subscribers(subscribers)),
+            }
         };
         let out = match mode {
             Mode::Write => wiring::execute(store, &self.subscribers, command),

@@ -74,6 +74,9 @@ pub trait Store {
 /// A subscriber of this build, over the whole transaction.
 pub type BoxedSubscriber = Box<dyn for<'a> Subscriber<dyn Tx + 'a>>;
 
+/// A command's way to let this build's subscribers catch up part-way (`kernel::command::CatchUp`).
+pub type TxCatchUp<'s> = dyn for<'a> command::CatchUp<dyn Tx + 'a> + 's;
+
 /// A notifier of this build, over the whole transaction.
 pub type BoxedNotifier = Box<dyn for<'a> Notifier<dyn Tx + 'a>>;
 

@@ -14,7 +14,7 @@ use crate::authz::{Action, require};
 use crate::error::{Error, Result};
 use crate::ids::{ApplicationId, TestId, TestSetId};
 use crate::imports::{Field, Progress, RawRecord, bounded};
-use crate::kernel::command::{Ctx, record};
+use crate::kernel::command::{CatchUp, Ctx, record};
 use crate::kernel::events::{EventFilter, NewEvent, RecordedEvent};
 use crate::types::{Email, Name, SkillLevel, SkillSet, Text, Zone, is_steering, refuse_formula};
 
@@ -492,7 +492,7 @@ fn revise(
     Ok(())
 }
 
-/// How many new applications an intake stores at a time.
+/// How many rows an intake takes before it stores the new ones and lets the subscribers catch up.
 const RECEIVE_BATCH: usize = 1000;
 
 /// The start of the hour (UTC) an intake at `at` is tallied in: managers get one digest per hour.
@@ -539,20 +539,21 @@ pub fn import(
     strict: bool,
     progress: &mut dyn Progress,
 ) -> Result<IntakeReport> {
-    import_parsed(tx, ctx, vec![parse_applicants(records)], strict, progress)
+    import_parsed(tx, ctx, vec![parse_applicants(records)], strict, progress, &mut ())
 }
 
 /// [`import`] of records already parsed by [`parse_applicants`], in pieces (each piece's records
 /// in order, the pieces in the file's order: they are not joined into one list first, 20 MB
 /// copied for a 100,000-row file): the same checks in the same order (the caller's permission
 /// first, then, if `strict`, the first refused record), the same report and the same rows,
-/// events and mail.
-pub fn import_parsed(
-    tx: &mut (impl HiringTx + ?Sized),
+/// events and mail. The subscribers catch up (`catch_up`) after every 1,000 rows taken.
+pub fn import_parsed<T: HiringTx + ?Sized>(
+    tx: &mut T,
     ctx: &Ctx,
     pieces: Vec<Vec<Parsed>>,
     strict: bool,
     progress: &mut dyn Progress,
+    catch_up: &mut dyn CatchUp<T>,
 ) -> Result<IntakeReport> {
     require(&ctx.actor, Action::TakeApplications)?;
     if strict && let Some(Err((location, e))) = pieces.iter().flatten().find(|p| p.is_err()) {
@@ -564,7 +565,7 @@ pub fn import_parsed(
         last.note(at as u64, p.as_ref().ok().map(|c| c.email.clone()));
     }
     let rows = pieces.into_iter().flatten().enumerate().map(|(at, p)| Ok((at as u64, p)));
-    take_rows(tx, ctx, &last, rows, progress)
+    take_rows(tx, ctx, &last, rows, progress, catch_up)
 }
 
 /// A row of an intake as [`import_streamed`] takes it: where it is ([`LastRows`]'s numbering)
@@ -580,27 +581,30 @@ pub type StreamedRow = (u64, Parsed);
 /// same email (by the first pass) would supersede waits for it; if that later row turns out
 /// invalid, the waiting row is taken at the later row's place in the file (where [`import`],
 /// which parses the whole file first, takes it at its own): application ids and events follow
-/// that order.
-pub fn import_streamed(
-    tx: &mut (impl HiringTx + ?Sized),
+/// that order. The subscribers catch up (`catch_up`) after every 1,000 rows taken.
+pub fn import_streamed<T: HiringTx + ?Sized>(
+    tx: &mut T,
     ctx: &Ctx,
     last: LastRows,
     rows: impl Iterator<Item = Result<StreamedRow>>,
     progress: &mut dyn Progress,
+    catch_up: &mut dyn CatchUp<T>,
 ) -> Result<IntakeReport> {
     require(&ctx.actor, Action::TakeApplications)?;
-    take_rows(tx, ctx, &last, rows, progress)
+    take_rows(tx, ctx, &last, rows, progress, catch_up)
 }
 
 /// Takes an intake's rows in order: each email's last row (by `last`) as it comes; a valid row
 /// that a later one of its email may supersede waits for it (replaced: unchanged; the later row
-/// refused: taken there).
-fn take_rows(
-    tx: &mut (impl HiringTx + ?Sized),
+/// refused: taken there). After every [`RECEIVE_BATCH`] rows taken, what is pending is stored
+/// and the subscribers catch up: an intake's events are handled as it goes, never all held.
+fn take_rows<T: HiringTx + ?Sized>(
+    tx: &mut T,
     ctx: &Ctx,
     last: &LastRows,
     rows: impl Iterator<Item = Result<StreamedRow>>,
     progress: &mut dyn Progress,
+    catch_up: &mut dyn CatchUp<T>,
 ) -> Result<IntakeReport> {
     let mut report = IntakeReport::default();
     // Every email's application read at once, not one read per row.
@@ -620,7 +624,7 @@ fn take_rows(
     // Valid rows a later row of their email may supersede, with where they are.
     let mut waiting: HashMap<Email, (u64, Applicant)> = HashMap::new();
     let mut new = Vec::new();
-    let mut taking = Taking { known: &mut known, new: &mut new, report: &mut report };
+    let mut taking = Taking { known: &mut known, new: &mut new, report: &mut report, taken: 0 };
     for row in rows {
         let (at, parsed) = row?;
         while superseded.next_if(|s| *s < at).is_some() {}
@@ -637,12 +641,12 @@ fn take_rows(
                 if released.is_some() && waiting.remove(&c.email).is_some() {
                     taking.report.unchanged += 1;
                 }
-                taking.take(tx, ctx, c)?;
+                taking.take(tx, ctx, c, catch_up)?;
             }
             Err((location, e)) => {
                 taking.report.invalid.push(Rejected { location, reason: e.message });
                 if let Some((_, c)) = released.and_then(|email| waiting.remove(email)) {
-                    taking.take(tx, ctx, c)?;
+                    taking.take(tx, ctx, c, catch_up)?;
                 }
             }
         }
@@ -653,7 +657,7 @@ fn take_rows(
     let mut left: Vec<(u64, Applicant)> = waiting.into_values().collect();
     left.sort_by_key(|(at, _)| *at);
     for (_, c) in left {
-        taking.take(tx, ctx, c)?;
+        taking.take(tx, ctx, c, catch_up)?;
     }
     receive(tx, ctx, &mut new, &mut report)?;
     if report.received + report.updated > 0 {
@@ -664,29 +668,39 @@ fn take_rows(
 }
 
 /// What an intake is taking its rows into: the known applications (each revised once at most),
-/// the new ones not stored yet, the report.
+/// the new ones not stored yet, the report, how many rows were taken.
 struct Taking<'a> {
     known: &'a mut HashMap<Email, Application>,
     new: &'a mut Vec<Applicant>,
     report: &'a mut IntakeReport,
+    taken: usize,
 }
 
 impl Taking<'_> {
     /// Takes the row an email ends with: a known email revises its application (the new ones
     /// before it stored first, so that the events keep the rows' order); a new one is stored
-    /// with the next batch.
-    fn take(&mut self, tx: &mut (impl HiringTx + ?Sized), ctx: &Ctx, c: Applicant) -> Result<()> {
+    /// with the next batch. Every [`RECEIVE_BATCH`] rows taken (new or known), the new ones are
+    /// stored and the subscribers catch up with the events so far.
+    fn take<T: HiringTx + ?Sized>(
+        &mut self,
+        tx: &mut T,
+        ctx: &Ctx,
+        c: Applicant,
+        catch_up: &mut dyn CatchUp<T>,
+    ) -> Result<()> {
         // A fresh intake knows none of its emails: no lookup for each row then.
         if let Some(a) = (!self.known.is_empty()).then(|| self.known.remove(&c.email)).flatten() {
             receive(tx, ctx, self.new, self.report)?;
-            revise(tx, ctx, a, c, self.report)
+            revise(tx, ctx, a, c, self.report)?;
         } else {
             self.new.push(c);
-            if self.new.len() >= RECEIVE_BATCH {
-                receive(tx, ctx, self.new, self.report)?;
-            }
-            Ok(())
         }
+        self.taken += 1;
+        if self.taken.is_multiple_of(RECEIVE_BATCH) {
+            receive(tx, ctx, self.new, self.report)?;
+            catch_up.catch_up(tx)?;
+        }
+        Ok(())
     }
 }
 

@@ -14,6 +14,7 @@ use crew_core::hiring::pipeline::{
 use crew_core::iam;
 use crew_core::ids::{ApplicationId, TestId, TestSetId};
 use crew_core::imports::RawRecord;
+use crew_core::kernel::command::{CatchUp, Subscribers};
 use crew_core::types::{Login, Name, Text};
 use crew_core::wiring::{Event, Store, Tx};
 use crew_store::SqliteStore;
@@ -283,7 +284,7 @@ fn import_streamed(store: &mut SqliteStore, admin: &Actor, rows: &[RawRecord]) -
         last.note(at as u64, r.fields.get("email").and_then(pipeline::intake_email));
     }
     let parsed = rows.iter().enumerate().map(|(at, r)| Ok((at as u64, pipeline::parse_applicant(r.clone()))));
-    store.write(|tx: &mut dyn Tx| pipeline::import_streamed(tx, &ctx(admin, at(3)), last, parsed, &mut ()))
+    store.write(|tx: &mut dyn Tx| pipeline::import_streamed(tx, &ctx(admin, at(3)), last, parsed, &mut (), &mut ()))
 }
 
 /// Every application by email: its content and status.
@@ -370,6 +371,63 @@ fn a_streamed_row_whose_later_row_is_refused_is_taken_at_the_refused_rows_place(
     assert_eq!(by_email(&mut store), by_email(&mut first));
 }
 
+/// A catch-up that notes, at each call, how many applications and events the log holds.
+#[derive(Default)]
+struct Noted(Vec<(usize, i64)>);
+
+impl<'a> CatchUp<dyn Tx + 'a> for Noted {
+    fn catch_up(&mut self, tx: &mut (dyn Tx + 'a)) -> crew_core::Result<()> {
+        let applications = tx.applications(None, None, None)?.len();
+        self.0.push((applications, tx.last_event_seq()?.get()));
+        Ok(())
+    }
+}
+
+#[test]
+fn an_intake_lets_the_subscribers_catch_up_after_every_thousand_rows_taken() {
+    // 2,500 rows: 2,400 new, 99 updates of known applications and one refused row. The
+    // subscribers catch up after the 1,000th and the 2,000th row taken (new or known), each
+    // time with every row taken so far stored and its event in the log; the rest waits for the
+    // dispatch at the command's end.
+    let known: Vec<RawRecord> = (0..99).map(|i| intake_row(i + 2, &format!("k{i}@x.example"), "cleaning")).collect();
+    let mut rows: Vec<RawRecord> = Vec::new();
+    for i in 0..2500usize {
+        rows.push(match i {
+            7 => intake_row(i + 2, "not-an-email", "cleaning"),
+            i if i % 25 == 3 && i / 25 < 99 => intake_row(i + 2, &format!("k{}@x.example", i / 25), "gardening"),
+            i => intake_row(i + 2, &format!("n{i}@x.example"), "cleaning"),
+        });
+    }
+    let updates = rows.iter().filter(|r| r.fields.get("email").is_some_and(|e| e.starts_with('k'))).count();
+    assert_eq!(updates, 99);
+    for streamed in [false, true] {
+        let (mut store, admin) = company();
+        store.write(|tx: &mut dyn Tx| pipeline::import(tx, &ctx(&admin, at(2)), &known, false, &mut ())).unwrap();
+        let start = store.read(|tx: &mut dyn Tx| tx.last_event_seq()).unwrap().get();
+        let mut noted = Noted::default();
+        let report = if streamed {
+            let mut last = LastRows::default();
+            for (at, r) in rows.iter().enumerate() {
+                last.note(at as u64, r.fields.get("email").and_then(pipeline::intake_email));
+            }
+            let parsed = rows.iter().enumerate().map(|(at, r)| Ok((at as u64, pipeline::parse_applicant(r.clone()))));
+            store.write(|tx: &mut dyn Tx| {
+                pipeline::import_streamed(tx, &ctx(&admin, at(3)), last, parsed, &mut (), &mut noted)
+            })
+        } else {
+            let pieces = vec![pipeline::parse_applicants(&rows)];
+            store.write(|tx: &mut dyn Tx| {
+                pipeline::import_parsed(tx, &ctx(&admin, at(3)), pieces, false, &mut (), &mut noted)
+            })
+        }
+        .unwrap();
+        assert_eq!((report.received, report.updated), (2400, 99));
+        // Row 7 is refused: the 1,000th row taken is row 1,000 (0-based), after 960 new rows and
+        // 40 updates (rows 3, 28, ..., 978); the 2,000th is row 2,000, after 1,920 new and 80.
+        assert_eq!(noted.0, [(99 + 960, start + 1000), (99 + 1920, start + 2000)], "streamed: {streamed}");
+    }
+}
+
 #[test]
 fn a_stream_that_fails_part_way_keeps_nothing() {
     let (mut store, admin) = company();
@@ -383,7 +441,9 @@ fn a_stream_that_fails_part_way_keeps_nothing() {
     ];
     let before = events(&mut store).len();
     let e = store
-        .write(|tx: &mut dyn Tx| pipeline::import_streamed(tx, &ctx(&admin, at(3)), last, parsed.into_iter(), &mut ()))
+        .write(|tx: &mut dyn Tx| {
+            pipeline::import_streamed(tx, &ctx(&admin, at(3)), last, parsed.into_iter(), &mut (), &mut ())
+        })
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Internal);
     assert!(by_email(&mut store).is_empty(), "no application kept");
@@ -637,6 +697,64 @@ fn an_applications_history_is_its_own_events_only() {
     let (_, history) = store.write(|tx: &mut dyn Tx| pipeline::show(tx, &ctx(&admin, at(8)), a)).unwrap();
     let types: Vec<&str> = history.iter().map(|e| e.type_name.as_str()).collect();
     assert_eq!(types, ["application_received"]);
+}
+
+#[test]
+fn an_intake_that_lets_the_subscribers_catch_up_stores_what_one_dispatch_at_its_end_stores() {
+    // 2,500 rows with updates of known applications among them: the events, applications and
+    // queued mail (one acknowledgement each, the digest) are the same, in the same order, whether
+    // mail caught up after every thousand rows or only at the end.
+    let known: Vec<RawRecord> = (0..30).map(|i| intake_row(i + 2, &format!("k{i}@x.example"), "cleaning")).collect();
+    let rows: Vec<RawRecord> = (0..2500usize)
+        .map(|i| match i {
+            i if i % 80 == 5 => intake_row(i + 2, &format!("k{}@x.example", i / 80), "gardening"),
+            i => intake_row(i + 2, &format!("n{i}@x.example"), "cleaning"),
+        })
+        .collect();
+    let stored = |catch_up: bool| {
+        let (mut store, admin) = company();
+        // A manager with an address: the intake's digest is queued too.
+        let req = iam::AccountRequest {
+            login: Login::parse("mia").unwrap(),
+            name: Name::parse("Mia").unwrap(),
+            email: Some(crew_core::types::Email::parse("mia@x.example").unwrap()),
+            role: crew_core::authz::Role::Manager,
+            credential: iam::Credential::PasswordHash(
+                iam::Password::parse("correct horse").unwrap().hash(&[1; 16]).unwrap(),
+            ),
+        };
+        store.write(|tx: &mut dyn Tx| iam::create_account(tx, &ctx(&admin, at(1)), req)).unwrap();
+        let subscribers = crew_core::wiring::subscribers(chrono_tz::UTC);
+        crew_core::wiring::execute(&mut store, &subscribers, |tx| {
+            pipeline::import(tx, &ctx(&admin, at(2)), &known, false, &mut ())
+        })
+        .unwrap();
+        let report = crew_core::wiring::execute(&mut store, &subscribers, |tx| {
+            let pieces = vec![pipeline::parse_applicants(&rows)];
+            if catch_up {
+                let mut subscribers = Subscribers(&subscribers);
+                pipeline::import_parsed(tx, &ctx(&admin, at(5)), pieces, false, &mut (), &mut subscribers)
+            } else {
+                pipeline::import_parsed(tx, &ctx(&admin, at(5)), pieces, false, &mut (), &mut ())
+            }
+        })
+        .unwrap();
+        assert_eq!((report.received, report.updated), (2470, 30));
+        store
+            .read(|tx: &mut dyn Tx| {
+                let log: Vec<(i64, String, String)> = tx
+                    .events_after(crew_core::ids::EventSeq::START, 100_000)?
+                    .into_iter()
+                    .map(|e| (e.seq.get(), e.type_name, e.payload))
+                    .collect();
+                let mails: Vec<String> = tx.mails(None, None)?.iter().map(|m| format!("{m:?}")).collect();
+                Ok((log, format!("{:?}", tx.applications(None, None, None)?), mails))
+            })
+            .unwrap()
+    };
+    let (at_the_end, as_it_goes) = (stored(false), stored(true));
+    assert!(at_the_end.2.len() > 2470, "an acknowledgement for each new application and the digest");
+    assert_eq!(as_it_goes, at_the_end);
 }
 
 #[test]

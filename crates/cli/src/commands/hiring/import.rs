@@ -56,7 +56,7 @@ fn streamed(app: &mut App, file: &Path, text: &str) -> Result<IntakeReport> {
             };
             rows.into_iter().map(Ok).chain(failed)
         });
-        app.write(|tx, ctx| pipeline::import_streamed(tx, ctx, last, rows, &mut bar))
+        app.write_in_steps(|tx, ctx, catch_up| pipeline::import_streamed(tx, ctx, last, rows, &mut bar, catch_up))
     })
     .map_err(|e| e.context(file.display()))?;
     let mut report = written.map_err(|e| about_file(e, file))?;
@@ -89,7 +89,7 @@ fn parsed_first(app: &mut App, file: &Path, text: &str, strict: bool) -> Result<
     }
     let mut bar = app.progress("applications", pieces.iter().map(Vec::len).sum());
     let mut report: IntakeReport = app
-        .write(|tx, ctx| pipeline::import_parsed(tx, ctx, pieces, strict, &mut bar))
+        .write_in_steps(|tx, ctx, catch_up| pipeline::import_parsed(tx, ctx, pieces, strict, &mut bar, catch_up))
         .map_err(|e| about_file(e, file))?;
     drop(bar);
     unreadable.append(&mut report.invalid);
