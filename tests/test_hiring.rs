@@ -269,5 +269,25 @@ fn a_flood_of_applications_leaves_one_row_per_email() {
     // --strict refuses the whole file at the first bad row.
     let strict = env.run(&["hiring", "import", "flood.csv", "--strict"], None);
     assert_eq!(strict.code, 2);
-    assert!(strict.stderr.contains("line 2: field `email`: is required"), "{}", strict.stderr);
+    assert!(strict.stderr.contains("line 2: field `email` is required"), "{}", strict.stderr);
+}
+
+#[test]
+fn an_intakes_blank_lines_are_skipped_its_line_breaks_kept_and_its_refused_rows_listed_as_csv() {
+    let env = Env::company();
+    // Old Mac line ends (a lone CR), lines of spaces and tabs, a quoted two-line field, a refused
+    // row with a 100,000-character email.
+    let long = "a".repeat(100_000);
+    let text = format!(
+        "name,email,zone,strengths,weaknesses\r  \r\t\rJo,jo@x.example,north,cleaning,\"one\rtwo\"\r \rLong,{long},north,cleaning,\r"
+    );
+    std::fs::write(env.path().join("mac.csv"), text).unwrap();
+    let refused = env.ok(&["--format", "csv", "hiring", "import", "mac.csv"]);
+    let want = format!(
+        "location,reason\nline 7,field `email`: `{}…` (100000 characters) is not a valid email address: it is longer than 254 characters\n",
+        "a".repeat(64)
+    );
+    assert_eq!(refused, want);
+    let shown: serde_json::Value = serde_json::from_str(&env.ok(&["--format", "json", "hiring", "show", "1"])).unwrap();
+    assert_eq!(shown["weaknesses"], "one\ntwo", "{shown}");
 }

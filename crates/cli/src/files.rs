@@ -612,10 +612,38 @@ pub fn scan_csv_column(text: &str, column: &str, mut each: impl FnMut(u64, Optio
                 if (0..record.len()).all(|i| field(i).is_none_or(|f| f.trim().is_empty())) {
                     continue;
                 }
-                each(record.position().map_or(0, csv::Position::byte), index.and_then(field));
+                let value = index.and_then(field).map(unify_line_breaks);
+                each(record.position().map_or(0, csv::Position::byte), value.as_deref());
             }
-            Err(e) => each(e.position().map_or(0, csv::Position::byte), None),
+            Err(e) => {
+                let at = e.position().map_or(0, csv::Position::byte);
+                if !blank_line(text.as_bytes(), at, &e) {
+                    each(at, None);
+                }
+            }
         }
+    }
+}
+
+/// Whether the csv reader's `error` is about a line (starting at byte `at` of `text`) that holds
+/// only spaces and tabs: short of the header's fields only because it is blank, it is skipped as
+/// an empty line is (docs/formats.md: blank lines are skipped).
+fn blank_line(text: &[u8], at: u64, error: &csv::Error) -> bool {
+    let start = usize::try_from(at).unwrap_or(usize::MAX);
+    // The reader may place a record on the line break before it (after the `\r` of a `\r\n`),
+    // and empty lines before a record are no records: the record's line is the first after them.
+    let line = text.get(start..).unwrap_or_default().iter().skip_while(|b| matches!(b, b'\n' | b'\r'));
+    matches!(error.kind(), csv::ErrorKind::UnequalLengths { .. })
+        && line.take_while(|b| !matches!(b, b'\n' | b'\r')).all(|b| matches!(b, b' ' | b'\t'))
+}
+
+/// A quoted field's line breaks as one `\n` each, whatever the file's line ends (`\r\n`, or an
+/// old Mac's lone `\r`): docs/formats.md. Fields without a carriage return are left as they are.
+fn unify_line_breaks(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.contains('\r') {
+        std::borrow::Cow::Owned(field.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
     }
 }
 
@@ -659,7 +687,12 @@ fn csv_piece(
                 if record.iter().all(str::is_empty) {
                     continue;
                 }
-                let fields = Fields::row(headers, record.iter());
+                let fields = if record.as_slice().contains('\r') {
+                    let unified: Vec<_> = record.iter().map(unify_line_breaks).collect();
+                    Fields::row(headers, unified.iter().map(|f| f.as_ref()))
+                } else {
+                    Fields::row(headers, record.iter())
+                };
                 let location = format!("line {line}");
                 // A whole row has the header's columns, checked already; a short one is checked
                 // here (a required column may be missing from it).
@@ -678,6 +711,9 @@ fn csv_piece(
             }
             Err(e) => {
                 let at = in_text(e.position().map_or(0, csv::Position::byte)) as u64;
+                if blank_line(bytes, at, &e) {
+                    continue;
+                }
                 let line = lines.at(at);
                 if !row(at, Err((format!("line {line}"), Error::bad_input(csv_reason(&e))))) {
                     return;
@@ -1165,6 +1201,7 @@ mod tests {
                     proptest::strategy::Just("\r\n".to_string()),
                     proptest::strategy::Just("\r".to_string()),
                     proptest::strategy::Just(" ".to_string()),
+                    proptest::strategy::Just("\t".to_string()),
                     proptest::strategy::Just("1,2\r\n".to_string()),
                     proptest::strategy::Just("\"q,\n\"\"\",2\n".to_string()),
                 ],
@@ -1291,6 +1328,32 @@ mod tests {
         let end = record_end_after(text.as_bytes(), start, text.len() / 2).unwrap();
         assert!(text[..end].ends_with("\r\n"));
         assert_eq!(text[start..end].matches('"').count() % 2, 0);
+    }
+
+    #[test]
+    fn lines_of_spaces_and_tabs_are_blank_and_a_quoted_line_break_is_one_newline_whatever_the_line_ends() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = "a,b\n1,\"x\ny\"\n  \n \t \n\t\n2,3\n".replace('\n', end);
+            let rows = csv_rows(&text, &["a", "b"], &[]).unwrap();
+            let read: Vec<(String, Option<String>)> = rows
+                .into_iter()
+                .map(|(location, row)| (location, row.ok().and_then(|r| r.fields.get("b").map(str::to_string))))
+                .collect();
+            let want =
+                [("line 2".to_string(), Some("x\ny".to_string())), ("line 7".to_string(), Some("3".to_string()))];
+            assert_eq!(read, want, "line ends {end:?}");
+            let streamed = streamed_of(&text).unwrap();
+            assert_eq!(
+                streamed.iter().map(|(_, b, _)| b.clone()).collect::<Vec<_>>(),
+                [Some("x\ny".into()), Some("3".into())]
+            );
+            let mut scanned = Vec::new();
+            scan_csv_column(&text, "b", |at, b| scanned.push((at, b.map(str::to_string))));
+            let places: Vec<u64> = streamed.iter().map(|(at, _, _)| *at).collect();
+            assert_eq!(scanned, [(places[0], Some("x\ny".into())), (places[1], Some("3".into()))], "{end:?}");
+        }
+        // A line of spaces where the header has one column is blank too; a short row is not.
+        assert_eq!(lines_of("a,b\n1,2\n3\n"), ["line 2", "line 3"]);
     }
 
     #[test]

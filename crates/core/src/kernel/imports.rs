@@ -223,7 +223,7 @@ impl<'a> Field<'a> {
     }
 
     pub fn required<T>(&self, name: &str, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
-        let raw = self.raw(name).ok_or_else(|| Error::bad_input(format!("field `{name}`: is required")))?;
+        let raw = self.raw(name).ok_or_else(|| Error::bad_input(format!("field `{name}` is required")))?;
         parse(raw).map_err(|e| e.context(format!("field `{name}`")))
     }
 
@@ -259,7 +259,7 @@ pub fn parse_unique_by_email<T>(
 pub fn bounded(raw: &str, min: i64, max: i64) -> Result<i64> {
     match raw.trim().parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(Error::bad_input(format!("`{raw}` must be a whole number from {min} to {max}"))),
+        _ => Err(Error::bad_input(format!("{} must be a whole number from {min} to {max}", crate::types::Echo(raw)))),
     }
 }
 

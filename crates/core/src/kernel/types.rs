@@ -10,6 +10,25 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 
+/// A value from the input as an error message echoes it, in backticks: whole up to
+/// [`Echo::SHOWN`] characters; past that its first ones, `…`, and how long it is — a 100 KB
+/// "email" in an intake row must not make a 100 KB reason (one per refused row, in the report).
+pub struct Echo<'a>(pub &'a str);
+
+impl Echo<'_> {
+    /// The most characters of a value an error message shows.
+    pub const SHOWN: usize = 64;
+}
+
+impl fmt::Display for Echo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(Echo::SHOWN) {
+            None => write!(f, "`{}`", self.0),
+            Some((cut, _)) => write!(f, "`{}…` ({} characters)", &self.0[..cut], self.0.chars().count()),
+        }
+    }
+}
+
 /// Implements `Display`, `FromStr`, serde (as the string form) and `as_str` for a string newtype.
 macro_rules! string_newtype {
     ($name:ident) => {
@@ -131,9 +150,10 @@ pub const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
 /// (`--format csv`); refusing them at the door keeps them out of every other export too.
 pub fn refuse_formula(raw: &str) -> Result<()> {
     match raw.trim().chars().next() {
-        Some(c) if FORMULA_STARTS.contains(&c) => {
-            Err(Error::bad_input(format!("`{raw}` starts with `{c}`, which a spreadsheet would take for a formula")))
-        }
+        Some(c) if FORMULA_STARTS.contains(&c) => Err(Error::bad_input(format!(
+            "{} starts with `{c}`, which a spreadsheet would take for a formula",
+            Echo(raw)
+        ))),
         _ => Ok(()),
     }
 }
@@ -187,7 +207,7 @@ impl Email {
     /// Any text: trimmed, lower-cased, NFC, then checked.
     fn parse_any(raw: &str) -> Result<Self> {
         let s = nfc_owned(raw.trim().to_lowercase());
-        let bad = |why: &str| Err(Error::bad_input(format!("`{raw}` is not a valid email address: {why}")));
+        let bad = |why: &str| Err(Error::bad_input(format!("{} is not a valid email address: {why}", Echo(raw))));
         if s.is_empty() {
             return bad("it is empty");
         }
@@ -226,11 +246,12 @@ impl Login {
         }
         let s = raw.trim().to_lowercase();
         if s.is_empty() || s.len() > 64 {
-            return Err(Error::bad_input(format!("`{raw}` is not a valid login: it must be 1 to 64 characters")));
+            return Err(Error::bad_input(format!("{} is not a valid login: it must be 1 to 64 characters", Echo(raw))));
         }
         if !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')) {
             return Err(Error::bad_input(format!(
-                "`{raw}` is not a valid login: use letters, digits and . _ - @ + only"
+                "{} is not a valid login: use letters, digits and . _ - @ + only",
+                Echo(raw)
             )));
         }
         Ok(Login(s))
@@ -249,7 +270,8 @@ fn parse_code(raw: &str, what: &str) -> Result<String> {
         Ok(s)
     } else {
         Err(Error::bad_input(format!(
-            "`{raw}` is not a valid {what}: use 1 to 40 letters, digits, `-` or `_`, starting with a letter or digit"
+            "{} is not a valid {what}: use 1 to 40 letters, digits, `-` or `_`, starting with a letter or digit",
+            Echo(raw)
         )))
     }
 }
@@ -366,7 +388,7 @@ impl Phone {
         if chars_ok && (5..=20).contains(&digits) {
             Ok(Phone(s.to_string()))
         } else {
-            Err(Error::bad_input(format!("`{raw}` is not a valid phone number")))
+            Err(Error::bad_input(format!("{} is not a valid phone number", Echo(raw))))
         }
     }
 }
@@ -388,7 +410,10 @@ impl PaymentMethod {
             "card" => Ok(PaymentMethod::Card),
             "bank_transfer" => Ok(PaymentMethod::BankTransfer),
             "invoice" => Ok(PaymentMethod::Invoice),
-            _ => Err(Error::bad_input(format!("`{raw}` is not a payment method: use card, bank_transfer or invoice"))),
+            _ => Err(Error::bad_input(format!(
+                "{} is not a payment method: use card, bank_transfer or invoice",
+                Echo(raw)
+            ))),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -423,7 +448,7 @@ impl Money {
     /// Parses a decimal string with at most two decimals: `100`, `12.5`, `12.50`, `-3.00`.
     pub fn parse(raw: &str) -> Result<Self> {
         let s = raw.trim();
-        let bad = || Error::bad_input(format!("`{raw}` is not an amount of money: write it like `12.50`"));
+        let bad = || Error::bad_input(format!("{} is not an amount of money: write it like `12.50`", Echo(raw)));
         let (negative, digits) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s),
@@ -553,13 +578,13 @@ impl SkillSet {
                 (Some((skill, level)), _) => {
                     let skill = Skill::parse(skill)?;
                     let level: i64 = level.trim().parse().map_err(|_| {
-                        Error::bad_input(format!("`{part}`: the level must be a whole number from 1 to 5"))
+                        Error::bad_input(format!("{}: the level must be a whole number from 1 to 5", Echo(part)))
                     })?;
                     (skill, SkillLevel::new(level)?)
                 }
                 (None, Some(level)) => (Skill::parse(part)?, level),
                 (None, None) => {
-                    return Err(Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)")));
+                    return Err(Error::bad_input(format!("{} is not `skill:level` (e.g. `cleaning:3`)", Echo(part))));
                 }
             };
             match set.binary_search_by(|(s, _)| s.cmp(&skill)) {
@@ -629,7 +654,7 @@ impl Sha256Hex {
         if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
             Ok(Sha256Hex(s))
         } else {
-            Err(Error::bad_input(format!("`{raw}` is not a SHA-256 digest")))
+            Err(Error::bad_input(format!("{} is not a SHA-256 digest", Echo(raw))))
         }
     }
     /// The digest of some bytes.
@@ -643,6 +668,19 @@ string_newtype!(Sha256Hex);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_echoed_value_is_whole_up_to_64_characters_then_cut_with_its_length() {
+        assert_eq!(Echo("").to_string(), "``");
+        let at_most = "é".repeat(64);
+        assert_eq!(Echo(&at_most).to_string(), format!("`{at_most}`"));
+        let longer = format!("{at_most}x");
+        assert_eq!(Echo(&longer).to_string(), format!("`{at_most}…` (65 characters)"));
+        let huge = "a".repeat(100_000);
+        let reason = Email::parse(&huge).unwrap_err().message;
+        assert!(reason.len() < 200, "{reason}");
+        assert!(reason.contains("(100000 characters) is not a valid email address"), "{reason}");
+    }
     use proptest::prelude::*;
 
     #[test]
@@ -882,12 +920,11 @@ mod tests {
         for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (skill, level) = part
                 .split_once(':')
-                .ok_or_else(|| Error::bad_input(format!("`{part}` is not `skill:level` (e.g. `cleaning:3`)")))?;
+                .ok_or_else(|| Error::bad_input(format!("{} is not `skill:level` (e.g. `cleaning:3`)", Echo(part))))?;
             let skill = Skill::parse(skill)?;
-            let level: i64 = level
-                .trim()
-                .parse()
-                .map_err(|_| Error::bad_input(format!("`{part}`: the level must be a whole number from 1 to 5")))?;
+            let level: i64 = level.trim().parse().map_err(|_| {
+                Error::bad_input(format!("{}: the level must be a whole number from 1 to 5", Echo(part)))
+            })?;
             let level = SkillLevel::new(level)?;
             if map.insert(skill.clone(), level).is_some() {
                 return Err(Error::bad_input(format!("skill `{skill}` is listed twice")));

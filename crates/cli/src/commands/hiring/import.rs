@@ -14,7 +14,7 @@ use crate::files;
 /// Import applications from the website (CSV or JSON Lines); bad rows are skipped and reported
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source."
+    after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n  crew hiring import applications.csv --format csv > refused.csv   # refused rows, to fix\n\nWith --format json: the counts (received, updated, unchanged) and every refused row.\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source."
 )]
 pub struct ImportArgs {
     file: PathBuf,
@@ -118,10 +118,18 @@ fn line_of(location: &str) -> u64 {
     location.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)
 }
 
-/// The report: a summary line and the first refused rows (all of them with `--format json`).
+/// The report: a summary line and the first refused rows for people; every refused row, with its
+/// location and reason, as CSV (to fix in the source file); the counts and every refused row as
+/// JSON.
 fn show(app: &mut App, file: &Path, report: IntakeReport) -> Result<()> {
-    if app.out.format != crate::cli::Format::Table {
-        return app.out.record(&report, &[]);
+    match app.out.format {
+        crate::cli::Format::Json => return app.out.record(&report, &[]),
+        crate::cli::Format::Csv => {
+            return app
+                .out
+                .list(&report.invalid, &["location", "reason"], |r| vec![r.location.clone(), r.reason.clone()]);
+        }
+        crate::cli::Format::Table => {}
     }
     // One line, whatever the file's name holds (a line break in it is escaped).
     crate::output::one_line(&format!(
