@@ -436,22 +436,7 @@ fn csv_rows_in_pieces<A: Send>(
     let (headers, header_end) = csv_header(text, required, optional)?;
     // Every row shares the header's names; its values are copied once, into one string.
     let headers = std::sync::Arc::new(headers);
-    let mut bounds = vec![header_end];
-    if parts > 1 {
-        let body = text.len() - header_end;
-        let mut from = header_end;
-        for k in 1..parts {
-            let target = (header_end + body / parts * k).max(from);
-            match record_end_after(text.as_bytes(), from, target) {
-                Some(end) if end < text.len() => {
-                    bounds.push(end);
-                    from = end;
-                }
-                _ => break,
-            }
-        }
-    }
-    bounds.push(text.len());
+    let bounds = piece_bounds(text, header_end, parts);
     let piece = |i: usize| {
         let mut acc = start(room_for_rows(&text.as_bytes()[bounds[i]..bounds[i + 1]]));
         csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional, &mut |_, row| {
@@ -595,12 +580,97 @@ impl<T> Iterator for Chunks<T> {
 /// skipped, unreadable ones included), in order, without parsing them: where its record starts
 /// and the value of its `column` (untrimmed; `None` when the row cannot be read, has no such
 /// column, or the file has no such column). A first pass over a large file, a fraction of the
-/// work of reading its rows (no trimming, no copies).
+/// work of reading its rows (no trimming, no copies). In one piece: the reference
+/// [`scan_csv_column_in_pieces`] is tested against.
+#[cfg(test)]
 pub fn scan_csv_column(text: &str, column: &str, mut each: impl FnMut(u64, Option<&str>)) {
+    if let Some((index, header_end)) = column_of(text, column) {
+        scan_piece(text, header_end, header_end, text.len(), index, &mut each);
+    }
+}
+
+/// [`scan_csv_column`] in up to `parts` pieces, each read on a thread of its own (split where
+/// records end, as [`map_text_lenient`] splits a file), each piece's rows given in order to
+/// `each` with the piece's own accumulator (made by `start`, given how many rows to make room
+/// for). Returns the accumulators in the file's order: their rows, one after the other, are
+/// [`scan_csv_column`]'s.
+pub fn scan_csv_column_in_pieces<A: Send>(
+    text: &str,
+    column: &str,
+    parts: usize,
+    start: &(dyn Fn(usize) -> A + Sync),
+    each: &(dyn Fn(&mut A, u64, Option<&str>) + Sync),
+) -> Vec<A> {
+    let Some((index, header_end)) = column_of(text, column) else { return vec![start(0)] };
+    let bounds = piece_bounds(text, header_end, parts);
+    let piece = |i: usize| {
+        let mut acc = start(room_for_rows(&text.as_bytes()[bounds[i]..bounds[i + 1]]));
+        scan_piece(text, header_end, bounds[i], bounds[i + 1], index, &mut |at, value| each(&mut acc, at, value));
+        acc
+    };
+    if bounds.len() == 2 {
+        return vec![piece(0)];
+    }
+    std::thread::scope(|scope| {
+        let piece = &piece;
+        let others: Vec<_> = (1..bounds.len() - 1).map(|i| scope.spawn(move || piece(i))).collect();
+        let mut results = vec![piece(0)];
+        // A piece's thread only reads text: it cannot fail but by a bug, raised here.
+        results.extend(others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))));
+        results
+    })
+}
+
+/// Where `column` is among the header's fields (case and spaces aside; `None` in the pair if it
+/// is not there) and where the header's record ends; `None` if the header cannot be read.
+fn column_of(text: &str, column: &str) -> Option<(Option<usize>, usize)> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let index = match reader.headers() {
-        Ok(headers) => headers.iter().position(|h| h.trim().to_lowercase() == column),
-        Err(_) => return,
+    let index = reader.headers().ok()?.iter().position(|h| h.trim().to_lowercase() == column);
+    let header_end = usize::try_from(reader.position().byte()).unwrap_or(text.len()).min(text.len());
+    Some((index, header_end))
+}
+
+/// Where a file's body is cut into up to `parts` pieces: `header_end`, each cut just after a
+/// record's line break near an equal share of the body, and the end of `text`.
+fn piece_bounds(text: &str, header_end: usize, parts: usize) -> Vec<usize> {
+    let mut bounds = vec![header_end];
+    if parts > 1 {
+        let body = text.len() - header_end;
+        let mut from = header_end;
+        for k in 1..parts {
+            let target = (header_end + body / parts * k).max(from);
+            match record_end_after(text.as_bytes(), from, target) {
+                Some(end) if end < text.len() => {
+                    bounds.push(end);
+                    from = end;
+                }
+                _ => break,
+            }
+        }
+    }
+    bounds.push(text.len());
+    bounds
+}
+
+/// [`scan_csv_column`] of the records of `text[start..end]` (whole records after the header,
+/// which ends at `header_end`), read as if they followed the header directly; places are bytes
+/// of `text`.
+fn scan_piece(
+    text: &str,
+    header_end: usize,
+    start: usize,
+    end: usize,
+    index: Option<usize>,
+    each: &mut dyn FnMut(u64, Option<&str>),
+) {
+    let bytes = text.as_bytes();
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).from_reader(bytes[..header_end].chain(&bytes[start..end]));
+    let _ = reader.byte_headers();
+    // A byte of the reader's input (the header, then the piece) as a byte of `text`.
+    let in_text = |byte: u64| {
+        let byte = usize::try_from(byte).unwrap_or(usize::MAX);
+        (if byte < header_end { byte } else { start.saturating_add(byte - header_end) }) as u64
     };
     let mut record = csv::ByteRecord::new();
     loop {
@@ -613,16 +683,27 @@ pub fn scan_csv_column(text: &str, column: &str, mut each: impl FnMut(u64, Optio
                     continue;
                 }
                 let value = index.and_then(field).map(unify_line_breaks);
-                each(record.position().map_or(0, csv::Position::byte), value.as_deref());
+                each(record_start(bytes, in_text(record.position().map_or(0, csv::Position::byte))), value.as_deref());
             }
             Err(e) => {
-                let at = e.position().map_or(0, csv::Position::byte);
-                if !blank_line(text.as_bytes(), at, &e) {
+                let at = record_start(bytes, in_text(e.position().map_or(0, csv::Position::byte)));
+                if !blank_line(bytes, at, &e) {
                     each(at, None);
                 }
             }
         }
     }
+}
+
+/// Where the record the csv reader placed at `byte` of `text` starts: its first byte. The reader
+/// places a record where it stopped reading the one before, which may be on that one's line break
+/// (after the `\r` of a `\r\n`) or before empty lines; so a file read in pieces would place a
+/// record after empty lines at a cut elsewhere than the file read whole. Its first byte is the
+/// same however the file is cut.
+fn record_start(text: &[u8], byte: u64) -> u64 {
+    let from = usize::try_from(byte).unwrap_or(usize::MAX);
+    let breaks = text.get(from..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+    byte + breaks as u64
 }
 
 /// Whether the csv reader's `error` is about a line (starting at byte `at` of `text`) that holds
@@ -682,7 +763,7 @@ fn csv_piece(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let at = in_text(record.position().map_or(0, csv::Position::byte)) as u64;
+                let at = record_start(bytes, in_text(record.position().map_or(0, csv::Position::byte)) as u64);
                 let line = lines.at(at);
                 if record.iter().all(str::is_empty) {
                     continue;
@@ -710,7 +791,7 @@ fn csv_piece(
                 }
             }
             Err(e) => {
-                let at = in_text(e.position().map_or(0, csv::Position::byte)) as u64;
+                let at = record_start(bytes, in_text(e.position().map_or(0, csv::Position::byte)) as u64);
                 if blank_line(bytes, at, &e) {
                     continue;
                 }
@@ -1229,6 +1310,14 @@ mod tests {
             let mut scanned = Vec::new();
             scan_csv_column(&text, "b", |at, b| scanned.push((at, b.map(|b| b.trim().to_string()))));
             proptest::prop_assert_eq!(scanned.len(), streamed.len(), "the rows of {:?}", text);
+            // In pieces, on threads, the first pass notes the same rows in the same order.
+            for parts in [2, 3] {
+                let pieces = scan_csv_column_in_pieces(&text, "b", parts, &|_| Vec::new(), &|rows: &mut Vec<_>, at, b| {
+                    rows.push((at, b.map(|b: &str| b.trim().to_string())))
+                });
+                proptest::prop_assert!(pieces.len() <= parts);
+                proptest::prop_assert_eq!(&pieces.concat(), &scanned, "{} pieces of {:?}", parts, text);
+            }
             for ((at, b), (streamed_at, streamed_b, row)) in scanned.iter().zip(&streamed) {
                 proptest::prop_assert_eq!(at, streamed_at, "where {} is in {:?}", row, text);
                 if let Some(streamed_b) = streamed_b {

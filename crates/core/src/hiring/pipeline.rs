@@ -418,6 +418,25 @@ impl LastRows {
     pub fn rows(&self) -> u64 {
         self.rows
     }
+
+    /// Adds the rows noted in `later`, all of which come after this one's (a first pass run in
+    /// pieces, joined in the file's order): as if they had been noted here one by one.
+    pub fn append(&mut self, later: LastRows) {
+        self.rows += later.rows;
+        self.superseded.extend(later.superseded);
+        self.last.reserve(later.last.len());
+        for (email, (at, repeated)) in later.last {
+            match self.last.entry(email) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let (earlier, _) = std::mem::replace(e.get_mut(), (at, true));
+                    self.superseded.push(earlier);
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((at, repeated));
+                }
+            }
+        }
+    }
 }
 
 /// One row an intake could not take.
@@ -1158,6 +1177,33 @@ mod tests {
     fn strengths_default_to_level_three() {
         assert_eq!(parse_strengths("cleaning, gardening:5").unwrap().to_string(), "cleaning:3;gardening:5");
         assert!(parse_strengths("").is_err());
+    }
+
+    proptest::proptest! {
+        /// Rows noted in two parts, the second appended to the first, are known as if noted in
+        /// one: each email's last row, whether it repeats, every superseded row, the count.
+        #[test]
+        fn last_rows_noted_in_two_parts_and_appended_are_those_noted_in_one(
+            rows in proptest::collection::vec(proptest::option::of(0..6usize), 0..40),
+            cut in 0..41usize,
+        ) {
+            let email = |i: usize| crate::types::Email::parse(&format!("e{i}@x.example")).unwrap();
+            let cut = cut.min(rows.len());
+            let mut whole = LastRows::default();
+            let (mut first, mut second) = (LastRows::default(), LastRows::with_capacity(rows.len()));
+            for (at, e) in rows.iter().enumerate() {
+                whole.note(at as u64 * 10, e.map(email));
+                let part = if at < cut { &mut first } else { &mut second };
+                part.note(at as u64 * 10, e.map(email));
+            }
+            first.append(second);
+            proptest::prop_assert_eq!(first.rows(), whole.rows());
+            proptest::prop_assert_eq!(&first.last, &whole.last);
+            let (mut a, mut b) = (first.superseded.clone(), whole.superseded.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            proptest::prop_assert_eq!(a, b);
+        }
     }
 
     proptest::proptest! {
