@@ -273,6 +273,38 @@ fn a_flood_of_applications_leaves_one_row_per_email() {
 }
 
 #[test]
+fn a_flood_of_bad_rows_is_counted_and_only_its_first_ten_thousand_named() {
+    let env = Env::company();
+    // 12,000 rows that cannot be read (one field where the header has four), then one good row;
+    // as CSV (taken while it is parsed) and as JSON Lines (parsed first).
+    let mut csv = String::from("name,email,zone,strengths\n");
+    let mut jsonl = String::new();
+    for _ in 0..12_000 {
+        csv.push_str("x\n");
+        jsonl.push_str("x\n");
+    }
+    csv.push_str("Ann,ann@x.example,north,cleaning\n");
+    jsonl.push_str(
+        "{\"name\": \"Ann\", \"email\": \"ann@x.example\", \"zone\": \"north\", \"strengths\": \"cleaning\"}\n",
+    );
+    std::fs::write(env.path().join("bad.csv"), csv).unwrap();
+    std::fs::write(env.path().join("bad.jsonl"), jsonl).unwrap();
+    for (file, first, last) in [("bad.csv", "line 2", "line 10001"), ("bad.jsonl", "line 1", "line 10000")] {
+        let out = env.run(&["--format", "json", "hiring", "import", file], None);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(report["invalid_rows"], 12_000, "{file}");
+        let named = report["invalid"].as_array().unwrap();
+        assert_eq!(named.len(), 10_000, "{file}");
+        assert_eq!((named[0]["location"].as_str(), named[9_999]["location"].as_str()), (Some(first), Some(last)));
+        assert!(out.stderr.contains("2000 more refused rows are counted, not named"), "{}", out.stderr);
+        let table = env.run(&["hiring", "import", file], None);
+        assert!(table.stdout.contains("12000 invalid"), "{}", table.stdout);
+        assert!(table.stderr.contains("… and 11980 more invalid rows (the first 10000 with"), "{}", table.stderr);
+    }
+}
+
+#[test]
 fn an_intakes_blank_lines_are_skipped_its_line_breaks_kept_and_its_refused_rows_listed_as_csv() {
     let env = Env::company();
     // Old Mac line ends (a lone CR), lines of spaces and tabs, a quoted two-line field, a refused

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use crew_core::error::Error;
-use crew_core::hiring::pipeline::Rejected;
+use crew_core::hiring::pipeline::{REFUSED_NAMED, Rejected};
 use crew_core::imports::{Fields, RawRecord, check_columns};
 use crew_core::ordering::Photo;
 use crew_core::types::Sha256Hex;
@@ -1143,41 +1143,44 @@ pub fn extension(path: &Path) -> String {
 /// piece on a thread of its own; other files are one piece. Returns, per piece in the file's
 /// order, what `each` made of its readable records in order, beside every unreadable row. The
 /// rows, their line numbers and the reasons are the same as in one piece (test
-/// `a_csv_file_read_in_pieces_reads_as_in_one`).
+/// `a_csv_file_read_in_pieces_reads_as_in_one`). Of the unreadable rows, the first
+/// [`REFUSED_NAMED`] of each piece are kept, and all are counted (the third value): a file of
+/// millions of bad rows must not hold a reason for each.
 pub fn map_text_lenient<T: Send>(
     path: &Path,
     text: &str,
     columns: Columns<'_>,
     parts: usize,
     each: impl Fn(RawRecord) -> T + Sync,
-) -> Result<(Vec<Vec<T>>, Vec<Rejected>)> {
+) -> Result<(Vec<Vec<T>>, Vec<Rejected>, u64)> {
     let Columns { required, optional, numeric } = columns;
     let ext = extension(path);
     if ext == "csv" {
         // Every row's columns were checked as it was read.
-        let add = |(good, bad): &mut (Vec<T>, Vec<Rejected>), row: CsvRow| match row {
+        let add = |(good, bad, count): &mut (Vec<T>, Vec<Rejected>, u64), row: CsvRow| match row {
             Ok(r) => good.push(each(r)),
-            Err((location, e)) => bad.push(rejected(location, e)),
+            Err((location, e)) => refuse(bad, count, location, e),
         };
         let parts = if text.len() >= PIECE_BYTES { parts } else { 1 };
+        let start = |rows| (Vec::with_capacity(rows), Vec::new(), 0);
         let pieces =
-            csv_rows_in_pieces(text, required, optional, parts, &|rows| (Vec::with_capacity(rows), Vec::new()), &add)
-                .map_err(|e| e.context(path.display()))?;
+            csv_rows_in_pieces(text, required, optional, parts, &start, &add).map_err(|e| e.context(path.display()))?;
         let mut results = Vec::with_capacity(pieces.len());
-        let mut bad = Vec::new();
-        for (result, mut rejected) in pieces {
+        let (mut bad, mut unreadable) = (Vec::new(), 0);
+        for (result, mut rejected, count) in pieces {
             results.push(result);
             bad.append(&mut rejected);
+            unreadable += count;
         }
-        return Ok((results, bad));
+        return Ok((results, bad, unreadable));
     }
     // Every row as it is read: a record, checked and handed to `each`, or why it is refused.
-    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    let (mut good, mut bad, mut unreadable) = (Vec::new(), Vec::new(), 0);
     let mut take = |location: String, row: crew_core::Result<RawRecord>| match row
         .and_then(|r| check_columns(r.fields.keys().map(String::as_str), required, optional).map(|_| r))
     {
         Ok(r) => good.push(each(r)),
-        Err(e) => bad.push(rejected(location, e)),
+        Err(e) => refuse(&mut bad, &mut unreadable, location, e),
     };
     match ext.as_str() {
         "json" if !text.trim_start().starts_with('{') => {
@@ -1208,7 +1211,15 @@ pub fn map_text_lenient<T: Send>(
         }
         _ => return Err(file_error(path, "unknown file type: use .csv, .json or .jsonl".into())),
     }
-    Ok((vec![good], bad))
+    Ok((vec![good], bad, unreadable))
+}
+
+/// Counts a row that cannot be read, and keeps it while fewer than [`REFUSED_NAMED`] are kept.
+fn refuse(kept: &mut Vec<Rejected>, count: &mut u64, location: String, e: Error) {
+    *count += 1;
+    if kept.len() < REFUSED_NAMED {
+        kept.push(rejected(location, e));
+    }
 }
 
 /// A row refused at `location` for `e`: errors from `json_record` carry the location already,

@@ -276,6 +276,25 @@ mod tests {
     }
 
     #[test]
+    fn catching_up_hands_every_event_so_far_to_every_subscriber_once_and_nothing_catches_up_with_none() {
+        let mut log = Log::default();
+        let subscribers = vec![recorder("a", false), recorder("b", true)];
+        let first = log.push("cause");
+        // `()` never catches up: nothing is handed over.
+        CatchUp::catch_up(&mut (), &mut log).unwrap();
+        assert!(subscribers.iter().all(|s| s.seen.borrow().is_empty()));
+        Subscribers(&subscribers).catch_up(&mut log).unwrap();
+        let reaction = log.last_event_seq().unwrap();
+        for s in &subscribers {
+            assert_eq!(*s.seen.borrow(), [first, reaction], "{} has caught up, its reactions included", s.name);
+        }
+        // The dispatch at the command's end hands over only what came after.
+        let later = log.push("other");
+        assert_eq!(dispatch(&mut log, &subscribers).unwrap(), 2);
+        assert_eq!(*subscribers[0].seen.borrow(), [first, reaction, later]);
+    }
+
+    #[test]
     fn every_subscriber_handles_every_event_once_in_order_and_the_log_is_read_about_once() {
         let mut log = Log::default();
         for _ in 0..(BATCH * 2 + 7) {

@@ -14,7 +14,7 @@ use crate::files;
 /// Import applications from the website (CSV or JSON Lines); bad rows are skipped and reported
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n  crew hiring import applications.csv --format csv > refused.csv   # refused rows, to fix\n\nWith --format json: the counts (received, updated, unchanged) and every refused row.\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source."
+    after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n  crew hiring import applications.csv --format csv > refused.csv   # refused rows, to fix\n\nWith --format json: the counts (received, updated, unchanged, invalid_rows) and the refused rows (the first 10,000 are named).\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source."
 )]
 pub struct ImportArgs {
     file: PathBuf,
@@ -77,7 +77,7 @@ fn streamed(app: &mut App, file: &Path, text: &str) -> Result<IntakeReport> {
 fn parsed_first(app: &mut App, file: &Path, text: &str, strict: bool) -> Result<IntakeReport> {
     // Reading and checking the rows is pure work: a large file is read and parsed in two pieces,
     // on two threads, before the transaction (the database is written from this thread alone).
-    let (pieces, mut unreadable) = files::map_text_lenient(
+    let (pieces, mut unreadable, unreadable_rows) = files::map_text_lenient(
         file,
         text,
         files::Columns { required: Applicant::REQUIRED, optional: Applicant::OPTIONAL, numeric: Applicant::NUMERIC },
@@ -100,9 +100,12 @@ fn parsed_first(app: &mut App, file: &Path, text: &str, strict: bool) -> Result<
         .write_in_steps(|tx, ctx, catch_up| pipeline::import_parsed(tx, ctx, pieces, strict, &mut bar, catch_up))
         .map_err(|e| about_file(e, file))?;
     drop(bar);
+    // The first rows of each list, the first of both: the first named of the file.
     unreadable.append(&mut report.invalid);
     sort_by_line(&mut unreadable);
+    unreadable.truncate(pipeline::REFUSED_NAMED);
     report.invalid = unreadable;
+    report.invalid_rows += unreadable_rows;
     Ok(report)
 }
 
@@ -126,16 +129,21 @@ fn line_of(location: &str) -> u64 {
     location.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)
 }
 
-/// The report: a summary line and the first refused rows for people; every refused row, with its
-/// location and reason, as CSV (to fix in the source file); the counts and every refused row as
-/// JSON.
+/// The report: a summary line and the first refused rows for people; the refused rows, with their
+/// location and reason, as CSV (to fix in the source file); the counts and the refused rows as
+/// JSON. A machine format names the first [`pipeline::REFUSED_NAMED`] refused rows and says on
+/// stderr how many more there are.
 fn show(app: &mut App, file: &Path, report: IntakeReport) -> Result<()> {
     match app.out.format {
-        crate::cli::Format::Json => return app.out.record(&report, &[]),
+        crate::cli::Format::Json => {
+            app.out.record(&report, &[])?;
+            unnamed(&report);
+            return Ok(());
+        }
         crate::cli::Format::Csv => {
-            return app
-                .out
-                .list(&report.invalid, &["location", "reason"], |r| vec![r.location.clone(), r.reason.clone()]);
+            app.out.list(&report.invalid, &["location", "reason"], |r| vec![r.location.clone(), r.reason.clone()])?;
+            unnamed(&report);
+            return Ok(());
         }
         crate::cli::Format::Table => {}
     }
@@ -146,7 +154,7 @@ fn show(app: &mut App, file: &Path, report: IntakeReport) -> Result<()> {
         report.received,
         report.updated,
         report.unchanged,
-        report.invalid.len()
+        report.invalid_rows
     ))?;
     const SHOWN: usize = 20;
     for r in report.invalid.iter().take(SHOWN) {
@@ -154,9 +162,26 @@ fn show(app: &mut App, file: &Path, report: IntakeReport) -> Result<()> {
     }
     if report.invalid.len() > SHOWN {
         crate::output::warn(&format!(
-            "… and {} more invalid rows (all of them with --format json)",
-            report.invalid.len() - SHOWN
+            "… and {} more invalid rows ({} with --format json or csv)",
+            report.invalid_rows - SHOWN as u64,
+            if report.invalid_rows > report.invalid.len() as u64 {
+                format!("the first {}", report.invalid.len())
+            } else {
+                "all of them".to_string()
+            }
         ));
     }
     Ok(())
+}
+
+/// Says on stderr how many refused rows a machine format left unnamed (past the first
+/// [`pipeline::REFUSED_NAMED`]), if any.
+fn unnamed(report: &IntakeReport) {
+    let unnamed = report.invalid_rows.saturating_sub(report.invalid.len() as u64);
+    if unnamed > 0 {
+        crate::output::warn(&format!(
+            "warning: {unnamed} more refused rows are counted, not named: only the first {} are",
+            report.invalid.len()
+        ));
+    }
 }
