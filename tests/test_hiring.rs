@@ -273,6 +273,24 @@ fn a_flood_of_applications_leaves_one_row_per_email() {
 }
 
 #[test]
+fn an_intake_whose_quote_never_closes_is_refused_whole_naming_the_line() {
+    let env = Env::company();
+    // Ann's weaknesses open a quote that never closes: read as written, Bob's and Cid's rows
+    // would become her text. The file is refused, with or without --strict, and nothing is kept.
+    let text = "name,email,zone,strengths,weaknesses\nAnn,ann@x.example,north,cleaning,\"shy\nBob,bob@x.example,north,cleaning,\nCid,cid@x.example,north,cleaning,\n";
+    std::fs::write(env.path().join("open.csv"), text).unwrap();
+    for strict in [false, true] {
+        let args: &[&str] =
+            if strict { &["hiring", "import", "open.csv", "--strict"] } else { &["hiring", "import", "open.csv"] };
+        let out = env.run(args, None);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("open.csv: line 2: a quoted field opened here is never closed"), "{}", out.stderr);
+    }
+    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["--format", "json", "hiring", "list"])).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed}");
+}
+
+#[test]
 fn a_flood_of_bad_rows_is_counted_and_only_its_first_ten_thousand_named() {
     let env = Env::company();
     // 12,000 rows that cannot be read (one field where the header has four), then one good row;

@@ -442,20 +442,20 @@ fn csv_rows_in_pieces<A: Send>(
         csv_piece(text, header_end, bounds[i], bounds[i + 1], &headers, required, optional, &mut |_, row| {
             add(&mut acc, row);
             true
-        });
-        acc
+        })
+        .map(|()| acc)
     };
     if bounds.len() == 2 {
-        return Ok(vec![piece(0)]);
+        return Ok(vec![piece(0)?]);
     }
-    Ok(std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let piece = &piece;
         let others: Vec<_> = (1..bounds.len() - 1).map(|i| scope.spawn(move || piece(i))).collect();
         let mut results = vec![piece(0)];
-        // A piece's thread only reads text and builds values: it cannot fail but by a bug.
+        // A piece's thread only reads text and builds values: it cannot panic but by a bug.
         results.extend(others.into_iter().map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))));
-        results
-    }))
+        results.into_iter().collect()
+    })
 }
 
 /// The most rows [`room_for_rows`] makes room for up front: a list or map may grow past it,
@@ -527,21 +527,34 @@ pub fn stream_csv_rows<T: Send, R>(
     let (headers, header_end) = csv_header(text, required, optional)?;
     let headers = std::sync::Arc::new(headers);
     // `None` after the last chunk: a channel closed without it means the reader stopped early.
-    let (send, receive) = std::sync::mpsc::sync_channel::<Option<Vec<Streamed<T>>>>(CHUNKS_AHEAD);
+    // A file that cannot be read to its end (a quote never closed) ends with an error instead.
+    type Chunk<T> = Option<crew_core::Result<Vec<Streamed<T>>>>;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Chunk<T>>(CHUNKS_AHEAD);
     Ok(std::thread::scope(|scope| {
         let (each, headers) = (&each, &headers);
         scope.spawn(move || {
             let mut chunk = Vec::with_capacity(CHUNK_ROWS);
             let mut open = true;
-            csv_piece(text, header_end, header_end, text.len(), headers, required, optional, &mut |at, row| {
-                chunk.push((at, each(row)));
-                if chunk.len() == CHUNK_ROWS {
-                    open = send.send(Some(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS)))).is_ok();
+            let read =
+                csv_piece(text, header_end, header_end, text.len(), headers, required, optional, &mut |at, row| {
+                    chunk.push((at, each(row)));
+                    if chunk.len() == CHUNK_ROWS {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
+                        open = send.send(Some(Ok(full))).is_ok();
+                    }
+                    open
+                });
+            if !open {
+                return;
+            }
+            match read {
+                Err(e) => {
+                    let _ = send.send(Some(Err(e)));
                 }
-                open
-            });
-            if open && (chunk.is_empty() || send.send(Some(chunk)).is_ok()) {
-                let _ = send.send(None);
+                Ok(()) if chunk.is_empty() || send.send(Some(Ok(chunk))).is_ok() => {
+                    let _ = send.send(None);
+                }
+                Ok(()) => {}
             }
         });
         let mut chunks = Chunks { receive, ended: false };
@@ -551,7 +564,7 @@ pub fn stream_csv_rows<T: Send, R>(
 
 /// The chunks of [`stream_csv_rows`] as they arrive.
 struct Chunks<T> {
-    receive: std::sync::mpsc::Receiver<Option<Vec<T>>>,
+    receive: std::sync::mpsc::Receiver<Option<crew_core::Result<Vec<T>>>>,
     ended: bool,
 }
 
@@ -563,7 +576,11 @@ impl<T> Iterator for Chunks<T> {
             return None;
         }
         match self.receive.recv() {
-            Ok(Some(chunk)) => Some(Ok(chunk)),
+            Ok(Some(Ok(chunk))) => Some(Ok(chunk)),
+            Ok(Some(Err(e))) => {
+                self.ended = true;
+                Some(Err(e))
+            }
             Ok(None) => {
                 self.ended = true;
                 None
@@ -747,7 +764,7 @@ fn csv_piece(
     required: &[&str],
     optional: &[&str],
     row: &mut dyn FnMut(u64, CsvRow) -> bool,
-) {
+) -> crew_core::Result<()> {
     let bytes = text.as_bytes();
     let mut reader = csv_reader(bytes[..header_end].chain(&bytes[start..end]));
     // Read (and checked) by the caller already.
@@ -759,11 +776,15 @@ fn csv_piece(
     };
     let mut lines = LineCounter::starting_at(text, start);
     let mut record = csv::StringRecord::new();
+    // Where the last record read starts: the csv reader takes a quote never closed as a field
+    // that runs to the end of the file, swallowing the rows after it (checked at the end).
+    let mut last = start as u64;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let at = record_start(bytes, in_text(record.position().map_or(0, csv::Position::byte)) as u64);
+                last = at;
                 let line = lines.at(at);
                 if record.iter().all(str::is_empty) {
                     continue;
@@ -787,21 +808,58 @@ fn csv_piece(
                     Err(e) => row(at, Err((location, e))),
                 };
                 if !go_on {
-                    return;
+                    return Ok(());
                 }
             }
             Err(e) => {
                 let at = record_start(bytes, in_text(e.position().map_or(0, csv::Position::byte)) as u64);
+                last = at;
                 if blank_line(bytes, at, &e) {
                     continue;
                 }
                 let line = lines.at(at);
                 if !row(at, Err((format!("line {line}"), Error::bad_input(csv_reason(&e))))) {
-                    return;
+                    return Ok(());
                 }
             }
         }
     }
+    match unclosed_quote(bytes, usize::try_from(last).unwrap_or(usize::MAX), end) {
+        Some(quote) => Err(Error::bad_input(format!(
+            "line {}: a quoted field opened here is never closed (a `\"` is missing): the rows after it \
+             would be read as its text",
+            lines.at(quote as u64)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Where in `text[from..to]`, read from the start of a record at `from` by the csv reader's rules
+/// ([`record_end_after`]'s), a quoted field opens that is still open at `to`: the byte of its
+/// opening `"`. `None` if every quoted field closes.
+fn unclosed_quote(text: &[u8], from: usize, to: usize) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        FieldStart,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut at, mut opened) = (At::FieldStart, 0);
+    for (i, &b) in text.get(from..to).unwrap_or_default().iter().enumerate() {
+        at = match (at, b) {
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            (At::QuoteInQuoted, b'"') => At::Quoted,
+            (At::FieldStart, b'"') => {
+                opened = from + i;
+                At::Quoted
+            }
+            (_, b',' | b'\n' | b'\r') => At::FieldStart,
+            _ => At::Field,
+        };
+    }
+    (at == At::Quoted).then_some(opened)
 }
 
 /// The first place at or after `target` where a record of `text` ends (just after its line
@@ -1307,7 +1365,18 @@ mod tests {
             ],
         ) {
             let text = format!("{header}{}", body.concat());
-            let whole = pieces_of(&text, 1).unwrap().concat();
+            // A file that ends inside a quote is refused whole, however it is read.
+            let whole = match pieces_of(&text, 1) {
+                Ok(whole) => whole.concat(),
+                Err(e) => {
+                    proptest::prop_assert!(e.message.contains("is never closed"), "{} in {:?}", e, text);
+                    for parts in [2, 3, 5] {
+                        proptest::prop_assert_eq!(pieces_of(&text, parts).unwrap_err().message, e.message.clone());
+                    }
+                    proptest::prop_assert_eq!(streamed_of(&text).unwrap_err().message, e.message);
+                    return Ok(());
+                }
+            };
             for parts in [2, 3, 5] {
                 let pieces = pieces_of(&text, parts).unwrap();
                 proptest::prop_assert!(pieces.len() <= parts);
@@ -1350,8 +1419,9 @@ mod tests {
             Err((location, e)) => (None, format!("{location} error {}", e.message)),
         };
         stream_csv_rows(text, &["a", "b"], &["c"], each, |chunks| {
-            chunks.flat_map(|chunk| chunk.unwrap()).map(|(at, (b, row))| (at, b, row)).collect()
-        })
+            let chunks: crew_core::Result<Vec<_>> = chunks.collect();
+            Ok(chunks?.into_iter().flatten().map(|(at, (b, row))| (at, b, row)).collect())
+        })?
     }
 
     #[test]
@@ -1454,6 +1524,23 @@ mod tests {
         }
         // A line of spaces where the header has one column is blank too; a short row is not.
         assert_eq!(lines_of("a,b\n1,2\n3\n"), ["line 2", "line 3"]);
+    }
+
+    #[test]
+    fn a_quote_never_closed_refuses_the_file_naming_the_line_it_opens_on() {
+        let open = "a,b\n1,2\n3,\"x\n4,5\n6,7\n";
+        let said = "line 3: a quoted field opened here is never closed";
+        assert!(csv_rows(open, &["a", "b"], &[]).unwrap_err().message.starts_with(said));
+        assert!(streamed_of(open).unwrap_err().message.starts_with(said));
+        for end in ["\r\n", "\r"] {
+            let open = open.replace('\n', end);
+            assert!(csv_rows(&open, &["a", "b"], &[]).unwrap_err().message.starts_with(said), "{end:?}");
+        }
+        // Closed quotes, escaped quotes, quotes inside an unquoted field, a last line without a
+        // line break: read as ever.
+        let closed = "a,b\n1,\"x\ny\"\n2,\"say \"\"hi\"\"\"\n3,x\"y\n4,\"z\"";
+        assert_eq!(lines_of(closed), ["line 2", "line 4", "line 5", "line 6"]);
+        assert_eq!(streamed_of(closed).unwrap().len(), 4);
     }
 
     #[test]
