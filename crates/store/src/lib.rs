@@ -98,10 +98,15 @@ impl SqliteStore {
                 return Err(Error::internal(format!("cannot create the database {}: {e}", path.display())));
             }
         };
+        // The file is this process's to make a database of only while it holds the file's lock
+        // (an advisory lock, apart from SQLite's own): a second `crew init` that found the file
+        // still empty (created a moment ago by the first) is refused instead of making it too —
+        // both did, and one failed on SQLite's lock with an internal error. Held until made.
+        let creating = Self::lock_for_creation(file, path)?;
         // The mode given at creation is masked by the umask; set it exactly.
-        file.set_permissions(fs::Permissions::from_mode(DATABASE_MODE))
+        creating
+            .set_permissions(fs::Permissions::from_mode(DATABASE_MODE))
             .map_err(|e| Error::internal(format!("cannot make the database {} private: {e}", path.display())))?;
-        drop(file);
         let mut conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| environment(path, &e))?;
@@ -110,7 +115,30 @@ impl SqliteStore {
         Self::configure(&conn, path)?;
         stable_plans(&conn).map_err(|e| environment(path, &e))?;
         migrate::create(&mut conn).map_err(|e| database_file::locate(path, e))?;
+        drop(creating);
         Ok(SqliteStore { conn, path: Some(path.to_path_buf()), read_only: None })
+    }
+
+    /// Takes the lock of a file about to become a database, and checks it is still empty: another
+    /// process holding it, or a file no longer empty, is a conflict (exit 5), and nothing is
+    /// changed.
+    fn lock_for_creation(file: fs::File, path: &Path) -> Result<fs::File> {
+        let taken = || Error::conflict(format!("{} already exists; crew init makes a new database", path.display()));
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(taken()),
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(Error::internal(format!("cannot lock the new database {}: {e}", path.display())));
+            }
+        }
+        let len = file
+            .metadata()
+            .map_err(|e| Error::internal(format!("cannot create the database {}: {e}", path.display())))?
+            .len();
+        if len > 0 {
+            return Err(taken());
+        }
+        Ok(file)
     }
 
     /// An existing file may become a database only if it is a regular, empty file.
