@@ -291,6 +291,42 @@ fn an_intake_whose_quote_never_closes_is_refused_whole_naming_the_line() {
 }
 
 #[test]
+fn an_intake_with_a_record_of_more_than_a_thousand_fields_or_a_mebibyte_is_refused_whole() {
+    let env = Env::company();
+    // Good rows, then a row of 2,000 commas (in a file read in pieces and streamed: 700 KB), or
+    // one quoted field of 2 MiB; JSON Lines with a record of 2,000 values is one refused row.
+    let mut rows = String::from("name,email,zone,strengths,weaknesses\n");
+    for i in 0..20_000 {
+        rows.push_str(&format!("A{i},a{i}@x.example,north,cleaning,\n"));
+    }
+    let wide = format!("{rows}Bob,bob@x.example,north,cleaning{}\n", ",".repeat(2_000));
+    let long = format!("{rows}Bob,bob@x.example,north,cleaning,\"{}\"\n", "shy\n".repeat(1 << 19));
+    for (file, text, said) in [
+        ("wide.csv", wide, "wide.csv: line 20002: a record of more than 1,000 fields"),
+        ("long.csv", long, "long.csv: line 20002: a record longer than 1 MiB"),
+    ] {
+        std::fs::write(env.path().join(file), text).unwrap();
+        let out = env.run(&["hiring", "import", file], None);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(said), "{}", out.stderr);
+    }
+    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["--format", "json", "hiring", "list"])).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "nothing kept: {listed}");
+    let nulls = vec!["null"; 2_000].join(",");
+    let jsonl = format!(
+        "{{\"name\": \"Ann\", \"email\": \"ann@x.example\", \"zone\": \"north\", \"strengths\": \"cleaning\"}}\n\
+         {{\"name\": \"Bob\", \"email\": \"bob@x.example\", \"zone\": \"north\", \"x\": [{nulls}]}}\n"
+    );
+    std::fs::write(env.path().join("wide.jsonl"), jsonl).unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "hiring", "import", "wide.jsonl"])).unwrap();
+    assert_eq!(out["received"], 1, "{out}");
+    assert_eq!(out["invalid"][0]["location"], "line 2", "{out}");
+    let reason = out["invalid"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("a record of more than 1000 values"), "{out}");
+}
+
+#[test]
 fn a_flood_of_bad_rows_is_counted_and_only_its_first_ten_thousand_named() {
     let env = Env::company();
     // 12,000 rows that cannot be read (one field where the header has four), then one good row;

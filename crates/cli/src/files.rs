@@ -483,7 +483,13 @@ fn csv_header(text: &str, required: &[&str], optional: &[&str]) -> crew_core::Re
     let mut reader = csv_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| Error::bad_input(format!("line 1: {e}")))?
+        .map_err(|e| match oversized(&e) {
+            // Read ahead into the rows: the record may be any of the first few.
+            Some(o) => {
+                refused_as_oversized(o, LineCounter::starting_at(text, 0).at(record_start(text.as_bytes(), o.start)))
+            }
+            None => Error::bad_input(format!("line 1: {e}")),
+        })?
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
@@ -681,9 +687,13 @@ fn scan_piece(
     each: &mut dyn FnMut(u64, Option<&str>),
 ) {
     let bytes = text.as_bytes();
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).from_reader(bytes[..header_end].chain(&bytes[start..end]));
-    let _ = reader.byte_headers();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(Bounded::new(bytes[..header_end].chain(&bytes[start..end])));
+    // The rows' reader refuses a file with a record too large; nothing after it is read.
+    if reader.byte_headers().is_err_and(|e| oversized(&e).is_some()) {
+        return;
+    }
     // A byte of the reader's input (the header, then the piece) as a byte of `text`.
     let in_text = |byte: u64| {
         let byte = usize::try_from(byte).unwrap_or(usize::MAX);
@@ -702,6 +712,8 @@ fn scan_piece(
                 let value = index.and_then(field).map(unify_line_breaks);
                 each(record_start(bytes, in_text(record.position().map_or(0, csv::Position::byte))), value.as_deref());
             }
+            // The rows' reader refuses the file there; nothing after it is read.
+            Err(e) if oversized(&e).is_some() => break,
             Err(e) => {
                 let at = record_start(bytes, in_text(e.position().map_or(0, csv::Position::byte)));
                 if !blank_line(bytes, at, &e) {
@@ -745,9 +757,163 @@ fn unify_line_breaks(field: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The reader crew reads every CSV file with: a header line, fields trimmed.
-fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(input)
+/// The reader crew reads every CSV file with: a header line, fields trimmed, every record
+/// within [`MOST_FIELDS`] and [`MOST_RECORD_BYTES`] ([`Bounded`]).
+fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<Bounded<R>> {
+    csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(Bounded::new(input))
+}
+
+/// The most fields a CSV record (the header or a row) may have. A spreadsheet export of crew's
+/// files has a dozen; the csv reader keeps a place for every field of a record it reads, so a
+/// row of 100,000,000 commas (a 100 MB file) took 4 GB before it could be refused for its field
+/// count (docs/formats.md).
+pub const MOST_FIELDS: usize = 1_000;
+
+/// The longest a CSV record (its quoted line breaks included) may be: 1 MiB. The csv reader holds
+/// a whole record, so one quoted field that never ends before the end of a 250 MB file took
+/// 1.2 GB.
+pub const MOST_RECORD_BYTES: usize = 1 << 20;
+
+/// A record over [`MOST_FIELDS`] or [`MOST_RECORD_BYTES`]: where it starts, as a byte of the csv
+/// reader's input, and what is wrong with it. Carried by the I/O error [`Bounded`] fails with.
+#[derive(Debug)]
+struct Oversized {
+    start: u64,
+    reason: &'static str,
+}
+
+impl std::fmt::Display for Oversized {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reason)
+    }
+}
+
+impl std::error::Error for Oversized {}
+
+/// The error a CSV file with an [`Oversized`] record at `line` is refused with.
+fn refused_as_oversized(o: &Oversized, line: u64) -> Error {
+    Error::bad_input(format!(
+        "line {line}: {o}, more than a spreadsheet row has: the file is refused (docs/formats.md)"
+    ))
+}
+
+/// A byte of a piece's reader's input (the header, which ends at `header_end`, then the piece
+/// from `start`) as a byte of the whole text.
+fn in_reader_to_text(byte: u64, header_end: usize, start: usize) -> u64 {
+    let byte = usize::try_from(byte).unwrap_or(usize::MAX);
+    (if byte < header_end { byte } else { start.saturating_add(byte - header_end) }) as u64
+}
+
+/// The record an error of the csv reader stopped at for being too large, if that is what it is.
+fn oversized(e: &csv::Error) -> Option<&Oversized> {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().and_then(|inner| inner.downcast_ref::<Oversized>()),
+        _ => None,
+    }
+}
+
+/// A CSV reader's input, checked record by record before the reader sees it: a record of more
+/// than [`MOST_FIELDS`] fields or [`MOST_RECORD_BYTES`] bytes fails the read with an I/O error
+/// carrying [`Oversized`], so the reader never holds more of a record than that. Records are cut
+/// by the csv reader's own rules ([`record_end_after`]'s): a `"` opens a quoted field only at a
+/// field's start; inside one, `""` is a quote and commas and line breaks are text.
+///
+/// Outside quotes only the next `,`, `\n` or `\r` is searched for, inside them the next `"`
+/// (memchr): a check of every byte was 25 instructions a byte, 2% of an intake's writing thread.
+struct Bounded<R> {
+    inner: R,
+    at: CsvAt,
+    /// Where the current record starts (a byte of the input), and its commas outside quotes so far.
+    record: u64,
+    commas: usize,
+    /// Bytes handed to the reader so far.
+    offset: u64,
+    /// The record that was too large: every read after it fails the same way (its bytes are
+    /// gone from the input).
+    failed: Option<(u64, &'static str)>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum CsvAt {
+    /// The next byte is a field's first.
+    FieldStart,
+    /// In a field that is not quoted (or whose quotes have closed).
+    Unquoted,
+    Quoted,
+    /// Just after a `"` inside a quoted field: another `"` makes it a quote, anything else means
+    /// it closed the quotes.
+    QuoteInQuoted,
+}
+
+impl<R> Bounded<R> {
+    fn new(inner: R) -> Self {
+        Bounded { inner, at: CsvAt::FieldStart, record: 0, commas: 0, offset: 0, failed: None }
+    }
+
+    /// Takes `bytes` as the next of the input; the record that grows too large, if one does.
+    fn check(&mut self, bytes: &[u8]) -> Result<(), Oversized> {
+        let too_long = |record: u64| Oversized { start: record, reason: "a record longer than 1 MiB" };
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.at {
+                CsvAt::FieldStart | CsvAt::QuoteInQuoted if bytes[i] == b'"' => {
+                    self.at = CsvAt::Quoted;
+                    i += 1;
+                }
+                CsvAt::FieldStart | CsvAt::QuoteInQuoted => self.at = CsvAt::Unquoted,
+                CsvAt::Quoted => match memchr::memchr(b'"', &bytes[i..]) {
+                    Some(k) => {
+                        self.at = CsvAt::QuoteInQuoted;
+                        i += k + 1;
+                    }
+                    None => break,
+                },
+                CsvAt::Unquoted => match memchr::memchr3(b',', b'\n', b'\r', &bytes[i..]) {
+                    Some(k) => {
+                        let here = self.offset + (i + k) as u64;
+                        // The record's bytes before this one (all of it, if this one ends it).
+                        if here - self.record > MOST_RECORD_BYTES as u64 {
+                            return Err(too_long(self.record));
+                        }
+                        if bytes[i + k] == b',' {
+                            self.commas += 1;
+                            if self.commas >= MOST_FIELDS {
+                                return Err(Oversized {
+                                    start: self.record,
+                                    reason: "a record of more than 1,000 fields",
+                                });
+                            }
+                        } else {
+                            // A line break outside quotes ends the record (blank lines are empty ones).
+                            (self.record, self.commas) = (here + 1, 0);
+                        }
+                        self.at = CsvAt::FieldStart;
+                        i += k + 1;
+                    }
+                    None => break,
+                },
+            }
+        }
+        self.offset += bytes.len() as u64;
+        if self.offset - self.record > MOST_RECORD_BYTES as u64 {
+            return Err(too_long(self.record));
+        }
+        Ok(())
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some((start, reason)) = self.failed {
+            return Err(std::io::Error::other(Oversized { start, reason }));
+        }
+        let n = self.inner.read(buf)?;
+        self.check(&buf[..n]).map_err(|o| {
+            self.failed = Some((o.start, o.reason));
+            std::io::Error::other(o)
+        })?;
+        Ok(n)
+    }
 }
 
 /// The rows of `text[start..end]`, a run of whole records after the header (which ends at
@@ -767,14 +933,21 @@ fn csv_piece(
 ) -> crew_core::Result<()> {
     let bytes = text.as_bytes();
     let mut reader = csv_reader(bytes[..header_end].chain(&bytes[start..end]));
-    // Read (and checked) by the caller already.
-    let _ = reader.headers();
+    let mut lines = LineCounter::starting_at(text, start);
+    // Read (and checked) by the caller already; but reading it reads ahead into the rows.
+    if let Err(e) = reader.headers()
+        && let Some(o) = oversized(&e)
+    {
+        return Err(refused_as_oversized(
+            o,
+            lines.at(record_start(bytes, in_reader_to_text(o.start, header_end, start))),
+        ));
+    }
     // A byte of the reader's input (the header, then the piece) as a byte of `text`.
     let in_text = |byte: u64| {
         let byte = usize::try_from(byte).unwrap_or(usize::MAX);
         if byte < header_end { byte } else { start.saturating_add(byte - header_end) }
     };
-    let mut lines = LineCounter::starting_at(text, start);
     let mut record = csv::StringRecord::new();
     // Where the last record read starts: the csv reader takes a quote never closed as a field
     // that runs to the end of the file, swallowing the rows after it (checked at the end).
@@ -812,6 +985,9 @@ fn csv_piece(
                 }
             }
             Err(e) => {
+                if let Some(o) = oversized(&e) {
+                    return Err(refused_as_oversized(o, lines.at(record_start(bytes, in_text(o.start) as u64))));
+                }
                 let at = record_start(bytes, in_text(e.position().map_or(0, csv::Position::byte)) as u64);
                 last = at;
                 if blank_line(bytes, at, &e) {
@@ -1000,16 +1176,41 @@ fn strict_json(text: &str) -> serde_json::Result<serde_json::Value> {
     use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
     use serde_json::Value;
 
-    struct Strict;
+    /// `depth`: how deep the value is (0: the document itself). `entries`: the array items and
+    /// object entries of the record being read so far, nested ones included — a record is a
+    /// JSON Lines document, or an item of a document that is an array (a `.json` file's list).
+    /// A record holds at most [`MOST_FIELDS`]: one of 10,000,000 nulls took 930 MB before it
+    /// could be refused for them.
+    #[derive(Clone, Copy)]
+    struct Strict<'c> {
+        depth: usize,
+        entries: &'c std::cell::Cell<usize>,
+    }
 
-    impl<'de> DeserializeSeed<'de> for Strict {
+    impl<'c> Strict<'c> {
+        /// A value inside this one.
+        fn inner(self) -> Strict<'c> {
+            Strict { depth: self.depth + 1, ..self }
+        }
+
+        /// Counts one more entry of the record; an error past [`MOST_FIELDS`].
+        fn count<E: serde::de::Error>(self) -> Result<(), E> {
+            self.entries.set(self.entries.get() + 1);
+            if self.entries.get() > MOST_FIELDS {
+                return Err(E::custom(format!("a record of more than {MOST_FIELDS} values (no record has as many)")));
+            }
+            Ok(())
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Strict<'_> {
         type Value = Value;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
             d.deserialize_any(self)
         }
     }
 
-    impl<'de> Visitor<'de> for Strict {
+    impl<'de> Visitor<'de> for Strict<'_> {
         type Value = Value;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("any JSON value")
@@ -1039,11 +1240,19 @@ fn strict_json(text: &str) -> serde_json::Result<serde_json::Value> {
             Ok(Value::Null)
         }
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-            d.deserialize_any(Strict)
+            d.deserialize_any(self)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
             let mut items = Vec::new();
-            while let Some(item) = seq.next_element_seed(Strict)? {
+            loop {
+                if self.depth == 0 {
+                    // A list of records: each item is a record of its own.
+                    self.entries.set(0);
+                }
+                let Some(item) = seq.next_element_seed(self.inner())? else { break };
+                if self.depth > 0 {
+                    self.count()?;
+                }
                 items.push(item);
             }
             Ok(Value::Array(items))
@@ -1054,7 +1263,8 @@ fn strict_json(text: &str) -> serde_json::Result<serde_json::Value> {
                 if object.contains_key(&key) {
                     return Err(A::Error::custom(format!("the key `{key}` appears twice in one object")));
                 }
-                let value = map.next_value_seed(Strict)?;
+                self.count()?;
+                let value = map.next_value_seed(self.inner())?;
                 object.insert(key, value);
             }
             Ok(Value::Object(object))
@@ -1062,7 +1272,8 @@ fn strict_json(text: &str) -> serde_json::Result<serde_json::Value> {
     }
 
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = Strict.deserialize(&mut de)?;
+    let entries = std::cell::Cell::new(0);
+    let value = Strict { depth: 0, entries: &entries }.deserialize(&mut de)?;
     de.end()?;
     Ok(value)
 }
@@ -1541,6 +1752,72 @@ mod tests {
         let closed = "a,b\n1,\"x\ny\"\n2,\"say \"\"hi\"\"\"\n3,x\"y\n4,\"z\"";
         assert_eq!(lines_of(closed), ["line 2", "line 4", "line 5", "line 6"]);
         assert_eq!(streamed_of(closed).unwrap().len(), 4);
+    }
+
+    /// A record of 1,000 fields or 1 MiB is read; one more field or byte refuses the whole file,
+    /// naming the line the record starts on, whoever reads it: the rows' reader whole or in
+    /// pieces, the streamed one, the header's. Commas and line breaks inside quotes are text, not
+    /// fields and records; a quote inside an unquoted field opens nothing.
+    #[test]
+    fn a_record_of_more_than_a_thousand_fields_or_a_mebibyte_refuses_the_file() {
+        let fields = |n: usize| vec!["x"; n].join(",");
+        // Enough rows before it that, in pieces, the record is in the second piece.
+        let rows: String = (0..60_000).map(|i| format!("{i},{i}\n")).collect();
+        let with = |record: &str| format!("a,b\n{rows}{record}\n1,2\n");
+        let line = 60_002;
+        let refused = |text: &str, said: &str| {
+            let want = format!("line {line}: {said}");
+            assert!(text.len() > 2 * PIECE_BYTES, "read in pieces");
+            for parts in [1, 2] {
+                let Err(e) = pieces_of(text, parts) else { panic!("{parts} pieces: not refused") };
+                assert!(e.message.starts_with(&want), "{parts} pieces: {}", e.message);
+                assert_eq!(e.kind, crew_core::error::ErrorKind::BadInput);
+            }
+            let Err(e) = streamed_of(text) else { panic!("streamed: not refused") };
+            assert!(e.message.starts_with(&want), "streamed: {}", e.message);
+            let mut scanned = 0;
+            scan_csv_column(text, "b", |_, _| scanned += 1);
+            assert!(scanned <= 60_000, "the first pass stops there: {scanned}");
+        };
+        let at_most = with(&fields(MOST_FIELDS));
+        assert_eq!(pieces_of(&at_most, 2).unwrap().concat().len(), 60_002);
+        assert_eq!(streamed_of(&at_most).unwrap().len(), 60_002);
+        refused(&with(&fields(MOST_FIELDS + 1)), "a record of more than 1,000 fields");
+        // Quoted commas and line breaks are text; a `"` inside a field opens no quotes.
+        let quoted = format!("1,\"{}\n{}\"", ",".repeat(5_000), ",".repeat(5_000));
+        assert_eq!(pieces_of(&with(&quoted), 2).unwrap().concat().len(), 60_002);
+        refused(&with(&format!("1,x\"{}", ",".repeat(MOST_FIELDS))), "a record of more than 1,000 fields");
+        // `""` inside quotes is a quote: the quotes go on. A closed quote and text after it: they do not.
+        let escaped = format!("1,\"a\"\"{}\"", ",".repeat(5_000));
+        assert_eq!(streamed_of(&with(&escaped)).unwrap().len(), 60_002);
+        refused(&with(&format!("\"a\"x{}", ",".repeat(MOST_FIELDS))), "a record of more than 1,000 fields");
+        // Bytes: a quoted field's line breaks are part of its record.
+        let long = |n: usize| format!("1,\"{}\"", "y\n".repeat((n - 4) / 2));
+        assert_eq!(long(MOST_RECORD_BYTES).len(), MOST_RECORD_BYTES);
+        assert_eq!(streamed_of(&with(&long(MOST_RECORD_BYTES))).unwrap().len(), 60_002);
+        refused(&with(&format!("{}y", long(MOST_RECORD_BYTES))), "a record longer than 1 MiB");
+        // The header, and a record just after it (read ahead with the header).
+        let e = csv_header(&format!("{}\n1,2\n", fields(MOST_FIELDS + 1)), &[], &["x"]).unwrap_err();
+        assert!(e.message.starts_with("line 1: a record of more than 1,000 fields"), "{}", e.message);
+        let e = csv_rows(&format!("a,b\n\n{}\n", fields(MOST_FIELDS + 1)), &["a", "b"], &[]).unwrap_err();
+        assert!(e.message.starts_with("line 3: a record of more than 1,000 fields"), "{}", e.message);
+    }
+
+    /// A JSON record holds at most 1,000 values, nested ones counted: one more is a refused row
+    /// (JSON Lines) or file (a list); a list of records counts each record on its own.
+    #[test]
+    fn a_json_record_of_more_than_a_thousand_values_is_refused() {
+        let nulls = |n: usize| vec!["null"; n].join(",");
+        // The key counts: 1 + the array's items.
+        assert!(strict_json(&format!(r#"{{"x": [{}]}}"#, nulls(MOST_FIELDS - 1))).is_ok());
+        let e = strict_json(&format!(r#"{{"x": [{}]}}"#, nulls(MOST_FIELDS))).unwrap_err();
+        assert!(e.to_string().contains("a record of more than 1000 values"), "{e}");
+        let nested = format!(r#"{{"x": [{}]}}"#, vec!["[[]]"; MOST_FIELDS / 2].join(","));
+        assert!(strict_json(&nested).is_err(), "nested values count");
+        let list = format!("[{}]", vec![format!(r#"{{"x": [{}]}}"#, nulls(MOST_FIELDS - 1)); 3].join(","));
+        assert!(strict_json(&list).is_ok());
+        let records = format!("[{}]", vec!["{}"; 3 * MOST_FIELDS].join(","));
+        assert!(strict_json(&records).is_ok(), "a list may hold any number of records");
     }
 
     #[test]
