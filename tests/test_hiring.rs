@@ -327,6 +327,29 @@ fn an_intake_with_a_record_of_more_than_a_thousand_fields_or_a_mebibyte_is_refus
 }
 
 #[test]
+fn an_intakes_files_are_refused_saying_what_is_wrong_with_them() {
+    let env = Env::company();
+    let missing = env.run(&["hiring", "import", "gone.csv"], None);
+    assert_eq!(missing.code, 4, "not found: {}", missing.stderr);
+    assert!(missing.stderr.contains("cannot read gone.csv: it does not exist"), "{}", missing.stderr);
+    std::fs::write(env.path().join("empty.csv"), "").unwrap();
+    let empty = env.run(&["hiring", "import", "empty.csv"], None);
+    assert_eq!(empty.code, 2);
+    assert!(empty.stderr.contains("empty.csv: the file is empty"), "{}", empty.stderr);
+    // A breed with a bell character in it: the field is named, and called a value, not a name;
+    // a short row is "1 field".
+    std::fs::write(
+        env.path().join("odd.csv"),
+        "name,email,zone,strengths,breed\nAnn,ann@x.example,north,cleaning,sia\u{7}mese\nBob\n",
+    )
+    .unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "hiring", "import", "odd.csv"])).unwrap();
+    assert_eq!(out["invalid"][0]["reason"], "field `breed`: the value must not contain control characters", "{out}");
+    assert_eq!(out["invalid"][1]["reason"], "1 field where the header has 5", "{out}");
+}
+
+#[test]
 fn a_flood_of_bad_rows_is_counted_and_only_its_first_ten_thousand_named() {
     let env = Env::company();
     // 12,000 rows that cannot be read (one field where the header has four), then one good row;

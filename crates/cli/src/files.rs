@@ -156,11 +156,20 @@ pub(crate) fn kind_of(t: &fs::FileType) -> &'static str {
     }
 }
 
+/// Why a file or folder the user named (`shown`) cannot be read: "not found" (exit 4, as anything
+/// else named that is not there) when it is not there, bad input (exit 2) otherwise.
+pub fn cannot_read(shown: impl std::fmt::Display, e: &std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found(format!("cannot read {shown}: it does not exist")),
+        _ => Error::bad_input(format!("cannot read {shown}: {e}")),
+    }
+}
+
 /// Opens a file the user named for reading, refusing at once (never blocking) anything but a
 /// regular file: a FIFO, a device such as /dev/zero, a folder. Returns the file and its size.
 fn open_regular(path: &Path, input: Input) -> Result<(fs::File, u64)> {
     let unreadable = |e: std::io::Error| -> anyhow::Error {
-        Error::bad_input(format!("cannot read {}{}: {e}", input.prefix(), path.display())).into()
+        cannot_read(format_args!("{}{}", input.prefix(), path.display()), &e).into()
     };
     let not_regular = |t: &fs::FileType| -> anyhow::Error {
         Error::bad_input(format!(
@@ -493,6 +502,18 @@ fn csv_header(text: &str, required: &[&str], optional: &[&str]) -> crew_core::Re
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
+    if headers.iter().all(String::is_empty) {
+        // Nothing but line breaks, or a line of only spaces where the header should be.
+        return Err(Error::bad_input(if text.trim().is_empty() {
+            "the file is empty: a CSV file starts with a header line naming its columns".to_string()
+        } else {
+            format!(
+                "line {}: a blank line where the header should be: a CSV file starts with a header line naming \
+                 its columns",
+                LineCounter::starting_at(text, 0).at(0)
+            )
+        }));
+    }
     check_columns(headers.iter().map(String::as_str), required, optional).map_err(|e| e.context("line 1"))?;
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = headers.iter().find(|h| !seen.insert(*h)) {
@@ -1116,7 +1137,8 @@ impl<'a> LineCounter<'a> {
 fn csv_reason(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("{len} fields where the header has {expected_len}")
+            let fields = if *len == 1 { "field" } else { "fields" };
+            format!("{len} {fields} where the header has {expected_len}")
         }
         _ => e.to_string(),
     }
@@ -1703,7 +1725,7 @@ mod tests {
         assert_eq!(halves.len(), 2, "split in two");
         assert!(halves.iter().all(|h| h.len() > 100), "{:?}", halves.iter().map(Vec::len).collect::<Vec<_>>());
         assert_eq!(halves.concat(), whole[0]);
-        assert!(whole[0].iter().any(|r| r.contains("error 1 fields where the header has 3")));
+        assert!(whole[0].iter().any(|r| r.contains("error 1 field where the header has 3")));
         // Each split is just after a record's line break, outside quotes.
         let start = text.find("\r\n").unwrap() + 2;
         let end = record_end_after(text.as_bytes(), start, text.len() / 2).unwrap();
@@ -1903,6 +1925,43 @@ mod limit_tests {
             err,
             "configuration file /dev/zero is a character device, not a regular file: crew reads only regular files"
         );
+    }
+
+    /// A file that is not there is "not found" (exit 4), as anything else named that is not.
+    #[test]
+    fn a_missing_file_is_not_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.csv");
+        let err = read_input(&path, Input::Import, &Limits::DEFAULT).unwrap_err();
+        let err = err.downcast_ref::<Error>().expect("a crew error");
+        assert_eq!(err.kind, crew_core::error::ErrorKind::NotFound);
+        assert_eq!(err.message, format!("cannot read {}: it does not exist", path.display()));
+    }
+
+    /// An empty file, one of line breaks only, and a blank line where the header should be are
+    /// each said as what they are (not as a missing or unknown column).
+    #[test]
+    fn an_empty_csv_file_or_a_blank_header_line_is_said_so() {
+        for text in ["", "\n\r\n", "  \n"] {
+            let e = csv_header(text, &["a"], &[]).unwrap_err();
+            assert_eq!(
+                e.message, "the file is empty: a CSV file starts with a header line naming its columns",
+                "{text:?}"
+            );
+        }
+        for (text, line) in [(" \t\na\n1\n", 1), ("\n\n  \na\n", 3)] {
+            let e = csv_header(text, &["a"], &[]).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!(
+                    "line {line}: a blank line where the header should be: a CSV file starts with a header line naming its columns"
+                ),
+                "{text:?}"
+            );
+        }
+        assert_eq!(csv_header("a\n", &["a"], &[]).unwrap().0, ["a"]);
+        let e = csv_header(",a\n", &["a"], &[]).unwrap_err();
+        assert!(e.message.contains("unknown field ``"), "{}", e.message);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct WorkerRow(pub HiredWorker);
 
 /// A short free-text field of a row (breed, coat, photo path, source): like a name.
 pub(crate) fn short_text(raw: &str) -> Result<String> {
-    Name::parse(raw).map(Name::into_string)
+    Name::parse_as(raw, "the value").map(Name::into_string)
 }
 
 impl WorkerRow {

@@ -312,15 +312,21 @@ string_newtype!(ServiceCode);
 pub struct Name(String);
 impl Name {
     pub fn parse(raw: &str) -> Result<Self> {
+        Name::parse_as(raw, "a name")
+    }
+
+    /// [`Name::parse`] of another short text (a breed, a coat), its errors saying `what` it is
+    /// (`the value must not contain control characters`).
+    pub fn parse_as(raw: &str, what: &str) -> Result<Self> {
         let s = nfc(raw.trim());
         if s.is_empty() {
-            return Err(Error::bad_input("a name must not be empty"));
+            return Err(Error::bad_input(format!("{what} must not be empty")));
         }
         if s.chars().count() > 200 {
-            return Err(Error::bad_input("a name must be at most 200 characters"));
+            return Err(Error::bad_input(format!("{what} must be at most 200 characters")));
         }
         if s.chars().any(char::is_control) {
-            return Err(Error::bad_input("a name must not contain control characters"));
+            return Err(Error::bad_input(format!("{what} must not contain control characters")));
         }
         Ok(Name(s))
     }

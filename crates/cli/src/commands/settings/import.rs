@@ -78,7 +78,7 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<()> {
 
 fn read(path: &Path) -> Result<String> {
     let shown = path.display();
-    let fail = |e: std::io::Error| Error::bad_input(format!("cannot read {shown}: {e}"));
+    let fail = |e: std::io::Error| crate::files::cannot_read(&shown, &e);
     let meta = std::fs::metadata(path).map_err(fail)?;
     if !meta.is_file() {
         return Err(Error::bad_input(format!("{shown} is not a regular file")).into());

@@ -45,7 +45,7 @@ struct Read {
 pub fn run(app: &mut App, args: DeliveriesArgs) -> Result<()> {
     let folder = &args.folder;
     let entries = std::fs::read_dir(folder)
-        .map_err(|e| Error::bad_input(format!("cannot read the folder {}: {e}", folder.display())))?;
+        .map_err(|e| crate::files::cannot_read(format_args!("the folder {}", folder.display()), &e))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
