@@ -303,7 +303,7 @@ fn an_intake_with_a_record_of_more_than_a_thousand_fields_or_a_mebibyte_is_refus
     let long = format!("{rows}Bob,bob@x.example,north,cleaning,\"{}\"\n", "shy\n".repeat(1 << 19));
     for (file, text, said) in [
         ("wide.csv", wide, "wide.csv: line 20002: a record of more than 1,000 fields"),
-        ("long.csv", long, "long.csv: line 20002: a record longer than 1 MiB"),
+        ("long.csv", long, "long.csv: line 20002: a quoted field that runs on for more than 1 MiB"),
     ] {
         std::fs::write(env.path().join(file), text).unwrap();
         let out = env.run(&["hiring", "import", file], None);
@@ -323,7 +323,7 @@ fn an_intake_with_a_record_of_more_than_a_thousand_fields_or_a_mebibyte_is_refus
     assert_eq!(out["received"], 1, "{out}");
     assert_eq!(out["invalid"][0]["location"], "line 2", "{out}");
     let reason = out["invalid"][0]["reason"].as_str().unwrap_or_default();
-    assert!(reason.contains("a record of more than 1000 values"), "{out}");
+    assert!(reason.contains("a record of more than 1,000 values"), "{out}");
 }
 
 #[test]
@@ -332,6 +332,9 @@ fn an_intakes_files_are_refused_saying_what_is_wrong_with_them() {
     let missing = env.run(&["hiring", "import", "gone.csv"], None);
     assert_eq!(missing.code, 4, "not found: {}", missing.stderr);
     assert!(missing.stderr.contains("cannot read gone.csv: it does not exist"), "{}", missing.stderr);
+    let folder = env.run(&["import", "gone-folder"], None);
+    assert_eq!(folder.code, 4, "not found: {}", folder.stderr);
+    assert!(folder.stderr.contains("cannot read gone-folder: it does not exist"), "{}", folder.stderr);
     std::fs::write(env.path().join("empty.csv"), "").unwrap();
     let empty = env.run(&["hiring", "import", "empty.csv"], None);
     assert_eq!(empty.code, 2);

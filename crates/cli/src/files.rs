@@ -502,8 +502,9 @@ fn csv_header(text: &str, required: &[&str], optional: &[&str]) -> crew_core::Re
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    if headers.iter().all(String::is_empty) {
-        // Nothing but line breaks, or a line of only spaces where the header should be.
+    // The first line that is not empty (the reader skips those): nothing, or only spaces.
+    let first = text.trim_start_matches(['\r', '\n']).split(['\r', '\n']).next().unwrap_or_default();
+    if first.trim().is_empty() {
         return Err(Error::bad_input(if text.trim().is_empty() {
             "the file is empty: a CSV file starts with a header line naming its columns".to_string()
         } else {
@@ -814,7 +815,7 @@ impl std::error::Error for Oversized {}
 /// The error a CSV file with an [`Oversized`] record at `line` is refused with.
 fn refused_as_oversized(o: &Oversized, line: u64) -> Error {
     Error::bad_input(format!(
-        "line {line}: {o}, more than a spreadsheet row has: the file is refused (docs/formats.md)"
+        "line {line}: {o}: the file is refused (no record of crew's files comes near; docs/formats.md)"
     ))
 }
 
@@ -943,14 +944,22 @@ impl<R> Bounded<R> {
 
     /// Takes `bytes` as the next of the input; the record that grows too large, if one does.
     fn check(&mut self, bytes: &[u8]) -> Result<(), Oversized> {
-        let too_long = |record: u64| Oversized { start: record, reason: "a record longer than 1 MiB" };
+        // Inside quotes, more likely than a long text: a closing quote missing.
+        let too_long = |scan: &CsvScan, record: u64| Oversized {
+            start: record,
+            reason: if scan.open_quote().is_some() {
+                "a quoted field that runs on for more than 1 MiB (is its closing `\"` missing?)"
+            } else {
+                "a record longer than 1 MiB"
+            },
+        };
         let too_wide = |record: u64| Oversized { start: record, reason: "a record of more than 1,000 fields" };
         let mut i = 0;
         while let Some(k) = self.scan.next_line_break(bytes, i, &mut self.commas) {
             let here = self.offset + k as u64;
             // The record's bytes, without the line break that ends it.
             if here - self.record > MOST_RECORD_BYTES as u64 {
-                return Err(too_long(self.record));
+                return Err(too_long(&self.scan, self.record));
             }
             if self.commas >= MOST_FIELDS {
                 return Err(too_wide(self.record));
@@ -963,7 +972,7 @@ impl<R> Bounded<R> {
         }
         self.offset += bytes.len() as u64;
         if self.offset - self.record > MOST_RECORD_BYTES as u64 {
-            return Err(too_long(self.record));
+            return Err(too_long(&self.scan, self.record));
         }
         Ok(())
     }
@@ -1198,129 +1207,181 @@ fn json_kind(value: &serde_json::Value) -> String {
     }
 }
 
-/// "line 2, column 11: expected value" (serde_json repeats the position at the end; drop it).
-fn json_error(e: &serde_json::Error) -> String {
+/// serde_json's reason without the position it repeats at the end (a line of JSON Lines is named
+/// by its line already).
+fn json_reason(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
-    format!("line {}, column {}: {}", e.line(), e.column(), text.strip_suffix(&suffix).unwrap_or(&text))
+    text.strip_suffix(&suffix).map_or(text.clone(), str::to_string)
 }
 
-/// Parses JSON as `serde_json` does, but refuses an object that names a key twice (at any depth):
-/// RFC 8259 4 leaves duplicate names' meaning to the reader, and `serde_json` keeps the last one
-/// silently — a record `{"email": "a@x", "email": "b@x"}` would come in as `b@x` while its CSV
-/// twin (a header naming a column twice) is refused.
-fn strict_json(text: &str) -> serde_json::Result<serde_json::Value> {
-    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-    use serde_json::Value;
+/// "line 2, column 11: expected value" (serde_json repeats the position at the end; drop it).
+fn json_error(e: &serde_json::Error) -> String {
+    format!("line {}, column {}: {}", e.line(), e.column(), json_reason(e))
+}
 
-    /// `depth`: how deep the value is (0: the document itself). `entries`: the array items and
-    /// object entries of the record being read so far, nested ones included — a record is a
-    /// JSON Lines document, or an item of a document that is an array (a `.json` file's list).
-    /// A record holds at most [`MOST_FIELDS`]: one of 10,000,000 nulls took 930 MB before it
-    /// could be refused for them.
-    #[derive(Clone, Copy)]
-    struct Strict<'c> {
-        depth: usize,
-        entries: &'c std::cell::Cell<usize>,
+/// Parses one JSON record (a line of JSON Lines) as `serde_json` does, but refuses an object
+/// that names a key twice (at any depth) — RFC 8259 4 leaves duplicate names' meaning to the
+/// reader, and `serde_json` keeps the last one silently: a record `{"email": "a@x", "email":
+/// "b@x"}` would come in as `b@x` while its CSV twin (a header naming a column twice) is refused —
+/// and a record of more than [`MOST_FIELDS`] values (array items and object entries, nested ones
+/// and the document's own counted), refused as it is read: one of 10,000,000 nulls took 930 MB
+/// before.
+fn strict_json(text: &str) -> serde_json::Result<serde_json::Value> {
+    let entries = std::cell::Cell::new(0);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde::de::DeserializeSeed::deserialize(Strict { entries: &entries }, &mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// A `.json` file's list of records, each read as [`strict_json`] reads a record (its values
+/// counted on their own) and handed to `each` with its index as soon as it is read, so the list is
+/// never held whole. `each` says whether to go on; when it says no, the read stops with an error
+/// (the caller knows why). A document that is not an array is an error.
+fn strict_json_list(text: &str, each: &mut dyn FnMut(usize, serde_json::Value) -> bool) -> serde_json::Result<()> {
+    use serde::de::{Error as _, SeqAccess, Visitor};
+
+    struct List<'e, 'f> {
+        each: &'e mut (dyn FnMut(usize, serde_json::Value) -> bool + 'f),
     }
 
-    impl<'c> Strict<'c> {
-        /// A value inside this one.
-        fn inner(self) -> Strict<'c> {
-            Strict { depth: self.depth + 1, ..self }
+    impl<'de> Visitor<'de> for List<'_, '_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON array of objects (or JSON Lines)")
         }
-
-        /// Counts one more entry of the record; an error past [`MOST_FIELDS`].
-        fn count<E: serde::de::Error>(self) -> Result<(), E> {
-            self.entries.set(self.entries.get() + 1);
-            if self.entries.get() > MOST_FIELDS {
-                return Err(E::custom(format!("a record of more than {MOST_FIELDS} values (no record has as many)")));
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let entries = std::cell::Cell::new(0);
+            for i in 0.. {
+                entries.set(0);
+                let item = seq
+                    .next_element_seed(Strict { entries: &entries })
+                    .map_err(|e| A::Error::custom(format!("item {}: {e}", i + 1)))?;
+                let Some(item) = item else { break };
+                if !(self.each)(i, item) {
+                    return Err(A::Error::custom("stopped"));
+                }
             }
             Ok(())
         }
     }
 
-    impl<'de> DeserializeSeed<'de> for Strict<'_> {
-        type Value = Value;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Strict<'_> {
-        type Value = Value;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-            Ok(Value::Bool(v))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-            Ok(Value::String(v.to_owned()))
-        }
-        fn visit_string<E>(self, v: String) -> Result<Value, E> {
-            Ok(Value::String(v))
-        }
-        fn visit_unit<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_none<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-            let mut items = Vec::new();
-            loop {
-                if self.depth == 0 {
-                    // A list of records: each item is a record of its own.
-                    self.entries.set(0);
-                }
-                let Some(item) = seq.next_element_seed(self.inner())? else { break };
-                if self.depth > 0 {
-                    self.count()?;
-                }
-                items.push(item);
-            }
-            Ok(Value::Array(items))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-            let mut object = serde_json::Map::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if object.contains_key(&key) {
-                    return Err(A::Error::custom(format!("the key `{key}` appears twice in one object")));
-                }
-                self.count()?;
-                let value = map.next_value_seed(self.inner())?;
-                object.insert(key, value);
-            }
-            Ok(Value::Object(object))
-        }
-    }
-
     let mut de = serde_json::Deserializer::from_str(text);
-    let entries = std::cell::Cell::new(0);
-    let value = Strict { depth: 0, entries: &entries }.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
+    serde::de::Deserializer::deserialize_seq(&mut de, List { each })?;
+    de.end()
+}
+
+/// A record's values as [`strict_json`] reads them: `entries` counts the array items and object
+/// entries read so far.
+#[derive(Clone, Copy)]
+struct Strict<'c> {
+    entries: &'c std::cell::Cell<usize>,
+}
+
+impl Strict<'_> {
+    /// Counts one more entry of the record; an error past [`MOST_FIELDS`].
+    fn count<E: serde::de::Error>(self) -> Result<(), E> {
+        self.entries.set(self.entries.get() + 1);
+        if self.entries.get() > MOST_FIELDS {
+            return Err(E::custom("a record of more than 1,000 values (no record of crew's files has as many)"));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Strict<'_> {
+    type Value = serde_json::Value;
+    fn deserialize<D: serde::de::Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Strict<'_> {
+    type Value = serde_json::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::de::Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<serde_json::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            self.count()?;
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<serde_json::Value, A::Error> {
+        use serde::de::Error as _;
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.count()?;
+            if object.contains_key(&key) {
+                return Err(A::Error::custom(format!(
+                    "the key {} appears twice in one object",
+                    crew_core::types::Echo(&key)
+                )));
+            }
+            let value = map.next_value_seed(self)?;
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
 }
 
 fn read_json_array(text: &str, numeric: &[&str]) -> crew_core::Result<Vec<RawRecord>> {
-    let value = strict_json(text).map_err(|e| Error::bad_input(json_error(&e)))?;
-    let serde_json::Value::Array(items) = value else {
-        return Err(Error::bad_input("expected a JSON array of objects (or JSON Lines)"));
-    };
-    items.into_iter().enumerate().map(|(i, v)| json_record(v, format!("item {}", i + 1), numeric)).collect()
+    let (mut records, mut refused) = (Vec::new(), None);
+    let read = strict_json_list(text, &mut |i, v| match json_record(v, format!("item {}", i + 1), numeric) {
+        Ok(r) => {
+            records.push(r);
+            true
+        }
+        Err(e) => {
+            refused = Some(e);
+            false
+        }
+    });
+    match refused {
+        Some(e) => Err(e),
+        None => read.map(|()| records).map_err(|e| Error::bad_input(json_error(&e))),
+    }
+}
+
+/// A line of JSON Lines longer than [`MOST_RECORD_BYTES`]: the file is refused, as a CSV file
+/// with such a record is.
+fn json_line_too_long(number: usize, line: &str) -> Option<Error> {
+    (line.len() > MOST_RECORD_BYTES).then(|| {
+        Error::bad_input(format!(
+            "line {number}: a record longer than 1 MiB: the file is refused (no record of crew's files is as long; \
+             docs/formats.md)"
+        ))
+    })
 }
 
 fn read_json_lines(text: &str, numeric: &[&str]) -> crew_core::Result<Vec<RawRecord>> {
@@ -1328,6 +1389,9 @@ fn read_json_lines(text: &str, numeric: &[&str]) -> crew_core::Result<Vec<RawRec
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
+        }
+        if let Some(e) = json_line_too_long(i + 1, line) {
+            return Err(e);
         }
         let location = format!("line {}", i + 1);
         let value = strict_json(line).map_err(|e| Error::bad_input(format!("{location}: {e}")))?;
@@ -1490,26 +1554,28 @@ pub fn map_text_lenient<T: Send>(
     };
     match ext.as_str() {
         "json" if !text.trim_start().starts_with('{') => {
-            let value = strict_json(text).map_err(|e| file_error(path, json_error(&e)))?;
-            let serde_json::Value::Array(items) = value else {
-                return Err(file_error(path, "expected a JSON array of objects (or JSON Lines)".into()));
-            };
-            for (i, v) in items.into_iter().enumerate() {
+            // Each item taken as it is read: the list is never held whole.
+            strict_json_list(text, &mut |i, v| {
                 let location = format!("item {}", i + 1);
                 take(location.clone(), json_record(v, location, numeric));
-            }
+                true
+            })
+            .map_err(|e| file_error(path, json_error(&e)))?;
         }
         "json" | "jsonl" | "ndjson" => {
             for (i, line) in text.lines().enumerate() {
                 if line.trim().is_empty() {
                     continue;
                 }
+                if let Some(e) = json_line_too_long(i + 1, line) {
+                    return Err(e.context(path.display()).into());
+                }
                 let location = format!("line {}", i + 1);
                 let record = if line.contains('\u{fffd}') {
                     Err(Error::bad_input("not UTF-8 text"))
                 } else {
                     strict_json(line)
-                        .map_err(|e| Error::bad_input(format!("not a JSON object: {e}")))
+                        .map_err(|e| Error::bad_input(format!("not a JSON record: {}", json_reason(&e))))
                         .and_then(|v| json_record(v, location.clone(), numeric))
                 };
                 take(location, record);
@@ -1819,6 +1885,9 @@ mod tests {
     fn a_quote_never_closed_refuses_the_file_naming_the_line_it_opens_on() {
         let open = "a,b\n1,2\n3,\"x\n4,5\n6,7\n";
         let said = "line 3: a quoted field opened here is never closed";
+        // A quote doubled inside it, lines later, is text: the field still opened on line 3.
+        let doubled = "a,b\n1,2\n3,\"x\n\"\"y\n4,5\n";
+        assert!(csv_rows(doubled, &["a", "b"], &[]).unwrap_err().message.starts_with(said), "{doubled:?}");
         assert!(csv_rows(open, &["a", "b"], &[]).unwrap_err().message.starts_with(said));
         assert!(streamed_of(open).unwrap_err().message.starts_with(said));
         for end in ["\r\n", "\r"] {
@@ -1889,13 +1958,118 @@ mod tests {
         // The key counts: 1 + the array's items.
         assert!(strict_json(&format!(r#"{{"x": [{}]}}"#, nulls(MOST_FIELDS - 1))).is_ok());
         let e = strict_json(&format!(r#"{{"x": [{}]}}"#, nulls(MOST_FIELDS))).unwrap_err();
-        assert!(e.to_string().contains("a record of more than 1000 values"), "{e}");
+        assert!(e.to_string().starts_with("a record of more than 1,000 values"), "{e}");
         let nested = format!(r#"{{"x": [{}]}}"#, vec!["[[]]"; MOST_FIELDS / 2].join(","));
         assert!(strict_json(&nested).is_err(), "nested values count");
-        let list = format!("[{}]", vec![format!(r#"{{"x": [{}]}}"#, nulls(MOST_FIELDS - 1)); 3].join(","));
-        assert!(strict_json(&list).is_ok());
-        let records = format!("[{}]", vec!["{}"; 3 * MOST_FIELDS].join(","));
-        assert!(strict_json(&records).is_ok(), "a list may hold any number of records");
+        // A line that is itself an array is one record too (it is refused later as not an object).
+        assert!(strict_json(&format!("[{}]", nulls(MOST_FIELDS))).is_ok());
+        assert!(strict_json(&format!("[{}]", nulls(MOST_FIELDS + 1))).is_err(), "the document's own items count");
+        // A list: each item a record of its own, counted on its own, handed over as it is read.
+        let mut seen = Vec::new();
+        let item = format!(r#"{{"x": [{}]}}"#, nulls(MOST_FIELDS - 1));
+        let list = format!("[{}]", [item.as_str(); 3].join(","));
+        strict_json_list(&list, &mut |i, v| {
+            seen.push((i, v.is_object()));
+            true
+        })
+        .unwrap();
+        assert_eq!(seen, [(0, true), (1, true), (2, true)]);
+        let many = format!("[{}]", vec!["{}"; 3 * MOST_FIELDS].join(","));
+        let mut count = 0;
+        strict_json_list(&many, &mut |_, _| {
+            count += 1;
+            true
+        })
+        .unwrap();
+        assert_eq!(count, 3 * MOST_FIELDS, "a list may hold any number of records");
+        // An item over the limit is named; the items before it were handed over already.
+        let over = format!(r#"[{{}}, {{"x": [{}]}}, {{}}]"#, nulls(MOST_FIELDS));
+        let mut before = 0;
+        let e = strict_json_list(&over, &mut |_, _| {
+            before += 1;
+            true
+        })
+        .unwrap_err();
+        assert!(e.to_string().starts_with("item 2: a record of more than 1,000 values"), "{e}");
+        assert_eq!(before, 1);
+        // `each` stops the read; a document that is no list is refused.
+        let mut taken = 0;
+        assert!(
+            strict_json_list(&many, &mut |_, _| {
+                taken += 1;
+                taken < 2
+            })
+            .is_err()
+        );
+        assert_eq!(taken, 2);
+        let e = strict_json_list(r#"{"a": 1}"#, &mut |_, _| true).unwrap_err();
+        assert!(e.to_string().contains("expected a JSON array of objects (or JSON Lines)"), "{e}");
+    }
+
+    /// Through the readers: a JSON Lines line that is an array of 10,000 nulls is one refused row
+    /// (JSON Lines) and a file refused naming its item (a list); a line longer than 1 MiB refuses
+    /// the file.
+    #[test]
+    fn json_files_bound_each_record_and_never_hold_a_list_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let columns = Columns { required: &["name"], optional: &[], numeric: &[] };
+        let nulls = vec!["null"; 10_000].join(",");
+        let lines = dir.path().join("a.jsonl");
+        std::fs::write(&lines, format!("{{\"name\": \"A\"}}\n[{nulls}]\n{{\"name\": \"B\"}}\n")).unwrap();
+        let lenient = |path: &Path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            map_text_lenient(path, &text, columns, 1, |r| r.location)
+        };
+        let (good, bad, count) = lenient(&lines).unwrap();
+        assert_eq!(good.concat(), ["line 1", "line 3"]);
+        assert_eq!(count, 1);
+        assert!(bad[0].reason.starts_with("not a JSON record: a record of more than 1,000 values"), "{:?}", bad[0]);
+        let e = read_records(&lines, columns, &Limits::DEFAULT).unwrap_err().to_string();
+        assert!(e.contains("line 2: a record of more than 1,000 values"), "{e}");
+        let list = dir.path().join("a.json");
+        std::fs::write(&list, format!("[{{\"name\": \"A\"}},\n {{\"name\": [{nulls}]}}]")).unwrap();
+        let e = read_records(&list, columns, &Limits::DEFAULT).unwrap_err().to_string();
+        assert!(e.contains("item 2: a record of more than 1,000 values"), "{e}");
+        let e = lenient(&list).err().unwrap().to_string();
+        assert!(e.contains("item 2: a record of more than 1,000 values"), "{e}");
+        let long = dir.path().join("long.jsonl");
+        let text = format!("{{\"name\": \"A\"}}\n{{\"name\": \"{}\"}}\n", "x".repeat(MOST_RECORD_BYTES));
+        std::fs::write(&long, text).unwrap();
+        for e in [
+            read_records(&long, columns, &Limits::DEFAULT).unwrap_err().to_string(),
+            lenient(&long).err().unwrap().to_string(),
+        ] {
+            assert!(e.contains("line 2: a record longer than 1 MiB: the file is refused"), "{e}");
+        }
+    }
+
+    /// The record-size check bounds a record that never ends by what is read past the limit (one
+    /// piece of input at most), and reads a record of exactly 1 MiB whose line break comes in
+    /// the next piece.
+    #[test]
+    fn a_record_that_never_ends_is_refused_within_a_piece_past_the_limit() {
+        let piece = 8 * 1024;
+        let read_all = |text: Vec<u8>| {
+            let mut reader = Bounded::new(std::io::Cursor::new(text));
+            let mut buf = vec![0u8; piece];
+            loop {
+                match std::io::Read::read(&mut reader, &mut buf) {
+                    Ok(0) => return Ok(reader.offset),
+                    Ok(_) => {}
+                    Err(e) => return Err((reader.offset, e.to_string())),
+                }
+            }
+        };
+        let mut exact = vec![b'x'; MOST_RECORD_BYTES];
+        exact.push(b'\n');
+        assert_eq!(read_all(exact), Ok(MOST_RECORD_BYTES as u64 + 1));
+        let (at, why) = read_all(vec![b'x'; 3 * MOST_RECORD_BYTES]).unwrap_err();
+        assert!(at <= (MOST_RECORD_BYTES + piece) as u64, "refused after {at} bytes");
+        assert_eq!(why, "a record longer than 1 MiB");
+        let mut quoted = b"a,\"".to_vec();
+        quoted.extend(std::iter::repeat_n(b'y', 2 * MOST_RECORD_BYTES));
+        let (_, why) = read_all(quoted).unwrap_err();
+        assert!(why.starts_with("a quoted field that runs on for more than 1 MiB"), "{why}");
     }
 
     #[test]
@@ -2016,8 +2190,10 @@ mod limit_tests {
             );
         }
         assert_eq!(csv_header("a\n", &["a"], &[]).unwrap().0, ["a"]);
-        let e = csv_header(",a\n", &["a"], &[]).unwrap_err();
-        assert!(e.message.contains("unknown field ``"), "{}", e.message);
+        for header in [",a\n", ",,,\n", "\"\",\"\"\n"] {
+            let e = csv_header(header, &["a"], &[]).unwrap_err();
+            assert!(e.message.contains("unknown field ``"), "{header:?}: {}", e.message);
+        }
     }
 
     #[test]

@@ -197,7 +197,11 @@ pub fn check_columns<'a>(
         if !required.contains(c) && !optional.contains(c) {
             let mut known: Vec<&str> = required.iter().chain(optional).copied().collect();
             known.sort_unstable();
-            return Err(Error::bad_input(format!("unknown field `{c}` (known fields: {})", known.join(", "))));
+            return Err(Error::bad_input(format!(
+                "unknown field {} (known fields: {})",
+                crate::types::Echo(c),
+                known.join(", ")
+            )));
         }
     }
     for r in required {

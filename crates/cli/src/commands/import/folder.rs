@@ -93,6 +93,12 @@ fn find(folder: &Path, stem: &str) -> Result<Option<PathBuf>> {
 
 /// Imports a whole company folder in one transaction: staff, service types, clients, workers.
 pub fn run(app: &mut App, folder: &Path) -> Result<()> {
+    // Not there at all: not found (exit 4), as any file named that is not there.
+    if let Err(e) = std::fs::metadata(folder)
+        && e.kind() == std::io::ErrorKind::NotFound
+    {
+        return Err(crate::files::cannot_read(folder.display(), &e).into());
+    }
     if !folder.is_dir() {
         return Err(Error::bad_input(format!(
             "{} is not a folder (to import one file: crew import clients|workers FILE)",
