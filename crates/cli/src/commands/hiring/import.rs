@@ -83,6 +83,7 @@ fn parsed_first(app: &mut App, file: &Path, text: &str, strict: bool) -> Result<
         files::Columns { required: Applicant::REQUIRED, optional: Applicant::OPTIONAL, numeric: Applicant::NUMERIC },
         PARSE_THREADS,
         pipeline::parse_applicant,
+        strict.then_some(&|parsed: &pipeline::Parsed| parsed.is_err()),
     )?;
     // `--strict` names the file's first bad row, whether it could not be read or was refused.
     if strict && let Some(first) = unreadable.first() {
