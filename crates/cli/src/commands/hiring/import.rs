@@ -14,7 +14,7 @@ use crate::files;
 /// Import applications from the website (CSV or JSON Lines); bad rows are skipped and reported
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n  crew hiring import applications.csv --format csv > refused.csv   # refused rows, to fix\n\nWith --format json: the counts (received, updated, unchanged, invalid_rows) and the refused rows (the first 10,000 are named).\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source."
+    after_help = "Examples:\n  crew hiring import applications.csv\n  crew hiring import website.jsonl --strict   # one bad row refuses the file\n  crew hiring import applications.csv --format csv > refused.csv   # refused rows, to fix\n\nWith --format json: the counts (received, updated, unchanged, invalid_rows) and the refused rows (the first 10,000 are named).\n\nFields: name, email, zone, strengths (required); age, breed, coat, photo, weaknesses, source.\nA record (a CSV row, a JSON object) holds at most 1,000 values and 1 MiB; one larger is refused as\nit is read (docs/formats.md)."
 )]
 pub struct ImportArgs {
     file: PathBuf,

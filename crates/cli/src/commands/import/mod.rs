@@ -37,7 +37,8 @@ const WORKER_COLUMNS: Columns<'static> = Columns {
     args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  crew import fixtures/demo/\n  crew import clients clients.csv\n  crew import workers workforce.jsonl\n\n\
 A folder may hold staff.toml, service-types.toml, clients.csv|json|jsonl and workers.csv|json|jsonl;\n\
-everything in it is imported in one transaction. See docs/formats.md."
+everything in it is imported in one transaction. A record (a CSV row, a JSON object) holds at\n\
+most 1,000 values and 1 MiB; one larger is refused as it is read. See docs/formats.md."
 )]
 pub struct ImportArgs {
     #[command(subcommand)]
