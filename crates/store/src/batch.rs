@@ -345,6 +345,35 @@ impl Times {
     }
 }
 
+/// The rowids SQLite gave the `rows` rows of a multi-row insert into `table` that names no rowid:
+/// `first` onwards, where `first` is the table's largest rowid + 1 read in the same transaction
+/// before it. SQLite gives a row inserted without one "one larger than the largest ROWID in the
+/// table prior to the insert" (<https://sqlite.org/autoinc.html>; `table` must not be
+/// `AUTOINCREMENT`). Naming the rowid instead makes SQLite search the table for a row that has it,
+/// row after row: 4.1% of a 100,000-row intake's instructions (BENCHMARKS.md, "The tenth
+/// round").
+///
+/// Checked, not assumed: `stored` (the rows the insert reports) must be `rows` and the last row
+/// inserted must have the rowid `first + rows - 1`, or this is an internal error and the
+/// transaction keeps nothing (SQLite would pick rowids at random past `i64::MAX`, and `first`
+/// cannot be read there).
+pub(crate) fn expect_rowids(
+    conn: &Connection,
+    first: i64,
+    stored: usize,
+    rows: usize,
+    table: &str,
+) -> crew_core::error::Result<std::ops::Range<i64>> {
+    let end = i64::try_from(rows).ok().and_then(|n| first.checked_add(n));
+    let last = conn.last_insert_rowid();
+    match end {
+        Some(end) if stored == rows && (rows == 0 || last == end - 1) => Ok(first..end),
+        _ => Err(crew_core::error::Error::internal(format!(
+            "{table}: {stored} of {rows} rows stored, the last with the rowid {last}, not {first} onwards"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,6 +479,48 @@ mod tests {
             })
             .collect();
         assert_eq!(rows, want);
+    }
+
+    /// Rows inserted without a rowid get the largest so far + 1, one after another, across
+    /// statements and past a gap; where SQLite would give others (an `AUTOINCREMENT` table whose
+    /// largest row was deleted) or not every row was stored, the check refuses.
+    #[test]
+    fn rows_inserted_without_a_rowid_get_the_next_ones_or_the_check_refuses() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (n INTEGER PRIMARY KEY, s TEXT NOT NULL);
+             INSERT INTO t (n, s) VALUES (1, 'a'), (2, 'b'), (7, 'c');
+             CREATE TABLE u (n INTEGER PRIMARY KEY AUTOINCREMENT, s TEXT NOT NULL);
+             INSERT INTO u (s) VALUES ('a'), ('b'), ('c'); DELETE FROM u WHERE n = 3;",
+        )
+        .unwrap();
+        let next = |table: &str| -> i64 {
+            conn.query_row(&format!("SELECT coalesce(max(n), 0) + 1 FROM {table}"), [], |r| r.get(0)).unwrap()
+        };
+        let items: Vec<String> = (0..ROWS + 3).map(|i| format!("row {i}")).collect();
+        let mut statements = Statements::default();
+        let first = next("t");
+        let insert = Insert { head: "INSERT INTO t (s) VALUES ", row: "(#)", tail: "", shared: &[] };
+        let stored = insert.run(&conn, &mut statements, &items, |row, s| row.text(0, s)).unwrap();
+        let ids = expect_rowids(&conn, first, stored, items.len(), "t").unwrap();
+        assert_eq!(ids, 8..8 + items.len() as i64);
+        let kept: Vec<(i64, String)> = conn
+            .prepare("SELECT n, s FROM t WHERE n >= 8 ORDER BY n")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(kept, ids.zip(items.iter().cloned()).collect::<Vec<_>>());
+        // Fewer rows stored than given: refused.
+        let e = expect_rowids(&conn, first, items.len() - 1, items.len(), "t").unwrap_err();
+        assert!(e.message.contains("t: 502 of 503 rows stored"), "{}", e.message);
+        // AUTOINCREMENT never reuses 3: the rows are not where max + 1 says.
+        let first = next("u");
+        let insert = Insert { head: "INSERT INTO u (s) VALUES ", row: "(#)", tail: "", shared: &[] };
+        let stored = insert.run(&conn, &mut statements, &items[..2], |row, s| row.text(0, s)).unwrap();
+        let e = expect_rowids(&conn, first, stored, 2, "u").unwrap_err();
+        assert!(e.message.contains("the last with the rowid 5, not 3 onwards"), "{}", e.message);
     }
 
     /// A row the table refuses fails the statement with SQLite's own error (a constraint, as

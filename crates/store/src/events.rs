@@ -167,7 +167,7 @@ impl EventLog for SqliteTx<'_> {
         }
         // The positions and the real time append_event would give the first of them; the rest
         // follow at the same real time.
-        let (mut next, recorded_at): (i64, String) = self
+        let (first, recorded_at): (i64, String) = self
             .conn
             .prepare_cached(
                 "SELECT coalesce(max(seq), 0) + 1, max(strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'),
@@ -176,36 +176,35 @@ impl EventLog for SqliteTx<'_> {
             )
             .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(internal)?;
-        let mut seqs = Vec::with_capacity(events.len());
         let mut times = batch::Times::default();
+        // Each position is the largest so far + 1, SQLite's own ([`batch::expect_rowids`]).
         let insert = batch::Insert {
-            head:
-                "INSERT INTO events (seq, at, actor_id, type, version, order_id, application_id, payload, recorded_at)
+            head: "INSERT INTO events (at, actor_id, type, version, order_id, application_id, payload, recorded_at)
                  VALUES ",
-            row: "(#, #, #, #, #, #, #, #, ?1)",
+            row: "(#, #, #, #, #, #, #, ?1)",
             tail: "",
             shared: &[&recorded_at],
         };
         let stored = insert
             .run(self.conn, &mut self.statements, events, |row, e| {
-                row.int(0, next)?;
-                row.text_copy(1, times.ts(e.at))?;
-                row.opt_int(2, e.actor.map(AccountId::get))?;
-                row.text(3, e.type_name)?;
-                row.int(4, i64::from(e.version))?;
-                row.opt_int(5, e.subject.order.map(OrderId::get))?;
-                row.opt_int(6, e.subject.application.map(ApplicationId::get))?;
-                row.text(7, &e.payload)?;
-                seqs.push(EventSeq::new(next));
-                next += 1;
-                Ok(())
+                row.text_copy(0, times.ts(e.at))?;
+                row.opt_int(1, e.actor.map(AccountId::get))?;
+                row.text(2, e.type_name)?;
+                row.int(3, i64::from(e.version))?;
+                row.opt_int(4, e.subject.order.map(OrderId::get))?;
+                row.opt_int(5, e.subject.application.map(ApplicationId::get))?;
+                row.text(6, &e.payload)
             })
-            .map_err(internal);
-        if let Err(e) = stored {
-            // Some of the rows may be in the log (a statement per chunk): keep nothing.
-            self.appended.forget();
-            return Err(e);
-        }
+            .map_err(internal)
+            .and_then(|stored| batch::expect_rowids(self.conn, first, stored, events.len(), "events"));
+        let seqs: Vec<EventSeq> = match stored {
+            Ok(seqs) => seqs.map(EventSeq::new).collect(),
+            Err(e) => {
+                // Some of the rows may be in the log (a statement per chunk): keep nothing.
+                self.appended.forget();
+                return Err(e);
+            }
+        };
         if self.keep_appended(events, &seqs, &recorded_at).is_err() {
             self.appended.forget();
         }

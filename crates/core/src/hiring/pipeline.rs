@@ -500,7 +500,7 @@ fn receive(
         .zip(new.drain(..))
         .map(|(id, c)| {
             let event = HiringEvent::ApplicationReceived { application: *id, email: c.email, name: c.name };
-            NewEvent::encode(ctx.now, Some(ctx.actor.id), &event)
+            NewEvent::encode_written(ctx.now, Some(ctx.actor.id), &event, event.payload_as_written())
         })
         .collect::<Result<Vec<_>>>()?;
     tx.append_events(&events)?;

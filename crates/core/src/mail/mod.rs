@@ -11,7 +11,7 @@ pub use store::{MailStore, MailTx};
 
 use crate::authz::{Action, require};
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, MailId};
+use crate::ids::{AccountId, EventSeq, MailId};
 use crate::kernel::command::{Ctx, Subscriber};
 use crate::kernel::events::RecordedEvent;
 use crate::types::{Email, Lines, inert};
@@ -103,7 +103,8 @@ pub type Stored = std::result::Result<Mail, Unreadable>;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mail {
     pub id: MailId,
-    /// What caused it (`event:42:order_assigned_worker`): unique, so a cause mails once.
+    /// What caused it (`event:000000000042:order_assigned_worker`, [`event_cause`]; mail queued
+    /// before crew padded the position reads `event:42:…`): unique, so a cause mails once.
     pub cause: String,
     pub to: Email,
     pub subject: String,
@@ -251,11 +252,22 @@ fn fill(template: &str, pieces: &[Piece], vars: &[(&str, String)], lines: Lines)
     Ok(out)
 }
 
+/// The cause of the mail `event` queues for its notice `key`: `event:{seq}:{key}`, the position
+/// zero-padded to 12 digits (`event:000000000042:order_assigned_worker`) so that causes sort in
+/// the order they are queued and the outbox's unique index on them is appended to, not written
+/// all over: unpadded, an intake's 80,000-odd acknowledgements scattered their causes through
+/// the index, 4.4% of its instructions (BENCHMARKS.md, "The tenth round"). A position of more
+/// than 12 digits is written whole (still unique). Mail queued before the padding keeps its
+/// unpadded cause, and so its Message-ID; no event is handled twice, so the two never meet.
+pub fn event_cause(seq: EventSeq, key: &str) -> String {
+    format!("event:{:012}:{key}", seq.get())
+}
+
 /// A mail an event causes, as the context that owns the event declares it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
     /// Unique among the notices of one event (the template's name unless [`Notice::keyed`]): the
-    /// mail's cause is `event:{seq}:{key}`, so an event mails each notice once.
+    /// mail's cause is `event:{seq}:{key}` ([`event_cause`]), so an event mails each notice once.
     pub key: String,
     pub to: Email,
     pub template: &'static Template,
@@ -361,7 +373,7 @@ where
                     };
                     let (subject, body) = compiled[at].render(&notice.vars)?;
                     let mail = NewMail {
-                        cause: format!("event:{}:{}", stored.seq, notice.key),
+                        cause: event_cause(stored.seq, &notice.key),
                         to: notice.to,
                         subject,
                         body,
@@ -744,6 +756,19 @@ mod tests {
             assert_eq!(MailClass::from_rank(class.rank()), Some(class));
         }
         assert_eq!(MailClass::from_rank(2), None);
+    }
+
+    #[test]
+    fn an_events_cause_pads_its_position_so_causes_sort_as_they_are_queued() {
+        let cause = |seq: i64| event_cause(EventSeq::new(seq), "order_placed");
+        assert_eq!(cause(42), "event:000000000042:order_placed");
+        assert_eq!(cause(999_999_999_999), "event:999999999999:order_placed");
+        // Past 12 digits the position is written whole: still unique, only no longer in order.
+        assert_eq!(cause(1_000_000_000_000), "event:1000000000000:order_placed");
+        let mut causes: Vec<String> = [9, 10, 99, 100, 5006, 50_060].into_iter().map(cause).collect();
+        let queued = causes.clone();
+        causes.sort();
+        assert_eq!(causes, queued);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crew_core::ids::{ApplicationId, TestId, TestSetId};
 use crew_core::types::{Email, Name, SkillSet, Text, Zone};
 use postgres::Row;
 
-use crate::hiring::{StoredApplicant, stored};
+use crate::hiring::{StoredApplicant, candidate_json};
 
 use super::row::{PgTx, col, from_json, get, int, json, narrow, opt_col};
 
@@ -180,7 +180,7 @@ impl HiringStore for PgTx<'_, '_> {
         let row = self.query_one(
             "INSERT INTO applications (email, candidate, status, tests, created_at, updated_at)
              VALUES ($1, $2, 'applied', '[]', $3, $3) RETURNING id",
-            &[&c.email.as_str(), &json(&stored(c))?, &at],
+            &[&c.email.as_str(), &candidate_json(c)?, &at],
         )?;
         Ok(ApplicationId::new(get(&row, 0)?))
     }
@@ -202,7 +202,7 @@ impl HiringStore for PgTx<'_, '_> {
     }
 
     fn update_application(&mut self, a: &Application) -> Result<()> {
-        let candidate = json(&stored(&a.applicant))?;
+        let candidate = candidate_json(&a.applicant)?;
         let tests = json(&a.tests)?;
         self.execute(
             "UPDATE applications SET candidate = $2, status = $3, set_id = $4, tests = $5, score = $6, max_score = $7,

@@ -823,7 +823,7 @@ fn a_large_intake_keeps_the_files_order_records_each_new_application_and_mails_e
     let causes: Vec<String> = hiring
         .iter()
         .filter(|(_, _, t)| *t == "application_received")
-        .map(|(seq, _, _)| format!("event:{seq}:application_received"))
+        .map(|(seq, _, _)| format!("event:{:012}:application_received", seq.get()))
         .collect();
     // The first is the known application's own, from before (`apply` dispatches nothing).
     assert_eq!(acks.len(), 2101);

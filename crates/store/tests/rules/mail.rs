@@ -306,11 +306,11 @@ fn each_notice_is_queued_once_with_its_cause_class_and_rendered_text() {
     let all: Vec<Mail> =
         store.read(|tx: &mut dyn Tx| tx.mails(None, None)).unwrap().into_iter().map(Result::unwrap).collect();
     assert_eq!(all.len(), 2, "one mail per cause: the same event handled twice mails once");
-    assert_eq!(all[0].cause, "event:7:note");
+    assert_eq!(all[0].cause, "event:000000000007:note");
     assert_eq!((all[0].class, all[0].created_at), (MailClass::Transactional, at(1)));
     assert_eq!(all[0].subject, "About event 7");
     assert_eq!(all[0].body, "Dear Ann,\nevent 7\n-- crew\n");
-    assert_eq!((all[1].cause.as_str(), all[1].class), ("event:8:note", MailClass::Bulk));
+    assert_eq!((all[1].cause.as_str(), all[1].class), ("event:000000000008:note", MailClass::Bulk));
 }
 
 #[test]
@@ -332,7 +332,7 @@ fn a_digest_is_rewritten_until_it_is_taken_then_news_goes_on_its_own() {
     let all: Vec<Mail> =
         store.read(|tx: &mut dyn Tx| tx.mails(None, None)).unwrap().into_iter().map(Result::unwrap).collect();
     assert_eq!(all.len(), 2);
-    assert_eq!((all[0].subject.as_str(), all[1].cause.as_str()), ("About event 2", "event:3:hourly"));
+    assert_eq!((all[0].subject.as_str(), all[1].cause.as_str()), ("About event 2", "event:000000000003:hourly"));
     assert_eq!(all[1].next_attempt_at, at(61));
     // A digest due after the last storable time is due at that time, and readable.
     handle(&mut store, event(4, "late", at(62)));
