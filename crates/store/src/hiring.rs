@@ -1,7 +1,6 @@
 //! Hiring's tables: tests and their versions, test sets, applications.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use crew_core::error::{Error, Result};
@@ -122,7 +121,7 @@ fn candidate_as_written(c: &Applicant) -> Option<String> {
     }
     if let Some(age) = c.age {
         out.push_str(",\"age\":");
-        write!(out, "{age}").ok()?;
+        out.push_str(itoa::Buffer::new().format(age));
     }
     for (key, text) in [("breed", &c.breed), ("coat", &c.coat), ("photo", &c.photo), ("source", &c.source)] {
         if let Some(text) = text {

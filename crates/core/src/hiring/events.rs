@@ -1,8 +1,6 @@
 //! Hiring's events: tests and sets, applications through the pipeline, and workers joining the
 //! pool.
 
-use std::fmt::Write as _;
-
 use serde::{Deserialize, Serialize};
 
 use crate::domain_events;
@@ -83,7 +81,7 @@ impl HiringEvent {
         }
         let mut out = String::with_capacity(96 + email.as_str().len() + name.as_str().len());
         out.push_str(r#"{"type":"application_received","application":"#);
-        write!(out, "{application}").ok()?;
+        out.push_str(itoa::Buffer::new().format(application.get()));
         out.push_str(r#","email":""#);
         out.push_str(email.as_str());
         out.push_str(r#"","name":""#);
