@@ -31,6 +31,7 @@ mod settings;
 mod supplies;
 #[cfg(test)]
 mod tests;
+mod writeback;
 
 use std::fs;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -306,6 +307,8 @@ fn locate_of(path: &Option<PathBuf>, e: Error) -> Error {
 impl Store for SqliteStore {
     fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
         self.writable()?;
+        // A long write's pages go to the disk while it runs, not all at its commit's `fsync`s.
+        let _writeback = self.path.as_deref().map(writeback::Writeback::start);
         self.run(TransactionBehavior::Immediate, f)
     }
 
