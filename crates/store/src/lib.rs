@@ -116,7 +116,19 @@ impl SqliteStore {
         Self::configure(&conn, path)?;
         stable_plans(&conn).map_err(|e| environment(path, &e))?;
         migrate::create(&mut conn).map_err(|e| database_file::locate(path, e))?;
+        // Closing any descriptor of a file drops every POSIX lock the process holds on it, and
+        // SQLite's connection holds one on the database for as long as it is open
+        // (<https://sqlite.org/howtocorrupt.html>, 2.2): the connection is closed before the
+        // creation's descriptor, and opened again (test
+        // `a_write_keeps_the_connections_lock_on_the_database`). It lost its lock, and ran
+        // unprotected for the rest of `crew init`, when the descriptor was closed under it.
+        drop(conn);
         drop(creating);
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| environment(path, &e))?;
+        Self::configure(&conn, path)?;
+        stable_plans(&conn).map_err(|e| environment(path, &e))?;
         Ok(SqliteStore { conn, path: Some(path.to_path_buf()), read_only: None })
     }
 
@@ -307,8 +319,8 @@ fn locate_of(path: &Option<PathBuf>, e: Error) -> Error {
 impl Store for SqliteStore {
     fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
         self.writable()?;
-        // A long write's pages go to the disk while it runs, not all at its commit's `fsync`s.
-        let _writeback = self.path.as_deref().map(writeback::Writeback::start);
+        // A long write's WAL pages go to the disk while it runs, not all at its commit's `fsync`.
+        let _writeback = writeback::wal_of(&self.conn).map(writeback::Writeback::start);
         self.run(TransactionBehavior::Immediate, f)
     }
 

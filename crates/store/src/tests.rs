@@ -102,6 +102,54 @@ fn reopening_applies_no_migration_twice_and_keeps_data() {
     assert_eq!(mode, "wal");
 }
 
+/// The POSIX locks this process holds on `path`'s file, as `/proc/locks` lists them
+/// (`1: POSIX  ADVISORY  READ <pid> <major>:<minor>:<inode> <start> <end>`).
+fn posix_locks_on(path: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let inode = std::fs::metadata(path).unwrap().ino().to_string();
+    let pid = std::process::id().to_string();
+    let locks = std::fs::read_to_string("/proc/locks").unwrap();
+    locks
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|f| f.get(1) == Some(&"POSIX") && f.get(4) == Some(&pid.as_str()))
+        .filter(|f| f.get(5).and_then(|file| file.rsplit(':').next()) == Some(inode.as_str()))
+        .count()
+}
+
+/// A connection keeps its POSIX lock on the database file: closing any descriptor of a file drops
+/// every POSIX lock the process holds on it, so crew never closes one of its own on the database
+/// while a connection is open — not when `create` lets the new file go (it did: `crew init` ran
+/// unprotected), and not when a write long enough for the write-back's turns ends (a reviewer's
+/// finding: the write-back opened the database too, and another connection then corrupted it).
+#[test]
+fn a_write_keeps_the_connections_lock_on_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crew.db");
+    let long_write = |store: &mut SqliteStore, login: &str| {
+        store
+            .write(|tx| {
+                std::thread::sleep(super::writeback::EVERY * 10);
+                logged_in(tx, login)
+            })
+            .unwrap()
+    };
+    let mut store = SqliteStore::create(&path).unwrap();
+    let held = posix_locks_on(&path);
+    assert!(held > 0, "a connection in WAL mode holds a shared lock on its database");
+    long_write(&mut store, "ann");
+    assert_eq!(posix_locks_on(&path), held, "every lock of the connection is still held");
+    drop(store);
+    assert_eq!(posix_locks_on(&path), 0);
+    let mut store = SqliteStore::open(&path).unwrap();
+    store.read(|tx| tx.count_accounts()).unwrap();
+    let held = posix_locks_on(&path);
+    assert!(held > 0);
+    long_write(&mut store, "bob");
+    assert_eq!(posix_locks_on(&path), held, "every lock of the connection is still held");
+    assert_eq!(store.read(|tx| tx.count_accounts()).unwrap(), 2);
+}
+
 #[test]
 fn a_new_database_has_16_kib_pages_and_an_older_one_keeps_its_own() {
     let dir = tempfile::tempdir().unwrap();
