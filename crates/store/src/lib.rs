@@ -319,8 +319,8 @@ fn locate_of(path: &Option<PathBuf>, e: Error) -> Error {
 impl Store for SqliteStore {
     fn write<R>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<R>) -> Result<R> {
         self.writable()?;
-        // A long write's WAL pages go to the disk while it runs, not all at its commit's `fsync`.
-        let _writeback = writeback::wal_of(&self.conn).map(writeback::Writeback::start);
+        // A long write's pages go to the disk while it runs, not all at its commit's `fsync`s.
+        let _writeback = writeback::Writeback::start(writeback::descriptors_of(&self.conn));
         self.run(TransactionBehavior::Immediate, f)
     }
 

@@ -1,64 +1,61 @@
-//! Handing a running write's WAL pages to the kernel's write-back as it goes, so that the
-//! commit's checkpoint finds them on the disk already (see [`Writeback`]).
+//! Handing a running write's pages to the kernel's write-back as it goes, so that the commit's
+//! `fsync`s find them on the disk already (see [`Writeback`]).
 
-use std::ffi::{CStr, OsStr};
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::ffi::{CStr, OsStr, c_int, c_void};
+use std::os::fd::RawFd;
+use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::{Connection, ffi};
 
-/// How often a running write's WAL is handed to the kernel's write-back.
+/// How often a running write's files are handed to the kernel's write-back.
 pub(crate) const EVERY: Duration = Duration::from_millis(5);
 
-/// While it lives, a thread asks the kernel every [`EVERY`] to start writing the WAL's dirty
-/// pages to the disk: Linux's `sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which starts
-/// write-back and waits for nothing. It changes no data and promises nothing: durability is
-/// still SQLite's own `fsync`, which then finds most pages written. A large write otherwise
-/// leaves all of it to that `fsync`: a 100,000-row intake writes 65 MB into the WAL, and the
-/// commit's checkpoint waited 36 ms for them on an idle second core (BENCHMARKS.md, "The tenth
-/// round"). The idea is PostgreSQL's `wal_writer_flush_after` and RocksDB's `bytes_per_sync`.
+/// While it lives, a thread asks the kernel every [`EVERY`] to start writing the dirty pages of
+/// the database file and of its WAL to the disk: Linux's `sync_file_range` with
+/// `SYNC_FILE_RANGE_WRITE`, which starts write-back and waits for nothing. It changes no data and
+/// promises nothing: durability is still SQLite's own `fsync`s, which then find most pages
+/// written. A large write otherwise leaves all of it to those `fsync`s: a 100,000-row intake
+/// writes 65 MB into the WAL and its commit copies them into the database, and the two `fsync`s
+/// waited 36 ms and 26 ms on an idle second core (BENCHMARKS.md, "The tenth round"). The idea is
+/// PostgreSQL's `checkpoint_flush_after` and RocksDB's `bytes_per_sync`.
 ///
-/// **Only the WAL, never the database file.** On Linux, closing any descriptor of a file drops
-/// every POSIX lock the process holds on it, and SQLite's connection holds a lock on the database
-/// file for as long as it is open: a descriptor of our own on it, closed after a write, would
-/// leave the connection unprotected and another connection free to corrupt the database
-/// (<https://sqlite.org/howtocorrupt.html>, 2.2). SQLite takes no lock on the WAL (its locks are on
-/// the database file and the `-shm`). Test `a_write_keeps_the_connections_lock_on_the_database`.
+/// **Through SQLite's own descriptors, never one of ours** ([`descriptors_of`]). On Linux,
+/// closing any descriptor of a file drops every POSIX lock the process holds on it, and SQLite's
+/// connection holds one on the database file for as long as it is open: a descriptor of our own
+/// on it, closed after a write, left the connection unprotected and another connection free to
+/// corrupt the database (a reviewer's finding; <https://sqlite.org/howtocorrupt.html>, 2.2; test
+/// `a_write_keeps_the_connections_lock_on_the_database`). Nothing is opened by path either, so a
+/// FIFO or a link where the WAL would be is never touched.
 ///
-/// The WAL is the one SQLite names ([`wal_of`]: beside the file it opened, symlinks resolved),
-/// opened without following a symbolic link and without blocking, and used only if it is a
-/// regular file (a FIFO put there would otherwise block the open, and the write's end with it).
-/// A write shorter than [`EVERY`] opens nothing. Dropping it stops the thread and waits for it
-/// (woken at once, not at its next turn). Elsewhere than on Linux it does nothing.
+/// A write shorter than [`EVERY`] asks nothing. Dropping it stops the thread and waits for it
+/// (woken at once, not at its next turn), before the write returns: the descriptors, which stay
+/// open for as long as the connection is, are not used after. Elsewhere than on Linux nothing.
 pub(crate) struct Writeback {
     stop: Option<mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Writeback {
-    /// Starts handing `wal`'s dirty pages to the kernel until dropped. A thread that cannot be
-    /// started, or a WAL that cannot be opened (not made yet), is skipped: the write goes on as
-    /// it would without.
-    pub(crate) fn start(wal: PathBuf) -> Writeback {
+    /// Starts handing the pages written through `fds` to the kernel until dropped; `None` for
+    /// no descriptor. A thread that cannot be started is skipped: the write goes on as it would
+    /// without.
+    pub(crate) fn start(fds: Vec<RawFd>) -> Option<Writeback> {
+        if fds.is_empty() {
+            return None;
+        }
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("crew-writeback".into())
             .spawn(move || {
-                let mut file: Option<File> = None;
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
-                    if file.is_none() {
-                        file = open_regular(&wal);
-                    }
-                    if let Some(file) = &file {
-                        start_writing_back(file);
-                    }
+                    fds.iter().for_each(|fd| start_writing_back(*fd));
                 }
             })
             .ok();
-        Writeback { stop: Some(stop), thread }
+        Some(Writeback { stop: Some(stop), thread })
     }
 }
 
@@ -72,124 +69,129 @@ impl Drop for Writeback {
     }
 }
 
-/// The WAL of `conn`'s main database as SQLite names it (`sqlite3_filename_wal`); `None` for a
-/// database in memory or a temporary one.
-pub(crate) fn wal_of(conn: &Connection) -> Option<PathBuf> {
+/// The descriptors SQLite reads and writes `conn`'s main database and its WAL through, each
+/// checked to be that very file (same device and inode as the file at the name SQLite gives);
+/// none for a database in memory, a WAL not opened yet, or anything that does not check out.
+/// Called on the connection's own thread (the connection is not shared).
+pub(crate) fn descriptors_of(conn: &Connection) -> Vec<RawFd> {
     use std::os::unix::ffi::OsStrExt;
-    // SAFETY: the handle is open while `conn` is borrowed; SQLite owns the names it returns, valid
-    // while the database is attached, and they are copied here at once.
+    let db = unsafe { conn.handle() };
+    let mut fds = Vec::with_capacity(2);
+    // SAFETY: the handle is open while `conn` is borrowed, on this thread; SQLite owns the names
+    // and files it returns, valid while the database is attached, and only read here at once.
     unsafe {
-        let name = ffi::sqlite3_db_filename(conn.handle(), c"main".as_ptr());
+        let name = ffi::sqlite3_db_filename(db, c"main".as_ptr());
         if name.is_null() || *name == 0 {
-            return None;
+            return fds;
         }
         let wal = ffi::sqlite3_filename_wal(name);
-        if wal.is_null() {
-            return None;
+        for (op, file_name) in [(ffi::SQLITE_FCNTL_FILE_POINTER, name), (ffi::SQLITE_FCNTL_JOURNAL_POINTER, wal)] {
+            if file_name.is_null() {
+                continue;
+            }
+            let path = Path::new(OsStr::from_bytes(CStr::from_ptr(file_name).to_bytes()));
+            let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+            let rc = ffi::sqlite3_file_control(db, c"main".as_ptr(), op, (&raw mut file).cast::<c_void>());
+            if rc == ffi::SQLITE_OK
+                && let Some(fd) = descriptor_of(file, path)
+            {
+                fds.push(fd);
+            }
         }
-        let wal = CStr::from_ptr(wal).to_bytes();
-        (!wal.is_empty()).then(|| PathBuf::from(OsStr::from_bytes(wal)))
     }
+    fds
 }
 
-/// `path` opened for reading if it is a regular file, not through a symbolic link and without
-/// waiting (a FIFO's open would wait for a writer).
-fn open_regular(path: &Path) -> Option<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if !std::fs::symlink_metadata(path).ok()?.file_type().is_file() {
+/// The descriptor of an open file of SQLite's unix VFS, if it is the file at `path`. SQLite
+/// gives no API for it: a `unixFile` begins with three pointers and then its descriptor
+/// (`struct unixFile` in sqlite3.c, the same since 2004), so that `int` is read, and then
+/// checked against the file itself — what is not `path`'s device and inode (another VFS, another
+/// layout) is no descriptor.
+///
+/// # Safety
+/// `file` is null or an open `sqlite3_file` of at least that size, valid for the call.
+unsafe fn descriptor_of(file: *mut ffi::sqlite3_file, path: &Path) -> Option<RawFd> {
+    use std::os::unix::fs::MetadataExt;
+    #[repr(C)]
+    struct UnixFileHead {
+        methods: *const c_void,
+        vfs: *const c_void,
+        inode: *const c_void,
+        descriptor: c_int,
+    }
+    if file.is_null() || unsafe { (*file).pMethods.is_null() } {
         return None;
     }
-    let file =
-        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).ok()?;
-    file.metadata().ok()?.file_type().is_file().then_some(file)
+    let fd = unsafe { (*file.cast::<UnixFileHead>()).descriptor };
+    let expected = std::fs::metadata(path).ok()?;
+    let mut seen: libc::stat = unsafe { std::mem::zeroed() };
+    if fd < 0 || unsafe { libc::fstat(fd, &mut seen) } != 0 {
+        return None;
+    }
+    (seen.st_dev == expected.dev() && seen.st_ino == expected.ino()).then_some(fd)
 }
 
 #[cfg(target_os = "linux")]
-fn start_writing_back(file: &File) {
-    use std::os::fd::AsRawFd;
+fn start_writing_back(fd: RawFd) {
     // The whole file (length 0: to its end). A failure (a file system without it) changes
-    // nothing: the `fsync` writes the pages.
-    // SAFETY: `file` is an open descriptor for the call's duration; the call reads no memory.
+    // nothing: the `fsync`s write the pages.
+    // SAFETY: a plain system call on a descriptor the connection keeps open; it reads no memory.
     unsafe {
-        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        libc::sync_file_range(fd, 0, 0, libc::SYNC_FILE_RANGE_WRITE);
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn start_writing_back(_file: &File) {}
+fn start_writing_back(_fd: RawFd) {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::path::PathBuf;
     use std::time::Instant;
 
-    /// This process's descriptors open on `path` (tests run side by side: only these count).
-    fn open_on(path: &Path) -> usize {
-        let fds = std::fs::read_dir("/proc/self/fd").unwrap();
-        fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok()).filter(|target| target == path).count()
+    fn link_of(fd: RawFd) -> PathBuf {
+        std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap()
     }
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("crew-writeback-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    /// It hands the WAL over while the write runs and stops when dropped, keeping no
-    /// descriptor; a write shorter than its first turn opens nothing.
+    /// The descriptors found are SQLite's own for the database and, once made, its WAL; a
+    /// database in memory has none.
     #[test]
-    fn it_runs_while_the_write_runs_and_stops_leaving_nothing_open() {
-        let dir = scratch("runs");
-        let wal = dir.join("crew.db-wal");
-        let mut file = File::create(&wal).unwrap();
-        let short = Writeback::start(wal.clone());
-        drop(short);
-        assert_eq!(open_on(&wal), 1, "only the test's own: the short write opened nothing");
-        let writeback = Writeback::start(wal.clone());
-        // Dirty pages for it to hand over while it runs.
-        for _ in 0..64 {
-            file.write_all(&[7u8; 16 * 1024]).unwrap();
-        }
-        std::thread::sleep(EVERY * 6);
-        assert_eq!(open_on(&wal), 2, "the test's own and the write-back's");
-        let stopping = Instant::now();
-        drop(writeback);
-        assert!(stopping.elapsed() < Duration::from_secs(1), "stopped in {:?}", stopping.elapsed());
-        assert_eq!(open_on(&wal), 1, "the write-back's closed");
-        drop(file);
-        std::fs::remove_dir_all(&dir).unwrap();
+    fn the_descriptors_are_sqlites_own_for_the_database_and_its_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().canonicalize().unwrap().join("crew.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        let fds = descriptors_of(&conn);
+        let links: Vec<PathBuf> = fds.iter().map(|fd| link_of(*fd)).collect();
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        assert_eq!(links, vec![path.clone(), PathBuf::from(wal)]);
+        // Not a descriptor of another file: the database's pointer checked against the WAL.
+        let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+        let db = unsafe { conn.handle() };
+        let rc = unsafe {
+            ffi::sqlite3_file_control(db, c"main".as_ptr(), ffi::SQLITE_FCNTL_FILE_POINTER, (&raw mut file).cast())
+        };
+        assert_eq!(rc, ffi::SQLITE_OK);
+        assert_eq!(unsafe { descriptor_of(file, &links[1]) }, None);
+        assert_eq!(unsafe { descriptor_of(std::ptr::null_mut(), &path) }, None);
+        assert!(descriptors_of(&Connection::open_in_memory().unwrap()).is_empty());
     }
 
-    /// A FIFO, a symbolic link or a folder where the WAL would be is left alone: never opened,
-    /// and the write's end never waits on it.
+    /// No descriptor, no thread; a thread stops at once when dropped, its turns or not.
     #[test]
-    fn a_wal_that_is_not_a_regular_file_is_left_alone() {
-        let dir = scratch("odd");
-        let target = dir.join("elsewhere");
-        File::create(&target).unwrap();
-        let fifo = dir.join("fifo.db-wal");
-        let fifo_c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        assert_eq!(unsafe { libc::mkfifo(fifo_c.as_ptr(), 0o600) }, 0);
-        let link = dir.join("link.db-wal");
-        std::os::unix::fs::symlink(&target, &link).unwrap();
-        let folder = dir.join("folder.db-wal");
-        std::fs::create_dir(&folder).unwrap();
-        for wal in [&fifo, &link, &folder, &dir.join("missing.db-wal")] {
-            assert!(open_regular(wal).is_none(), "{}", wal.display());
-            let writeback = Writeback::start(wal.clone());
-            std::thread::sleep(EVERY * 3);
+    fn it_stops_at_once_when_dropped() {
+        assert!(Writeback::start(Vec::new()).is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let file = std::fs::File::create(dir.path().join("f")).unwrap();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&file);
+        for turns in [0, 4] {
+            let writeback = Writeback::start(vec![fd]).unwrap();
+            std::thread::sleep(EVERY * turns);
             let stopping = Instant::now();
             drop(writeback);
-            assert!(
-                stopping.elapsed() < Duration::from_secs(1),
-                "{}: stopped in {:?}",
-                wal.display(),
-                stopping.elapsed()
-            );
+            assert!(stopping.elapsed() < Duration::from_secs(1), "stopped in {:?}", stopping.elapsed());
         }
-        assert_eq!(open_on(&target), 0, "the link's target never opened");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
